@@ -1,0 +1,216 @@
+"""crm-audit command line. Thin: parse options, ingest, run, render, exit.
+
+Exit codes (see ExitCode): 0 nothing failed at or above --fail-on, 1 something did,
+2 usage or input error, printed as one line naming the file and the problem.
+Heavy modules (pandas, openpyxl, Great Expectations) are imported inside commands so
+`crm-audit checks` and `explain` answer at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import IntEnum
+from pathlib import Path
+
+import click
+
+
+class ExitCode(IntEnum):
+    OK = 0          # no failed check at or above --fail-on
+    FINDINGS = 1    # some check at or above --fail-on failed
+    USAGE = 2       # bad option, unreadable input, bad config: nothing was judged
+
+
+class CliError(click.ClickException):
+    """A one-line error, exit 2 (a bare ClickException would exit 1, which means findings)."""
+
+    exit_code = ExitCode.USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"crm-audit: error: {self.format_message()}", err=True)
+
+
+class AuditGroup(click.Group):
+    """Turns AuditError and unexpected exceptions into one line and exit 2; -v shows the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from audit.errors import AuditError
+        try:
+            return super().invoke(ctx)
+        except AuditError as exc:
+            raise CliError(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except MemoryError:
+            raise CliError("out of memory reading the input; try fewer files at a time") from None
+        except Exception as exc:
+            if logging.getLogger("crm_audit").isEnabledFor(logging.DEBUG):
+                raise
+            raise CliError(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)") from exc
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="crm-audit: %(message)s", stream=sys.stderr)
+    logging.getLogger("crm_audit").setLevel(level)
+
+
+def _progress(quiet: bool):
+    """Progress lines on stderr, only on a terminal (a cron log stays clean)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda msg: click.echo(f"\r\033[K{msg}", err=True, nl=False)
+
+
+@click.group(cls=AuditGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crm-audit", prog_name="crm-audit")
+def cli() -> None:
+    """Audit CRM exports for sterile data: missing losses, vague stages, silent stage
+    changes and managers whose numbers stand apart."""
+
+
+FAIL_ON = click.Choice(["high", "medium", "low", "info", "never"], case_sensitive=False)
+CRM_CHOICE = click.Choice(["auto", "amocrm", "bitrix24", "hubspot", "salesforce", "pipedrive", "zoho",
+                           "generic"], case_sensitive=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), help="crm-audit.toml")
+@click.option("--crm", type=CRM_CHOICE, default=None, help="Force the CRM profile (default: detect per file).")
+@click.option("--encoding", default=None, help="Force the encoding of CSV files (e.g. cp1251).")
+@click.option("-o", "--output", "xlsx_path", help="Excel report, e.g. reports/crm-{as_of:%Y-%m-%d}.xlsx")
+@click.option("--json", "json_path", help="JSON report ('-' for stdout).")
+@click.option("--md", "md_path", help="Markdown summary for mail or chat.")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default=None, help="Report language.")
+@click.option("--as-of", "as_of", default=None, help="Reference date (default: latest timestamp in the data).")
+@click.option("--select", multiple=True, help="Only these codes or prefixes (ST, OF01).")
+@click.option("--ignore", multiple=True, help="Skip these codes or prefixes.")
+@click.option("--fail-on", type=FAIL_ON, default=None, help="Exit 1 when a check of this severity or higher fails (default high).")
+@click.option("--history", "history_dir", type=click.Path(path_type=Path), help="Folder of the run history (trend, deltas).")
+@click.option("--mask-pii", is_flag=True, help="Mask contact names, e-mails and phones in every output.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line on failure.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug log and tracebacks.")
+def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, as_of, select, ignore,
+        fail_on, history_dir, mask_pii, quiet, verbose) -> None:
+    """Audit the exports in PATHS (files or folders)."""
+    _setup_logging(verbose, quiet)
+    from audit.session import AuditRequest, execute
+    request = AuditRequest(
+        paths=tuple(paths), config_path=config_path, crm=crm, encoding=encoding, xlsx=xlsx_path,
+        json=json_path, md=md_path, lang=lang, as_of=as_of, select=select, ignore=ignore,
+        fail_on=fail_on, history_dir=history_dir, mask_pii=mask_pii, quiet=quiet,
+        color=sys.stdout.isatty(), progress=_progress(quiet),
+    )
+    code = execute(request)
+    sys.exit(int(code))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path))
+@click.option("--crm", type=CRM_CHOICE, default=None)
+@click.option("--encoding", default=None, help="Force the encoding of CSV files.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("-v", "--verbose", is_flag=True)
+def inspect(paths, config_path, crm, encoding, as_json, verbose) -> None:
+    """Show what was detected per file: table, CRM, encoding, mapping, parse failures."""
+    _setup_logging(verbose, False)
+    from audit import config as config_mod
+    from audit.ingest import load
+    from audit.ingest.inspect import render_inspection
+    cfg = config_mod.load(config_path)
+    loaded = load(paths, cfg, crm=crm, encoding=encoding)
+    click.echo(render_inspection(loaded, as_json=as_json), nl=False)
+
+
+@cli.command("checks")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en")
+def checks_cmd(lang) -> None:
+    """List the check catalogue."""
+    from checks.catalog import catalogue_lines
+    for line in catalogue_lines(lang):
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en")
+def explain(code, lang) -> None:
+    """Rationale and fix of a check (or `explain score`)."""
+    from checks.catalog import explain_text
+    text = explain_text(code, lang)
+    if text is None:
+        raise CliError(f"unknown check {code!r} (see `crm-audit checks`)")
+    click.echo(text)
+
+
+@cli.command()
+@click.option("-o", "--output", "path", type=click.Path(path_type=Path), default=Path("crm-audit.toml"),
+              show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented crm-audit.toml."""
+    from audit.configtemplate import template
+    if path.exists() and not force:
+        raise CliError(f"{path}: already exists (use --force to overwrite)")
+    from reports.atomic import atomic_path
+    with atomic_path(path) as tmp:
+        tmp.write_text(template(), encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("crm-audit-demo"),
+              show_default=True, help="Folder for the sample export and the reports.")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="ru")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("-q", "--quiet", is_flag=True)
+def demo(out_dir: Path, lang: str, seed: int, quiet: bool) -> None:
+    """Write a realistic amoCRM-style export with known problems and audit it."""
+    _setup_logging(False, quiet)
+    from audit.demo import write_demo
+    from audit.session import AuditRequest, execute
+    export_dir = write_demo(out_dir / "export", seed=seed)
+    if not quiet:
+        click.echo(f"sample export written to {export_dir}", err=True)
+    request = AuditRequest(
+        paths=(export_dir,), xlsx=str(out_dir / "report.xlsx"), json=str(out_dir / "report.json"),
+        md=str(out_dir / "report.md"), lang=lang, fail_on="never", quiet=quiet,
+        color=sys.stdout.isatty(), progress=_progress(quiet),
+    )
+    sys.exit(int(execute(request)))
+
+
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def diff(old: Path, new: Path, fmt: str) -> None:
+    """Findings new and resolved between two JSON reports."""
+    from audit.diff import diff_reports, render_diff
+    click.echo(render_diff(diff_reports(old, new), fmt), nl=False)
+
+
+@cli.command("gx-suite")
+@click.option("-o", "--output", "path", type=click.Path(path_type=Path), default=Path("crm-audit-suite.json"),
+              show_default=True)
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path))
+def gx_suite(path: Path, config_path) -> None:
+    """Write the field-level hygiene rules (HY01-HY05) as a Great Expectations 1.x suite."""
+    from audit import config as config_mod
+    from checks.hygiene.gx_adapter import suite_json
+    from reports.atomic import atomic_path
+    cfg = config_mod.load(config_path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(suite_json(cfg), encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
+def main() -> None:
+    cli(prog_name="crm-audit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,101 @@
+"""Result types shared by checks, the runner and the reports: severities, families,
+statuses, a check's result and the findings table's columns.
+
+Reports import these (never `checks`), so they live beside the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+import pandas as pd
+
+
+class Severity(IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[str(text).strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use info, low, medium or high)") from None
+
+
+class Family(StrEnum):
+    STERILE = "sterile"    # ST: only the wins reach the CRM
+    STAGES = "stages"      # SG: stages and pipelines that name no result
+    ACTIVITY = "activity"  # OF: work done off the CRM, no logged contact
+    FUNNEL = "funnel"      # FN: per-manager funnel statistics
+    HYGIENE = "hygiene"    # HY: field-level data quality
+
+
+FAMILY_PREFIX = {"ST": Family.STERILE, "SG": Family.STAGES, "OF": Family.ACTIVITY,
+                 "FN": Family.FUNNEL, "HY": Family.HYGIENE}
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    SKIPPED = "skipped"  # inputs missing: the reason says what to export
+    ERROR = "error"      # the check itself failed; the rest of the audit goes on
+
+
+ENTITY_TYPES = ("deal", "activity", "lead", "owner", "pipeline", "stage", "dataset")
+
+FINDING_COLUMNS = ("code", "severity", "entity_type", "entity_id", "owner", "pipeline", "stage",
+                   "message", "evidence")
+
+
+def empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    code: str
+    name: str
+    family: Family
+    severity: Severity
+    status: Status
+    metric: float | None = None
+    threshold: float | None = None
+    affected: int = 0
+    message: str = ""
+    skipped_reason: str | None = None
+    findings: pd.DataFrame = field(default_factory=empty_findings, repr=False)
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAIL
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """A check's documentation, for reports and `crm-audit explain` (no code attached)."""
+
+    code: str
+    name: str
+    title_ru: str
+    family: Family
+    severity: Severity
+    summary: str          # the one-line what (the check's docstring)
+    rationale: str
+    rationale_ru: str
+    fix: str
+    fix_ru: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, field_name: str, lang: str = "en") -> str:
+        """rationale/fix/title in the report language."""
+        if field_name == "title":
+            return self.title_ru if lang == "ru" else self.name
+        return getattr(self, f"{field_name}_ru" if lang == "ru" else field_name)

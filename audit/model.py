@@ -1,0 +1,260 @@
+"""Canonical tables: the one shape every check reads, whatever CRM the data came from.
+
+Ingestion maps export headers onto these columns and parses values; `CrmData.build`
+then adds every canonical column a table lacks (all missing, right dtype) so checks
+can index any column safely, and remembers which columns the export really provided,
+so the runner can skip a check whose inputs are absent instead of judging empty data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+# Column kinds and their pandas dtypes. Text is pandas' string dtype (Arrow-backed
+# when pyarrow is present); datetimes are naive, in microseconds as pandas 3 parses them.
+TEXT = "str"
+DATETIME = "datetime64[us]"
+FLOAT = "float64"
+BOOL = "boolean"
+DTYPES = {"text": TEXT, "datetime": DATETIME, "float": FLOAT, "bool": BOOL}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"  # text | datetime | float | bool
+    required: bool = False
+
+    @property
+    def dtype(self) -> str:
+        return DTYPES[self.kind]
+
+
+def _cols(*spec: str) -> tuple[Column, ...]:
+    """'deal_id!' is required text, 'created_at:datetime!' a required datetime."""
+    out = []
+    for item in spec:
+        required = item.endswith("!")
+        name, _, kind = item.rstrip("!").partition(":")
+        out.append(Column(name, kind or "text", required))
+    return tuple(out)
+
+
+SCHEMA: Mapping[str, tuple[Column, ...]] = MappingProxyType({
+    "deals": _cols(
+        "deal_id!", "title", "pipeline", "stage!", "status", "owner", "amount:float", "currency",
+        "created_at:datetime!", "created_by", "closed_at:datetime", "expected_close_at:datetime",
+        "lost_reason", "source", "company", "contact", "last_activity_at:datetime",
+    ),
+    "stage_history": _cols(
+        "deal_id!", "from_stage", "to_stage!", "changed_at:datetime!", "changed_by", "pipeline",
+    ),
+    "activities": _cols(
+        "activity_id", "deal_id!", "type!", "owner", "at:datetime!", "direction",
+        "duration_s:float", "subject", "result", "created_at:datetime",
+    ),
+    "leads": _cols(
+        "lead_id!", "status", "disqualify_reason", "source", "owner", "created_at:datetime",
+        "converted_deal_id",
+    ),
+    "users": _cols("owner!", "user_id", "team", "active:bool"),
+    "pipelines": _cols("pipeline!", "stage!", "order:float", "kind"),
+})
+
+TABLES = tuple(SCHEMA)
+
+# Allowed values of the enumerated columns (ingestion maps CRM labels onto these).
+DEAL_STATUSES = ("open", "won", "lost")
+ACTIVITY_TYPES = ("call", "email", "meeting", "message", "task", "note", "other")
+LEAD_STATUSES = ("new", "working", "qualified", "disqualified", "converted")
+STAGE_KINDS = ("open", "won", "lost")
+
+# What to export to get a table: the runner quotes this when it skips a check.
+EXPORT_HINTS: Mapping[str, str] = MappingProxyType({
+    "deals": "export deals (amoCRM 'Сделки', Bitrix24 'Сделки', HubSpot deals, Salesforce Opportunity, "
+             "Pipedrive deals)",
+    "stage_history": "export OpportunityHistory (Salesforce), amoCRM lead status events, Bitrix24 stage "
+                     "history, or HubSpot 'Date entered <stage>' properties",
+    "activities": "export calls, e-mails, meetings and tasks linked to deals (Salesforce Task/Event, "
+                  "Pipedrive activities, Bitrix24 'Дела', HubSpot activities)",
+    "leads": "export leads (Salesforce Lead, Bitrix24 'Лиды', Zoho Leads)",
+    "users": "export users (owner names and ids)",
+    "pipelines": "declare stage order in crm-audit.toml ([pipelines]) or export the pipeline settings",
+})
+
+# Deals with no pipeline (CRMs with a single sales process) are grouped under this label,
+# so groupbys never drop them; `provided` still says whether the export had pipelines.
+NO_PIPELINE = "(no pipeline)"
+
+# A parse issue: a value ingestion could not read (HY08 reports them).
+PARSE_ISSUE_COLUMNS = ("table", "file", "row", "column", "source_column", "raw", "entity_id")
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in SCHEMA[name]})
+
+
+def conform(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, frozenset[str]]:
+    """Return the table with exactly the canonical columns in order, and the provided ones.
+
+    A column counts as provided when the export had it and at least one value is set.
+    Extra columns are kept after the canonical ones (ingestion may carry helpers such as
+    `_row`, the source line number, for HY08 and the reports).
+    """
+    schema = SCHEMA[name]
+    n = len(frame)
+    provided = set()
+    out: dict[str, pd.Series] = {}
+    for col in schema:
+        if col.name in frame.columns:
+            values = frame[col.name]
+            if col.kind == "text" or str(values.dtype) != col.dtype:
+                values = _cast(values, col)
+            if values.notna().any():
+                provided.add(col.name)
+        else:
+            values = pd.Series(pd.array([None] * n, dtype=col.dtype), index=frame.index)
+        out[col.name] = values
+    extra = [c for c in frame.columns if c not in out]
+    for c in extra:
+        out[c] = frame[c]
+    table = pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+    return table, frozenset(provided)
+
+
+def _cast(values: pd.Series, col: Column) -> pd.Series:
+    if col.kind == "datetime":
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return pd.to_datetime(values, errors="coerce").astype(DATETIME)
+    if col.kind == "float":
+        return pd.to_numeric(values, errors="coerce").astype(FLOAT)
+    if col.kind == "bool":
+        return values.astype(BOOL)
+    # Text: keep missing as missing, not the string "nan"; strip the noise exports add.
+    text = values.astype(TEXT).str.strip()
+    return text.where(text != "", None)
+
+
+@dataclass(frozen=True, eq=False)
+class CrmData:
+    """The canonical tables of one audit. Only `deals` is mandatory.
+
+    Build it with `CrmData.build(deals=..., activities=...)`; tables that were not
+    exported stay None and checks that need them are skipped.
+    """
+
+    deals: pd.DataFrame
+    stage_history: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+    leads: pd.DataFrame | None = None
+    users: pd.DataFrame | None = None
+    pipelines: pd.DataFrame | None = None
+    parse_issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARSE_ISSUE_COLUMNS))
+    provided: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Derived tables several checks share (stage order, dwell times), computed once per audit.
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """compute() once per CrmData; the tables are immutable by convention, so is the result."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @classmethod
+    def build(cls, *, deals: pd.DataFrame | None = None, parse_issues: pd.DataFrame | None = None,
+              **tables: pd.DataFrame | None) -> "CrmData":
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise ValueError(f"unknown canonical tables: {sorted(unknown)}")
+        tables["deals"] = deals if deals is not None else empty_table("deals").iloc[:0]
+        conformed: dict[str, pd.DataFrame | None] = {}
+        provided: dict[str, frozenset[str]] = {}
+        for name in TABLES:
+            frame = tables.get(name)
+            if frame is None:
+                conformed[name] = None
+                continue
+            conformed[name], provided[name] = conform(name, frame)
+        if deals is None:
+            provided.pop("deals", None)
+        conformed["deals"]["pipeline"] = conformed["deals"]["pipeline"].fillna(NO_PIPELINE)
+        history = conformed["stage_history"]
+        if history is not None and history["pipeline"].isna().any():
+            # History rows inherit the deal's pipeline when the export does not repeat it.
+            by_deal = conformed["deals"].drop_duplicates("deal_id").set_index("deal_id")["pipeline"]
+            history["pipeline"] = history["pipeline"].fillna(history["deal_id"].map(by_deal)).fillna(NO_PIPELINE)
+        issues = parse_issues if parse_issues is not None else pd.DataFrame(columns=PARSE_ISSUE_COLUMNS)
+        return cls(parse_issues=issues, provided=MappingProxyType(provided), **conformed)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return getattr(self, name)
+
+    def missing(self, needs: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """Tables/columns of `needs` the export did not provide: {table: (missing columns,)}.
+
+        A missing table maps to an empty tuple.
+        """
+        out: dict[str, tuple[str, ...]] = {}
+        for name, cols in needs.items():
+            if self.table(name) is None or name not in self.provided:
+                out[name] = ()
+                continue
+            lacking = tuple(c for c in cols if c not in self.provided[name])
+            if lacking:
+                out[name] = lacking
+        return out
+
+    def timestamps(self) -> list[pd.Series]:
+        """Event timestamps that define the data's 'now' (planned dates such as expected_close_at
+        are excluded: they may lie ahead)."""
+        series = [self.deals["created_at"], self.deals["closed_at"], self.deals["last_activity_at"]]
+        if self.stage_history is not None:
+            series.append(self.stage_history["changed_at"])
+        if self.activities is not None:
+            series.append(self.activities["at"])
+        if self.leads is not None:
+            series.append(self.leads["created_at"])
+        return series
+
+    def latest_timestamp(self) -> pd.Timestamp | None:
+        maxima = [s.max() for s in self.timestamps() if len(s)]
+        maxima = [m for m in maxima if pd.notna(m)]
+        return max(maxima) if maxima else None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One table read from one file (a workbook sheet is its own source)."""
+
+    path: str
+    table: str | None            # canonical table, None when the file was not recognised
+    crm: str | None = None       # profile that mapped it: amocrm, bitrix24, ..., generic
+    rows: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None  # 1-based line/row of the header in the file
+    sha256: str | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)  # export header -> canonical column
+    unmapped: tuple[str, ...] = ()
+    parse_failures: Mapping[str, int] = field(default_factory=dict)  # canonical column -> count
+    note: str | None = None      # why a file was skipped, or what was assumed
+
+    def as_json(self) -> dict:
+        out = {"path": self.path, "table": self.table, "rows": self.rows, "encoding": self.encoding,
+               "delimiter": self.delimiter, "sha256": self.sha256, "crm": self.crm}
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+        if self.header_row is not None:
+            out["header_row"] = self.header_row
+        out["mapping"] = dict(self.mapping)
+        out["unmapped"] = list(self.unmapped)
+        out["parse_failures"] = dict(self.parse_failures)
+        if self.note:
+            out["note"] = self.note
+        return out

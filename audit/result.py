@@ -1,0 +1,61 @@
+"""The audit's one immutable result: what reports render and history records.
+
+Reports read this and nothing else; they never recompute audit logic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import pandas as pd
+
+from audit.model import SourceFile
+from audit.findings import CheckInfo, CheckResult, Severity, Status
+
+
+@dataclass(frozen=True)
+class Scores:
+    """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`)."""
+
+    overall: float
+    by_owner: Mapping[str, float] = field(default_factory=dict)
+    by_pipeline: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    as_of: pd.Timestamp
+    crm: str | None
+    inputs: tuple[SourceFile, ...]
+    checks: tuple[CheckResult, ...]
+    # All findings, one row each: FINDING_COLUMNS plus `title` and `amount` of the deal
+    # when the finding is about a deal (for the reports), and `family`.
+    findings: pd.DataFrame
+    owners: pd.DataFrame         # scorecard, one row per owner
+    funnel: pd.DataFrame         # pipeline, stage, owner ('' = team): entered, advanced, conversion...
+    stages: pd.DataFrame         # every stage with its verdicts
+    pipelines: pd.DataFrame      # every pipeline with owners and near-duplicate twin
+    scores: Scores
+    parse_issues: pd.DataFrame
+    catalogue: Mapping[str, CheckInfo] = field(default_factory=dict)  # code -> docs of the checks run
+    tool_version: str = "0"
+    previous: Mapping[str, Any] | None = None  # summary of the last run from --history
+    trend: tuple[Mapping[str, Any], ...] = ()    # earlier runs' as_of and score, oldest first
+
+    def counts(self) -> dict[str, int]:
+        """Checks by status: pass, fail, skipped (error counted apart when present)."""
+        out = {"pass": 0, "fail": 0, "skipped": 0}
+        for c in self.checks:
+            out[c.status.value] = out.get(c.status.value, 0) + 1
+        return out
+
+    def finding_counts(self) -> dict[str, int]:
+        counts = self.findings["severity"].value_counts() if len(self.findings) else {}
+        return {s.label: int(counts.get(s.label, 0)) for s in sorted(Severity, reverse=True)}
+
+    def failed_at_or_above(self, level: Severity) -> list[CheckResult]:
+        return [c for c in self.checks if c.status is Status.FAIL and c.severity >= level]
+
+    def errored(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status is Status.ERROR]

@@ -1,0 +1,181 @@
+"""Run the catalogue on canonical data and assemble the AuditResult.
+
+Selection, input sufficiency (skip with a reason that says what to export), per-check
+settings from config, severity overrides, and isolation: a check that raises is
+reported as `error` and the rest of the audit completes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from dataclasses import replace
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from audit import tables
+from audit.config import Config
+from audit.errors import AuditError, ConfigError
+from audit.model import EXPORT_HINTS, CrmData, SourceFile
+from audit.result import AuditResult
+from checks import ALL_CHECKS
+from checks.base import (FINDING_COLUMNS, Check, CheckResult, RunContext, Severity, Status,
+                         empty_findings)
+
+log = logging.getLogger("crm_audit")
+
+Progress = Callable[[str], None]
+
+
+def parse_codes(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """'ST, OF01' -> ('ST', 'OF01'); validated against the catalogue by `select_checks`."""
+    if text is None:
+        return ()
+    items = text.split(",") if isinstance(text, str) else [t for part in text for t in part.split(",")]
+    return tuple(i.strip().upper() for i in items if i.strip())
+
+
+def select_checks(select: Sequence[str] = (), ignore: Sequence[str] = (),
+                  catalogue: Sequence[type[Check]] = ALL_CHECKS) -> list[type[Check]]:
+    """Checks whose code starts with a selected prefix and with no ignored one."""
+    codes = [c.code for c in catalogue]
+    for prefix in (*select, *ignore):
+        if not any(code.startswith(prefix) for code in codes):
+            raise AuditError(f"no check matches {prefix!r} (see `crm-audit checks`)")
+    chosen = [c for c in catalogue if not select or any(c.code.startswith(p) for p in select)]
+    return [c for c in chosen if not any(c.code.startswith(p) for p in ignore)]
+
+
+def check_params(check: type[Check], cfg: Config) -> dict:
+    params = dict(check.params)
+    overrides = cfg.check_params.get(check.code, {})
+    unknown = set(overrides) - set(params)
+    if unknown:
+        known = ", ".join(sorted(params)) or "none"
+        raise ConfigError(f"[checks.{check.code}] unknown setting {sorted(unknown)[0]!r} "
+                          f"(known: {known}, severity, enabled)", path=cfg.path)
+    for key, value in overrides.items():
+        default = params[key]
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"[checks.{check.code}] {key} must be a number", path=cfg.path)
+        params[key] = value
+    return params
+
+
+def resolve_as_of(crm: CrmData, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
+    """--as-of, else the latest event in the data: never the wall clock, so a report is reproducible."""
+    if as_of is not None:
+        try:
+            ts = pd.Timestamp(as_of)
+        except (ValueError, TypeError):
+            raise AuditError(f"--as-of {as_of!r} is not a date (use YYYY-MM-DD)") from None
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        return ts
+    latest = crm.latest_timestamp()
+    return latest if latest is not None else pd.Timestamp("1970-01-01")
+
+
+def skip_reason(missing: dict[str, tuple[str, ...]], dependents: Sequence[str] = ()) -> str:
+    parts = []
+    for table, cols in missing.items():
+        if cols:
+            parts.append(f"{table} lack {', '.join(cols)}")
+        else:
+            hint = EXPORT_HINTS.get(table, "")
+            parts.append(f"{table.replace('_', ' ')} not provided: {hint}" if hint
+                         else f"{table} not provided")
+    text = "; ".join(parts)
+    if dependents:
+        text += f", to enable {', '.join(dependents)}"
+    return text
+
+
+def run_audit(
+    crm: CrmData,
+    cfg: Config | None = None,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    sources: Sequence[SourceFile] = (),
+    crm_name: str | None = None,
+    progress: Progress | None = None,
+    catalogue: Sequence[type[Check]] = ALL_CHECKS,
+) -> AuditResult:
+    cfg = cfg or Config()
+    say = progress or (lambda _msg: None)
+    chosen = [c for c in select_checks(select, ignore, catalogue) if c.code not in cfg.disabled]
+    params = {c.code: check_params(c, cfg) for c in chosen}  # validate all before running any
+    when = resolve_as_of(crm, as_of if as_of is not None else cfg.as_of)
+
+    # Which checks each missing table would enable: one sentence names them all.
+    blocked_by: dict[str, list[str]] = {}
+    for check in chosen:
+        for table in crm.missing(check.needs):
+            if not crm.missing(check.needs)[table]:
+                blocked_by.setdefault(table, []).append(check.code)
+
+    results: list[CheckResult] = []
+    for check_cls in chosen:
+        severity = Severity.parse(cfg.severities.get(check_cls.code, check_cls.severity.label))
+        missing = crm.missing(check_cls.needs)
+        if missing:
+            dependents = sorted({code for t, cols in missing.items() if not cols for code in blocked_by[t]})
+            results.append(CheckResult(
+                code=check_cls.code, name=check_cls.name, family=check_cls.family, severity=severity,
+                status=Status.SKIPPED, skipped_reason=skip_reason(missing, dependents),
+                message="not run: " + skip_reason(missing)))
+            continue
+        say(f"{check_cls.code} {check_cls.name}")
+        ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab)
+        started = time.perf_counter()
+        try:
+            result = check_cls().run(crm, ctx)
+        except Exception as exc:  # a broken check must not sink the audit
+            log.debug("%s failed:\n%s", check_cls.code, traceback.format_exc())
+            result = CheckResult(
+                code=check_cls.code, name=check_cls.name, family=check_cls.family,
+                severity=severity, status=Status.ERROR,
+                message=f"check failed: {type(exc).__name__}: {exc}")
+        log.debug("%s %s in %.2fs", check_cls.code, result.status.value, time.perf_counter() - started)
+        if result.severity != severity:
+            result = replace(result, severity=severity,
+                             findings=result.findings.assign(severity=severity.label))
+        results.append(result)
+
+    findings = _all_findings(crm, results)
+    order = tables.stage_order_table(crm, cfg)
+    owners = tables.owners_table(crm, findings)
+    funnel = tables.funnel_table(crm, order)
+    stages = tables.stages_table(crm, order, results, when)
+    pipelines = tables.pipelines_table(crm, results)
+    scores = tables.trust_scores(crm, results, findings)
+    from audit import __version__
+    return AuditResult(
+        as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,
+        owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
+        parse_issues=crm.parse_issues, tool_version=__version__,
+        catalogue={c.code: c.info() for c in chosen},
+    )
+
+
+def _all_findings(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
+    frames = [r.findings.assign(family=r.family.value) for r in results if len(r.findings)]
+    if not frames:
+        out = empty_findings()
+        out["family"] = pd.Series(dtype=object)
+        out["title"] = pd.Series(dtype=object)
+        out["amount"] = pd.Series(dtype=float)
+        return out
+    findings = pd.concat(frames, ignore_index=True)
+    # Deal findings carry the deal's title and amount, for the reader of the report.
+    deals = crm.deals.drop_duplicates("deal_id").set_index("deal_id")
+    is_deal = findings["entity_type"].eq("deal")
+    ids = findings["entity_id"].where(is_deal)
+    findings["title"] = ids.map(deals["title"]).astype(object)
+    findings["amount"] = ids.map(deals["amount"]).astype(float)
+    return findings[[*FINDING_COLUMNS, "family", "title", "amount"]]

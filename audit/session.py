@@ -1,0 +1,102 @@
+"""One audit run from files to reports: the flow behind `crm-audit run` and `demo`.
+
+files -> ingest -> CrmData -> runner -> AuditResult -> history -> reports -> exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import click
+
+from audit.errors import AuditError
+
+log = logging.getLogger("crm_audit")
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    paths: tuple[Path, ...]
+    config_path: Path | None = None
+    crm: str | None = None
+    encoding: str | None = None
+    xlsx: str | None = None
+    json: str | None = None
+    md: str | None = None
+    lang: str | None = None
+    as_of: str | None = None
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    fail_on: str | None = None
+    history_dir: Path | None = None
+    mask_pii: bool = False
+    quiet: bool = False
+    color: bool = False
+    progress: Callable[[str], None] | None = None
+
+
+def execute(req: AuditRequest) -> int:
+    """Run the audit and write what was asked; return the exit code (0 or 1)."""
+    from audit import config as config_mod
+    from audit.ingest import load
+    from audit.runner import parse_codes, run_audit
+    from audit.findings import Severity
+    from reports import ReportOptions, write
+    from reports.console import render_summary, render_quiet_failure
+
+    say = req.progress or (lambda _m: None)
+    started = time.perf_counter()
+    cfg = config_mod.load(req.config_path)
+    select, ignore = parse_codes(req.select), parse_codes(req.ignore)
+    fail_on = (req.fail_on or cfg.fail_on or "high").lower()
+    lang = req.lang or cfg.report.get("lang", "en")
+    history_dir = req.history_dir or (Path(cfg.history["dir"]) if cfg.history.get("dir") else None)
+
+    say("reading exports")
+    loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
+    result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
+                       sources=loaded.sources, crm_name=loaded.crm_name, progress=say)
+    if history_dir is not None:
+        from audit.history import History
+        result = History(history_dir).attach(result)
+
+    options = ReportOptions(lang=lang, mask_pii=req.mask_pii or bool(cfg.report.get("mask_pii")),
+                            deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
+    written: list[tuple[str, str]] = []
+    inputs = frozenset(Path(s.path).resolve() for s in loaded.sources)
+    from audit.outputs import output_lock, render_path
+    targets = [(fmt, t) for fmt, t in (("xlsx", req.xlsx), ("json", req.json), ("md", req.md)) if t]
+    with output_lock([render_path(t, result) for _f, t in targets if t != "-"]):
+        for fmt, template in targets:
+            if template == "-":
+                from reports.json_report import dump
+                say("")
+                sys.stdout.write(dump(result, options))
+                continue
+            path = render_path(template, result)
+            if path.resolve() in inputs:
+                raise AuditError("refusing to write a report over an input file", path=path)
+            say(f"writing {path}")
+            write(fmt, result, path, options)
+            written.append((fmt, str(path)))
+        if history_dir is not None:
+            from audit.history import History
+            History(history_dir).record(result)
+    if req.progress:
+        req.progress("")
+
+    level = None if fail_on == "never" else Severity.parse(fail_on)
+    failed = result.failed_at_or_above(level) if level is not None else []
+    log.debug("audit finished in %.1fs", time.perf_counter() - started)
+    to_stdout = req.json != "-"
+    if req.quiet:
+        if failed:
+            click.echo(render_quiet_failure(result, failed, fail_on), err=True)
+    elif to_stdout:
+        click.echo(render_summary(result, written, color=req.color, lang=lang, fail_on=fail_on), nl=False)
+    return 1 if failed else 0

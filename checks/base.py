@@ -1,0 +1,182 @@
+"""What every check is and returns.
+
+A check is a class with plain metadata attributes and a `run(crm, ctx)` that reads
+canonical tables only. It returns a `CheckResult`; its findings are one DataFrame
+(one row per finding, columns `FINDING_COLUMNS`) built with `Check.findings`, so a
+check that flags a million deals does it in a few vectorized operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+import pandas as pd
+
+from audit.findings import (ENTITY_TYPES, FAMILY_PREFIX, FINDING_COLUMNS, CheckInfo, CheckResult,
+                            Family, Severity, Status, empty_findings)
+from audit.model import CrmData
+
+__all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
+           "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records"]
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a check may know besides the data: the reference time and its settings."""
+
+    as_of: pd.Timestamp
+    params: Mapping[str, Any] = field(default_factory=dict)
+    vocab: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # config additions, by list name
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+
+class Check:
+    """Base class. Subclasses set the metadata and implement `run`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]              # kebab-case, states the problem: "lost-without-reason"
+    family: ClassVar[Family]
+    severity: ClassVar[Severity]
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"deals": ()}
+    params: ClassVar[Mapping[str, Any]] = {}  # default thresholds; crm-audit.toml [checks.CODE] overrides
+    title_ru: ClassVar[str]          # the name as a Russian label for reports
+    rationale: ClassVar[str]         # why a sales director should care (English)
+    rationale_ru: ClassVar[str]
+    fix: ClassVar[str]               # what to change in the CRM (English)
+    fix_ru: ClassVar[str]
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def info(cls) -> CheckInfo:
+        return CheckInfo(
+            code=cls.code, name=cls.name, title_ru=cls.title_ru, family=cls.family,
+            severity=cls.severity, summary=(cls.__doc__ or "").strip().splitlines()[0],
+            rationale=cls.rationale, rationale_ru=cls.rationale_ru, fix=cls.fix, fix_ru=cls.fix_ru,
+            params=tuple(cls.params.items()),
+        )
+
+    # -- building results -------------------------------------------------------------
+
+    def findings(
+        self,
+        frame: pd.DataFrame,
+        *,
+        entity_type: str,
+        entity_id: pd.Series | str | None = None,
+        message: pd.Series | str,
+        evidence: Mapping[str, pd.Series | Any] | None = None,
+        owner: pd.Series | str | None = None,
+        pipeline: pd.Series | str | None = None,
+        stage: pd.Series | str | None = None,
+    ) -> pd.DataFrame:
+        """One finding per row of `frame`, vectorized.
+
+        Columns default to the frame's own (`deal_id` for deals, `activity_id`, `lead_id`,
+        `owner`, `pipeline`, `stage`); pass a Series or a constant to override. `evidence`
+        maps names to Series or constants; each finding gets a dict of them with numpy
+        scalars turned into plain Python values and missing values left out.
+        """
+        if entity_type not in ENTITY_TYPES:
+            raise ValueError(f"{self.code}: unknown entity_type {entity_type!r}")
+        n = len(frame)
+        if n == 0:
+            return empty_findings()
+        default_id = {"deal": "deal_id", "activity": "activity_id", "lead": "lead_id",
+                      "owner": "owner", "pipeline": "pipeline"}.get(entity_type)
+
+        def column(value, default: str | None) -> pd.Series:
+            if value is None:
+                if default and default in frame.columns:
+                    return frame[default].astype(object).where(frame[default].notna(), None)
+                return pd.Series([None] * n, index=frame.index, dtype=object)
+            if isinstance(value, pd.Series):
+                return value.reindex(frame.index).astype(object).where(value.reindex(frame.index).notna(), None)
+            return pd.Series([value] * n, index=frame.index, dtype=object)
+
+        out = pd.DataFrame({
+            "code": self.code,
+            "severity": self.severity.label,
+            "entity_type": entity_type,
+            "entity_id": _as_text(column(entity_id, default_id)),
+            "owner": column(owner, "owner"),
+            "pipeline": column(pipeline, "pipeline"),
+            "stage": column(stage, "stage"),
+            "message": column(message, None),
+        }, index=frame.index)
+        out["evidence"] = evidence_records(evidence or {}, frame.index)
+        return out.reset_index(drop=True)
+
+    def result(
+        self,
+        *,
+        findings: pd.DataFrame | None = None,
+        metric: float | None = None,
+        threshold: float | None = None,
+        message: str,
+        affected: int | None = None,
+        failed: bool | None = None,
+    ) -> CheckResult:
+        """The check's outcome. It fails when it has findings, unless `failed` says otherwise."""
+        findings = findings if findings is not None and len(findings) else empty_findings()
+        has_failed = bool(len(findings)) if failed is None else failed
+        if has_failed and not len(findings):
+            raise ValueError(f"{self.code}: a failed check needs at least one finding")
+        return CheckResult(
+            code=self.code, name=self.name, family=self.family, severity=self.severity,
+            status=Status.FAIL if has_failed else Status.PASS,
+            metric=_plain(metric), threshold=_plain(threshold),
+            affected=int(affected if affected is not None else len(findings)),
+            message=message, findings=findings,
+        )
+
+
+def evidence_records(evidence: Mapping[str, Any], index: pd.Index) -> list[dict]:
+    """Per-row evidence dicts from columns and constants, JSON-ready."""
+    if not evidence:
+        return [{} for _ in range(len(index))]
+    cols = {}
+    for key, value in evidence.items():
+        if isinstance(value, pd.Series):
+            cols[key] = value.reindex(index)
+        else:
+            cols[key] = pd.Series([value] * len(index), index=index, dtype=object)
+    frame = pd.DataFrame(cols, index=index)
+    for key in frame.columns:
+        col = frame[key]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            frame[key] = col.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
+        elif pd.api.types.is_float_dtype(col.dtype):
+            frame[key] = col.round(6).astype(object)
+        else:
+            frame[key] = col.astype(object)
+    frame = frame.where(frame.notna(), None)
+    records = frame.to_dict("records")
+    return [{k: _plain(v) for k, v in rec.items() if v is not None} for rec in records]
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    known = values.notna()
+    out = values.copy()
+    out[known] = values[known].astype(str)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars to plain Python for JSON; NaN to None."""
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value

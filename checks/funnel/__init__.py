@@ -1,0 +1,3 @@
+"""FN: per-manager funnel statistics."""
+
+CHECKS = ()

@@ -1,0 +1,3 @@
+"""SG: stages and pipelines that name no result."""
+
+CHECKS = ()

@@ -1,0 +1,35 @@
+"""ST03 lost-without-reason."""
+
+from __future__ import annotations
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class LostWithoutReason(Check):
+    """Lost deals whose loss reason is empty."""
+
+    code = "ST03"
+    name = "lost-without-reason"
+    title_ru = "Проигранные сделки без причины"
+    family = Family.STERILE
+    severity = Severity.MEDIUM
+    needs = {"deals": ("status", "lost_reason")}
+    rationale = ("A loss without a reason teaches nothing: the team cannot see which objection, "
+                 "price or competitor it keeps losing to.")
+    rationale_ru = ("Проигрыш без причины ничему не учит: не видно, каким возражениям, ценам "
+                    "или конкурентам команда проигрывает раз за разом.")
+    fix = "Make the loss reason a required field on the lost stage; review the listed deals."
+    fix_ru = "Сделайте причину отказа обязательным полем на этапе проигрыша; разберите перечисленные сделки."
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        lost = crm.deals[crm.deals["status"] == "lost"]
+        empty = lost["lost_reason"].isna()
+        flagged = lost[empty]
+        share = float(empty.mean()) if len(lost) else 0.0
+        return self.result(
+            findings=self.findings(flagged, entity_type="deal",
+                                   message="lost deal has no loss reason"),
+            metric=round(share, 4), threshold=0.0,
+            message=f"{len(flagged)} of {len(lost)} lost deals ({share:.0%}) have no loss reason",
+        )

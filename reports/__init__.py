@@ -1,0 +1,35 @@
+"""Report writers, keyed by format. Each takes the AuditResult and a path; reports
+render, they never compute audit logic.
+
+Writers are imported on use: the workbook writer pulls in openpyxl, which
+`crm-audit checks` should not pay for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit.result import AuditResult
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    lang: str = "en"
+    mask_pii: bool = False
+    deal_url: str | None = None
+    max_rows: int | None = None  # detail rows per workbook sheet; None = the writer's default
+
+
+# format -> (module, function); the function is write(result, path, options)
+WRITERS = {
+    "json": ("reports.json_report", "write"),
+    "xlsx": ("reports.xlsx", "write"),
+    "md": ("reports.markdown", "write"),
+}
+
+
+def write(fmt: str, result: AuditResult, path: str | Path, options: ReportOptions = ReportOptions()) -> None:
+    module, func = WRITERS[fmt]
+    getattr(importlib.import_module(module), func)(result, Path(path), options)

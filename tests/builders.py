@@ -1,0 +1,101 @@
+"""Small hand-built canonical tables for check tests: state only what matters.
+
+    crm = make_crm(deals=[deal("1", status="lost", lost_reason=None), deal("2", status="lost")])
+
+Defaults fill every required column with something plausible, so a case names only the
+fields under test. Dates accept 'YYYY-MM-DD[ HH:MM]' text.
+"""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any, Iterable
+
+import pandas as pd
+
+from audit.model import SCHEMA, CrmData
+from checks.base import RunContext
+
+AS_OF = pd.Timestamp("2026-11-20 18:00")
+_ids = count(1)
+
+
+def _row(table: str, fields: dict[str, Any]) -> dict[str, Any]:
+    kinds = {c.name: c.kind for c in SCHEMA[table]}
+    out = {}
+    for key, value in fields.items():
+        if kinds.get(key) == "datetime" and isinstance(value, str):
+            value = pd.Timestamp(value)
+        out[key] = value
+    return out
+
+
+def deal(deal_id: str | int | None = None, **fields: Any) -> dict[str, Any]:
+    base = {
+        "deal_id": str(deal_id if deal_id is not None else next(_ids)),
+        "title": "Deal", "pipeline": "Sales", "stage": "Qualified", "status": "open",
+        "owner": "Anna", "amount": 1000.0, "currency": "USD", "created_at": "2026-10-01 10:00",
+    }
+    base.update(fields)
+    return _row("deals", base)
+
+
+def move(deal_id: str | int, to_stage: str, changed_at: str, from_stage: str | None = None,
+         **fields: Any) -> dict[str, Any]:
+    return _row("stage_history", {"deal_id": str(deal_id), "from_stage": from_stage, "to_stage": to_stage,
+                                  "changed_at": changed_at, **fields})
+
+
+def activity(deal_id: str | int, at: str, type: str = "call", **fields: Any) -> dict[str, Any]:
+    base = {"activity_id": str(next(_ids)), "deal_id": str(deal_id), "type": type, "at": at,
+            "owner": "Anna"}
+    base.update(fields)
+    return _row("activities", base)
+
+
+def lead(lead_id: str | int | None = None, **fields: Any) -> dict[str, Any]:
+    base = {"lead_id": str(lead_id if lead_id is not None else next(_ids)), "status": "new",
+            "owner": "Anna", "created_at": "2026-10-01 10:00"}
+    base.update(fields)
+    return _row("leads", base)
+
+
+def frame(table: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    rows = list(rows)
+    cols = [c.name for c in SCHEMA[table]]
+    extra = sorted({k for r in rows for k in r} - set(cols))
+    return pd.DataFrame(rows, columns=cols + extra) if rows else pd.DataFrame(columns=cols)
+
+
+def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = None,
+             activities: Iterable[dict] | None = None, leads: Iterable[dict] | None = None,
+             users: Iterable[dict] | None = None, pipelines: Iterable[dict] | None = None,
+             parse_issues: pd.DataFrame | None = None) -> CrmData:
+    """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'."""
+    def opt(table, rows):
+        return None if rows is None else frame(table, rows)
+    return CrmData.build(
+        deals=frame("deals", deals), stage_history=opt("stage_history", history),
+        activities=opt("activities", activities), leads=opt("leads", leads), users=opt("users", users),
+        pipelines=opt("pipelines", pipelines), parse_issues=parse_issues,
+    )
+
+
+def ctx(check_cls, as_of: pd.Timestamp | str = AS_OF, **params: Any) -> RunContext:
+    """The context a check runs with: its default params, overridden by `params`."""
+    merged = dict(check_cls.params)
+    unknown = set(params) - set(merged)
+    assert not unknown, f"{check_cls.code} has no params {unknown}"
+    merged.update(params)
+    return RunContext(as_of=pd.Timestamp(as_of), params=merged)
+
+
+def run_check(check_cls, crm: CrmData, **params: Any):
+    """Run one check as the runner would (skipping is the runner's job: assert inputs exist)."""
+    missing = crm.missing(check_cls.needs)
+    assert not missing, f"{check_cls.code} would be skipped: {missing}"
+    return check_cls().run(crm, ctx(check_cls, **params))
+
+
+def flagged_ids(result) -> list[str]:
+    return sorted(result.findings["entity_id"].tolist())

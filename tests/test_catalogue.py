@@ -1,0 +1,49 @@
+"""The catalogue is complete and consistent: codes, metadata, registration, explain."""
+
+import importlib
+import pkgutil
+import re
+
+import pytest
+
+import checks
+from checks import ALL_CHECKS
+from checks.base import FAMILY_PREFIX, Check
+
+
+def _modules():
+    for fam in ("sterile", "stages", "activity", "funnel", "hygiene"):
+        pkg = importlib.import_module(f"checks.{fam}")
+        for mod in pkgutil.iter_modules(pkg.__path__):
+            if re.fullmatch(r"[A-Z]{2}\d\d", mod.name):
+                yield importlib.import_module(f"checks.{fam}.{mod.name}")
+
+
+def test_codes_unique_and_well_formed():
+    codes = [c.code for c in ALL_CHECKS]
+    assert len(codes) == len(set(codes))
+    for c in ALL_CHECKS:
+        assert re.fullmatch(r"(ST|SG|OF|FN|HY)\d\d", c.code), c.code
+        assert FAMILY_PREFIX[c.code[:2]] == c.family, c.code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", c.name), c.name
+
+
+def test_every_check_module_is_registered_and_named_by_its_code():
+    registered = set(ALL_CHECKS)
+    for mod in _modules():
+        classes = [v for v in vars(mod).values()
+                   if isinstance(v, type) and issubclass(v, Check) and v is not Check
+                   and v.__module__ == mod.__name__]
+        assert classes, f"{mod.__name__} defines no check"
+        for cls in classes:
+            assert cls in registered, f"{cls.__name__} in {mod.__name__} is not in checks.ALL_CHECKS"
+            assert mod.__name__.endswith(cls.code), f"{cls.code} lives in {mod.__name__}"
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.code)
+def test_metadata_complete(check):
+    for attr in ("rationale", "rationale_ru", "fix", "fix_ru", "title_ru"):
+        assert len(getattr(check, attr, "") or "") > 10, f"{check.code}.{attr} missing"
+    assert (check.__doc__ or "").strip(), f"{check.code} has no docstring"
+    assert re.search("[а-яА-Я]", check.rationale_ru) and re.search("[а-яА-Я]", check.fix_ru)
+    assert "deals" in check.needs or check.needs, check.code
