@@ -15,7 +15,11 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from audit import tables
+from audit.funnel import funnel_table
+from audit.scorecard import owners_table
+from audit.scoring import trust_scores
+from audit.stage_tables import pipelines_table, stages_table
+from audit.stages import stage_order
 from audit.config import Config
 from audit.errors import AuditError, ConfigError
 from audit.model import EXPORT_HINTS, CrmData, SourceFile
@@ -148,12 +152,12 @@ def run_audit(
         results.append(result)
 
     findings = _all_findings(crm, results)
-    order = tables.stage_order_table(crm, cfg)
-    owners = tables.owners_table(crm, findings)
-    funnel = tables.funnel_table(crm, order)
-    stages = tables.stages_table(crm, order, results, when)
-    pipelines = tables.pipelines_table(crm, results)
-    scores = tables.trust_scores(crm, results, findings)
+    order = stage_order(crm)
+    owners = owners_table(crm, findings)
+    funnel = funnel_table(crm, order)
+    stages = stages_table(crm, order, results, when)
+    pipelines = pipelines_table(crm, results)
+    scores = trust_scores(crm, results, findings)
     from audit import __version__
     return AuditResult(
         as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit.findings import Severity, Status
+from audit.findings import Status
 from audit.result import AuditResult
 
 

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-import checks
 from checks import ALL_CHECKS
 from checks.base import FAMILY_PREFIX, Check
 

@@ -1,28 +1,17 @@
-"""Tables the reports render beside the findings: owner scorecard, funnel, stages,
-pipelines, and the trust score. Computed once by the runner from canonical data and
-check results; reports only lay them out.
-"""
+"""The owner scorecard: deals, outcomes, activity and findings per manager."""
 
 from __future__ import annotations
 
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from audit.config import Config
+from audit.findings import Family
 from audit.model import CrmData
-from audit.result import Scores
-from audit.stages import stage_order
-from audit.findings import CheckResult, Family
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activities",
                  "activities_per_deal", "median_cycle_days", "findings",
                  *[f"findings_{f.value}" for f in Family]]
-
-
-def stage_order_table(crm: CrmData, cfg: Config) -> pd.DataFrame:
-    return stage_order(crm)
 
 
 def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
@@ -59,26 +48,3 @@ def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = 0
     return out.reset_index().rename(columns={"index": "owner"})[OWNER_COLUMNS]
-
-
-def funnel_table(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(columns=["pipeline", "stage", "order", "owner", "entered", "advanced", "lost",
-                                 "conversion", "median_dwell_days"])
-
-
-def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResult],
-                 as_of: pd.Timestamp) -> pd.DataFrame:
-    deals_now = crm.deals.groupby(["pipeline", "stage"]).size().rename("deals_now").reset_index()
-    if order.empty:
-        return deals_now.assign(order=np.nan, kind=None)
-    return order.merge(deals_now, on=["pipeline", "stage"], how="left").fillna({"deals_now": 0})
-
-
-def pipelines_table(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
-    d = crm.deals
-    out = d.groupby("pipeline").agg(deals=("deal_id", "size"), owners=("owner", "nunique"))
-    return out.reset_index()
-
-
-def trust_scores(crm: CrmData, results: Sequence[CheckResult], findings: pd.DataFrame) -> Scores:
-    return Scores(overall=100.0)
