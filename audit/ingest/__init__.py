@@ -1,0 +1,188 @@
+"""Files -> canonical CrmData. The only door data comes in by.
+
+    loaded = load([Path("exports/")], cfg)
+    loaded.crm       # CrmData
+    loaded.sources   # one SourceFile per table read (what inspect and the reports show)
+
+Ingestion never judges quality: what it could not parse is recorded in
+`crm.parse_issues` for HY08, and files it did not recognise are listed with a note.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from audit.config import Config
+from audit.errors import InputError
+from audit.ingest.mapping import Mapped, detect, drop_helpers, empty_issues, map_table, near_miss_deals
+from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, RawTable, read_file
+from audit.model import TABLES, CrmData, SourceFile
+
+log = logging.getLogger("crm_audit")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    crm: CrmData
+    sources: tuple[SourceFile, ...]
+    crm_name: str | None
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus every supported file in folders named (not recursive, sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise InputError("no such file or folder", path=path)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$")))
+            if not found:
+                raise InputError("folder has no CSV, XLSX or XLS file", path=path,
+                                 hint=f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+            files.extend(found)
+        else:
+            files.append(path)
+    # The same file named twice is read once.
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = None,
+         encoding: str | None = None, progress: Callable[[str], None] | None = None) -> Loaded:
+    cfg = cfg or Config()
+    say = progress or (lambda _m: None)
+    encoding = encoding or cfg.encoding
+    files = discover(paths)
+    named = {Path(p).resolve() for p in paths if Path(p).is_file()}
+    sources: list[SourceFile] = []
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    issues: list[pd.DataFrame] = []
+    deals_profiles: list[str] = []
+    for file in files:
+        say(f"reading {file.name}")
+        raws = read_file(file, encoding)
+        for raw in raws:
+            match = detect(raw, cfg, crm)
+            if match is None and _ignored(cfg, raw):
+                sources.append(_source(raw, None, note="ignored ([files] in crm-audit.toml)"))
+                continue
+            if match is None:
+                miss = near_miss_deals(raw)
+                if miss:
+                    raise InputError(miss, path=raw.label)
+                note = "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
+                    ", ..." if len(raw.headers) > 6 else "") + ")"
+                if file.resolve() in named and len(raws) == 1:
+                    log.warning("%s: %s", raw.label, note)
+                sources.append(_source(raw, None, None, note=note))
+                continue
+            mapped = map_table(raw, match, cfg)
+            for name, table in mapped.tables.items():
+                table = drop_helpers(table).assign(_file=raw.label)
+                parts[name].append(table)
+            issues.extend(mapped.issues)
+            if match.spec.table == "deals" or "deals" in mapped.tables:
+                deals_profiles.append(match.profile.name)
+            sources.append(_source(raw, mapped))
+    if not parts["deals"]:
+        recognised = [s for s in sources if s.table]
+        what = (f"found only {', '.join(sorted({s.table for s in recognised}))}" if recognised
+                else "no file was recognised")
+        target = paths[0] if len(paths) == 1 else ", ".join(str(p) for p in paths)
+        raise InputError(f"no deals export found ({what})", path=target,
+                         hint="deals need an id, a stage and a creation date; map other headers in "
+                              "crm-audit.toml [columns.deals]")
+    tables = {name: _concat(frames) for name, frames in parts.items() if frames}
+    tables = _resolve_users(tables)
+    if "stage_history" in tables:
+        tables["stage_history"] = _fill_from_stage(tables["stage_history"])
+    if cfg.pipelines and "pipelines" not in tables:
+        tables["pipelines"] = _declared_pipelines(cfg)
+    parse_issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
+    data = CrmData.build(parse_issues=parse_issues, **tables)
+    crm_name = deals_profiles[0] if deals_profiles else None
+    return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name)
+
+
+def _ignored(cfg: Config, raw: RawTable) -> bool:
+    from audit.ingest.mapping import _forced_table
+    return _forced_table(cfg, raw) == "ignore"
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _source(raw: RawTable, mapped: Mapped | None, table: str | None = None, note: str | None = None
+            ) -> SourceFile:
+    if mapped is None:
+        return SourceFile(path=str(raw.path), table=table, crm=None, rows=len(raw.frame),
+                          encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet,
+                          header_row=raw.header_row, sha256=raw.sha256, unmapped=tuple(raw.headers), note=note)
+    match = mapped.match
+    header_of = match.source_headers
+    tables = "+".join(mapped.tables) if len(mapped.tables) > 1 else next(iter(mapped.tables), match.spec.table)
+    label = match.spec.label or match.spec.table
+    notes = [f"{match.profile.label} {label}"] + mapped.notes
+    if match.via_config:
+        notes.append("columns mapped by crm-audit.toml")
+    return SourceFile(
+        path=str(raw.path), table=tables, crm=match.profile.name,
+        rows=sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else len(raw.frame),
+        encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,
+        sha256=raw.sha256,
+        mapping={header_of[c]: t for c, t in match.mapping.items() if not t.startswith("_")},
+        unmapped=tuple(header_of[c] for c in match.unmapped),
+        parse_failures=dict(mapped.parse_failures), note="; ".join(notes),
+    )
+
+
+def _resolve_users(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Exports that carry user ids (Salesforce OwnerId) get names from the users table."""
+    users = tables.get("users")
+    if users is None or "user_id" not in users.columns:
+        return tables
+    names = users.dropna(subset=["user_id", "owner"]).drop_duplicates("user_id").set_index("user_id")["owner"]
+    if names.empty:
+        return tables
+    for name, cols in {"deals": ("owner", "created_by"), "activities": ("owner",), "leads": ("owner",),
+                       "stage_history": ("changed_by",)}.items():
+        table = tables.get(name)
+        if table is None:
+            continue
+        for col in cols:
+            if col in table.columns:
+                table[col] = table[col].map(names).fillna(table[col]) if table[col].isin(names.index).any() \
+                    else table[col]
+    return tables
+
+
+def _fill_from_stage(history: pd.DataFrame) -> pd.DataFrame:
+    """Exports that store only the stage moved to get from_stage from the deal's previous row."""
+    if "from_stage" in history.columns and history["from_stage"].notna().all():
+        return history
+    history = history.sort_values(["deal_id", "changed_at"], kind="stable").reset_index(drop=True)
+    previous = history["to_stage"].shift().where(history["deal_id"].eq(history["deal_id"].shift()))
+    if "from_stage" in history.columns:
+        history["from_stage"] = history["from_stage"].fillna(previous)
+    else:
+        history["from_stage"] = previous
+    return history
+
+
+def _declared_pipelines(cfg: Config) -> pd.DataFrame:
+    rows = [{"pipeline": name, "stage": stage, "order": i + 1, "kind": "open"}
+            for name, stages in cfg.pipelines.items() for i, stage in enumerate(stages)]
+    return pd.DataFrame(rows, columns=["pipeline", "stage", "order", "kind"])
+
+
+__all__ = ["load", "discover", "Loaded", "ROW_COLUMN"]

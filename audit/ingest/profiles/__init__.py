@@ -1,0 +1,12 @@
+"""CRM profiles, in detection priority order (generic last: a CRM's own headers win)."""
+
+from audit.ingest.profiles import amocrm, bitrix24, generic, hubspot, pipedrive, salesforce, zoho
+from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header
+
+PROFILES: tuple[Profile, ...] = (
+    amocrm.PROFILE, bitrix24.PROFILE, hubspot.PROFILE, salesforce.PROFILE, pipedrive.PROFILE,
+    zoho.PROFILE, generic.PROFILE,
+)
+BY_NAME = {p.name: p for p in PROFILES}
+
+__all__ = ["PROFILES", "BY_NAME", "Profile", "TableSpec", "FinishContext", "norm_header"]

@@ -1,0 +1,141 @@
+"""amoCRM / Kommo: the deals export ("Сделки" -> Экспорт) and the events list
+("Аналитика" -> "Список событий"), in Russian and in Kommo's English.
+
+Won and lost are the system stages "Успешно реализовано" / "Закрыто и не реализовано"
+(Kommo: "Closed - won" / "Closed - lost"). The events list holds both the stage changes
+(stage history) and the logged contacts (calls, mail, messages, notes, done tasks).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, stage_status
+
+WON = ("Успешно реализовано", "Closed - won", "Closed won", "Successfully realized")
+LOST = ("Закрыто и не реализовано", "Closed - lost", "Closed lost", "Closed and not realized")
+
+DEALS_COLUMNS = {
+    "ID": "deal_id",
+    "Название сделки": "title", "Название": "title", "Lead title": "title", "Lead name": "title",
+    "Бюджет": "amount", "Budget": "amount", "Sale": "amount",
+    "Валюта": "currency",
+    "Ответственный": "owner", "Responsible user": "owner", "Lead owner": "owner",
+    "Дата создания сделки": "created_at", "Дата создания": "created_at", "Date created": "created_at",
+    "Created": "created_at",
+    "Кем создана сделка": "created_by", "Кем создана": "created_by", "Created by": "created_by",
+    "Дата закрытия": "closed_at", "Closing date": "closed_at", "Closed": "closed_at",
+    "Этап сделки": "stage", "Этап": "stage", "Статус сделки": "stage", "Статус": "stage",
+    "Lead stage": "stage", "Stage": "stage", "Status": "stage",
+    "Воронка": "pipeline", "Pipeline": "pipeline",
+    "Компания": "company", "Company": "company", "Компания контакта": "company",
+    "Полное имя контакта": "contact", "Основной контакт": "contact", "Контакт": "contact",
+    "Contact full name": "contact", "Main contact": "contact",
+    "Источник": "source", "Source": "source", "Источник сделки": "source",
+    "Причина отказа": "lost_reason", "Loss reason": "lost_reason", "Причина отказа сделки": "lost_reason",
+    "Дата последнего контакта": "last_activity_at",
+}
+
+EVENTS_COLUMNS = {
+    "ID объекта": "deal_id", "ID сущности": "deal_id", "Object ID": "deal_id", "Entity ID": "deal_id",
+    "Дата": "at", "Date": "at", "Дата создания": "at",
+    "Автор": "owner", "Author": "owner",
+    "Значение после": "result", "Value after": "result", "New value": "result",
+    "Событие": "_event", "Event": "_event",
+    "Значение до": "_before", "Value before": "_before", "Old value": "_before",
+    "Объект": "_object", "Object": "_object", "Entity": "_object",
+}
+
+STAGE_EVENT = re.compile(r"этап|статус|stage|status", re.IGNORECASE)
+# Events that are contacts with the client or logged work on the deal; the rest
+# (field edits, deal created, task set) are not activities.
+CONTACT_EVENTS = [
+    (r"звон|call", "call"),
+    (r"письм|e-?mail|mail|почт", "email"),
+    (r"сообщ|message|chat|чат|sms|смс|whatsapp|telegram|комментар", "message"),
+    (r"встреч|meeting", "meeting"),
+    (r"примеч|note", "note"),
+    (r"задача (выполнена|завершена)|task (completed|done)|результат задачи", "task"),
+]
+
+
+def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    won = frozenset(ctx.won_stages) | _norm(WON)
+    lost = frozenset(ctx.lost_stages) | _norm(LOST)
+    frame = frame.copy()
+    frame["status"] = stage_status(frame["stage"], won, lost).fillna("open")
+    return {"deals": frame}
+
+
+def _events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    obj = frame.get("_object", pd.Series(None, index=frame.index, dtype=object)).astype("str")
+    # Only deal events ("Сделка", "Lead" in Kommo); contacts/companies/tasks lists are not deals.
+    is_deal = obj.isna() | obj.str.contains(r"сделк|lead|deal", case=False, regex=True, na=True)
+    if "deal_id" not in frame.columns or frame["deal_id"].isna().all():
+        frame["deal_id"] = obj.str.extract(r"(\d+)", expand=False)
+    frame = frame[is_deal.to_numpy()]
+    event = frame["_event"].astype("str").fillna("")
+    is_stage = event.str.contains(STAGE_EVENT, regex=True)
+    moves = frame[is_stage.to_numpy()]
+    history = pd.DataFrame({
+        "_row": moves["_row"], "deal_id": moves["deal_id"], "from_stage": moves.get("_before"),
+        "to_stage": moves["result"], "changed_at": moves["at"], "changed_by": moves.get("owner"),
+    })
+    rest = frame[~is_stage.to_numpy()]
+    kind = pd.Series(None, index=rest.index, dtype=object)
+    low = rest["_event"].astype("str").fillna("").str.lower()
+    for pattern, value in CONTACT_EVENTS:
+        todo = kind.isna()
+        kind[todo & low.str.contains(pattern, regex=True)] = value
+    contacts = rest[kind.notna()].copy()
+    contacts["type"] = kind[kind.notna()]
+    contacts["subject"] = contacts["_event"]
+    direction = contacts["_event"].astype("str").str.lower()
+    contacts["direction"] = None
+    contacts.loc[direction.str.contains(r"входящ|incoming|inbound", regex=True), "direction"] = "in"
+    contacts.loc[direction.str.contains(r"исходящ|outgoing|outbound", regex=True), "direction"] = "out"
+    contacts["duration_s"] = _duration_seconds(contacts["result"])
+    return {"stage_history": history, "activities": contacts.drop(columns=[c for c in contacts.columns
+                                                                           if c.startswith("_") and c != "_row"])}
+
+
+def _duration_seconds(text: pd.Series) -> pd.Series:
+    """'Длительность 3:20' / '200 сек' / '1:02:03' -> seconds (None when absent)."""
+    t = text.astype("str")
+    hms = t.str.extract(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
+    seconds = (pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600
+               + pd.to_numeric(hms[1], errors="coerce") * 60 + pd.to_numeric(hms[2], errors="coerce"))
+    plain = pd.to_numeric(t.str.extract(r"(\d+)\s*(?:сек|sec|s\b)", expand=False), errors="coerce")
+    return seconds.fillna(plain)
+
+
+def _norm(names) -> frozenset[str]:
+    from audit.ingest.profiles.base import norm_header
+    return frozenset(norm_header(n) for n in names)
+
+
+PROFILE = Profile(
+    name="amocrm",
+    label="amoCRM / Kommo",
+    dayfirst=True,
+    won_stages=WON,
+    lost_stages=LOST,
+    tables=(
+        TableSpec(
+            table="deals", label="Сделки", columns=DEALS_COLUMNS, finish=_deals_finish, dayfirst=True,
+            key=("ID", ("Название сделки", "Lead title", "Lead name"),
+                 ("Этап сделки", "Статус сделки", "Lead stage"),
+                 ("Дата создания сделки", "Бюджет", "Ответственный", "Date created", "Budget",
+                  "Responsible user")),
+        ),
+        TableSpec(
+            table="activities", label="Список событий", columns=EVENTS_COLUMNS, finish=_events_finish,
+            dayfirst=True,
+            key=(("Событие", "Event"), ("Значение после", "Value after", "New value"),
+                 ("Дата", "Date"), ("ID объекта", "Объект", "Object ID", "Object", "Entity ID")),
+        ),
+    ),
+)

@@ -1,0 +1,81 @@
+"""What a CRM profile is: per table it can read, the headers that identify it, the
+header -> canonical column mapping, and a `finish` step for what only that CRM knows
+(won/lost from system stages, IsWon flags, events that are both history and contacts).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+
+def norm_header(text: str) -> str:
+    """Header comparison key: case, ё/е, quotes, BOM and spacing do not matter."""
+    text = str(text).replace("\ufeff", "").replace("ё", "е").replace("Ё", "Е")
+    text = re.sub(r"\s+", " ", text.strip().strip('"').strip("'")).casefold()
+    return text
+
+
+@dataclass(frozen=True)
+class FinishContext:
+    """What a profile's finish step may use besides its own table."""
+
+    won_stages: frozenset[str] = frozenset()   # normalized names (config + profile)
+    lost_stages: frozenset[str] = frozenset()
+
+
+# finish(frame, ctx) -> {canonical table: frame}. Frames keep the `_row` column.
+Finish = Callable[[pd.DataFrame, FinishContext], dict[str, pd.DataFrame]]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One kind of file a CRM exports.
+
+    `key` lists groups of headers; the file is recognised when each group has at least one
+    header present (a group is a tuple of alternatives, or a single header). `exclude`
+    headers rule it out (a Pipedrive activities export also carries "Deal - ID").
+    `columns` maps export headers to canonical columns; several headers may feed the same
+    column (first present wins). Columns named "_something" are helpers for `finish`,
+    parsed as `helper_kinds` says (text by default). Headers matching `helper_patterns`
+    (regex -> kind) are kept as helpers under their own name prefixed with "_".
+    """
+
+    table: str
+    columns: Mapping[str, str]
+    key: tuple[str | tuple[str, ...], ...]
+    label: str = ""
+    exclude: tuple[str, ...] = ()
+    dayfirst: bool | None = None
+    finish: Finish | None = None
+    helper_kinds: Mapping[str, str] = field(default_factory=dict)
+    helper_patterns: tuple[tuple[str, str], ...] = ()
+
+    def normalized_columns(self) -> dict[str, str]:
+        return {norm_header(h): c for h, c in self.columns.items()}
+
+    def key_groups(self) -> list[set[str]]:
+        return [{norm_header(h) for h in ((g,) if isinstance(g, str) else g)} for g in self.key]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str                                # amocrm, bitrix24, ... as in --crm
+    label: str                               # "amoCRM / Kommo"
+    tables: tuple[TableSpec, ...]
+    won_stages: tuple[str, ...] = ()
+    lost_stages: tuple[str, ...] = ()
+    dayfirst: bool | None = None
+
+
+def stage_status(stages: pd.Series, won: frozenset[str], lost: frozenset[str]) -> pd.Series:
+    """won/lost for stages named in the sets (normalized), else None."""
+    codes, uniques = pd.factorize(stages, use_na_sentinel=True)
+    keys = [norm_header(u) for u in uniques]
+    labels = np.array(["won" if k in won else "lost" if k in lost else None for k in keys] + [None],
+                      dtype=object)
+    return pd.Series(labels[codes], index=stages.index, dtype=object)  # code -1 -> the trailing None

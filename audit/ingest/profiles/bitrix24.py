@@ -1,0 +1,149 @@
+"""Bitrix24: deals ("Сделки" -> Excel/CSV export, Russian and English captions, older
+"Направление" for the pipeline), leads, activities ("Дела") and stage history (REST
+crm.stagehistory or BI-connector dumps).
+
+Final stages are "Сделка успешна" / "Сделка провалена"; the stage group column
+("Группа стадий": in progress / success / failure) or "Сделка закрыта" decide when the
+stage names are custom.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header, stage_status
+from audit.ingest.values import map_labels
+
+WON = ("Сделка успешна", "Успешно", "Deal won", "Won", "Success")
+LOST = ("Сделка провалена", "Провалена", "Deal lost", "Lost", "Failed", "Анализ причины провала",
+        "Analyze failure")
+
+DEALS_COLUMNS = {
+    "ID": "deal_id",
+    "Название сделки": "title", "Название": "title", "Deal name": "title", "Deal Name": "title",
+    "Воронка": "pipeline", "Направление": "pipeline", "Pipeline": "pipeline", "Category": "pipeline",
+    "Стадия сделки": "stage", "Стадия": "stage", "Stage": "stage", "Deal stage": "stage",
+    "Ответственный": "owner", "Responsible": "owner", "Responsible person": "owner",
+    "Сумма": "amount", "Сумма сделки": "amount", "Amount": "amount", "Opportunity": "amount",
+    "Income": "amount",
+    "Валюта": "currency", "Currency": "currency",
+    "Дата создания": "created_at", "Created": "created_at", "Created on": "created_at",
+    "Date created": "created_at",
+    "Кем создана": "created_by", "Created by": "created_by",
+    "Предполагаемая дата закрытия": "expected_close_at", "Дата завершения": "expected_close_at",
+    "Estimated close date": "expected_close_at", "Expected close date": "expected_close_at",
+    "Источник": "source", "Source": "source",
+    "Компания": "company", "Company": "company",
+    "Контакт": "contact", "Contact": "contact",
+    "Причина отказа": "lost_reason", "Причина провала": "lost_reason", "Loss reason": "lost_reason",
+    "Группа стадий": "_stage_group", "Stage group": "_stage_group", "Семантика стадии": "_stage_group",
+    "Сделка закрыта": "_closed", "Closed": "_closed", "Deal closed": "_closed",
+    "Дата изменения": "_modified_at", "Modified": "_modified_at", "Modified on": "_modified_at",
+}
+
+LEADS_COLUMNS = {
+    "ID": "lead_id", "Статус": "status", "Стадия": "status", "Status": "status",
+    "Ответственный": "owner", "Responsible": "owner", "Responsible person": "owner",
+    "Источник": "source", "Source": "source",
+    "Дата создания": "created_at", "Created": "created_at",
+    "Комментарий к статусу": "disqualify_reason", "Причина": "disqualify_reason",
+    "ID сделки": "converted_deal_id", "Сделка": "converted_deal_id",
+}
+
+ACTIVITY_COLUMNS = {
+    "ID": "activity_id",
+    "ID сделки": "deal_id", "Сделка ID": "deal_id", "ID владельца": "deal_id", "OWNER_ID": "deal_id",
+    "Deal ID": "deal_id",
+    "Тип дела": "type", "Тип": "type", "Activity type": "type", "Type": "type", "TYPE_ID": "type",
+    "Дата начала": "at", "Дата выполнения": "at", "Start time": "at", "START_TIME": "at",
+    "Крайний срок": "at", "Срок": "at", "Deadline": "at",
+    "Ответственный": "owner", "Responsible": "owner", "Responsible person": "owner",
+    "Тема": "subject", "Название": "subject", "Subject": "subject", "SUBJECT": "subject",
+    "Направление": "direction", "Direction": "direction", "DIRECTION": "direction",
+    "Дата создания": "created_at", "Created": "created_at", "CREATED": "created_at",
+    "Результат": "result", "Result": "result",
+}
+
+HISTORY_COLUMNS = {
+    "OWNER_ID": "deal_id", "DEAL_ID": "deal_id", "ID сделки": "deal_id", "Deal ID": "deal_id",
+    "STAGE_NAME": "to_stage", "Стадия": "to_stage", "Стадия сделки": "to_stage", "Stage": "to_stage",
+    "STAGE_ID": "_stage_id",
+    "CREATED_TIME": "changed_at", "DATE_CREATE": "changed_at", "Дата изменения": "changed_at",
+    "Дата": "changed_at", "Date": "changed_at",
+    "CATEGORY_NAME": "pipeline", "Воронка": "pipeline", "Pipeline": "pipeline",
+    "ASSIGNED_BY_NAME": "changed_by", "Кто изменил": "changed_by", "Изменил": "changed_by",
+    "STAGE_SEMANTIC_ID": "_stage_group", "STAGE_SEMANTIC": "_stage_group",
+}
+
+GROUP_RULES = [(r"успе|success|^s$|won|выигр", "won"), (r"провал|fail|^f$|lost|проигр|отказ", "lost"),
+               (r"работ|process|^p$|progress|open|откр", "open")]
+
+LEAD_STATUS_RULES = [
+    (r"сконверт|convert|сделк", "converted"),
+    (r"некачеств|junk|disqual|не ?целев|спам|spam|отказ|провал|lost|не подход", "disqualified"),
+    (r"качествен|qualif|обработан", "qualified"),
+    (r"не обработан|нов|new|unprocessed|не ?разобран", "new"),
+    (r"работ|progress|contact|связ|назнач|process", "working"),
+]
+
+
+def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
+    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
+    status = stage_status(frame["stage"], won, lost)
+    if "_stage_group" in frame.columns:
+        group, _failed = map_labels(frame["_stage_group"], GROUP_RULES)
+        status = status.fillna(group)
+    if "_closed" in frame.columns:
+        closed = frame["_closed"].astype("str").str.strip().str.lower().isin(["да", "yes", "y", "true", "1"])
+        # Closed but neither won nor recognisably lost: a failure stage with a custom name.
+        status = status.where(~(closed & status.isna()), "lost")
+        status = status.where(~(closed & status.eq("open")), "lost")
+        if "_modified_at" in frame.columns and "closed_at" not in frame.columns:
+            # Bitrix exports no close date; the last modification of a closed deal is the nearest.
+            frame["closed_at"] = frame["_modified_at"].where(closed)
+    frame["status"] = status.fillna("open")
+    return {"deals": frame}
+
+
+def _leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    frame["status"], _ = map_labels(frame["status"], LEAD_STATUS_RULES)
+    return {"leads": frame}
+
+
+def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    if "to_stage" not in frame.columns or frame["to_stage"].isna().all():
+        frame["to_stage"] = frame.get("_stage_id")
+    return {"stage_history": frame}
+
+
+PROFILE = Profile(
+    name="bitrix24",
+    label="Bitrix24",
+    dayfirst=True,
+    won_stages=WON,
+    lost_stages=LOST,
+    tables=(
+        TableSpec(table="deals", label="Сделки", columns=DEALS_COLUMNS, finish=_deals_finish, dayfirst=True,
+                  key=(("Стадия сделки", "Stage"), ("Название сделки", "Deal name", "Deal Name"),
+                       ("Ответственный", "Responsible", "Responsible person"),
+                       ("Сумма", "Amount", "Opportunity", "Income", "Воронка", "Направление",
+                        "Pipeline", "Группа стадий", "Stage group", "Сделка закрыта", "Closed")),
+                  exclude=("Record ID", "Deal Stage", "Deal owner")),
+        TableSpec(table="leads", label="Лиды", columns={**LEADS_COLUMNS, "Название лида": "_title",
+                                                         "Lead name": "_title"},
+                  finish=_leads_finish, dayfirst=True,
+                  key=(("Название лида", "Lead name"), ("Статус", "Стадия", "Status"))),
+        TableSpec(table="activities", label="Дела", columns=ACTIVITY_COLUMNS, dayfirst=True,
+                  key=(("ID сделки", "Сделка ID", "OWNER_ID", "ID владельца"), ("Тип дела", "TYPE_ID"),
+                       ("Тема", "SUBJECT", "Дата начала", "START_TIME"))),
+        TableSpec(table="stage_history", label="История стадий", columns=HISTORY_COLUMNS,
+                  finish=_history_finish, dayfirst=True,
+                  key=(("OWNER_ID", "DEAL_ID", "ID сделки"), ("STAGE_ID", "STAGE_NAME", "Стадия", "Стадия сделки"),
+                       ("CREATED_TIME", "DATE_CREATE", "Дата изменения", "Дата")),
+                  exclude=("Тип дела", "TYPE_ID", "Название сделки")),
+    ),
+)

@@ -1,0 +1,216 @@
+"""Salesforce: API-name exports (Data Loader, weekly data export: Opportunity,
+OpportunityHistory, OpportunityFieldHistory, Task, Event, Lead, User) and report exports
+with their labels ("Opportunity Name", "Opportunity Owner", "Stage" ...), including
+"formatted" XLSX reports with title rows and totals (the reader strips those).
+
+Won/lost from IsWon/IsClosed (or the report's "Won"/"Closed"), else the standard stages
+"Closed Won" / "Closed Lost". CloseDate is the real close date of closed opportunities
+and the expected one of open ones. Ids stay 15/18-character Salesforce ids; OwnerId is
+resolved to a name when a User export is present.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header, stage_status
+
+WON = ("Closed Won",)
+LOST = ("Closed Lost",)
+TRUE = {"true", "1", "yes", "да", "y", "1.0"}
+
+OPPORTUNITY_COLUMNS = {
+    "Id": "deal_id", "Opportunity ID": "deal_id", "Opportunity Id": "deal_id",
+    "Name": "title", "Opportunity Name": "title",
+    "StageName": "stage", "Stage": "stage",
+    "Amount": "amount", "Amount (converted)": "_amount_converted",
+    "CurrencyIsoCode": "currency", "Opportunity Currency": "currency", "Amount Currency": "currency",
+    "CloseDate": "closed_at", "Close Date": "closed_at",
+    "CreatedDate": "created_at", "Created Date": "created_at",
+    "CreatedById": "created_by", "Created By": "created_by",
+    "Owner.Name": "owner", "Opportunity Owner": "owner", "Owner Name": "owner", "OwnerName": "owner",
+    "OwnerId": "owner",
+    "IsClosed": "_is_closed", "Closed": "_is_closed",
+    "IsWon": "_is_won", "Won": "_is_won",
+    "LeadSource": "source", "Lead Source": "source",
+    "Account.Name": "company", "Account Name": "company", "AccountId": "company",
+    "LastActivityDate": "last_activity_at", "Last Activity": "last_activity_at",
+    "Loss_Reason__c": "lost_reason", "Loss Reason": "lost_reason", "Reason_Lost__c": "lost_reason",
+    "Closed_Lost_Reason__c": "lost_reason", "Lost Reason": "lost_reason",
+    "Pipeline__c": "pipeline", "RecordType.Name": "pipeline", "Opportunity Record Type": "pipeline",
+    "Sales Process": "pipeline",
+}
+
+HISTORY_COLUMNS = {
+    "OpportunityId": "deal_id", "Opportunity ID": "deal_id",
+    "StageName": "to_stage", "To Stage": "to_stage", "Stage": "to_stage",
+    "FromOpportunityStageName": "from_stage", "From Stage": "from_stage",
+    "CreatedDate": "changed_at", "Last Modified": "changed_at", "Edit Date": "changed_at",
+    "CreatedById": "changed_by", "Last Modified By": "changed_by", "Edited By": "changed_by",
+    "IsDeleted": "_deleted",
+}
+
+FIELD_HISTORY_COLUMNS = {
+    "OpportunityId": "deal_id", "Field": "_field", "OldValue": "from_stage", "NewValue": "to_stage",
+    "CreatedDate": "changed_at", "CreatedById": "changed_by", "IsDeleted": "_deleted",
+}
+
+TASK_COLUMNS = {
+    "Id": "activity_id", "WhatId": "deal_id", "Subject": "subject",
+    "TaskSubtype": "type", "Type": "_type2", "ActivityDate": "_due", "CompletedDateTime": "at",
+    "CreatedDate": "created_at", "OwnerId": "owner", "Status": "result",
+    "CallDurationInSeconds": "duration_s", "CallType": "direction", "IsDeleted": "_deleted",
+}
+
+EVENT_COLUMNS = {
+    "Id": "activity_id", "WhatId": "deal_id", "Subject": "subject", "StartDateTime": "at",
+    "ActivityDateTime": "_at2", "CreatedDate": "created_at", "OwnerId": "owner", "Type": "_type2",
+    "DurationInMinutes": "_minutes", "IsDeleted": "_deleted",
+}
+
+LEAD_COLUMNS = {
+    "Id": "lead_id", "Lead ID": "lead_id", "Status": "status", "Lead Status": "status",
+    "OwnerId": "owner", "Lead Owner": "owner", "LeadSource": "source", "Lead Source": "source",
+    "CreatedDate": "created_at", "Create Date": "created_at",
+    "ConvertedOpportunityId": "converted_deal_id", "IsConverted": "_converted", "Converted": "_converted",
+    "Unqualified_Reason__c": "disqualify_reason", "Reason": "disqualify_reason",
+}
+
+USER_COLUMNS = {
+    "Id": "user_id", "User ID": "user_id", "Name": "owner", "Full Name": "owner",
+    "FirstName": "_first", "LastName": "_last", "IsActive": "active", "Active": "active",
+    "UserRole.Name": "team", "Department": "team", "Role": "team",
+}
+
+LEAD_STATUS_RULES = [
+    (r"closed\s*-\s*converted|^converted|qualified -? ?converted", "converted"),
+    (r"closed\s*-\s*not converted|unqualified|disqualif|junk|not interested|closed|lost|dead", "disqualified"),
+    (r"^qualified|qualif", "qualified"),
+    (r"open\s*-\s*not contacted|^new|not contacted|^open", "new"),
+    (r"working|contacted|nurtur|attempt", "working"),
+]
+
+
+def _truthy(values: pd.Series) -> pd.Series:
+    return values.astype("str").str.strip().str.lower().isin(TRUE)
+
+
+def _drop_deleted(frame: pd.DataFrame) -> pd.DataFrame:
+    if "_deleted" in frame.columns:
+        return frame[~_truthy(frame["_deleted"])]
+    return frame
+
+
+def _opportunity_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
+    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
+    status = stage_status(frame["stage"], won, lost)
+    if "_is_won" in frame.columns and "_is_closed" in frame.columns:
+        is_won, is_closed = _truthy(frame["_is_won"]), _truthy(frame["_is_closed"])
+        flags = pd.Series("open", index=frame.index, dtype=object)
+        flags[is_closed & is_won] = "won"
+        flags[is_closed & ~is_won] = "lost"
+        known = frame["_is_closed"].notna()
+        status = flags.where(known, status)
+    frame["status"] = status.fillna("open")
+    if "closed_at" in frame.columns:
+        is_open = frame["status"].eq("open")
+        frame["expected_close_at"] = frame["closed_at"].where(is_open)
+        frame["closed_at"] = frame["closed_at"].where(~is_open)
+    return {"deals": frame}
+
+
+def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = _drop_deleted(frame)
+    if "_field" in frame.columns:
+        frame = frame[frame["_field"].astype("str").str.strip().str.lower().isin(["stagename", "stage"])]
+    # OpportunityHistory also records amount and date edits: keep only rows where the stage changed.
+    frame = frame.sort_values(["deal_id", "changed_at"], kind="stable")
+    same_deal = frame["deal_id"].eq(frame["deal_id"].shift())
+    same_stage = frame["to_stage"].eq(frame["to_stage"].shift())
+    return {"stage_history": frame[~(same_deal & same_stage)]}
+
+
+def _task_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = _drop_deleted(frame).copy()
+    # Only tasks on opportunities (WhatId prefix 006) belong to deals.
+    frame = frame[frame["deal_id"].astype("str").str.startswith("006", na=False)]
+    kind = frame["type"] if "type" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+    if "_type2" in frame.columns:
+        kind = kind.fillna(frame["_type2"])
+    frame["type"] = kind.fillna(frame.get("subject"))
+    at = frame["at"] if "at" in frame.columns else pd.Series(pd.NaT, index=frame.index)
+    for fallback in ("_due", "created_at"):
+        if fallback in frame.columns:
+            at = at.fillna(frame[fallback])
+    frame["at"] = at
+    return {"activities": frame}
+
+
+def _event_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = _drop_deleted(frame).copy()
+    frame = frame[frame["deal_id"].astype("str").str.startswith("006", na=False)]
+    frame["type"] = frame["_type2"].fillna("meeting") if "_type2" in frame.columns else "meeting"
+    if "_at2" in frame.columns:
+        frame["at"] = frame["at"].fillna(frame["_at2"])
+    if "_minutes" in frame.columns:
+        frame["duration_s"] = pd.to_numeric(frame["_minutes"], errors="coerce") * 60
+    return {"activities": frame}
+
+
+def _lead_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    from audit.ingest.values import map_labels
+    frame = frame.copy()
+    status, _ = map_labels(frame["status"], LEAD_STATUS_RULES)
+    if "_converted" in frame.columns:
+        status = status.where(~_truthy(frame["_converted"]), "converted")
+    frame["status"] = status
+    return {"leads": frame}
+
+
+def _user_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    if "owner" not in frame.columns or frame["owner"].isna().all():
+        first = frame.get("_first", pd.Series("", index=frame.index)).fillna("")
+        last = frame.get("_last", pd.Series("", index=frame.index)).fillna("")
+        frame["owner"] = (first.astype("str") + " " + last.astype("str")).str.strip()
+    return {"users": frame}
+
+
+PROFILE = Profile(
+    name="salesforce",
+    label="Salesforce",
+    dayfirst=False,
+    won_stages=WON,
+    lost_stages=LOST,
+    tables=(
+        TableSpec(table="deals", label="Opportunity", columns=OPPORTUNITY_COLUMNS, finish=_opportunity_finish,
+                  dayfirst=False,
+                  key=(("Id", "Opportunity ID", "Opportunity Id", "Opportunity Name"),
+                       ("StageName", "Stage"),
+                       ("Name", "Opportunity Name"),
+                       ("IsWon", "IsClosed", "CloseDate", "Close Date", "Opportunity Owner", "OwnerId")),
+                  exclude=("OpportunityId", "WhatId")),
+        TableSpec(table="stage_history", label="OpportunityHistory", columns=HISTORY_COLUMNS,
+                  finish=_history_finish, dayfirst=False,
+                  key=(("OpportunityId", "Opportunity ID"), ("StageName", "To Stage", "Stage"),
+                       ("CreatedDate", "Last Modified", "Edit Date")),
+                  exclude=("Field",)),
+        TableSpec(table="stage_history", label="OpportunityFieldHistory", columns=FIELD_HISTORY_COLUMNS,
+                  finish=_history_finish, dayfirst=False,
+                  key=("OpportunityId", "Field", "NewValue", "CreatedDate")),
+        TableSpec(table="activities", label="Task", columns=TASK_COLUMNS, finish=_task_finish, dayfirst=False,
+                  key=("WhatId", ("Status", "TaskSubtype", "Priority", "ActivityDate")),
+                  exclude=("StartDateTime",)),
+        TableSpec(table="activities", label="Event", columns=EVENT_COLUMNS, finish=_event_finish,
+                  dayfirst=False, key=("WhatId", ("StartDateTime", "ActivityDateTime"))),
+        TableSpec(table="leads", label="Lead", columns=LEAD_COLUMNS, finish=_lead_finish, dayfirst=False,
+                  key=(("Id", "Lead ID"), ("Status", "Lead Status"),
+                       ("IsConverted", "ConvertedOpportunityId", "Converted", "Company"))),
+        TableSpec(table="users", label="User", columns=USER_COLUMNS, finish=_user_finish, dayfirst=False,
+                  key=("Id", ("Username", "Alias", "IsActive", "UserRoleId", "Email"),
+                       ("Name", "FirstName", "LastName")),
+                  exclude=("AccountId", "StageName", "Status", "WhatId", "OpportunityId")),
+    ),
+)

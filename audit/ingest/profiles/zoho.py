@@ -1,0 +1,125 @@
+"""Zoho CRM: Deals (older "Potentials" labels), Calls, Events, Leads, Users.
+
+Stages "Closed Won" / "Closed Lost" / "Closed Lost to Competition" decide the status;
+"Closing Date" is the real close date of closed deals and the expected one of open ones.
+Calls and events link to deals by POTENTIALID / "What Id" ("0" means no link).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header, stage_status
+from audit.ingest.values import map_labels
+
+WON = ("Closed Won", "Closed (Won)", "Won")
+LOST = ("Closed Lost", "Closed Lost to Competition", "Closed (Lost)", "Lost")
+
+DEALS_COLUMNS = {
+    "Record Id": "deal_id", "Deal Id": "deal_id", "Potential Id": "deal_id", "POTENTIALID": "deal_id",
+    "Id": "deal_id",
+    "Potential Name": "title", "Deal Name": "title",
+    "Potential Owner": "owner", "Deal Owner": "owner",
+    "Stage": "stage", "Pipeline": "pipeline", "Layout": "pipeline",
+    "Amount": "amount", "Currency": "currency",
+    "Created Time": "created_at", "Created By": "created_by",
+    "Closing Date": "closed_at",
+    "Lead Source": "source", "Account Name": "company", "Contact Name": "contact",
+    "Reason For Loss": "lost_reason", "Reason for Loss": "lost_reason", "Loss Reason": "lost_reason",
+    "Last Activity Time": "last_activity_at",
+}
+
+CALL_COLUMNS = {
+    "TASKID": "activity_id", "Call Id": "activity_id", "Record Id": "activity_id",
+    "POTENTIALID": "deal_id", "Deal Id": "deal_id", "What Id": "_what_id",
+    "Call Start Time": "at", "Call Owner": "owner", "Subject": "subject", "Call Type": "direction",
+    "Call Duration (in seconds)": "duration_s", "Call Result": "result", "Call Purpose": "_purpose",
+    "Created Time": "created_at",
+}
+
+EVENT_COLUMNS = {
+    "EVENTID": "activity_id", "Event Id": "activity_id", "Record Id": "activity_id",
+    "POTENTIALID": "deal_id", "Deal Id": "deal_id", "What Id": "_what_id",
+    "Start DateTime": "at", "Event Owner": "owner", "Subject": "subject", "Event Title": "subject",
+    "Created Time": "created_at",
+}
+
+LEAD_COLUMNS = {
+    "LEADID": "lead_id", "Record Id": "lead_id", "Lead Id": "lead_id",
+    "Lead Status": "status", "Lead Owner": "owner", "Lead Source": "source", "Created Time": "created_at",
+    "CONVERTED": "_converted", "Converted": "_converted",
+}
+
+USER_COLUMNS = {"USER_ID": "user_id", "User Id": "user_id", "First Name": "_first", "Last Name": "_last",
+                "Full Name": "owner", "Role": "team", "Profile": "_profile", "Status": "_status"}
+
+LEAD_STATUS_RULES = [
+    (r"junk|lost|not qualified|disqualif|no interest|closed", "disqualified"),
+    (r"pre-?qualified|qualified", "qualified"),
+    (r"not contacted|^new", "new"),
+    (r"contact|attempt|future|working", "working"),
+    (r"convert", "converted"),
+]
+
+
+def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
+    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
+    frame["status"] = stage_status(frame["stage"], won, lost).fillna("open")
+    if "closed_at" in frame.columns:
+        is_open = frame["status"].eq("open")
+        frame["expected_close_at"] = frame["closed_at"].where(is_open)
+        frame["closed_at"] = frame["closed_at"].where(~is_open)
+    return {"deals": frame}
+
+
+def _linked(frame: pd.DataFrame, kind: str) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    if "deal_id" not in frame.columns or frame["deal_id"].isna().all():
+        frame["deal_id"] = frame.get("_what_id")
+    # Zoho writes 0 or nothing for "not linked to a deal": those are not deal activities.
+    frame["deal_id"] = frame["deal_id"].where(~frame["deal_id"].astype("str").str.strip().isin(["0", ""]))
+    frame = frame[frame["deal_id"].notna()]
+    frame["type"] = kind
+    return {"activities": frame}
+
+
+def _leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    frame["status"], _ = map_labels(frame["status"], LEAD_STATUS_RULES)
+    return {"leads": frame}
+
+
+def _users_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = frame.copy()
+    if "owner" not in frame.columns or frame["owner"].isna().all():
+        first = frame.get("_first", pd.Series(None, index=frame.index)).fillna("").astype("str")
+        last = frame.get("_last", pd.Series(None, index=frame.index)).fillna("").astype("str")
+        frame["owner"] = (first + " " + last).str.strip()
+    return {"users": frame}
+
+
+PROFILE = Profile(
+    name="zoho",
+    label="Zoho CRM",
+    dayfirst=None,
+    won_stages=WON,
+    lost_stages=LOST,
+    tables=(
+        TableSpec(table="deals", label="Deals / Potentials", columns=DEALS_COLUMNS, finish=_deals_finish,
+                  key=(("Potential Name", "Deal Name"), ("Potential Owner", "Deal Owner"), "Stage",
+                       ("Closing Date", "Created Time"))),
+        TableSpec(table="activities", label="Calls", columns=CALL_COLUMNS,
+                  finish=lambda f, c: _linked(f, "call"),
+                  key=("Call Start Time", ("POTENTIALID", "Deal Id", "What Id"))),
+        TableSpec(table="activities", label="Events", columns=EVENT_COLUMNS,
+                  finish=lambda f, c: _linked(f, "meeting"),
+                  key=("Start DateTime", ("POTENTIALID", "Deal Id", "What Id"), ("Event Owner", "EVENTID"))),
+        TableSpec(table="leads", label="Leads", columns=LEAD_COLUMNS, finish=_leads_finish,
+                  key=(("LEADID", "Lead Id", "Record Id"), "Lead Status", ("Lead Owner", "Created Time"))),
+        TableSpec(table="users", label="Users", columns=USER_COLUMNS, finish=_users_finish,
+                  key=(("USER_ID", "User Id"), ("First Name", "Last Name", "Full Name")),
+                  exclude=("LEADID", "CONTACTID", "ACCOUNTID")),
+    ),
+)
