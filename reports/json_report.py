@@ -17,6 +17,9 @@ SCHEMA_VERSION = 1
 
 
 def build(result: AuditResult, options=None) -> dict[str, Any]:
+    # --history: each check's affected count in the previous run (null: no previous run,
+    # or the check did not run then).
+    previous_affected = dict((result.previous or {}).get("checks") or {})
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "crm-audit", "version": result.tool_version},
@@ -31,7 +34,8 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
         "checks": [
             {"code": c.code, "name": c.name, "family": c.family.value, "severity": c.severity.label,
              "status": c.status.value, "metric": c.metric, "threshold": c.threshold,
-             "affected": c.affected, "message": c.message, "skipped_reason": c.skipped_reason}
+             "affected": c.affected, "previous_affected": previous_affected.get(c.code),
+             "message": c.message, "skipped_reason": c.skipped_reason}
             for c in result.checks
         ],
         "findings": records(result.findings[list(FINDING_COLUMNS)]),
@@ -40,6 +44,7 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
     }
     if result.previous is not None:
         doc["summary"]["previous"] = dict(result.previous)
+        doc["summary"]["trend"] = [dict(point) for point in result.trend]  # earlier runs, oldest first
     return doc
 
 
