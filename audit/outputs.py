@@ -1,16 +1,36 @@
-"""Report paths for unattended runs: placeholders and a lock against overlapping runs."""
+"""Report paths for unattended runs: placeholders and a lock against overlapping runs.
+
+A nightly cron job writes `reports/crm-{as_of:%Y-%m-%d}.xlsx`; the folder is created when
+missing (the writers go through reports.atomic, so a report is never half-written). When
+one run is still writing while the next starts, the second waits for the first to finish
+(up to LOCK_TIMEOUT_S, or $CRM_AUDIT_LOCK_TIMEOUT seconds) and then gives up with exit 2
+and a message naming the lock, rather than interleaving two runs' reports and history.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import os
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from audit.errors import AuditError
 
+LOCK_NAME = ".crm-audit.lock"
+LOCK_TIMEOUT_S = 30.0
+LOCK_TIMEOUT_ENV = "CRM_AUDIT_LOCK_TIMEOUT"
+_POLL_S = 0.1
+
 
 def render_path(template: str, result) -> Path:
-    """'reports/crm-{as_of:%Y-%m-%d}.xlsx' -> reports/crm-2026-11-20.xlsx."""
+    """'reports/crm-{as_of:%Y-%m-%d}.xlsx' -> reports/crm-2026-11-20.xlsx.
+
+    Placeholders: {as_of} (a datetime, so any strftime format after the colon) and {crm}
+    (the profile that read the deals, 'crm' when unknown). Literal braces are doubled.
+    """
     try:
         return Path(str(template).format(as_of=result.as_of.to_pydatetime(), crm=result.crm or "crm"))
     except (KeyError, ValueError, IndexError, AttributeError) as exc:
@@ -18,6 +38,65 @@ def render_path(template: str, result) -> Path:
                          path=template) from None
 
 
+def lock_timeout() -> float:
+    """Seconds an overlapping run waits for the lock: $CRM_AUDIT_LOCK_TIMEOUT, else 30."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV)
+    if raw is None or not raw.strip():
+        return LOCK_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise AuditError(f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+    if value < 0 or value != value:
+        raise AuditError(f"{LOCK_TIMEOUT_ENV}={raw!r} must be zero or more seconds")
+    return value
+
+
+def lock_files(paths: Iterable[str | Path], history_dir: str | Path | None = None) -> list[Path]:
+    """One lock file per folder that receives output, in a fixed order (no lock-order deadlock)."""
+    folders = {Path(p).parent.resolve() for p in paths if str(p) != "-"}
+    if history_dir is not None:
+        folders.add(Path(history_dir).resolve())
+    return sorted(folder / LOCK_NAME for folder in folders)
+
+
 @contextlib.contextmanager
-def output_lock(paths: Iterable[Path]) -> Iterator[None]:
-    yield
+def output_lock(paths: Iterable[str | Path], history_dir: str | Path | None = None, *,
+                timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock beside every output (and in the history folder) while the
+    block runs. Folders are created if missing; the lock files stay (removing a lock file
+    that another run is waiting on would let a third run slip past both)."""
+    wait = lock_timeout() if timeout is None else timeout
+    with contextlib.ExitStack() as stack:
+        deadline = time.monotonic() + wait
+        for lock_path in lock_files(paths, history_dir):
+            stack.enter_context(_flock(lock_path, deadline, wait))
+        yield
+
+
+@contextlib.contextmanager
+def _flock(lock_path: Path, deadline: float, wait: float) -> Iterator[None]:
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise AuditError(f"cannot create the lock file: {exc.strerror}", path=lock_path) from None
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise AuditError(f"cannot lock: {exc.strerror}", path=lock_path) from None
+            if time.monotonic() >= deadline:
+                raise AuditError(
+                    f"another crm-audit run is still writing here; gave up after waiting {wait:g} s",
+                    path=lock_path, hint=f"let it finish, or set {LOCK_TIMEOUT_ENV} to wait longer")
+            time.sleep(_POLL_S)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

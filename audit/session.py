@@ -61,17 +61,18 @@ def execute(req: AuditRequest) -> int:
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
                        sources=loaded.sources, crm_name=loaded.crm_name, progress=say)
-    if history_dir is not None:
-        from audit.history import History
-        result = History(history_dir).attach(result)
-
     options = ReportOptions(lang=lang, mask_pii=req.mask_pii or bool(cfg.report.get("mask_pii")),
                             deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
     written: list[tuple[str, str]] = []
     inputs = frozenset(Path(s.path).resolve() for s in loaded.sources)
     from audit.outputs import output_lock, render_path
     targets = [(fmt, t) for fmt, t in (("xlsx", req.xlsx), ("json", req.json), ("md", req.md)) if t]
-    with output_lock([render_path(t, result) for _f, t in targets if t != "-"]):
+    # One lock over history and outputs: an overlapping run waits, then sees this run as its
+    # previous one (attach inside the lock) instead of racing it.
+    with output_lock([render_path(t, result) for _f, t in targets if t != "-"], history_dir):
+        if history_dir is not None:
+            from audit.history import History
+            result = History(history_dir).attach(result)
         for fmt, template in targets:
             if template == "-":
                 from reports.json_report import dump
