@@ -153,7 +153,7 @@ def near_miss_deals(raw: RawTable) -> str | None:
             missing = [g for g in groups if not g & present]
             if len(missing) == 1 and missing[0] & stage_names and len(groups) >= 2:
                 wanted = [h for h, c in spec.columns.items() if c == "stage"][:3]
-                return (f"looks like a {profile.label} deals export but has no stage column "
+                return (f"looks like a deals export ({profile.label}) but has no stage column "
                         f"(expected one of: {', '.join(wanted)}; or map it in crm-audit.toml [columns.deals])")
     return None
 

@@ -166,14 +166,15 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def _header_index(rows: list[list[str]]) -> int:
-    """First row as wide as the table (title lines above the header are skipped)."""
+    """First row as wide as the table's typical row (title lines above the header fill one or
+    two cells; a malformed long row below must not be mistaken for the header)."""
     widths = [sum(1 for c in r if c.strip()) for r in rows]
-    if not widths:
+    wide = [w for w in widths if w > 1]
+    if not wide:
         return 0
-    target = max(widths)
-    # Headers fill (almost) every column; title rows fill one or two.
+    typical = max(set(wide), key=lambda w: (wide.count(w), w))
     for i, w in enumerate(widths):
-        if w >= max(2, 0.8 * target):
+        if w >= max(2, 0.8 * typical):
             return i
     return 0
 
@@ -212,32 +213,41 @@ def _parse_csv(raw: bytes, delim: str, header_index: int, headers: list[str],
 
     names = unique_headers(headers)
     first_line = header_index + 2  # 1-based line of the first record
-    dropped: list[tuple[int, str]] = []
+    dropped: list[tuple[int | None, str]] = []
 
     def on_invalid(row) -> str:
-        line = header_index + 1 + int(row.number) if row.number is not None else 0
-        dropped.append((line, row.text))
+        dropped.append((row.number, row.text))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
+    def read(threads: bool):
+        return pacsv.read_csv(
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_index + 1,
-                                           block_size=16 << 20),
+                                           block_size=16 << 20, use_threads=threads),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False),
         )
+
+    try:
+        table = read(threads=True)
+        if any(number is None for number, _text in dropped):
+            # Only the single-threaded reader knows line numbers; bad rows are rare, so pay it then.
+            dropped.clear()
+            table = read(threads=False)
     except pa.ArrowInvalid as exc:
         raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path) from None
     frame = table.to_pandas()
     frame.columns = names
     # Line numbers assume one line per record (exact for ordinary exports; multi-line notes shift
     # later rows, still enough to find the record).
-    frame.insert(0, ROW_COLUMN, np.arange(first_line, first_line + len(frame)))
-    return frame, dropped
+    lines = np.arange(first_line, first_line + len(frame) + len(dropped))
+    if dropped:
+        lines = lines[~np.isin(lines, [n for n, _t in dropped])][:len(frame)]
+    frame.insert(0, ROW_COLUMN, lines)
+    return frame, [(int(n or 0), t) for n, t in dropped]
 
 
 def unique_headers(headers: list[str]) -> list[str]:

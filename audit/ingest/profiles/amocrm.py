@@ -57,7 +57,7 @@ CONTACT_EVENTS = [
     (r"сообщ|message|chat|чат|sms|смс|whatsapp|telegram|комментар", "message"),
     (r"встреч|meeting", "meeting"),
     (r"примеч|note", "note"),
-    (r"задача (выполнена|завершена)|task (completed|done)|результат задачи", "task"),
+    (r"задача (?:выполнена|завершена)|task (?:completed|done)|результат задачи", "task"),
 ]
 
 

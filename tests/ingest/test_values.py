@@ -1,0 +1,95 @@
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from audit.ingest.values import parse_activity_type, parse_amount, parse_bool, parse_datetime
+
+
+@pytest.mark.parametrize("raw, expected", [
+    pytest.param("01.02.2024 10:00:00", "2024-02-01 10:00:00", id="ru-datetime-seconds"),
+    pytest.param("15.03.2024", "2024-03-15", id="ru-date"),
+    pytest.param("2024-05-06T10:00:00Z", "2024-05-06 10:00:00", id="iso-utc"),
+    pytest.param("2024-05-06T13:00:00+03:00", "2024-05-06 10:00:00", id="iso-offset-to-utc"),
+    pytest.param("15 Apr, 2021 00:02:00", "2021-04-15 00:02:00", id="zoho"),
+    pytest.param("15 апреля 2021 г.", "2021-04-15", id="ru-month-name"),
+    pytest.param("45291", "2023-12-31", id="excel-serial-as-text"),
+])
+def test_single_dates(raw, expected):
+    parsed, failed = parse_datetime(pd.Series([raw]))
+    assert parsed.iloc[0] == pd.Timestamp(expected) and not failed.iloc[0]
+
+
+def test_us_dates_and_am_pm():
+    parsed, failed = parse_datetime(pd.Series(["02/24/26 02:18 PM", "12/31/25 09:00 AM"]))
+    assert list(parsed) == [pd.Timestamp("2026-02-24 14:18"), pd.Timestamp("2025-12-31 09:00")]
+    assert not failed.any()
+
+
+def test_ambiguous_slash_dates_follow_the_column_and_the_hint():
+    # 13/01 proves day-first for the whole column, so 02/01 is January 2nd.
+    parsed, _ = parse_datetime(pd.Series(["13/01/2026", "02/01/2026"]))
+    assert parsed.iloc[1] == pd.Timestamp("2026-01-02")
+    ambiguous = pd.Series(["02/01/2026"])
+    assert parse_datetime(ambiguous, dayfirst=True)[0].iloc[0] == pd.Timestamp("2026-01-02")
+    assert parse_datetime(ambiguous, dayfirst=False)[0].iloc[0] == pd.Timestamp("2026-02-01")
+
+
+def test_unparseable_dates_are_flagged_and_placeholders_are_not():
+    values = pd.Series(["31.02.2026", "не закрыта", "", None, "-", "когда-нибудь"])
+    parsed, failed = parse_datetime(values)
+    assert parsed.isna().all()
+    assert failed.tolist() == [True, False, False, False, False, True]
+
+
+def test_native_excel_values():
+    values = pd.Series([dt.datetime(2026, 1, 2, 3, 4), 45900, None], dtype=object)
+    parsed, failed = parse_datetime(values)
+    assert parsed.iloc[0] == pd.Timestamp("2026-01-02 03:04")
+    assert parsed.iloc[1] == pd.Timestamp("2025-08-31")
+    assert not failed.any()
+
+
+@pytest.mark.parametrize("raw, amount, currency", [
+    pytest.param("1 234 567,89", 1234567.89, None, id="ru-spaces-comma"),
+    pytest.param("1\u00a0234\u00a0567,89", 1234567.89, None, id="nbsp"),
+    pytest.param("$22,700.00", 22700.0, "USD", id="usd-thousands"),
+    pytest.param("225000.00", 225000.0, None, id="plain"),
+    pytest.param("150 000 руб.", 150000.0, "RUB", id="rub-suffix"),
+    pytest.param("1.234,50 €", 1234.5, "EUR", id="eu-dots"),
+    pytest.param("(1,200.00)", -1200.0, None, id="negative-parentheses"),
+    pytest.param("-500", -500.0, None, id="negative"),
+    pytest.param("$342.09K", 342090.0, "USD", id="k-suffix"),
+])
+def test_amounts(raw, amount, currency):
+    parsed, failed, cur = parse_amount(pd.Series([raw]))
+    assert parsed.iloc[0] == pytest.approx(amount) and not failed.iloc[0]
+    assert cur.iloc[0] == currency
+
+
+def test_comma_decimal_is_decided_per_column():
+    parsed, _, _ = parse_amount(pd.Series(["98 500,50", "1,5"]))
+    assert parsed.tolist() == [98500.5, 1.5]
+    parsed, _, _ = parse_amount(pd.Series(["1,234", "12,345,678"]))
+    assert parsed.tolist() == [1234.0, 12345678.0]
+
+
+def test_bad_amounts_are_flagged():
+    parsed, failed, _ = parse_amount(pd.Series(["сто тысяч", "", None, "12"]))
+    assert np.isnan(parsed.iloc[0]) and failed.tolist() == [True, False, False, False]
+
+
+def test_booleans():
+    parsed, failed = parse_bool(pd.Series(["Да", "нет", "TRUE", "0", "maybe", None]))
+    assert parsed.tolist()[:4] == [True, False, True, False]
+    assert failed.tolist() == [False, False, False, False, True, False]
+
+
+@pytest.mark.parametrize("raw, kind", [
+    ("Исходящий звонок", "call"), ("Call", "call"), ("Входящее письмо", "email"), ("Email", "email"),
+    ("Встреча", "meeting"), ("Meeting", "meeting"), ("Задача", "task"), ("Task", "task"),
+    ("Примечание", "note"), ("Note", "note"), ("WhatsApp", "message"), ("Что-то ещё", "other"),
+])
+def test_activity_types(raw, kind):
+    assert parse_activity_type(pd.Series([raw]))[0].iloc[0] == kind
