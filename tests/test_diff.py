@@ -25,8 +25,9 @@ def report_of(tmp_path, name, deals, score):
     return path
 
 
-@pytest.fixture
-def two_reports(tmp_path):
+@pytest.fixture(scope="module")
+def two_reports(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("reports")
     old = report_of(tmp_path, "old.json", [
         deal(1, status="lost", lost_reason=None), deal(2, status="lost", lost_reason=None),
         deal(3, status="lost", lost_reason="Price")], score=55.0)
