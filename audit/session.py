@@ -63,6 +63,9 @@ def execute(req: AuditRequest) -> int:
                        sources=loaded.sources, crm_name=loaded.crm_name, progress=say)
     options = ReportOptions(lang=lang, mask_pii=req.mask_pii or bool(cfg.report.get("mask_pii")),
                             deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
+    if options.mask_pii:  # one masked result for every writer and the console
+        from reports.pii import mask_result
+        result = mask_result(result, deals=loaded.crm.deals)
     written: list[tuple[str, str]] = []
     inputs = frozenset(Path(s.path).resolve() for s in loaded.sources)
     from audit.outputs import output_lock, render_path

@@ -1,26 +1,138 @@
-"""The console summary of a run: score, failed checks by severity, top problems, outputs."""
+"""The console summary of a run: score, failed checks by severity, top problems, outputs.
+
+Coloured on a terminal (click.style), plain when piped: a cron log gets the same lines
+without escape codes. CRM text is cleaned of control characters, so an export cannot
+move the cursor or recolour a terminal.
+"""
 
 from __future__ import annotations
 
-from audit.findings import Status
+import shutil
+from typing import Iterable, Sequence
+
+import click
+
+from audit.findings import CheckResult, Severity, Status
 from audit.result import AuditResult
+from reports import i18n
+from reports.common import (as_of_text, clean, is_number, one_line, score_delta, score_text, signed,
+                            top_problems)
+from reports.i18n import t
+
+MAX_FAILED_LINES = 12
+SEVERITY_COLORS = {"high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 
 
-def render_summary(result: AuditResult, written, *, color: bool = False, lang: str = "en",
-                   fail_on: str = "high") -> str:
+def _style(text: str, color: bool, **kw) -> str:
+    return click.style(text, **kw) if color else text
+
+
+def _score_color(score) -> str:
+    if not is_number(score):
+        return "white"
+    return "green" if score >= 80 else "yellow" if score >= 60 else "red"
+
+
+def render_summary(result: AuditResult, written: Iterable[Sequence[str]], *, color: bool = False,
+                   lang: str = "en", fail_on: str = "high") -> str:
+    """The summary printed after `crm-audit run`: a few lines a person reads in seconds."""
+    lang = lang if lang in i18n.LANGS else "en"
+    width = shutil.get_terminal_size((100, 24)).columns if color else None
+    lines: list[str] = []
+    header = t("console.header", lang, as_of=as_of_text(result.as_of), crm=clean(result.crm or "?"))
+    lines.append(_style(header, color, bold=True))
+    pad = max(len(t(k, lang)) for k in ("console.score", "console.checks", "console.findings")) + 2
+
+    score = result.scores.overall
+    score_line = f"{t('console.score', lang):<{pad}}" + _style(
+        f"{score_text(score)} / 100", color, fg=_score_color(score), bold=True)
+    delta = score_delta(result)
+    if delta is not None:
+        prev_as_of = as_of_text((result.previous or {}).get("as_of"))
+        delta_text = t("summary.delta", lang, delta=signed(delta, 1), as_of=prev_as_of)
+        score_line += "  " + _style(f"({delta_text})", color,
+                                    fg="green" if delta > 0 else "red" if delta < 0 else None)
+    lines.append(score_line)
+
     counts = result.counts()
-    lines = [f"crm-audit  as of {result.as_of:%Y-%m-%d %H:%M}  crm: {result.crm or '?'}",
-             f"trust score {result.scores.overall:.1f} / 100   checks: {counts['pass']} pass, "
-             f"{counts['fail']} fail, {counts['skipped']} skipped"]
-    for c in sorted((c for c in result.checks if c.status is Status.FAIL),
-                    key=lambda c: (-c.severity, -c.affected)):
-        lines.append(f"  {c.code} {c.severity.label:<6} {c.name:<28} {c.message}")
-    for fmt, path in written:
-        lines.append(f"{fmt}: {path}")
+    parts = [f"{counts.get('pass', 0)} {t('summary.passed', lang)}",
+             _style(f"{counts.get('fail', 0)} {t('summary.failed', lang)}", color,
+                    fg="red" if counts.get("fail") else None),
+             f"{counts.get('skipped', 0)} {t('summary.skipped', lang)}"]
+    if counts.get("error"):
+        parts.append(_style(f"{counts['error']} {t('summary.errors', lang)}", color, fg="red"))
+    lines.append(f"{t('console.checks', lang):<{pad}}" + " · ".join(parts))
+    findings = result.finding_counts()
+    lines.append(f"{t('console.findings', lang):<{pad}}" + " · ".join(
+        _style(f"{n:,} {i18n.severity(label, lang)}", color,
+               fg=SEVERITY_COLORS[label] if n and label != "info" else None)
+        for label, n in findings.items()))
+
+    level = None if fail_on == "never" else _parse_level(fail_on)
+    ranked = top_problems(result)
+    lines.append("")
+    if not ranked:
+        lines.append(_style(t("console.none_failed", lang), color, fg="green"))
+    else:
+        lines.append(_style(t("console.failed", lang), color, bold=True))
+        titles = {c.code: i18n.check_title(c.code, c.name, result.catalogue, lang) for c in ranked}
+        title_width = min(34, max(len(v) for v in titles.values()))
+        for check in ranked[:MAX_FAILED_LINES]:
+            lines.append(_failed_line(check, titles[check.code], title_width, level, color, lang, width))
+        if len(ranked) > MAX_FAILED_LINES:
+            lines.append("  " + t("console.more", lang, n=len(ranked) - MAX_FAILED_LINES))
+    errored = [c for c in result.checks if c.status is Status.ERROR]
+    if errored:
+        lines.append("")
+        lines.append(_style(t("console.errors", lang), color, fg="red", bold=True))
+        for c in errored:
+            lines.append("  " + _fit(f"{c.code}  {one_line(c.message)}", width and width - 2))
+    skipped = [c.code for c in result.checks if c.status is Status.SKIPPED]
+    if skipped:
+        lines.append("")
+        lines.append(_fit(t("console.skipped", lang, codes=", ".join(skipped)), width))
+
+    written = list(written)
+    if written:
+        lines.append("")
+        lines.append(_style(t("console.reports", lang), color, bold=True))
+        for fmt, path in written:
+            lines.append(f"  {fmt:<5} {clean(path)}")
+    if level is not None:
+        failing = result.failed_at_or_above(level)
+        if failing:
+            lines.append("")
+            lines.append(_style(t("console.exit", lang, n=len(failing), level=i18n.severity(level.label, lang)),
+                                color, fg="red"))
     return "\n".join(lines) + "\n"
 
 
+def _failed_line(check: CheckResult, title: str, title_width: int, level: Severity | None, color: bool,
+                 lang: str, width: int | None) -> str:
+    sev = i18n.severity(check.severity.label, lang)
+    marker = "!" if level is not None and check.severity >= level else " "
+    sev_text = _style(f"{sev:<8}", color, fg=SEVERITY_COLORS.get(check.severity.label), bold=marker == "!")
+    title = one_line(title, title_width)
+    head = f" {marker}{sev_text} {check.code}  {title:<{title_width}}  {check.affected:>7,}  "
+    visible = len(click.unstyle(head))
+    room = (width - visible) if width else None
+    message = one_line(check.message, room if room and room > 20 else None)
+    return head + message
+
+
+def _fit(text: str, width: int | None) -> str:
+    return one_line(text, width - 1) if width else one_line(text)
+
+
+def _parse_level(fail_on: str) -> Severity | None:
+    try:
+        return Severity.parse(fail_on)
+    except ValueError:
+        return None
+
+
 def render_quiet_failure(result: AuditResult, failed, fail_on: str) -> str:
+    """The one line `-q` prints when checks at or above --fail-on failed (for cron mail)."""
     codes = ", ".join(c.code for c in failed)
-    return (f"crm-audit: {len(failed)} check(s) at or above {fail_on} failed: {codes} "
-            f"(score {result.scores.overall:.1f})")
+    return t("console.quiet", "en", n=len(failed), level=fail_on, codes=codes,
+             score=score_text(result.scores.overall))

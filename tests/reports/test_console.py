@@ -1,0 +1,65 @@
+"""The console summary: compact, coloured on a terminal, plain when piped."""
+
+from dataclasses import replace
+
+import pytest
+
+from audit.findings import Status
+from reports.console import render_quiet_failure, render_summary
+from tests.reports.sample import sample_result
+
+
+@pytest.fixture(scope="module")
+def result():
+    return sample_result(findings=80, history=True)
+
+
+def test_plain_summary_has_score_failed_checks_and_reports(result):
+    text = render_summary(result, [("xlsx", "out/report.xlsx"), ("json", "out/report.json")], color=False)
+    assert "\x1b[" not in text
+    lines = text.splitlines()
+    assert lines[0].startswith("crm-audit · data as of 2026-11-20 18:04")
+    assert "61.5 / 100" in lines[1] and "+3.5 since the run of 2026-11-13 18:00" in lines[1]
+    assert "3 passed · 10 failed · 1 skipped · 1 errors" in text
+    # Ranked by severity, then reach: high checks first, the most affected on top.
+    start = lines.index("Failed checks") + 1
+    failed = lines[start:start + 10]
+    severities = [l.split()[0].lstrip("!") for l in failed]
+    assert severities == sorted(severities, key=["high", "medium", "low"].index)
+    high = [c for c in result.checks if c.status is Status.FAIL and c.severity.label == "high"]
+    top = max(high, key=lambda c: (c.affected, [-ord(ch) for ch in c.code]))
+    assert failed[0].startswith(" !high") and top.code in failed[0]
+    assert "out/report.xlsx" in text and "out/report.json" in text
+    assert "Exit 1: 5 failed check(s) at or above 'high'" in text
+    assert "OF05" in text and "ST05" in text  # errored, skipped
+
+
+def test_color_only_on_a_terminal(result):
+    assert "\x1b[" in render_summary(result, [], color=True)
+
+
+def test_russian_labels(result):
+    text = render_summary(result, [], color=False, lang="ru", fail_on="never")
+    assert "Индекс доверия" in text and "Непройденные проверки" in text and "высокая" in text
+    assert "Код выхода" not in text  # fail_on=never: nothing decides the exit code
+
+
+def test_all_passed(result):
+    passed = replace(result, checks=tuple(c for c in result.checks if c.status is Status.PASS))
+    text = render_summary(passed, [], color=False)
+    assert "No check failed." in text and "Exit 1" not in text
+
+
+def test_crm_text_cannot_drive_the_terminal(result):
+    checks = list(result.checks)
+    checks[0] = replace(checks[0], message="ok\x1b[2J\x1b[31mgone\x07")
+    text = render_summary(replace(result, checks=tuple(checks), crm="amo\x1b[0m"), [], color=False)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "ok[2J[31mgone" in text
+
+
+def test_quiet_failure_is_one_stable_line(result):
+    failed = result.failed_at_or_above(result.checks[0].severity)
+    line = render_quiet_failure(result, failed, "high")
+    assert line == f"crm-audit: {len(failed)} check(s) at or above high failed: " \
+                   f"{', '.join(c.code for c in failed)} (score 61.5)"

@@ -1,0 +1,24 @@
+"""Every label exists in both languages; sheet names fit Excel."""
+
+import re
+
+from reports import i18n
+
+
+def test_every_label_has_both_languages():
+    for key, (en, ru) in i18n.LABELS.items():
+        assert en.strip() and ru.strip(), key
+        assert set(re.findall(r"{(\w+)}", en)) == set(re.findall(r"{(\w+)}", ru)), key
+
+
+def test_sheet_names_fit_excel():
+    for key in (k for k in i18n.LABELS if k.startswith("sheet.")):
+        for lang in i18n.LANGS:
+            name = i18n.t(key, lang)
+            assert len(name) <= 31 and not set(name) & set("[]:*?/\\"), name
+
+
+def test_unknown_column_gets_a_readable_header():
+    assert i18n.column("deals_now", "ru") == "Сделок сейчас"
+    assert i18n.column("findings_sterile", "en") == "Findings: Sterile data"
+    assert i18n.column("brand_new_metric", "ru") == "Brand new metric"

@@ -1,0 +1,227 @@
+"""The workbook read back with openpyxl: sheets, headers, values, charts, safety, caps."""
+
+import os
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from dataclasses import replace
+
+from audit.findings import Severity
+from reports import ReportOptions, i18n
+from reports import xlsx
+from reports.xlsx import capped_findings, evidence_text
+from tests.reports.conftest import all_cells, all_text, write_book
+from tests.reports.sample import FORMULA_TITLE, sample_result
+
+SHEETS = ("summary", "findings", "managers", "funnel", "stages", "checks", "data")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_sheets_and_headers_in_the_report_language(result, tmp_path, lang):
+    _path, wb = write_book(result, tmp_path, lang=lang)
+    assert wb.sheetnames == [i18n.t(f"sheet.{s}", lang) for s in SHEETS]
+    findings = wb[i18n.t("sheet.findings", lang)]
+    header = [c.value for c in findings[2]]
+    assert header[:5] == [i18n.t(k, lang) for k in ("col.code", "col.severity", "col.check",
+                                                      "col.entity_type", "col.entity_id")]
+    assert i18n.t("col.message", lang) in header and i18n.t("col.amount", lang) in header
+    checks = wb[i18n.t("sheet.checks", lang)]
+    check_header = [c.value for c in checks[2]]
+    for key in ("col.status", "col.metric", "col.threshold", "col.affected", "col.rationale", "col.fix"):
+        assert i18n.t(key, lang) in check_header
+    managers = wb[i18n.t("sheet.managers", lang)]
+    assert [c.value for c in managers[2]][:2] == [i18n.t("col.owner", lang), i18n.t("col.score", lang)]
+
+
+def test_a_few_values(result, tmp_path):
+    _path, wb = write_book(result, tmp_path, lang="ru")
+    summary = wb["Сводка"]
+    values = {c.value for row in summary.iter_rows() for c in row}
+    assert 61.5 in values and "Индекс доверия" in values
+    findings = wb["Замечания"]
+    rows = list(findings.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == len(result.findings)
+    # Most severe first, severity in Russian.
+    sev_order = [r[1] for r in rows]
+    assert sev_order[0] == "высокая" and sev_order[-1] == "низкая"
+    by_id = {r[4]: r for r in rows}
+    one = result.findings[result.findings["entity_type"] == "deal"].iloc[5]
+    row = by_id[one["entity_id"]]
+    assert row[0] == one["code"] and row[6] == one["owner"] and row[9] == one["amount"]
+    checks = {r[0]: r for r in wb["Проверки"].iter_rows(min_row=3, values_only=True)}
+    assert checks["ST03"][4] == "не пройдена" and checks["ST04"][4] == "пройдена"
+    assert checks["ST05"][4] == "пропущена" and checks["OF05"][4] == "ошибка"
+    # Previous run: affected last time and the change.
+    assert checks["ST03"][8] == 55 and checks["ST03"][9] == checks["ST03"][7] - 55
+
+
+def test_charts_present(result, tmp_path):
+    path, wb = write_book(result, tmp_path)
+    assert len(wb["Summary"]._charts) == 2      # findings by family, score trend
+    assert len(wb["Managers"]._charts) == 1     # won / lost / open per manager
+    with zipfile.ZipFile(path) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 3
+
+
+def test_no_trend_chart_without_history(tmp_path):
+    _path, wb = write_book(sample_result(findings=20, history=False), tmp_path)
+    assert len(wb["Summary"]._charts) == 1
+
+
+def test_crm_text_is_never_a_formula(result, tmp_path):
+    _path, wb = write_book(result, tmp_path, deal_url="https://acme.amocrm.ru/leads/detail/{id}")
+    formulas = [(ws.title, c.coordinate, c.value) for ws, c in all_cells(wb) if c.data_type == "f"]
+    assert formulas == []
+    texts = [c.value for _ws, c in all_cells(wb)]
+    assert FORMULA_TITLE in texts                       # the deal title, as text
+    assert "=1+1 is what the manager typed as the reason" in texts
+    assert "=SUM(A1:A9)" in texts                       # a raw unreadable value (Data sheet)
+    assert "=cmd|' /C calc'!A0 → source" in all_text(wb)  # an export header in the mapping
+
+
+def test_control_characters_removed_and_long_text_cut(tmp_path):
+    base = sample_result(findings=10)
+    findings = base.findings.copy()
+    findings.loc[0, "message"] = "x" * 40_000
+    findings.loc[1, "owner"] = "Анна\x00\x1b"
+    _path, wb = write_book(replace(base, findings=findings), tmp_path)
+    texts = [c.value for _ws, c in all_cells(wb) if isinstance(c.value, str)]
+    assert max(len(t) for t in texts) == 32_767
+    assert "Bell and tab\tдеталь" in texts and "Анна" in texts
+
+
+def test_cap_keeps_a_visible_note_and_every_check(result, tmp_path):
+    _path, wb = write_book(result, tmp_path, max_rows=40)
+    ws = wb["Findings"]
+    note = ws["A1"].value
+    assert "40 of 120" in note and "80 left out" in note and "JSON" in note
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 40
+    # The most severe are kept, and each high-severity check keeps an equal share.
+    high = result.findings[result.findings["severity"] == "high"]
+    assert len(high) > 40
+    shown = pd.Series([r[0] for r in rows]).value_counts()
+    assert set(shown.index) == set(high["code"])
+    per_check = high["code"].value_counts()
+    assert all(shown[code] >= min(n, 40 // len(per_check)) for code, n in per_check.items())
+    assert ws.auto_filter.ref == "A2:L42" and ws.freeze_panes == "A3"
+
+
+def test_uncapped_note_says_how_many(result, tmp_path):
+    _path, wb = write_book(result, tmp_path)
+    assert wb["Findings"]["A1"].value.startswith("120 findings")
+
+
+def test_deal_links_only_on_deals_and_only_when_configured(result, tmp_path):
+    _path, wb = write_book(result, tmp_path, deal_url="https://acme.amocrm.ru/leads/detail/{id}")
+    rows = list(wb["Findings"].iter_rows(min_row=3))
+    linked = [(r[3].value, r[4].value, r[4].hyperlink.target) for r in rows if r[4].hyperlink is not None]
+    assert linked and all(kind == "deal" for kind, _id, _t in linked)
+    assert all(target == f"https://acme.amocrm.ru/leads/detail/{i}" for _k, i, target in linked)
+    n_deals = int(result.findings["entity_type"].eq("deal").sum())
+    assert len(linked) == n_deals
+    _path, plain = write_book(result, tmp_path, name="plain.xlsx")
+    assert not any(r[4].hyperlink for r in plain["Findings"].iter_rows(min_row=3))
+
+
+def test_links_are_url_encoded(tmp_path):
+    base = sample_result(findings=10)
+    findings = base.findings.copy()
+    deal_row = findings.index[findings["entity_type"].eq("deal")][0]
+    findings.loc[deal_row, "entity_id"] = 'a b"&c'
+    _path, wb = write_book(replace(base, findings=findings), tmp_path, deal_url="https://crm/x/{id}")
+    targets = [r[4].hyperlink.target for r in wb["Findings"].iter_rows(min_row=3) if r[4].hyperlink]
+    assert "https://crm/x/a%20b%22%26c" in targets
+
+
+def test_written_atomically_no_temporary_file_left(result, tmp_path):
+    out = tmp_path / "out"
+    path, _wb = write_book(result, out)
+    assert sorted(os.listdir(out)) == ["report.xlsx"]
+    # A failure while building leaves neither the report nor a temporary file.
+    broken = replace(result, findings=result.findings.drop(columns=["code"]))
+    with pytest.raises(Exception):
+        xlsx.write(broken, out / "broken.xlsx", ReportOptions())
+    assert sorted(os.listdir(out)) == ["report.xlsx"]
+
+
+def test_overwrites_an_existing_report(result, tmp_path):
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(b"old")
+    write_book(result, tmp_path, name="r.xlsx")
+    assert zipfile.is_zipfile(path)
+
+
+def test_empty_audit_still_writes_every_sheet(tmp_path):
+    from audit.runner import run_audit
+    from tests.builders import deal, make_crm
+    crm = make_crm([deal(1, status="open")])
+    result = run_audit(crm, select=["ST03"])
+    for lang in ("en", "ru"):
+        _path, wb = write_book(result, tmp_path, name=f"e-{lang}.xlsx", lang=lang)
+        assert len(wb.sheetnames) == 7
+        assert list(wb.worksheets[1].iter_rows(min_row=3, values_only=True)) == []
+
+
+def test_real_run_renders(tmp_path):
+    """A result straight from the runner (whatever checks the catalogue holds today)."""
+    from audit.runner import run_audit
+    from tests.builders import activity, deal, make_crm, move
+    deals = [deal(i, status=s, owner=o, lost_reason=None, title=f"Deal {i}", pipeline=p,
+                  stage={"won": "Won", "lost": "Lost", "open": "Proposal"}[s],
+                  created_at="2026-09-01 10:00", closed_at=None if s == "open" else "2026-10-01 10:00")
+             for i, (s, o, p) in enumerate([("won", "Anna", "Sales"), ("lost", "Boris", "Sales"),
+                                            ("open", "Anna", "Sales"), ("won", "Boris", "Retail"),
+                                            ("lost", "Anna", "Retail"), ("open", "Boris", "Retail")] * 5, 1)]
+    history = [move(d["deal_id"], d["stage"], "2026-09-15 10:00", from_stage="Proposal") for d in deals]
+    acts = [activity(d["deal_id"], "2026-09-10 10:00") for d in deals[::2]]
+    crm = make_crm(deals, history=history, activities=acts)
+    result = run_audit(crm)
+    _path, wb = write_book(result, tmp_path, lang="ru", deal_url="https://x/{id}")
+    assert wb.sheetnames[0] == "Сводка"
+    assert len(list(wb.worksheets[1].iter_rows(min_row=3))) == min(len(result.findings), xlsx.DEFAULT_MAX_ROWS)
+    assert not [c for _ws, c in all_cells(wb) if c.data_type == "f"]
+
+
+# -- the cap, unit by unit ---------------------------------------------------------------
+
+def _frame(rows):
+    return pd.DataFrame(rows, columns=["code", "severity", "entity_id", "amount"])
+
+
+def test_cap_orders_by_severity_then_code_then_amount():
+    f = _frame([("ST03", "medium", "a", 10.0), ("ST01", "high", "b", None), ("ST03", "medium", "c", 99.0),
+                ("OF04", "low", "d", None), ("OF01", "high", "e", 5.0)])
+    assert capped_findings(f, 10)["entity_id"].tolist() == ["e", "b", "c", "a", "d"]
+
+
+def test_cap_keeps_the_most_severe_and_shares_within_a_severity():
+    rows = [("OF04", "low", f"l{i}", None) for i in range(50)]
+    rows += [("OF02", "medium", f"m{i}", float(i)) for i in range(30)]
+    rows += [("ST03", "medium", f"s{i}", None) for i in range(3)]
+    rows += [("ST06", "high", "h1", None)]
+    shown = capped_findings(_frame(rows), 7)
+    assert shown["entity_id"].tolist() == ["h1", "m29", "m28", "m27", "s0", "s1", "s2"]
+
+
+@pytest.mark.parametrize("cap, expected", [pytest.param(0, [], id="zero"), pytest.param(1, ["x"], id="one"),
+                                           pytest.param(5, ["x", "y"], id="more-than-there-are")])
+def test_cap_edges(cap, expected):
+    f = _frame([("ST03", "medium", "x", 2.0), ("ST03", "medium", "y", 1.0)])
+    assert capped_findings(f, cap)["entity_id"].tolist() == expected
+
+
+def test_cap_on_no_findings():
+    assert capped_findings(_frame([]), 10).empty
+
+
+@pytest.mark.parametrize("evidence, text", [
+    pytest.param({"lost_share": 0.05, "closed": 40.0}, "lost_share: 0.05; closed: 40", id="numbers"),
+    pytest.param({"twins": ["A", "B"], "p": 0.000123}, "twins: A, B; p: 0.000123", id="list-and-small"),
+    pytest.param({}, None, id="empty"),
+    pytest.param(None, None, id="none"),
+])
+def test_evidence_text(evidence, text):
+    assert evidence_text(evidence) == text
