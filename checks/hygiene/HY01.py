@@ -1,0 +1,61 @@
+"""HY01 required-fields."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.hygiene._common import (combine_texts, failing, not_checked, rules_by_position, share,
+                                    shared_validation, source_rows)
+
+# Rule key -> the column it finds missing, in message order.
+MISSING = {"deal_id-missing": "deal_id", "stage-missing": "stage", "owner-missing": "owner",
+           "created_at-missing": "created_at", "won-amount-missing": "amount"}
+
+
+class RequiredFields(Check):
+    """Deals missing an id, a stage, an owner or a creation date, and won deals without an amount."""
+
+    code = "HY01"
+    name = "required-fields"
+    title_ru = "Не заполнены обязательные поля"
+    family = Family.HYGIENE
+    severity = Severity.MEDIUM
+    needs = {"deals": ()}
+    rationale = ("A deal with no owner is in nobody's scorecard, one with no stage or creation date "
+                 "falls out of every funnel and dwell time, and a won deal without an amount makes "
+                 "revenue look smaller than it is: the numbers a director sees silently leave them out.")
+    rationale_ru = ("Сделка без ответственного не попадает ни в чью статистику, без этапа или даты "
+                    "создания — выпадает из воронки и сроков, а выигранная сделка без суммы занижает "
+                    "выручку: директор видит цифры, из которых эти сделки тихо выпали.")
+    fix = ("Make owner, stage and amount (on the won stage) required fields in the CRM; fill them in "
+           "for the listed deals.")
+    fix_ru = ("Сделайте ответственного, этап и сумму (на этапе «успешно») обязательными полями в CRM "
+              "и заполните их в перечисленных сделках.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        validation = shared_validation(crm, ctx)
+        hits = failing(validation.for_check(self.code))
+        deals = crm.deals
+        texts = []
+        for key, column in MISSING.items():
+            if key in hits:
+                pos = hits[key]
+                text = "won without an amount" if key == "won-amount-missing" else f"no {column}"
+                texts.append(pd.Series(text, index=pos, dtype=object))
+        message = combine_texts(texts)
+        flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
+        missing = rules_by_position(hits, MISSING, labels=MISSING)
+        evidence = {"missing": missing, "status": flagged["status"]}
+        rows = source_rows(deals)
+        if rows is not None:
+            evidence["row"] = rows
+        counts = ", ".join(f"{MISSING[k]} {len(hits[k])}" for k in MISSING if k in hits)
+        total = len(deals)
+        return self.result(
+            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            metric=share(len(flagged), total), threshold=0.0,
+            message=(f"{len(flagged)} of {total} deals lack a required field" + (f" ({counts})" if counts else "")
+                     + not_checked(validation, self.code)),
+        )

@@ -1,0 +1,66 @@
+"""HY02 duplicate-ids."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity, empty_findings
+from checks.hygiene._common import failing, not_checked, share, shared_validation, source_rows
+from checks.hygiene.rules import ID_COLUMNS
+
+ENTITY = {"deals": "deal", "activities": "activity", "leads": "lead"}
+MAX_ROWS_IN_EVIDENCE = 20
+
+
+class DuplicateIds(Check):
+    """Ids used by more than one deal, activity or lead."""
+
+    code = "HY02"
+    name = "duplicate-ids"
+    title_ru = "Повторяющиеся идентификаторы"
+    family = Family.HYGIENE
+    severity = Severity.HIGH
+    needs = {"deals": ("deal_id",)}
+    rationale = ("An id is how every other table finds its record: two deals under one id get their "
+                 "activities and stage history mixed, and every count built on them is double or wrong.")
+    rationale_ru = ("По идентификатору остальные таблицы находят запись: у двух сделок с одним id "
+                    "перемешиваются дела и история этапов, и любые подсчёты по ним удваиваются или врут.")
+    fix = ("Re-export with the CRM's own id column (not a row number or a name); if the CRM itself holds "
+           "duplicates, merge the listed records.")
+    fix_ru = ("Выгрузите данные заново с системным ID записи (не номером строки и не названием); если "
+              "дубли есть в самой CRM — объедините перечисленные записи.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        validation = shared_validation(crm, ctx)
+        hits = failing(validation.for_check(self.code))
+        parts, summary = [], []
+        records = 0
+        for table, id_col in ID_COLUMNS.items():
+            positions = hits.get(f"{id_col}-duplicate")
+            frame = crm.table(table)
+            if frame is not None and table in crm.provided:
+                records += len(frame)
+            if positions is None:
+                continue
+            parts.append(self._per_id(frame, table, id_col, positions))
+            summary.append(f"{parts[-1].shape[0]} {id_col} values repeated in {len(positions)} {table} rows")
+        findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
+        affected = sum(len(p) for p in hits.values())
+        message = ("; ".join(summary) if summary else "no repeated ids") + not_checked(validation, self.code)
+        return self.result(findings=findings, metric=share(affected, records), threshold=0.0,
+                           message=message, affected=affected)
+
+    def _per_id(self, frame: pd.DataFrame, table: str, id_col: str, positions) -> pd.DataFrame:
+        """One finding per repeated id value, naming it and how many rows share it."""
+        dup = frame.iloc[positions]
+        first = dup.drop_duplicates(id_col).set_index(id_col, drop=False)
+        counts = dup[id_col].value_counts(sort=False).reindex(first.index)
+        evidence = {"rows": counts}
+        rows = source_rows(frame)
+        if rows is not None:
+            evidence["source_rows"] = rows.iloc[positions].groupby(dup[id_col].to_numpy()).agg(
+                lambda s: s.head(MAX_ROWS_IN_EVIDENCE).tolist())
+        message = (f"{id_col} " + first.index.to_series().astype(str) + " is shared by "
+                   + counts.astype(str) + f" {table}")
+        return self.findings(first, entity_type=ENTITY[table], message=message, evidence=evidence)

@@ -1,0 +1,71 @@
+"""HY03 date-order."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.hygiene._common import (combine_texts, failing, fmt_time, not_checked, rules_by_position, share,
+                                    shared_validation, source_rows)
+
+AFTER = ("created_at", "closed_at", "last_activity_at")
+ORDER = ("closed-before-created", *(f"{c}-after-as-of" for c in AFTER))
+
+
+class DateOrder(Check):
+    """Deals closed before they were created, and deal dates after the audit date."""
+
+    code = "HY03"
+    name = "date-order"
+    title_ru = "Нарушен порядок дат"
+    family = Family.HYGIENE
+    severity = Severity.MEDIUM
+    needs = {"deals": ("created_at",)}
+    rationale = ("A deal closed before it was created, or dated in the future, was typed in by hand or "
+                 "imported wrongly: its cycle time is negative, and every duration and trend that "
+                 "includes it is distorted.")
+    rationale_ru = ("Сделка, закрытая раньше, чем создана, или датированная будущим, введена вручную "
+                    "или импортирована с ошибкой: её цикл отрицательный, а все сроки и тренды с её "
+                    "участием искажены.")
+    fix = ("Correct the dates of the listed deals; check the import that produced them (date format, "
+           "day and month swapped, time zone).")
+    fix_ru = ("Исправьте даты в перечисленных сделках и проверьте импорт, из которого они пришли "
+              "(формат даты, перепутанные день и месяц, часовой пояс).")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        validation = shared_validation(crm, ctx)
+        hits = failing(validation.for_check(self.code))
+        deals = crm.deals
+        as_of = pd.Timestamp(ctx.as_of)
+        texts = []
+        if "closed-before-created" in hits:
+            d = deals.iloc[hits["closed-before-created"]]
+            texts.append("closed " + fmt_time(d["closed_at"]) + " before it was created "
+                         + fmt_time(d["created_at"]))
+        for col in AFTER:
+            key = f"{col}-after-as-of"
+            if key in hits:
+                d = deals.iloc[hits[key]]
+                texts.append(f"{col} " + fmt_time(d[col]) + f" is after the audit date {as_of:%Y-%m-%d}")
+        message = combine_texts(texts)
+        flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
+        evidence = {
+            "rules": rules_by_position(hits, ORDER),
+            "created_at": flagged["created_at"], "closed_at": flagged["closed_at"],
+            "last_activity_at": flagged["last_activity_at"], "as_of": as_of.isoformat(),
+        }
+        if "closed-before-created" in hits:
+            d = deals.iloc[hits["closed-before-created"]]
+            evidence["days_before_creation"] = ((d["created_at"] - d["closed_at"]).dt.total_seconds()
+                                                / 86400).round(2)
+        rows = source_rows(deals)
+        if rows is not None:
+            evidence["row"] = rows
+        counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
+        return self.result(
+            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            metric=share(len(flagged), len(deals)), threshold=0.0,
+            message=(f"{len(flagged)} of {len(deals)} deals have impossible dates" + (f" ({counts})" if counts else "")
+                     + not_checked(validation, self.code)),
+        )

@@ -1,0 +1,61 @@
+"""HY04 amount-range."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.hygiene._common import (failing, fmt_amount, not_checked, rules_by_position, share,
+                                    shared_validation, source_rows)
+
+ORDER = ("amount-negative", "won-amount-not-positive")
+
+
+class AmountRange(Check):
+    """Deals with a negative amount, and won deals with a zero amount."""
+
+    code = "HY04"
+    name = "amount-range"
+    title_ru = "Недопустимая сумма сделки"
+    family = Family.HYGIENE
+    severity = Severity.LOW
+    needs = {"deals": ("amount",)}
+    rationale = ("A negative amount is a refund or a typo booked as a deal, and a won deal worth zero "
+                 "was closed without anyone entering what was sold: both skew revenue, average deal "
+                 "size and every manager's totals.")
+    rationale_ru = ("Отрицательная сумма — это возврат или опечатка, оформленные как сделка, а "
+                    "выигранная сделка на ноль закрыта без указания, что продано: обе искажают "
+                    "выручку, средний чек и итоги менеджеров.")
+    fix = ("Require a positive amount on the won stage; correct the listed deals and book refunds as "
+           "refunds, not as deals.")
+    fix_ru = ("Требуйте положительную сумму на этапе «успешно»; исправьте перечисленные сделки, а "
+              "возвраты оформляйте возвратами, а не сделками.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        validation = shared_validation(crm, ctx)
+        hits = failing(validation.for_check(self.code))
+        deals = crm.deals
+        rules = rules_by_position(hits, ORDER)
+        flagged = deals.iloc[rules.index] if len(rules) else deals.iloc[:0]
+        amount = flagged["amount"]
+        won = flagged["status"].eq("won").fillna(False).to_numpy()
+        negative = (amount < 0).fillna(False).to_numpy()
+        text = np.select([won & negative, negative, won],
+                         ["won with a negative amount ", "negative amount ", "won with amount "],
+                         default="amount ")
+        message = pd.Series(text, index=flagged.index, dtype=object) + fmt_amount(amount)
+        evidence = {"rules": rules, "amount": amount, "currency": flagged["currency"],
+                    "status": flagged["status"]}
+        rows = source_rows(deals)
+        if rows is not None:
+            evidence["row"] = rows
+        counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
+        with_amount = int(deals["amount"].notna().sum())
+        return self.result(
+            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            metric=share(len(flagged), with_amount), threshold=0.0,
+            message=(f"{len(flagged)} of {with_amount} deals with an amount have an impossible one"
+                     + (f" ({counts})" if counts else "") + not_checked(validation, self.code)),
+        )

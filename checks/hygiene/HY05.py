@@ -1,0 +1,100 @@
+"""HY05 status-consistency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.hygiene._common import (combine_texts, failing, fmt_time, not_checked, rules_by_position, share,
+                                    shared_validation, source_rows)
+from checks.hygiene.gx_adapter import expected_status
+
+ORDER = ("status-unknown", "open-with-closed-at", "closed-without-closed-at", "status-contradicts-stage")
+
+
+class StatusConsistency(Check):
+    """Deals whose status contradicts their close date or their stage."""
+
+    code = "HY05"
+    name = "status-consistency"
+    title_ru = "Статус противоречит дате закрытия или этапу"
+    family = Family.HYGIENE
+    severity = Severity.MEDIUM
+    needs = {"deals": ("status",)}
+    # Status vs stage is judged only in pipelines where stages record the outcome: at least this
+    # share of deals have the status their stage implies. Below it (a CRM such as Pipedrive keeps
+    # a won deal in its last open stage) status and stage are independent and nothing is flagged.
+    params = {"stage_agreement": 0.9}
+    rationale = ("When the status says one thing and the close date or the stage another, win rates, "
+                 "open pipeline and cycle times depend on which field a report happens to read; "
+                 "usually a deal was closed in one place and never moved in the other.")
+    rationale_ru = ("Когда статус говорит одно, а дата закрытия или этап — другое, конверсия, открытая "
+                    "воронка и сроки зависят от того, какое поле читает отчёт; обычно сделку закрыли в "
+                    "одном месте и не передвинули в другом.")
+    fix = ("Close deals only by moving them to the won or lost stage (which sets status and close date "
+           "together); correct the listed deals.")
+    fix_ru = ("Закрывайте сделки только переводом на этап «успешно» или «не реализовано» — он выставляет "
+              "статус и дату закрытия вместе; исправьте перечисленные сделки.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        validation = shared_validation(crm, ctx)
+        hits = failing(validation.for_check(self.code))
+        deals = crm.deals
+        agreement = None
+        if "status-contradicts-stage" in hits:
+            hits["status-contradicts-stage"], agreement = self._judged(crm, validation, hits["status-contradicts-stage"],
+                                                                      float(ctx["stage_agreement"]))
+            if not len(hits["status-contradicts-stage"]):
+                del hits["status-contradicts-stage"]
+        texts = []
+        if "status-unknown" in hits:
+            d = deals.iloc[hits["status-unknown"]]
+            texts.append("status '" + d["status"].astype(object) + "' is not open, won or lost")
+        if "open-with-closed-at" in hits:
+            d = deals.iloc[hits["open-with-closed-at"]]
+            texts.append("open but closed_at is " + fmt_time(d["closed_at"]))
+        if "closed-without-closed-at" in hits:
+            d = deals.iloc[hits["closed-without-closed-at"]]
+            texts.append(d["status"].astype(object) + " but has no closed_at")
+        kind = None
+        if "status-contradicts-stage" in hits:
+            pos = hits["status-contradicts-stage"]
+            d = deals.iloc[pos]
+            kind = expected_status(crm).iloc[pos]
+            stage_word = kind.map({"open": "an open", "won": "a won", "lost": "a lost"}).astype(object)
+            texts.append("status " + d["status"].astype(object) + " but its stage '" + d["stage"].astype(object)
+                         + "' is " + stage_word + " stage")
+        message = combine_texts(texts)
+        flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
+        evidence = {"rules": rules_by_position(hits, ORDER), "status": flagged["status"],
+                    "closed_at": flagged["closed_at"]}
+        if kind is not None:
+            evidence["stage_kind"] = kind
+            evidence["pipeline_agreement"] = flagged["pipeline"].map(agreement)
+        rows = source_rows(deals)
+        if rows is not None:
+            evidence["row"] = rows
+        counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
+        return self.result(
+            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            metric=share(len(flagged), len(deals)), threshold=0.0,
+            message=(f"{len(flagged)} of {len(deals)} deals have a status that contradicts their data"
+                     + (f" ({counts})" if counts else "") + not_checked(validation, self.code)),
+        )
+
+    @staticmethod
+    def _judged(crm: CrmData, validation, positions: np.ndarray, threshold: float):
+        """Keep the stage contradictions of pipelines whose stages record the outcome.
+
+        Agreement per pipeline = 1 - contradictions / deals GX compared (status and stage kind set).
+        """
+        deals = crm.deals
+        compared = expected_status(crm).notna() & deals["status"].notna()
+        per_pipeline = deals.loc[compared, "pipeline"].value_counts()
+        wrong = deals["pipeline"].iloc[positions].value_counts().reindex(per_pipeline.index, fill_value=0)
+        agreement = (1 - wrong / per_pipeline).round(4)
+        judged = agreement[agreement >= threshold].index
+        keep = deals["pipeline"].iloc[positions].isin(judged).to_numpy()
+        return positions[keep], agreement

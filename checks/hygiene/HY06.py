@@ -1,0 +1,87 @@
+"""HY06 orphan-records."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
+
+# Tables whose rows belong to a deal, and the timestamp that dates a row.
+LINKED = {"activities": "at", "stage_history": "changed_at"}
+
+
+class OrphanRecords(Check):
+    """Activities and stage-history rows that point to a deal missing from the deals export."""
+
+    code = "HY06"
+    name = "orphan-records"
+    title_ru = "Записи без сделки"
+    family = Family.HYGIENE
+    severity = Severity.MEDIUM
+    needs = {"deals": ("deal_id",)}
+    rationale = ("Calls and stage changes of a deal that is not in the export are work the audit cannot "
+                 "credit to anyone: usually the deals export was filtered (by date, pipeline or owner) "
+                 "or deleted deals left their history behind, and every per-deal figure is off.")
+    rationale_ru = ("Звонки и смены этапов сделки, которой нет в выгрузке, нельзя никому засчитать: "
+                    "обычно выгрузку сделок отфильтровали (по дате, воронке или ответственному) или "
+                    "удалённые сделки оставили историю, и все показатели по сделкам смещены.")
+    fix = ("Export deals with the same period and filters as activities and stage history; if deals were "
+           "deleted, decide whether their history should go too.")
+    fix_ru = ("Выгружайте сделки за тот же период и с теми же фильтрами, что дела и историю этапов; если "
+              "сделки удалены — решите, удалять ли их историю.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        tables = [t for t in LINKED if crm.table(t) is not None and t in crm.provided]
+        if not tables:
+            return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
+                               status=Status.SKIPPED, message="not run: no activities or stage history",
+                               skipped_reason="activities and stage history not provided: nothing refers to deals")
+        known = pd.Index(crm.deals["deal_id"].dropna().unique())
+        per_table, checked = [], 0
+        for table in tables:
+            frame = crm.table(table)
+            ids = frame["deal_id"]
+            checked += int(ids.notna().sum())
+            # Rows with no deal_id at all (a call logged on a contact) are not orphans: they name no deal.
+            orphan = frame[ids.notna() & ~ids.isin(known)]
+            if orphan.empty:
+                continue
+            at = LINKED[table]
+            agg = orphan.groupby("deal_id", sort=False).agg(
+                n=("deal_id", "size"), first_at=(at, "min"), last_at=(at, "max"))
+            if table == "activities":
+                agg["owner"] = orphan.dropna(subset=["owner"]).drop_duplicates("deal_id").set_index("deal_id")["owner"]
+            per_table.append(agg.add_prefix(f"{table}_"))
+        if not per_table:
+            return self.result(metric=0.0, threshold=0.0,
+                               message=f"all {checked} rows of {' and '.join(tables)} belong to exported deals")
+        orphans = pd.concat(per_table, axis=1)
+        n_act, n_hist = (orphans[f"{t}_n"].fillna(0).astype(int) if f"{t}_n" in orphans
+                         else pd.Series(0, index=orphans.index) for t in LINKED)
+        first = pd.concat([orphans[c] for c in orphans.columns if c.endswith("_first_at")], axis=1).min(axis=1)
+        last = pd.concat([orphans[c] for c in orphans.columns if c.endswith("_last_at")], axis=1).max(axis=1)
+        what = (_count(n_act, "activity", "activities") + _and(n_act, n_hist)
+                + _count(n_hist, "stage change", "stage changes"))
+        message = "deal is not in the deals export but has " + what
+        owner = orphans["activities_owner"] if "activities_owner" in orphans else None
+        orphan_rows = int(n_act.sum() + n_hist.sum())
+        findings = self.findings(
+            orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message,
+            owner=owner, pipeline=None, stage=None,
+            evidence={"activities": n_act, "stage_changes": n_hist, "first_at": first, "last_at": last})
+        return self.result(
+            findings=findings, metric=round(orphan_rows / checked, 4) if checked else 0.0, threshold=0.0,
+            affected=orphan_rows,
+            message=(f"{orphan_rows} of {checked} rows of {' and '.join(tables)} point to "
+                     f"{len(orphans)} deals missing from the deals export"),
+        )
+
+
+def _count(n: pd.Series, one: str, many: str) -> pd.Series:
+    text = n.astype(str) + " " + pd.Series(many, index=n.index).where(n != 1, one)
+    return text.where(n > 0, "")
+
+
+def _and(a: pd.Series, b: pd.Series) -> pd.Series:
+    return pd.Series(" and ", index=a.index).where((a > 0) & (b > 0), "")

@@ -1,0 +1,184 @@
+"""HY07 duplicate-deals."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+# Letters and digits kept by normalization (Latin and Cyrillic; the same class works in RE2 and re).
+_NOT_ALNUM = r"[^0-9a-zа-я]+"
+# Legal forms say nothing about which company it is: «ООО "Ромашка"» and «Ромашка, ООО» are one client.
+LEGAL_FORMS = ("ооо", "оао", "зао", "пао", "ао", "нао", "ип", "чп", "тоо", "нко", "гк", "фгуп", "муп", "гуп",
+               "llc", "inc", "ltd", "gmbh", "corp", "co", "company", "limited", "plc", "ag", "sa", "srl", "bv",
+               "oy", "ab", "llp", "lp", "pte")
+_LEGAL = " (?:" + "|".join(LEGAL_FORMS) + ") "
+# Placeholder names a CRM fills in when nobody knows the client: never a block.
+PLACEHOLDERS = frozenset({"", "нет", "не указано", "не указан", "неизвестно", "без названия", "n a", "na", "none",
+                          "null", "unknown", "test", "тест", "физлицо", "физ лицо", "частное лицо", "частник",
+                          "клиент", "client", "customer", "private person", "individual"})
+
+
+class DuplicateDeals(Check):
+    """Deals that look like a second copy of another: same company or contact, similar title, close dates."""
+
+    code = "HY07"
+    name = "duplicate-deals"
+    title_ru = "Вероятные дубли сделок"
+    family = Family.HYGIENE
+    severity = Severity.LOW
+    needs = {"deals": ("title", "created_at")}
+    params = {"window_days": 30, "min_similarity": 0.85, "neighbors": 20}
+    rationale = ("The same request entered twice (by two managers, or again after a lost import) inflates "
+                 "the pipeline and, once one copy is closed as lost, fakes a loss; the funnel counts the "
+                 "client twice.")
+    rationale_ru = ("Одна и та же заявка, заведённая дважды (двумя менеджерами или повторно после "
+                    "импорта), раздувает воронку, а когда одну копию закрывают как проигранную — "
+                    "создаёт мнимый проигрыш; клиент считается дважды.")
+    fix = ("Turn on duplicate control for deals (by company, contact and phone) in the CRM; merge the "
+           "listed pairs.")
+    fix_ru = ("Включите в CRM контроль дублей сделок (по компании, контакту и телефону); объедините "
+              "перечисленные пары.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        deals = crm.deals
+        window = pd.Timedelta(days=float(ctx["window_days"]))
+        threshold = float(ctx["min_similarity"])
+        neighbors = int(ctx["neighbors"])
+        keys = {name: party_codes(deals[name]) for name in ("company", "contact")
+                if name in crm.provided.get("deals", ())}
+        if not keys:
+            return self.result(metric=0.0, threshold=threshold,
+                               message="not checked: the deals export has neither company nor contact")
+        created = deals["created_at"].to_numpy()
+        pairs = pd.concat([candidate_pairs(key, created, window, neighbors).assign(matched_on=name)
+                           for name, key in keys.items()], ignore_index=True)
+        ids = deals["deal_id"].to_numpy(dtype=object)
+        pairs = pairs[ids[pairs["a"]] != ids[pairs["b"]]].drop_duplicates(["a", "b"])
+        # Titles are normalized only for deals that are in some candidate pair.
+        involved = np.unique(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()]))
+        title = pd.Series(np.nan, index=range(len(deals)), dtype=object)
+        title.iloc[involved] = normalize_text(deals["title"].iloc[involved]).to_numpy(dtype=object)
+        ta, tb = title.to_numpy()[pairs["a"]], title.to_numpy()[pairs["b"]]
+        both = pd.notna(ta) & pd.notna(tb)
+        pairs, ta, tb = pairs[both], ta[both], tb[both]
+        pairs = pairs.assign(similarity=title_similarity(ta, tb))
+        dup = pairs[pairs["similarity"] >= threshold]
+        compared = len(pairs)
+        if dup.empty:
+            return self.result(metric=0.0, threshold=threshold,
+                               message=f"no likely duplicates among {compared} close pairs of deals")
+        dup = dup.assign(days=(created[dup["b"]] - created[dup["a"]]) / np.timedelta64(1, "D"))
+        # One finding per later deal: its most similar, then closest, earlier twin.
+        dup = dup.sort_values(["b", "similarity", "days"], ascending=[True, False, True]).drop_duplicates("b")
+        later = deals.iloc[dup["b"].to_numpy()]
+        twin = deals.iloc[dup["a"].to_numpy()]
+        idx = later.index
+        twin_id = pd.Series(twin["deal_id"].to_numpy(), index=idx, dtype=object)
+        twin_title = pd.Series(twin["title"].to_numpy(), index=idx, dtype=object)
+        days = pd.Series(dup["days"].to_numpy(), index=idx).round(1)
+        matched = pd.Series(dup["matched_on"].to_numpy(), index=idx, dtype=object)
+        party = pd.Series(np.where(matched == "company", later["company"].to_numpy(dtype=object),
+                                   later["contact"].to_numpy(dtype=object) if "contact" in keys else None),
+                          index=idx, dtype=object)
+        message = ("likely duplicate of deal " + twin_id + " '" + twin_title + "' (same " + matched + " '"
+                   + party.astype(str) + "', created " + days.astype(str) + " days later)")
+        findings = self.findings(later, entity_type="deal", message=message, evidence={
+            "twin_id": twin_id, "twin_title": twin_title, "similarity": pd.Series(dup["similarity"].to_numpy(),
+                                                                                 index=idx).round(3),
+            "days_apart": days, "matched_on": matched, "party": party})
+        return self.result(
+            findings=findings, metric=round(len(dup) / len(deals), 4), threshold=threshold,
+            message=f"{len(dup)} deals look like copies of an earlier deal ({compared} close pairs compared)",
+        )
+
+
+def normalize_text(values: pd.Series) -> pd.Series:
+    """Lower case, ё as е, punctuation as spaces, single spaces; missing or empty stays missing."""
+    text = values.astype("str").str.lower().str.replace("ё", "е", regex=False)
+    text = text.str.replace(_NOT_ALNUM, " ", regex=True).str.strip()
+    text = text.str.replace(" +", " ", regex=True)
+    return text.where(text.notna() & text.ne(""))
+
+
+def normalize_party(values: pd.Series) -> pd.Series:
+    """A company or contact name as a blocking key: normalized, legal forms and placeholders dropped."""
+    text = normalize_text(values)
+    padded = " " + text + " "
+    for _ in range(2):  # adjacent forms ("ооо ип") share a space: a second pass catches the next one
+        padded = padded.str.replace(_LEGAL, " ", regex=True)
+    key = padded.str.strip().str.replace(" +", " ", regex=True)
+    return key.where(key.notna() & ~key.isin(PLACEHOLDERS))
+
+
+def party_codes(values: pd.Series) -> np.ndarray:
+    """Integer blocking key per row (-1: none). Names repeat, so each distinct one is normalized once."""
+    codes, uniques = pd.factorize(values)
+    if not len(uniques):
+        return np.full(len(values), -1, dtype=np.int64)
+    norm_codes, _ = pd.factorize(normalize_party(pd.Series(uniques, dtype="str")))
+    return np.where(codes >= 0, norm_codes[np.maximum(codes, 0)], -1).astype(np.int64)
+
+
+def candidate_pairs(key: np.ndarray, created: np.ndarray, window: pd.Timedelta, neighbors: int) -> pd.DataFrame:
+    """Pairs (a earlier, b later) of row positions with the same key created within `window`.
+
+    Blocking, never all pairs: rows are sorted by key and time, and each is compared with at
+    most `neighbors` following rows of its block, one vectorized shift at a time; the loop
+    stops at the first shift that finds no pair (later shifts cannot, the rows being sorted).
+    """
+    ok = np.flatnonzero((key >= 0) & ~np.isnat(created))
+    order = ok[np.lexsort((created[ok], key[ok]))]
+    k, at = key[order], created[order]
+    limit = window.to_timedelta64()
+    found_a, found_b = [], []
+    for shift in range(1, min(neighbors, len(order) - 1) + 1):
+        same = (k[:-shift] == k[shift:]) & ((at[shift:] - at[:-shift]) <= limit)
+        if not same.any():
+            break
+        found_a.append(order[:-shift][same])
+        found_b.append(order[shift:][same])
+    if not found_a:
+        return pd.DataFrame({"a": np.empty(0, dtype=np.int64), "b": np.empty(0, dtype=np.int64)})
+    return pd.DataFrame({"a": np.concatenate(found_a), "b": np.concatenate(found_b)})
+
+
+_DIGITS = re.compile(r"\d")
+
+
+def title_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Token-set similarity of normalized titles (1.0 when equal), computed per distinct pair.
+
+    Only candidate pairs from blocking get here, so the Python work is bounded by them.
+    """
+    out = np.ones(len(a), dtype=float)
+    differ = a != b
+    if not differ.any():
+        return out
+    pairs = pd.DataFrame({"a": a[differ], "b": b[differ]})
+    unique = pairs.drop_duplicates()
+    scores = {(x, y): token_set_ratio(x, y) for x, y in zip(unique["a"], unique["b"])}
+    out[differ] = [scores[(x, y)] for x, y in zip(pairs["a"], pairs["b"])]
+    return out
+
+
+def token_set_ratio(a: str, b: str) -> float:
+    """Similarity of two token sets, as fuzzy matchers define it: shared tokens compared with each
+    side's full set, so "supply" and "supply of pumps" match. Titles that differ in a number on
+    both sides ("order 1041" / "order 1042") are different deals: 0."""
+    ta, tb = set(a.split()), set(b.split())
+    only_a, only_b = ta - tb, tb - ta
+    if any(_DIGITS.search(t) for t in only_a) and any(_DIGITS.search(t) for t in only_b):
+        return 0.0
+    common = " ".join(sorted(ta & tb))
+    sa = (common + " " + " ".join(sorted(only_a))).strip()
+    sb = (common + " " + " ".join(sorted(only_b))).strip()
+    ratios = [SequenceMatcher(None, sa, sb).ratio()]
+    if common:
+        ratios += [SequenceMatcher(None, common, sa).ratio(), SequenceMatcher(None, common, sb).ratio()]
+    return max(ratios)

@@ -1,0 +1,77 @@
+"""HY08 unparseable-values."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA, CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+# The record a parse issue belongs to, by the table it was read into.
+ENTITY = {"deals": "deal", "stage_history": "deal", "activities": "activity", "leads": "lead",
+          "users": "owner", "pipelines": "pipeline"}
+KIND_TEXT = {"datetime": "a date", "float": "a number", "bool": "yes or no", "text": "text"}
+
+
+class UnparseableValues(Check):
+    """Values ingestion could not read (dates, amounts, numbers), with their raw text."""
+
+    code = "HY08"
+    name = "unparseable-values"
+    title_ru = "Нераспознанные значения"
+    family = Family.HYGIENE
+    severity = Severity.MEDIUM
+    needs = {"deals": ()}
+    rationale = ("A date or amount the export spells in a way no reader understands (\"31.02.2026\", "
+                 "\"1 234,5 руб\", \"вчера\") is lost to every figure of the audit: the deal has no "
+                 "creation date or no amount as far as the numbers are concerned.")
+    rationale_ru = ("Дата или сумма, записанная так, что её не прочитать («31.02.2026», «1 234,5 руб», "
+                    "«вчера»), выпадает из всех расчётов аудита: для цифр у сделки нет ни даты "
+                    "создания, ни суммы.")
+    fix = ("Make these date and number fields typed fields in the CRM (not free text); correct the listed "
+           "values, or map the column's format in crm-audit.toml.")
+    fix_ru = ("Сделайте эти поля в CRM полями типа «дата» и «число», а не текстом; исправьте перечисленные "
+              "значения или укажите формат колонки в crm-audit.toml.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        issues = crm.parse_issues
+        if issues is None or issues.empty:
+            return self.result(metric=0, threshold=0, message="every value was read")
+        issues = issues.reindex(columns=list(PARSE_ISSUE_COLUMNS)).reset_index(drop=True)
+        table = issues["table"].astype(object)
+        entity_type = table.map(ENTITY).fillna("dataset")
+        entity_id = issues["entity_id"].astype(object).where(issues["entity_id"].notna(), None)
+        owner = pd.Series(None, index=issues.index, dtype=object)
+        pipeline = owner.copy()
+        stage = owner.copy()
+        # Deal-level context (owner, pipeline, stage) for issues of deals and their history.
+        by_deal = crm.deals.dropna(subset=["deal_id"]).drop_duplicates("deal_id").set_index("deal_id")
+        is_deal = entity_type.eq("deal") & entity_id.notna()
+        if is_deal.any():
+            ids = entity_id[is_deal].astype(str)
+            for col, target in (("owner", owner), ("pipeline", pipeline), ("stage", stage)):
+                target[is_deal] = ids.map(by_deal[col]).astype(object).to_numpy()
+        acts = crm.activities
+        is_act = entity_type.eq("activity") & entity_id.notna()
+        if acts is not None and is_act.any():
+            by_act = acts.dropna(subset=["activity_id"]).drop_duplicates("activity_id").set_index("activity_id")
+            owner[is_act] = entity_id[is_act].astype(str).map(by_act["owner"]).astype(object).to_numpy()
+        kinds = pd.Series({(t, c.name): KIND_TEXT[c.kind] for t, cols in SCHEMA.items() for c in cols})
+        keys = pd.MultiIndex.from_arrays([table, issues["column"].astype(object)])
+        expected = pd.Series(kinds.reindex(keys).to_numpy(), index=issues.index).fillna("readable")
+        source = issues["source_column"].astype(object)
+        named = issues["column"].astype(str) + pd.Series(" (\"", index=issues.index) + source.astype(str) + "\")"
+        column_text = named.where(source.notna() & (source.astype(str) != issues["column"].astype(str)),
+                                  issues["column"].astype(str))
+        where = issues["file"].astype(str) + ", row " + issues["row"].astype(str)
+        message = (column_text + " '" + issues["raw"].astype(str) + "' is not " + expected + " (" + where + ")")
+        findings = self.findings(
+            issues, entity_type="deal", entity_id=entity_id, message=message,
+            owner=owner, pipeline=pipeline, stage=stage,
+            evidence={"file": issues["file"], "row": issues["row"], "column": issues["column"],
+                      "source_column": issues["source_column"], "raw": issues["raw"], "table": table})
+        findings["entity_type"] = entity_type.to_numpy()
+        by_column = issues.groupby(["table", "column"], sort=True).size()
+        counts = ", ".join(f"{t}.{c} {n}" for (t, c), n in by_column.items())
+        return self.result(findings=findings, metric=len(issues), threshold=0,
+                           message=f"{len(issues)} values could not be read ({counts})")

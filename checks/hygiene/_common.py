@@ -1,0 +1,92 @@
+"""Shared plumbing of the GX-backed hygiene checks (HY01-HY05): fetch the shared validation,
+turn failing row positions into per-record messages, vectorized."""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import RunContext
+from checks.hygiene import gx_adapter
+from checks.hygiene.gx_adapter import Outcome, Validation
+
+ROW_COLUMN = "_row"  # source line number, when ingestion carries it
+
+
+def shared_validation(crm: CrmData, ctx: RunContext) -> Validation:
+    return gx_adapter.validate(crm, ctx.as_of)
+
+
+def failing(outcomes: Iterable[Outcome]) -> dict[str, np.ndarray]:
+    """Rule key -> row positions of its failing records (rules with none left out)."""
+    return {o.rule.key: o.positions for o in outcomes if o.unexpected}
+
+
+def union(positions: Iterable[np.ndarray]) -> np.ndarray:
+    parts = [p for p in positions if len(p)]
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+
+
+def combine_texts(parts: Iterable[pd.Series], sep: str = "; ") -> pd.Series:
+    """Per-position texts of several rules joined into one message per position.
+
+    Positions with a single text keep it as is; only records failing several rules are
+    grouped (usually few), so a million single failures cost no Python join.
+    """
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.Series(dtype=object)
+    texts = pd.concat(parts).astype(object)
+    dup = texts.index.duplicated(keep=False)
+    if not dup.any():
+        return texts.sort_index()
+    multi = texts[dup].groupby(level=0, sort=False).agg(sep.join)
+    return pd.concat([texts[~dup], multi]).sort_index()
+
+
+def rules_by_position(hits: Mapping[str, np.ndarray], order: Iterable[str],
+                      labels: Mapping[str, str] | None = None) -> pd.Series:
+    """Per failing position, the list of rules it failed (their labels when given), vectorized
+    with a bit mask: one list per combination of rules, not one per record."""
+    keys = [k for k in order if k in hits]
+    if not keys:
+        return pd.Series(dtype=object)
+    size = int(max(p.max() for p in hits.values() if len(p))) + 1
+    mask = np.zeros(size, dtype=np.int64)
+    for bit, key in enumerate(keys):
+        mask[hits[key]] |= 1 << bit
+    pos = np.flatnonzero(mask)
+    combos = mask[pos]
+    labels = labels or {}
+    names = {int(c): [labels.get(k, k) for b, k in enumerate(keys) if c >> b & 1] for c in np.unique(combos)}
+    return pd.Series([names[int(c)] for c in combos], index=pos, dtype=object)
+
+
+def source_rows(frame: pd.DataFrame) -> pd.Series | None:
+    """The source line numbers of a table, when ingestion kept them."""
+    return frame[ROW_COLUMN] if ROW_COLUMN in frame.columns else None
+
+
+def fmt_time(values: pd.Series) -> pd.Series:
+    """Timestamps as short text for messages: the date, plus the time when it is not midnight."""
+    text = values.dt.strftime("%Y-%m-%d %H:%M")
+    midnight = values.dt.normalize().eq(values)
+    return text.where(~midnight, values.dt.strftime("%Y-%m-%d")).astype(object)
+
+
+def fmt_amount(values: pd.Series) -> pd.Series:
+    return values.map("{:,.2f}".format).str.replace(".00", "", regex=False).astype(object)
+
+
+def not_checked(validation: Validation, code: str) -> str:
+    """' (not checked: owner-missing: deals lack owner)' for the summary message, or ''."""
+    from checks.hygiene.rules import rules_for
+    skipped = [f"{r.key} ({validation.not_run[r.key]})" for r in rules_for(code) if r.key in validation.not_run]
+    return f"; not checked: {', '.join(skipped)}" if skipped else ""
+
+
+def share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0

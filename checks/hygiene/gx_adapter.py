@@ -1,0 +1,388 @@
+"""Great Expectations 1.x as the engine of the field-level hygiene suite (HY01-HY05).
+
+This is the only module that imports `great_expectations`, and only inside functions:
+the import costs seconds, and `crm-audit checks`, `explain` and `inspect` must not pay it.
+No GX object leaves this module: callers get plain `Validation` / `Outcome` values and
+JSON text.
+
+How a validation runs (one per audit and as_of, memoized on the CrmData, shared by HY01-HY05):
+
+1. The rules of `checks.hygiene.rules` whose columns the export provided become one
+   ExpectationSuite per table (deals, activities, leads), validated on the canonical frame
+   with an ephemeral context, progress bars off, analytics off.
+2. Result format: COMPLETE, but trimmed to what names the failing records and nothing else:
+   `unexpected_index_list` as row positions of the canonical frame (its RangeIndex), no
+   unexpected values, no partial lists, no `unexpected_index_query`. Asking GX for named
+   index columns (`unexpected_index_column_names`) makes it build one dict per failing row
+   with `.at` lookups; the positions are mapped to ids here with one numpy take. See the
+   README's "Hygiene and Great Expectations" for the measurements behind this choice and
+   `run_suite(strategy="two-pass")` for the alternative (BOOLEAN_ONLY, then the failing
+   expectations again).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from checks.hygiene.rules import AS_OF, BY_KEY, ID_COLUMNS, RULES, STAGE_KIND, Rule
+
+log = logging.getLogger("crm_audit")
+
+SUPPORTED_MAJOR = 1
+INSTALL_HINT = "pip install 'great-expectations>=1.3,<2'"
+
+# COMPLETE, trimmed: row positions of the failing records and their count, nothing else.
+POSITIONS_FORMAT = {
+    "result_format": "COMPLETE",
+    "return_unexpected_index_query": False,
+    "exclude_unexpected_values": True,
+    "partial_unexpected_count": 0,
+}
+STRATEGIES = ("complete-positions", "two-pass")
+DEFAULT_STRATEGY = "complete-positions"
+
+# GX expectation severities, from the severity of the check a rule belongs to.
+GX_SEVERITY = {"high": "critical", "medium": "warning", "low": "info", "info": "info"}
+
+
+class GreatExpectationsError(RuntimeError):
+    """Great Expectations could not run the hygiene suite (missing, wrong version, internal error)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One rule's verdict on one table, as plain values."""
+
+    rule: Rule
+    success: bool
+    positions: np.ndarray     # row positions (0-based) of the failing records in the canonical table
+    checked: int              # records the rule looked at (after its row condition)
+    error: str | None = None  # GX raised while evaluating this expectation
+
+    @property
+    def unexpected(self) -> int:
+        return int(len(self.positions))
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Every hygiene rule's outcome for one CrmData and as_of (or why GX could not run)."""
+
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict)   # by rule key
+    not_run: Mapping[str, str] = field(default_factory=dict)         # rule key -> why it was left out
+    failure: str | None = None
+    seconds: float = 0.0
+
+    def for_check(self, code: str) -> list[Outcome]:
+        """The outcomes of one check's rules; raises when GX failed for them."""
+        if self.failure:
+            raise GreatExpectationsError(self.failure)
+        mine = [o for o in self.outcomes.values() if o.rule.check == code]
+        broken = [o for o in mine if o.error]
+        if broken:
+            first = broken[0]
+            raise GreatExpectationsError(
+                f"Great Expectations raised on {first.rule.type}({_kwargs_text(first.rule)}): {first.error}")
+        return mine
+
+
+# -- the engine (lazy) -----------------------------------------------------------------------
+
+_ENGINE: "_Engine | None" = None
+
+
+class _Engine:
+    """An ephemeral GX context with one dataframe asset per table."""
+
+    def __init__(self) -> None:
+        gx = _import_gx()
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        # A cron job must not get tqdm bars on stderr.
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self.context.data_sources.add_pandas("crm_audit")
+        _quiet_gx_loggers()  # modules imported by the context may have set their own levels
+        self.batches = {table: source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe(table)
+                        for table in ID_COLUMNS}
+
+    def suite(self, name: str, rules: Sequence[Rule]):
+        return self.gx.ExpectationSuite(name=name, expectations=[r.expectation() for r in rules])
+
+    def batch(self, table: str, frame: pd.DataFrame):
+        return self.batches[table].get_batch(batch_parameters={"dataframe": frame})
+
+
+def _import_gx():
+    """Import great_expectations with analytics off and its logging quiet; check the major version."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import great_expectations as gx
+    except ImportError as exc:
+        raise GreatExpectationsError(
+            f"great_expectations is not installed or failed to import ({exc}); {INSTALL_HINT}") from exc
+    _quiet_gx_loggers()
+    version = str(getattr(gx, "__version__", "?"))
+    if not version.split(".")[0].isdigit() or int(version.split(".")[0]) != SUPPORTED_MAJOR:
+        raise GreatExpectationsError(
+            f"great_expectations {version} is installed but crm-audit needs 1.x; {INSTALL_HINT}")
+    return gx
+
+
+def _quiet_gx_loggers() -> None:
+    """GX logs INFO lines ("Created temporary directory ... for ephemeral docs site") through loggers
+    that set their own level, so the parent's level is not enough: quiet each one."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if name.startswith("great_expectations") and isinstance(logger, logging.Logger):
+            logger.setLevel(logging.ERROR)
+
+
+def _engine() -> _Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = _Engine()
+    return _ENGINE
+
+
+def reset_engine() -> None:
+    """Forget the cached context (tests, or after GX raised)."""
+    global _ENGINE
+    _ENGINE = None
+
+
+# -- validation ------------------------------------------------------------------------------
+
+def validate(crm: CrmData, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) -> Validation:
+    """All hygiene rules on `crm`, once per as_of (HY01-HY05 share it)."""
+    key = f"gx_hygiene@{pd.Timestamp(as_of).isoformat()}@{strategy}"
+    return crm.memo(key, lambda: _validate(crm, pd.Timestamp(as_of), strategy))
+
+
+def _validate(crm: CrmData, as_of: pd.Timestamp, strategy: str) -> Validation:
+    started = time.perf_counter()
+    plan, not_run = plan_rules(crm)
+    if not plan:
+        return Validation(not_run=not_run, seconds=time.perf_counter() - started)
+    try:
+        engine = _engine()
+        outcomes: dict[str, Outcome] = {}
+        for table, rules in plan.items():
+            frame = validation_frame(crm, table, rules)
+            outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+    except GreatExpectationsError as exc:
+        return Validation(not_run=not_run, failure=str(exc), seconds=time.perf_counter() - started)
+    except Exception as exc:  # GX internals: report, do not sink the audit
+        reset_engine()
+        log.debug("Great Expectations failed", exc_info=True)
+        return Validation(not_run=not_run, seconds=time.perf_counter() - started,
+                          failure=f"Great Expectations failed while validating the hygiene suite: "
+                                  f"{type(exc).__name__}: {exc} ({_gx_version_text()})")
+    seconds = time.perf_counter() - started
+    log.debug("hygiene suite: %d expectations in %.2fs", len(outcomes), seconds)
+    return Validation(outcomes=outcomes, not_run=not_run, seconds=seconds)
+
+
+def plan_rules(crm: CrmData) -> tuple[dict[str, list[Rule]], dict[str, str]]:
+    """The rules to run per table, and why the others are left out (column or table not exported)."""
+    plan: dict[str, list[Rule]] = {}
+    not_run: dict[str, str] = {}
+    for rule in RULES:
+        frame = crm.table(rule.table)
+        if frame is None or rule.table not in crm.provided:
+            not_run[rule.key] = f"{rule.table} not provided"
+            continue
+        lacking = [c for c in rule.reads if c not in crm.provided[rule.table]]
+        if lacking:
+            not_run[rule.key] = f"{rule.table} lack {', '.join(lacking)}"
+            continue
+        if rule.derived and not _has_outcome_stages(crm):
+            not_run[rule.key] = "no pipeline has a won or lost stage"
+            continue
+        plan.setdefault(rule.table, []).append(rule)
+    return plan, not_run
+
+
+def validation_frame(crm: CrmData, table: str, rules: Iterable[Rule]) -> pd.DataFrame:
+    """The canonical table's columns the rules read (plus derived ones), indexed by row position."""
+    rules = list(rules)
+    frame = crm.table(table)
+    columns: list[str] = []
+    for rule in rules:
+        for key in ("column", "column_A", "column_B"):
+            col = rule.kwargs.get(key)
+            if col and col != STAGE_KIND and col not in columns:
+                columns.append(col)
+        cond = rule.kwargs.get("row_condition")
+        if cond and cond["column"]["name"] not in columns:
+            columns.append(cond["column"]["name"])
+    out = frame[columns]
+    if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:
+        out = out.reset_index(drop=True)
+    if any(r.derived for r in rules):
+        out = out.assign(**{STAGE_KIND: expected_status(crm)})
+    return out
+
+
+def expected_status(crm: CrmData) -> pd.Series:
+    """Memoized per audit: see `_expected_status`."""
+    return crm.memo("hygiene_expected_status", lambda: _expected_status(crm))
+
+
+def _expected_status(crm: CrmData) -> pd.Series:
+    """Per deal, the status its stage implies (the stage's kind: open, won or lost), where the
+    deal's pipeline has a won or lost stage; missing elsewhere (nothing to compare with).
+
+    Stage kinds come from `audit.stages.stage_order`: declared (pipelines table or config),
+    else the majority status of the deals sitting in the stage.
+    """
+    from audit.stages import stage_order
+    deals = crm.deals
+    order = stage_order(crm)
+    if order.empty:
+        return pd.Series(pd.array([None] * len(deals), dtype="str"), index=deals.index)
+    order = order.drop_duplicates(["pipeline", "stage"])
+    final = order.loc[order["kind"].isin(["won", "lost"]), "pipeline"].unique()
+    kinds = order.set_index(["pipeline", "stage"])["kind"]
+    keys = pd.MultiIndex.from_arrays([deals["pipeline"], deals["stage"]])
+    kind = pd.Series(kinds.reindex(keys).to_numpy(), index=deals.index, dtype="str")
+    return kind.where(deals["pipeline"].isin(final))
+
+
+def _has_outcome_stages(crm: CrmData) -> bool:
+    from audit.stages import stage_order
+    order = stage_order(crm)
+    return bool(len(order)) and bool(order["kind"].isin(["won", "lost"]).any())
+
+
+def run_suite(engine: _Engine, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
+              strategy: str = DEFAULT_STRATEGY) -> dict[str, Outcome]:
+    """Validate `frame` against `rules` with GX; outcomes by rule key.
+
+    complete-positions: one pass, COMPLETE trimmed to row positions (see the module doc).
+    two-pass: BOOLEAN_ONLY over all rules, then the trimmed COMPLETE over the failing ones only.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r} (use {', '.join(STRATEGIES)})")
+    params = {"as_of": pd.Timestamp(as_of)}
+    batch = engine.batch(table, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if strategy == "two-pass":
+            first = batch.validate(engine.suite(f"{table}_hygiene", rules), result_format="BOOLEAN_ONLY",
+                                   expectation_parameters=params)
+            verdicts = {_rule_key(r): r for r in first.results}
+            failing = [r for r in rules if not verdicts[r.key].success]
+            out = {r.key: Outcome(r, True, np.empty(0, dtype=np.int64), len(frame)) for r in rules
+                   if verdicts[r.key].success}
+            if failing:
+                second = batch.validate(engine.suite(f"{table}_hygiene_failing", failing),
+                                        result_format=POSITIONS_FORMAT, expectation_parameters=params)
+                out.update(_outcomes(second.results))
+            return out
+        result = batch.validate(engine.suite(f"{table}_hygiene", rules), result_format=POSITIONS_FORMAT,
+                                expectation_parameters=params)
+    return _outcomes(result.results)
+
+
+def _outcomes(results) -> dict[str, Outcome]:
+    out = {}
+    for r in results:
+        rule = BY_KEY[_rule_key(r)]
+        error = _exception_message(r.exception_info)
+        found = (r.result or {}).get("unexpected_index_list") or []
+        positions = np.asarray(found, dtype=np.int64)
+        positions.sort()
+        checked = int((r.result or {}).get("element_count") or 0)
+        out[rule.key] = Outcome(rule, bool(r.success) and error is None, positions, checked, error)
+    return out
+
+
+def _rule_key(result) -> str:
+    return result.expectation_config.meta["crm_audit"]["rule"]
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX nests exception details by metric id; find the first raised one."""
+    if not isinstance(info, Mapping):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "unknown error").strip()
+    for value in info.values():
+        found = _exception_message(value)
+        if found:
+            return found
+    return None
+
+
+def _kwargs_text(rule: Rule) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in rule.kwargs.items() if k != "row_condition")
+
+
+def _gx_version_text() -> str:
+    try:
+        from importlib.metadata import version
+        return f"great_expectations {version('great_expectations')}"
+    except Exception:  # pragma: no cover - metadata missing
+        return "great_expectations version unknown"
+
+
+# -- the exported suite ----------------------------------------------------------------------
+
+def suite_dict(cfg=None, table: str = "deals") -> dict:
+    """The static rules of one table as a GX 1.x suite dict, built and serialized by GX itself.
+
+    Rules of disabled checks are left out; each expectation's GX severity follows its
+    check's severity (config overrides included). The derived rule (status vs stage kind)
+    needs the whole export to infer stage kinds and is not exported: the suite's notes say so.
+    """
+    from checks import BY_CODE
+    disabled = set(getattr(cfg, "disabled", ()) or ())
+    severities = dict(getattr(cfg, "severities", {}) or {})
+    rules = [r for r in RULES if r.table == table and not r.derived and r.check not in disabled]
+    expectations = []
+    for rule in rules:
+        exp = rule.expectation()
+        label = severities.get(rule.check, BY_CODE[rule.check].severity.label)
+        exp["severity"] = GX_SEVERITY[label]
+        expectations.append(exp)
+    not_exported = [f"{r.check} {r.key}: {r.note}" for r in RULES if r.table == table and r.derived]
+    notes = (f"crm-audit field-level hygiene rules for the canonical {table} table (HY01-HY05). "
+             "Validate with expectation_parameters={'as_of': <the audit's reference time>}.")
+    if not_exported:
+        notes += " Not exported (needs stage kinds inferred from the whole export): " + "; ".join(not_exported)
+    meta = {"crm_audit": {"table": table, "parameters": {"as_of": "the audit's reference time (a timestamp)"}}}
+    if getattr(cfg, "as_of", None):
+        meta["crm_audit"]["parameters"]["as_of"] = str(cfg.as_of)
+    gx = _import_gx()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        suite = gx.ExpectationSuite(name=f"crm_audit_{table}_hygiene", expectations=expectations,
+                                    meta=meta, notes=notes)
+        return suite.to_json_dict()
+
+
+def suite_json(cfg=None) -> str:
+    """`crm-audit gx-suite`: the deals suite, with the other tables' suites in its meta."""
+    suite = suite_dict(cfg, "deals")
+    others = {t: suite_dict(cfg, t)["expectations"] for t in ID_COLUMNS if t != "deals"}
+    others = {t: e for t, e in others.items() if e}
+    if others:
+        suite["meta"]["crm_audit"]["other_tables"] = others
+    return json.dumps(suite, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+__all__ = ["AS_OF", "GreatExpectationsError", "Outcome", "Validation", "validate", "suite_dict", "suite_json",
+           "plan_rules", "validation_frame", "expected_status", "run_suite", "reset_engine", "STRATEGIES"]
