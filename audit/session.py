@@ -61,6 +61,7 @@ def execute(req: AuditRequest) -> int:
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
                        sources=loaded.sources, crm_name=loaded.crm_name, progress=say)
+    refuse_if_nothing_judged(result)
     options = ReportOptions(lang=lang, mask_pii=req.mask_pii or bool(cfg.report.get("mask_pii")),
                             deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
     if options.mask_pii:  # one masked result for every writer and the console
@@ -104,3 +105,14 @@ def execute(req: AuditRequest) -> int:
     elif to_stdout:
         click.echo(render_summary(result, written, color=req.color, lang=lang, fail_on=fail_on), nl=False)
     return 1 if failed else 0
+
+
+def refuse_if_nothing_judged(result) -> None:
+    """Exit 2 when every check that ran ended in error: nothing was judged, so neither 0 (clean)
+    nor 1 (findings) would be true. This is what `--select HY` gives when Great Expectations is
+    broken; in a full run the other checks complete and the HY errors are only reported."""
+    from audit.findings import Status
+    ran = [c for c in result.checks if c.status is not Status.SKIPPED]
+    if ran and all(c.status is Status.ERROR for c in ran):
+        codes = ", ".join(c.code for c in ran)
+        raise AuditError(f"no check could run ({codes}): {ran[0].message}")
