@@ -22,7 +22,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Sequence
+from typing import Any, Hashable, Iterable, Sequence
 
 from audit.errors import AuditError
 
@@ -129,17 +129,18 @@ def diff_reports(old_path: str | Path, new_path: str | Path) -> ReportDiff:
 
 
 def compare(old: Report, new: Report) -> ReportDiff:
-    old_left, new_left, matched = _match(old.findings, range(len(old.findings)),
-                                         new.findings, range(len(new.findings)), _exact_key)
+    # Keys computed once per finding: reports of a big CRM hold hundreds of thousands.
+    old_exact, new_exact = [_exact_key(f) for f in old.findings], [_exact_key(f) for f in new.findings]
+    old_entity, new_entity = [k[:3] for k in old_exact], [k[:3] for k in new_exact]
+    old_left, new_left, matched = _match(old_exact, range(len(old_exact)), new_exact, range(len(new_exact)))
     # Second pass only for an entity a check reports once in each report: its one finding
     # may have moved stage. Several findings of one entity are events told apart by stage.
-    once = _singles(old.findings) & _singles(new.findings)
-    old_once, new_once, n = _match(old.findings, [i for i in old_left if _entity_key(old.findings[i]) in once],
-                                   new.findings, [j for j in new_left if _entity_key(new.findings[j]) in once],
-                                   _entity_key)
+    once = _singles(old_entity) & _singles(new_entity)
+    old_once, new_once, n = _match(old_entity, [i for i in old_left if old_entity[i] in once],
+                                   new_entity, [j for j in new_left if new_entity[j] in once])
     matched += n
-    old_left = [i for i in old_left if _entity_key(old.findings[i]) not in once] + old_once
-    new_left = [j for j in new_left if _entity_key(new.findings[j]) not in once] + new_once
+    old_left = [i for i in old_left if old_entity[i] not in once] + old_once
+    new_left = [j for j in new_left if new_entity[j] not in once] + new_once
     appeared = sorted((new.findings[j] for j in new_left), key=_order)
     resolved = sorted((old.findings[i] for i in old_left), key=_order)
     return ReportDiff(old=old, new=new, appeared=tuple(appeared), resolved=tuple(resolved), unchanged=matched)
@@ -164,26 +165,27 @@ def _entity_key(f: dict[str, Any]) -> Hashable:
 
 
 def _exact_key(f: dict[str, Any]) -> Hashable:
-    return (*_entity_key(f), _text(f.get("pipeline")), _text(f.get("stage")))
+    entity_id, pipeline, stage = f.get("entity_id"), f.get("pipeline"), f.get("stage")
+    return (f.get("code"), f.get("entity_type"), None if entity_id is None else str(entity_id),
+            None if pipeline is None else str(pipeline), None if stage is None else str(stage))
 
 
-def _singles(findings: Sequence[dict]) -> set[Hashable]:
+def _singles(keys: Sequence[Hashable]) -> set[Hashable]:
     """Entity keys (code, type, id) that occur exactly once in a report."""
-    counts = Counter(_entity_key(f) for f in findings)
-    return {k for k, n in counts.items() if n == 1}
+    return {k for k, n in Counter(keys).items() if n == 1}
 
 
-def _match(old: Sequence[dict], old_idx: Iterable[int], new: Sequence[dict], new_idx: Iterable[int],
-           key: Callable[[dict], Hashable]) -> tuple[list[int], list[int], int]:
+def _match(old_keys: Sequence[Hashable], old_idx: Iterable[int], new_keys: Sequence[Hashable],
+           new_idx: Iterable[int]) -> tuple[list[int], list[int], int]:
     """Pair findings with equal keys, each used once (multiset), in report order."""
     old_idx = list(old_idx)
     waiting: dict[Hashable, list[int]] = defaultdict(list)
     for i in reversed(old_idx):
-        waiting[key(old[i])].append(i)
+        waiting[old_keys[i]].append(i)
     used_old: set[int] = set()
     new_left = []
     for j in new_idx:
-        bucket = waiting.get(key(new[j]))
+        bucket = waiting.get(new_keys[j])
         if bucket:
             used_old.add(bucket.pop())
         else:
