@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any
 
 from audit.errors import AuditError
 
@@ -239,7 +240,8 @@ def _render_text(diff: ReportDiff) -> str:
         for f in items[:TEXT_LIMIT]:
             where = f"{f.get('entity_type')} {f.get('entity_id') if f.get('entity_id') is not None else ''}".rstrip()
             owner = f"  [{f['owner']}]" if f.get("owner") else ""
-            lines.append(f"  {f.get('code')} {str(f.get('severity') or ''):<6} {where}{owner}: {f.get('message') or ''}")
+            severity = str(f.get("severity") or "")
+            lines.append(f"  {f.get('code')} {severity:<6} {where}{owner}: {f.get('message') or ''}")
         if len(items) > TEXT_LIMIT:
             lines.append(f"  ... and {len(items) - TEXT_LIMIT} more (--format json lists all)")
     return "\n".join(lines) + "\n"

@@ -24,11 +24,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -125,7 +127,7 @@ class History:
     def record(self, result: AuditResult) -> None:
         """Store the run, replacing an earlier record of the same as_of and inputs."""
         key, digest = as_of_key(result.as_of), inputs_digest(result)
-        recorded_at = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+        recorded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
         with self._connect(create=True) as db, self._write(db):
             db.execute("DELETE FROM runs WHERE as_of = ? AND inputs_digest = ?", (key, digest))
             run_id = db.execute(
@@ -265,4 +267,4 @@ def _number(value: Any) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return None if number != number else number  # NaN -> NULL
+    return None if math.isnan(number) else number  # NaN -> NULL

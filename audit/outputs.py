@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import math
 import os
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from audit.errors import AuditError
 
@@ -47,7 +48,7 @@ def lock_timeout() -> float:
         value = float(raw)
     except ValueError:
         raise AuditError(f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
-    if value < 0 or value != value:
+    if math.isnan(value) or value < 0:
         raise AuditError(f"{LOCK_TIMEOUT_ENV}={raw!r} must be zero or more seconds")
     return value
 

@@ -11,7 +11,15 @@ import pandas as pd
 import pytest
 
 from audit.errors import AuditError
-from audit.outputs import LOCK_NAME, LOCK_TIMEOUT_ENV, LOCK_TIMEOUT_S, lock_files, lock_timeout, output_lock, render_path
+from audit.outputs import (
+    LOCK_NAME,
+    LOCK_TIMEOUT_ENV,
+    LOCK_TIMEOUT_S,
+    lock_files,
+    lock_timeout,
+    output_lock,
+    render_path,
+)
 
 RESULT = SimpleNamespace(as_of=pd.Timestamp("2026-11-20 18:04"), crm="amocrm")
 
@@ -90,9 +98,9 @@ def test_overlapping_run_gives_up_after_timeout(tmp_path, monkeypatch):
     target = tmp_path / "out" / "report.xlsx"
     with output_lock([target]):
         started = time.monotonic()
-        with pytest.raises(AuditError, match="another crm-audit run is still writing here") as err:
-            with output_lock([target]):
-                pytest.fail("got a lock another run holds")  # pragma: no cover
+        with pytest.raises(AuditError, match="another crm-audit run is still writing here") as err, \
+                output_lock([target]):
+            pytest.fail("got a lock another run holds")  # pragma: no cover
         assert 0.25 <= time.monotonic() - started < 3
     message = str(err.value)
     assert message.startswith(str(target.parent.resolve() / LOCK_NAME)) and LOCK_TIMEOUT_ENV in message
@@ -101,10 +109,9 @@ def test_overlapping_run_gives_up_after_timeout(tmp_path, monkeypatch):
 
 
 def test_history_folder_alone_is_locked(tmp_path):
-    with output_lock([], tmp_path / "hist"):
-        with pytest.raises(AuditError, match="still writing"):
-            with output_lock([tmp_path / "other" / "r.json"], tmp_path / "hist", timeout=0.1):
-                pass  # pragma: no cover
+    with output_lock([], tmp_path / "hist"), pytest.raises(AuditError, match="still writing"), \
+            output_lock([tmp_path / "other" / "r.json"], tmp_path / "hist", timeout=0.1):
+        pass  # pragma: no cover
 
 
 @pytest.mark.parametrize("raw, expected", [
