@@ -2,25 +2,32 @@
 
 These are the shared primitives of the stage, activity and funnel checks (rotting deals,
 stage skips, hub stages, silent stage changes, per-owner conversion), so they are
-computed once, vectorized, and memoized on the CrmData.
+computed once, vectorized on integer codes (audit.flowindex), and memoized on the CrmData.
+Rows are grouped by deal (in the order of the deals table; history rows of deals missing
+from it come after) and in time order within a deal.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from audit.flowindex import (NAT, deal_attr, encode, flow_index, gather, group_starts, rank_in_group, take_text,
+                             to_datetime, visit_arrays)
 from audit.model import CrmData
 from audit.stages import stage_order
 
 VISIT_COLUMNS = ["deal_id", "pipeline", "owner", "stage", "entered_at", "left_at", "prev_stage",
                  "next_stage", "visit_no", "is_last", "dwell_days"]
+KINDS = pa.array(["open", "won", "lost"], type=pa.large_string())
+DIRECTIONS = pa.array(["forward", "backward", "same", "unknown"], type=pa.large_string())
 MOVE_COLUMNS = ["deal_id", "pipeline", "owner", "from_stage", "to_stage", "changed_at", "changed_by",
                 "prev_changed_at", "from_order", "to_order", "to_kind", "step", "direction"]
 
 
 def moves(crm: CrmData) -> pd.DataFrame:
-    """Stage history sorted by deal and time, one row per change, with order and direction.
+    """Stage history grouped by deal and sorted by time, one row per change, with order and direction.
 
     `from_stage` is the previous row's `to_stage` when the export did not store it;
     `prev_changed_at` is the previous change of the same deal (the deal's created_at for
@@ -41,71 +48,88 @@ def stage_visits(crm: CrmData) -> pd.DataFrame:
     return crm.memo("stage_visits", lambda: _visits(crm))
 
 
+def order_lookup(crm: CrmData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stage order as arrays keyed by flow_index stage keys: (keys, order, kind)."""
+    def build():
+        ix = flow_index(crm)
+        order = stage_order(crm)
+        keys = ix.keys_of(order) if len(order) else np.empty(0, dtype=np.int64)
+        known = keys >= 0
+        return (keys[known], order["order"].to_numpy(dtype=float)[known],
+                order["kind"].to_numpy(dtype=object)[known])
+    return crm.memo("order_lookup", build)
+
+
 def _moves(crm: CrmData) -> pd.DataFrame:
     h = crm.stage_history
     if h is None or h.empty:
         return pd.DataFrame(columns=MOVE_COLUMNS)
-    deals = crm.deals.drop_duplicates("deal_id").set_index("deal_id")
-    m = h[["deal_id", "pipeline", "from_stage", "to_stage", "changed_at", "changed_by"]]
-    m = m.dropna(subset=["deal_id", "to_stage", "changed_at"])
-    m = m.sort_values(["deal_id", "changed_at"], kind="stable").reset_index(drop=True)
-    same_deal = m["deal_id"].eq(m["deal_id"].shift())
-    m["from_stage"] = m["from_stage"].where(m["from_stage"].notna(),
-                                            m["to_stage"].shift().where(same_deal))
-    created = m["deal_id"].map(deals["created_at"])
-    m["prev_changed_at"] = m["changed_at"].shift().where(same_deal, created)
-    m["owner"] = m["deal_id"].map(deals["owner"])
-    order = stage_order(crm)
-    idx = order.set_index(["pipeline", "stage"])
-    keys_from = pd.MultiIndex.from_arrays([m["pipeline"], m["from_stage"]])
-    keys_to = pd.MultiIndex.from_arrays([m["pipeline"], m["to_stage"]])
-    m["from_order"] = idx["order"].reindex(keys_from).to_numpy()
-    m["to_order"] = idx["order"].reindex(keys_to).to_numpy()
-    m["to_kind"] = idx["kind"].reindex(keys_to).fillna("open").to_numpy()
-    m["step"] = m["to_order"] - m["from_order"]
-    direction = np.select(
-        [m["to_kind"].isin(["won", "lost"]) & m["from_stage"].notna(), m["step"] > 0, m["step"] < 0,
-         m["step"] == 0],
-        ["forward", "forward", "backward", "same"], default="unknown")
+    ix = flow_index(crm)
+    n = len(ix.h_deal)
+    index = pd.RangeIndex(n)
+    keys, order, kind = order_lookup(crm)
+    from_key, to_key = ix.key(ix.h_pipe, ix.h_from), ix.key(ix.h_pipe, ix.h_to)
+    from_order = gather(from_key, keys, order, np.nan)
+    to_order = gather(to_key, keys, order, np.nan)
+    kind_code = pd.Index(KINDS.to_pylist()).get_indexer(kind).clip(0)  # 0 open, 1 won, 2 lost
+    to_kind = gather(to_key, keys, kind_code, 0)
+    step = to_order - from_order
+    prev_at = np.empty(n, dtype=np.int64)
+    if n:
+        prev_at[1:] = ix.h_at[:-1]
+        prev_at[ix.h_first] = deal_attr(ix, ix.deal_created, ix.h_deal[ix.h_first], NAT)
+    final = (to_kind > 0) & (ix.h_from >= 0)
     # Reaching a final stage is forward whatever the numbers say (lost is filtered by kind).
-    m["direction"] = direction
-    return m[MOVE_COLUMNS]
+    direction = np.select([final, step > 0, step < 0, step == 0], [0, 0, 1, 2], default=3)
+    (changed_by,), who = encode(h["changed_by"])
+    out = pd.DataFrame({
+        "deal_id": take_text(ix.deal_ids, ix.h_deal, index),
+        "pipeline": take_text(ix.pipelines, ix.h_pipe, index),
+        "owner": take_text(ix.owners, deal_attr(ix, ix.deal_owner, ix.h_deal, -1), index),
+        "from_stage": take_text(ix.stages, ix.h_from, index),
+        "to_stage": take_text(ix.stages, ix.h_to, index),
+        "changed_at": to_datetime(ix.h_at, index),
+        "changed_by": take_text(who, changed_by[ix.h_row] if len(changed_by) else ix.h_row, index),
+        "prev_changed_at": to_datetime(prev_at, index),
+        "from_order": from_order, "to_order": to_order,
+        "to_kind": take_text(KINDS, to_kind, index),
+        "step": step,
+        "direction": take_text(DIRECTIONS, direction, index),
+    }, index=index)
+    return out[MOVE_COLUMNS]
 
 
 def _visits(crm: CrmData) -> pd.DataFrame:
-    h = crm.stage_history
-    if h is None:
+    if crm.stage_history is None:
         return pd.DataFrame(columns=VISIT_COLUMNS)
-    m = moves(crm)
-    deals = crm.deals.drop_duplicates("deal_id")
-    # Entries: every change enters its to_stage; a deal's first change also implies a stay
-    # in its from_stage since creation.
-    entries = m[["deal_id", "pipeline", "to_stage", "changed_at"]].rename(
-        columns={"to_stage": "stage", "changed_at": "entered_at"})
-    first = m.drop_duplicates("deal_id")
-    first = first[first["from_stage"].notna()]
-    created = first["deal_id"].map(deals.set_index("deal_id")["created_at"])
-    start = pd.DataFrame({
-        "deal_id": first["deal_id"], "pipeline": first["pipeline"], "stage": first["from_stage"],
-        "entered_at": created.where(created <= first["changed_at"], first["changed_at"]),
-    })
-    # Deals the history never mentions sit in their current stage since creation.
-    silent = deals[~deals["deal_id"].isin(m["deal_id"])]
-    still = pd.DataFrame({"deal_id": silent["deal_id"], "pipeline": silent["pipeline"],
-                          "stage": silent["stage"], "entered_at": silent["created_at"]})
-    # At equal times the implied initial stay sorts before the change that ended it.
-    v = pd.concat([start.assign(_rank=0), entries.assign(_rank=1), still.assign(_rank=1)],
-                  ignore_index=True)
-    v = v.dropna(subset=["stage", "entered_at"])
-    v = v.sort_values(["deal_id", "entered_at", "_rank"], kind="stable")
-    v = v.drop(columns="_rank").reset_index(drop=True)
-    same_next = v["deal_id"].eq(v["deal_id"].shift(-1))
-    same_prev = v["deal_id"].eq(v["deal_id"].shift())
-    v["left_at"] = v["entered_at"].shift(-1).where(same_next)
-    v["next_stage"] = v["stage"].shift(-1).where(same_next)
-    v["prev_stage"] = v["stage"].shift().where(same_prev)
-    v["visit_no"] = v.groupby("deal_id", sort=False).cumcount()
-    v["is_last"] = ~same_next
-    v["dwell_days"] = (v["left_at"] - v["entered_at"]).dt.total_seconds() / 86400
-    v["owner"] = v["deal_id"].map(deals.set_index("deal_id")["owner"])
-    return v[VISIT_COLUMNS]
+    ix = flow_index(crm)
+    v = visit_arrays(crm)
+    n = len(v.deal)
+    index = pd.RangeIndex(n)
+    first = group_starts(v.deal)
+    last = np.ones(n, dtype=bool)
+    if n:
+        last[:-1] = first[1:]
+    nxt = np.full(n, -1, dtype=np.int64)
+    prv = np.full(n, -1, dtype=np.int64)
+    left = np.full(n, NAT, dtype=np.int64)
+    if n:
+        nxt[:-1] = np.where(last[:-1], -1, v.stage[1:])
+        prv[1:] = np.where(first[1:], -1, v.stage[:-1])
+        left[:-1] = np.where(last[:-1], NAT, v.at[1:])
+    entered_at = to_datetime(v.at, index)
+    left_at = to_datetime(left, index)
+    out = pd.DataFrame({
+        "deal_id": take_text(ix.deal_ids, v.deal, index),
+        "pipeline": take_text(ix.pipelines, v.pipe, index),
+        "owner": take_text(ix.owners, deal_attr(ix, ix.deal_owner, v.deal, -1), index),
+        "stage": take_text(ix.stages, v.stage, index),
+        "entered_at": entered_at,
+        "left_at": left_at,
+        "prev_stage": take_text(ix.stages, prv, index),
+        "next_stage": take_text(ix.stages, nxt, index),
+        "visit_no": rank_in_group(first),
+        "is_last": last,
+        "dwell_days": np.where(last, np.nan, (left - v.at) / 86_400e6),
+    }, index=index)
+    return out[VISIT_COLUMNS]

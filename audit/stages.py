@@ -13,9 +13,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.flowindex import FlowIndex, distinct, flow_index, gather, group_starts, rank_in_group, visit_arrays
 from audit.model import CrmData
 
 ORDER_COLUMNS = ["pipeline", "stage", "order", "kind", "declared"]
+KIND_RANK = {"open": 0, "won": 1, "lost": 2}
+# A deal entering more distinct stages than this is a loop or a data error; its later
+# stages add nothing to the order but would square the pair count.
+MAX_STAGES_PER_DEAL = 40
+# Declared stages come first; stages the declaration forgot go after them.
+_AFTER_DECLARED = 1e6
 
 
 def stage_order(crm: CrmData) -> pd.DataFrame:
@@ -27,126 +34,171 @@ def _stage_order(crm: CrmData) -> pd.DataFrame:
     """One row per (pipeline, stage): `order` 1..n (open stages first, then won, then lost),
     `kind` open/won/lost, `declared` True when the order came from the export or config.
 
-    Stages seen neither in the declared order nor in history get order NaN only if no
-    history exists at all for their pipeline.
+    Stages seen in deals or history but not in a declared pipeline are appended after its
+    declared open stages (declared=False). Open stages of a pipeline that is neither
+    declared nor has any stage history have order NaN: nothing says which comes first.
     """
     declared = _declared(crm)
-    observed = _observed_stages(crm)
-    if observed.empty and declared.empty:
-        return pd.DataFrame(columns=ORDER_COLUMNS)
-    inferred = _inferred(crm, observed)
+    ix = flow_index(crm)
+    observed = _observed_keys(ix)
+    if len(observed) == 0 and declared.empty:
+        return _empty()
+    inferred = _inferred(crm, ix, observed)
     if declared.empty:
         return inferred
-    # Declared pipelines win; stages the declaration forgot are appended after its open stages.
     known = declared.set_index(["pipeline", "stage"]).index
-    extra = inferred[~inferred.set_index(["pipeline", "stage"]).index.isin(known)
-                     & inferred["pipeline"].isin(declared["pipeline"])]
-    rest = inferred[~inferred["pipeline"].isin(declared["pipeline"])]
-    merged = pd.concat([declared, extra.assign(declared=False)], ignore_index=True)
-    merged = _renumber(merged)
+    in_declared = inferred["pipeline"].isin(declared["pipeline"])
+    extra = inferred[in_declared & ~inferred.set_index(["pipeline", "stage"]).index.isin(known)]
+    extra = extra.assign(order=extra["order"].fillna(0) + _AFTER_DECLARED)
+    merged = _renumber(pd.concat([declared, extra], ignore_index=True))
+    rest = inferred[~in_declared]
     return pd.concat([merged, rest], ignore_index=True)[ORDER_COLUMNS]
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"pipeline": pd.Series(dtype="str"), "stage": pd.Series(dtype="str"),
+                         "order": pd.Series(dtype=float), "kind": pd.Series(dtype="str"),
+                         "declared": pd.Series(dtype=bool)})
 
 
 def _declared(crm: CrmData) -> pd.DataFrame:
     p = crm.pipelines
     if p is None or "order" not in crm.provided.get("pipelines", ()):
-        return pd.DataFrame(columns=ORDER_COLUMNS)
-    out = p[["pipeline", "stage", "order", "kind"]].dropna(subset=["pipeline", "stage"]).copy()
+        return _empty()
+    out = p[["pipeline", "stage", "order", "kind"]].dropna(subset=["pipeline", "stage"])
+    out = out.drop_duplicates(["pipeline", "stage"])
     kinds = _kinds_from_deals(crm)
     out = out.merge(kinds, on=["pipeline", "stage"], how="left", suffixes=("", "_deals"))
-    out["kind"] = out["kind"].fillna(out["kind_deals"]).fillna("open")
+    kind = out["kind"].str.strip().str.lower()
+    out["kind"] = kind.where(kind.isin(list(KIND_RANK))).fillna(out["kind_deals"]).fillna("open")
     out["declared"] = True
     return _renumber(out[ORDER_COLUMNS])
 
 
 def _renumber(frame: pd.DataFrame) -> pd.DataFrame:
     """Open stages by order, then won, then lost; numbered 1..n within each pipeline."""
-    rank_kind = frame["kind"].map({"open": 0, "won": 1, "lost": 2}).fillna(0)
+    rank_kind = frame["kind"].map(KIND_RANK).fillna(0)
     frame = frame.assign(_k=rank_kind, _o=frame["order"].astype(float))
-    frame = frame.sort_values(["pipeline", "_k", "_o", "stage"], kind="stable")
+    frame = frame.sort_values(["pipeline", "_k", "_o", "stage"], kind="stable", na_position="last")
     frame["order"] = frame.groupby("pipeline", sort=False).cumcount().astype(float) + 1
     return frame.drop(columns=["_k", "_o"]).reset_index(drop=True)[ORDER_COLUMNS]
 
 
-def _observed_stages(crm: CrmData) -> pd.DataFrame:
-    parts = [crm.deals[["pipeline", "stage"]]]
-    h = crm.stage_history
-    if h is not None:
-        parts.append(h[["pipeline", "to_stage"]].rename(columns={"to_stage": "stage"}))
-        parts.append(h[["pipeline", "from_stage"]].rename(columns={"from_stage": "stage"}))
-    stages = pd.concat(parts, ignore_index=True).dropna().drop_duplicates()
-    return stages.reset_index(drop=True)
+def _observed_keys(ix: FlowIndex) -> np.ndarray:
+    """Stage keys seen anywhere: deals' current stages, history to/from stages."""
+    return distinct(np.concatenate([ix.key(ix.deal_pipe, ix.deal_stage), ix.key(ix.h_pipe, ix.h_to),
+                                    ix.key(ix.h_pipe, ix.h_from)]))
+
+
+def _kind_by_key(ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
+    """won/lost when most deals sitting in the stage have that status, else open."""
+    kind = np.full(len(keys), "open", dtype=object)
+    if ix.n_deals == 0 or len(keys) == 0:
+        return kind
+    deal_keys = ix.key(ix.deal_pipe, ix.deal_stage)
+    pos = np.searchsorted(keys, deal_keys)
+    ok = (deal_keys >= 0) & (pos < len(keys))
+    ok[ok] = keys[pos[ok]] == deal_keys[ok]
+    total = np.bincount(pos[ok], minlength=len(keys))
+    for name in ("won", "lost"):
+        hits = np.bincount(pos[ok], weights=ix.status_is(name)[ok], minlength=len(keys))
+        kind[hits > 0.5 * np.maximum(total, 1)] = name
+    return kind
 
 
 def _kinds_from_deals(crm: CrmData) -> pd.DataFrame:
-    """won/lost when most deals sitting in the stage have that status, else open."""
-    d = crm.deals[["pipeline", "stage", "status"]].dropna(subset=["stage"])
-    if d.empty:
-        return pd.DataFrame(columns=["pipeline", "stage", "kind"])
-    share = pd.crosstab([d["pipeline"], d["stage"]], d["status"].fillna("open"), normalize="index")
-    kind = pd.Series("open", index=share.index)
-    for status in ("won", "lost"):
-        if status in share.columns:
-            kind[share[status] > 0.5] = status
-    return kind.rename("kind").reset_index()
+    ix = flow_index(crm)
+    keys = distinct(ix.key(ix.deal_pipe, ix.deal_stage))
+    out = ix.key_frame(keys)
+    out["kind"] = _kind_by_key(ix, keys)
+    return out
 
 
-def _inferred(crm: CrmData, observed: pd.DataFrame) -> pd.DataFrame:
-    kinds = _kinds_from_deals(crm)
-    stages = observed.merge(kinds, on=["pipeline", "stage"], how="left")
-    stages["kind"] = stages["kind"].fillna("open")
-    position = _pairwise_position(crm)
-    stages = stages.merge(position, on=["pipeline", "stage"], how="left")
-    # Stages never seen in history sort after the ones that were (they were never moved through).
-    stages["order"] = stages["position"].fillna(np.inf)
+def _inferred(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> pd.DataFrame:
+    kind = _kind_by_key(ix, keys)
+    position, has_history = _pairwise_position(crm, ix, keys, kind)
+    stages = ix.key_frame(keys)
+    stages["kind"] = kind
+    # Stages never moved through sort after the ones that were.
+    stages["order"] = np.where(np.isnan(position), np.inf, position)
     stages["declared"] = False
     out = _renumber(stages[ORDER_COLUMNS])
     # Without any history for a pipeline its open stages have no knowable order.
-    unknown = ~out["pipeline"].isin(position["pipeline"]) & out["kind"].eq("open")
+    known = ix.key_frame(keys[has_history])["pipeline"].unique() if has_history.any() else []
+    unknown = ~out["pipeline"].isin(known) & out["kind"].eq("open")
     out.loc[unknown, "order"] = np.nan
     return out
 
 
-def _pairwise_position(crm: CrmData) -> pd.DataFrame:
-    """Copeland position of each open stage: how many other stages it precedes by majority.
+def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
+                       kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Copeland position of each stage within its pipeline: stage A scores
+    a point against B when more deals entered A before B than the other way round (half a
+    point for a tie); more points = earlier, ties broken by the mean rank of first entry.
 
-    Returns columns pipeline, stage, position (smaller = earlier).
+    Returns (position per key, NaN for stages no history entered; whether the key's pipeline
+    has history). Works on the visit sequence: each deal's first entry into each stage.
     """
-    h = crm.stage_history
-    if h is None or h.empty:
-        return pd.DataFrame(columns=["pipeline", "stage", "position"])
-    moves = h[["deal_id", "pipeline", "to_stage", "from_stage", "changed_at"]].dropna(
-        subset=["deal_id", "to_stage", "changed_at"])
-    # The from_stage of a deal's first recorded move was entered before that move.
-    first = moves.sort_values("changed_at", kind="stable").drop_duplicates("deal_id")
-    first = first.dropna(subset=["from_stage"])
-    entries = pd.concat([
-        moves[["deal_id", "pipeline", "to_stage", "changed_at"]].rename(columns={"to_stage": "stage"}),
-        first[["deal_id", "pipeline", "from_stage", "changed_at"]]
-        .rename(columns={"from_stage": "stage"})
-        .assign(changed_at=lambda f: f["changed_at"] - pd.Timedelta(microseconds=1)),
-    ], ignore_index=True)
-    entered = entries.groupby(["pipeline", "deal_id", "stage"], observed=True, sort=False)["changed_at"].min()
-    entered = entered.reset_index()
-    # Rank of first entry within the deal; the pairwise comparison only needs ranks.
-    entered["rank"] = entered.groupby(["pipeline", "deal_id"], sort=False)["changed_at"].rank(method="first")
-    # Cap deals at 40 stages (pathological loops) to bound the self-join.
-    entered = entered[entered["rank"] <= 40]
-    pairs = entered.merge(entered, on=["pipeline", "deal_id"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["rank_a"] < pairs["rank_b"]]
-    before = pairs.groupby(["pipeline", "stage_a", "stage_b"], observed=True).size()
-    before = before.rename("n").reset_index()
-    rev = before.rename(columns={"stage_a": "stage_b", "stage_b": "stage_a", "n": "n_rev"})
-    both = before.merge(rev, on=["pipeline", "stage_a", "stage_b"], how="left").fillna({"n_rev": 0})
+    n_keys = len(keys)
+    position = np.full(n_keys, np.nan)
+    has_history = np.zeros(n_keys, dtype=bool)
+    v = visit_arrays(crm)
+    sel = ~v.silent
+    if not sel.any():
+        return position, has_history
+    deal, vkey = v.deal[sel], ix.key(v.pipe[sel], v.stage[sel])
+    k = np.searchsorted(keys, vkey)  # every visit key is observed, so it is in `keys`
+    pipe_of_key = keys // max(ix.n_stages, 1)
+    pipes_with_history = np.unique(pipe_of_key[k])
+    has_history = np.isin(pipe_of_key, pipes_with_history)
+    # First entry of each deal into each stage. Final stages take part too: every stage that
+    # deals pass through on their way to won or lost scores against them, which places
+    # stages with little traffic (typos, one-off stages) after the well-trodden ones.
+    first_entry = ~pd.Series(deal * n_keys + k).duplicated().to_numpy()
+    deal, k = deal[first_entry], k[first_entry]
+    rank = rank_in_group(group_starts(deal))
+    keep = rank < MAX_STAGES_PER_DEAL
+    deal, k, rank = deal[keep], k[keep], rank[keep]
+    entered = np.bincount(k, minlength=n_keys)
+    mean_rank = np.bincount(k, weights=rank, minlength=n_keys) / np.maximum(entered, 1)
+    a, b = _pairs_in_groups(deal)
+    same_pipe = pipe_of_key[k[a]] == pipe_of_key[k[b]]
+    pair = k[a][same_pipe] * n_keys + k[b][same_pipe]
+    if n_keys * n_keys <= 4_000_000:
+        counts = np.bincount(pair, minlength=n_keys * n_keys)
+        codes = np.flatnonzero(counts)
+        counts = counts[codes]
+    else:
+        vc = pd.Series(pair).value_counts(sort=False)
+        codes, counts = vc.index.to_numpy(), vc.to_numpy()
+    before = pd.DataFrame({"a": codes // n_keys, "b": codes % n_keys, "n": counts})
+    rev = pd.DataFrame({"a": before["b"], "b": before["a"], "n_rev": before["n"]})
+    both = before.merge(rev, on=["a", "b"], how="left").fillna({"n_rev": 0})
     both["win"] = (both["n"] > both["n_rev"]).astype(float) + 0.5 * (both["n"] == both["n_rev"])
-    wins = both.groupby(["pipeline", "stage_a"])["win"].sum()
-    mean_rank = entered.groupby(["pipeline", "stage"])["rank"].mean()
-    stages = mean_rank.reset_index()
-    stages["wins"] = stages.set_index(["pipeline", "stage"]).index.map(wins).fillna(0).to_numpy()
-    # More wins = earlier; ties broken by the mean first-entry rank.
-    stages = stages.sort_values(["pipeline", "wins", "rank"], ascending=[True, False, True])
-    stages["position"] = stages.groupby("pipeline").cumcount().astype(float)
-    return stages[["pipeline", "stage", "position"]]
+    wins = np.bincount(both["a"].to_numpy(), weights=both["win"].to_numpy(), minlength=n_keys)
+    entered_open = entered > 0
+    idx = np.flatnonzero(entered_open)
+    # Sort by pipeline, more wins first, then earlier mean rank; position = place within pipeline.
+    order = np.lexsort((mean_rank[idx], -wins[idx], pipe_of_key[idx]))
+    ranked = idx[order]
+    position[ranked] = rank_in_group(group_starts(pipe_of_key[ranked]))
+    return position, has_history
+
+
+def _pairs_in_groups(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All index pairs (i, j), i < j, within each run of equal values of a grouped array."""
+    n = len(group)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    first = group_starts(group)
+    start = np.flatnonzero(first)
+    size = np.diff(np.append(start, n))
+    r = rank_in_group(first)
+    later = np.repeat(size, size) - 1 - r  # elements after i in its group
+    a = np.repeat(np.arange(n), later)
+    offset = np.repeat(np.cumsum(later) - later, later)
+    b = a + 1 + (np.arange(len(a)) - offset)
+    return a, b
 
 
 def open_stage_count(order: pd.DataFrame) -> pd.Series:
