@@ -9,6 +9,7 @@ check that flags a million deals does it in a few vectorized operations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
@@ -137,27 +138,45 @@ class Check:
 
 
 def evidence_records(evidence: Mapping[str, Any], index: pd.Index) -> list[dict]:
-    """Per-row evidence dicts from columns and constants, JSON-ready."""
+    """Per-row evidence dicts from columns and constants, JSON-ready.
+
+    Built column by column as plain Python lists and zipped into dicts, so a million
+    findings cost one pass each, not a pandas row conversion plus a scalar check per value.
+    """
+    n = len(index)
     if not evidence:
-        return [{} for _ in range(len(index))]
-    cols = {}
+        return [{} for _ in range(n)]
+    keys: list[str] = []
+    columns: list[Any] = []
     for key, value in evidence.items():
         if isinstance(value, pd.Series):
-            cols[key] = value.reindex(index)
+            values = _plain_list(value.reindex(index))
         else:
-            cols[key] = pd.Series([value] * len(index), index=index, dtype=object)
-    frame = pd.DataFrame(cols, index=index)
-    for key in frame.columns:
-        col = frame[key]
-        if pd.api.types.is_datetime64_any_dtype(col.dtype):
-            frame[key] = col.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
-        elif pd.api.types.is_float_dtype(col.dtype):
-            frame[key] = col.round(6).astype(object)
-        else:
-            frame[key] = col.astype(object)
-    frame = frame.where(frame.notna(), None)
-    records = frame.to_dict("records")
-    return [{k: _plain(v) for k, v in rec.items() if v is not None} for rec in records]
+            value = _plain(value)
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+            values = repeat(value, n)
+        keys.append(key)
+        columns.append(values)
+    if not keys:
+        return [{} for _ in range(n)]
+    return [{k: v for k, v in zip(keys, row) if v is not None} for row in zip(*columns)]
+
+
+def _plain_list(col: pd.Series) -> list:
+    """A column as JSON-ready Python values, None for missing (and for non-finite floats)."""
+    dtype = col.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        col = col.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    elif pd.api.types.is_float_dtype(dtype):
+        col = col.round(6)
+        col = col.where(np.isfinite(col.to_numpy(dtype=float, na_value=np.nan)))
+    dtype = col.dtype
+    # numpy numbers and pandas text become plain Python values with astype(object) alone.
+    plain = ((isinstance(dtype, np.dtype) and dtype.kind in "iufb")
+             or (pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype)))
+    values = col.astype(object).where(col.notna(), None).tolist()
+    return values if plain else [_plain(v) for v in values]
 
 
 def _as_text(values: pd.Series) -> pd.Series:
