@@ -78,7 +78,8 @@ def fmt_time(values: pd.Series) -> pd.Series:
 
 
 def fmt_amount(values: pd.Series) -> pd.Series:
-    return values.map("{:,.2f}".format).str.replace(".00", "", regex=False).astype(object)
+    text = values.map("{:,.2f}".format).astype("str")
+    return text.str.replace(".00", "", regex=False).astype(object)
 
 
 def not_checked(validation: Validation, code: str) -> str:
