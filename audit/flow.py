@@ -9,11 +9,13 @@ from it come after) and in time order within a deal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from audit.flowindex import (NAT, deal_attr, encode, flow_index, gather, group_starts, rank_in_group, take_text,
+from audit.flowindex import (NAT, deal_attr, encode, flow_index, group_starts, rank_in_group, take_text,
                              to_datetime, visit_arrays)
 from audit.model import CrmData
 from audit.stages import stage_order
@@ -48,16 +50,46 @@ def stage_visits(crm: CrmData) -> pd.DataFrame:
     return crm.memo("stage_visits", lambda: _visits(crm))
 
 
-def order_lookup(crm: CrmData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stage order as arrays keyed by flow_index stage keys: (keys, order, kind)."""
+@dataclass(frozen=True, eq=False)
+class StageTable:
+    """stage_order as arrays over flow_index stage keys, sorted by key: a stage's row is
+    `position(keys)`. `kind` is 0 open, 1 won, 2 lost (KINDS)."""
+
+    keys: np.ndarray
+    order: np.ndarray
+    kind: np.ndarray
+    frame: pd.DataFrame          # the stage_order rows, in the same order
+
+    def position(self, keys: np.ndarray) -> np.ndarray:
+        """Row of each stage key in this table, -1 for unknown keys."""
+        keys = np.asarray(keys, dtype=np.int64)
+        if len(self.keys) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where((keys >= 0) & (self.keys[pos] == keys), pos, -1)
+
+    def take(self, values: np.ndarray, keys: np.ndarray, fill) -> np.ndarray:
+        """values[row of each key], `fill` for unknown keys."""
+        pos = self.position(keys)
+        if len(values) == 0:
+            return np.full(len(pos), fill)
+        return np.where(pos >= 0, values[np.maximum(pos, 0)], fill)
+
+
+def stage_table(crm: CrmData) -> StageTable:
+    """Memoized StageTable of the audit's stage order."""
     def build():
         ix = flow_index(crm)
         order = stage_order(crm)
         keys = ix.keys_of(order) if len(order) else np.empty(0, dtype=np.int64)
-        known = keys >= 0
-        return (keys[known], order["order"].to_numpy(dtype=float)[known],
-                order["kind"].to_numpy(dtype=object)[known])
-    return crm.memo("order_lookup", build)
+        frame = order[keys >= 0]
+        keys = keys[keys >= 0]
+        sort = np.argsort(keys, kind="stable")
+        frame = frame.iloc[sort].reset_index(drop=True)
+        kind = pd.Index(KINDS.to_pylist()).get_indexer(frame["kind"]).clip(0)
+        return StageTable(keys=keys[sort], order=frame["order"].to_numpy(dtype=float), kind=kind,
+                          frame=frame)
+    return crm.memo("stage_table", build)
 
 
 def _moves(crm: CrmData) -> pd.DataFrame:
@@ -67,12 +99,11 @@ def _moves(crm: CrmData) -> pd.DataFrame:
     ix = flow_index(crm)
     n = len(ix.h_deal)
     index = pd.RangeIndex(n)
-    keys, order, kind = order_lookup(crm)
+    st = stage_table(crm)
     from_key, to_key = ix.key(ix.h_pipe, ix.h_from), ix.key(ix.h_pipe, ix.h_to)
-    from_order = gather(from_key, keys, order, np.nan)
-    to_order = gather(to_key, keys, order, np.nan)
-    kind_code = pd.Index(KINDS.to_pylist()).get_indexer(kind).clip(0)  # 0 open, 1 won, 2 lost
-    to_kind = gather(to_key, keys, kind_code, 0)
+    from_order = st.take(st.order, from_key, np.nan)
+    to_order = st.take(st.order, to_key, np.nan)
+    to_kind = st.take(st.kind, to_key, 0)
     step = to_order - from_order
     prev_at = np.empty(n, dtype=np.int64)
     if n:

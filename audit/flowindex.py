@@ -66,6 +66,14 @@ def group_starts(keys: np.ndarray) -> np.ndarray:
     return first
 
 
+def group_ends(keys: np.ndarray) -> np.ndarray:
+    """Boolean mask: True where a run of equal keys ends (the last row of each group)."""
+    last = np.ones(len(keys), dtype=bool)
+    if len(keys) > 1:
+        last[:-1] = keys[1:] != keys[:-1]
+    return last
+
+
 def rank_in_group(first: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... within each run that `first` starts (cumcount without a groupby)."""
     n = len(first)

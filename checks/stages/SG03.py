@@ -1,0 +1,100 @@
+"""SG03 rotting-deal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.flow import stage_table
+from audit.flowindex import flow_index, group_ends, to_datetime, visit_arrays
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+DAY_US = 86_400e6
+
+
+class RottingDeal(Check):
+    """Open deals that have sat in their current stage far longer than deals usually stay there."""
+
+    code = "SG03"
+    name = "rotting-deal"
+    title_ru = "Зависшие сделки"
+    family = Family.STAGES
+    severity = Severity.MEDIUM
+    needs = {"deals": ("stage", "status"), "stage_history": ()}
+    params = {"min_days": 30, "factor": 3.0}
+    rationale = ("A deal that has not moved for many times the usual stay in its stage is usually dead: the "
+                 "client went silent or bought elsewhere, and the loss was never recorded. Such deals inflate "
+                 "the pipeline and hide the real loss rate.")
+    rationale_ru = ("Сделка, которая стоит на этапе в разы дольше обычного, как правило, уже мертва: клиент "
+                    "пропал или купил у другого, а проигрыш так и не записали. Такие сделки раздувают воронку "
+                    "и прячут настоящую долю проигрышей.")
+    fix = ("Review each listed deal with its owner: move it to the stage it has really reached, or close it "
+           "as lost with the reason; set a next step with a date on the ones that are alive.")
+    fix_ru = ("Разберите каждую сделку с ответственным: переведите на этап, которого она действительно "
+              "достигла, или закройте как проигранную с причиной; живым сделкам поставьте следующий шаг с датой.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        min_days, factor = float(ctx["min_days"]), float(ctx["factor"])
+        ix, v, st = flow_index(crm), visit_arrays(crm), stage_table(crm)
+        n = len(v.deal)
+        last = group_ends(v.deal)
+        key = ix.key(v.pipe, v.stage)
+        row = st.position(key)
+
+        # Median completed stay per (pipeline, stage): what "usual" means for this stage.
+        done = ~last & (row >= 0)
+        dwell = np.zeros(n)
+        dwell[:-1] = (v.at[1:] - v.at[:-1]) / DAY_US
+        stays = pd.Series(dwell[done]).groupby(row[done])
+        median = np.full(len(st.keys), np.nan)
+        completed = np.zeros(len(st.keys), dtype=np.int64)
+        if done.any():
+            med = stays.median()
+            median[med.index.to_numpy()] = med.to_numpy()
+            cnt = stays.size()
+            completed[cnt.index.to_numpy()] = cnt.to_numpy()
+        limit = np.fmax(min_days, factor * median)
+
+        # The current stay of each open deal, trusted only when it is in the deal's current stage.
+        is_open = ix.status_is("open")
+        mine = last & (v.deal < ix.n_deals)
+        cur = np.flatnonzero(mine)
+        deal = v.deal[cur]
+        same_stage = key[cur] == ix.key(ix.deal_pipe[deal], ix.deal_stage[deal])
+        judged = cur[is_open[deal] & same_stage & (row[cur] >= 0)]
+        n_open = int(is_open.sum())
+        days = (pd.Timestamp(ctx.as_of).value // 1000 - v.at[judged]) / DAY_US
+        r = row[judged]
+        rotting = days > limit[r]
+        hit = judged[rotting]
+        r, days = r[rotting], days[rotting]
+
+        findings = self._findings(crm, ix, v, hit, days, median[r], limit[r], completed[r], min_days, factor)
+        k, judged_n = len(hit), len(judged)
+        share = k / judged_n if judged_n else 0.0
+        unjudged = n_open - judged_n
+        text = (f"{k} of {judged_n} open deals ({share:.0%}) sit in their stage longer than "
+                f"max({min_days:g} days, {factor:g} × the stage's median stay)")
+        if unjudged:
+            text += (f"; {unjudged} open deals not judged (history's last stage is not their current stage, "
+                     f"or no stay recorded)")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+
+    def _findings(self, crm, ix, v, hit, days, median, limit, completed, min_days, factor) -> pd.DataFrame | None:
+        if not len(hit):
+            return None
+        deals = crm.deals.iloc[ix.deal_rows[v.deal[hit]]]
+        index = deals.index
+        days_s = pd.Series(np.round(days, 1), index=index)
+        median_s = pd.Series(np.round(median, 1), index=index)
+        limit_s = pd.Series(np.round(limit, 1), index=index)
+        basis = (f"max({min_days:g}, {factor:g} × median " + median_s.map("{:g}".format) + ")").where(
+            median_s.notna(), f"no completed stays in this stage to compare, floor {min_days:g}")
+        message = ("open " + days_s.round().astype(int).astype(str) + " days in stage '" + deals["stage"]
+                   + "' (limit " + limit_s.round().astype(int).astype(str) + " days: " + basis + ")")
+        return self.findings(deals, entity_type="deal", message=message, evidence={
+            "days_in_stage": days_s, "stage_median_days": median_s, "limit_days": limit_s,
+            "stage_completed_stays": pd.Series(completed, index=index),
+            "entered_stage_at": to_datetime(v.at[hit], index),
+        })

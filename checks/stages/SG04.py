@@ -1,0 +1,102 @@
+"""SG04 stage-skip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.flow import stage_table
+from audit.flowindex import deal_attr, flow_index, group_starts, lookup, take_text, to_datetime
+from audit.stages import open_stage_count, stage_order
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+OPEN, WON = 0, 1
+
+
+class StageSkip(Check):
+    """Deals moved forward over two or more stages at once, or won straight from the first half of the pipeline."""
+
+    code = "SG04"
+    name = "stage-skip"
+    title_ru = "Перескок через этапы"
+    family = Family.STAGES
+    severity = Severity.LOW
+    needs = {"deals": ("stage",), "stage_history": ()}
+    params = {"min_step": 3, "won_from_share": 0.5}
+    rationale = ("When deals jump over stages, the work of those stages happened outside the CRM, or the "
+                 "stages are not real steps of the sale. Either way the funnel's conversion between stages "
+                 "stops meaning anything.")
+    rationale_ru = ("Если сделки перепрыгивают через этапы, работа этих этапов шла мимо CRM или сами этапы не "
+                    "являются реальными шагами продажи. В обоих случаях конверсия между этапами воронки "
+                    "теряет смысл.")
+    fix = ("Ask the owners of the listed deals why the stages were skipped: move deals through each stage as "
+           "its result is reached, or remove stages that the sales process does not really have.")
+    fix_ru = ("Выясните у ответственных, почему этапы пропущены: проводите сделку через каждый этап по мере "
+              "достижения его результата или уберите этапы, которых в реальном процессе продаж нет.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        min_step, won_share = float(ctx["min_step"]), float(ctx["won_from_share"])
+        ix, st = flow_index(crm), stage_table(crm)
+        from_key, to_key = ix.key(ix.h_pipe, ix.h_from), ix.key(ix.h_pipe, ix.h_to)
+        from_kind, to_kind = st.take(st.kind, from_key, -1), st.take(st.kind, to_key, -1)
+        from_order, to_order = st.take(st.order, from_key, np.nan), st.take(st.order, to_key, np.nan)
+        # Open stages with a known place, per pipeline: won counts as the step after the last of them.
+        # (declared stages no deal ever entered count too: they are steps the deal jumped over).
+        counts = open_stage_count(stage_order(crm))
+        n_open_by_pipe = np.zeros(len(ix.pipelines), dtype=np.int64)
+        codes = lookup(ix.pipelines, pd.Series(counts.index, dtype="str"))
+        n_open_by_pipe[codes[codes >= 0]] = counts.to_numpy()[codes >= 0]
+        n_open = n_open_by_pipe[ix.h_pipe] if len(ix.h_pipe) else np.zeros(0, dtype=np.int64)
+        target = np.where(to_kind == WON, n_open + 1, to_order)
+        step = target - from_order
+        forward = (from_kind == OPEN) & np.isin(to_kind, (OPEN, WON)) & (step > 0)
+        skip = forward & (step >= min_step)
+        early_won = forward & (to_kind == WON) & (from_order <= n_open * won_share)
+        flagged = np.flatnonzero(skip | early_won)
+
+        # One finding per deal: its widest jump (the earliest of equal ones).
+        pick = flagged[np.lexsort((ix.h_at[flagged], -step[flagged], ix.h_deal[flagged]))]
+        first = group_starts(ix.h_deal[pick])
+        per_deal = np.diff(np.append(np.flatnonzero(first), len(pick)))
+        worst = pick[first]
+        findings = self._findings(ix, worst, per_deal, from_order, target, step, n_open, early_won)
+        n_forward, n_flagged = int(forward.sum()), len(flagged)
+        share = n_flagged / n_forward if n_forward else 0.0
+        text = (f"{len(worst)} deals skipped {int(min_step) - 1} or more stages or were won from the first "
+                f"half of the pipeline ({n_flagged} of {n_forward} forward moves, {share:.0%})")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
+                           affected=len(worst))
+
+    def _findings(self, ix, rows, moves_per_deal, from_order, target, step, n_open, early_won):
+        if not len(rows):
+            return None
+        index = pd.RangeIndex(len(rows))
+        frame = pd.DataFrame({
+            "deal_id": take_text(ix.deal_ids, ix.h_deal[rows], index),
+            "pipeline": take_text(ix.pipelines, ix.h_pipe[rows], index),
+            "owner": take_text(ix.owners, deal_attr(ix, ix.deal_owner, ix.h_deal[rows], -1), index),
+            "from_stage": take_text(ix.stages, ix.h_from[rows], index),
+            "to_stage": take_text(ix.stages, ix.h_to[rows], index),
+        })
+        won = pd.Series(early_won[rows], index=index)
+        skipped = pd.Series((step[rows] - 1).astype(int), index=index)
+        from_o = pd.Series(from_order[rows].astype(int), index=index)
+        to_o = pd.Series(target[rows].astype(int), index=index)
+        total = pd.Series(n_open[rows], index=index).astype(str)
+        noun = pd.Series(np.where(skipped == 1, " stage", " stages"), index=index)
+        jump = ("moved from '" + frame["from_stage"] + "' (stage " + from_o.astype(str) + " of " + total
+                + ") to '" + frame["to_stage"] + "' (stage " + to_o.astype(str) + "), skipping "
+                + skipped.astype(str) + noun)
+        won_early = ("won straight from '" + frame["from_stage"] + "' (stage " + from_o.astype(str) + " of "
+                     + total + " open stages), skipping " + skipped.astype(str) + noun)
+        message = won_early.where(won, jump)
+        more = pd.Series(moves_per_deal - 1, index=index)
+        message = message.where(more == 0, message + "; " + more.astype(str) + " more such moves")
+        return self.findings(frame, entity_type="deal", message=message, stage=frame["to_stage"], evidence={
+            "from_stage": frame["from_stage"], "to_stage": frame["to_stage"], "from_order": from_o,
+            "to_order": to_o, "skipped_stages": skipped, "open_stages": pd.Series(n_open[rows], index=index),
+            "changed_at": to_datetime(ix.h_at[rows], index),
+            "reason": pd.Series(np.where(won, "won-early", "skip"), index=index),
+            "flagged_moves": pd.Series(moves_per_deal, index=index),
+        })

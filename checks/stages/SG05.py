@@ -1,0 +1,167 @@
+"""SG05 personal-pipeline."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from audit.flowindex import flow_index, take_text
+from audit.model import NO_PIPELINE, CrmData
+from checks import vocab
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+# Words of owner names that are not names: accounts such as "Менеджер 3", "Sales Team", "Admin".
+GENERIC_WORDS = frozenset("""
+    менеджер менеджеры manager managers admin administrator администратор sales продажи продаж отдел
+    отдела department team команда группа group user пользователь bot бот робот support поддержка
+    office офис system система integration интеграция api crm test тест общий общая общие shared main
+    основной основная new новый новая lead лиды лидов head руководитель директор director account
+    аккаунт служба service сервис
+""".split())
+
+# How a name word may appear declined inside a pipeline name ("Воронка Петрова", "Pipeline of
+# Smith"): (pattern of the owner's word, how many letters to drop for the stem, endings the stem may take).
+_SURNAME_ENDINGS = frozenset(["", "а", "у", "ым", "ом", "е", "ой", "ых", "ыми", "ы"])
+_ADJECTIVE_ENDINGS = frozenset(["ий", "ой", "ая", "ого", "ому", "им", "ом", "ую", "ие", "их", "ими", "ей"])
+_DECLENSIONS = (
+    (re.compile(r"(ов|ев|ин|ын)а$"), 1, _SURNAME_ENDINGS),          # Петрова -> петров + а/ой/у
+    (re.compile(r"(ов|ев|ин|ын)$"), 0, _SURNAME_ENDINGS),           # Петров -> петров + а/у/ым
+    (re.compile(r"(ск|цк)(ий|ой|ая)$"), 2, _ADJECTIVE_ENDINGS),     # Вишневский -> вишневск + ого
+    (re.compile(r"[ая]$"), 1, frozenset(["а", "я", "ы", "и", "е", "у", "ю", "ой", "ей", "ою"])),  # Анна
+    (re.compile(r"[йь]$"), 1, frozenset(["й", "ь", "я", "ю", "ем", "е", "и"])),                    # Сергей
+    (re.compile(r"[бвгджзклмнпрстфхцчшщ]$"), 0, frozenset(["", "а", "у", "ом", "е", "ым", "ой"])),  # Иван
+    (re.compile(r"[a-z]$"), 0, frozenset(["", "s"])),                                             # Smith('s)
+)
+_ALL_ENDINGS = sorted({e for _p, _d, ends in _DECLENSIONS for e in ends}, key=len, reverse=True)
+
+
+class PersonalPipeline(Check):
+    """Pipelines worked by a single owner, or named after one: funnels split by person, not by business line."""
+
+    code = "SG05"
+    name = "personal-pipeline"
+    title_ru = "Личные воронки менеджеров"
+    family = Family.STAGES
+    severity = Severity.MEDIUM
+    needs = {"deals": ("pipeline", "owner")}
+    params = {"min_deals": 10, "owner_share": 1.0}
+    rationale = ("Pipelines should follow the business (product line, sales process), and managers should be "
+                 "compared inside them. A pipeline per manager hides who is strong at which stage, breaks "
+                 "when people change, and usually means each keeps their own rules.")
+    rationale_ru = ("Воронки строятся по направлениям бизнеса (продукт, процесс продаж), а менеджеров "
+                    "сравнивают внутри них. Личная воронка прячет, кто на каком этапе силён, ломается при "
+                    "смене сотрудника и обычно означает, что у каждого свои правила.")
+    fix = ("Merge personal pipelines into the pipeline of their business line and keep the manager as the "
+           "deal owner; compare managers with the per-owner statistics of that pipeline.")
+    fix_ru = ("Объедините личные воронки с воронкой их направления, а менеджера оставьте ответственным за "
+              "сделку; сравнивайте менеджеров по статистике внутри общей воронки.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        min_deals, owner_share = int(ctx["min_deals"]), float(ctx["owner_share"])
+        stats = _pipeline_owners(crm)
+        judged = stats[stats["pipeline"] != NO_PIPELINE]
+        team = _team(crm)
+        if len(team) < 2:
+            # One person's CRM: every pipeline is "theirs", and there is nobody to split by.
+            return self.result(metric=0.0, threshold=0.0,
+                               message=f"{len(team)} owner in the data: personal pipelines cannot be told apart")
+        one_owner = (judged["owned"] >= min_deals) & (judged["top_share"] >= owner_share)
+        named = _named_after(judged["pipeline"], team, judged["top_owner"])
+        flagged = judged[one_owner | named.notna()].copy()
+        flagged["named_after"] = named[flagged.index]
+        flagged["one_owner"] = one_owner[flagged.index]
+        findings = self._findings(flagged) if len(flagged) else None
+        n, k = len(judged), len(flagged)
+        share = k / n if n else 0.0
+        names = ", ".join(f"'{p}'" for p in flagged["pipeline"].head(5)) + ("…" if k > 5 else "")
+        text = (f"{k} of {n} pipelines belong to one person: {names}" if k
+                else f"none of {n} pipelines is worked by one owner alone or named after one")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+
+    def _findings(self, flagged: pd.DataFrame) -> pd.DataFrame:
+        share = (flagged["top_share"] * 100).round().astype(int).astype(str)
+        deals = flagged["owned"].astype(str)
+        whose = ("all " + deals + " deals belong to " + flagged["top_owner"]).where(
+            flagged["top_share"] >= 1, share + "% of its " + deals + " deals belong to " + flagged["top_owner"])
+        named = "pipeline '" + flagged["pipeline"] + "' is named after owner " + flagged["named_after"]
+        single = "pipeline '" + flagged["pipeline"] + "' is worked by one owner: " + whose
+        has_name = flagged["named_after"].notna()
+        message = single.where(~has_name, named.where(~flagged["one_owner"], named + "; " + whose))
+        owner = flagged["named_after"].where(has_name, flagged["top_owner"])
+        reason = pd.Series(np.select([has_name & flagged["one_owner"], has_name], ["named-and-one-owner", "named"],
+                                     default="one-owner"), index=flagged.index)
+        return self.findings(flagged, entity_type="pipeline", message=message, owner=owner, stage=None,
+                             evidence={"deals": flagged["owned"], "owners": flagged["owners"],
+                                       "top_owner": flagged["top_owner"],
+                                       "top_owner_share": flagged["top_share"].round(4),
+                                       "named_after": flagged["named_after"], "reason": reason})
+
+
+def _pipeline_owners(crm: CrmData) -> pd.DataFrame:
+    """Per pipeline: deals with an owner, distinct owners, the top owner and their share."""
+    ix = flow_index(crm)
+    owned = ix.deal_owner >= 0
+    n_owners = max(len(ix.owners), 1)
+    pair = pd.Series(ix.deal_pipe[owned] * n_owners + ix.deal_owner[owned]).value_counts()
+    pairs = pd.DataFrame({"pipe": pair.index // n_owners, "owner": pair.index % n_owners, "n": pair.to_numpy()})
+    pairs = pairs.sort_values(["pipe", "n", "owner"], ascending=[True, False, True])
+    per = pairs.groupby("pipe", sort=True).agg(owned=("n", "sum"), owners=("n", "size"), top=("owner", "first"),
+                                               top_n=("n", "first"))
+    all_pipes = np.unique(ix.deal_pipe[ix.deal_pipe >= 0])
+    per = per.reindex(all_pipes).fillna({"owned": 0, "owners": 0, "top_n": 0})
+    out = pd.DataFrame({
+        "pipeline": take_text(ix.pipelines, per.index.to_numpy()).to_numpy(),
+        "owned": per["owned"].astype(int).to_numpy(),
+        "owners": per["owners"].astype(int).to_numpy(),
+        "top_owner": take_text(ix.owners, per["top"].fillna(-1).astype(int).to_numpy()).to_numpy(),
+        "top_share": (per["top_n"] / per["owned"].where(per["owned"] > 0)).fillna(0).to_numpy(),
+    })
+    return out
+
+
+def _team(crm: CrmData) -> list[str]:
+    """Every owner name known: deal owners and the users table."""
+    ix = flow_index(crm)
+    names = set(ix.owners.to_pylist())
+    if crm.users is not None:
+        names |= set(crm.users["owner"].dropna().tolist())
+    return sorted(n for n in names if n)
+
+
+def _named_after(pipelines: pd.Series, owners: list[str], top_owner: pd.Series) -> pd.Series:
+    """Per pipeline, the owner whose name (any declined form of a name word) appears in it, else NA.
+    When several owners match, the one holding most of the pipeline's deals wins, then the first by name."""
+    index: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    words = vocab.normalize(pd.Series(owners, dtype="str"))
+    for owner, normalized in zip(owners, words.fillna("")):
+        for word in normalized.split():
+            if len(word) < 3 or word in GENERIC_WORDS or not word.isalpha():
+                continue
+            stem, endings = _declension(word)
+            index.setdefault(stem, []).append((owner, endings))
+    out = pd.Series(pd.NA, index=pipelines.index, dtype="str")
+    if not index:
+        return out
+    for i, (name, normalized) in enumerate(zip(pipelines, vocab.normalize(pipelines).fillna(""))):
+        found = set()
+        for word in normalized.split():
+            for ending in _ALL_ENDINGS:
+                if not word.endswith(ending):
+                    continue
+                stem = word[:len(word) - len(ending)] if ending else word
+                for owner, endings in index.get(stem, ()):
+                    if ending in endings:
+                        found.add(owner)
+        if found:
+            top = top_owner.iloc[i]
+            out.iloc[i] = top if top in found else sorted(found)[0]
+    return out
+
+
+def _declension(word: str) -> tuple[str, frozenset[str]]:
+    for pattern, drop, endings in _DECLENSIONS:
+        if pattern.search(word):
+            return (word[:len(word) - drop] if drop else word), endings
+    return word, frozenset([""])
