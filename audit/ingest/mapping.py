@@ -17,8 +17,8 @@ import pandas as pd
 from audit.config import Config
 from audit.ingest.profiles import BY_NAME, PROFILES, FinishContext, Profile, TableSpec, norm_header
 from audit.ingest.readers import ROW_COLUMN, RawTable
-from audit.ingest.values import (map_labels, parse_activity_type, parse_amount, parse_bool,
-                                 parse_datetime)
+from audit.ingest.values import (clean_text, map_labels, parse_activity_type, parse_amount,
+                                 parse_bool, parse_datetime)
 from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
 
 ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",
@@ -183,7 +183,7 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
         elif kind == "bool":
             parsed, failed = parse_bool(values)
         else:
-            parsed = _text(values)
+            parsed = clean_text(values)
             failed = None
         frame[target] = parsed
         if failed is not None and failed.any():
@@ -213,16 +213,6 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures)
 
 
-def _text(values: pd.Series) -> pd.Series:
-    if values.dtype == object:
-        # Workbook cells: numbers that are ids ("12345.0") become "12345".
-        num = values.map(lambda v: isinstance(v, float) and v.is_integer())
-        if num.any():
-            values = values.where(~num, values[num].map(lambda v: str(int(v))))
-    text = values.astype("str").str.strip()
-    return text.where(values.notna() & text.ne("") & text.ne("nan"), None)
-
-
 def _issue_rows(raw: RawTable, table: str, column: str, source_column: str | None, values: pd.Series,
                 failed: pd.Series, ids: pd.Series | None, rows: pd.Series) -> pd.DataFrame:
     idx = failed[failed].index
@@ -248,6 +238,8 @@ def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
             canonical = set(_allowed(tname, col))
             current = table[col]
             already = current.isin(canonical)
+            if already.all():
+                continue
             mapped, failed = map_labels(current.where(~already), rule, default=default)
             table[col] = current.where(already, mapped)
             if failed.any():
@@ -263,8 +255,9 @@ def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
         table["status"] = by_config.fillna(by_name)
     if name == "activities" and "type" in table.columns:
         known = table["type"].isin(["call", "email", "meeting", "message", "task", "note", "other"])
-        mapped, _ = parse_activity_type(table["type"].where(~known))
-        table["type"] = table["type"].where(known, mapped)
+        if not known.all():
+            mapped, _ = parse_activity_type(table["type"].where(~known))
+            table["type"] = table["type"].where(known, mapped)
     if name == "deals" and ("deal_id" not in table.columns or table["deal_id"].isna().all()):
         table["deal_id"] = raw.path.stem + ":" + table[ROW_COLUMN].astype(str)
         note = "no deal id column: ids made from file name and row number"

@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,9 +68,19 @@ def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
         raise InputError("permission denied", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         raise InputError("file is empty", path=path)
-    digest = hashlib.sha256(data).hexdigest()
+    # hashlib releases the GIL on large buffers: hash while the file is parsed.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest_future = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        tables = _read_any(path, data, encoding)
+        digest = digest_future.result()
+    for t in tables:
+        t.sha256 = digest
+    return tables
+
+
+def _read_any(path: Path, data: bytes, encoding: str | None) -> list[RawTable]:
     kind = sniff_kind(data, path)
     if kind == "xlsx" or kind == "xls" or kind == "ods":
         tables = _read_workbook(path, data, kind)
@@ -80,8 +91,6 @@ def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
                          hint="export as CSV or XLSX")
     else:
         tables = [_read_text(path, data, encoding)]
-    for t in tables:
-        t.sha256 = digest
     return tables
 
 
@@ -105,17 +114,23 @@ def sniff_kind(data: bytes, path: Path) -> str:
 # -- text (CSV / TSV) ----------------------------------------------------------------------------
 
 def detect_encoding(data: bytes, path: Path) -> str:
-    """BOM, else strict UTF-8, else the best single-byte code page for the bytes."""
+    """BOM, else UTF-8 if the first megabyte is valid UTF-8 (the CSV reader validates the rest
+    and we come back here with `full=True` if it is not), else the best single-byte code page."""
+    return _detect_encoding(data, sample_only=True)
+
+
+def _detect_encoding(data: bytes, *, sample_only: bool) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    probe = data[:1 << 20] if sample_only else data
     try:
-        data.decode("utf-8")
+        probe.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        # A truncated multi-byte character at the very end is still UTF-8.
-        if exc.start >= len(data) - 3:
+        # A multi-byte character cut by the sample's end (or the file's) is still UTF-8.
+        if exc.start >= len(probe) - 3:
             return "utf-8"
     from charset_normalizer import from_bytes
     sample = data[:SNIFF_BYTES]
@@ -181,6 +196,19 @@ def _header_index(rows: list[list[str]]) -> int:
 
 def _read_text(path: Path, data: bytes, encoding: str | None) -> RawTable:
     enc = encoding or detect_encoding(data, path)
+    try:
+        return _read_text_as(path, data, enc, forced=encoding is not None)
+    except _NotUtf8:
+        # Valid UTF-8 at the start, not further on: detect from the whole file.
+        return _read_text_as(path, data, _detect_encoding(data, sample_only=False), forced=False)
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _read_text_as(path: Path, data: bytes, enc: str, *, forced: bool) -> RawTable:
+    encoding = enc if forced else None
     if enc in ("utf-8", "utf-8-sig") and encoding is None:
         raw = data[3:] if data.startswith(codecs.BOM_UTF8) else data
         sample = raw[:SNIFF_BYTES].decode("utf-8", errors="replace")
@@ -219,12 +247,12 @@ def _parse_csv(raw: bytes, delim: str, header_index: int, headers: list[str],
         dropped.append((row.number, row.text))
         return "skip"
 
-    def read(threads: bool):
+    def read(threads: bool, newlines: bool):
         return pacsv.read_csv(
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_index + 1,
                                            block_size=16 << 20, use_threads=threads),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=newlines,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False,
@@ -232,12 +260,19 @@ def _parse_csv(raw: bytes, delim: str, header_index: int, headers: list[str],
         )
 
     try:
-        table = read(threads=True)
+        # Quoted line breaks (multi-line notes) need the slower reader; most exports have none,
+        # and when one does, the fast reader's rows come out broken and we read again.
+        table = read(threads=True, newlines=False)
+        if dropped:
+            dropped.clear()
+            table = read(threads=True, newlines=True)
         if any(number is None for number, _text in dropped):
             # Only the single-threaded reader knows line numbers; bad rows are rare, so pay it then.
             dropped.clear()
-            table = read(threads=False)
+            table = read(threads=False, newlines=True)
     except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise _NotUtf8() from None
         raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path) from None
     frame = table.to_pandas()
     frame.columns = names

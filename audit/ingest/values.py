@@ -27,7 +27,7 @@ NULL_TOKENS = frozenset({
 # Date formats tried per column, best-first by how many values each parses.
 DATE_FORMATS = (
     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y %H:%M", "%d.%m.%y",
-    "ISO8601",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "ISO8601",
     "%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
     "%m/%d/%y %I:%M %p", "%m/%d/%y %H:%M", "%m/%d/%y",
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y",
@@ -48,13 +48,48 @@ _RU_MONTH_RE = re.compile(
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+def _arrow(values: pd.Series):
+    """The Arrow string array behind a Series read from CSV, or None (workbook objects)."""
+    import pyarrow as pa
+    arr = getattr(values.array, "_pa_array", None)
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr
+    return None
+
+
 def _present(values: pd.Series) -> pd.Series:
-    """Values that are really there (not NaN, not a null placeholder)."""
+    """Values that are really there (not NaN, not blank, not a null placeholder)."""
+    arr = _arrow(values)
+    if arr is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        lowered = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+        token = pc.is_in(lowered, value_set=pa.array(sorted(NULL_TOKENS)))
+        present = pc.and_(pc.is_valid(arr), pc.invert(token)).fill_null(False)
+        return pd.Series(present.to_numpy(zero_copy_only=False), index=values.index)
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         text = values.astype(object).where(values.notna(), None)
         stripped = pd.Series(text, dtype="str").str.strip().str.lower()
         return values.notna() & ~stripped.isin(NULL_TOKENS)
     return values.notna()
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Text as canonical text: trimmed, blank -> missing; workbook numbers that are ids
+    ("12345.0") become "12345"."""
+    arr = _arrow(values)
+    if arr is not None:
+        import pyarrow.compute as pc
+        trimmed = pc.utf8_trim_whitespace(arr)
+        cleaned = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), None, trimmed)
+        return pd.Series(pd.arrays.ArrowStringArray(cleaned) if hasattr(pd.arrays, "ArrowStringArray")
+                         else cleaned.to_pandas(), index=values.index).astype("str")
+    if values.dtype == object:
+        num = values.map(lambda v: isinstance(v, float) and v.is_integer())
+        if num.any():
+            values = values.where(~num, values[num].map(lambda v: str(int(v))))
+    text = values.astype("str").str.strip()
+    return text.where(values.notna() & text.ne("") & text.ne("nan"), None)
 
 
 def _by_unique(values: pd.Series, parse_unique: Callable[[pd.Series], pd.Series],
@@ -75,18 +110,66 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
     """Dates and times in any of DATE_FORMATS, native Excel datetimes, Excel serial numbers.
 
     `dayfirst` breaks the tie for 01/02/2024 when every value is ambiguous (True for
-    Russian/European exports, False for US ones, None: prefer month-first only if a
-    value proves it). Timezone-aware values are converted to UTC and made naive.
+    Russian/European exports, False for US ones, None: prefer day-first unless a value
+    proves month-first). Timezone-aware values are converted to UTC and made naive.
     """
-    present = _present(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             out = values.dt.tz_convert("UTC").dt.tz_localize(None)
         return out.astype(DATETIME), pd.Series(False, index=values.index)
+    arr = _arrow(values)
+    if arr is not None:
+        import pyarrow.compute as pc
+        valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+        parsed = _parse_dates_arrow(values, arr, valid, dayfirst)
+        # Blanks and placeholders are judged only among what did not parse (a small part).
+        unparsed = valid & parsed.isna().to_numpy()
+        failed = pd.Series(False, index=values.index)
+        if unparsed.any():
+            failed[unparsed] = _present(values[unparsed]).to_numpy()
+        return parsed, failed
+    present = _present(values)
     parsed = _by_unique(values.where(present), lambda u: _parse_dates_unique(u, dayfirst), DATETIME)
     failed = present & parsed.isna()
     return parsed, failed
+
+
+def _parse_dates_arrow(values: pd.Series, arr, present: np.ndarray, dayfirst: bool | None) -> pd.Series:
+    """CSV columns: Arrow's strptime, format by format, on what is still unparsed (one C++ pass
+    for a regular column); leftovers (month names, serials, ISO with zones) take the general path."""
+    import pyarrow.compute as pc
+    text = pc.utf8_trim_whitespace(arr)
+    head = [v for v in text.take(np.flatnonzero(present)[:5000]).to_pylist() if v]
+    sample = pd.Series(head[:2000], dtype=object).astype(str)
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
+    todo = present.copy()
+    for fmt in _rank_formats(sample, dayfirst):
+        if fmt == "ISO8601" or "%b" in fmt:
+            continue  # zones and month names: the general path below
+        idx = np.flatnonzero(todo)
+        if not len(idx):
+            break
+        subset = text if len(idx) == len(values) else text.take(idx)
+        parsed = pc.strptime(subset, format=fmt, unit="us", error_is_null=True)
+        got = parsed.to_numpy(zero_copy_only=False).copy()
+        ok = ~np.isnat(got)
+        # Arrow's strptime rolls "31.02" over to March 3rd; such dates land on days 1-3, so
+        # those (a tenth of a column) are re-read by pandas, which rejects impossible dates.
+        early = pc.less_equal(pc.day(parsed), 3).fill_null(False).to_numpy(zero_copy_only=False)
+        if early.any():
+            pos = np.flatnonzero(early)
+            strict = pd.to_datetime(pd.Series(subset.take(pos).to_pylist(), dtype=object), format=fmt,
+                                    errors="coerce").to_numpy(dtype="datetime64[us]")
+            got[pos] = strict
+            ok[pos] = ~np.isnat(strict)
+        out[idx[ok]] = got[ok]
+        todo[idx[ok]] = False
+    result = pd.Series(out, index=values.index)
+    if todo.any():
+        rest = values[todo]
+        result[todo] = _by_unique(rest, lambda u: _parse_dates_unique(u, dayfirst), DATETIME)
+    return result.astype(DATETIME)
 
 
 def _parse_dates_unique(uniques: pd.Series, dayfirst: bool | None) -> pd.Series:
@@ -94,7 +177,7 @@ def _parse_dates_unique(uniques: pd.Series, dayfirst: bool | None) -> pd.Series:
     if uniques.empty:
         return out
     # Native values from workbooks: datetimes and serial numbers.
-    is_dt = uniques.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))
+    is_dt = uniques.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))  # workbook cells
     if is_dt.any():
         out[is_dt] = pd.to_datetime(uniques[is_dt].map(pd.Timestamp), errors="coerce").astype(DATETIME)
     is_num = uniques.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
@@ -185,9 +268,23 @@ def parse_amount(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     separator is decided per column: a comma followed by one, two or more than three
     digits anywhere in the column makes commas decimal.
     """
-    present = _present(values)
+    none = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype(float), pd.Series(False, index=values.index), pd.Series(None, index=values.index, dtype=object)
+        return values.astype(float), pd.Series(False, index=values.index), none
+    arr = _arrow(values)
+    if arr is not None:
+        # Plain numbers ("225000.00"), the usual case of a big API dump: one Arrow cast.
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        trimmed = pc.utf8_trim_whitespace(arr)
+        blank_as_null = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), None, trimmed)
+        try:
+            numbers = pc.cast(blank_as_null, pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        else:
+            return pd.Series(numbers, index=values.index), pd.Series(False, index=values.index), none
+    present = _present(values)
     codes, uniques = pd.factorize(values.where(present), use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object)
     is_num = u.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))

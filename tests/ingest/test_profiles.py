@@ -196,3 +196,15 @@ def test_config_maps_unknown_headers_and_forces_file_kinds(tmp_path):
 def test_forced_crm_profile(load_fixture):
     loaded = load_fixture("generic_deals.csv", crm="amocrm")
     assert loaded.sources[0].crm == "generic"  # canonical files are read whatever the CRM
+
+
+def test_utf8_at_the_start_cp1251_further_on(tmp_path):
+    from audit.ingest import load
+    head = "deal_id;stage;created_at;owner\n" + "".join(f"{i};New;2026-01-01;Ann\n" for i in range(60000))
+    tail = "999999;Новая;2026-01-02;Пётр\n".encode("cp1251")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(head.encode("utf-8") + tail)
+    assert len(head) > 1 << 20
+    loaded = load([path])
+    assert loaded.sources[0].encoding == "cp1251"
+    assert loaded.crm.deals["owner"].iloc[-1] == "Пётр"
