@@ -72,6 +72,7 @@ class CheckResult:
     message: str = ""
     skipped_reason: str | None = None
     findings: pd.DataFrame = field(default_factory=empty_findings, repr=False)
+    elapsed_s: float = 0.0  # run time of the check, set by the runner (benchmarks, -v)
 
     @property
     def failed(self) -> bool:

@@ -145,7 +145,9 @@ def run_audit(
                 code=check_cls.code, name=check_cls.name, family=check_cls.family,
                 severity=severity, status=Status.ERROR,
                 message=f"check failed: {type(exc).__name__}: {exc}")
-        log.debug("%s %s in %.2fs", check_cls.code, result.status.value, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        log.debug("%s %s in %.2fs", check_cls.code, result.status.value, elapsed)
+        result = replace(result, elapsed_s=round(elapsed, 4))
         if result.severity != severity:
             result = replace(result, severity=severity,
                              findings=result.findings.assign(severity=severity.label))
