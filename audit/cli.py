@@ -170,13 +170,14 @@ def init(path: Path, force: bool) -> None:
 def demo(out_dir: Path, lang: str, seed: int, quiet: bool) -> None:
     """Write a realistic amoCRM-style export with known problems and audit it."""
     _setup_logging(False, quiet)
-    from audit.demo import write_demo
+    from audit.demo import CONFIG_NAME, write_demo
     from audit.session import AuditRequest, execute
     export_dir = write_demo(out_dir / "export", seed=seed)
     if not quiet:
         click.echo(f"sample export written to {export_dir}", err=True)
     request = AuditRequest(
-        paths=(export_dir,), xlsx=str(out_dir / "report.xlsx"), json=str(out_dir / "report.json"),
+        paths=(export_dir,), config_path=export_dir.parent / CONFIG_NAME,
+        xlsx=str(out_dir / "report.xlsx"), json=str(out_dir / "report.json"),
         md=str(out_dir / "report.md"), lang=lang, fail_on="never", quiet=quiet,
         color=sys.stdout.isatty(), progress=_progress(quiet),
     )
