@@ -35,6 +35,10 @@ def atomic_path(target: str | Path, *, protect: frozenset[Path] = frozenset()) -
         raise AuditError(f"cannot write here: {exc.strerror}", path=target) from None
     os.close(fd)
     tmp_path = Path(tmp)
+    # mkstemp creates 0600; a report should get the permissions any new file would (umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)
     try:
         yield tmp_path
         os.replace(tmp_path, target)
