@@ -20,16 +20,16 @@ so an order of events in business time is the same order on the clock.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from audit.model import SCHEMA, CrmData
+from audit.model import CrmData
 
 INBOX = "Неразобранное"              # amoCRM's inbox: requests land here before a manager takes them
 WON_STAGE = "Успешно реализовано"
@@ -211,6 +211,9 @@ class Plant:
 
 @dataclass(frozen=True)
 class DemoData:
+    """What `generate` returns: canonical tables (columns and dtypes of audit.model.SCHEMA), the
+    declared stage order, and for the problem CRM where each problem was planted (by check code)."""
+
     deals: pd.DataFrame
     stage_history: pd.DataFrame
     activities: pd.DataFrame
@@ -232,7 +235,7 @@ class DemoData:
 # -- time --------------------------------------------------------------------------------------
 
 def _clock(t: np.ndarray) -> np.ndarray:
-    """Business days since START -> datetime64[us], whole seconds, 09:00-19:00 on weekdays."""
+    """Business days since START -> datetime64[s], 09:00-19:00 on weekdays (monotonic: order is kept)."""
     t = np.clip(np.asarray(t, dtype=float), 0.0, None)
     day = np.floor(t)
     frac = t - day
@@ -320,10 +323,10 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     scale = n_deals / 2000
 
     def scaled(k: int) -> int:
-        return max(1, int(round(k * scale)))
+        return max(1, round(k * scale))
 
     # The problem CRM deletes about a fifth of its deals (losses nobody records): simulate more.
-    n = int(round(n_deals / 0.81)) if problems else n_deals
+    n = round(n_deals / 0.81) if problems else n_deals
     extra_owners = max(0, n_owners - len(OWNERS))
     skill = np.concatenate([SKILL, 0.95 + 0.08 * rng.random(extra_owners)])[:n_owners]
     logging_rate = np.concatenate([LOGGING, 0.88 + 0.24 * rng.random(extra_owners)])[:n_owners]

@@ -8,16 +8,28 @@ running the checks: the catalogue's own tests do that, and test_demo_audit_* bel
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from audit import demo
 from audit.config import load as load_config
-from audit.demo import (CONTRACT, DEAD_STAGE, INBOX, INV, LOST_STAGE, OWNERS, PK, THINK_IT_OVER, VAGUE_REASONS,
-                        VAGUE_STAGES, VR, WON_STAGE, generate, write_demo, write_export)
+from audit.demo import (
+    CONTRACT,
+    DEAD_STAGE,
+    INBOX,
+    INV,
+    LOST_STAGE,
+    OWNERS,
+    PK,
+    THINK_IT_OVER,
+    VAGUE_REASONS,
+    VAGUE_STAGES,
+    VR,
+    WON_STAGE,
+    generate,
+    write_demo,
+)
 from audit.model import SCHEMA
 
 PLANTED_CODES = sorted(generate(n_deals=100, seed=1).planted)
