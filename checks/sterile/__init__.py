@@ -1,5 +1,7 @@
 """ST: only the wins reach the CRM (losses, reasons and dead leads kept elsewhere)."""
 
+from checks.sterile.ST01 import LostDealsMissing
 from checks.sterile.ST03 import LostWithoutReason
 
-CHECKS = (LostWithoutReason,)
+# In code order.
+CHECKS = (LostDealsMissing, LostWithoutReason)
