@@ -1,7 +1,8 @@
 """ST: only the wins reach the CRM (losses, reasons and dead leads kept elsewhere)."""
 
 from checks.sterile.ST01 import LostDealsMissing
+from checks.sterile.ST02 import OwnerNeverLoses
 from checks.sterile.ST03 import LostWithoutReason
 
 # In code order.
-CHECKS = (LostDealsMissing, LostWithoutReason)
+CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason)

@@ -1,0 +1,126 @@
+"""ST02 owner-never-loses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class OwnerNeverLoses(Check):
+    """Owners whose lost share is far below the rest of the team's.
+
+    Two rules, on owners with at least `min_closed` closed (won + lost) deals:
+
+    * zero: the owner has no lost deal at all;
+    * test: a one-sided binomial test of the owner's lost count against the lost share of
+      the rest of the team (all other owners' closed deals, so a dominant owner does not
+      dilute the yardstick), p-values adjusted by Benjamini-Hochberg across the tested
+      owners and flagged at q <= `fdr`, and only when the owner's lost share is below
+      `max_share_ratio` x the rest's: with thousands of deals a tiny, harmless gap is
+      "significant", and a sales director cares about owners who lose half as often.
+
+    A single owner, or a team where nobody else loses, gives nothing to compare: the test
+    is not run (the zero rule still applies). Deals with no owner are left out.
+    """
+
+    code = "ST02"
+    name = "owner-never-loses"
+    title_ru = "Менеджер почти не проигрывает"
+    family = Family.STERILE
+    severity = Severity.HIGH
+    needs = {"deals": ("status", "owner")}
+    params = {"min_closed": 15, "fdr": 0.05, "max_share_ratio": 0.5}
+    rationale = ("Managers on one team sell to similar clients and lose at similar rates. One whose "
+                 "CRM record shows almost no losses is not a genius closer: their lost deals are "
+                 "deleted, left open forever, or never entered. The team's loss statistics and that "
+                 "manager's coaching both suffer.")
+    rationale_ru = ("Менеджеры одного отдела работают с похожими клиентами и проигрывают примерно "
+                    "одинаково. Если у менеджера в CRM почти нет проигрышей, дело не в таланте: его "
+                    "проигранные сделки удаляются, висят открытыми или вообще не заводятся. Страдают "
+                    "и статистика отказов, и обучение этого менеджера.")
+    fix = ("Review the owner's open and deleted deals with them; close dead deals as lost with a "
+           "reason; forbid deleting deals (archive as lost instead).")
+    fix_ru = ("Разберите с менеджером его открытые и удалённые сделки; закройте мёртвые как "
+              "проигранные с причиной; запретите удаление сделок (вместо этого — закрытие с отказом).")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        min_closed, fdr, ratio = int(ctx["min_closed"]), float(ctx["fdr"]), float(ctx["max_share_ratio"])
+        deals = crm.deals
+        closed = deals.loc[(deals["status"].isin(["won", "lost"]) & deals["owner"].notna()).to_numpy(),
+                           ["owner", "status"]]
+        is_lost = closed["status"].eq("lost")
+        owners = pd.DataFrame({
+            "closed": closed.groupby("owner").size(),
+            "lost": is_lost.groupby(closed["owner"]).sum(),
+        }).rename_axis("owner").reset_index()
+        owners["lost"] = owners["lost"].astype(int)
+        owners["lost_share"] = owners["lost"] / owners["closed"]
+        rest_closed = len(closed) - owners["closed"]
+        rest_lost = int(is_lost.sum()) - owners["lost"]
+        owners["team_lost_share"] = rest_lost / rest_closed.where(rest_closed > 0)
+
+        judged = owners[owners["closed"] >= min_closed].copy()
+        judged["p_value"] = np.nan
+        judged["q_value"] = np.nan
+        # Nothing to compare with: a lone owner, or a rest of the team that never loses.
+        testable = judged["team_lost_share"].gt(0)
+        if testable.any():
+            # scipy.special's binomial CDF is what scipy.stats.binom.cdf evaluates, without the
+            # two-second import of scipy.stats.
+            from scipy.special import bdtr
+            t = judged[testable]
+            p = bdtr(t["lost"].to_numpy(), t["closed"].to_numpy(), t["team_lost_share"].to_numpy())
+            judged.loc[testable, "p_value"] = p
+            judged.loc[testable, "q_value"] = benjamini_hochberg(p)
+        zero = judged["lost"].eq(0)
+        tested = (judged["q_value"].le(fdr)
+                  & (judged["lost_share"] < ratio * judged["team_lost_share"]))
+        bad = judged[zero | tested]
+
+        findings = self.findings(
+            bad, entity_type="owner", message=_messages(bad, fdr, ratio), pipeline=None, stage=None,
+            evidence={"closed": bad["closed"], "lost": bad["lost"], "lost_share": bad["lost_share"].round(4),
+                      "team_lost_share": bad["team_lost_share"].round(4),
+                      "p_value": _significant(bad["p_value"]), "q_value": _significant(bad["q_value"])})
+        share = len(bad) / len(judged) if len(judged) else 0.0
+        if judged.empty:
+            summary = f"no owner has {min_closed}+ closed deals: too few to judge"
+        else:
+            summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
+                           affected=len(bad))
+
+
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values), as scipy.stats.false_discovery_control."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    q = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.clip(q, 0, 1)
+    return out
+
+
+def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:
+    if bad.empty:
+        return pd.Series([], dtype=object)
+    text = (bad["lost"].astype(str) + " lost of " + bad["closed"].astype(str) + " closed deals ("
+            + (bad["lost_share"] * 100).round(1).astype(str) + "%)")
+    team = ", the rest of the team loses " + (bad["team_lost_share"] * 100).round(1).astype(str) + "%"
+    text = text + team.where(bad["team_lost_share"].notna(), "")
+    sig = bad["q_value"].le(fdr) & (bad["lost_share"] < ratio * bad["team_lost_share"])
+    q = " (q = " + bad["q_value"].map("{:.2g}".format) + ")"
+    return text + q.where(sig, "")
+
+
+def _significant(values: pd.Series, digits: int = 3) -> pd.Series:
+    """p-values to 3 significant digits, kept as objects: the evidence writer rounds floats to
+    6 decimals, which would turn a telling 1e-9 into 0. One value per owner, so a map is cheap."""
+    return values.map(lambda v: float(f"{v:.{digits}g}") if pd.notna(v) else None).astype(object)
