@@ -3,6 +3,7 @@
 from checks.sterile.ST01 import LostDealsMissing
 from checks.sterile.ST02 import OwnerNeverLoses
 from checks.sterile.ST03 import LostWithoutReason
+from checks.sterile.ST05 import EnteredLate
 
 # In code order.
-CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason)
+CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason, EnteredLate)

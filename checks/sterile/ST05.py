@@ -1,0 +1,171 @@
+"""ST05 entered-late."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.flowindex import NAT, flow_index, gather, group_starts, rank_in_group, take_text, visit_arrays
+from audit.model import CrmData
+from audit.stages import stage_order
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+# The first visit must be the deal's creation: when the export stores no from_stage, the first
+# history row may be a later move and the stage the deal was created in is unknown.
+CREATION_GAP_US = 3_600_000_000  # one hour, in microseconds
+# Leading visits of unknown order (inbox stages such as amoCRM's "Неразобранное") skipped at most.
+MAX_INBOX_VISITS = 3
+
+
+class EnteredLate(Check):
+    """Deals first recorded past the first third of their pipeline, or created and won within 24 h.
+
+    Two rules, one finding per deal:
+
+    * late entry (needs stage history): the deal's first recorded stage (its first stage
+      visit) has at least `min_skipped_share` of its pipeline's open stages before it (0.33:
+      of six open stages a deal may first appear in the first or second), or is a won stage.
+      Stage order comes from audit.stages (declared, else inferred from the flow). Leading
+      visits to stages of unknown order - an inbox such as amoCRM's "Неразобранное" that a
+      declared pipeline does not list - are passed over and the next stage counts as the
+      entry; an inbox whose order is known (inferred first) is simply stage 1. A deal first recorded as lost is not flagged: recording a
+      loss after the fact is the behaviour the audit asks for. Only deals created after the
+      history starts, in pipelines the history covers and with `min_open_stages` open
+      stages, are judged: older deals may have moved before the export window.
+    * fast win (needs only deals): status won and closed_at - created_at between 0 and
+      `max_hours_to_win` hours - the deal was typed in after it was won.
+    """
+
+    code = "ST05"
+    name = "entered-late"
+    title_ru = "Сделка заведена задним числом"
+    family = Family.STERILE
+    severity = Severity.MEDIUM
+    needs = {"deals": ("created_at", "status")}
+    params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24}
+    rationale = ("A deal that appears in the CRM at the contract stage, or already won, was worked "
+                 "somewhere else: in a notebook, a messenger, a spreadsheet. Its early stages, the "
+                 "contacts behind them and every lost deal like it never reach the CRM, so the funnel "
+                 "shows only the wins.")
+    rationale_ru = ("Сделка, которая появляется в CRM сразу на этапе договора или уже выигранной, "
+                    "велась где-то ещё: в блокноте, мессенджере, таблице. Её ранние этапы, контакты и "
+                    "все похожие проигранные сделки в CRM не попадают, и воронка показывает только победы.")
+    fix = ("Create the deal at the first contact, in the first stage; connect mail, telephony and "
+           "messengers so the CRM records the work as it happens; ask the listed owners where these "
+           "deals were kept before.")
+    fix_ru = ("Заводите сделку при первом контакте, на первом этапе; подключите почту, телефонию и "
+              "мессенджеры, чтобы CRM фиксировала работу по ходу; спросите менеджеров, где велись "
+              "эти сделки до появления в CRM.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        with_history = not crm.missing({"stage_history": ()})
+        deals = crm.deals
+        won = deals["status"].eq("won")
+        hours = pd.Series(np.nan, index=deals.index)
+        if not crm.missing({"deals": ("closed_at",)}):
+            hours = (deals["closed_at"] - deals["created_at"]).dt.total_seconds() / 3600
+        hours = hours.where(won)
+        fast = hours.ge(0) & hours.le(float(ctx["max_hours_to_win"]))
+
+        e = pd.DataFrame({"stage": pd.Series(None, index=deals.index, dtype="str"),
+                          "kind": pd.Series(None, index=deals.index, dtype="str"),
+                          "order": np.nan, "open_stages": np.nan}, index=deals.index)
+        late = pd.Series(False, index=deals.index)
+        if with_history:
+            found = _late_entries(crm, float(ctx["min_skipped_share"]), int(ctx["min_open_stages"]))
+            if found is not None:
+                rows = found.pop("row")
+                late.iloc[rows] = True
+                e.iloc[rows] = found[["stage", "kind", "order", "open_stages"]].to_numpy(dtype=object)
+                e["order"] = e["order"].astype(float)
+                e["open_stages"] = e["open_stages"].astype(float)
+
+        flagged_mask = late | fast
+        bad = deals[flagged_mask]
+        eb, lb, fb, hb = e[flagged_mask], late[flagged_mask], fast[flagged_mask], hours[flagged_mask]
+        won_stage = eb["kind"].eq("won")
+        late_msg = ("first recorded in stage '" + eb["stage"].astype(str) + "', "
+                    + eb["order"].astype("Int64").astype(str) + " of "
+                    + eb["open_stages"].astype("Int64").astype(str) + " open stages")
+        late_msg = late_msg.where(~won_stage, "first recorded already won ('" + eb["stage"].astype(str) + "')")
+        fast_msg = "created and won within " + hb.round(1).astype(str) + " h"
+        message = late_msg.where(lb, "") + np.where(lb & fb, "; ", "") + fast_msg.where(fb, "")
+        findings = self.findings(
+            bad, entity_type="deal", message=message,
+            evidence={"first_stage": eb["stage"].where(lb),
+                      "first_stage_order": eb["order"].where(lb).astype("Int64"),
+                      "open_stages": eb["open_stages"].where(lb).astype("Int64"),
+                      "hours_to_win": hb.round(2)})
+
+        share = float(flagged_mask.mean()) if len(deals) else 0.0
+        summary = f"{len(bad)} of {len(deals)} deals entered the CRM late or already won"
+        parts = [f"{int(late.sum())} first recorded late in the funnel or already won"] if with_history \
+            else ["no stage history: only the fast-win rule ran"]
+        parts.append(f"{int(fast.sum())} created and won within {ctx['max_hours_to_win']} h")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0,
+                           message=f"{summary} ({'; '.join(parts)})")
+
+
+def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) -> pd.DataFrame | None:
+    """Deals whose entry stage is late: columns row (position in crm.deals), stage, kind,
+    order, open_stages. Works on the integer-coded visits; text only for the flagged few."""
+    ix, va = flow_index(crm), visit_arrays(crm)
+    if not len(ix.h_at) or not ix.n_deals:
+        return None
+    order = stage_order(crm)
+    if order.empty:
+        return None
+    declared = order["declared"].fillna(False).astype(bool)
+    declared_pipes = order.loc[declared, "pipeline"].unique()
+    # A stage a declared pipeline does not list (appended by stage_order) has no real place in it.
+    known = order["order"].notna() & ~(order["pipeline"].isin(declared_pipes) & ~declared
+                                       & order["kind"].eq("open"))
+    order = order[known].reset_index(drop=True)
+    stage_keys = ix.keys_of(order)
+    seen = stage_keys >= 0
+    o_keys = stage_keys[seen]
+    o_order = order["order"].to_numpy(dtype=float)[seen]
+    o_kind = order["kind"].to_numpy(dtype=object)[seen]
+    # Open stages per pipeline code, counting declared stages no deal ever reached.
+    pipe_names = take_text(ix.pipelines, np.arange(len(ix.pipelines)))
+    open_n = order[order["kind"].eq("open")].groupby("pipeline").size()
+    open_by_pipe = pipe_names.map(open_n).fillna(0).to_numpy(dtype=float)
+
+    n_codes = max(int(va.deal.max()) + 1 if len(va.deal) else 0, ix.n_deals)
+    first = group_starts(va.deal)
+    rank = rank_in_group(first)
+    v0 = np.flatnonzero(first)
+    deal0 = va.deal[v0]
+    in_deals = deal0 < ix.n_deals
+    created = np.where(in_deals, ix.deal_created[np.where(in_deals, deal0, 0)], NAT)
+    # The first visit must be the creation: an implied start stay or a silent deal always is;
+    # a first history row is only when it is within CREATION_GAP of created_at.
+    is_creation = (va.hist[v0] < 0) | (va.at[v0] - created <= CREATION_GAP_US)
+    covered = np.zeros(len(ix.pipelines), dtype=bool)
+    covered[ix.h_pipe[ix.h_pipe >= 0]] = True
+    pipe0 = va.pipe[v0]
+    judged = (in_deals & (created != NAT) & (created >= ix.h_at.min()) & is_creation
+              & (pipe0 >= 0) & covered[np.maximum(pipe0, 0)])
+    judged_deal = np.zeros(n_codes, dtype=bool)
+    judged_deal[deal0[judged]] = True
+
+    # The entry: the first visit of known order, passing over up to MAX_INBOX_VISITS inbox stays.
+    cand = np.flatnonzero((rank <= MAX_INBOX_VISITS) & judged_deal[va.deal])
+    keys = ix.key(va.pipe[cand], va.stage[cand])
+    orders = gather(keys, o_keys, o_order, np.nan)
+    hit = ~np.isnan(orders)
+    cand, keys, orders = cand[hit], keys[hit], orders[hit]
+    entry = group_starts(va.deal[cand])
+    cand, keys, orders = cand[entry], keys[entry], orders[entry]
+    kinds = gather(keys, o_keys, o_kind, "open")
+    open_stages = open_by_pipe[va.pipe[cand]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skipped = (orders - 1) / open_stages
+    late = (kinds == "won") | ((kinds == "open") & (open_stages >= min_open_stages)
+                               & (skipped >= min_skipped_share))
+    cand = cand[late]
+    if not len(cand):
+        return None
+    return pd.DataFrame({"row": ix.deal_rows[va.deal[cand]],
+                         "stage": take_text(ix.stages, va.stage[cand]).to_numpy(),
+                         "kind": kinds[late], "order": orders[late], "open_stages": open_stages[late]})

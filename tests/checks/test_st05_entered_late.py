@@ -1,0 +1,115 @@
+from itertools import pairwise
+
+import pytest
+
+from checks.base import Status
+from checks.sterile.ST05 import EnteredLate
+from tests.builders import deal, flagged_ids, make_crm, move, run_check
+
+OPEN = ["New", "Qualified", "Meeting", "Proposal", "Contract", "Invoice"]
+PIPELINE = ([{"pipeline": "Sales", "stage": s, "order": i + 1, "kind": "open"} for i, s in enumerate(OPEN)]
+            + [{"pipeline": "Sales", "stage": "Won", "order": 7, "kind": "won"},
+               {"pipeline": "Sales", "stage": "Lost", "order": 8, "kind": "lost"}])
+
+
+def walk(deal_id, stages, day: int = 2, month: int = 10):
+    """Moves through `stages` one a day (the first is where the deal was created)."""
+    return [move(deal_id, to, f"2026-{month:02d}-{day + k:02d} 10:00", from_stage=frm)
+            for k, (frm, to) in enumerate(pairwise(stages))]
+
+
+# A deal older than every test deal: the history's window starts with its first move.
+ANCHOR = ([deal("anchor", stage="Won", status="won", created_at="2026-09-01 09:00",
+                closed_at="2026-09-20 10:00")],
+          walk("anchor", [*OPEN, "Won"], day=1, month=9))
+
+
+def case(deals, history, pipelines=PIPELINE):
+    return make_crm([*ANCHOR[0], *deals], history=[*ANCHOR[1], *history], pipelines=pipelines)
+
+
+@pytest.mark.parametrize("deals, history, expected", [
+    pytest.param([deal(1, stage="Invoice")], walk(1, ["Proposal", "Contract", "Invoice"]), ["1"],
+                 id="first-seen-at-proposal-is-late"),
+    pytest.param([deal(1, stage="Invoice")], walk(1, ["Qualified", "Meeting", "Invoice"]), [],
+                 id="second-of-six-is-early"),
+    pytest.param([deal(1, stage="Proposal")], walk(1, ["Meeting", "Proposal"]), ["1"],
+                 id="third-of-six-is-past-the-first-third"),
+    pytest.param([deal(1, stage="Won", status="won", closed_at="2026-10-20 10:00")],
+                 [move(1, "Won", "2026-10-01 10:00")], ["1"], id="created-already-won"),
+    pytest.param([deal(1, stage="Lost", status="lost", closed_at="2026-10-20 10:00")],
+                 [move(1, "Lost", "2026-10-01 10:00")], [], id="a-loss-recorded-late-is-welcome"),
+    pytest.param([deal(1, stage="Contract")], [move(1, "Contract", "2026-10-01 10:00")], ["1"],
+                 id="creation-row-without-from-stage"),
+    pytest.param([deal(1, stage="Contract")], [move(1, "Contract", "2026-10-04 10:00")], [],
+                 id="first-row-long-after-creation-is-not-the-entry"),
+    pytest.param([deal(1, stage="Meeting")], walk(1, ["Неразобранное", "New", "Qualified", "Meeting"]), [],
+                 id="undeclared-inbox-then-first-stage"),
+    pytest.param([deal(1, stage="Invoice")], walk(1, ["Неразобранное", "Contract", "Invoice"]), ["1"],
+                 id="undeclared-inbox-then-late-stage"),
+    pytest.param([deal(1, stage="Contract", created_at="2026-08-01 10:00")],
+                 walk(1, ["Proposal", "Contract"]), [], id="created-before-history-window"),
+    pytest.param([deal(1, stage="Contract"), deal(2, stage="New")], [], ["1"],
+                 id="never-moved-deal-sits-where-it-was-created"),
+    pytest.param([deal(1, stage="Contract", pipeline="Service")], [], [],
+                 id="pipeline-without-history-is-not-judged"),
+])
+def test_entered_late_by_history(deals, history, expected):
+    result = run_check(EnteredLate, case(deals, history))
+    assert flagged_ids(result) == expected
+    assert result.status is (Status.FAIL if expected else Status.PASS)
+
+
+@pytest.mark.parametrize("fields, expected", [
+    pytest.param({"status": "won", "closed_at": "2026-10-01 15:00"}, ["1"], id="won-within-five-hours"),
+    pytest.param({"status": "won", "closed_at": "2026-10-02 10:00"}, ["1"], id="exactly-24h-counts"),
+    pytest.param({"status": "won", "closed_at": "2026-10-02 16:00"}, [], id="won-after-30-hours"),
+    pytest.param({"status": "lost", "closed_at": "2026-10-01 11:00"}, [], id="fast-loss-is-not-a-win"),
+    pytest.param({"status": "won", "closed_at": "2026-09-30 10:00"}, [], id="closed-before-created-is-HY03s"),
+    pytest.param({"status": "won", "closed_at": None}, [], id="no-close-date"),
+])
+def test_fast_win_needs_no_history(fields, expected):
+    crm = make_crm([deal(1, created_at="2026-10-01 10:00", **fields),
+                    deal(2, status="won", created_at="2026-09-01", closed_at="2026-10-01")])
+    result = run_check(EnteredLate, crm)
+    assert flagged_ids(result) == expected
+    assert "no stage history" in result.message
+
+
+def test_one_finding_for_both_rules_with_evidence():
+    crm = case([deal(1, stage="Won", status="won", created_at="2026-10-02 10:00",
+                     closed_at="2026-10-02 12:30")],
+               [move(1, "Won", "2026-10-02 12:30", from_stage="Contract")])
+    result = run_check(EnteredLate, crm)
+    assert flagged_ids(result) == ["1"]
+    assert result.findings.loc[0, "evidence"] == {"first_stage": "Contract", "first_stage_order": 5,
+                                                  "open_stages": 6, "hours_to_win": 2.5}
+    assert "5 of 6" in result.findings.loc[0, "message"] and "2.5 h" in result.findings.loc[0, "message"]
+
+
+def test_order_inferred_from_history_without_declared_pipeline():
+    normal = [d for i in range(5) for d in walk(f"n{i}", [*OPEN, "Won"])]
+    deals = [deal(f"n{i}", stage="Won", status="won", closed_at="2026-10-08 10:00") for i in range(5)]
+    deals.append(deal("late", stage="Invoice"))
+    crm = case(deals, normal + walk("late", ["Contract", "Invoice"]), pipelines=None)
+    assert flagged_ids(run_check(EnteredLate, crm)) == ["late"]
+
+
+def test_short_pipeline_is_not_judged_by_order():
+    two = [{"pipeline": "Sales", "stage": s, "order": i + 1, "kind": "open"} for i, s in enumerate(["New", "Deal"])]
+    crm = case([deal(1, stage="Deal")], [move(1, "Deal", "2026-10-01 10:00")], pipelines=two)
+    assert flagged_ids(run_check(EnteredLate, crm)) == []
+    assert flagged_ids(run_check(EnteredLate, crm, min_open_stages=2)) == ["1"]
+
+
+def test_open_deal_without_history_passes():
+    result = run_check(EnteredLate, make_crm([deal(1)]))
+    assert result.status is Status.PASS and result.metric == 0.0
+
+
+def test_entered_won_says_so():
+    crm = case([deal(1, stage="Won", status="won", closed_at="2026-10-20 10:00")],
+               [move(1, "Won", "2026-10-01 10:00")])
+    row = run_check(EnteredLate, crm).findings.iloc[0]
+    assert row["message"] == "first recorded already won ('Won')"
+    assert row["evidence"]["first_stage_order"] == 7 and row["evidence"]["open_stages"] == 6
