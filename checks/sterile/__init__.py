@@ -4,6 +4,7 @@ from checks.sterile.ST01 import LostDealsMissing
 from checks.sterile.ST02 import OwnerNeverLoses
 from checks.sterile.ST03 import LostWithoutReason
 from checks.sterile.ST05 import EnteredLate
+from checks.sterile.ST07 import LeadsOnlyQualified
 
 # In code order.
-CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason, EnteredLate)
+CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason, EnteredLate, LeadsOnlyQualified)
