@@ -5,6 +5,7 @@ from checks.sterile.ST02 import OwnerNeverLoses
 from checks.sterile.ST03 import LostWithoutReason
 from checks.sterile.ST05 import EnteredLate
 from checks.sterile.ST07 import LeadsOnlyQualified
+from checks.sterile.ST08 import BulkBackfill
 
 # In code order.
-CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason, EnteredLate, LeadsOnlyQualified)
+CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason, EnteredLate, LeadsOnlyQualified, BulkBackfill)
