@@ -263,27 +263,31 @@ def _normalize_array(values: pa.Array) -> pa.Array:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    if isinstance(values, pd.Series):
-        return values if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object \
-            else values.astype("str")
-    return pd.Series(values, dtype="str")
+    if not isinstance(values, pd.Series):
+        return pd.Series(values, dtype="str")
+    if isinstance(values.dtype, pd.StringDtype):
+        return values
+    return values.astype("str")
 
 
 def _uniques(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Codes into the normalized unique values (-1 for missing), and those values."""
-    codes, uniques = pd.factorize(_as_text(values))
+    codes, uniques = pd.factorize(values)
     return codes, _normalize_array(pa.array(np.asarray(uniques, dtype=object), type=pa.string()))
 
 
-def _spread(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
-    """Per-unique verdicts back onto the rows; missing rows (code -1) get `fill`."""
-    if not len(per_unique):
-        return np.full(len(codes), fill, dtype=object if fill is None else per_unique.dtype)
-    out = per_unique[np.where(codes >= 0, codes, 0)]
-    missing = codes < 0
-    if missing.any():
-        out[missing] = fill
-    return out
+def _spread_flags(codes: np.ndarray, flags: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per-unique booleans back onto the rows; missing text is False."""
+    out = flags[np.where(codes >= 0, codes, 0)] if len(flags) else np.zeros(len(codes), dtype=bool)
+    return pd.Series(out & (codes >= 0), index=index, dtype=bool)
+
+
+def _spread_text(codes: np.ndarray, words: pa.Array, index: pd.Index) -> pd.Series:
+    """Per-unique words (null = no match) back onto the rows, as a "str" Series."""
+    if not len(words):
+        return pd.Series(np.nan, index=index, dtype="str")
+    taken = pc.take(words, pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(taken, dtype="str"), index=index)
 
 
 def _flags(normalized: pa.Array, pattern: str | None) -> np.ndarray:
@@ -293,26 +297,37 @@ def _flags(normalized: pa.Array, pattern: str | None) -> np.ndarray:
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _words(normalized: pa.Array, pattern: str | None) -> np.ndarray:
+def _words(normalized: pa.Array, pattern: str | None) -> pa.Array:
+    """The named group `word` of the first match per value, null where nothing matched."""
     if pattern is None or len(normalized) == 0:
-        return np.full(len(normalized), None, dtype=object)
+        return pa.nulls(len(normalized), type=pa.string())
     found = pc.extract_regex(normalized, pattern)
-    word = pc.struct_field(found, "word")
-    return np.asarray(word.to_numpy(zero_copy_only=False), dtype=object)
+    return pc.if_else(pc.is_valid(found), pc.struct_field(found, "word"), pa.scalar(None, pa.string()))
+
+
+def _unless(words: pa.Array, mask: np.ndarray) -> pa.Array:
+    """words, set to null where mask is True."""
+    return pc.if_else(pa.array(mask, type=pa.bool_()), pa.scalar(None, pa.string()), words)
 
 
 def normalize(texts: pd.Series | str | None) -> pd.Series | str | None:
     """Normalized text (see the module docstring); a str in, a str out."""
-    if texts is None or isinstance(texts, str):
-        if texts is None:
-            return None
+    if texts is None:
+        return None
+    if isinstance(texts, str):
         return _normalize_array(pa.array([texts], type=pa.string()))[0].as_py()
+    texts = _as_text(texts)
     codes, normalized = _uniques(texts)
-    values = np.asarray(normalized.to_numpy(zero_copy_only=False), dtype=object)
-    out = _spread(codes, values, None)
-    return pd.Series(out, index=texts.index, dtype="str")
+    return _spread_text(codes, normalized, texts.index)
 
 
+def _stage_words(names: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
+    """Codes and, per unique name, the vague word (null when the name is not vague)."""
+    codes, normalized = _uniques(names)
+    vague = _words(normalized, _pattern("contains", _terms(VAGUE_STAGES, extra, "vague_stages")))
+    result = _flags(normalized, _pattern("contains", _terms(RESULT_STAGES, extra, "result_stages")))
+    inbox = _flags(normalized, _pattern("full", _terms(INBOX_STAGES, extra, "inbox_stages")))
+    return codes, _unless(vague, result | inbox)
 
 
 def vague_stage_word(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
@@ -321,17 +336,15 @@ def vague_stage_word(names: pd.Series, extra: Mapping[str, Sequence[str]] | None
     Not vague: names with a result word ("Возражения отработаны") and CRM inboxes.
     """
     names = _as_text(names)
-    codes, normalized = _uniques(names)
-    vague = _words(normalized, _pattern("contains", _terms(VAGUE_STAGES, extra, "vague_stages")))
-    result = _flags(normalized, _pattern("contains", _terms(RESULT_STAGES, extra, "result_stages")))
-    inbox = _flags(normalized, _pattern("full", _terms(INBOX_STAGES, extra, "inbox_stages")))
-    word = np.where(result | inbox, None, vague)
-    return pd.Series(_spread(codes, word, None), index=names.index, dtype="str")
+    codes, words = _stage_words(names, extra)
+    return _spread_text(codes, words, names.index)
 
 
 def is_vague_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a stage name names a state, not a result (see `vague_stage_word`)."""
-    return vague_stage_word(names, extra).notna()
+    names = _as_text(names)
+    codes, words = _stage_words(names, extra)
+    return _spread_flags(codes, _valid(words), names.index)
 
 
 def is_result_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
@@ -339,7 +352,7 @@ def is_result_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None 
     names = _as_text(names)
     codes, normalized = _uniques(names)
     flags = _flags(normalized, _pattern("contains", _terms(RESULT_STAGES, extra, "result_stages")))
-    return pd.Series(_spread(codes, flags, False), index=names.index, dtype=bool)
+    return _spread_flags(codes, flags, names.index)
 
 
 def is_inbox_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
@@ -347,7 +360,16 @@ def is_inbox_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None =
     names = _as_text(names)
     codes, normalized = _uniques(names)
     flags = _flags(normalized, _pattern("full", _terms(INBOX_STAGES, extra, "inbox_stages")))
-    return pd.Series(_spread(codes, flags, False), index=names.index, dtype=bool)
+    return _spread_flags(codes, flags, names.index)
+
+
+def _reason_words(reasons: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
+    codes, normalized = _uniques(reasons)
+    words = _words(normalized, _pattern("full+fillers", _terms(VAGUE_REASONS, extra, "vague_reasons"),
+                                        REASON_FILLERS))
+    # No letters at all, or one character: "-", "?", "0", "x".
+    wordless = _flags(normalized, r"^(?:[\pN ]*|[^ ])$") & ~_valid(words)
+    return codes, pc.if_else(pa.array(wordless, type=pa.bool_()), pa.scalar("", pa.string()), words)
 
 
 def vague_reason_word(reasons: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
@@ -355,28 +377,36 @@ def vague_reason_word(reasons: pd.Series, extra: Mapping[str, Sequence[str]] | N
     words ("-", "?", "0", a single character), NA for reasons that say something or are missing.
     """
     reasons = _as_text(reasons)
-    codes, normalized = _uniques(reasons)
-    word = _words(normalized, _pattern("full+fillers", _terms(VAGUE_REASONS, extra, "vague_reasons"),
-                                       REASON_FILLERS))
-    # No letters at all, or one character: "-", "?", "0", "x".
-    wordless = _flags(normalized, r"^(?:[\pN ]*|[^ ])$")
-    word = np.where(wordless & pd.isna(word), "", word)
-    return pd.Series(_spread(codes, word, None), index=reasons.index, dtype="str")
+    codes, words = _reason_words(reasons, extra)
+    return _spread_text(codes, words, reasons.index)
 
 
 def is_vague_reason(reasons: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a (non-empty) loss reason says nothing; missing reasons are False (ST03's)."""
-    return vague_reason_word(reasons, extra).notna()
+    reasons = _as_text(reasons)
+    codes, words = _reason_words(reasons, extra)
+    return _spread_flags(codes, _valid(words), reasons.index)
+
+
+def _think_words(texts: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
+    codes, normalized = _uniques(texts)
+    return codes, _words(normalized, _pattern("contains", _terms(THINK_IT_OVER, extra, "think_it_over")))
 
 
 def think_it_over_phrase(texts: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """The "I'll think about it" phrase found in a text ("подумает"), NA when there is none."""
     texts = _as_text(texts)
-    codes, normalized = _uniques(texts)
-    word = _words(normalized, _pattern("contains", _terms(THINK_IT_OVER, extra, "think_it_over")))
-    return pd.Series(_spread(codes, word, None), index=texts.index, dtype="str")
+    codes, words = _think_words(texts, extra)
+    return _spread_text(codes, words, texts.index)
 
 
 def says_think_it_over(texts: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a text says the client postponed the decision ("подумаю", "get back to you")."""
-    return think_it_over_phrase(texts, extra).notna()
+    texts = _as_text(texts)
+    codes, words = _think_words(texts, extra)
+    return _spread_flags(codes, _valid(words), texts.index)
+
+
+def _valid(words: pa.Array) -> np.ndarray:
+    return np.asarray(pc.is_valid(words).to_numpy(zero_copy_only=False), dtype=bool)
+

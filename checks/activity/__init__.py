@@ -1,3 +1,5 @@
 """OF: work done off the CRM: stage changes and deals with no logged contact."""
 
-CHECKS = ()
+from checks.activity.OF06 import ThinkItOverStall
+
+CHECKS = (ThinkItOverStall,)

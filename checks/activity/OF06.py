@@ -1,0 +1,122 @@
+"""OF06 think-it-over-stall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from audit.flowindex import NAT, flow_index, to_datetime
+from audit.model import CrmData
+from checks import vocab
+from checks.keys import current_stay, position_in
+from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
+
+TEXT_COLUMNS = ("subject", "result")
+
+
+def to_int(times) -> np.ndarray | int:
+    """Datetimes as int64 microseconds (NaT -> NAT)."""
+    if isinstance(times, pd.Timestamp):
+        return int(np.datetime64(times.to_datetime64(), "us").astype(np.int64))
+    return np.asarray(times, dtype="datetime64[us]").view(np.int64)
+
+
+class ThinkItOverStall(Check):
+    """Open deals whose last logged contact says "I'll think about it" and that have not moved since."""
+
+    code = "OF06"
+    name = "think-it-over-stall"
+    title_ru = "«Клиент подумает», а сделка стоит"
+    family = Family.ACTIVITY
+    severity = Severity.LOW
+    needs = {"deals": ("status",), "activities": ("at",)}
+    params = {"min_days": 14}
+    rationale = ("\"I'll think about it\" is not a reason, it is an objection not yet uncovered. When it is "
+                 "the last thing logged and the deal has not moved for weeks, nobody asked what the client "
+                 "is actually weighing, and the deal is quietly being lost.")
+    rationale_ru = ("«Я подумаю» — не причина, а невыявленное возражение. Если это последнее, что записано "
+                    "по сделке, и она неделями не двигается, никто не выяснил, что на самом деле смущает "
+                    "клиента, и сделка тихо теряется.")
+    fix = ("Call each listed client back: find the real objection and the conditions under which they would "
+           "buy, log it, and either move the deal on or close it as lost with that reason.")
+    fix_ru = ("Перезвоните каждому клиенту из списка: выясните настоящее возражение и условия, при которых он "
+              "купит, запишите это и либо продвиньте сделку, либо закройте её как проигранную с этой причиной.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        texts = [c for c in TEXT_COLUMNS if c in crm.provided.get("activities", ())]
+        if not texts:
+            reason = ("activities lack subject and result: export call results, comments or e-mail "
+                      "subjects with the activities to enable OF06")
+            return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
+                               status=Status.SKIPPED, skipped_reason=reason, message="not run: " + reason)
+        min_days = float(ctx["min_days"])
+        # One row per distinct deal (audit.flowindex codes): when it last moved, i.e. its last
+        # stage change, or its creation when history never moved it.
+        ix = flow_index(crm)
+        is_open = ix.status_is("open")
+        moved_at, _ = current_stay(crm)
+        as_of = to_int(ctx.as_of)
+        known = moved_at != NAT
+        idle_days = np.where(known, (as_of - moved_at) / 86_400e6, np.nan)
+        stalled = np.flatnonzero(is_open & known & (idle_days >= min_days))
+
+        # The last contact logged up to as_of, among the stalled deals' activities only.
+        last = _last_activity(crm.activities, ix, stalled, ctx.as_of, texts)
+        text = last[texts[0]].fillna("")
+        for col in texts[1:]:
+            text = (text + " " + last[col].fillna("")).str.strip()
+        phrase = vocab.think_it_over_phrase(text, ctx.vocab)
+        # (columns are assigned before filtering: set on an empty frame they would adopt the rows)
+        said = last.assign(text=text, phrase=phrase)[phrase.notna()]
+        said["activity_id"] = crm.activities["activity_id"].take(said["row"].to_numpy()).to_numpy()
+
+        codes = said["deal"].to_numpy()
+        flagged = crm.deals[["deal_id", "pipeline", "stage", "owner"]].iloc[ix.deal_rows[codes]]
+        said = said.set_index(flagged.index)
+        flagged = flagged.assign(moved_at=to_datetime(moved_at[codes], flagged.index),
+                                 idle_days=idle_days[codes])
+        idle = flagged["idle_days"].round(1)
+        message = ("last contact on " + _iso(said["at"], "D") + " says '" + said["phrase"]
+                   + "'; no stage change for " + idle.round().astype(int).astype(str) + " days")
+        findings = self.findings(flagged, entity_type="deal", message=message, evidence={
+            "last_contact_at": _iso(said["at"]), "last_contact": said["text"].str.slice(0, 200),
+            "phrase": said["phrase"], "activity_id": said["activity_id"],
+            "last_moved_at": _iso(flagged["moved_at"]), "days_without_move": idle,
+        })
+        n, k = int(is_open.sum()), len(flagged)
+        share = k / n if n else 0.0
+        return self.result(
+            findings=findings, metric=round(share, 4), threshold=0.0,
+            message=(f"{k} of {n} open deals stall after 'I'll think about it' "
+                     f"(no stage change for {min_days:g}+ days)"),
+        )
+
+
+def _iso(times: pd.Series, unit: str = "s") -> pd.Series:
+    """ISO text of datetimes (never NaT here), as the evidence and messages print them;
+    numpy formats in one pass where pandas' strftime goes row by row."""
+    return pd.Series(np.datetime_as_string(times.to_numpy(dtype="datetime64[us]"), unit=unit),
+                     index=times.index, dtype="str")
+
+
+def _last_activity(acts: pd.DataFrame, ix, deal_codes: np.ndarray, as_of: pd.Timestamp,
+                   columns: list[str]) -> pd.DataFrame:
+    """Each of `deal_codes`' latest activity at or before as_of, one row per deal that has
+    one: `deal` (its flow_index deal code), `row` (the activity's row), `at`, and `columns`.
+    Ties at the same time: the later row."""
+    # Looking ids up among the wanted deals only keeps the hash table small.
+    deal = position_in(acts["deal_id"], ix.deal_ids.take(pa.array(deal_codes)))
+    at = to_int(acts["at"])
+    rows = np.flatnonzero((deal >= 0) & (at != NAT) & (at <= to_int(as_of)))
+    deal, at = deal[rows], at[rows]
+    latest = np.full(len(deal_codes), NAT, dtype=np.int64)
+    np.maximum.at(latest, deal, at)
+    best = at == latest[deal]
+    rows, deal = rows[best][::-1], deal[best][::-1]
+    found, first = np.unique(deal, return_index=True)
+    out = acts[columns].iloc[rows[first]].reset_index(drop=True)
+    out.insert(0, "deal", deal_codes[found])
+    out.insert(1, "row", rows[first])
+    out.insert(2, "at", to_datetime(latest[found], out.index))
+    return out

@@ -1,0 +1,85 @@
+"""SG01 vague-stage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from audit.stages import stage_order
+from checks import vocab
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class VagueStage(Check):
+    """Open pipeline stages whose names describe a state (Objections, Thinking, In progress), not a result."""
+
+    code = "SG01"
+    name = "vague-stage"
+    title_ru = "Этапы без результата в названии"
+    family = Family.STAGES
+    severity = Severity.HIGH
+    needs = {"deals": ("stage",)}
+    rationale = ("A stage should say what has been achieved (\"Proposal sent\", \"Contract signed\"). "
+                 "A stage named after a state (\"Objections\", \"Thinking\", \"In progress\") hides where "
+                 "the client is stuck: objections happen at every stage, and the funnel can no longer show "
+                 "which step loses deals.")
+    rationale_ru = ("Этап должен называть достигнутый результат («КП отправлено», «Договор подписан»). "
+                    "Этап-состояние («Возражения», «Думает», «В работе») скрывает, где застрял клиент: "
+                    "возражения возникают на любом этапе, и воронка перестаёт показывать, на каком шаге "
+                    "теряются сделки.")
+    fix = ("Rename each listed stage after the result that ends it, or remove it: record objections as a "
+           "field or a task with the reason and the conditions under which the client would buy, and keep "
+           "the deal in the stage where it really is.")
+    fix_ru = ("Переименуйте каждый этап по результату, которым он заканчивается, или уберите его: "
+              "возражение фиксируйте полем или задачей с причиной и условиями, при которых клиент купит, "
+              "а сделку держите на том этапе, где она на самом деле находится.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        stages = _open_stages(crm)
+        # A CRM inbox ("Неразобранное") is where requests wait before the funnel: not a stage.
+        stages = stages[~vocab.is_inbox_stage(stages["stage"], ctx.vocab)]
+        word = vocab.vague_stage_word(stages["stage"], ctx.vocab)
+        vague = stages.assign(word=word)[word.notna()]
+        # Deals sitting in each vague stage now, counted on the few matching deals only.
+        deals = crm.deals
+        here = deals[deals["stage"].isin(vague["stage"].unique())]
+        counts = here.groupby(["pipeline", "stage"], sort=False).size().rename("deals_now")
+        open_counts = here[here["status"].eq("open")].groupby(["pipeline", "stage"], sort=False).size()
+        keys = pd.MultiIndex.from_frame(vague[["pipeline", "stage"]])
+        vague["deals_now"] = counts.reindex(keys).fillna(0).astype(int).to_numpy()
+        vague["open_now"] = open_counts.reindex(keys).fillna(0).astype(int).to_numpy()
+        vague = vague.sort_values(["deals_now", "pipeline", "stage"], ascending=[False, True, True])
+
+        noun = np.where(vague["deals_now"].eq(1), " deal", " deals")
+        message = ("stage '" + vague["stage"] + "' names a state ('" + vague["word"]
+                   + "'), not a result; " + vague["deals_now"].astype(str) + noun + " in it now")
+        evidence = {"word": vague["word"], "deals_now": vague["deals_now"]}
+        if "status" in crm.provided.get("deals", ()):
+            evidence["open_deals_now"] = vague["open_now"]
+        findings = self.findings(vague, entity_type="stage",
+                                 entity_id=vague["pipeline"] + "/" + vague["stage"],
+                                 message=message, evidence=evidence)
+        n, k = len(stages), len(vague)
+        share = k / n if n else 0.0
+        named = ", ".join(f"'{s}'" for s in vague["stage"].drop_duplicates().head(5))
+        more = "…" if vague["stage"].nunique() > 5 else ""
+        text = (f"{k} of {n} open stages name a state, not a result: {named}{more}" if k
+                else f"all {n} open stages name a result")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+
+
+def _open_stages(crm: CrmData) -> pd.DataFrame:
+    """(pipeline, stage) of every open stage: by the stage order (declared or inferred from
+    history and deal statuses), else every stage deals or history mention."""
+    order = stage_order(crm)
+    if len(order):
+        stages = order.loc[order["kind"].eq("open"), ["pipeline", "stage"]]
+    else:
+        parts = [crm.deals[["pipeline", "stage"]]]
+        h = crm.stage_history
+        if h is not None:
+            parts += [h[["pipeline", "to_stage"]].rename(columns={"to_stage": "stage"}),
+                      h[["pipeline", "from_stage"]].rename(columns={"from_stage": "stage"})]
+        stages = pd.concat(parts, ignore_index=True)
+    return stages.dropna().drop_duplicates().reset_index(drop=True)

@@ -1,0 +1,79 @@
+"""SG02 parked-in-vague-stage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.flowindex import NAT, flow_index, to_datetime
+from audit.model import CrmData
+from checks import vocab
+from checks.keys import current_stay
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class ParkedInVagueStage(Check):
+    """Open deals sitting in a stage whose name describes a state, not a result."""
+
+    code = "SG02"
+    name = "parked-in-vague-stage"
+    title_ru = "Сделки на этапах без результата"
+    family = Family.STAGES
+    severity = Severity.MEDIUM
+    needs = {"deals": ("stage", "status")}
+    rationale = ("A deal parked in \"Objections\" or \"Thinking\" says only that it is stuck, not where: "
+                 "nobody can tell which step to take next, and the pipeline value it carries is a guess.")
+    rationale_ru = ("Сделка, припаркованная на этапе «Возражения» или «Думает», говорит лишь о том, что она "
+                    "застряла, но не где: непонятно, какой шаг делать дальше, а её сумма в воронке — догадка.")
+    fix = ("Move each listed deal to the stage whose result it has actually reached, record the client's "
+           "objection with its reason, and set the next step as a task with a date.")
+    fix_ru = ("Переведите каждую сделку на этап, результат которого она действительно достигла, запишите "
+              "возражение клиента с причиной и поставьте следующий шаг задачей с датой.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        # Judged once per distinct deal and once per distinct stage name (audit.flowindex codes).
+        ix = flow_index(crm)
+        is_open = ix.status_is("open")
+        vague_by_stage = vocab.is_vague_stage(pd.Series(ix.stages, dtype="str"), ctx.vocab).to_numpy()
+        stage = ix.deal_stage
+        vague = np.zeros(len(stage), dtype=bool)
+        vague[stage >= 0] = vague_by_stage[stage[stage >= 0]]
+        codes = np.flatnonzero(is_open & vague)
+        columns = ["deal_id", "pipeline", "stage", "owner", "amount", "currency"]
+        parked = crm.deals[columns].iloc[ix.deal_rows[codes]]
+        word = vocab.vague_stage_word(parked["stage"], ctx.vocab)
+        n_open = int(is_open.sum())
+
+        days = pd.Series(np.nan, index=parked.index)
+        entered = pd.Series(pd.NaT, index=parked.index, dtype="datetime64[us]")
+        if crm.stage_history is not None:
+            # Time in the current stay; trusted only when history's last stage is the deal's stage.
+            stay_at, stay_stage = current_stay(crm)
+            same = (stay_stage[codes] == stage[codes]) & (stay_at[codes] != NAT)
+            entered = to_datetime(np.where(same, stay_at[codes], NAT), parked.index)
+            days = ((ctx.as_of - entered).dt.total_seconds() / 86400).clip(lower=0).round(1)
+
+        known = days.notna()
+        message = pd.Series("open deal sits in vague stage '", index=parked.index, dtype="str") \
+            + parked["stage"] + "'"
+        message = message.where(~known, message + " for " + days.round().astype("Int64").astype(str) + " days")
+        evidence = {"stage": parked["stage"], "word": word}
+        if crm.stage_history is not None:
+            evidence.update(days_in_stage=days, entered_stage_at=entered)
+        findings = self.findings(parked, entity_type="deal", message=message, evidence=evidence)
+
+        n, k = n_open, len(parked)
+        share = k / n if n else 0.0
+        amount = _amount_text(parked)
+        text = (f"{k} of {n} open deals ({share:.0%}){amount} sit in stages that name no result"
+                if k else f"no open deal sits in a vague stage ({n} open deals)")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+
+
+def _amount_text(parked: pd.DataFrame) -> str:
+    total = parked["amount"].sum()
+    if not parked["amount"].notna().any():
+        return ""
+    currencies = parked["currency"].dropna().unique()
+    unit = f" {currencies[0]}" if len(currencies) == 1 else (" (mixed currencies)" if len(currencies) else "")
+    return f" worth {total:,.0f}{unit}".replace(",", " ")
