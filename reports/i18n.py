@@ -51,6 +51,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "no": ("no", "нет"),
     "team": ("Team", "Команда"),
     "no_owner": ("(no owner)", "(без менеджера)"),
+    "no_pipeline": ("(no pipeline)", "(без воронки)"),
+    "table.deals": ("deals", "сделки"),
+    "table.stage_history": ("stage history", "история этапов"),
+    "table.activities": ("activities", "активности"),
+    "table.leads": ("leads", "лиды"),
+    "table.users": ("users", "пользователи"),
+    "table.pipelines": ("pipelines", "воронки"),
 
     # -- summary ---------------------------------------------------------------------
     "summary.title": ("CRM audit", "Аудит CRM"),
@@ -293,6 +300,23 @@ def family(label: str, lang: str) -> str:
 
 def entity(label: str, lang: str) -> str:
     return maybe(f"entity.{label}", lang, str(label))
+
+
+def table(name: Any, lang: str) -> str:
+    """A canonical table's name for people ('stage_history' -> 'история этапов')."""
+    if not name:
+        return "—"
+    # One file may feed several tables ("stage_history+activities").
+    return " + ".join(maybe(f"table.{part}", lang, part) for part in str(name).split("+"))
+
+
+# The audit's labels for missing owners and pipelines, shown in the report language.
+SENTINELS = {"(no owner)": "no_owner", "(no pipeline)": "no_pipeline"}
+
+
+def sentinel(value: Any, lang: str) -> Any:
+    key = SENTINELS.get(value) if isinstance(value, str) else None
+    return t(key, lang) if key else value
 
 
 def column(name: str, lang: str) -> str:

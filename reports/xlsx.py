@@ -81,11 +81,12 @@ STATUS_COLORS = {
     "error": ("FFC7CE", "9C0006"),
 }
 RED, AMBER, GREEN, WHITE = "F8696B", "FFEB84", "63BE7B", "FFFFFF"
-FMT_INT = "#,##0"
-FMT_AMOUNT = "#,##0"
-FMT_PCT = "0%"
-FMT_1 = "0.0"
-FMT_2 = "0.00"
+# "_ " pads a number with a space on the right, so it never runs into the text beside it.
+FMT_INT = "#,##0_ "
+FMT_AMOUNT = "#,##0_ "
+FMT_PCT = "0%_ "
+FMT_1 = "0.0_ "
+FMT_2 = "0.00_ "
 FMT_DATE = "yyyy-mm-dd hh:mm"
 FMT_SIGNED = "+#,##0;-#,##0;0"
 FMT_SIGNED_1 = "+0.0;-0.0;0.0"
@@ -200,7 +201,7 @@ class Sheet:
             if not value.alignment.wrap_text:
                 continue
             width = self.widths[i] if i < len(self.widths) else 8.43
-            per_line = max(1.0, width * (1.0 if value.font.b else 1.15) - 1)
+            per_line = max(1.0, width * (0.95 if value.font.b else 1.05) - 1)
             n = sum(_wrapped_lines(part, per_line) for part in value.value.split("\n"))
             lines = max(lines, n)
         return min(409.0, 15.0 * lines + 2) if lines > 1 else None
@@ -339,7 +340,7 @@ def _discard(wb: Workbook) -> None:
 
 def _summary(wb: Workbook, ctx: _Ctx) -> None:
     r, lang = ctx.result, ctx.lang
-    s = Sheet(wb, t("sheet.summary", lang), [36, 11, 13, 12, 11, 60, 60])
+    s = Sheet(wb, t("sheet.summary", lang), [36, 15, 13, 12, 11, 60, 60])
     s.ws.sheet_view.showGridLines = False
     s.ws.page_setup.fitToHeight = 1  # the summary prints on one page
     s.append([s.cell(t("summary.title", lang), "ca_title")], height=32)
@@ -450,8 +451,9 @@ def _summary(wb: Workbook, ctx: _Ctx) -> None:
         s.header([t("col.file", lang), t("col.table", lang), t("col.rows", lang), t("col.crm", lang)])
         for src in r.inputs:
             name = src.path + (f" [{src.sheet}]" if src.sheet else "")
-            s.append([s.cell(name, align=Alignment(wrap_text=True, vertical="top")), s.cell(src.table or "—"),
-                      s.cell(src.rows, fmt=FMT_INT), s.cell(src.crm or "")])
+            s.append([s.cell(name, align=Alignment(wrap_text=True, vertical="top")), s.cell(i18n.table(src.table, lang), align=Alignment(wrap_text=True, vertical="top")),
+                      s.cell(src.rows, fmt=FMT_INT, align=Alignment(vertical="top")),
+                      s.cell(src.crm or "", align=Alignment(vertical="top"))])
 
 
 def _trend(s: Sheet, ctx: _Ctx) -> None:
@@ -522,7 +524,8 @@ def capped_findings(findings: pd.DataFrame, cap: int) -> pd.DataFrame:
     amount = pd.to_numeric(findings.get("amount"), errors="coerce") if "amount" in findings \
         else pd.Series(np.nan, index=findings.index)
     amount_key = -amount.fillna(-np.inf).to_numpy()
-    code = findings["code"].astype(str).to_numpy()
+    # Integer codes: lexsort on object arrays of text is ten times slower.
+    code = pd.factorize(findings["code"].astype(str), sort=True)[0]
     position = np.arange(n)
     # Rank of each finding within its check: largest amount first, then as the check listed them.
     by_check = np.lexsort((position, amount_key, code))
@@ -589,6 +592,7 @@ def _findings(wb: Workbook, ctx: _Ctx) -> None:
     shown = capped_findings(findings, cap)
     s = Sheet(wb, t("sheet.findings", lang), FINDING_WIDTHS)
     s.freeze("A3")
+    s.ws.print_title_rows = "2:2"  # the header on every printed page
     url_template = options.deal_url if options.deal_url and "{id}" in options.deal_url else None
 
     notes = []
@@ -622,8 +626,8 @@ def _findings(wb: Workbook, ctx: _Ctx) -> None:
         _text_column(col("entity_type").map(entity_labels).fillna(col("entity_type"))),
         _text_column(col("entity_id")),
         _text_column(col("title")),
-        _text_column(col("owner")),
-        _text_column(col("pipeline")),
+        _text_column(col("owner").replace(_sentinels(lang))),
+        _text_column(col("pipeline").replace(_sentinels(lang))),
         _text_column(col("stage")),
         pd.to_numeric(col("amount"), errors="coerce").astype(float).tolist(),
         _text_column(col("message")),
@@ -678,7 +682,7 @@ def _managers(wb: Workbook, ctx: _Ctx) -> None:
     r, lang = ctx.result, ctx.lang
     owners = r.owners.copy() if r.owners is not None else pd.DataFrame()
     if len(owners) and "owner" in owners:
-        owners["owner"] = owners["owner"].astype(object).where(owners["owner"].notna(), t("no_owner", lang))
+        owners["owner"] = owners["owner"].astype(object).where(owners["owner"].notna(), "(no owner)")
         by_owner = dict(r.scores.by_owner or {})
         if by_owner:
             owners["score"] = owners["owner"].map(by_owner).astype(float)
@@ -687,9 +691,11 @@ def _managers(wb: Workbook, ctx: _Ctx) -> None:
             owners["score_delta"] = (owners["score"] - owners["owner"].map(prev_owners).astype(float)).round(1)
         if "deals" in owners:
             owners = owners.sort_values(["deals", "owner"], ascending=[False, True], kind="stable")
+        owners["owner"] = owners["owner"].replace(_sentinels(lang))
     cols = [c for c in OWNER_ORDER if c in owners.columns]
     cols += [c for c in owners.columns if c not in cols]
-    widths = [max(18, _width(owners["owner"]) if "owner" in owners else 18)] + [12] * (len(cols) - 1)
+    widths = [max(18, _width(owners["owner"]) if "owner" in owners else 18)]
+    widths += [_header_width(i18n.column(c, lang)) for c in cols[1:]]
     s = Sheet(wb, t("sheet.managers", lang), widths or [20])
     s.freeze("B3")
     s.caption(t("managers.caption", lang))
@@ -746,6 +752,15 @@ def _managers(wb: Workbook, ctx: _Ctx) -> None:
         s.ws.add_chart(chart, f"A{last + 3}")
 
 
+def _sentinels(lang: str) -> dict[str, str]:
+    return {raw: t(key, lang) for raw, key in i18n.SENTINELS.items()}
+
+
+def _header_width(label: str, lo: int = 11) -> int:
+    """Wide enough that no word of the header breaks (headers wrap at spaces)."""
+    return max(lo, max((len(w) for w in label.split()), default=0) + 3)
+
+
 def _width(values: pd.Series, lo: int = 10, hi: int = 40) -> int:
     if values is None or not len(values):
         return lo
@@ -774,11 +789,13 @@ def _table_rows(s: Sheet, frame: pd.DataFrame, formats: Mapping[str, str], lang:
 # -- Funnel -----------------------------------------------------------------------------
 
 def _funnel(wb: Workbook, ctx: _Ctx) -> None:
+    """Per pipeline, stages down and managers across (those who worked that pipeline, the
+    busiest first), the team's conversion beside them."""
     r, lang = ctx.result, ctx.lang
     funnel = r.funnel if r.funnel is not None else pd.DataFrame()
     needed = {"pipeline", "stage", "conversion"}
     usable = not funnel.empty and needed <= set(funnel.columns)
-    owners: list[str] = []
+    widest = 0
     if usable:
         funnel = funnel.copy()
         owner = funnel["owner"] if "owner" in funnel else pd.Series(None, index=funnel.index, dtype=object)
@@ -786,38 +803,45 @@ def _funnel(wb: Workbook, ctx: _Ctx) -> None:
         funnel["_owner"] = owner.astype(object).where(~funnel["_team"], None)
         entered = funnel["entered"] if "entered" in funnel else pd.Series(np.nan, index=funnel.index)
         funnel["_entered"] = pd.to_numeric(entered, errors="coerce")
-        per_owner = funnel[~funnel["_team"]].groupby("_owner")["_entered"].sum().sort_values(ascending=False)
-        owners = [str(o) for o in per_owner.index[:MAX_FUNNEL_OWNERS]]
-    s = Sheet(wb, t("sheet.funnel", lang), [30, 11] + [max(11, min(18, len(o) + 2)) for o in owners] + [14])
+        funnel["_conversion"] = pd.to_numeric(funnel["conversion"], errors="coerce")
+        order = funnel["order"] if "order" in funnel else pd.Series(np.nan, index=funnel.index)
+        funnel["_order"] = pd.to_numeric(order, errors="coerce")
+        per_pipeline = funnel[~funnel["_team"]].groupby("pipeline", dropna=False)["_owner"].nunique()
+        widest = int(min(per_pipeline.max() if len(per_pipeline) else 0, MAX_FUNNEL_OWNERS))
+        names = funnel["_owner"].dropna().astype(str)
+        name_width = max(11, min(18, int(names.str.len().max()) + 2)) if len(names) else 11
+    else:
+        name_width = 11
+    s = Sheet(wb, t("sheet.funnel", lang), [30, 11] + [name_width] * widest + [14])
     s.freeze("B2")
     s.caption(t("funnel.caption", lang, n=FUNNEL_MIN_DEALS))
     if not usable:
         s.caption(t("funnel.none", lang))
         return
     grey = Font(color="A6A6A6", italic=True)
+    bold = Font(bold=True)
     for pipeline, block in funnel.groupby("pipeline", sort=True, dropna=False):
+        people = block[~block["_team"]]
+        owners = (people.groupby("_owner")["_entered"].sum().sort_values(ascending=False, kind="stable")
+                  .index[:MAX_FUNNEL_OWNERS].tolist())
+        stages = block.groupby("stage", dropna=False)["_order"].min().sort_values(kind="stable").index
+        team = block[block["_team"]].drop_duplicates("stage").set_index("stage").reindex(stages)
+        people = people.drop_duplicates(["stage", "_owner"])
+        conversion = people.pivot(index="stage", columns="_owner", values="_conversion").reindex(
+            index=stages, columns=owners)
+        entered = people.pivot(index="stage", columns="_owner", values="_entered").reindex(
+            index=stages, columns=owners)
+        conv_rows = conversion.to_numpy(dtype=float).tolist()
+        small_rows = (entered.to_numpy(dtype=float) < FUNNEL_MIN_DEALS).tolist()
         s.blank()
-        s.section(t("funnel.pipeline", lang, name=pipeline))
-        s.header([t("col.stage", lang), t("team", lang), *owners, t("col.team_entered", lang)])
-        order = block["order"] if "order" in block else pd.Series(np.nan, index=block.index)
-        stage_rank = (block.assign(_order=pd.to_numeric(order, errors="coerce"))
-                      .groupby("stage", dropna=False)["_order"].min().sort_values(kind="stable"))
-        team = block[block["_team"]].drop_duplicates("stage").set_index("stage")
-        cells = block[~block["_team"]].drop_duplicates(["stage", "_owner"]).set_index(["stage", "_owner"])
-        for stage in stage_rank.index:
-            row: list[Any] = [s.cell(stage, "ca_label")]
-            team_conv = team["conversion"].get(stage) if stage in team.index else None
-            team_n = team["_entered"].get(stage) if stage in team.index else None
-            row.append(s.cell(team_conv, fmt=FMT_PCT, font=Font(bold=True)))
-            for o in owners:
-                key = (stage, o)
-                if key in cells.index:
-                    conv = cells.at[key, "conversion"]
-                    n = cells.at[key, "_entered"]
-                    small = is_number(n) and n < FUNNEL_MIN_DEALS
-                    row.append(s.cell(conv, fmt=FMT_PCT, font=grey if small else None))
-                else:
-                    row.append(None)
+        s.section(t("funnel.pipeline", lang, name=i18n.sentinel(pipeline, lang)))
+        s.header([t("col.stage", lang), t("team", lang), *[i18n.sentinel(str(o), lang) for o in owners],
+                  t("col.team_entered", lang)])
+        for stage, team_conv, team_n, convs, smalls in zip(stages, team["_conversion"], team["_entered"],
+                                                          conv_rows, small_rows):
+            row: list[Any] = [s.cell(stage, "ca_label"), s.cell(team_conv, fmt=FMT_PCT, font=bold)]
+            row += [None if c != c else s.cell(c, fmt=FMT_PCT, font=grey if small else None)
+                    for c, small in zip(convs, smalls)]
             row.append(s.cell(team_n, fmt=FMT_INT))
             s.append(row)
             # Each stage row on its own scale: a manager is judged against the team at that
@@ -841,6 +865,9 @@ BAD_VERDICTS = ("vague", "hub", "dead", "parked")
 
 def _localize_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = frame.copy()
+    for c in ("pipeline", "owner", "main_owner", "twin"):
+        if c in out:
+            out[c] = out[c].astype(object).replace(_sentinels(lang))
     if "kind" in out:
         out["kind"] = out["kind"].map(lambda v: i18n.maybe(f"kind.{v}", lang, v) if isinstance(v, str) else v)
     for c in ("verdict", "verdicts"):
@@ -996,8 +1023,10 @@ def _checks(wb: Workbook, ctx: _Ctx) -> None:
 # -- Data -------------------------------------------------------------------------------
 
 def _data(wb: Workbook, ctx: _Ctx) -> None:
+    """Inputs, skipped checks and unreadable values: three tables sharing one column grid
+    (the file path first, always in the wide column A)."""
     r, lang = ctx.result, ctx.lang
-    s = Sheet(wb, t("sheet.data", lang), [42, 14, 14, 12, 12, 11, 11, 10, 48, 34, 24, 40])
+    s = Sheet(wb, t("sheet.data", lang), [44, 16, 14, 16, 18, 18, 12, 12, 42, 34, 24, 40])
     wrap = Alignment(vertical="top", wrap_text=True)
     top = Alignment(vertical="top")
     s.section(t("data.inputs", lang))
@@ -1005,17 +1034,18 @@ def _data(wb: Workbook, ctx: _Ctx) -> None:
     if not r.inputs:
         s.caption(t("data.none", lang))
     else:
-        s.header([t(f"col.{h}", lang) for h in ("file", "sheet", "table", "crm", "encoding", "delimiter",
-                                                  "header_row", "rows", "mapping", "unmapped",
-                                                  "parse_failures", "note")])
+        s.header([t(f"col.{h}", lang) for h in ("file", "table", "crm", "encoding", "delimiter", "header_row",
+                                                  "rows", "sheet", "mapping", "unmapped", "parse_failures",
+                                                  "note")])
         for src in r.inputs:
             mapping = "\n".join(f"{k} → {v}" for k, v in dict(src.mapping).items())
             failures = ", ".join(f"{k}: {v:,}" for k, v in dict(src.parse_failures).items() if v)
             delimiter = {"\t": "tab", ";": ";", ",": ",", "|": "|"}.get(src.delimiter or "", src.delimiter)
-            s.append([s.cell(src.path, align=wrap), s.cell(src.sheet, align=top),
-                      s.cell(src.table or "—", align=top), s.cell(src.crm, align=top),
-                      s.cell(src.encoding, align=top), s.cell(delimiter, align=top),
-                      s.cell(src.header_row, align=top), s.cell(src.rows, fmt=FMT_INT, align=top),
+            s.append([s.cell(src.path, align=wrap), s.cell(i18n.table(src.table, lang), align=top),
+                      s.cell(src.crm, align=top), s.cell(src.encoding, align=top),
+                      s.cell(delimiter, align=Alignment(horizontal="center", vertical="top")),
+                      s.cell(src.header_row, align=Alignment(horizontal="center", vertical="top")),
+                      s.cell(src.rows, fmt=FMT_INT, align=top), s.cell(src.sheet, align=top),
                       s.cell(mapping or None, align=wrap), s.cell(", ".join(src.unmapped) or None, align=wrap),
                       s.cell(failures or None, align=wrap), s.cell(src.note, align=wrap)])
     s.blank()
@@ -1025,11 +1055,11 @@ def _data(wb: Workbook, ctx: _Ctx) -> None:
     if not skipped:
         s.caption(t("data.skipped_none", lang))
     else:
-        s.header([t("col.code", lang), t("col.check", lang), t("col.skipped_reason", lang)])
+        # The reason is one long sentence: it runs across the empty columns to its right.
+        s.header([t("col.check", lang), t("col.skipped_reason", lang)] + [""] * 7)
         for c in skipped:
-            s.append([s.cell(c.code, font=Font(bold=True), align=top),
-                      s.cell(ctx.titles.get(c.code, c.name), align=top),
-                      s.cell(c.skipped_reason or c.message, align=Alignment(vertical="top"))])
+            s.append([s.cell(f"{c.code}  {ctx.titles.get(c.code, c.name)}", align=top),
+                      s.cell(c.skipped_reason or c.message, align=top)])
     s.blank()
 
     s.section(t("data.parse", lang))
@@ -1041,22 +1071,26 @@ def _data(wb: Workbook, ctx: _Ctx) -> None:
     for c in ("table", "file", "row", "column", "source_column", "raw", "entity_id"):
         if c not in issues:
             issues[c] = None
-    keys = ["table", "file", "column", "source_column"]
+    keys = ["file", "table", "column", "source_column"]
     grouped = (issues.assign(_raw=issues["raw"].astype(object))
                .groupby(keys, dropna=False, sort=True)
-               .agg(count=("raw", "size"), examples=("_raw", lambda v: v.dropna().astype(str).unique()[:3].tolist())))
-    s.header([t(f"col.{h}", lang) for h in ("table", "file", "column", "source_column", "count", "examples")])
-    for (table, file, column, source), row in grouped.iterrows():
-        s.append([s.cell(table), s.cell(file), s.cell(column), s.cell(source),
-                  s.cell(int(row["count"]), fmt=FMT_INT), s.cell(" | ".join(row["examples"]) or None)])
+               .agg(count=("raw", "size"),
+                    examples=("_raw", lambda v: v.dropna().astype(str).unique()[:3].tolist())))
+    s.header([t(f"col.{h}", lang) for h in ("file", "table", "column", "source_column", "count", "examples")]
+             + [""] * 3)
+    for (file, table, column, source), row in grouped.iterrows():
+        s.append([s.cell(file), s.cell(i18n.table(table, lang)), s.cell(column), s.cell(source),
+                  s.cell(int(row["count"]), fmt=FMT_INT), s.cell("  |  ".join(row["examples"]) or None)])
     s.blank()
     cap = min(PARSE_DETAIL_ROWS, ctx.options.max_rows if ctx.options.max_rows is not None else PARSE_DETAIL_ROWS)
     detail = issues.head(cap)
     if len(issues) > len(detail):
         s.append([s.cell(t("data.parse_capped", lang, shown=f"{len(detail):,}", total=f"{len(issues):,}"),
                          font=Font(bold=True, color="9C0006"))])
-    s.header([t(f"col.{h}", lang) for h in ("table", "file", "row", "column", "source_column", "raw")]
+    s.header([t(f"col.{h}", lang) for h in ("file", "table", "row", "column", "source_column", "raw")]
              + [t("col.entity_id", lang)])
-    for values in detail[["table", "file", "row", "column", "source_column", "raw", "entity_id"]].itertuples(
-            index=False, name=None):
-        s.append([s.cell(v) for v in values])
+    for file, table, row_no, column, source, raw, entity_id in detail[
+            ["file", "table", "row", "column", "source_column", "raw", "entity_id"]].itertuples(index=False, name=None):
+        s.append([s.cell(file), s.cell(i18n.table(table, lang)),
+                  s.cell(row_no, align=Alignment(horizontal="center")), s.cell(column), s.cell(source),
+                  s.cell(raw), s.cell(entity_id)])
