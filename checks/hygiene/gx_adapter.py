@@ -231,9 +231,27 @@ def validation_frame(crm: CrmData, table: str, rules: Iterable[Rule]) -> pd.Data
     out = frame[columns]
     if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:
         out = out.reset_index(drop=True)
+    stamps = {c: _as_ns(out[c]) for c in columns if pd.api.types.is_datetime64_any_dtype(out[c].dtype)
+              and str(out[c].dtype) != "datetime64[ns]"}
+    if stamps:
+        out = out.assign(**stamps)
     if any(r.derived for r in rules):
         out = out.assign(**{STAGE_KIND: expected_status(crm)})
     return out
+
+
+# GX 1.x compares datetimes vectorized only when they are datetime64[ns]; pandas 3 parses to
+# datetime64[us], for which GX falls back to a Python call per value (ExpectColumnValuesToBeBetween
+# on a million dates: seconds instead of milliseconds). Dates beyond the ns range (years before
+# 1678 or after 2261: typos) are clipped to its ends, which keeps every comparison with as_of and
+# almost every comparison between two dates.
+_NS_LOW, _NS_HIGH = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+
+
+def _as_ns(values: pd.Series) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values
+    return values.clip(lower=_NS_LOW, upper=_NS_HIGH).astype("datetime64[ns]")
 
 
 def expected_status(crm: CrmData) -> pd.Series:

@@ -1,0 +1,176 @@
+"""Measure the hygiene suite: GX import, suite build, validation by result format, next to a
+vectorized pandas evaluation of the same expectations (and the rest of HY06-HY07).
+
+    .venv/bin/python -m checks.hygiene.bench --deals 1000000 --reps 3
+
+Figures are medians of `--reps` runs in one process after a warm-up run; the GX import is
+timed in fresh processes. Not part of the audit; the README quotes its output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+from checks.hygiene import gx_adapter
+from checks.hygiene.rules import AS_OF as AS_OF_PARAM
+from checks.hygiene.rules import STAGE_KIND, Rule
+
+AS_OF = pd.Timestamp("2026-11-20 18:00")
+
+
+def generate(n: int, dirty: float = 0.01, seed: int = 1) -> CrmData:
+    """Canonical deals (and activities) with `dirty` of the rows breaking some hygiene rule."""
+    rng = np.random.default_rng(seed)
+    status = rng.choice(np.array(["open", "won", "lost"], dtype=object), n, p=[0.3, 0.4, 0.3])
+    created = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 600 * 86400, n), unit="s")
+    closed = pd.Series(created + pd.to_timedelta(rng.integers(0, 90 * 86400, n), unit="s")).where(status != "open")
+    stage = np.where(status == "won", "Won", np.where(status == "lost", "Lost",
+                                                      rng.choice(np.array(["New", "Offer", "Contract"]), n)))
+    deals = pd.DataFrame({
+        "deal_id": np.arange(n).astype(str), "title": rng.choice([f"Supply {i}" for i in range(5000)], n),
+        "pipeline": rng.choice(["Retail", "Wholesale"], n), "stage": stage, "status": status,
+        "owner": rng.choice([f"owner{i}" for i in range(50)], n).astype(object),
+        "amount": rng.integers(100, 100000, n).astype(float), "currency": "USD", "created_at": created,
+        "closed_at": closed, "company": rng.choice([f"Company {i}" for i in range(n // 5 + 1)], n),
+        "contact": rng.choice([f"Person {i}" for i in range(n // 3 + 1)], n), "last_activity_at": closed,
+    })
+    k = int(n * dirty)
+    if k:
+        deals.loc[rng.choice(n, k, replace=False), "owner"] = None
+        deals.loc[rng.choice(n, k // 10, replace=False), "deal_id"] = "dup"
+        deals.loc[rng.choice(n, k, replace=False), "amount"] = -5.0
+        idx = rng.choice(np.flatnonzero(status != "open"), k, replace=False)
+        deals.loc[idx, "closed_at"] = deals.loc[idx, "created_at"] - pd.Timedelta(days=3)
+    return CrmData.build(deals=deals)
+
+
+def pandas_equivalent(frame: pd.DataFrame, rules: list[Rule], as_of: pd.Timestamp) -> dict[str, np.ndarray]:
+    """The same expectations, evaluated with vectorized pandas: failing row positions per rule."""
+    out = {}
+    for rule in rules:
+        kw = rule.kwargs
+        cond = kw.get("row_condition")
+        scope = np.ones(len(frame), dtype=bool)
+        if cond:
+            col = frame[cond["column"]["name"]]
+            scope = (col.isin(cond["parameter"]) if cond["operator"] == "IN" else col.eq(cond["parameter"]))
+            scope = scope.fillna(False).to_numpy(dtype=bool)
+        if rule.type == "expect_column_values_to_not_be_null":
+            bad = frame[kw["column"]].isna().to_numpy()
+        elif rule.type == "expect_column_values_to_be_null":
+            bad = frame[kw["column"]].notna().to_numpy()
+        elif rule.type == "expect_column_values_to_be_unique":
+            col = frame[kw["column"]]
+            bad = (col.duplicated(keep=False) & col.notna()).to_numpy()
+        elif rule.type == "expect_column_values_to_be_in_set":
+            col = frame[kw["column"]]
+            bad = (~col.isin(kw["value_set"]) & col.notna()).to_numpy()
+        elif rule.type == "expect_column_values_to_be_between":
+            col = frame[kw["column"]]
+            lo = kw.get("min_value")
+            hi = as_of if kw.get("max_value") == AS_OF_PARAM else kw.get("max_value")
+            bad = np.zeros(len(frame), dtype=bool)
+            if lo is not None:
+                bad |= ((col <= lo) if kw.get("strict_min") else (col < lo)).fillna(False).to_numpy(dtype=bool)
+            if hi is not None:
+                bad |= (col > hi).fillna(False).to_numpy(dtype=bool)
+        elif rule.type == "expect_column_pair_values_a_to_be_greater_than_b":
+            a, b = frame[kw["column_A"]], frame[kw["column_B"]]
+            bad = ((a < b) if kw.get("or_equal") else (a <= b)).fillna(False).to_numpy(dtype=bool)
+        elif rule.type == "expect_column_pair_values_to_be_equal":
+            a, b = frame[kw["column_A"]], frame[kw["column_B"]]
+            bad = (a.notna() & b.notna() & a.ne(b)).to_numpy(dtype=bool)
+        else:  # pragma: no cover - a new rule type needs its mirror here
+            raise NotImplementedError(rule.type)
+        out[rule.key] = np.flatnonzero(bad & scope)
+    return out
+
+
+def _median(fn: Callable[[], object], reps: int) -> tuple[float, list[float]]:
+    fn()  # warm-up: GX caches expectation classes and metric providers on first use
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def import_time(reps: int) -> list[float]:
+    code = ("import os, time; os.environ['GX_ANALYTICS_ENABLED'] = 'false'; import pandas; t = time.perf_counter(); "
+            "import great_expectations; print(time.perf_counter() - t)")
+    return [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+            for _ in range(reps)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, default=1_000_000)
+    parser.add_argument("--dirty", type=float, default=0.01, help="share of deals breaking a rule")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args(argv)
+
+    if not args.skip_import:
+        times = import_time(args.reps)
+        print(f"import great_expectations (pandas already imported): median {statistics.median(times):.2f}s "
+              f"{[round(t, 2) for t in times]}")
+    crm = generate(args.deals, args.dirty)
+    plan, _ = gx_adapter.plan_rules(crm)
+    rules = plan["deals"]
+    frame = gx_adapter.validation_frame(crm, "deals", rules)
+    gx_adapter._import_gx()  # timed above, in fresh processes
+    started = time.perf_counter()
+    engine = gx_adapter._engine()
+    suite = engine.suite("deals_hygiene", rules)
+    print(f"context + suite build ({len(rules)} expectations): {time.perf_counter() - started:.2f}s")
+    batch = engine.batch("deals", frame)
+    params = {"as_of": AS_OF}
+    formats = {
+        "BOOLEAN_ONLY": "BOOLEAN_ONLY",
+        "SUMMARY": "SUMMARY",
+        "COMPLETE + unexpected_index_column_names=[deal_id]": {
+            "result_format": "COMPLETE", "unexpected_index_column_names": ["deal_id"]},
+    }
+    label = f"{args.deals:,} deals, {args.dirty:.0%} dirty, {len(rules)} expectations"
+    print(f"-- validation, {label} (median of {args.reps})")
+    for name, fmt in formats.items():
+        med, all_ = _median(lambda: batch.validate(suite, result_format=fmt, expectation_parameters=params), args.reps)
+        print(f"GX {name:<52s} {med:6.2f}s {[round(t, 2) for t in all_]}")
+    for strategy in gx_adapter.STRATEGIES:
+        med, all_ = _median(lambda: gx_adapter.run_suite(engine, "deals", frame, rules, AS_OF, strategy), args.reps)
+        print(f"GX {('adapter: ' + strategy):<52s} {med:6.2f}s {[round(t, 2) for t in all_]}")
+    med, all_ = _median(lambda: pandas_equivalent(frame, rules, AS_OF), args.reps)
+    print(f"{'pandas, same expectations, failing positions':<55s} {med:6.2f}s {[round(t, 2) for t in all_]}")
+
+    gx_out = gx_adapter.run_suite(engine, "deals", frame, rules, AS_OF)
+    pd_out = pandas_equivalent(frame, rules, AS_OF)
+    agree = all(np.array_equal(gx_out[k].positions, pd_out[k]) for k in pd_out)
+    flagged = sum(len(v) for v in pd_out.values())
+    print(f"GX and pandas agree on every failing row: {agree} ({flagged:,} failing rows)")
+
+    from checks.hygiene import CHECKS
+    from checks.base import RunContext
+    fresh = generate(args.deals, args.dirty)
+    print("-- checks end to end (first run pays the shared validation)")
+    for check in CHECKS:
+        if check.code == "HY08":
+            continue
+        ctx = RunContext(as_of=AS_OF, params=dict(check.params))
+        started = time.perf_counter()
+        result = check().run(fresh, ctx)
+        print(f"{check.code} {result.status.value:<7s} {len(result.findings):>8,} findings "
+              f"{time.perf_counter() - started:6.2f}s")
+
+
+if __name__ == "__main__":
+    main()
