@@ -15,8 +15,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from audit.flowindex import (NAT, deal_attr, encode, flow_index, group_starts, rank_in_group, take_text,
-                             to_datetime, visit_arrays)
+from audit.flowindex import (
+    NAT,
+    deal_attr,
+    encode,
+    flow_index,
+    group_ends,
+    group_starts,
+    rank_in_group,
+    take_text,
+    to_datetime,
+    visit_arrays,
+)
 from audit.model import CrmData
 from audit.stages import stage_order
 
@@ -164,3 +174,86 @@ def _visits(crm: CrmData) -> pd.DataFrame:
         "dwell_days": np.where(last, np.nan, (left - v.at) / 86_400e6),
     }, index=index)
     return out[VISIT_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class StageFlow:
+    """How deals pass through each stage of `stage_table(crm)` (arrays aligned with its rows).
+
+    stays: stays in the stage; completed: stays that ended with a move; median_dwell_days:
+    median length of the completed stays (NaN without any); entries: stays entered from
+    another open stage; exits: stays left to another stage; backward_exits: exits to an
+    earlier open stage; returns: exits straight back to the stage the deal came from.
+    `sources` has one row per (stage, source stage) pair with entries `n` and their `share`.
+    """
+
+    stays: np.ndarray
+    completed: np.ndarray
+    median_dwell_days: np.ndarray
+    entries: np.ndarray
+    exits: np.ndarray
+    backward_exits: np.ndarray
+    returns: np.ndarray
+    sources: pd.DataFrame
+
+    @property
+    def backward_share(self) -> np.ndarray:
+        return np.where(self.exits > 0, self.backward_exits / np.maximum(self.exits, 1), 0.0)
+
+    def strong_sources(self, min_share: float) -> np.ndarray:
+        """Per stage: how many source stages each bring at least `min_share` of its entries."""
+        strong = self.sources[self.sources["share"] >= min_share]
+        return np.bincount(strong["stage"].to_numpy(dtype=np.int64), minlength=len(self.stays))
+
+
+def stage_flow(crm: CrmData) -> StageFlow:
+    """Memoized StageFlow of the audit (empty arrays without stage history)."""
+    return crm.memo("stage_flow", lambda: _stage_flow(crm))
+
+
+def _stage_flow(crm: CrmData) -> StageFlow:
+    ix, v, st = flow_index(crm), visit_arrays(crm), stage_table(crm)
+    k = len(st.keys)
+    row = st.position(ix.key(v.pipe, v.stage))
+    n = len(row)
+    first, last = group_starts(v.deal), group_ends(v.deal)
+    prev = np.full(n, -1, dtype=np.int64)
+    nxt = np.full(n, -1, dtype=np.int64)
+    dwell = np.full(n, np.nan)
+    if n:
+        prev[1:] = np.where(first[1:], -1, row[:-1])
+        nxt[:-1] = np.where(last[:-1], -1, row[1:])
+        dwell[:-1] = np.where(last[:-1], np.nan, (v.at[1:] - v.at[:-1]) / 86_400e6)
+    kind = np.append(st.kind, -1)   # index -1 (no stage) -> no kind
+    order = np.append(st.order, np.nan)
+    known = row >= 0
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(row[mask & known], minlength=k)
+
+    done = known & ~last
+    median = np.full(k, np.nan)
+    if done.any():
+        med = pd.Series(dwell[done]).groupby(row[done]).median()
+        median[med.index.to_numpy()] = med.to_numpy()
+    # Entries from another open stage (reopening a closed deal is not a source).
+    entry = known & (prev >= 0) & (prev != row) & (kind[prev] == 0)
+    exit_ = known & (nxt >= 0) & (nxt != row)
+    back = exit_ & (kind[nxt] == 0) & (order[nxt] < order[row])
+    codes, counts = _distinct_counts(row[entry] * k + prev[entry], k * k)
+    entries = count(entry)
+    sources = pd.DataFrame({"stage": codes // max(k, 1), "source": codes % max(k, 1), "n": counts})
+    sources["share"] = sources["n"] / np.maximum(entries[sources["stage"].to_numpy()], 1)
+    return StageFlow(stays=count(known), completed=count(done), median_dwell_days=median, entries=entries,
+                     exits=count(exit_), backward_exits=count(back), returns=count(exit_ & (nxt == prev)),
+                     sources=sources)
+
+
+def _distinct_counts(codes: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct non-negative int codes (sorted) and how often each occurs."""
+    if space <= 4_000_000:
+        counts = np.bincount(codes, minlength=space)
+        present = np.flatnonzero(counts)
+        return present, counts[present]
+    vc = pd.Series(codes).value_counts().sort_index()
+    return vc.index.to_numpy(), vc.to_numpy()

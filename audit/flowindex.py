@@ -12,6 +12,7 @@ Memoized per audit (`flow_index(crm)`); read-only for everyone.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +41,7 @@ def encode(*series: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
     combined = pa.chunked_array(chunks, type=pa.large_string()).combine_chunks()
     encoded = pc.dictionary_encode(combined)
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return [codes[a:b] for a, b in zip(bounds[:-1], bounds[1:])], encoded.dictionary
+    return [codes[a:b] for a, b in itertools.pairwise(bounds)], encoded.dictionary
 
 
 def _arrow_backed(s: pd.Series) -> bool:

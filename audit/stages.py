@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flowindex import FlowIndex, distinct, flow_index, gather, group_starts, rank_in_group, visit_arrays
+from audit.flowindex import (
+    FlowIndex,
+    distinct,
+    flow_index,
+    group_starts,
+    rank_in_group,
+    visit_arrays,
+)
 from audit.model import CrmData
 
 ORDER_COLUMNS = ["pipeline", "stage", "order", "kind", "declared"]

@@ -1,6 +1,8 @@
 """Shared stage-flow primitives: inferred stage order, moves and stage visits (audit.stages,
 audit.flow, audit.flowindex)."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,7 +23,7 @@ def linear(deal_id, stages, start="2026-01-01", **deal_fields):
     """A deal walking through `stages` one day apart, and its history rows."""
     t = pd.Timestamp(start)
     rows = [move(deal_id, b, str(t + pd.Timedelta(days=i + 1)), from_stage=a)
-            for i, (a, b) in enumerate(zip(stages, stages[1:]))]
+            for i, (a, b) in enumerate(itertools.pairwise(stages))]
     fields = {"stage": stages[-1], "created_at": str(t), **deal_fields}
     return deal(deal_id, **fields), rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import stage_table
+from audit.flow import stage_flow, stage_table
 from audit.flowindex import flow_index, group_ends, to_datetime, visit_arrays
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -36,24 +36,12 @@ class RottingDeal(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_days, factor = float(ctx["min_days"]), float(ctx["factor"])
-        ix, v, st = flow_index(crm), visit_arrays(crm), stage_table(crm)
-        n = len(v.deal)
+        ix, v, st, flow = flow_index(crm), visit_arrays(crm), stage_table(crm), stage_flow(crm)
         last = group_ends(v.deal)
         key = ix.key(v.pipe, v.stage)
         row = st.position(key)
-
-        # Median completed stay per (pipeline, stage): what "usual" means for this stage.
-        done = ~last & (row >= 0)
-        dwell = np.zeros(n)
-        dwell[:-1] = (v.at[1:] - v.at[:-1]) / DAY_US
-        stays = pd.Series(dwell[done]).groupby(row[done])
-        median = np.full(len(st.keys), np.nan)
-        completed = np.zeros(len(st.keys), dtype=np.int64)
-        if done.any():
-            med = stays.median()
-            median[med.index.to_numpy()] = med.to_numpy()
-            cnt = stays.size()
-            completed[cnt.index.to_numpy()] = cnt.to_numpy()
+        # What "usual" means for a stage: the median completed stay in that pipeline+stage.
+        median, completed = flow.median_dwell_days, flow.completed
         limit = np.fmax(min_days, factor * median)
 
         # The current stay of each open deal, trusted only when it is in the deal's current stage.

@@ -6,9 +6,16 @@ import numpy as np
 import pandas as pd
 
 from audit.flow import stage_table
-from audit.flowindex import deal_attr, flow_index, group_starts, lookup, take_text, to_datetime
-from audit.stages import open_stage_count, stage_order
+from audit.flowindex import (
+    deal_attr,
+    flow_index,
+    group_starts,
+    lookup,
+    take_text,
+    to_datetime,
+)
 from audit.model import CrmData
+from audit.stages import open_stage_count, stage_order
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 OPEN, WON = 0, 1

@@ -7,19 +7,21 @@ import re
 import numpy as np
 import pandas as pd
 
-from audit.flowindex import flow_index, take_text
+from audit.flowindex import flow_index
 from audit.model import NO_PIPELINE, CrmData
+from audit.stage_tables import pipeline_owners
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # Words of owner names that are not names: accounts such as "Менеджер 3", "Sales Team", "Admin".
-GENERIC_WORDS = frozenset("""
-    менеджер менеджеры manager managers admin administrator администратор sales продажи продаж отдел
-    отдела department team команда группа group user пользователь bot бот робот support поддержка
-    office офис system система integration интеграция api crm test тест общий общая общие shared main
-    основной основная new новый новая lead лиды лидов head руководитель директор director account
-    аккаунт служба service сервис
-""".split())
+GENERIC_WORDS = frozenset([
+    "менеджер", "менеджеры", "manager", "managers", "admin", "administrator", "администратор", "sales",
+    "продажи", "продаж", "отдел", "отдела", "department", "team", "команда", "группа", "group", "user",
+    "пользователь", "bot", "бот", "робот", "support", "поддержка", "office", "офис", "system", "система",
+    "integration", "интеграция", "api", "crm", "test", "тест", "общий", "общая", "общие", "shared", "main",
+    "основной", "основная", "new", "новый", "новая", "lead", "лиды", "лидов", "head", "руководитель",
+    "директор", "director", "account", "аккаунт", "служба", "service", "сервис",
+])
 
 # How a name word may appear declined inside a pipeline name ("Воронка Петрова", "Pipeline of
 # Smith"): (pattern of the owner's word, how many letters to drop for the stem, endings the stem may take).
@@ -60,15 +62,15 @@ class PersonalPipeline(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_deals, owner_share = int(ctx["min_deals"]), float(ctx["owner_share"])
-        stats = _pipeline_owners(crm)
+        stats = pipeline_owners(crm)
         judged = stats[stats["pipeline"] != NO_PIPELINE]
         team = _team(crm)
         if len(team) < 2:
             # One person's CRM: every pipeline is "theirs", and there is nobody to split by.
             return self.result(metric=0.0, threshold=0.0,
                                message=f"{len(team)} owner in the data: personal pipelines cannot be told apart")
-        one_owner = (judged["owned"] >= min_deals) & (judged["top_share"] >= owner_share)
-        named = _named_after(judged["pipeline"], team, judged["top_owner"])
+        one_owner = (judged["owned"] >= min_deals) & (judged["main_owner_share"] >= owner_share)
+        named = _named_after(judged["pipeline"], team, judged["main_owner"])
         flagged = judged[one_owner | named.notna()].copy()
         flagged["named_after"] = named[flagged.index]
         flagged["one_owner"] = one_owner[flagged.index]
@@ -81,44 +83,22 @@ class PersonalPipeline(Check):
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
 
     def _findings(self, flagged: pd.DataFrame) -> pd.DataFrame:
-        share = (flagged["top_share"] * 100).round().astype(int).astype(str)
+        main, main_share = flagged["main_owner"], flagged["main_owner_share"]
+        share = (main_share * 100).round().astype(int).astype(str)
         deals = flagged["owned"].astype(str)
-        whose = ("all " + deals + " deals belong to " + flagged["top_owner"]).where(
-            flagged["top_share"] >= 1, share + "% of its " + deals + " deals belong to " + flagged["top_owner"])
+        whose = ("all " + deals + " deals belong to " + main).where(
+            main_share >= 1, share + "% of its " + deals + " deals belong to " + main)
         named = "pipeline '" + flagged["pipeline"] + "' is named after owner " + flagged["named_after"]
         single = "pipeline '" + flagged["pipeline"] + "' is worked by one owner: " + whose
         has_name = flagged["named_after"].notna()
         message = single.where(~has_name, named.where(~flagged["one_owner"], named + "; " + whose))
-        owner = flagged["named_after"].where(has_name, flagged["top_owner"])
+        owner = flagged["named_after"].where(has_name, main)
         reason = pd.Series(np.select([has_name & flagged["one_owner"], has_name], ["named-and-one-owner", "named"],
                                      default="one-owner"), index=flagged.index)
         return self.findings(flagged, entity_type="pipeline", message=message, owner=owner, stage=None,
-                             evidence={"deals": flagged["owned"], "owners": flagged["owners"],
-                                       "top_owner": flagged["top_owner"],
-                                       "top_owner_share": flagged["top_share"].round(4),
+                             evidence={"deals": flagged["owned"], "owners": flagged["owners_count"],
+                                       "top_owner": main, "top_owner_share": main_share.round(4),
                                        "named_after": flagged["named_after"], "reason": reason})
-
-
-def _pipeline_owners(crm: CrmData) -> pd.DataFrame:
-    """Per pipeline: deals with an owner, distinct owners, the top owner and their share."""
-    ix = flow_index(crm)
-    owned = ix.deal_owner >= 0
-    n_owners = max(len(ix.owners), 1)
-    pair = pd.Series(ix.deal_pipe[owned] * n_owners + ix.deal_owner[owned]).value_counts()
-    pairs = pd.DataFrame({"pipe": pair.index // n_owners, "owner": pair.index % n_owners, "n": pair.to_numpy()})
-    pairs = pairs.sort_values(["pipe", "n", "owner"], ascending=[True, False, True])
-    per = pairs.groupby("pipe", sort=True).agg(owned=("n", "sum"), owners=("n", "size"), top=("owner", "first"),
-                                               top_n=("n", "first"))
-    all_pipes = np.unique(ix.deal_pipe[ix.deal_pipe >= 0])
-    per = per.reindex(all_pipes).fillna({"owned": 0, "owners": 0, "top_n": 0})
-    out = pd.DataFrame({
-        "pipeline": take_text(ix.pipelines, per.index.to_numpy()).to_numpy(),
-        "owned": per["owned"].astype(int).to_numpy(),
-        "owners": per["owners"].astype(int).to_numpy(),
-        "top_owner": take_text(ix.owners, per["top"].fillna(-1).astype(int).to_numpy()).to_numpy(),
-        "top_share": (per["top_n"] / per["owned"].where(per["owned"] > 0)).fillna(0).to_numpy(),
-    })
-    return out
 
 
 def _team(crm: CrmData) -> list[str]:
@@ -156,7 +136,7 @@ def _named_after(pipelines: pd.Series, owners: list[str], top_owner: pd.Series) 
                         found.add(owner)
         if found:
             top = top_owner.iloc[i]
-            out.iloc[i] = top if top in found else sorted(found)[0]
+            out.iloc[i] = top if top in found else min(found)
     return out
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import stage_table
-from audit.flowindex import flow_index, group_ends, group_starts, visit_arrays
+from audit.flow import stage_flow, stage_table
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -37,38 +36,11 @@ class ObjectionHubStage(Check):
               "возражение (причину и условия покупки) фиксируйте полем или задачей; затем удалите этап.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        ix, v, st = flow_index(crm), visit_arrays(crm), stage_table(crm)
-        k = len(st.keys)
-        row = st.position(ix.key(v.pipe, v.stage))
-        n = len(row)
-        first, last = group_starts(v.deal), group_ends(v.deal)
-        prev = np.full(n, -1, dtype=np.int64)
-        nxt = np.full(n, -1, dtype=np.int64)
-        if n:
-            prev[1:] = np.where(first[1:], -1, row[:-1])
-            nxt[:-1] = np.where(last[:-1], -1, row[1:])
-        kind = np.append(st.kind, -1)  # index -1 -> not a stage
-        order = np.append(st.order, np.nan)
-
-        # Entries from another open stage (reopening a closed deal is not a source).
-        entry = (row >= 0) & (prev >= 0) & (prev != row) & (kind[prev] == OPEN)
-        entries = np.bincount(row[entry], minlength=k)
-        pair_codes, pair_n = _count(row[entry] * k + prev[entry], k * k)
-        sources = pd.DataFrame({"stage": pair_codes // max(k, 1), "source": pair_codes % max(k, 1), "n": pair_n})
-        sources["share"] = sources["n"] / entries[sources["stage"]]
-        strong = sources[sources["share"] >= float(ctx["min_source_share"])]
-        n_sources = np.bincount(strong["stage"], minlength=k)
-
-        # Exits to another stage; backward = to an earlier open stage. Returns (straight back to the
-        # stage it came from) are evidence only: rework loops (C -> B -> C) return too.
-        exit_ = (row >= 0) & (nxt >= 0) & (nxt != row)
-        back = exit_ & (kind[nxt] == OPEN) & (order[nxt] < order[row])
-        returns = exit_ & (nxt == prev)
-        exits = np.bincount(row[exit_], minlength=k)
-        backs = np.bincount(row[back], minlength=k)
-        bounced = np.bincount(row[returns], minlength=k)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            back_share = np.where(exits > 0, backs / np.maximum(exits, 1), 0.0)
+        st, flow = stage_table(crm), stage_flow(crm)
+        entries, exits, backs, bounced = flow.entries, flow.exits, flow.backward_exits, flow.returns
+        back_share = flow.backward_share
+        strong = flow.sources[flow.sources["share"] >= float(ctx["min_source_share"])]
+        n_sources = flow.strong_sources(float(ctx["min_source_share"]))
 
         is_open = st.kind == OPEN
         hub = is_open & (entries >= int(ctx["min_entries"])) & (n_sources >= int(ctx["min_sources"]))
@@ -118,13 +90,3 @@ class ObjectionHubStage(Check):
         }
         return self.findings(frame, entity_type="stage", entity_id=frame["pipeline"] + "/" + frame["stage"],
                              message=message, evidence=evidence, owner=None)
-
-
-def _count(codes: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct non-negative int codes (sorted) and how often each occurs."""
-    if space <= 4_000_000:
-        counts = np.bincount(codes, minlength=space)
-        present = np.flatnonzero(counts)
-        return present, counts[present]
-    vc = pd.Series(codes).value_counts().sort_index()
-    return vc.index.to_numpy(), vc.to_numpy()

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from checks.base import Status
@@ -16,7 +18,7 @@ def declared(stages, pipeline="Sales"):
 def path(deal_id, stages, status="open", pipeline="Sales"):
     """A deal moving through `stages` one day apart (first one is where it was created)."""
     rows = [move(deal_id, b, f"2026-02-{i + 2:02d}", from_stage=a, pipeline=pipeline)
-            for i, (a, b) in enumerate(zip(stages, stages[1:]))]
+            for i, (a, b) in enumerate(itertools.pairwise(stages))]
     return deal(deal_id, stage=stages[-1], status=status, pipeline=pipeline, created_at="2026-02-01"), rows
 
 

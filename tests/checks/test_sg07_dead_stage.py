@@ -1,3 +1,5 @@
+import itertools
+
 import pandas as pd
 import pytest
 
@@ -15,7 +17,7 @@ def declared(stages, pipeline="Sales"):
 def walk(deal_id, stages, status="open", start="2026-09-01", pipeline="Sales"):
     t = pd.Timestamp(start)
     rows = [move(deal_id, b, str(t + pd.Timedelta(days=i + 1)), from_stage=a)
-            for i, (a, b) in enumerate(zip(stages, stages[1:]))]
+            for i, (a, b) in enumerate(itertools.pairwise(stages))]
     return deal(deal_id, stage=stages[-1], status=status, created_at=str(t), pipeline=pipeline), rows
 
 
