@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flowindex import NAT, flow_index, gather, group_starts, rank_in_group, take_text, visit_arrays
+from audit.flowindex import NAT, flow_index, group_starts, take_text, visit_arrays
 from audit.model import CrmData
 from audit.stages import stage_order
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -15,6 +15,7 @@ from checks.base import Check, CheckResult, Family, RunContext, Severity
 CREATION_GAP_US = 3_600_000_000  # one hour, in microseconds
 # Leading visits of unknown order (inbox stages such as amoCRM's "Неразобранное") skipped at most.
 MAX_INBOX_VISITS = 3
+KIND_CODES = {"open": 0, "won": 1, "lost": 2}
 
 
 class EnteredLate(Check):
@@ -62,8 +63,10 @@ class EnteredLate(Check):
         deals = crm.deals
         won = deals["status"].eq("won")
         hours = pd.Series(np.nan, index=deals.index)
-        if not crm.missing({"deals": ("closed_at",)}):
-            hours = (deals["closed_at"] - deals["created_at"]).dt.total_seconds() / 3600
+        if won.any() and not crm.missing({"deals": ("closed_at",)}):
+            closed, created = _micros(deals["closed_at"]), _micros(deals["created_at"])
+            span_h = (closed - created) / 3.6e9
+            hours = pd.Series(np.where((closed == NAT) | (created == NAT), np.nan, span_h), index=deals.index)
         hours = hours.where(won)
         fast = hours.ge(0) & hours.le(float(ctx["max_hours_to_win"]))
 
@@ -123,18 +126,19 @@ def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) 
     order = order[known].reset_index(drop=True)
     stage_keys = ix.keys_of(order)
     seen = stage_keys >= 0
-    o_keys = stage_keys[seen]
-    o_order = order["order"].to_numpy(dtype=float)[seen]
-    o_kind = order["kind"].to_numpy(dtype=object)[seen]
+    # Dense lookups by stage key (pipelines x stage names: small), so each visit costs O(1).
+    n_keys = max(len(ix.pipelines), 1) * max(ix.n_stages, 1)
+    order_by_key = np.full(n_keys, np.nan)
+    order_by_key[stage_keys[seen]] = order["order"].to_numpy(dtype=float)[seen]
+    kind_by_key = np.zeros(n_keys, dtype=np.int8)
+    kind_by_key[stage_keys[seen]] = order["kind"].map(KIND_CODES).fillna(0).to_numpy(dtype=np.int8)[seen]
     # Open stages per pipeline code, counting declared stages no deal ever reached.
     pipe_names = take_text(ix.pipelines, np.arange(len(ix.pipelines)))
     open_n = order[order["kind"].eq("open")].groupby("pipeline").size()
     open_by_pipe = pipe_names.map(open_n).fillna(0).to_numpy(dtype=float)
 
-    n_codes = max(int(va.deal.max()) + 1 if len(va.deal) else 0, ix.n_deals)
-    first = group_starts(va.deal)
-    rank = rank_in_group(first)
-    v0 = np.flatnonzero(first)
+    n_visits = len(va.deal)
+    v0 = np.flatnonzero(group_starts(va.deal))
     deal0 = va.deal[v0]
     in_deals = deal0 < ix.n_deals
     created = np.where(in_deals, ix.deal_created[np.where(in_deals, deal0, 0)], NAT)
@@ -146,26 +150,36 @@ def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) 
     pipe0 = va.pipe[v0]
     judged = (in_deals & (created != NAT) & (created >= ix.h_at.min()) & is_creation
               & (pipe0 >= 0) & covered[np.maximum(pipe0, 0)])
-    judged_deal = np.zeros(n_codes, dtype=bool)
-    judged_deal[deal0[judged]] = True
 
-    # The entry: the first visit of known order, passing over up to MAX_INBOX_VISITS inbox stays.
-    cand = np.flatnonzero((rank <= MAX_INBOX_VISITS) & judged_deal[va.deal])
-    keys = ix.key(va.pipe[cand], va.stage[cand])
-    orders = gather(keys, o_keys, o_order, np.nan)
-    hit = ~np.isnan(orders)
-    cand, keys, orders = cand[hit], keys[hit], orders[hit]
-    entry = group_starts(va.deal[cand])
-    cand, keys, orders = cand[entry], keys[entry], orders[entry]
-    kinds = gather(keys, o_keys, o_kind, "open")
-    open_stages = open_by_pipe[va.pipe[cand]]
+    # The entry: the first visit of known order, passing over up to MAX_INBOX_VISITS inbox
+    # stays. A deal's visits are contiguous, so its next visit is the next position.
+    pos, found = v0[judged], []
+    for _ in range(MAX_INBOX_VISITS + 1):
+        if not len(pos):
+            break
+        keys = ix.key(va.pipe[pos], va.stage[pos])
+        known_order = (keys >= 0) & ~np.isnan(order_by_key[np.maximum(keys, 0)])
+        found.append(pos[known_order])
+        pos = pos[~known_order] + 1
+        pos = pos[pos < n_visits]
+        pos = pos[va.deal[pos] == va.deal[pos - 1]]
+    entry = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    keys = ix.key(va.pipe[entry], va.stage[entry])
+    orders, kinds = order_by_key[keys], kind_by_key[keys]
+    open_stages = open_by_pipe[va.pipe[entry]]
     with np.errstate(divide="ignore", invalid="ignore"):
         skipped = (orders - 1) / open_stages
-    late = (kinds == "won") | ((kinds == "open") & (open_stages >= min_open_stages)
-                               & (skipped >= min_skipped_share))
-    cand = cand[late]
-    if not len(cand):
+    late = (kinds == KIND_CODES["won"]) | ((kinds == KIND_CODES["open"]) & (open_stages >= min_open_stages)
+                                          & (skipped >= min_skipped_share))
+    entry = entry[late]
+    if not len(entry):
         return None
-    return pd.DataFrame({"row": ix.deal_rows[va.deal[cand]],
-                         "stage": take_text(ix.stages, va.stage[cand]).to_numpy(),
-                         "kind": kinds[late], "order": orders[late], "open_stages": open_stages[late]})
+    kind_names = np.array(list(KIND_CODES), dtype=object)
+    return pd.DataFrame({"row": ix.deal_rows[va.deal[entry]],
+                         "stage": take_text(ix.stages, va.stage[entry]).to_numpy(),
+                         "kind": kind_names[kinds[late]], "order": orders[late],
+                         "open_stages": open_stages[late]})
+
+
+def _micros(values: pd.Series) -> np.ndarray:
+    return values.astype("datetime64[us]").to_numpy().view(np.int64)
