@@ -9,13 +9,13 @@ import pyarrow as pa
 from audit.flowindex import NAT, flow_index, to_datetime
 from audit.model import CrmData
 from checks import vocab
-from checks.keys import current_stay, position_in
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
+from checks.keys import current_stay, position_in
 
 TEXT_COLUMNS = ("subject", "result")
 
 
-def to_int(times) -> np.ndarray | int:
+def _to_int(times) -> np.ndarray | int:
     """Datetimes as int64 microseconds (NaT -> NAT)."""
     if isinstance(times, pd.Timestamp):
         return int(np.datetime64(times.to_datetime64(), "us").astype(np.int64))
@@ -56,12 +56,13 @@ class ThinkItOverStall(Check):
         ix = flow_index(crm)
         is_open = ix.status_is("open")
         moved_at, _ = current_stay(crm)
-        as_of = to_int(ctx.as_of)
+        as_of = _to_int(ctx.as_of)
         known = moved_at != NAT
         idle_days = np.where(known, (as_of - moved_at) / 86_400e6, np.nan)
         stalled = np.flatnonzero(is_open & known & (idle_days >= min_days))
 
-        # The last contact logged up to as_of, among the stalled deals' activities only.
+        # The last contact logged up to as_of, among the stalled deals' activities only. Any
+        # type counts: amoCRM and Bitrix24 log a call's outcome as the result of a done task.
         last = _last_activity(crm.activities, ix, stalled, ctx.as_of, texts)
         text = last[texts[0]].fillna("")
         for col in texts[1:]:
@@ -107,8 +108,8 @@ def _last_activity(acts: pd.DataFrame, ix, deal_codes: np.ndarray, as_of: pd.Tim
     Ties at the same time: the later row."""
     # Looking ids up among the wanted deals only keeps the hash table small.
     deal = position_in(acts["deal_id"], ix.deal_ids.take(pa.array(deal_codes)))
-    at = to_int(acts["at"])
-    rows = np.flatnonzero((deal >= 0) & (at != NAT) & (at <= to_int(as_of)))
+    at = _to_int(acts["at"])
+    rows = np.flatnonzero((deal >= 0) & (at != NAT) & (at <= _to_int(as_of)))
     deal, at = deal[rows], at[rows]
     latest = np.full(len(deal_codes), NAT, dtype=np.int64)
     np.maximum.at(latest, deal, at)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
@@ -34,28 +37,31 @@ class VagueLossReason(Check):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         deals = crm.deals
         # Empty reasons are ST03's: only reasons that are there but say nothing count here.
-        explained = deals[deals["status"].eq("lost") & deals["lost_reason"].notna()]
-        word = vocab.vague_reason_word(explained["lost_reason"], ctx.vocab)
-        vague = explained[word.notna()]
-        word = word[word.notna()]
+        explained = deals.loc[deals["status"].eq("lost") & deals["lost_reason"].notna(),
+                              ["deal_id", "pipeline", "stage", "owner", "lost_reason"]]
+        # Each distinct reason is judged once; `codes` say which one a deal gave.
+        codes, distinct = pd.factorize(explained["lost_reason"])
+        distinct = pd.Series(distinct, dtype="str")
+        word_of = vocab.vague_reason_word(distinct, ctx.vocab)
+        is_vague = word_of.notna().to_numpy()[codes]
+        vague = explained[is_vague]
+        word = pd.Series(word_of.to_numpy(dtype=object)[codes[is_vague]], index=vague.index, dtype="str")
         message = "loss reason '" + vague["lost_reason"] + "' says nothing about why the deal was lost"
         parts = [self.findings(vague, entity_type="deal", message=message,
                                evidence={"lost_reason": vague["lost_reason"], "word": word})]
 
         n = len(explained)
-        key = vocab.normalize(explained["lost_reason"])
-        top = _top_reason(explained["lost_reason"], key)
+        top = _top_reason(distinct, vocab.normalize(distinct), np.bincount(codes, minlength=len(distinct)))
         max_share, min_lost = float(ctx["max_top_share"]), int(ctx["min_lost"])
-        dominant = top is not None and n >= min_lost and top[3] > max_share
-        affected = pd.Series(explained.index.isin(vague.index), index=explained.index)
+        dominant = top is not None and n >= min_lost and top.share > max_share
+        affected = int(is_vague.sum())
         if dominant:
-            reason, top_key, count, share = top
-            affected |= key.eq(top_key)
+            affected += int(top.count - top.vague_count(word_of.notna().to_numpy(), codes))
             parts.append(self.findings(
                 pd.DataFrame(index=[0]), entity_type="dataset", entity_id="dataset",
-                message=f"one loss reason, '{reason}', covers {share:.0%} of {n} lost deals with a reason",
-                evidence={"lost_reason": reason, "deals": count, "lost_with_reason": n,
-                          "share": round(share, 4), "max_share": max_share},
+                message=f"one loss reason, '{top.reason}', covers {top.share:.0%} of {n} lost deals with a reason",
+                evidence={"lost_reason": top.reason, "deals": top.count, "lost_with_reason": n,
+                          "share": round(top.share, 4), "max_share": max_share},
             ))
         nonempty = [p for p in parts if len(p)]
         findings = pd.concat(nonempty, ignore_index=True) if nonempty else None
@@ -63,20 +69,33 @@ class VagueLossReason(Check):
         vague_share = len(vague) / n if n else 0.0
         text = f"{len(vague)} of {n} lost deals with a reason ({vague_share:.0%}) give a reason that says nothing"
         if dominant:
-            text += f"; '{top[0]}' alone covers {top[3]:.0%} of them"
+            text += f"; '{top.reason}' alone covers {top.share:.0%} of them"
         return self.result(findings=findings, metric=round(vague_share, 4), threshold=0.0, message=text,
-                           affected=int(affected.sum()))
+                           affected=affected)
 
 
-def _top_reason(reasons: pd.Series, key: pd.Series) -> tuple[str, str, int, float] | None:
-    """The most frequent reason by normalized text `key` ("Цена" = "цена."): its commonest
-    spelling, its key, its count and its share of all given reasons; None when there are none."""
-    counts = key.value_counts()
-    if counts.empty:
+@dataclass(frozen=True)
+class TopReason:
+    reason: str              # its commonest spelling
+    members: np.ndarray      # distinct spellings (positions) that normalize to it
+    count: int
+    share: float
+
+    def vague_count(self, vague_by_spelling: np.ndarray, codes: np.ndarray) -> int:
+        """Deals giving this reason that are already flagged as vague (not counted twice)."""
+        return int(np.isin(codes, self.members[vague_by_spelling[self.members]]).sum())
+
+
+def _top_reason(distinct: pd.Series, key: pd.Series, counts: np.ndarray) -> TopReason | None:
+    """The most frequent reason by normalized text `key` of the distinct spellings ("Цена"
+    and "цена." are one reason), with its count and share of all given reasons."""
+    if not len(distinct):
         return None
+    totals = pd.Series(counts, index=key.to_numpy()).groupby(level=0, sort=False).sum()
     # Deterministic among ties: the larger count, then the alphabetically first text.
-    counts = counts.rename_axis("key").reset_index(name="n").sort_values(["n", "key"], ascending=[False, True])
-    top_key, top_n = counts["key"].iloc[0], int(counts["n"].iloc[0])
-    spellings = reasons[key.eq(top_key)].value_counts()
-    spelling = sorted(spellings[spellings.eq(spellings.max())].index)[0]
-    return str(spelling), str(top_key), top_n, top_n / len(reasons)
+    top_n = int(totals.max())
+    top_key = min(totals.index[totals.eq(top_n)])
+    members = np.flatnonzero(key.eq(top_key).to_numpy())
+    spellings = pd.DataFrame({"n": counts[members], "spelling": distinct.iloc[members].to_numpy(dtype=object)})
+    spelling = spellings.sort_values(["n", "spelling"], ascending=[False, True])["spelling"].iloc[0]
+    return TopReason(reason=str(spelling), members=members, count=top_n, share=top_n / int(counts.sum()))

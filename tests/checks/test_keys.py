@@ -1,0 +1,58 @@
+"""checks.keys: text-key lookups and each deal's current stay."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from audit.flowindex import NAT, flow_index
+from checks.keys import current_stay, isin_text, position_in
+from tests.builders import deal, make_crm, move
+
+
+@pytest.mark.parametrize("values, candidates, expected", [
+    pytest.param(["a", "b", None, "c", "a"], ["a", "c", None], [True, False, False, True, True], id="str"),
+    pytest.param(["1", "2"], pd.Index(["2"]), [False, True], id="index-candidates"),
+    pytest.param([], ["a"], [], id="empty-values"),
+    pytest.param(["a"], [], [False], id="no-candidates"),
+])
+def test_isin_text(values, candidates, expected):
+    for dtype in ("str", object):
+        got = isin_text(pd.Series(values, dtype=dtype), candidates if isinstance(candidates, pd.Index)
+                        else pd.Series(candidates, dtype=dtype))
+        assert got.tolist() == expected and got.dtype == bool
+
+
+def test_position_in_first_occurrence_and_missing():
+    values = pd.Series(["a", "b", None, "c", "a"], dtype="str")
+    assert position_in(values, pd.Series(["c", "a", "a"], dtype="str")).tolist() == [1, -1, -1, 0, 1]
+    assert position_in(values, pd.Series([], dtype="str")).tolist() == [-1] * 5
+    assert position_in(pd.Series([], dtype="str"), pd.Series(["a"])).tolist() == []
+    assert position_in(pd.Series([7, 8], dtype=object).astype(str), pd.Series(["8"])).tolist() == [-1, 0]
+
+
+def us(text):
+    return np.datetime64(pd.Timestamp(text), "us").astype(np.int64)
+
+
+def test_current_stay_with_history():
+    crm = make_crm([deal(1, stage="B"), deal(2, stage="A", created_at="2026-10-05"), deal(3, stage="C")],
+                   history=[move(1, "B", "2026-10-10", from_stage="A"), move(3, "B", "2026-10-03", from_stage="A"),
+                            move(3, "D", "2026-10-04", from_stage="B")])
+    ix = flow_index(crm)
+    at, stage = current_stay(crm)
+    code = {ix.deal_ids[i].as_py(): i for i in range(ix.n_deals)}
+    stages = [s.as_py() for s in ix.stages]
+    assert at[code["1"]] == us("2026-10-10") and stages[stage[code["1"]]] == "B"
+    # never moved: since creation, in its own stage
+    assert at[code["2"]] == us("2026-10-05") and stages[stage[code["2"]]] == "A"
+    # history ends elsewhere than the deal's stage: the stay says so
+    assert at[code["3"]] == us("2026-10-04") and stages[stage[code["3"]]] == "D"
+
+
+def test_current_stay_without_history_or_dates():
+    crm = make_crm([deal(1, stage="B"), deal(2, stage="A", created_at=None)])
+    ix = flow_index(crm)
+    at, stage = current_stay(crm)
+    code = {ix.deal_ids[i].as_py(): i for i in range(ix.n_deals)}
+    assert at[code["1"]] == us("2026-10-01 10:00") and at[code["2"]] == NAT
+    assert [ix.stages[stage[code[d]]].as_py() for d in ("1", "2")] == ["B", "A"]
