@@ -1,0 +1,223 @@
+"""Integer links between the big tables, computed once per audit and memoized on the CrmData.
+
+Hashing millions of text deal ids is the expensive part of joining activities or stage
+visits to deals; the activity, funnel and scorecard code shares these instead of each
+merging on `deal_id`:
+
+- `deal_index(crm)`: the deals table with one row per deal_id (first occurrence; the row
+  number is the deal code of `audit.flowindex`), and
+  `positions(ids)`: each id's row in it (-1 when the deal is unknown);
+- `activity_positions(crm)`: the deal row of every activity;
+- `owner_codes(crm)`: each deal's owner as an integer code;
+- `activity_timeline(crm)`: activities as sorted (deal, time) keys, to count the activities
+  of a deal in a time window or find its last activity with binary search, without a join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CrmData
+
+NO_OWNER = "(no owner)"  # label of deals without an owner in tables and scores
+_NAT = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class DealIndex:
+    deals: pd.DataFrame            # one row per deal_id, first occurrence, index 0..n-1
+    _ids: object                   # the deal ids as an Arrow array (the lookup's value set)
+
+    def positions(self, ids: pd.Series) -> np.ndarray:
+        """Row of each id in `deals` (int64), -1 for ids not in deals or missing."""
+        if len(ids) == 0:
+            return np.zeros(0, dtype=np.int64)
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            found = pc.index_in(pa.array(ids.astype("str").array), value_set=self._ids)
+            return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        except ImportError:  # pragma: no cover - pyarrow is a dependency
+            return pd.Index(self.deals["deal_id"]).get_indexer(ids).astype(np.int64)
+
+
+def deal_index(crm: CrmData) -> DealIndex:
+    return crm.memo("deal_index", lambda: _deal_index(crm))
+
+
+def _deal_index(crm: CrmData) -> DealIndex:
+    # Rows without a deal_id link to nothing (HY01 reports them). The rest keep their first
+    # row, in order: row i here is deal code i of audit.flowindex, so arrays from either line up.
+    deals = crm.deals
+    if deals["deal_id"].isna().any():
+        deals = deals[deals["deal_id"].notna()]
+    if deals["deal_id"].duplicated().any():
+        deals = deals.drop_duplicates("deal_id")
+    deals = deals.reset_index(drop=True)
+    ids = deals["deal_id"].astype("str")
+    try:
+        import pyarrow as pa
+        value_set = pa.array(ids.array)
+        if isinstance(value_set, pa.ChunkedArray):
+            value_set = value_set.combine_chunks()
+    except ImportError:  # pragma: no cover
+        value_set = None
+    return DealIndex(deals=deals, _ids=value_set)
+
+
+def contiguous_positions(crm: CrmData, deal_ids: pd.Series) -> np.ndarray:
+    """`positions` for a column whose equal ids sit next to each other (a table sorted by
+    deal, like audit.flow's views): looks up one id per run instead of every row."""
+    n = len(deal_ids)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    values = deal_ids.reset_index(drop=True)
+    starts = np.flatnonzero(values.ne(values.shift()).to_numpy(dtype=bool, na_value=True))
+    run_pos = deal_index(crm).positions(values.iloc[starts])
+    lengths = np.diff(np.append(starts, n))
+    return np.repeat(run_pos, lengths)
+
+
+def move_positions(crm: CrmData) -> np.ndarray:
+    """The deal row of every row of `audit.flow.moves(crm)`, -1 for unknown deals."""
+    def compute() -> np.ndarray:
+        from audit.flow import moves
+        from audit.flowindex import flow_index, take_text
+        m, ix = moves(crm), flow_index(crm)
+        # moves() is built from the flow index's sorted history arrays, row for row: their deal
+        # codes are the positions. Checked on a sample, with a lookup as the fallback.
+        if len(ix.h_deal) == len(m):
+            sample = np.unique(np.linspace(0, max(len(m) - 1, 0), num=min(len(m), 64)).astype(np.int64))
+            same = (take_text(ix.deal_ids, ix.h_deal[sample]).to_numpy(dtype=object)
+                    == m["deal_id"].iloc[sample].to_numpy(dtype=object))
+            if same.all():
+                return np.where(ix.h_deal < ix.n_deals, ix.h_deal, -1).astype(np.int64)
+        return contiguous_positions(crm, m["deal_id"])
+    return crm.memo("move_positions", compute)
+
+
+def activity_positions(crm: CrmData) -> np.ndarray:
+    """The deal row (in `deal_index(crm).deals`) of every activity, -1 for unknown deals."""
+    def compute() -> np.ndarray:
+        if crm.activities is None:
+            return np.zeros(0, dtype=np.int64)
+        return deal_index(crm).positions(crm.activities["deal_id"])
+    return crm.memo("activity_positions", compute)
+
+
+def owner_codes(crm: CrmData) -> tuple[np.ndarray, pd.Index]:
+    """(code per deal row, owner labels): deals without an owner get the code of NO_OWNER."""
+    def compute():
+        owners = deal_index(crm).deals["owner"].fillna(NO_OWNER)
+        codes, labels = pd.factorize(owners, sort=True)
+        return codes.astype(np.int64), pd.Index(labels, dtype=object)
+    return crm.memo("owner_codes", compute)
+
+
+def deal_status_codes(crm: CrmData) -> np.ndarray:
+    """Each deal row's status as 0 open, 1 won, 2 lost (anything else, or none, counts as open)."""
+    def compute() -> np.ndarray:
+        status = deal_index(crm).deals["status"]
+        won = status.eq("won").to_numpy(dtype=bool, na_value=False)
+        lost = status.eq("lost").to_numpy(dtype=bool, na_value=False)
+        return np.where(won, 1, np.where(lost, 2, 0)).astype(np.int64)
+    return crm.memo("deal_status_codes", compute)
+
+
+def to_int(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Datetimes as int64 microseconds; NaT as int64 min."""
+    arr = np.asarray(values, dtype="datetime64[us]")
+    return arr.view(np.int64)
+
+
+@dataclass(frozen=True)
+class ActivityTimeline:
+    """Sorted keys deal_row * span + time_slot of the activities with a known deal and time.
+
+    Time is kept in slots of `unit` microseconds (1 us when the data allow, coarser for huge
+    spans so the key fits in int64; the unit always divides a second, so times read back
+    are exact to the second). Slot 0 is "before every activity", slot span-1 "after".
+    """
+
+    keys: np.ndarray
+    span: int
+    t0: int
+    unit: int
+
+    def slot(self, times: pd.Series | np.ndarray, nat: str = "before") -> np.ndarray:
+        """Time slot of each time; NaT maps to the first slot ('before') or the last ('after')."""
+        t = to_int(times)
+        missing = t == _NAT
+        rel = np.where(missing, 0, t) - self.t0
+        # Clip in microseconds first: far-off dates must not overflow the key.
+        rel = np.clip(rel, -self.unit, (self.span - 2) * self.unit)
+        slot = np.clip(rel // self.unit + 1, 0, self.span - 1)
+        slot[missing] = 0 if nat == "before" else self.span - 1
+        return slot
+
+    def count_between(self, pos: np.ndarray, after, upto) -> np.ndarray:
+        """Activities of deal row `pos` dated in (after, upto]; NaT `after` means no lower bound."""
+        lo = np.searchsorted(self.keys, pos * self.span + self.slot(after, nat="before"), side="right")
+        hi = np.searchsorted(self.keys, pos * self.span + self.slot(upto, nat="after"), side="right")
+        return np.where(pos >= 0, np.maximum(hi - lo, 0), 0)
+
+    def last_upto(self, pos: np.ndarray, times) -> np.ndarray:
+        """Time (datetime64[us], NaT when none) of the deal's last activity at or before `times`."""
+        out = np.full(len(pos), _NAT, dtype=np.int64)
+        if len(self.keys):
+            key = pos * self.span + self.slot(times, nat="after")
+            j = np.searchsorted(self.keys, key, side="right") - 1
+            hit = self.keys[np.maximum(j, 0)]
+            found = (pos >= 0) & (j >= 0) & (hit // self.span == pos)
+            out[found] = self.t0 + (hit[found] % self.span - 1) * self.unit
+        return out.view("datetime64[us]")
+
+
+def activity_timeline(crm: CrmData) -> ActivityTimeline:
+    return crm.memo("activity_timeline", lambda: _timeline(crm))
+
+
+def _timeline(crm: CrmData) -> ActivityTimeline:
+    pos = activity_positions(crm)
+    n_deals = max(len(deal_index(crm).deals), 1)
+    if crm.activities is None or not len(pos):
+        return ActivityTimeline(keys=np.zeros(0, dtype=np.int64), span=3, t0=0, unit=1)
+    t = to_int(crm.activities["at"])
+    ok = (pos >= 0) & (t != _NAT)
+    if not ok.any():
+        return ActivityTimeline(keys=np.zeros(0, dtype=np.int64), span=3, t0=0, unit=1)
+    t, pos = t[ok], pos[ok]
+    second = 1_000_000
+    t0 = int(t.min()) // second * second
+    width = int(t.max()) - t0
+    limit = (2 ** 62) // n_deals
+    for unit in (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000):
+        span = width // unit + 3
+        if span <= limit:
+            break
+    else:  # pragma: no cover - a span of millions of years
+        unit, span = second, limit
+    slots = np.minimum((t - t0) // unit + 1, span - 2)
+    keys = pos * span + slots
+    keys.sort()
+    return ActivityTimeline(keys=keys, span=int(span), t0=t0, unit=unit)
+
+
+def value_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(code per row, labels) of a low-cardinality text column; missing values get -1."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), pd.Index([], dtype=object)
+    try:
+        import pyarrow as pa
+        array = pa.array(values.astype("str").array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        encoded = array.dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, pd.Index(encoded.dictionary.to_pylist(), dtype=object)
+    except ImportError:  # pragma: no cover
+        codes, labels = pd.factorize(values)
+        return codes.astype(np.int64), pd.Index(labels, dtype=object)

@@ -1,0 +1,92 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from audit.deal_index import (activity_positions, activity_timeline, contiguous_positions, deal_index,
+                              deal_status_codes, owner_codes, value_codes)
+from tests.builders import activity, deal, make_crm
+
+
+def times(*values):
+    return pd.to_datetime(list(values), format="mixed").to_numpy(dtype="datetime64[us]")
+
+
+def crm():
+    return make_crm([deal(1, owner="B"), deal(2, owner=None, status="won"), deal(1, owner="X"), deal(3, status="lost")],
+                    activities=[activity(1, "2026-10-02 10:00"), activity(2, "2026-10-03 10:00:00.5"),
+                                activity(9, "2026-10-04"), activity(1, "2026-10-05"), activity(1, None)])
+
+
+def test_positions_and_codes():
+    c = crm()
+    assert deal_index(c).deals["deal_id"].tolist() == ["1", "2", "3"]          # first occurrence wins
+    assert activity_positions(c).tolist() == [0, 1, -1, 0, 0]
+    assert deal_index(c).positions(pd.Series(["3", None, "nope"])).tolist() == [2, -1, -1]
+    codes, labels = owner_codes(c)
+    assert labels.tolist() == ["(no owner)", "Anna", "B"] and codes.tolist() == [2, 0, 1]
+    assert deal_status_codes(c).tolist() == [0, 1, 2]
+    assert contiguous_positions(c, pd.Series(["1", "1", "2", "9", "9", "1"])).tolist() == [0, 0, 1, -1, -1, 0]
+
+
+def test_value_codes():
+    codes, labels = value_codes(pd.Series(["call", None, "email", "call"], dtype="str"))
+    assert [labels[c] if c >= 0 else None for c in codes] == ["call", None, "email", "call"]
+
+
+@pytest.mark.parametrize("pos, after, upto, expected", [
+    pytest.param(0, "2026-10-02 10:00", "2026-10-05", 1, id="open-at-the-start"),
+    pytest.param(0, None, "2026-10-02 10:00", 1, id="no-lower-bound-closed-at-the-end"),
+    pytest.param(1, "2026-10-01", "2026-10-03 10:00:00.5", 1, id="sub-second"),
+    pytest.param(1, "2026-10-01", "2026-10-03 10:00:00.4", 0, id="sub-second-before"),
+    pytest.param(-1, "2020-01-01", "2030-01-01", 0, id="unknown-deal"),
+    pytest.param(0, "2026-10-05", "2099-01-01", 0, id="nothing-after"),
+    pytest.param(0, "1900-01-01", "2026-10-05", 2, id="far-off-bounds"),
+    pytest.param(2, None, None, 0, id="deal-without-activities"),
+])
+def test_count_between(pos, after, upto, expected):
+    tl = activity_timeline(crm())
+    got = tl.count_between(np.array([pos]), times(after), times(upto))
+    assert got.tolist() == [expected]
+
+
+def test_last_upto():
+    tl = activity_timeline(crm())
+    got = tl.last_upto(np.array([0, 0, 1, -1, 0, 2]),
+                       times("2026-10-04", "2026-10-02 10:00", "2026-10-03 10:00:00.4", "2026-10-09", None, None))
+    assert got.astype(str).tolist() == ["2026-10-02T10:00:00.000000", "2026-10-02T10:00:00.000000", "NaT",
+                                        "NaT", "2026-10-05T00:00:00.000000", "NaT"]
+
+
+def test_huge_spans_use_coarser_slots_exact_to_the_second():
+    # 1000 deals and activities two centuries apart: microsecond keys would overflow int64.
+    deals = [deal(i) for i in range(1000)]
+    acts = [activity(0, "1900-01-01"), activity(1, "2100-01-01 12:00:01"), activity(1, "2100-01-01 12:00:03")]
+    tl = activity_timeline(make_crm(deals, activities=acts))
+    assert tl.unit > 1 and 1_000_000 % tl.unit == 0
+    assert tl.count_between(np.array([1, 1, 0]), times("2100-01-01 12:00:01", "2100-01-01 12:00:00", None),
+                            times("2100-01-01 12:00:02", "2100-01-01 12:00:03", "1900-01-01")).tolist() == [0, 2, 1]
+    assert tl.last_upto(np.array([1]), times("2100-01-01 12:00:02")).astype(str).tolist() == \
+        ["2100-01-01T12:00:01.000000"]
+
+
+def test_no_activities():
+    c = make_crm([deal(1)], activities=[])
+    tl = activity_timeline(c)
+    assert tl.count_between(np.array([0]), times(None), times(None)).tolist() == [0]
+    assert np.isnat(tl.last_upto(np.array([0]), times(None))).all()
+
+
+def test_rows_are_the_flow_index_deal_codes():
+    from audit.flow import moves
+    from audit.flowindex import flow_index
+    from audit.deal_index import move_positions
+    from tests.builders import move
+    no_id = {**deal(0), "deal_id": None}
+    c = make_crm([no_id, deal(1), deal(2), deal(1), no_id, deal(3)],
+                 history=[move(2, "B", "2026-10-02"), move(9, "B", "2026-10-02"), move(1, "B", "2026-10-03"),
+                          move(2, "C", "2026-10-04")])
+    ix = flow_index(c)
+    assert deal_index(c).deals["deal_id"].tolist() == ["1", "2", "3"]
+    assert c.deals["deal_id"].iloc[ix.deal_rows].tolist() == ["1", "2", "3"]
+    expected = deal_index(c).positions(moves(c)["deal_id"]).tolist()
+    assert move_positions(c).tolist() == expected and -1 in expected
