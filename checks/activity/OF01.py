@@ -1,0 +1,81 @@
+"""OF01 silent-stage-change."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from audit.deal_index import activity_timeline, move_positions
+from audit.flow import moves
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class SilentStageChange(Check):
+    """Forward stage changes with no activity logged since the deal's previous change."""
+
+    code = "OF01"
+    name = "silent-stage-change"
+    title_ru = "Смена этапа без зафиксированного контакта"
+    family = Family.ACTIVITY
+    severity = Severity.HIGH
+    needs = {"deals": ("created_at",), "stage_history": (), "activities": ()}
+    # max_share: the share of silent changes tolerated before the check fails (0 = none).
+    params = {"max_share": 0.0}
+    rationale = ("A deal does not move forward by itself: a call, a meeting or a letter moved it. "
+                 "When the stage changes and the CRM holds no contact since the previous change, "
+                 "the conversation happened somewhere else (a personal phone, a messenger, a "
+                 "mailbox the CRM does not see) and the CRM only records the outcome.")
+    rationale_ru = ("Сделка не продвигается сама: её двигает звонок, встреча или письмо. Если этап "
+                    "сменился, а в CRM нет ни одного контакта с прошлой смены этапа, разговор шёл "
+                    "мимо CRM (личный телефон, мессенджер, почта, которую CRM не видит), и в CRM "
+                    "попадает только результат.")
+    fix = ("Connect telephony, mail and messengers so contacts are logged automatically; ask the "
+           "owners of the listed deals where the conversation that moved the deal took place.")
+    fix_ru = ("Подключите телефонию, почту и мессенджеры, чтобы контакты попадали в CRM сами; "
+              "спросите ответственных по перечисленным сделкам, где прошёл разговор, который "
+              "сдвинул сделку.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        m = moves(crm)
+        forward = np.flatnonzero(m["direction"].eq("forward").to_numpy(dtype=bool, na_value=False)
+                                 & m["to_kind"].ne("lost").to_numpy(dtype=bool, na_value=True))
+        # moves() is sorted by deal, so one lookup per deal gives every move its deal row;
+        # moves of deals missing from deals are HY06's business.
+        pos = move_positions(crm)[forward]
+        forward = forward[pos >= 0]
+        pos = pos[pos >= 0]
+        total = len(forward)
+        if not total:
+            return self.result(metric=0.0, threshold=ctx["max_share"],
+                               message="no forward stage changes to judge")
+        logged = activity_timeline(crm).count_between(
+            pos, m["prev_changed_at"].to_numpy()[forward], m["changed_at"].to_numpy()[forward])
+        rows = forward[logged == 0]
+        share = len(rows) / total
+        message = (f"{len(rows)} of {total} forward stage changes ({share:.0%}) had no activity "
+                   "logged since the previous change")
+        if share <= ctx["max_share"]:
+            return self.result(metric=round(share, 4), threshold=ctx["max_share"],
+                               message=message, affected=len(rows), failed=False)
+        silent = m[["deal_id", "pipeline", "owner", "from_stage", "to_stage", "changed_at",
+                    "prev_changed_at"]].iloc[rows]
+        # The deal's first recorded change: "since" is the deal's creation.
+        ids = m["deal_id"]
+        first = (rows == 0) | (ids.iloc[rows].to_numpy(dtype=object)
+                               != ids.iloc[np.maximum(rows - 1, 0)].to_numpy(dtype=object))
+        silent = silent.assign(first_change=first)
+        prev = silent["prev_changed_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("?")
+        since = ("the deal was created on " + prev).where(silent["first_change"],
+                                                           "the previous change on " + prev)
+        text = ("moved " + silent["from_stage"].fillna("?") + " → " + silent["to_stage"]
+                + " on " + silent["changed_at"].dt.strftime("%Y-%m-%d %H:%M")
+                + " with no activity logged since " + since)
+        return self.result(
+            findings=self.findings(
+                silent, entity_type="deal", message=text, stage=silent["to_stage"],
+                evidence={"from_stage": silent["from_stage"], "to_stage": silent["to_stage"],
+                          "changed_at": silent["changed_at"],
+                          "previous_change_at": silent["prev_changed_at"],
+                          "first_change": silent["first_change"],
+                          "activities_since_previous": 0}),
+            metric=round(share, 4), threshold=ctx["max_share"], message=message)

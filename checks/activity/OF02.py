@@ -1,0 +1,71 @@
+"""OF02 silent-open-deal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.deal_index import activity_timeline, deal_index
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class SilentOpenDeal(Check):
+    """Open deals with no activity logged in the last 14 days before the audit date."""
+
+    code = "OF02"
+    name = "silent-open-deal"
+    title_ru = "Открытая сделка без контактов"
+    family = Family.ACTIVITY
+    severity = Severity.MEDIUM
+    needs = {"deals": ("status",), "activities": ()}
+    # max_share: the share of silent open deals tolerated before the check fails (0 = none).
+    params = {"min_days": 14, "max_share": 0.0}
+    rationale = ("An open deal nobody has contacted for weeks is either dead and not closed as lost, "
+                 "or alive and worked outside the CRM. Either way the pipeline shows money that is "
+                 "not there, and the losses never reach the statistics.")
+    rationale_ru = ("Открытая сделка, по которой неделями нет контактов, либо умерла и не закрыта "
+                    "проигрышем, либо ведётся мимо CRM. В обоих случаях воронка показывает деньги, "
+                    "которых нет, а проигрыши не попадают в статистику.")
+    fix = ("Review the listed deals with their owners: close the dead ones as lost with a reason, "
+           "log the contacts of the live ones, and set a task for the next step on every open deal.")
+    fix_ru = ("Разберите перечисленные сделки с ответственными: мёртвые закройте проигрышем с "
+              "причиной, по живым внесите контакты и поставьте задачу на следующий шаг по каждой "
+              "открытой сделке.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        days = float(ctx["min_days"])
+        deals = deal_index(crm).deals
+        open_rows = np.flatnonzero(deals["status"].eq("open").to_numpy(dtype=bool, na_value=False))
+        open_deals = deals.iloc[open_rows]
+        if open_deals.empty:
+            return self.result(metric=0.0, threshold=ctx["max_share"], message="no open deals")
+        as_of = ctx.as_of
+        cutoff = as_of - pd.Timedelta(days=days)
+        last = pd.Series(activity_timeline(crm).last_upto(open_rows, np.full(len(open_rows), as_of.asm8)),
+                         index=open_deals.index)
+        # The CRM's own "last activity" field counts too: it may know contacts the export lacks.
+        own = open_deals["last_activity_at"].where(open_deals["last_activity_at"] <= as_of)
+        last = last.where(last.notna() & ((last >= own) | own.isna()), own)
+        # A deal created inside the window has not had the time to go silent.
+        old_enough = ~(open_deals["created_at"] > cutoff)
+        silent_mask = (last.isna() | (last < cutoff)) & old_enough
+        silent = open_deals[silent_mask]
+        share = len(silent) / len(open_deals)
+        message = (f"{len(silent)} of {len(open_deals)} open deals ({share:.0%}) had no activity "
+                   f"in the {days:g} days before {as_of:%Y-%m-%d}")
+        if share <= ctx["max_share"]:
+            return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
+                               affected=len(silent), failed=False)
+        last_s = last[silent_mask]
+        since = last_s.fillna(silent["created_at"])
+        days_silent = ((as_of - since).dt.total_seconds() / 86400).round(1)
+        text = ("open, no activity for " + np.floor(days_silent).map("{:.0f}".format)
+                + " days (last: " + last_s.dt.strftime("%Y-%m-%d").fillna("never logged") + ")")
+        text = text.where(days_silent.notna(), "open, no activity ever logged and no creation date")
+        return self.result(
+            findings=self.findings(
+                silent, entity_type="deal", message=text,
+                evidence={"last_activity_at": last_s, "days_silent": days_silent,
+                          "created_at": silent["created_at"], "min_days": ctx["min_days"]}),
+            metric=round(share, 4), threshold=ctx["max_share"], message=message)

@@ -1,0 +1,78 @@
+"""OF03 owner-low-logging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.deal_index import NO_OWNER, activity_positions, owner_codes
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class OwnerLowLogging(Check):
+    """Owners whose activities per deal are far below the team's (robust z-score)."""
+
+    code = "OF03"
+    name = "owner-low-logging"
+    title_ru = "Менеджер почти не фиксирует контакты"
+    family = Family.ACTIVITY
+    severity = Severity.MEDIUM
+    needs = {"deals": ("owner",), "activities": ()}
+    # z = (owner's activities per deal - team median) / max(1.4826 * MAD, mad_floor * median);
+    # flagged when z < z_threshold and the owner logs at most max_ratio of the team median.
+    params = {"z_threshold": -3.0, "min_deals": 10, "min_owners": 3, "mad_floor": 0.1,
+              "max_ratio": 0.5}
+    rationale = ("Managers of one team work deals of the same kind, so they need roughly the same "
+                 "number of calls, letters and meetings per deal. A manager who logs a fraction of "
+                 "the team's contacts is not working less: the work is happening on a personal "
+                 "phone or in a messenger, and the CRM only sees the results.")
+    rationale_ru = ("Менеджеры одной команды ведут похожие сделки, и на сделку им нужно примерно "
+                    "одинаковое число звонков, писем и встреч. Если менеджер фиксирует долю от "
+                    "командного числа контактов, он не меньше работает: работа идёт с личного "
+                    "телефона или в мессенджере, а CRM видит только результат.")
+    fix = ("Check the listed owners' telephony, mail and messenger integrations; agree with them "
+           "that every contact is logged, and review the number again in a month.")
+    fix_ru = ("Проверьте у перечисленных менеджеров подключение телефонии, почты и мессенджеров; "
+              "договоритесь, что каждый контакт фиксируется в CRM, и через месяц сравните снова.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        codes, labels = owner_codes(crm)
+        n_owners = len(labels)
+        deals = np.bincount(codes, minlength=n_owners)
+        pos = activity_positions(crm)
+        pos = pos[pos >= 0]
+        acts = np.bincount(codes[pos], minlength=n_owners) if len(pos) else np.zeros(n_owners, int)
+        table = pd.DataFrame({"owner": labels, "deals": deals, "activities": acts})
+        table = table[table["owner"].ne(NO_OWNER) & (table["deals"] >= ctx["min_deals"])]
+        if len(table) < ctx["min_owners"]:
+            return self.result(
+                metric=None, threshold=ctx["z_threshold"],
+                message=f"{len(table)} owners with at least {ctx['min_deals']} deals: too few to "
+                        f"compare (need {ctx['min_owners']})")
+        rate = table["activities"] / table["deals"]
+        median = float(rate.median())
+        mad = float((rate - median).abs().median())
+        scale = max(1.4826 * mad, ctx["mad_floor"] * median)
+        if median <= 0 or scale <= 0:
+            return self.result(metric=None, threshold=ctx["z_threshold"],
+                               message="the team logs no activities on its deals: nothing to compare")
+        z = (rate - median) / scale
+        low = (z < ctx["z_threshold"]) & (rate <= ctx["max_ratio"] * median)
+        flagged = table[low]
+        message = (f"{len(flagged)} of {len(table)} owners log far fewer activities per deal than "
+                   f"the team median of {median:.2f}")
+        if flagged.empty:
+            return self.result(metric=round(float(z.min()), 2), threshold=ctx["z_threshold"],
+                               message=message)
+        text = (flagged["owner"].astype(str) + " logs " + rate[low].map("{:.2f}".format)
+                + " activities per deal (" + flagged["activities"].astype(str) + " on "
+                + flagged["deals"].astype(str) + " deals) against a team median of "
+                + f"{median:.2f} (robust z " + z[low].map("{:.1f}".format) + ")")
+        return self.result(
+            findings=self.findings(
+                flagged, entity_type="owner", message=text,
+                evidence={"activities": flagged["activities"], "deals": flagged["deals"],
+                          "activities_per_deal": rate[low].round(3), "team_median": round(median, 3),
+                          "team_mad": round(mad, 3), "z": z[low].round(2)}),
+            metric=round(float(z.min()), 2), threshold=ctx["z_threshold"], message=message)

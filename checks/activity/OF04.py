@@ -1,0 +1,105 @@
+"""OF04 activity-outside-lifetime."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.deal_index import activity_positions, deal_index
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class ActivityOutsideLifetime(Check):
+    """Activities dated before their deal was created or more than a day after it closed."""
+
+    code = "OF04"
+    name = "activity-outside-lifetime"
+    title_ru = "Активность вне срока жизни сделки"
+    family = Family.ACTIVITY
+    severity = Severity.LOW
+    needs = {"deals": ("created_at",), "activities": ()}
+    # max_share: the share of such activities tolerated before the check fails (0 = none).
+    params = {"days_before_created": 0, "days_after_closed": 1, "max_share": 0.0}
+    rationale = ("A call logged before the deal existed or weeks after it closed was typed in later "
+                 "from memory, a diary or another system, or attached to the wrong deal. Such "
+                 "records make the activity history, and every check built on it, unreliable.")
+    rationale_ru = ("Звонок, записанный до создания сделки или через недели после её закрытия, "
+                    "внесён задним числом по памяти, из ежедневника или другой системы либо "
+                    "привязан не к той сделке. Такие записи портят историю контактов и всё, что на "
+                    "ней построено.")
+    fix = ("Log contacts when they happen (automatically, through integrations); check that "
+           "activities are linked to the right deal, and that deals are created at the first contact.")
+    fix_ru = ("Фиксируйте контакты в момент, когда они происходят (автоматически, через "
+              "интеграции); проверьте, что активности привязаны к нужной сделке, а сделка "
+              "заводится при первом контакте.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        acts = crm.activities
+        pos = activity_positions(crm)
+        deals = deal_index(crm).deals
+        at = acts["at"].to_numpy(dtype="datetime64[us]")
+        linked = pos >= 0
+        total = int((linked & ~np.isnat(at)).sum())
+        if not total:
+            return self.result(metric=0.0, threshold=ctx["max_share"],
+                               message="no dated activities linked to known deals")
+        row = np.maximum(pos, 0)
+        before = np.timedelta64(int(ctx["days_before_created"] * 86400), "s")
+        after = np.timedelta64(int(ctx["days_after_closed"] * 86400), "s")
+        # NaT compares False both ways: undated activities and deals are HY01/HY03's business.
+        early = linked & (at < deals["created_at"].to_numpy(dtype="datetime64[us]")[row] - before)
+        late = linked & (at > deals["closed_at"].to_numpy(dtype="datetime64[us]")[row] + after)
+        sel = np.flatnonzero(early | late)
+        share = len(sel) / total
+        message = (f"{len(sel)} of {total} activities ({share:.1%}) are dated outside their "
+                   f"deal's lifetime")
+        if share <= ctx["max_share"]:
+            return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
+                               affected=len(sel), failed=False)
+        flagged = acts[["activity_id", "deal_id", "type", "owner", "at"]].iloc[sel]
+        deal = deals.iloc[pos[sel]]
+        is_early = pd.Series(early[sel], index=flagged.index)
+        created_s = pd.Series(deal["created_at"].to_numpy(), index=flagged.index)
+        closed_s = pd.Series(deal["closed_at"].to_numpy(), index=flagged.index)
+        gap_days = (flagged["at"] - closed_s).where(~is_early, created_s - flagged["at"]
+                                                    ).dt.total_seconds().div(86400)
+        days = gap_days.round(1)
+        gap_text = (gap_days.map("{:.0f} days".format)
+                    .where(gap_days >= 2, (gap_days * 24).map("{:.0f} h".format)))
+        ids, synthetic = _activity_ids(flagged)
+        when = flagged["at"].dt.strftime("%Y-%m-%d %H:%M")
+        text = (flagged["type"].fillna("activity").astype(str) + " on " + when + " is "
+                + gap_text + " "
+                + is_early.map({True: "before deal ", False: "after deal "})
+                + flagged["deal_id"].astype(str)
+                + is_early.map({True: " was created", False: " was closed"}))
+        text = text.where(~synthetic, text + " (no activity_id in the export: id made from deal, "
+                                             "time and type)")
+        return self.result(
+            findings=self.findings(
+                flagged, entity_type="activity", entity_id=ids, message=text,
+                owner=pd.Series(deal["owner"].to_numpy(), index=flagged.index),
+                pipeline=pd.Series(deal["pipeline"].to_numpy(), index=flagged.index),
+                evidence={"deal_id": flagged["deal_id"], "at": flagged["at"],
+                          "deal_created_at": created_s.where(is_early),
+                          "deal_closed_at": closed_s.where(~is_early),
+                          "days_outside": days,
+                          "activity_owner": flagged["owner"],
+                          "synthetic_id": synthetic.where(synthetic)}),
+            metric=round(share, 4), threshold=ctx["max_share"], message=message)
+
+
+def _activity_ids(flagged: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The export's activity_id, or a stable one made of deal, time, type (and a counter for
+    same-second twins) when the export has none."""
+    ids = flagged["activity_id"]
+    missing = ids.isna()
+    if not missing.any():
+        return ids, pd.Series(False, index=flagged.index)
+    made = (flagged["deal_id"].astype(str) + "@" + flagged["at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+            + "/" + flagged["type"].fillna("other").astype(str))
+    # Twins (same deal, second and type) get #2, #3... in export order, so ids stay unique and stable.
+    twin_no = made.groupby(made, sort=False).cumcount()
+    made = made.where(twin_no == 0, made + "#" + (twin_no + 1).astype(str))
+    return ids.where(~missing, made), missing

@@ -1,0 +1,100 @@
+"""OF05 missing-channel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.deal_index import NO_OWNER, activity_positions, owner_codes, value_codes
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+# What a missing channel usually means, for the message.
+HINTS = {"email": "mailbox not connected?", "call": "telephony not connected?",
+         "message": "messengers not connected?", "meeting": "meetings not logged?"}
+LABELS = {"email": "e-mail", "call": "call", "message": "messenger message", "meeting": "meeting"}
+
+
+class MissingChannel(Check):
+    """Owners with none of an activity type the rest of the team logs heavily (no e-mail: mailbox not connected)."""
+
+    code = "OF05"
+    name = "missing-channel"
+    title_ru = "У менеджера нет целого канала связи"
+    family = Family.ACTIVITY
+    severity = Severity.MEDIUM
+    needs = {"deals": ("owner",), "activities": ("type",)}
+    # An owner with >= min_deals deals and >= min_activities activities, and none of a channel
+    # that >= min_users_share of the >= min_other_owners other such owners log, making up
+    # >= min_type_share of their activities.
+    params = {"types": ["call", "email", "meeting", "message"], "min_deals": 10,
+              "min_activities": 20, "min_other_owners": 3, "min_users_share": 0.8,
+              "min_type_share": 0.1}
+    rationale = ("When the whole team's deals carry e-mails and one manager's carry none, that "
+                 "manager has not stopped writing: the mailbox (or telephony, or messenger) is not "
+                 "connected to the CRM, and a whole channel of the conversation is invisible.")
+    rationale_ru = ("Если у всей команды в сделках есть письма, а у одного менеджера ни одного, он не "
+                    "перестал писать: его почта (телефония, мессенджер) не подключена к CRM, и "
+                    "целый канал общения с клиентами не виден.")
+    fix = ("Connect the listed owners' mailbox, telephony or messenger to the CRM, and check that "
+           "the integration logs into deals, not only into contacts.")
+    fix_ru = ("Подключите к CRM почту, телефонию или мессенджер перечисленных менеджеров и "
+              "проверьте, что интеграция пишет контакты в сделки, а не только в карточки контактов.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        codes, labels = owner_codes(crm)
+        n_owners = len(labels)
+        pos = activity_positions(crm)
+        type_codes, types = value_codes(crm.activities["type"])
+        linked = (pos >= 0) & (type_codes >= 0)
+        n_types = max(len(types), 1)
+        counts = np.bincount(codes[pos[linked]] * n_types + type_codes[linked],
+                             minlength=n_owners * n_types).reshape(n_owners, n_types)
+        deals = np.bincount(codes, minlength=n_owners)
+        total = counts.sum(axis=1)
+        eligible = ((deals >= ctx["min_deals"]) & (total >= ctx["min_activities"])
+                    & (labels.to_numpy() != NO_OWNER))
+        wanted = [ctx["types"]] if isinstance(ctx["types"], str) else list(ctx["types"])
+        channels = [t for t in wanted if t in set(types)]
+        n_el = int(eligible.sum())
+        if n_el - 1 < ctx["min_other_owners"] or not channels:
+            return self.result(
+                metric=None, threshold=ctx["min_users_share"],
+                message=f"{n_el} owners with at least {ctx['min_deals']} deals and "
+                        f"{ctx['min_activities']} activities: too few to compare channels")
+        col = [types.get_loc(t) for t in channels]
+        c = counts[eligible][:, col]                          # owners x channels
+        tot = total[eligible][:, None]
+        users = (c > 0).sum(axis=0)                           # owners using each channel
+        others = n_el - 1
+        # For an owner without the channel, "the others" are every other eligible owner.
+        users_share = (users - (c > 0)) / others
+        type_share = (c.sum(axis=0) - c) / (tot.sum() - tot)
+        missing = ((c == 0) & (users_share >= ctx["min_users_share"])
+                   & (type_share >= ctx["min_type_share"]))
+        o_idx, t_idx = np.nonzero(missing)
+        owner_rows = np.flatnonzero(eligible)[o_idx]
+        flagged = pd.DataFrame({
+            "owner": labels.to_numpy()[owner_rows],
+            "type": np.asarray(channels, dtype=object)[t_idx],
+            "owner_activities": total[owner_rows], "owner_deals": deals[owner_rows],
+            "users": users[t_idx], "users_share": users_share[o_idx, t_idx].round(3),
+            "type_share": type_share[o_idx, t_idx].round(3),
+        })
+        message = (f"{flagged['owner'].nunique()} of {n_el} owners log none of a channel the rest "
+                   f"of the team uses")
+        if flagged.empty:
+            return self.result(metric=0.0, threshold=0.0, message=message)
+        label = flagged["type"].map(LABELS).fillna(flagged["type"])
+        text = (flagged["owner"] + ": no " + label + " logged on " + flagged["owner_deals"].astype(str)
+                + " deals (" + flagged["owner_activities"].astype(str) + " other activities), while "
+                + flagged["users"].astype(str) + f" of {others} other owners log it ("
+                + (flagged["type_share"] * 100).map("{:.0f}".format) + " % of their activities): "
+                + flagged["type"].map(HINTS).fillna("not logged?"))
+        return self.result(
+            findings=self.findings(
+                flagged, entity_type="owner", message=text,
+                evidence={"type": flagged["type"], "owner_activities": flagged["owner_activities"],
+                          "owner_deals": flagged["owner_deals"], "team_users_share": flagged["users_share"],
+                          "team_type_share": flagged["type_share"], "other_owners": others}),
+            metric=float(len(flagged)), threshold=0.0, message=message)
