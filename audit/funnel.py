@@ -1,13 +1,163 @@
-"""The funnel table: per pipeline, stage and owner (and the team), how deals advance."""
+"""The funnel: per pipeline, stage and owner (and the whole team), how deals advance.
+
+Built from the stays of `audit.flowindex.visit_arrays` (the arrays behind
+`audit.flow.stage_visits`), counted per deal (a deal that bounces back to a stage
+and leaves it again counts once), and shared by the funnel table of the report and by FN01,
+so both tell the same story:
+
+- entered: deals that entered the stage (the first stay since creation included);
+- resolved: of those, deals whose latest stay there has ended (left, or closed while in it),
+  or that advanced from it: a deal sitting in the stage is not judged yet;
+- advanced: of those, deals that moved forward from it at least once (to a later open stage
+  or to a won stage), or were closed won while in it;
+- lost: deals that went from it to a lost stage, or were closed lost while in it;
+- conversion = advanced / resolved;
+- median_dwell_days: median time of the finished stays in the stage.
+
+Final (won / lost) stages get a row with `entered` only. The team's rows have owner ""
+(TEAM); deals without an owner count in the team rows and under "(no owner)".
+"""
 
 from __future__ import annotations
 
-
+import numpy as np
 import pandas as pd
 
+from audit.deal_index import NO_OWNER
+from audit.flowindex import deal_attr, flow_index, gather, group_ends, group_starts, visit_arrays
 from audit.model import CrmData
+from audit.stages import stage_order
+
+TEAM = ""  # the owner value of the team rows
+OPEN, WON, LOST = 0, 1, 2
+_KIND = {"open": OPEN, "won": WON, "lost": LOST}
+FUNNEL_COLUMNS = ["pipeline", "stage", "order", "owner", "entered", "advanced", "lost", "resolved",
+                  "conversion", "median_dwell_days"]
+COUNT_COLUMNS = ["pipeline", "stage", "order", "kind", "owner", "entered", "resolved", "advanced",
+                 "lost", "median_dwell_days"]
 
 
-def funnel_table(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(columns=["pipeline", "stage", "order", "owner", "entered", "advanced", "lost",
-                                 "conversion", "median_dwell_days"])
+def funnel_table(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per pipeline, stage and owner with deals in it, the team row (owner "") first."""
+    counts = stage_counts(crm, order)
+    if counts.empty:
+        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FUNNEL_COLUMNS})
+    out = counts.copy()
+    final = out["kind"].isin(["won", "lost"])
+    for col in ("resolved", "advanced", "lost"):
+        out[col] = out[col].astype("Int64").mask(final)
+    out["conversion"] = (out["advanced"].astype("Float64") / out["resolved"].where(out["resolved"] > 0)
+                         ).round(4).astype(float)
+    out["median_dwell_days"] = out["median_dwell_days"].round(2)
+    out["entered"] = out["entered"].astype("Int64")
+    out = out.sort_values(["pipeline", "order", "stage", "owner"], kind="stable", na_position="last")
+    return out[FUNNEL_COLUMNS].reset_index(drop=True)
+
+
+def _dtype(col: str) -> str:
+    if col in ("entered", "advanced", "lost", "resolved"):
+        return "Int64"
+    if col in ("order", "conversion", "median_dwell_days"):
+        return "float64"
+    return "object"
+
+
+def stage_counts(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per pipeline, stage (with its order and kind) and owner, including TEAM rows: entered,
+    resolved, advanced, lost and median_dwell_days. Memoized for the audit's stage order."""
+    if order is None or order is stage_order(crm):
+        return crm.memo("funnel_stage_counts", lambda: _stage_counts(crm, stage_order(crm)))
+    return _stage_counts(crm, order)
+
+
+def _empty_counts() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_dtype(c) if c != "kind" else "object")
+                         for c in COUNT_COLUMNS})
+
+
+def _stage_counts(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
+    h = crm.stage_history
+    if h is None or h.empty or order.empty:
+        return _empty_counts()
+    ix, v = flow_index(crm), visit_arrays(crm)
+    n = len(v.deal)
+    if not n:
+        return _empty_counts()
+    order = order.reset_index(drop=True)
+    # Each stay's row in `order` (-1 for a stage the order does not know), and the next stay's.
+    order_keys = ix.keys_of(order)
+    known = np.flatnonzero(order_keys >= 0)
+    stage_row = gather(ix.key(v.pipe, v.stage), order_keys[known], known, -1)
+    last = group_ends(v.deal)
+    next_row = np.full(n, -1, dtype=np.int64)
+    next_row[:-1] = np.where(last[:-1], -1, stage_row[1:])
+    left = ~last
+    rank = np.r_[order["order"].to_numpy(dtype=float), np.nan]          # index -1: unknown
+    kind = np.r_[order["kind"].map(_KIND).fillna(-1).to_numpy(dtype=np.int64), -1]
+    here_kind, next_kind = kind[stage_row], kind[next_row]
+    forward = (next_kind == WON) | ((next_kind == OPEN) & (rank[next_row] > rank[stage_row]))
+    to_lost = next_kind == LOST
+
+    # The deal's status closes its last stay: won/lost while sitting in an open stage.
+    won = deal_attr(ix, ix.status_is("won"), v.deal, False)
+    lost_deal = deal_attr(ix, ix.status_is("lost"), v.deal, False)
+    closed_here = last & (here_kind == OPEN) & (won | lost_deal)
+    advanced = forward | (closed_here & won)
+    lost = to_lost | (closed_here & lost_deal)
+    resolved = left | closed_here
+
+    labels = [str(o) for o in ix.owners.to_pylist()]
+    if NO_OWNER not in labels:
+        labels.append(NO_OWNER)
+    owner = deal_attr(ix, ix.deal_owner, v.deal, -1)
+    owner = np.where(owner >= 0, owner, labels.index(NO_OWNER))
+    n_own = len(labels)
+
+    keep = np.flatnonzero(stage_row >= 0)
+    # One row per (deal, stage): a deal that visits a stage twice counts once. It advanced if any
+    # stay moved forward; it is resolved if it advanced or its latest stay there has ended
+    # (a deal that bounced back into the stage and sits there again is still pending).
+    # Stays are grouped by deal, so the keys are nearly sorted: a stable sort is cheap and keeps
+    # each deal's stays in time order.
+    key = v.deal[keep] * len(order) + stage_row[keep]
+    srt = np.argsort(key, kind="stable")
+    key_s = key[srt]
+    starts = np.flatnonzero(group_starts(key_s))
+    ends = np.flatnonzero(group_ends(key_s))
+    pick = keep[srt]
+    if len(starts):
+        adv = np.maximum.reduceat(advanced[pick], starts)
+        gone = np.maximum.reduceat(lost[pick], starts)
+    else:
+        adv = gone = np.zeros(0, dtype=bool)
+    cell = stage_row[pick[starts]] * n_own + owner[pick[starts]]
+    size = len(order) * n_own
+
+    def count(mask=None):
+        return np.bincount(cell if mask is None else cell[mask], minlength=size)
+
+    table = pd.DataFrame({
+        "cell": np.arange(size), "entered": count(), "resolved": count(resolved[pick[ends]] | adv),
+        "advanced": count(adv), "lost": count(gone),
+    })
+    table = table[table["entered"] > 0]
+    table["row"], table["owner_code"] = np.divmod(table["cell"].to_numpy(), n_own)
+
+    # Dwell: finished stays only (a stay still running has no length yet).
+    stays = (stage_row >= 0) & left
+    dwell_all = np.full(n, np.nan)
+    dwell_all[:-1] = (v.at[1:] - v.at[:-1]) / 86_400e6
+    dwell = pd.Series(dwell_all[stays])
+    stay_row, stay_owner = stage_row[stays], owner[stays]
+    by_cell = dwell.groupby(stay_row * n_own + stay_owner).median()
+    by_row = dwell.groupby(stay_row).median()
+    table["median_dwell_days"] = table["cell"].map(by_cell).astype(float)
+
+    team = table.groupby("row", sort=True)[["entered", "resolved", "advanced", "lost"]].sum().reset_index()
+    team["median_dwell_days"] = team["row"].map(by_row).astype(float)
+    team["owner"] = TEAM
+    table["owner"] = np.asarray(labels, dtype=object)[table["owner_code"].to_numpy()]
+    both = pd.concat([team, table.drop(columns=["cell", "owner_code"])], ignore_index=True)
+    info = order.loc[both["row"].to_numpy(), ["pipeline", "stage", "order", "kind"]].reset_index(drop=True)
+    out = pd.concat([info, both.drop(columns="row").reset_index(drop=True)], axis=1)
+    return out[COUNT_COLUMNS]

@@ -1,3 +1,5 @@
 """FN: per-manager funnel statistics."""
 
-CHECKS = ()
+from checks.funnel.FN01 import OwnerStageConversion
+
+CHECKS = (OwnerStageConversion,)

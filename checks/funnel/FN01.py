@@ -1,0 +1,97 @@
+"""FN01 owner-stage-conversion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from audit.deal_index import NO_OWNER
+from audit.funnel import TEAM, stage_counts
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class OwnerStageConversion(Check):
+    """Owners whose conversion from a stage to the next is far below the rest of the team's."""
+
+    code = "FN01"
+    name = "owner-stage-conversion"
+    title_ru = "Низкая конверсия менеджера на этапе"
+    family = Family.FUNNEL
+    severity = Severity.MEDIUM
+    needs = {"deals": ("owner",), "stage_history": ()}
+    # One-sided Fisher test of each owner against the rest of the team at the stage,
+    # Benjamini-Hochberg over all owner x stage tests at `fdr`, and an effect floor: the owner's
+    # conversion must be at least `min_gap` below the team's. Owner and rest of team need
+    # `min_deals` resolved deals at the stage.
+    params = {"min_deals": 10, "fdr": 0.05, "min_gap": 0.15}
+    rationale = ("One manager is strong at first contact and weak at closing, another the opposite. "
+                 "Seen per stage, the team's statistics show where each one loses deals, so coaching "
+                 "targets that stage instead of a general 'sell more'.")
+    rationale_ru = ("Один менеджер силён на первом контакте и слаб на закрытии, другой наоборот. "
+                    "Статистика по этапам показывает, где именно каждый теряет сделки, и обучение "
+                    "бьёт в этот этап, а не в общее «продавай больше».")
+    fix = ("Review the listed stages with each owner: listen to calls, read the proposals, and "
+           "compare with the colleagues who convert at that stage.")
+    fix_ru = ("Разберите перечисленные этапы с каждым менеджером: послушайте звонки, посмотрите "
+              "предложения и сравните с коллегами, у которых на этом этапе конверсия выше.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        counts = stage_counts(crm)
+        per = counts[counts["kind"].eq("open") & counts["owner"].ne(TEAM) & counts["owner"].ne(NO_OWNER)]
+        per = per[per["resolved"] > 0].copy()
+        keys = ["pipeline", "stage"]
+        # The rest of the team: every other owner at the same stage (deals without an owner aside).
+        totals = per.groupby(keys)[["resolved", "advanced"]].transform("sum")
+        per["team_n"] = totals["resolved"] - per["resolved"]
+        per["team_advanced"] = totals["advanced"] - per["advanced"]
+        tested = per[(per["resolved"] >= ctx["min_deals"]) & (per["team_n"] >= ctx["min_deals"])].copy()
+        if tested.empty:
+            return self.result(
+                metric=None, threshold=ctx["fdr"],
+                message=f"no owner and stage with {ctx['min_deals']} resolved deals for the owner "
+                        "and for the rest of the team: nothing to compare")
+        from scipy.stats import hypergeom  # imported here: only this check pays for scipy.stats
+        n, a = tested["resolved"].to_numpy(), tested["advanced"].to_numpy()
+        big_n = n + tested["team_n"].to_numpy()
+        big_a = a + tested["team_advanced"].to_numpy()
+        # Fisher's exact test, one-sided: P(owner advances <= a | all advances, owner's deals).
+        tested["p_value"] = np.clip(hypergeom.cdf(a, big_n, big_a, n), 0.0, 1.0)
+        tested["q_value"] = bh_qvalues(tested["p_value"].to_numpy())
+        tested["owner_rate"] = a / n
+        tested["team_rate"] = tested["team_advanced"] / tested["team_n"]
+        low = ((tested["q_value"] <= ctx["fdr"])
+               & (tested["owner_rate"] <= tested["team_rate"] - ctx["min_gap"]))
+        flagged = tested[low].sort_values(["pipeline", "order", "owner"])
+        message = (f"{len(flagged)} of {len(tested)} owner-stage pairs convert far below the rest of "
+                   f"the team (FDR {ctx['fdr']:g})")
+        if flagged.empty:
+            return self.result(metric=float(tested["q_value"].min()), threshold=ctx["fdr"],
+                               message=message)
+        text = (flagged["owner"] + " at '" + flagged["stage"] + "' (" + flagged["pipeline"] + "): "
+                + flagged["advanced"].astype(str) + " of " + flagged["resolved"].astype(str)
+                + " deals (" + (flagged["owner_rate"] * 100).map("{:.0f}".format) + " %) moved on, "
+                + "against " + (flagged["team_rate"] * 100).map("{:.0f}".format)
+                + " % for the rest of the team (q = " + flagged["q_value"].map("{:.2g}".format) + ")")
+        return self.result(
+            findings=self.findings(
+                flagged, entity_type="owner", message=text,
+                evidence={"owner_rate": flagged["owner_rate"].round(4),
+                          "team_rate": flagged["team_rate"].round(4),
+                          "n": flagged["resolved"], "advanced": flagged["advanced"],
+                          "team_n": flagged["team_n"], "team_advanced": flagged["team_advanced"],
+                          "p_value": flagged["p_value"], "q_value": flagged["q_value"]}),
+            metric=float(tested["q_value"].min()), threshold=ctx["fdr"], message=message)
+
+
+def bh_qvalues(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values), in the input order."""
+    m = len(p)
+    if m == 0:
+        return p.astype(float)
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    q = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m, dtype=float)
+    out[order] = np.clip(q, 0.0, 1.0)
+    return out
