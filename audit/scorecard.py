@@ -1,11 +1,22 @@
-"""The owner scorecard: deals, outcomes, activity and findings per manager."""
+"""The owner scorecard: deals, outcomes, activity and findings per manager.
+
+One row per owner of deals (deals without an owner under "(no owner)"):
+
+- deals, open, won, lost: the owner's deals by status (a deal without a status counts as open);
+- win_rate = won / (won + lost), empty with no closed deal;
+- activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
+  empty when no activities were exported; activities_per_deal = activities / deals;
+- median_cycle_days: median days from creation to close of the owner's closed deals;
+- findings: findings that name the owner (deal findings carry the deal's owner, owner findings
+  the owner), and findings_<family> the same per check family.
+"""
 
 from __future__ import annotations
-
 
 import numpy as np
 import pandas as pd
 
+from audit.deal_index import activity_positions, deal_index, owner_codes
 from audit.findings import Family
 from audit.model import CrmData
 
@@ -15,36 +26,49 @@ OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activitie
 
 
 def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
-    """Scorecard: one row per owner of deals."""
-    deals = crm.deals.assign(owner=crm.deals["owner"].fillna("(no owner)"))
+    """Scorecard: one row per owner of deals, sorted by owner."""
+    deals = deal_index(crm).deals
     if deals.empty:
-        return pd.DataFrame(columns=OWNER_COLUMNS)
-    status = pd.crosstab(deals["owner"], deals["status"].fillna("open"))
-    out = pd.DataFrame(index=status.index)
-    out["deals"] = status.sum(axis=1)
+        return pd.DataFrame({c: pd.Series(dtype=object if c == "owner" else float) for c in OWNER_COLUMNS})
+    codes, labels = owner_codes(crm)
+    n = len(labels)
+    out = pd.DataFrame({"owner": labels.to_numpy(dtype=object)})
+    status = deals["status"].fillna("open").to_numpy(dtype=object)
+    out["deals"] = np.bincount(codes, minlength=n)
     for s in ("open", "won", "lost"):
-        out[s] = status[s] if s in status.columns else 0
+        out[s] = np.bincount(codes[status == s], minlength=n)
+    # Statuses outside open/won/lost (unmapped labels) count as open: the deal is not closed.
+    out["open"] = out["deals"] - out["won"] - out["lost"]
     closed = out["won"] + out["lost"]
     out["win_rate"] = (out["won"] / closed.where(closed > 0)).round(4)
     if crm.activities is not None:
-        per_owner = crm.activities["deal_id"].map(
-            deals.drop_duplicates("deal_id").set_index("deal_id")["owner"])
-        out["activities"] = per_owner.value_counts().reindex(out.index).fillna(0).astype(int)
-        out["activities_per_deal"] = (out["activities"] / out["deals"]).round(2)
+        pos = activity_positions(crm)
+        acts = np.bincount(codes[pos[pos >= 0]], minlength=n)
+        out["activities"] = pd.array(acts, dtype="Int64")
+        out["activities_per_deal"] = (acts / out["deals"]).round(2)
     else:
-        out["activities"] = np.nan
+        out["activities"] = pd.array([pd.NA] * n, dtype="Int64")
         out["activities_per_deal"] = np.nan
     cycle = (deals["closed_at"] - deals["created_at"]).dt.total_seconds() / 86400
-    out["median_cycle_days"] = cycle.where(deals["status"].isin(["won", "lost"])).groupby(
-        deals["owner"]).median().reindex(out.index).round(1)
-    owner_findings = findings[findings["owner"].notna()] if len(findings) else findings
-    out["findings"] = (owner_findings["owner"].value_counts().reindex(out.index).fillna(0).astype(int)
-                       if len(owner_findings) else 0)
-    for fam in Family:
-        col = f"findings_{fam.value}"
-        if len(owner_findings):
-            sub = owner_findings[owner_findings["family"] == fam.value]
-            out[col] = sub["owner"].value_counts().reindex(out.index).fillna(0).astype(int)
-        else:
-            out[col] = 0
-    return out.reset_index().rename(columns={"index": "owner"})[OWNER_COLUMNS]
+    is_closed = np.isin(status, ["won", "lost"])
+    cycle = pd.Series(cycle.to_numpy(dtype=float, na_value=np.nan)[is_closed])
+    out["median_cycle_days"] = cycle.groupby(codes[is_closed]).median().reindex(range(n)).round(1).to_numpy()
+    out = pd.concat([out, _finding_counts(findings, out["owner"])], axis=1)
+    return out[OWNER_COLUMNS]
+
+
+def _finding_counts(findings: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
+    cols = ["findings", *[f"findings_{f.value}" for f in Family]]
+    counts = pd.DataFrame(0, index=owners.index, columns=cols)
+    if findings is None or not len(findings) or "owner" not in findings.columns:
+        return counts
+    named = findings[findings["owner"].notna()]
+    at = pd.Index(owners).get_indexer(named["owner"])
+    hit = at >= 0
+    counts["findings"] = np.bincount(at[hit], minlength=len(owners))
+    if "family" in named.columns:
+        family = named["family"].to_numpy(dtype=object)
+        for fam in Family:
+            mask = hit & (family == fam.value)
+            counts[f"findings_{fam.value}"] = np.bincount(at[mask], minlength=len(owners))
+    return counts

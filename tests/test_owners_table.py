@@ -1,0 +1,65 @@
+import pandas as pd
+
+from audit.findings import Family
+from audit.scorecard import OWNER_COLUMNS, owners_table
+from tests.builders import activity, deal, make_crm
+
+
+def findings(*rows):
+    cols = ["code", "severity", "entity_type", "entity_id", "owner", "pipeline", "stage", "message",
+            "evidence", "family"]
+    return pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
+
+
+def crm(activities=()):
+    return make_crm(
+        [deal(1, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-11"),
+         deal(2, owner="Anna", status="lost", created_at="2026-10-01", closed_at="2026-10-05"),
+         deal(3, owner="Anna", status="open"),
+         deal(4, owner="Boris", status="open"),
+         deal(5, owner=None, status="won", created_at="2026-10-01", closed_at="2026-10-02"),
+         deal(6, owner="Boris", status=None)],
+        activities=None if activities is None else list(activities))
+
+
+def test_counts_rates_and_cycle():
+    table = owners_table(crm([activity(1, "2026-10-02"), activity(1, "2026-10-03"), activity(3, "2026-10-04"),
+                              activity(4, "2026-10-02"), activity(99, "2026-10-02")]), findings())
+    assert list(table.columns) == OWNER_COLUMNS
+    t = table.set_index("owner")
+    assert t.index.tolist() == ["(no owner)", "Anna", "Boris"]
+    assert t.loc["Anna", ["deals", "open", "won", "lost"]].tolist() == [3, 1, 1, 1]
+    assert t.loc["Boris", ["deals", "open", "won", "lost"]].tolist() == [2, 2, 0, 0]   # no status = open
+    assert t.loc["Anna", "win_rate"] == 0.5 and pd.isna(t.loc["Boris", "win_rate"])
+    assert t.loc["Anna", "activities"] == 3 and t.loc["Anna", "activities_per_deal"] == 1.0
+    assert t.loc["Boris", "activities"] == 1 and t.loc["Boris", "activities_per_deal"] == 0.5
+    assert t.loc["Anna", "median_cycle_days"] == 7.0 and pd.isna(t.loc["Boris", "median_cycle_days"])
+    assert t.loc["(no owner)", "median_cycle_days"] == 1.0
+
+
+def test_activities_not_exported_are_empty_not_zero():
+    t = owners_table(crm(activities=None), findings()).set_index("owner")
+    assert t["activities"].isna().all() and t["activities_per_deal"].isna().all()
+
+
+def test_findings_per_owner_and_family():
+    f = findings(("OF03", "medium", "owner", "Anna", "Anna", None, None, "m", {}, "activity"),
+                 ("ST03", "medium", "deal", "2", "Anna", "Sales", "Lost", "m", {}, "sterile"),
+                 ("OF01", "high", "deal", "1", "Anna", "Sales", "Won", "m", {}, "activity"),
+                 ("SG01", "high", "stage", "Sales/X", None, "Sales", "X", "m", {}, "stages"),
+                 ("ST02", "high", "owner", "Ghost", "Ghost", None, None, "m", {}, "sterile"))
+    t = owners_table(crm([]), f).set_index("owner")
+    assert t.loc["Anna", "findings"] == 3
+    assert t.loc["Anna", "findings_activity"] == 2 and t.loc["Anna", "findings_sterile"] == 1
+    assert t.loc["Boris", "findings"] == 0
+    assert sum(t.loc["Anna", f"findings_{fam.value}"] for fam in Family) == t.loc["Anna", "findings"]
+
+
+def test_no_deals_gives_the_columns():
+    table = owners_table(make_crm([]), findings())
+    assert table.empty and list(table.columns) == OWNER_COLUMNS
+
+
+def test_duplicate_deal_rows_count_once():
+    c = make_crm([deal(1, owner="Anna"), deal(1, owner="Anna"), deal(2, owner="Anna")], activities=[])
+    assert owners_table(c, findings()).set_index("owner").loc["Anna", "deals"] == 2
