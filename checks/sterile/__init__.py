@@ -5,9 +5,10 @@ from checks.sterile.ST02 import OwnerNeverLoses
 from checks.sterile.ST03 import LostWithoutReason
 from checks.sterile.ST04 import VagueLossReason
 from checks.sterile.ST05 import EnteredLate
+from checks.sterile.ST06 import WonWithoutTrail
 from checks.sterile.ST07 import LeadsOnlyQualified
 from checks.sterile.ST08 import BulkBackfill
 
 # In code order.
 CHECKS = (LostDealsMissing, OwnerNeverLoses, LostWithoutReason, VagueLossReason, EnteredLate,
-          LeadsOnlyQualified, BulkBackfill)
+          WonWithoutTrail, LeadsOnlyQualified, BulkBackfill)

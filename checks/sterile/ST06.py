@@ -1,0 +1,82 @@
+"""ST06 won-without-trail."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from audit.deal_index import activity_positions, deal_index
+from audit.model import CrmData
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+class WonWithoutTrail(Check):
+    """Won deals with no logged activity at all.
+
+    Any activity row linked to the deal counts (call, e-mail, meeting, message, task, note).
+    Silence proves nothing where the activity export cannot see the deal, so these are not
+    judged: a won deal closed (or, without closed_at, created) before the earliest activity
+    in the export, and every deal when not one activity links to a deal of the export (ids
+    that do not match, activities linked to contacts only).
+    """
+
+    code = "ST06"
+    name = "won-without-trail"
+    title_ru = "Выигранная сделка без истории контактов"
+    family = Family.STERILE
+    severity = Severity.HIGH
+    needs = {"deals": ("status",), "activities": ("deal_id",)}
+    params = {}
+    rationale = ("Nobody wins a deal without talking to the client. A won deal with no call, e-mail, "
+                 "meeting or note means the whole conversation happened off the CRM: in a personal "
+                 "phone, mailbox or messenger. When the manager leaves, the client history leaves too.")
+    rationale_ru = ("Сделку не выигрывают без общения с клиентом. Выигранная сделка без звонков, писем, "
+                    "встреч и заметок значит, что весь диалог прошёл мимо CRM: в личном телефоне, почте "
+                    "или мессенджере. Уходит менеджер — уходит и история клиента.")
+    fix = ("Connect telephony, mail and messengers to the CRM so contacts are logged automatically; "
+           "require at least a meeting or call note before a deal can be moved to won.")
+    fix_ru = ("Подключите к CRM телефонию, почту и мессенджеры, чтобы контакты фиксировались "
+              "автоматически; не позволяйте переводить сделку в «Успешно реализовано» без "
+              "хотя бы одного звонка или встречи.")
+
+    def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        # One row per deal_id (audit.deal_index), whose positions the activities are mapped to.
+        deals = deal_index(crm).deals
+        activities = crm.activities
+        won = deals.loc[deals["status"].eq("won").to_numpy(),
+                        ["deal_id", "owner", "pipeline", "stage", "amount", "created_at", "closed_at"]]
+        start = activities["at"].min()
+        ended = won["closed_at"].fillna(won["created_at"])
+        # Deals whose life ended before the activity export begins cannot be judged.
+        judged = won[~ended.lt(start)] if activities["at"].notna().any() else won
+        linked = _linked(crm)
+        if len(judged) and not linked.any():
+            # Not one activity names a deal of this export: the ids do not match (activities
+            # linked to contacts, or deal ids rebuilt from row numbers), so silence proves nothing.
+            return self.result(metric=None, threshold=0.0,
+                               message=f"no activity links to any of the {len(deals)} deals (their deal ids "
+                                       f"do not match): {len(judged)} won deals not judged")
+        silent = judged[~linked[judged.index.to_numpy()]]
+
+        closed_txt = silent["closed_at"].dt.strftime("%Y-%m-%d")
+        message = ("won" + (" on " + closed_txt).where(silent["closed_at"].notna(), "")
+                   + " with no call, e-mail, meeting or note logged")
+        cycle_days = (silent["closed_at"] - silent["created_at"]).dt.total_seconds() / 86400
+        findings = self.findings(
+            silent, entity_type="deal", message=message,
+            evidence={"activities": 0, "created_at": silent["created_at"], "closed_at": silent["closed_at"],
+                      "cycle_days": cycle_days.round(1), "amount": silent["amount"]})
+        share = len(silent) / len(judged) if len(judged) else 0.0
+        summary = f"{len(silent)} of {len(judged)} won deals ({share:.0%}) have no logged activity"
+        if len(judged) < len(won):
+            summary += f"; {len(won) - len(judged)} won before the activity export begins were not judged"
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary)
+
+
+def _linked(crm: CrmData) -> np.ndarray:
+    """Per row of deal_index(crm).deals: whether some activity links to the deal.
+
+    Built on the memoized activity -> deal positions the activity checks share, so the
+    millions of text ids are hashed once per audit, not once per check.
+    """
+    pos = activity_positions(crm)
+    return np.bincount(pos[pos >= 0], minlength=len(deal_index(crm).deals)) > 0
