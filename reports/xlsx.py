@@ -752,6 +752,19 @@ def _managers(wb: Workbook, ctx: _Ctx) -> None:
         s.ws.add_chart(chart, f"A{last + 3}")
 
 
+def _row_ranges(flags: Sequence[bool], first_col: int, row: int) -> str:
+    """'B7:D7 F7' for the runs of True in `flags` (columns from `first_col`)."""
+    parts, start = [], None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            a, b = get_column_letter(first_col + start), get_column_letter(first_col + i - 1)
+            parts.append(f"{a}{row}" if a == b else f"{a}{row}:{b}{row}")
+            start = None
+    return " ".join(parts)
+
+
 def _sentinels(lang: str) -> dict[str, str]:
     return {raw: t(key, lang) for raw, key in i18n.SENTINELS.items()}
 
@@ -845,22 +858,28 @@ def _funnel(wb: Workbook, ctx: _Ctx) -> None:
             row.append(s.cell(team_n, fmt=FMT_INT))
             s.append(row)
             # Each stage row on its own scale: a manager is judged against the team at that
-            # stage, not against the natural drop from early to late stages.
-            _scale(s, f"B{s.row}:{get_column_letter(2 + len(owners))}{s.row}")
+            # stage, not against the natural drop from early to late stages. Cells resting on
+            # too few deals stay out of the scale (grey text, no colour): they are noise.
+            judged = [True] + [c == c and not small for c, small in zip(convs, smalls)]
+            ref = _row_ranges(judged, first_col=2, row=s.row)
+            if ref:
+                _scale(s, ref)
 
 
 # -- Stages and pipelines ---------------------------------------------------------------
 
 STAGE_ORDER = ["pipeline", "stage", "order", "kind", "verdict", "verdicts", "result_named", "vague", "hub",
-               "dead", "deals_now", "open_now", "amount_now", "median_dwell_days", "entered_from",
-               "back_share", "declared"]
+               "dead", "deals_now", "open_now", "amount_now", "parked_now", "rotting_now", "stays",
+               "median_dwell_days", "entered_from", "back_share", "declared"]
 STAGE_FORMATS = {"order": "0", "deals_now": FMT_INT, "open_now": FMT_INT, "amount_now": FMT_AMOUNT,
+                 "parked_now": FMT_INT, "rotting_now": FMT_INT, "stays": FMT_INT,
                  "median_dwell_days": FMT_1, "entered_from": FMT_INT, "back_share": FMT_PCT}
-PIPELINE_ORDER = ["pipeline", "score", "deals", "owners", "owners_count", "owner_names", "stages", "twin",
-                  "similarity", "personal", "main_owner", "main_owner_share"]
-PIPELINE_FORMATS = {"deals": FMT_INT, "owners_count": FMT_INT, "stages": FMT_INT, "similarity": FMT_PCT,
-                    "main_owner_share": FMT_PCT, "score": FMT_1}
-BAD_VERDICTS = ("vague", "hub", "dead", "parked")
+PIPELINE_ORDER = ["pipeline", "score", "deals", "open", "won", "lost", "owners", "owners_count", "main_owner",
+                  "main_owner_share", "owner_names", "personal", "twin", "similarity", "stages", "declared"]
+PIPELINE_FORMATS = {"deals": FMT_INT, "open": FMT_INT, "won": FMT_INT, "lost": FMT_INT, "owners_count": FMT_INT,
+                    "stages": FMT_INT, "similarity": FMT_PCT, "main_owner_share": FMT_PCT, "score": FMT_1}
+# Verdicts (and pipeline flags) a reader should see at once: highlighted in their cells.
+BAD_VERDICTS = ("vague", "hub", "dead", "parked", "personal")
 
 
 def _localize_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -906,8 +925,10 @@ def _stages(wb: Workbook, ctx: _Ctx) -> None:
         parts = []
         for frame, cols in ((stages, stage_cols), (pipelines, pipe_cols)):
             if i < len(cols):
-                parts.append(max(_width(frame[cols[i]].map(lambda v: _verdict_text(v, lang))),
-                                 min(16, len(i18n.column(cols[i], lang)) + 2)))
+                # Names get room; long lists (owner names, verdicts) wrap within 28.
+                hi = 40 if cols[i] in ("stage", "pipeline") else 28
+                parts.append(max(_width(frame[cols[i]].map(lambda v: _verdict_text(v, lang)), hi=hi),
+                                 _header_width(i18n.column(cols[i], lang))))
         widths.append(max(parts) if parts else 12)
     s = Sheet(wb, t("sheet.stages", lang), widths)
     s.caption(t("stages.caption", lang))
@@ -922,7 +943,7 @@ def _stages(wb: Workbook, ctx: _Ctx) -> None:
             shown = shown.sort_values(sort_cols, kind="stable", na_position="last")
         s.header([i18n.column(c, lang) for c in stage_cols])
         first = s.row + 1
-        _stage_rows(s, _localize_values(shown, lang), shown, stage_cols, lang)
+        _stage_rows(s, _localize_values(shown, lang), shown, stage_cols, lang, STAGE_FORMATS)
         last = s.row
         letter = {c: get_column_letter(i) for i, c in enumerate(stage_cols, 1)}
         for c in ("deals_now", "open_now", "amount_now"):
@@ -942,17 +963,24 @@ def _stages(wb: Workbook, ctx: _Ctx) -> None:
     if "deals" in shown:
         shown = shown.sort_values("deals", ascending=False, kind="stable")
     first = s.row + 1
-    _table_rows(s, _localize_values(shown, lang), PIPELINE_FORMATS, lang)
+    _stage_rows(s, _localize_values(shown, lang), shown, pipe_cols, lang, PIPELINE_FORMATS)
     last = s.row
     if "score" in pipe_cols:
         col = get_column_letter(pipe_cols.index("score") + 1)
         _scale(s, f"{col}{first}:{col}{last}")
 
 
-def _stage_rows(s: Sheet, localized: pd.DataFrame, raw: pd.DataFrame, cols: list[str], lang: str) -> None:
-    """Stage rows; a stage judged vague, a hub or dead is highlighted in its verdict cells."""
+def _stage_rows(s: Sheet, localized: pd.DataFrame, raw: pd.DataFrame, cols: list[str], lang: str,
+                formats: Mapping[str, str]) -> None:
+    """Stage (or pipeline) rows; a stage judged vague, a hub or dead, a personal pipeline,
+    is highlighted in its verdict cells."""
     yes, no = t("yes", lang), t("no", lang)
     bad_fill = SEVERITY_COLORS["high"][0]
+    key_col = "stage" if "stage" in cols else "pipeline"  # the name a reader looks for, in bold
+    bold = Font(bold=True)
+    top = Alignment(vertical="top")
+    center = Alignment(horizontal="center", vertical="top")
+    wrap = Alignment(wrap_text=True, vertical="top")
     for loc_values, raw_values in zip(localized.itertuples(index=False, name=None),
                                       raw.itertuples(index=False, name=None)):
         row = []
@@ -965,11 +993,12 @@ def _stage_rows(s: Sheet, localized: pd.DataFrame, raw: pd.DataFrame, cols: list
             elif name in ("verdict", "verdicts") and isinstance(raw_value, str) and any(
                     b in raw_value for b in BAD_VERDICTS):
                 fill = bad_fill
-            fmt = STAGE_FORMATS.get(name)
+            fmt = formats.get(name)
             if fmt is None and isinstance(value, (float, np.floating)) and not _missing(value):
                 fmt = FMT_1
-            row.append(s.cell(value, fmt=fmt, fill=fill, font=Font(bold=True) if name == "stage" else None,
-                              align=Alignment(horizontal="center") if name == "order" else None))
+            long_text = isinstance(value, str) and len(value) > s.widths[len(row)] if len(row) < len(s.widths) else False
+            row.append(s.cell(value, fmt=fmt, fill=fill, font=bold if name == key_col else None,
+                              align=center if name == "order" else wrap if long_text else top))
         s.append(row)
 
 
