@@ -162,6 +162,8 @@ class Sheet:
             value = bool(value)
         elif not isinstance(value, (int, float)) and not hasattr(value, "year"):
             value = safe_text(value)
+        if fmt is None and hasattr(value, "year") and not isinstance(value, str):
+            fmt = FMT_DATE  # a bare datetime would show as a serial number
         is_formula_like = isinstance(value, str) and value.startswith("=")
         if not (style or fmt or font or fill or link or align or is_formula_like):
             return value

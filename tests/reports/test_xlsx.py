@@ -312,3 +312,13 @@ def test_stages_verdicts_translated_and_highlighted(result, tmp_path):
     assert hub.value == "размытое название, этап-«возражения»" and hub.fill.fgColor.rgb.endswith("F8CBAD")
     ok = by_stage["Первичный контакт"][verdict_col]
     assert ok.value == "называет результат" and ok.fill.fill_type is None
+
+
+def test_dates_in_tables_get_a_date_format(tmp_path):
+    base = sample_result(findings=10)
+    owners = base.owners.assign(last_activity_at=pd.Timestamp("2026-11-19 10:30"))
+    _path, wb = write_book(replace(base, owners=owners), tmp_path)
+    ws = wb["Managers"]
+    header = [c.value for c in ws[2]]
+    cell = ws.cell(row=3, column=header.index("Last activity at") + 1)
+    assert cell.is_date and cell.number_format == xlsx.FMT_DATE
