@@ -51,6 +51,16 @@ def test_amocrm_events_are_history_and_activities(load_fixture):
     assert events.table == "stage_history+activities"
 
 
+def test_amocrm_done_task_that_was_a_meeting(tmp_path):
+    from audit.ingest import load
+    from tests.ingest.conftest import FIXTURES
+    events = (FIXTURES / "amocrm_events.csv").read_text(encoding="utf-8-sig")
+    events += "22.03.2026 11:00:00;Смирнова Анна;Сделка;102;Сервисный договор;Задача выполнена;;Встреча: демо у клиента\n"
+    (tmp_path / "events.csv").write_text(events, encoding="utf-8-sig")
+    loaded = load([FIXTURES / "deals_utf8_bom.csv", tmp_path / "events.csv"])
+    assert sorted(loaded.crm.activities["type"]) == ["call", "email", "meeting", "task"]
+
+
 def test_bitrix_quoted_with_trailing_semicolon(load_fixture):
     loaded = load_fixture("bitrix_trailing_semicolon.csv")
     src = loaded.sources[0]

@@ -90,6 +90,9 @@ def _events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.Data
     for pattern, value in CONTACT_EVENTS:
         todo = kind.isna()
         kind[todo & low.str.contains(pattern, regex=True)] = value
+    # amoCRM has no meeting event: a meeting is a done task whose result says so.
+    said = rest["result"].astype("str").fillna("").str.lower() if "result" in rest.columns else low
+    kind[kind.eq("task") & said.str.match(r"^\s*(?:встреча|meeting)\b")] = "meeting"
     contacts = rest[kind.notna()].copy()
     contacts["type"] = kind[kind.notna()]
     contacts["subject"] = contacts["_event"]
