@@ -110,7 +110,7 @@ def _moves(crm: CrmData) -> pd.DataFrame:
     n = len(ix.h_deal)
     index = pd.RangeIndex(n)
     st = stage_table(crm)
-    from_key, to_key = ix.key(ix.h_pipe, ix.h_from), ix.key(ix.h_pipe, ix.h_to)
+    from_key, to_key = ix.h_from_key, ix.h_to_key
     from_order = st.take(st.order, from_key, np.nan)
     to_order = st.take(st.order, to_key, np.nan)
     to_kind = st.take(st.kind, to_key, 0)
@@ -212,9 +212,9 @@ def stage_flow(crm: CrmData) -> StageFlow:
 
 
 def _stage_flow(crm: CrmData) -> StageFlow:
-    ix, v, st = flow_index(crm), visit_arrays(crm), stage_table(crm)
+    v, st = visit_arrays(crm), stage_table(crm)
     k = len(st.keys)
-    row = st.position(ix.key(v.pipe, v.stage))
+    row = st.position(v.key)
     n = len(row)
     first, last = group_starts(v.deal), group_ends(v.deal)
     prev = np.full(n, -1, dtype=np.int64)
@@ -257,3 +257,24 @@ def _distinct_counts(codes: np.ndarray, space: int) -> tuple[np.ndarray, np.ndar
         return present, counts[present]
     vc = pd.Series(codes).value_counts().sort_index()
     return vc.index.to_numpy(), vc.to_numpy()
+
+
+# When a stage behaves as a waiting room rather than a step (SG08's defaults; SG04 uses them to
+# leave such stages out of "stages skipped").
+WAITING_ROOM = {"min_sources": 3, "min_source_share": 0.1, "min_entries": 20, "backward_share": 0.3,
+                "min_exits": 20}
+
+
+def waiting_rooms(crm: CrmData, min_sources: int = 3, min_source_share: float = 0.1, min_entries: int = 20,
+                  backward_share: float = 0.3, min_exits: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Per stage_table row: (fed from many stages, left backwards often), open stages only.
+
+    Fed: >= min_sources open stages each bring >= min_source_share of its entries (with
+    >= min_entries entries). Left backwards: >= backward_share of its exits go to an earlier
+    open stage (with >= min_exits exits).
+    """
+    st, flow = stage_table(crm), stage_flow(crm)
+    is_open = st.kind == 0
+    fed = is_open & (flow.entries >= min_entries) & (flow.strong_sources(min_source_share) >= min_sources)
+    back = is_open & (flow.exits >= min_exits) & (flow.backward_share >= backward_share)
+    return fed, back

@@ -117,10 +117,18 @@ class FlowIndex:
     h_to: np.ndarray
     h_at: np.ndarray               # int64 µs
     h_first: np.ndarray            # first row of its deal
+    deal_key: np.ndarray           # stage keys of the deals' current stages and of history rows
+    h_from_key: np.ndarray
+    h_to_key: np.ndarray
 
     @property
     def n_stages(self) -> int:
         return len(self.stages)
+
+    @property
+    def key_space(self) -> int:
+        """Every stage key is below this."""
+        return max(len(self.pipelines), 1) * max(self.n_stages, 1)
 
     def key(self, pipe: np.ndarray, stage: np.ndarray) -> np.ndarray:
         """(pipeline, stage) codes -> one int64 key; -1 when either is unknown."""
@@ -180,7 +188,8 @@ def _build(crm: CrmData) -> FlowIndex:
     (deal_status,), statuses = encode(d["status"])
     at = _micros(h["changed_at"])
 
-    h_deal, h_pipe, h_to, h_from, at = (a[rows] for a in (h_deal, h_pipe, h_to, h_from, at))
+    if len(rows) < len(h):
+        h_deal, h_pipe, h_to, h_from, at = (a[rows] for a in (h_deal, h_pipe, h_to, h_from, at))
     order = sort_by_group_and_time(h_deal, at)
     h_deal, h_pipe, h_to, h_from, at = (a[order] for a in (h_deal, h_pipe, h_to, h_from, at))
     first = group_starts(h_deal)
@@ -189,20 +198,29 @@ def _build(crm: CrmData) -> FlowIndex:
     prev_to[1:] = h_to[:-1]
     h_from = np.where((h_from < 0) & ~first, prev_to, h_from)
     take = (lambda a: a) if n == len(d) else (lambda a: a[deal_rows])
+    deal_pipe, deal_stage = take(deal_pipe), take(deal_stage)
+    n_stages = max(len(stages), 1)
+
+    def key(pipe: np.ndarray, stage: np.ndarray) -> np.ndarray:
+        return np.where((pipe >= 0) & (stage >= 0), pipe * n_stages + stage, -1)
+
     return FlowIndex(
         n_deals=n, deal_rows=deal_rows, deal_ids=deal_ids, pipelines=pipelines, stages=stages,
-        owners=owners, statuses=statuses, deal_pipe=take(deal_pipe), deal_stage=take(deal_stage),
+        owners=owners, statuses=statuses, deal_pipe=deal_pipe, deal_stage=deal_stage,
         deal_owner=take(deal_owner), deal_status=take(deal_status),
         deal_created=take(_micros(d["created_at"])), has_history=has_history,
         h_row=rows[order], h_deal=h_deal, h_pipe=h_pipe, h_from=h_from, h_to=h_to, h_at=at, h_first=first,
+        deal_key=key(deal_pipe, deal_stage), h_from_key=key(h_pipe, h_from), h_to_key=key(h_pipe, h_to),
     )
 
 
 def sort_by_group_and_time(group: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Stable permutation sorting by group code, then time (int64 µs, no NaT).
 
-    One argsort of a combined int64 key when the codes and the time span fit in it (at
-    the coarsest unit that loses nothing); np.lexsort otherwise (several times slower).
+    One argsort of a combined int64 key, group * span + time: when that does not fit in
+    64 bits the time is coarsened by a power of two, and the result is verified (times must
+    not decrease within a group) before it is trusted; np.lexsort, several times slower,
+    is the fallback.
     """
     if len(group) == 0:
         return np.empty(0, dtype=np.int64)
@@ -210,12 +228,17 @@ def sort_by_group_and_time(group: np.ndarray, at: np.ndarray) -> np.ndarray:
     offset = at - lo
     span = int(offset.max())
     groups = int(group.max()) + 1
-    for unit in (1, 1_000, 1_000_000):
-        if unit > 1 and np.any(offset % unit):
-            break
-        if groups * (span // unit + 1) < 2**62:
-            return np.argsort(group.astype(np.int64) * (span // unit + 1) + offset // unit, kind="stable")
-    return np.lexsort((at, group))
+    shift = 0
+    while groups * ((span >> shift) + 1) >= 2**62:
+        shift += 1
+    if shift >= 40:  # coarser than ~13 days: not worth a try
+        return np.lexsort((at, group))
+    order = np.argsort(group.astype(np.int64) * ((span >> shift) + 1) + (offset >> shift), kind="stable")
+    if shift:
+        g, t = group[order], at[order]
+        if np.any((g[1:] == g[:-1]) & (t[1:] < t[:-1])):
+            return np.lexsort((at, group))
+    return order
 
 
 def _micros(values: pd.Series) -> np.ndarray:
@@ -248,11 +271,16 @@ def gather(keys: np.ndarray, table_keys: np.ndarray, table_values: np.ndarray, f
     return out
 
 
-def distinct(keys: np.ndarray) -> np.ndarray:
-    """Sorted distinct non-negative keys (hash-based; `np.unique` would sort them all)."""
+def distinct(keys: np.ndarray, space: int | None = None) -> np.ndarray:
+    """Sorted distinct non-negative keys: a bincount when they are known to lie below a
+    small `space`, else hash-based (`np.unique` would sort them all)."""
     keys = np.asarray(keys, dtype=np.int64)
     keys = keys[keys >= 0]
-    return np.sort(pd.unique(keys)) if len(keys) else keys
+    if not len(keys):
+        return keys
+    if space is not None and space <= 20_000_000:
+        return np.flatnonzero(np.bincount(keys, minlength=space))
+    return np.sort(pd.unique(keys))
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,6 +298,7 @@ class VisitArrays:
     at: np.ndarray           # entered, int64 µs
     hist: np.ndarray         # position in the sorted history arrays, -1 for implied stays
     silent: np.ndarray       # stay of a deal without history rows
+    key: np.ndarray          # stage key (FlowIndex.key of pipe, stage)
 
 
 def visit_arrays(crm: CrmData) -> VisitArrays:
@@ -312,7 +341,8 @@ def _visit_arrays(ix: FlowIndex) -> VisitArrays:
     deal[tail], pipe[tail], stage[tail] = silent_deals, ix.deal_pipe[silent_deals], ix.deal_stage[silent_deals]
     at[tail] = ix.deal_created[silent_deals]
     silent[tail] = True
-    return VisitArrays(deal=deal, pipe=pipe, stage=stage, at=at, hist=hist, silent=silent)
+    return VisitArrays(deal=deal, pipe=pipe, stage=stage, at=at, hist=hist, silent=silent,
+                       key=ix.key(pipe, stage))
 
 
 def deal_attr(ix: FlowIndex, values: np.ndarray, deal_codes: np.ndarray, fill) -> np.ndarray:

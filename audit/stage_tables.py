@@ -41,7 +41,7 @@ def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResul
     row = st.position(keys)
 
     # Deals sitting in each stage now (all, open, open amount).
-    deal_row = st.position(ix.key(ix.deal_pipe, ix.deal_stage))
+    deal_row = st.position(ix.deal_key)
     placed = deal_row >= 0
     is_open = ix.status_is("open") & placed
     amount = crm.deals["amount"].to_numpy(dtype=float, na_value=np.nan)[ix.deal_rows]

@@ -93,8 +93,7 @@ def _renumber(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _observed_keys(ix: FlowIndex) -> np.ndarray:
     """Stage keys seen anywhere: deals' current stages, history to/from stages."""
-    return distinct(np.concatenate([ix.key(ix.deal_pipe, ix.deal_stage), ix.key(ix.h_pipe, ix.h_to),
-                                    ix.key(ix.h_pipe, ix.h_from)]))
+    return distinct(np.concatenate([ix.deal_key, ix.h_to_key, ix.h_from_key]), ix.key_space)
 
 
 def _kind_by_key(ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
@@ -102,7 +101,7 @@ def _kind_by_key(ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
     kind = np.full(len(keys), "open", dtype=object)
     if ix.n_deals == 0 or len(keys) == 0:
         return kind
-    deal_keys = ix.key(ix.deal_pipe, ix.deal_stage)
+    deal_keys = ix.deal_key
     pos = np.searchsorted(keys, deal_keys)
     ok = (deal_keys >= 0) & (pos < len(keys))
     ok[ok] = keys[pos[ok]] == deal_keys[ok]
@@ -115,7 +114,7 @@ def _kind_by_key(ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
 
 def _kinds_from_deals(crm: CrmData) -> pd.DataFrame:
     ix = flow_index(crm)
-    keys = distinct(ix.key(ix.deal_pipe, ix.deal_stage))
+    keys = distinct(ix.deal_key, ix.key_space)
     out = ix.key_frame(keys)
     out["kind"] = _kind_by_key(ix, keys)
     return out
@@ -145,6 +144,8 @@ def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
 
     Returns (position per key, NaN for stages no history entered; whether the key's pipeline
     has history). Works on the visit sequence: each deal's first entry into each stage.
+    Deals that walked the same path add the same pairs, so each distinct path is counted
+    once with its number of deals as the weight (a million deals walk a few thousand paths).
     """
     n_keys = len(keys)
     position = np.full(n_keys, np.nan)
@@ -153,11 +154,12 @@ def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
     sel = ~v.silent
     if not sel.any():
         return position, has_history
-    deal, vkey = v.deal[sel], ix.key(v.pipe[sel], v.stage[sel])
-    k = np.searchsorted(keys, vkey)  # every visit key is observed, so it is in `keys`
+    deal = v.deal[sel]
+    k = np.searchsorted(keys, v.key[sel])  # every visit key is observed, so it is in `keys`
     pipe_of_key = keys // max(ix.n_stages, 1)
-    pipes_with_history = np.unique(pipe_of_key[k])
-    has_history = np.isin(pipe_of_key, pipes_with_history)
+    has_history = (np.bincount(pipe_of_key[k], minlength=len(ix.pipelines)) > 0)[pipe_of_key]
+
+    deal, k, weight = _distinct_paths(deal, k)
     # First entry of each deal into each stage. Final stages take part too: every stage that
     # deals pass through on their way to won or lost scores against them, which places
     # stages with little traffic (typos, one-off stages) after the well-trodden ones.
@@ -166,30 +168,58 @@ def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
     rank = rank_in_group(group_starts(deal))
     keep = rank < MAX_STAGES_PER_DEAL
     deal, k, rank = deal[keep], k[keep], rank[keep]
-    entered = np.bincount(k, minlength=n_keys)
-    mean_rank = np.bincount(k, weights=rank, minlength=n_keys) / np.maximum(entered, 1)
+    w = weight[deal]
+    entered = np.bincount(k, weights=w, minlength=n_keys)
+    mean_rank = np.bincount(k, weights=rank * w, minlength=n_keys) / np.maximum(entered, 1)
     a, b = _pairs_in_groups(deal)
     same_pipe = pipe_of_key[k[a]] == pipe_of_key[k[b]]
-    pair = k[a][same_pipe] * n_keys + k[b][same_pipe]
+    a, b = a[same_pipe], b[same_pipe]
+    pair = k[a] * n_keys + k[b]
     if n_keys * n_keys <= 4_000_000:
-        counts = np.bincount(pair, minlength=n_keys * n_keys)
+        counts = np.bincount(pair, weights=w[a], minlength=n_keys * n_keys)
         codes = np.flatnonzero(counts)
         counts = counts[codes]
     else:
-        vc = pd.Series(pair).value_counts(sort=False)
-        codes, counts = vc.index.to_numpy(), vc.to_numpy()
+        summed = pd.Series(w[a]).groupby(pair).sum()
+        codes, counts = summed.index.to_numpy(), summed.to_numpy()
     before = pd.DataFrame({"a": codes // n_keys, "b": codes % n_keys, "n": counts})
     rev = pd.DataFrame({"a": before["b"], "b": before["a"], "n_rev": before["n"]})
     both = before.merge(rev, on=["a", "b"], how="left").fillna({"n_rev": 0})
     both["win"] = (both["n"] > both["n_rev"]).astype(float) + 0.5 * (both["n"] == both["n_rev"])
     wins = np.bincount(both["a"].to_numpy(), weights=both["win"].to_numpy(), minlength=n_keys)
-    entered_open = entered > 0
-    idx = np.flatnonzero(entered_open)
+    idx = np.flatnonzero(entered > 0)
     # Sort by pipeline, more wins first, then earlier mean rank; position = place within pipeline.
     order = np.lexsort((mean_rank[idx], -wins[idx], pipe_of_key[idx]))
     ranked = idx[order]
     position[ranked] = rank_in_group(group_starts(pipe_of_key[ranked]))
     return position, has_history
+
+
+def _distinct_paths(deal: np.ndarray, stage: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One representative per distinct stage sequence.
+
+    `deal` groups the (time-ordered) `stage` codes. Returns the rows of the representative
+    deals (renumbered 0..m-1 as group ids, in `deal`), their stages, and per group id the
+    number of deals that walked that path. Paths are told apart by a 64-bit hash of
+    (position, stage) pairs and the path length.
+    """
+    first = group_starts(deal)
+    starts = np.flatnonzero(first)
+    rank = rank_in_group(first)
+    lengths = np.diff(np.append(starts, len(deal)))
+    mix = np.random.default_rng(20261120).integers(1, 2**63, size=int(lengths.max()) + 2, dtype=np.uint64) | 1
+    with np.errstate(over="ignore"):
+        terms = (stage.astype(np.uint64) + np.uint64(1)) * mix[rank]
+        path = np.add.reduceat(terms, starts) + mix[lengths] * np.uint64(0x9E3779B97F4A7C15)
+    code, _ = pd.factorize(path)
+    count = np.bincount(code)
+    # The first deal of each path is its representative (codes number paths by first appearance).
+    prev_max = np.concatenate([[-1], np.maximum.accumulate(code)[:-1]])
+    rep = code > prev_max
+    group = np.cumsum(first) - 1
+    rows = rep[group]
+    new_group = np.cumsum(rep)[group[rows]] - 1
+    return new_group, stage[rows], count[code[rep]]
 
 
 def _pairs_in_groups(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

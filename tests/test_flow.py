@@ -231,14 +231,22 @@ def test_pairs_in_groups_matches_brute_force():
     assert set(zip(a.tolist(), b.tolist())) == expected and len(a) == len(expected)
 
 
-@pytest.mark.parametrize("unit, span", [
-    pytest.param(1, 10**9, id="micros"), pytest.param(1_000, 10**9, id="millis"),
-    pytest.param(1_000_000, 10**9, id="seconds"),
-    pytest.param(1, 10**16, id="micros-over-centuries-falls-back-to-lexsort"),
+@pytest.mark.parametrize("unit, span, groups", [
+    pytest.param(1, 10**9, 5_000, id="micros"), pytest.param(1_000, 10**9, 5_000, id="millis"),
+    pytest.param(1_000_000, 10**9, 5_000, id="seconds"),
+    pytest.param(1, 10**16, 5_000, id="micros-over-centuries-coarsened-and-verified"),
+    pytest.param(1, 10**16, 3, id="few-groups-exact"),
 ])
-def test_sort_by_group_and_time_equals_lexsort(unit, span):
+def test_sort_by_group_and_time_equals_lexsort(unit, span, groups):
     rng = np.random.default_rng(unit)
-    group = rng.integers(0, 5_000, 20_000)
+    group = rng.integers(0, groups, 20_000)
     at = 1_000_000_000_000_000 + rng.integers(0, span, 20_000) * unit
     at[1::2] = at[::2]  # ties keep their input order
+    assert np.array_equal(sort_by_group_and_time(group, at), np.lexsort((at, group)))
+
+
+def test_sort_falls_back_when_coarsened_times_hide_the_order():
+    # Two rows of one deal a microsecond apart, exported newest first, in a span that forces coarsening.
+    group = np.array([0, 0, 5_000_000, 1])
+    at = np.array([10**16 + 1, 10**16, 0, 10**16])
     assert np.array_equal(sort_by_group_and_time(group, at), np.lexsort((at, group)))

@@ -5,17 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import stage_table
-from audit.flowindex import (
-    deal_attr,
-    flow_index,
-    group_starts,
-    lookup,
-    take_text,
-    to_datetime,
-)
+from audit.flow import WAITING_ROOM, stage_table, waiting_rooms
+from audit.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
 from audit.model import CrmData
-from audit.stages import open_stage_count, stage_order
+from audit.stages import stage_order
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 OPEN, WON = 0, 1
@@ -45,19 +38,17 @@ class StageSkip(Check):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_step, won_share = float(ctx["min_step"]), float(ctx["won_from_share"])
         ix, st = flow_index(crm), stage_table(crm)
-        from_key, to_key = ix.key(ix.h_pipe, ix.h_from), ix.key(ix.h_pipe, ix.h_to)
-        from_kind, to_kind = st.take(st.kind, from_key, -1), st.take(st.kind, to_key, -1)
-        from_order, to_order = st.take(st.order, from_key, np.nan), st.take(st.order, to_key, np.nan)
-        # Open stages with a known place, per pipeline: won counts as the step after the last of them.
-        # (declared stages no deal ever entered count too: they are steps the deal jumped over).
-        counts = open_stage_count(stage_order(crm))
-        n_open_by_pipe = np.zeros(len(ix.pipelines), dtype=np.int64)
-        codes = lookup(ix.pipelines, pd.Series(counts.index, dtype="str"))
-        n_open_by_pipe[codes[codes >= 0]] = counts.to_numpy()[codes >= 0]
-        n_open = n_open_by_pipe[ix.h_pipe] if len(ix.h_pipe) else np.zeros(0, dtype=np.int64)
+        step_no, n_steps = _step_numbers(crm)
+        from_row, to_row = st.position(ix.h_from_key), st.position(ix.h_to_key)  # -1 picks the sentinels
+        kind, number = np.append(st.kind, -1), np.append(step_no, np.nan)
+        from_kind, to_kind = kind[from_row], kind[to_row]
+        from_order, to_order = number[from_row], number[to_row]
+        # Won counts as the step after the last open one.
+        n_open = n_steps[ix.h_pipe] if len(ix.h_pipe) else np.zeros(0, dtype=np.int64)
         target = np.where(to_kind == WON, n_open + 1, to_order)
         step = target - from_order
-        forward = (from_kind == OPEN) & np.isin(to_kind, (OPEN, WON)) & (step > 0)
+        # Moves into or out of a waiting room (unnumbered) are SG08's business, not skips.
+        forward = (from_kind == OPEN) & ((to_kind == OPEN) | (to_kind == WON)) & (step > 0)
         skip = forward & (step >= min_step)
         early_won = forward & (to_kind == WON) & (from_order <= n_open * won_share)
         flagged = np.flatnonzero(skip | early_won)
@@ -103,7 +94,40 @@ class StageSkip(Check):
         return self.findings(frame, entity_type="deal", message=message, stage=frame["to_stage"], evidence={
             "from_stage": frame["from_stage"], "to_stage": frame["to_stage"], "from_order": from_o,
             "to_order": to_o, "skipped_stages": skipped, "open_stages": pd.Series(n_open[rows], index=index),
-            "changed_at": to_datetime(ix.h_at[rows], index),
+            "changed_at": pd.Series(np.datetime_as_string(ix.h_at[rows].view("datetime64[us]"), unit="s"),
+                                    index=index, dtype="str"),
             "reason": pd.Series(np.where(won, "won-early", "skip"), index=index),
             "flagged_moves": pd.Series(moves_per_deal, index=index),
         })
+
+
+def _step_numbers(crm: CrmData) -> tuple[np.ndarray, np.ndarray]:
+    """Per stage_table row, the stage's number among its pipeline's real steps (open stages with a
+    known order that are not waiting rooms, audit.flow.waiting_rooms), NaN for the rest; and per
+    pipeline code the number of such steps. Declared stages no deal entered are steps too: a deal
+    that jumps over them skips them."""
+    ix, st = flow_index(crm), stage_table(crm)
+    fed, back = waiting_rooms(crm, **WAITING_ROOM)
+    rooms = st.frame.loc[fed | back, ["pipeline", "stage"]]
+    order = stage_order(crm)
+    steps = order[order["kind"].eq("open") & order["order"].notna()]
+    if len(rooms):
+        is_room = pd.MultiIndex.from_frame(steps[["pipeline", "stage"]]).isin(pd.MultiIndex.from_frame(rooms))
+        steps = steps[~is_room]
+    steps = steps.sort_values(["pipeline", "order"], kind="stable")
+    steps = steps.assign(step=steps.groupby("pipeline", sort=False).cumcount() + 1.0)
+    keys = ix.keys_of(steps)
+    step_no = _by_row(st, keys, steps["step"].to_numpy())
+    per_pipe = steps.groupby("pipeline").size()
+    n_steps = np.zeros(len(ix.pipelines), dtype=np.int64)
+    codes = lookup(ix.pipelines, pd.Series(per_pipe.index, dtype="str"))
+    n_steps[codes[codes >= 0]] = per_pipe.to_numpy()[codes >= 0]
+    return step_no, n_steps
+
+
+def _by_row(st, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """values placed at the stage_table rows of their keys (NaN elsewhere)."""
+    out = np.full(len(st.keys), np.nan)
+    row = st.position(keys)
+    out[row[row >= 0]] = values[row >= 0]
+    return out

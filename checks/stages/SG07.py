@@ -48,8 +48,7 @@ class DeadStage(Check):
         # stage every deal sits in now.
         since = pd.Timestamp(ctx.as_of).value // 1000 - int(period * DAY_US) if period > 0 else None
         recent = v.at >= since if since is not None else np.ones(len(v.at), dtype=bool)
-        entered = distinct(np.concatenate([ix.key(v.pipe[recent], v.stage[recent]),
-                                           ix.key(ix.deal_pipe, ix.deal_stage)]))
+        entered = distinct(np.concatenate([v.key[recent], ix.deal_key]), ix.key_space)
         seen = ix.key_frame(entered)
         seen_steps = set(zip(seen["pipeline"], vocab.normalize(seen["stage"]).fillna("")))
         steps = vocab.normalize(declared["stage"]).fillna("")
@@ -92,7 +91,7 @@ def _last_entry(crm: CrmData, dead: pd.DataFrame) -> pd.Series:
     """When each stage was last entered before the period (NaT if never)."""
     ix, v = flow_index(crm), visit_arrays(crm)
     keys = ix.keys_of(dead)
-    vkeys = ix.key(v.pipe, v.stage)
+    vkeys = v.key
     mask = np.isin(vkeys, keys[keys >= 0])
     last = pd.Series(v.at[mask]).groupby(vkeys[mask]).max()
     at = pd.Series(keys).map(last)

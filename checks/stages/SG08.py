@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import stage_flow, stage_table
+from audit.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -21,8 +21,7 @@ class ObjectionHubStage(Check):
     family = Family.STAGES
     severity = Severity.MEDIUM
     needs = {"deals": ("stage",), "stage_history": ()}
-    params = {"min_sources": 3, "min_source_share": 0.1, "min_entries": 20, "backward_share": 0.3,
-              "min_exits": 20}
+    params = dict(WAITING_ROOM)  # min_sources 3, min_source_share 0.1, min_entries 20, backward_share 0.3, min_exits 20
     rationale = ("A real step is entered from the step before it and left forward. A stage fed from many "
                  "stages, or left backwards again and again, is a place where deals wait (objections, "
                  "thinking, on hold): it hides at which step the client is really stuck.")
@@ -43,8 +42,7 @@ class ObjectionHubStage(Check):
         n_sources = flow.strong_sources(float(ctx["min_source_share"]))
 
         is_open = st.kind == OPEN
-        hub = is_open & (entries >= int(ctx["min_entries"])) & (n_sources >= int(ctx["min_sources"]))
-        bounce = is_open & (exits >= int(ctx["min_exits"])) & (back_share >= float(ctx["backward_share"]))
+        hub, bounce = waiting_rooms(crm, **{k: ctx[k] for k in WAITING_ROOM})
         flagged = np.flatnonzero(hub | bounce)
         findings = None
         if len(flagged):

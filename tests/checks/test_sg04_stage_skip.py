@@ -89,3 +89,17 @@ def test_first_move_without_from_stage_is_not_judged():
 def test_empty_history_passes():
     result = run_check(StageSkip, make_crm([deal(1)], history=[]))
     assert result.status is Status.PASS and result.metric == 0.0
+
+
+def test_waiting_rooms_are_not_steps():
+    # "Hub" (declared between B and C) is fed from A, B and D and left back where deals came from:
+    # a waiting room (SG08). Entering it from A is not a skip, and going B -> D over it skips only C.
+    stages = ["A", "B", "Hub", "C", "D"]
+    walkers = [path(f"w{i}", ["A", "B", "C", "D", "Won"], "won") for i in range(10)]
+    hub = [path(f"h{src}{i}", {"A": ["A", "Hub", "A"], "B": ["A", "B", "Hub", "B"],
+                               "D": ["A", "B", "C", "D", "Hub", "D"]}[src]) for src in "ABD" for i in range(8)]
+    crm = crm_of(*walkers, *hub, path("over", ["A", "B", "D"]), path("jump", ["A", "D"]), stages=stages)
+    result = run_check(StageSkip, crm)
+    assert flagged_ids(result) == ["jump"]
+    assert result.findings["message"].iloc[0] == \
+        "moved from 'A' (stage 1 of 4) to 'D' (stage 4), skipping 2 stages"
