@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from audit.deal_index import activity_positions, deal_index
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
 
@@ -37,14 +38,16 @@ class OrphanRecords(Check):
             return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
                                status=Status.SKIPPED, message="not run: no activities or stage history",
                                skipped_reason="activities and stage history not provided: nothing refers to deals")
-        known = pd.Index(crm.deals["deal_id"].dropna().unique())
         per_table, checked = [], 0
         for table in tables:
             frame = crm.table(table)
             ids = frame["deal_id"]
-            checked += int(ids.notna().sum())
-            # Rows with no deal_id at all (a call logged on a contact) are not orphans: they name no deal.
-            orphan = frame[ids.notna() & ~ids.isin(known)]
+            named = ids.notna().to_numpy()
+            checked += int(named.sum())
+            # The deal row of each row, shared with the activity checks (-1: not in deals). Rows
+            # with no deal_id at all (a call logged on a contact) are not orphans: they name no deal.
+            found = activity_positions(crm) if table == "activities" else deal_index(crm).positions(ids)
+            orphan = frame[named & (found < 0)]
             if orphan.empty:
                 continue
             at = LINKED[table]

@@ -27,8 +27,9 @@ from checks.hygiene.rules import STAGE_KIND, Rule
 AS_OF = pd.Timestamp("2026-11-20 18:00")
 
 
-def generate(n: int, dirty: float = 0.01, seed: int = 1) -> CrmData:
-    """Canonical deals (and activities) with `dirty` of the rows breaking some hygiene rule."""
+def generate(n: int, dirty: float = 0.01, seed: int = 1, activities: int = 0) -> CrmData:
+    """Canonical deals (and activities) with `dirty` of the rows breaking some hygiene rule
+    (and pointing to deals missing from the export)."""
     rng = np.random.default_rng(seed)
     status = rng.choice(np.array(["open", "won", "lost"], dtype=object), n, p=[0.3, 0.4, 0.3])
     created = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 600 * 86400, n), unit="s")
@@ -50,7 +51,17 @@ def generate(n: int, dirty: float = 0.01, seed: int = 1) -> CrmData:
         deals.loc[rng.choice(n, k, replace=False), "amount"] = -5.0
         idx = rng.choice(np.flatnonzero(status != "open"), k, replace=False)
         deals.loc[idx, "closed_at"] = deals.loc[idx, "created_at"] - pd.Timedelta(days=3)
-    return CrmData.build(deals=deals)
+    acts = None
+    if activities:
+        deal_of = rng.integers(0, n, activities)
+        orphan = rng.random(activities) < dirty
+        acts = pd.DataFrame({
+            "activity_id": np.arange(activities).astype(str),
+            "deal_id": np.where(orphan, deal_of + n, deal_of).astype(str),
+            "type": rng.choice(["call", "email", "meeting"], activities),
+            "at": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 600 * 86400, activities), unit="s"),
+        })
+    return CrmData.build(deals=deals, activities=acts)
 
 
 def pandas_equivalent(frame: pd.DataFrame, rules: list[Rule], as_of: pd.Timestamp) -> dict[str, np.ndarray]:
@@ -117,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--deals", type=int, default=1_000_000)
     parser.add_argument("--dirty", type=float, default=0.01, help="share of deals breaking a rule")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--activities", type=int, default=0, help="activities to generate for HY06")
     parser.add_argument("--skip-import", action="store_true")
     args = parser.parse_args(argv)
 
@@ -149,18 +161,25 @@ def main(argv: list[str] | None = None) -> None:
     for strategy in gx_adapter.STRATEGIES:
         med, all_ = _median(lambda: gx_adapter.run_suite(engine, "deals", frame, rules, AS_OF, strategy), args.reps)
         print(f"GX {('adapter: ' + strategy):<52s} {med:6.2f}s {[round(t, 2) for t in all_]}")
-    med, all_ = _median(lambda: pandas_equivalent(frame, rules, AS_OF), args.reps)
+    # pandas reads the canonical columns as they are (Arrow strings, datetime64[us]).
+    canonical = crm.deals[[c for c in frame.columns if c in crm.deals.columns]]
+    if STAGE_KIND in frame.columns:
+        canonical = canonical.assign(**{STAGE_KIND: gx_adapter.expected_status(crm)})
+    started = time.perf_counter()
+    gx_adapter.validation_frame(crm, "deals", rules)
+    print(f"{'adapter: frame for GX (categoricals, datetime64[ns])':<55s} {time.perf_counter() - started:6.2f}s")
+    med, all_ = _median(lambda: pandas_equivalent(canonical, rules, AS_OF), args.reps)
     print(f"{'pandas, same expectations, failing positions':<55s} {med:6.2f}s {[round(t, 2) for t in all_]}")
 
     gx_out = gx_adapter.run_suite(engine, "deals", frame, rules, AS_OF)
-    pd_out = pandas_equivalent(frame, rules, AS_OF)
+    pd_out = pandas_equivalent(canonical, rules, AS_OF)
     agree = all(np.array_equal(gx_out[k].positions, pd_out[k]) for k in pd_out)
     flagged = sum(len(v) for v in pd_out.values())
     print(f"GX and pandas agree on every failing row: {agree} ({flagged:,} failing rows)")
 
     from checks.hygiene import CHECKS
     from checks.base import RunContext
-    fresh = generate(args.deals, args.dirty)
+    fresh = generate(args.deals, args.dirty, activities=args.activities)
     print("-- checks end to end (first run pays the shared validation)")
     for check in CHECKS:
         if check.code == "HY08":

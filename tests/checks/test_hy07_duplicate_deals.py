@@ -1,7 +1,9 @@
 import pytest
 
 from checks.base import Status
-from checks.hygiene.HY07 import DuplicateDeals, normalize_party, token_set_ratio
+import numpy as np
+
+from checks.hygiene.HY07 import DuplicateDeals, normalize_party, normalize_titles, title_similarity
 from tests.builders import deal, flagged_ids, make_crm, run_check
 
 import pandas as pd
@@ -32,6 +34,11 @@ def d(i, company, title, created, contact=None):
                   d(3, "Ромашка", "Поставка насосов", "2026-10-03")], ["2", "3"], id="triplet-gives-two-findings"),
     pytest.param([d(1, "Ромашка", None, "2026-10-01"), d(2, "Ромашка", None, "2026-10-02")], [],
                  id="no-titles-no-evidence"),
+    pytest.param([d(1, "Ромашка", "Монтаж", "2026-10-01", contact="Иван Петров"),
+                  d(2, "Лютик", "Монтаж", "2026-10-02", contact="Иван Петров")], [],
+                 id="same-contact-name-in-two-companies-is-two-people"),
+    pytest.param([d(1, "Ромашка", "Поставка насосов", "2026-10-01"),
+                  d(2, "Ромашка", "поставки насоса", "2026-10-02")], ["2"], id="word-endings-do-not-matter"),
     pytest.param([d(1, "Ромашка", "Поставка", "2026-10-01")], [], id="one-deal"),
 ])
 def test_duplicate_deals(deals, expected):
@@ -47,7 +54,7 @@ def test_evidence_names_the_earlier_twin():
     row = run_check(DuplicateDeals, crm).findings.iloc[0]
     assert row["entity_id"] == "2"
     assert row["evidence"]["twin_id"] == "1" and row["evidence"]["matched_on"] == "company"
-    assert row["evidence"]["days_apart"] == 3.5 and row["evidence"]["similarity"] == 1.0
+    assert row["evidence"]["days_apart"] == 3.5 and row["evidence"]["similarity"] == 0.8
     assert row["message"] == ("likely duplicate of deal 1 'Поставка насосов' (same company 'Ромашка', "
                               "created 3.5 days later)")
 
@@ -77,8 +84,22 @@ def test_party_normalization(raw, key):
     assert (got if pd.notna(got) else None) == key
 
 
-def test_token_set_ratio():
-    assert token_set_ratio("поставка насосов", "насосов поставка") == 1.0
-    assert token_set_ratio("поставка", "поставка насосов") == 1.0
-    assert token_set_ratio("заказ 1041", "заказ 1042") == 0.0
-    assert token_set_ratio("поставка насосов", "аудит безопасности") < 0.5
+@pytest.mark.parametrize("a, b, score", [
+    pytest.param("Поставка насосов", "насосов поставка", 1.0, id="word-order"),
+    pytest.param("Поставка насосов", "Поставки насоса", 1.0, id="word-endings"),
+    pytest.param("Поставка насосов", "Поставка насосов, повтор", 0.8, id="one-extra-word"),
+    pytest.param("Монтаж", "Монтаж котла", 2 / 3, id="half-the-words"),
+    pytest.param("Заказ 1041", "Заказ 1042", 0.0, id="different-numbers-are-different-orders"),
+    pytest.param("Заказ 1041", "Заказ 1041 срочно", 0.8, id="same-number"),
+    pytest.param("Поставка насосов", "Аудит безопасности", 0.0, id="nothing-shared"),
+])
+def test_title_similarity(a, b, score):
+    titles = normalize_titles(pd.Series([a, b], dtype="str"))
+    got = title_similarity(np.array([0, 1]), np.array([1, 0]), titles)
+    assert got == pytest.approx([score, score])
+
+
+def test_title_similarity_of_a_missing_title_is_nan():
+    titles = normalize_titles(pd.Series(["Поставка", None, "!!"], dtype="str"))
+    got = title_similarity(np.array([0, 0]), np.array([1, 2]), titles)
+    assert np.isnan(got).all()
