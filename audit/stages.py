@@ -122,7 +122,8 @@ def _kinds_from_deals(crm: CrmData) -> pd.DataFrame:
 
 def _inferred(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> pd.DataFrame:
     kind = _kind_by_key(ix, keys)
-    position, has_history = _pairwise_position(crm, ix, keys, kind)
+    position, has_history, pairs = _pairwise_position(crm, ix, keys, kind)
+    crm.memo("stage_pairs", lambda: pairs)
     stages = ix.key_frame(keys)
     stages["kind"] = kind
     # Stages never moved through sort after the ones that were.
@@ -137,23 +138,26 @@ def _inferred(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> pd.DataFrame:
 
 
 def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
-                       kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                       kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Copeland position of each stage within its pipeline: stage A scores
     a point against B when more deals entered A before B than the other way round (half a
     point for a tie); more points = earlier, ties broken by the mean rank of first entry.
 
     Returns (position per key, NaN for stages no history entered; whether the key's pipeline
-    has history). Works on the visit sequence: each deal's first entry into each stage.
+    has history; the pair counts: pipeline, stage_a, stage_b, n = deals that entered a before b).
+    Works on the visit sequence: each deal's first entry into each stage.
     Deals that walked the same path add the same pairs, so each distinct path is counted
     once with its number of deals as the weight (a million deals walk a few thousand paths).
     """
     n_keys = len(keys)
     position = np.full(n_keys, np.nan)
     has_history = np.zeros(n_keys, dtype=bool)
+    no_pairs = pd.DataFrame({"pipeline": pd.Series(dtype="str"), "stage_a": pd.Series(dtype="str"),
+                             "stage_b": pd.Series(dtype="str"), "n": pd.Series(dtype=float)})
     v = visit_arrays(crm)
     sel = ~v.silent
     if not sel.any():
-        return position, has_history
+        return position, has_history, no_pairs
     deal = v.deal[sel]
     k = np.searchsorted(keys, v.key[sel])  # every visit key is observed, so it is in `keys`
     pipe_of_key = keys // max(ix.n_stages, 1)
@@ -192,7 +196,10 @@ def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
     order = np.lexsort((mean_rank[idx], -wins[idx], pipe_of_key[idx]))
     ranked = idx[order]
     position[ranked] = rank_in_group(group_starts(pipe_of_key[ranked]))
-    return position, has_history
+    a_names, b_names = ix.key_frame(keys[before["a"].to_numpy()]), ix.key_frame(keys[before["b"].to_numpy()])
+    pairs = pd.DataFrame({"pipeline": a_names["pipeline"], "stage_a": a_names["stage"],
+                          "stage_b": b_names["stage"], "n": before["n"].to_numpy()})
+    return position, has_history, pairs
 
 
 def _distinct_paths(deal: np.ndarray, stage: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -236,6 +243,28 @@ def _pairs_in_groups(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     offset = np.repeat(np.cumsum(later) - later, later)
     b = a + 1 + (np.arange(len(a)) - offset)
     return a, b
+
+
+def stage_pairs(crm: CrmData) -> pd.DataFrame:
+    """How many deals entered stage_a before stage_b, per pipeline (the evidence behind an
+    inferred order): columns pipeline, stage_a, stage_b, n. Memoized with the stage order."""
+    stage_order(crm)
+    return crm.memo("stage_pairs", lambda: _pairwise_position(crm, flow_index(crm), np.empty(0, dtype=np.int64),
+                                                              np.empty(0, dtype=object))[2])
+
+
+def order_support(crm: CrmData) -> pd.DataFrame:
+    """Per open stage with a known order: `support`, the number of deals that entered the
+    previous open stage before this one (infinite when the order is declared, NaN for the
+    first stage). An inferred order whose supports are small is a guess."""
+    order = stage_order(crm)
+    steps = order[order["kind"].eq("open") & order["order"].notna()].sort_values(["pipeline", "order"])
+    steps = steps.assign(previous=steps.groupby("pipeline", sort=False)["stage"].shift())
+    pairs = stage_pairs(crm).set_index(["pipeline", "stage_a", "stage_b"])["n"]
+    keys = pd.MultiIndex.from_arrays([steps["pipeline"], steps["previous"], steps["stage"]])
+    support = pd.Series(pairs.reindex(keys).fillna(0).to_numpy(), index=steps.index)
+    support = support.where(steps["previous"].notna()).where(~steps["declared"].astype(bool), np.inf)
+    return steps[["pipeline", "stage", "order", "declared"]].assign(support=support.to_numpy()).reset_index(drop=True)
 
 
 def open_stage_count(order: pd.DataFrame) -> pd.Series:

@@ -9,7 +9,7 @@ import pytest
 
 from audit.flow import moves, stage_visits
 from audit.flowindex import flow_index, sort_by_group_and_time
-from audit.stages import _pairs_in_groups, open_stage_count, stage_order
+from audit.stages import _pairs_in_groups, open_stage_count, order_support, stage_order, stage_pairs
 from tests.builders import deal, make_crm, move
 
 
@@ -130,6 +130,21 @@ def test_undeclared_pipeline_is_still_inferred():
     crm = crm_of([(["A", "B"], {})], pipelines=pipelines)
     assert orders(crm)[0] == {"A": 1, "B": 2}
     assert orders(crm, "Other")[0] == {"P": 1}
+
+
+def test_pair_counts_and_order_support():
+    paths = [(["A", "B", "C"], {})] * 3 + [(["A", "C", "B"], {})] * 2
+    crm = crm_of(paths)
+    pairs = stage_pairs(crm).set_index(["stage_a", "stage_b"])["n"]
+    assert pairs[("A", "B")] == 5 and pairs[("B", "C")] == 3 and pairs[("C", "B")] == 2
+    support = order_support(crm).set_index("stage")["support"]
+    assert np.isnan(support["A"]) and support["B"] == 5 and support["C"] == 3
+
+
+def test_declared_order_is_fully_supported():
+    pipelines = [{"pipeline": "Sales", "stage": s, "order": i} for i, s in enumerate(["A", "B"])]
+    crm = crm_of([(["A", "B"], {})], pipelines=pipelines)
+    assert np.isinf(order_support(crm)["support"]).all()
 
 
 # --- moves ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pandas as pd
 from audit.flow import WAITING_ROOM, stage_table, waiting_rooms
 from audit.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
 from audit.model import CrmData
-from audit.stages import stage_order
+from audit.stages import stage_order, stage_pairs
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 OPEN, WON = 0, 1
@@ -23,7 +23,7 @@ class StageSkip(Check):
     family = Family.STAGES
     severity = Severity.LOW
     needs = {"deals": ("stage",), "stage_history": ()}
-    params = {"min_step": 3, "won_from_share": 0.5}
+    params = {"min_step": 3, "won_from_share": 0.5, "min_support": 5}
     rationale = ("When deals jump over stages, the work of those stages happened outside the CRM, or the "
                  "stages are not real steps of the sale. Either way the funnel's conversion between stages "
                  "stops meaning anything.")
@@ -38,7 +38,7 @@ class StageSkip(Check):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_step, won_share = float(ctx["min_step"]), float(ctx["won_from_share"])
         ix, st = flow_index(crm), stage_table(crm)
-        step_no, n_steps = _step_numbers(crm)
+        step_no, n_steps, trusted = _step_numbers(crm, int(ctx["min_support"]))
         from_row, to_row = st.position(ix.h_from_key), st.position(ix.h_to_key)  # -1 picks the sentinels
         kind, number = np.append(st.kind, -1), np.append(step_no, np.nan)
         from_kind, to_kind = kind[from_row], kind[to_row]
@@ -47,8 +47,10 @@ class StageSkip(Check):
         n_open = n_steps[ix.h_pipe] if len(ix.h_pipe) else np.zeros(0, dtype=np.int64)
         target = np.where(to_kind == WON, n_open + 1, to_order)
         step = target - from_order
-        # Moves into or out of a waiting room (unnumbered) are SG08's business, not skips.
-        forward = (from_kind == OPEN) & ((to_kind == OPEN) | (to_kind == WON)) & (step > 0)
+        # Moves into or out of a waiting room (unnumbered) are SG08's business, not skips; so are
+        # pipelines whose order is a guess.
+        judged = trusted[ix.h_pipe] if len(ix.h_pipe) else np.zeros(0, dtype=bool)
+        forward = (from_kind == OPEN) & ((to_kind == OPEN) | (to_kind == WON)) & (step > 0) & judged
         skip = forward & (step >= min_step)
         early_won = forward & (to_kind == WON) & (from_order <= n_open * won_share)
         flagged = np.flatnonzero(skip | early_won)
@@ -63,6 +65,10 @@ class StageSkip(Check):
         share = n_flagged / n_forward if n_forward else 0.0
         text = (f"{len(worst)} deals skipped {int(min_step) - 1} or more stages or were won from the first "
                 f"half of the pipeline ({n_flagged} of {n_forward} forward moves, {share:.0%})")
+        unsure = sorted(set(take_text(ix.pipelines, np.unique(ix.h_pipe[~judged])).dropna()))
+        if unsure:
+            text += (f"; not judged: {', '.join(repr(p) for p in unsure[:5])}{'…' if len(unsure) > 5 else ''} "
+                     f"(stage order neither declared nor clear from history: declare it in crm-audit.toml)")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
                            affected=len(worst))
 
@@ -101,11 +107,13 @@ class StageSkip(Check):
         })
 
 
-def _step_numbers(crm: CrmData) -> tuple[np.ndarray, np.ndarray]:
+def _step_numbers(crm: CrmData, min_support: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stage_table row, the stage's number among its pipeline's real steps (open stages with a
-    known order that are not waiting rooms, audit.flow.waiting_rooms), NaN for the rest; and per
-    pipeline code the number of such steps. Declared stages no deal entered are steps too: a deal
-    that jumps over them skips them."""
+    known order that are not waiting rooms, audit.flow.waiting_rooms), NaN for the rest; per
+    pipeline code the number of such steps, and whether its order can be trusted: declared, or
+    each step entered after the previous one by at least `min_support` deals.
+
+    Declared stages no deal entered are steps too: a deal that jumps over them skips them."""
     ix, st = flow_index(crm), stage_table(crm)
     fed, back = waiting_rooms(crm, **WAITING_ROOM)
     rooms = st.frame.loc[fed | back, ["pipeline", "stage"]]
@@ -115,14 +123,22 @@ def _step_numbers(crm: CrmData) -> tuple[np.ndarray, np.ndarray]:
         is_room = pd.MultiIndex.from_frame(steps[["pipeline", "stage"]]).isin(pd.MultiIndex.from_frame(rooms))
         steps = steps[~is_room]
     steps = steps.sort_values(["pipeline", "order"], kind="stable")
-    steps = steps.assign(step=steps.groupby("pipeline", sort=False).cumcount() + 1.0)
-    keys = ix.keys_of(steps)
-    step_no = _by_row(st, keys, steps["step"].to_numpy())
-    per_pipe = steps.groupby("pipeline").size()
-    n_steps = np.zeros(len(ix.pipelines), dtype=np.int64)
+    by_pipe = steps.groupby("pipeline", sort=False)
+    steps = steps.assign(step=by_pipe.cumcount() + 1.0, previous=by_pipe["stage"].shift())
+    step_no = _by_row(st, ix.keys_of(steps), steps["step"].to_numpy())
+
+    pairs = stage_pairs(crm).set_index(["pipeline", "stage_a", "stage_b"])["n"]
+    support = pairs.reindex(pd.MultiIndex.from_arrays([steps["pipeline"], steps["previous"], steps["stage"]]))
+    weak = steps["previous"].notna().to_numpy() & (support.fillna(0).to_numpy() < min_support)
+    per_pipe = steps.assign(weak=weak, declared=steps["declared"].astype(bool)).groupby("pipeline").agg(
+        n=("step", "size"), weak=("weak", "any"), declared=("declared", "any"))
     codes = lookup(ix.pipelines, pd.Series(per_pipe.index, dtype="str"))
-    n_steps[codes[codes >= 0]] = per_pipe.to_numpy()[codes >= 0]
-    return step_no, n_steps
+    found = codes >= 0
+    n_steps = np.zeros(len(ix.pipelines), dtype=np.int64)
+    n_steps[codes[found]] = per_pipe["n"].to_numpy()[found]
+    trusted = np.zeros(len(ix.pipelines), dtype=bool)
+    trusted[codes[found]] = (per_pipe["declared"] | ~per_pipe["weak"]).to_numpy()[found]
+    return step_no, n_steps, trusted
 
 
 def _by_row(st, keys: np.ndarray, values: np.ndarray) -> np.ndarray:

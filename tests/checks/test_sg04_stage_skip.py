@@ -75,9 +75,19 @@ def test_min_step_is_configurable():
 
 
 def test_inferred_order_without_declaration():
-    walkers = [path(f"w{i}", ["A", "B", "C", "D", "Won"], "won") for i in range(4)]
+    walkers = [path(f"w{i}", ["A", "B", "C", "D", "Won"], "won") for i in range(5)]
     crm = crm_of(*walkers, path("jump", ["A", "D"]), pipelines=[])
     assert flagged_ids(run_check(StageSkip, crm)) == ["jump"]
+
+
+def test_inferred_order_with_too_little_evidence_is_not_judged():
+    # Two deals say A < B < C < D: a guess, not an order to judge skips by.
+    walkers = [path(f"w{i}", ["A", "B", "C", "D", "Won"], "won") for i in range(2)]
+    crm = crm_of(*walkers, path("jump", ["A", "D"]), pipelines=[])
+    result = run_check(StageSkip, crm)
+    assert result.status is Status.PASS
+    assert "not judged: 'Sales' (stage order neither declared nor clear from history" in result.message
+    assert flagged_ids(run_check(StageSkip, crm, min_support=2)) == ["jump"]
 
 
 def test_first_move_without_from_stage_is_not_judged():
