@@ -9,7 +9,13 @@ import pytest
 
 from audit.flow import moves, stage_visits
 from audit.flowindex import flow_index, sort_by_group_and_time
-from audit.stages import _pairs_in_groups, open_stage_count, order_support, stage_order, stage_pairs
+from audit.stages import (
+    _pairs_in_groups,
+    open_stage_count,
+    order_support,
+    stage_order,
+    stage_pairs,
+)
 from tests.builders import deal, make_crm, move
 
 
