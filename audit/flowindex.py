@@ -44,6 +44,65 @@ def encode(*series: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
     return [codes[a:b] for a, b in itertools.pairwise(bounds)], encoded.dictionary
 
 
+def encode_ids(deal_ids: pd.Series, history_ids: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
+    """`encode(deal_ids, history_ids)`, faster when every id is a plain integer ("18342").
+
+    CRM ids are mostly integers (amoCRM, Bitrix24, HubSpot, Pipedrive): parsed once by
+    Arrow, they are matched as int64 instead of hashing millions of strings. Ids that would
+    not survive the round trip (leading zeros, signs, letters) take the text path.
+    """
+    d_int, h_int = _as_int(deal_ids), _as_int(history_ids)
+    if d_int is None or h_int is None:
+        return encode(deal_ids, history_ids)
+    (d_val, d_ok), (h_val, h_ok) = d_int, h_int
+    d_codes = np.full(len(deal_ids), -1, dtype=np.int64)
+    d_rows = np.flatnonzero(d_ok)
+    codes, uniques = pd.factorize(d_val[d_rows])
+    d_codes[d_rows] = codes
+    h_codes = np.full(len(history_ids), -1, dtype=np.int64)
+    h_rows = np.flatnonzero(h_ok)
+    found = pd.Index(uniques).get_indexer(h_val[h_rows]) if len(uniques) else np.full(len(h_rows), -1)
+    orphan = found < 0
+    o_codes, o_uniques = pd.factorize(h_val[h_rows][orphan])
+    found[orphan] = o_codes + len(uniques)
+    h_codes[h_rows] = found
+    # Vocabulary: each id's text at its first appearance, deals first (codes are in that order).
+    first_deal = d_rows[np.flatnonzero(codes > np.concatenate([[-1], np.maximum.accumulate(codes)[:-1]]))] \
+        if len(codes) else d_rows
+    o_rows = h_rows[orphan]
+    first_orphan = o_rows[np.flatnonzero(o_codes > np.concatenate([[-1], np.maximum.accumulate(o_codes)[:-1]]))] \
+        if len(o_codes) else o_rows
+    vocab = pa.concat_arrays([_text_array(deal_ids).take(pa.array(first_deal, type=pa.int64())),
+                              _text_array(history_ids).take(pa.array(first_orphan, type=pa.int64()))])
+    return [d_codes, h_codes], vocab
+
+
+def _text_array(s: pd.Series) -> pa.Array:
+    if _arrow_backed(s):
+        return pa.chunked_array(pa.array(s)).cast(pa.large_string()).combine_chunks()
+    return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+
+
+def _as_int(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(int64 values, present mask) when every present value is a canonical integer, else None."""
+    text = _text_array(s)
+    if len(text) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+    length = pc.utf8_length(text)
+    if pc.any(pc.or_(pc.greater(length, 18), pc.equal(length, 0))).as_py():
+        return None
+    # A leading zero or sign would not come back from int64 as the same text.
+    if pc.any(pc.or_(pc.and_(pc.starts_with(text, "0"), pc.greater(length, 1)),
+                     pc.or_(pc.starts_with(text, "+"), pc.starts_with(text, "-")))).as_py():
+        return None
+    try:
+        values = pc.cast(text, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    present = values.is_valid().to_numpy(zero_copy_only=False)
+    return values.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64), present
+
+
 def _arrow_backed(s: pd.Series) -> bool:
     return hasattr(s.array, "__arrow_array__") and str(s.dtype) in ("str", "string")
 
@@ -176,7 +235,7 @@ def _build(crm: CrmData) -> FlowIndex:
     usable = (h["deal_id"].notna() & h["to_stage"].notna() & h["changed_at"].notna()).to_numpy()
     rows = np.flatnonzero(usable)
 
-    (deal_code, h_deal), deal_ids = encode(d["deal_id"], h["deal_id"])
+    (deal_code, h_deal), deal_ids = encode_ids(d["deal_id"], h["deal_id"])
     # Codes are numbered in order of first appearance, deals first: a deals row is the first
     # row of its deal exactly when its code exceeds every code before it.
     prev_max = np.concatenate([[-1], np.maximum.accumulate(deal_code)[:-1]]) if len(deal_code) else deal_code

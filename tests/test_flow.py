@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from audit.flow import moves, stage_visits
-from audit.flowindex import flow_index, sort_by_group_and_time
+from audit.flowindex import encode, encode_ids, flow_index, sort_by_group_and_time
 from audit.stages import (
     _pairs_in_groups,
     open_stage_count,
@@ -271,3 +271,20 @@ def test_sort_falls_back_when_coarsened_times_hide_the_order():
     group = np.array([0, 0, 5_000_000, 1])
     at = np.array([10**16 + 1, 10**16, 0, 10**16])
     assert np.array_equal(sort_by_group_and_time(group, at), np.lexsort((at, group)))
+
+
+@pytest.mark.parametrize("deal_ids, history_ids", [
+    pytest.param(["1", "2", "2", None, "5"], ["2", "9", None, "1", "9", "7"], id="integers-duplicates-orphans"),
+    pytest.param(["10", "007"], ["7", "007"], id="leading-zeros-stay-text"),
+    pytest.param(["a1", "2"], ["2"], id="letters"),
+    pytest.param(["+3", "3"], ["3"], id="signs-stay-text"),
+    pytest.param(["0", "3"], ["0"], id="zero"),
+    pytest.param([], ["3"], id="no-deals"),
+    pytest.param(["3"], [], id="no-history"),
+    pytest.param(["123456789012345678", "1"], ["1"], id="eighteen-digits"),
+])
+def test_integer_ids_encode_like_text(deal_ids, history_ids):
+    a, b = pd.Series(deal_ids, dtype="str"), pd.Series(history_ids, dtype="str")
+    (d1, h1), v1 = encode(a, b)
+    (d2, h2), v2 = encode_ids(a, b)
+    assert d1.tolist() == d2.tolist() and h1.tolist() == h2.tolist() and v1.to_pylist() == v2.to_pylist()
