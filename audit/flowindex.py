@@ -38,10 +38,18 @@ def encode(*series: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
         bounds.append(bounds[-1] + len(s))
     if bounds[-1] == 0:
         return [np.empty(0, dtype=np.int64) for _ in series], pa.array([], type=pa.large_string())
-    combined = pa.chunked_array(chunks, type=pa.large_string()).combine_chunks()
-    encoded = pc.dictionary_encode(combined)
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return [codes[a:b] for a, b in itertools.pairwise(bounds)], encoded.dictionary
+    chunks = [c for c in chunks if len(c)]
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.large_string()))
+    dictionary = encoded.chunks[-1].dictionary
+    if all(len(c.dictionary) == len(dictionary) for c in encoded.chunks):
+        # Arrow encodes a chunked array against one dictionary shared by every chunk.
+        codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in encoded.chunks])
+    else:  # pragma: no cover - per-chunk dictionaries: encode the concatenation instead
+        encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.large_string()).combine_chunks())
+        dictionary = encoded.dictionary
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.int64)
+    return [codes[a:b] for a, b in itertools.pairwise(bounds)], dictionary
 
 
 def encode_ids(deal_ids: pd.Series, history_ids: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
