@@ -2,8 +2,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.deal_index import (activity_positions, activity_timeline, contiguous_positions, deal_index,
-                              deal_status_codes, owner_codes, value_codes)
+from audit.deal_index import (
+    activity_positions,
+    activity_timeline,
+    contiguous_positions,
+    deal_index,
+    deal_status_codes,
+    owner_codes,
+    value_codes,
+)
 from tests.builders import activity, deal, make_crm
 
 
@@ -77,9 +84,9 @@ def test_no_activities():
 
 
 def test_rows_are_the_flow_index_deal_codes():
+    from audit.deal_index import move_positions
     from audit.flow import moves
     from audit.flowindex import flow_index
-    from audit.deal_index import move_positions
     from tests.builders import move
     no_id = {**deal(0), "deal_id": None}
     c = make_crm([no_id, deal(1), deal(2), deal(1), no_id, deal(3)],
@@ -90,3 +97,15 @@ def test_rows_are_the_flow_index_deal_codes():
     assert c.deals["deal_id"].iloc[ix.deal_rows].tolist() == ["1", "2", "3"]
     expected = deal_index(c).positions(moves(c)["deal_id"]).tolist()
     assert move_positions(c).tolist() == expected and -1 in expected
+
+
+@pytest.mark.parametrize("deal_ids, lookups, expected", [
+    pytest.param(["10", "2", "300"], ["2", "300", "7", None, "10"], [1, 2, -1, -1, 0], id="integer-ids"),
+    pytest.param(["10", "2"], ["010", " 2", "2.0", "+2", "2"], [-1, -1, -1, -1, 1], id="lookalikes-do-not-match"),
+    pytest.param(["010", "2"], ["10", "010", "2"], [-1, 0, 1], id="leading-zero-ids-stay-text"),
+    pytest.param(["A-1", "2"], ["2", "A-1", "1"], [1, 0, -1], id="mixed-ids-stay-text"),
+    pytest.param(["99999999999999999999", "1"], ["1", "99999999999999999999"], [1, 0], id="too-big-for-int64"),
+])
+def test_positions_numeric_and_text_ids_agree(deal_ids, lookups, expected):
+    index = deal_index(make_crm([deal(i) for i in deal_ids]))
+    assert index.positions(pd.Series(lookups, dtype=object)).tolist() == expected
