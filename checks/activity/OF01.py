@@ -7,6 +7,7 @@ import numpy as np
 from audit.deal_index import activity_timeline, move_positions
 from audit.flow import moves
 from audit.model import CrmData
+from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -64,18 +65,17 @@ class SilentStageChange(Check):
         first = (rows == 0) | (ids.iloc[rows].to_numpy(dtype=object)
                                != ids.iloc[np.maximum(rows - 1, 0)].to_numpy(dtype=object))
         silent = silent.assign(first_change=first)
-        prev = silent["prev_changed_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("?")
+        prev = readable(silent["prev_changed_at"]).fillna("?")
         since = ("the deal was created on " + prev).where(silent["first_change"],
                                                            "the previous change on " + prev)
         text = ("moved " + silent["from_stage"].fillna("?") + " → " + silent["to_stage"]
-                + " on " + silent["changed_at"].dt.strftime("%Y-%m-%d %H:%M")
-                + " with no activity logged since " + since)
+                + " on " + readable(silent["changed_at"]) + " with no activity logged since " + since)
         return self.result(
             findings=self.findings(
                 silent, entity_type="deal", message=text, stage=silent["to_stage"],
                 evidence={"from_stage": silent["from_stage"], "to_stage": silent["to_stage"],
-                          "changed_at": silent["changed_at"],
-                          "previous_change_at": silent["prev_changed_at"],
+                          "changed_at": iso(silent["changed_at"]),
+                          "previous_change_at": iso(silent["prev_changed_at"]),
                           "first_change": silent["first_change"],
                           "activities_since_previous": 0}),
             metric=round(share, 4), threshold=ctx["max_share"], message=message)

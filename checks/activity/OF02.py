@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import activity_timeline, deal_index
 from audit.model import CrmData
+from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -61,11 +62,11 @@ class SilentOpenDeal(Check):
         since = last_s.fillna(silent["created_at"])
         days_silent = ((as_of - since).dt.total_seconds() / 86400).round(1)
         text = ("open, no activity for " + np.floor(days_silent).map("{:.0f}".format)
-                + " days (last: " + last_s.dt.strftime("%Y-%m-%d").fillna("never logged") + ")")
+                + " days (last: " + readable(last_s, "D").fillna("never logged") + ")")
         text = text.where(days_silent.notna(), "open, no activity ever logged and no creation date")
         return self.result(
             findings=self.findings(
                 silent, entity_type="deal", message=text,
-                evidence={"last_activity_at": last_s, "days_silent": days_silent,
-                          "created_at": silent["created_at"], "min_days": ctx["min_days"]}),
+                evidence={"last_activity_at": iso(last_s), "days_silent": days_silent,
+                          "created_at": iso(silent["created_at"]), "min_days": ctx["min_days"]}),
             metric=round(share, 4), threshold=ctx["max_share"], message=message)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import activity_positions, deal_index
 from audit.model import CrmData
+from checks.activity._times import iso
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -67,8 +68,9 @@ class ActivityOutsideLifetime(Check):
         days = gap_days.round(1)
         gap_text = (gap_days.map("{:.0f} days".format)
                     .where(gap_days >= 2, (gap_days * 24).map("{:.0f} h".format)))
-        ids, synthetic = _activity_ids(flagged)
-        when = flagged["at"].dt.strftime("%Y-%m-%d %H:%M")
+        at_iso = iso(flagged["at"])
+        ids, synthetic = _activity_ids(flagged, at_iso)
+        when = at_iso.str.slice(0, 16).str.replace("T", " ", regex=False)
         text = (flagged["type"].fillna("activity").astype(str) + " on " + when + " is "
                 + gap_text + " "
                 + is_early.map({True: "before deal ", False: "after deal "})
@@ -81,23 +83,23 @@ class ActivityOutsideLifetime(Check):
                 flagged, entity_type="activity", entity_id=ids, message=text,
                 owner=pd.Series(deal["owner"].to_numpy(), index=flagged.index),
                 pipeline=pd.Series(deal["pipeline"].to_numpy(), index=flagged.index),
-                evidence={"deal_id": flagged["deal_id"], "at": flagged["at"],
-                          "deal_created_at": created_s.where(is_early),
-                          "deal_closed_at": closed_s.where(~is_early),
+                evidence={"deal_id": flagged["deal_id"], "at": at_iso,
+                          "deal_created_at": iso(created_s.where(is_early)),
+                          "deal_closed_at": iso(closed_s.where(~is_early)),
                           "days_outside": days,
                           "activity_owner": flagged["owner"],
                           "synthetic_id": synthetic.where(synthetic)}),
             metric=round(share, 4), threshold=ctx["max_share"], message=message)
 
 
-def _activity_ids(flagged: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _activity_ids(flagged: pd.DataFrame, at_iso: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The export's activity_id, or a stable one made of deal, time, type (and a counter for
     same-second twins) when the export has none."""
     ids = flagged["activity_id"]
     missing = ids.isna()
     if not missing.any():
         return ids, pd.Series(False, index=flagged.index)
-    made = (flagged["deal_id"].astype(str) + "@" + flagged["at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    made = (flagged["deal_id"].astype(str) + "@" + at_iso
             + "/" + flagged["type"].fillna("other").astype(str))
     # Twins (same deal, second and type) get #2, #3... in export order, so ids stay unique and stable.
     twin_no = made.groupby(made, sort=False).cumcount()

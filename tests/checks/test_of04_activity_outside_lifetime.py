@@ -5,7 +5,7 @@ from checks.base import Status
 from tests.builders import activity, deal, flagged_ids, make_crm, run_check
 
 CREATED = "2026-10-01 10:00"
-WON = dict(status="won", created_at=CREATED, closed_at="2026-10-20 10:00")
+WON = {"status": "won", "created_at": CREATED, "closed_at": "2026-10-20 10:00"}
 
 
 @pytest.mark.parametrize("deals, calls, expected", [
