@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from audit.deal_index import NO_OWNER
-from audit.flowindex import deal_attr, flow_index, gather, group_ends, group_starts, visit_arrays
+from audit.flowindex import (
+    deal_attr,
+    flow_index,
+    gather,
+    group_ends,
+    group_starts,
+    visit_arrays,
+)
 from audit.model import CrmData
 from audit.stages import stage_order
 

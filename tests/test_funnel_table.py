@@ -33,17 +33,17 @@ def test_columns_and_order():
 
 
 @pytest.mark.parametrize("stage, owner, expected", [
-    pytest.param("Qualified", TEAM, dict(entered=5, advanced=4, lost=0, resolved=4, conversion=1.0),
+    pytest.param("Qualified", TEAM, {"entered": 5, "advanced": 4, "lost": 0, "resolved": 4, "conversion": 1.0},
                  id="team-first-stage-deal-4-pending"),
-    pytest.param("Proposal", TEAM, dict(entered=4, advanced=1, lost=2, resolved=3, conversion=0.3333),
+    pytest.param("Proposal", TEAM, {"entered": 4, "advanced": 1, "lost": 2, "resolved": 3, "conversion": 0.3333},
                  id="team-proposal"),
-    pytest.param("Proposal", "A", dict(entered=2, advanced=1, lost=0, resolved=1, conversion=1.0),
+    pytest.param("Proposal", "A", {"entered": 2, "advanced": 1, "lost": 0, "resolved": 1, "conversion": 1.0},
                  id="bounced-back-deal-is-pending"),
-    pytest.param("Proposal", "B", dict(entered=1, advanced=0, lost=1, resolved=1, conversion=0.0),
+    pytest.param("Proposal", "B", {"entered": 1, "advanced": 0, "lost": 1, "resolved": 1, "conversion": 0.0},
                  id="lost-by-move"),
-    pytest.param("Proposal", "(no owner)", dict(entered=1, advanced=0, lost=1, resolved=1, conversion=0.0),
+    pytest.param("Proposal", "(no owner)", {"entered": 1, "advanced": 0, "lost": 1, "resolved": 1, "conversion": 0.0},
                  id="lost-by-status-without-owner"),
-    pytest.param("Won", TEAM, dict(entered=1, advanced=None, lost=None, resolved=None, conversion=None),
+    pytest.param("Won", TEAM, {"entered": 1, "advanced": None, "lost": None, "resolved": None, "conversion": None},
                  id="final-stage-entered-only"),
 ])
 def test_counts(stage, owner, expected):
