@@ -16,7 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.deal_index import activity_positions, deal_index, owner_codes
+from audit.deal_index import (
+    activity_positions,
+    deal_index,
+    deal_status_codes,
+    owner_codes,
+)
 from audit.findings import Family
 from audit.model import CrmData
 
@@ -33,11 +38,11 @@ def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
     codes, labels = owner_codes(crm)
     n = len(labels)
     out = pd.DataFrame({"owner": labels.to_numpy(dtype=object)})
-    status = deals["status"].fillna("open").to_numpy(dtype=object)
-    out["deals"] = np.bincount(codes, minlength=n)
-    for s in ("open", "won", "lost"):
-        out[s] = np.bincount(codes[status == s], minlength=n)
     # Statuses outside open/won/lost (unmapped labels) count as open: the deal is not closed.
+    status = deal_status_codes(crm)
+    out["deals"] = np.bincount(codes, minlength=n)
+    out["won"] = np.bincount(codes[status == 1], minlength=n)
+    out["lost"] = np.bincount(codes[status == 2], minlength=n)
     out["open"] = out["deals"] - out["won"] - out["lost"]
     closed = out["won"] + out["lost"]
     out["win_rate"] = (out["won"] / closed.where(closed > 0)).round(4)
@@ -50,7 +55,7 @@ def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
         out["activities"] = pd.array([pd.NA] * n, dtype="Int64")
         out["activities_per_deal"] = np.nan
     cycle = (deals["closed_at"] - deals["created_at"]).dt.total_seconds() / 86400
-    is_closed = np.isin(status, ["won", "lost"])
+    is_closed = status > 0
     cycle = pd.Series(cycle.to_numpy(dtype=float, na_value=np.nan)[is_closed])
     out["median_cycle_days"] = cycle.groupby(codes[is_closed]).median().reindex(range(n)).round(1).to_numpy()
     out = pd.concat([out, _finding_counts(findings, out["owner"])], axis=1)

@@ -8,12 +8,12 @@ order of the checks does not matter.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from audit.deal_index import deal_index, owner_codes
+from audit.deal_index import deal_index, owner_codes, value_codes
 from audit.findings import CheckResult, Severity, Status
 from audit.model import CrmData
 from audit.result import Scores
@@ -77,42 +77,40 @@ a severity changed in crm-audit.toml changes the weight.""",
 
 def trust_scores(crm: CrmData, results: Sequence[CheckResult], findings: pd.DataFrame) -> Scores:
     """Overall, per-owner and per-pipeline trust scores (see SCORE_EXPLANATION)."""
-    deals = deal_index(crm).deals
-    n_deals = len(deals)
-    codes, owner_labels = owner_codes(crm)
-    pipe_codes, pipe_labels = pd.factorize(deals["pipeline"], sort=True)
-    n_owner, n_pipe = len(owner_labels), len(pipe_labels)
-    deals_per_owner = np.bincount(codes, minlength=n_owner)
-    deals_per_pipe = np.bincount(pipe_codes, minlength=n_pipe)
-
-    overall = 1.0
-    by_owner = np.ones(n_owner)
-    by_pipe = np.ones(n_pipe)
+    deals = _Deals(crm)
+    failed = []
     for result in results:
-        if result.status is not Status.FAIL:
-            continue
         weight = WEIGHTS.get(result.severity, 0.0)
-        if weight <= 0:
+        if result.status is not Status.FAIL or weight <= 0:
             continue
         # The check's own findings; the audit's table only when a result comes without them.
         own = result.findings
         if not len(own) and findings is not None and len(findings):
             own = findings[findings["code"] == result.code]
-        touched, lead_share = _touched(crm, own)
-        if n_deals:
+        failed.append((weight, own))
+    # Deal ids of all checks in one lookup: each lookup hashes the whole deals table.
+    id_lists = [_deal_ids(own) for _w, own in failed]
+    rows = deals.positions(pd.concat(id_lists, ignore_index=True)) if id_lists else np.zeros(0, np.int64)
+    bounds = np.cumsum([0, *(len(ids) for ids in id_lists)])
+
+    overall = 1.0
+    by_owner = np.ones(len(deals.owner_labels))
+    by_pipe = np.ones(len(deals.pipe_labels))
+    for k, (weight, own) in enumerate(failed):
+        touched = deals.touched(own, rows[bounds[k]:bounds[k + 1]])
+        lead_share = _lead_share(crm, own)
+        if deals.n:
             share = max(touched.mean(), lead_share)
         else:  # nothing to touch: a dataset finding still speaks for the whole CRM
             share = max(float(own["entity_type"].eq("dataset").any()), lead_share)
         overall *= 1 - weight * (BASE_SHARE + (1 - BASE_SHARE) * min(share, 1.0))
-        if n_deals and touched.any():
-            owner_share = np.bincount(codes[touched], minlength=n_owner) / np.maximum(deals_per_owner, 1)
-            pipe_share = np.bincount(pipe_codes[touched], minlength=n_pipe) / np.maximum(deals_per_pipe, 1)
-            by_owner *= 1 - weight * owner_share
-            by_pipe *= 1 - weight * pipe_share
+        if deals.n and touched.any():
+            by_owner *= 1 - weight * deals.share_by(deals.owner, touched, len(by_owner))
+            by_pipe *= 1 - weight * deals.share_by(deals.pipe, touched, len(by_pipe))
     return Scores(
         overall=_score(overall),
-        by_owner={str(o): _score(s) for o, s in zip(owner_labels, by_owner)},
-        by_pipeline={str(p): _score(s) for p, s in zip(pipe_labels, by_pipe)},
+        by_owner={str(o): _score(s) for o, s in zip(deals.owner_labels, by_owner)},
+        by_pipeline={str(p): _score(s) for p, s in zip(deals.pipe_labels, by_pipe)},
     )
 
 
@@ -120,49 +118,86 @@ def _score(factor: float) -> float:
     return round(float(np.clip(factor, 0.0, 1.0)) * 100, 1)
 
 
-def _touched(crm: CrmData, findings: pd.DataFrame) -> tuple[np.ndarray, float]:
-    """Which deals (a boolean per deal row) the findings touch, and the share of leads flagged."""
-    index = deal_index(crm)
-    deals = index.deals
-    touched = np.zeros(len(deals), dtype=bool)
-    if not len(findings) or not len(deals):
-        return touched, _lead_share(crm, findings)
-    kind = findings["entity_type"].to_numpy(dtype=object)
+def _deal_ids(findings: pd.DataFrame) -> pd.Series:
+    """Deal ids named by deal findings and, through their evidence, by activity findings."""
+    if not len(findings):
+        return pd.Series([], dtype=object)
+    kind = findings["entity_type"]
+    ids = findings.loc[kind.eq("deal"), "entity_id"]
+    evidence = findings.loc[kind.eq("activity"), "evidence"]
+    if len(evidence):
+        via = pd.Series([ev.get("deal_id") if isinstance(ev, dict) else None for ev in evidence],
+                        dtype=object)
+        ids = pd.concat([ids, via], ignore_index=True)
+    return ids.dropna().astype(object).reset_index(drop=True)
 
-    def rows(ids: pd.Series) -> np.ndarray:
-        pos = index.positions(ids)
-        return pos[pos >= 0]
 
-    if (kind == "dataset").any():
-        touched[:] = True
-        return touched, _lead_share(crm, findings)
-    is_deal = kind == "deal"
-    touched[rows(findings["entity_id"][is_deal])] = True
-    is_activity = kind == "activity"
-    if is_activity.any():
-        deal_ids = pd.Series([ev.get("deal_id") if isinstance(ev, dict) else None
-                              for ev in findings["evidence"][is_activity]], dtype=object)
-        touched[rows(deal_ids[deal_ids.notna()])] = True
-    pipeline = deals["pipeline"].astype(object).to_numpy()
-    for entity, col in (("owner", "owner"), ("pipeline", "pipeline"), ("stage", "stage")):
-        sub = findings[kind == entity]
-        if sub.empty:
-            continue
-        if entity == "owner":
-            owner = deals["owner"].astype(object).to_numpy()
-            scoped = sub["pipeline"].notna()
-            touched |= np.isin(owner, sub.loc[~scoped, "owner"].dropna().unique())
-            for _pipe, grp in sub[scoped].groupby("pipeline"):  # one pass per pipeline named
-                touched |= (pipeline == _pipe) & np.isin(owner, grp["owner"].dropna().unique())
-        elif entity == "pipeline":
-            names = sub["pipeline"].fillna(sub["entity_id"]).dropna().unique()
-            touched |= np.isin(pipeline, names)
-        else:
-            stage = deals["stage"].astype(object).to_numpy()
-            pairs = pd.MultiIndex.from_frame(sub[["pipeline", "stage"]].astype(object))
-            here = pd.MultiIndex.from_arrays([pipeline, stage]).isin(pairs)
-            touched |= here
-    return touched, _lead_share(crm, findings)
+class _Deals:
+    """The deals as integer codes (owner, pipeline, stage) for marking what findings touch."""
+
+    def __init__(self, crm: CrmData):
+        self.index = deal_index(crm)
+        frame = self.index.deals
+        self.n = len(frame)
+        self.owner, self.owner_labels = owner_codes(crm)
+        pipe, labels = pd.factorize(frame["pipeline"], sort=True)
+        self.pipe, self.pipe_labels = pipe.astype(np.int64), pd.Index(labels, dtype=object)
+        self._frame = frame
+        self._stage = None
+
+    def positions(self, ids: pd.Series) -> np.ndarray:
+        return self.index.positions(ids)
+
+    @staticmethod
+    def share_by(codes: np.ndarray, touched: np.ndarray, size: int) -> np.ndarray:
+        """Per group: the share of its deals that are touched."""
+        return np.bincount(codes[touched], minlength=size) / np.maximum(np.bincount(codes, minlength=size), 1)
+
+    def stage_keys(self) -> tuple[np.ndarray, pd.Index]:
+        if self._stage is None:
+            self._stage = value_codes(self._frame["stage"])
+        codes, labels = self._stage
+        return self.pipe * (len(labels) + 1) + codes, labels
+
+    def touched(self, findings: pd.DataFrame, deal_rows: np.ndarray) -> np.ndarray:
+        """Which deals (a boolean per deal row) the findings touch."""
+        touched = np.zeros(self.n, dtype=bool)
+        if not len(findings) or not self.n:
+            return touched
+        kind = findings["entity_type"]
+        if kind.eq("dataset").any():
+            touched[:] = True
+            return touched
+        touched[deal_rows[deal_rows >= 0]] = True
+        owners = findings[kind.eq("owner")]
+        if len(owners):
+            owner_code = _codes(self.owner_labels, owners["owner"])
+            pipe_code = _codes(self.pipe_labels, owners["pipeline"])
+            whole = owners["pipeline"].isna().to_numpy()
+            touched |= np.isin(self.owner, owner_code[whole & (owner_code >= 0)])
+            # An owner finding that names a pipeline (FN01) touches the owner's deals there only.
+            scoped = ~whole & (owner_code >= 0) & (pipe_code >= 0)
+            if scoped.any():
+                n_pipe = len(self.pipe_labels)
+                wanted = owner_code[scoped] * n_pipe + pipe_code[scoped]
+                touched |= np.isin(self.owner * n_pipe + self.pipe, wanted)
+        pipes = findings[kind.eq("pipeline")]
+        if len(pipes):
+            names = pipes["pipeline"].fillna(pipes["entity_id"])
+            touched |= np.isin(self.pipe, _codes(self.pipe_labels, names))
+        stages = findings[kind.eq("stage")]
+        if len(stages):
+            keys, labels = self.stage_keys()
+            wanted = (_codes(self.pipe_labels, stages["pipeline"]) * (len(labels) + 1)
+                      + _codes(labels, stages["stage"]))
+            ok = _codes(self.pipe_labels, stages["pipeline"]) >= 0
+            touched |= np.isin(keys, wanted[ok & (_codes(labels, stages["stage"]) >= 0)])
+        return touched
+
+
+def _codes(labels: pd.Index, values: pd.Series) -> np.ndarray:
+    """Position of each value in `labels` (-1 when absent or missing); small arrays only."""
+    return pd.Index(labels, dtype=object).get_indexer(values.astype(object)).astype(np.int64)
 
 
 def _lead_share(crm: CrmData, findings: pd.DataFrame) -> float:

@@ -23,7 +23,7 @@ def crm():
 def check(code, severity="high", status=Status.FAIL, rows=()):
     rows = [dict(zip(["entity_type", "entity_id", "owner", "pipeline", "stage", "evidence"], r)) for r in rows]
     frame = pd.DataFrame([{"code": code, "severity": severity, "message": "m",
-                           **{"owner": None, "pipeline": None, "stage": None, "evidence": {}}, **r}
+                           "owner": None, "pipeline": None, "stage": None, "evidence": {}, **r}
                           for r in rows], columns=list(FINDING_COLUMNS))
     return CheckResult(code=code, name=code.lower(), family=Family.STERILE, severity=SEV[severity],
                        status=status, findings=frame)
