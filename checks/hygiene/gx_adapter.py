@@ -252,19 +252,26 @@ def validation_frame(crm: CrmData, table: str, rules: Iterable[Rule]) -> pd.Data
         out = out.reset_index(drop=True)
     if any(r.derived for r in rules):
         out = out.assign(**{STAGE_KIND: expected_status(crm)})
-    return out.assign(**_gx_dtypes(out))
+    return out.assign(**_gx_dtypes(out, ID_COLUMNS[table]))
 
 
-def _gx_dtypes(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    """The frame's columns in the dtypes GX's pandas engine handles fast (same values, same verdicts).
+def _gx_dtypes(frame: pd.DataFrame, id_column: str | None = None) -> dict[str, pd.Series]:
+    """The frame's columns in the dtypes GX's pandas engine handles fast (same verdicts, same rows).
 
-    - Text as pandas categoricals: GX filters the whole frame for every row condition and
-      fingerprints it with a full hash; on Arrow strings that is a take and a hash per text
-      column per expectation, on categoricals a numpy take of integer codes. status and
+    GX filters the whole frame for every row condition and fingerprints it with a full hash
+    each time it loads the batch; on Arrow strings that is a take and a hash of every text
+    value, again and again.
+    - The id column as integer codes (float, NaN where the id is missing): the only rules on
+      it are "not null" and "unique", which codes answer exactly, and hashing a million codes
+      is cheap where hashing a million distinct strings (as text or as categories) is not.
+    - Other text as pandas categoricals (few distinct values: stage, owner, status); status and
       stage_kind share one dtype, so GX can compare them.
     - Datetimes as datetime64[ns]: see `_as_ns`.
     """
     out = {}
+    if id_column in frame.columns:
+        codes, _ = pd.factorize(frame[id_column])
+        out[id_column] = pd.Series(np.where(codes >= 0, codes, np.nan), index=frame.index)
     statuses = [c for c in ("status", STAGE_KIND) if c in frame.columns]
     if statuses:
         values = pd.unique(pd.concat([frame[c] for c in statuses]).dropna())
