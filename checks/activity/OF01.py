@@ -7,6 +7,7 @@ import numpy as np
 from audit.deal_index import activity_timeline, move_positions
 from audit.flow import moves
 from audit.model import CrmData
+from checks.activity._links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -37,6 +38,8 @@ class SilentStageChange(Check):
               "сдвинул сделку.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm)) is not None:
+            return skipped
         m = moves(crm)
         forward = np.flatnonzero(m["direction"].eq("forward").to_numpy(dtype=bool, na_value=False)
                                  & m["to_kind"].ne("lost").to_numpy(dtype=bool, na_value=True))

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import activity_timeline, deal_index
 from audit.model import CrmData
+from checks.activity._links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -35,6 +36,8 @@ class SilentOpenDeal(Check):
               "открытой сделке.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm)) is not None:
+            return skipped
         days = float(ctx["min_days"])
         deals = deal_index(crm).deals
         open_rows = np.flatnonzero(deals["status"].eq("open").to_numpy(dtype=bool, na_value=False))

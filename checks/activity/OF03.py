@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import NO_OWNER, activity_positions, owner_codes
 from audit.model import CrmData
+from checks.activity._links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -37,6 +38,8 @@ class OwnerLowLogging(Check):
               "договоритесь, что каждый контакт фиксируется в CRM, и через месяц сравните снова.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm)) is not None:
+            return skipped
         codes, labels = owner_codes(crm)
         n_owners = len(labels)
         deals = np.bincount(codes, minlength=n_owners)

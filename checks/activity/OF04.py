@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import activity_positions, deal_index
 from audit.model import CrmData
+from checks.activity._links import skip_if_unlinked
 from checks.activity._times import iso
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -36,6 +37,8 @@ class ActivityOutsideLifetime(Check):
               "заводится при первом контакте.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm)) is not None:
+            return skipped
         acts = crm.activities
         pos = activity_positions(crm)
         deals = deal_index(crm).deals

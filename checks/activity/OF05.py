@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import NO_OWNER, activity_positions, owner_codes, value_codes
 from audit.model import CrmData
+from checks.activity._links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # What a missing channel usually means, for the message.
@@ -42,6 +43,8 @@ class MissingChannel(Check):
               "проверьте, что интеграция пишет контакты в сделки, а не только в карточки контактов.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm)) is not None:
+            return skipped
         codes, labels = owner_codes(crm)
         n_owners = len(labels)
         pos = activity_positions(crm)

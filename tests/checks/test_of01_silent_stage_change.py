@@ -106,3 +106,10 @@ def test_one_deal_first_move_without_from_stage():
                    history=[move(1, "Qualified", "2026-10-01 09:00"), move(1, "Proposal", "2026-10-03")],
                    activities=[])
     assert flagged_ids(run_check(SilentStageChange, crm)) == ["1"]
+
+
+def test_activities_linked_to_no_deal_skip_the_check():
+    crm = make_crm([deal(1, created_at=CREATED)],
+                   history=[move(1, "Proposal", "2026-10-03", from_stage="Qualified")],
+                   activities=[activity("contact-5", "2026-10-02")])
+    assert run_check(SilentStageChange, crm).status is Status.SKIPPED

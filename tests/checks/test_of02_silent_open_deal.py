@@ -28,7 +28,9 @@ OLD = "2026-09-01 10:00"  # created long before the 14-day window (AS_OF is 2026
     pytest.param([deal(1, created_at=OLD, status=None)], [], [], id="unknown-status-is-not-open"),
 ])
 def test_silent_open_deal(deals, calls, expected):
-    result = run_check(SilentOpenDeal, make_crm([*deals, deal("w", status="won")], activities=calls))
+    # A won deal with a call keeps the activities linked to the deals even when a case has none.
+    crm = make_crm([*deals, deal("w", status="won")], activities=[*calls, activity("w", "2026-10-01")])
+    result = run_check(SilentOpenDeal, crm)
     assert flagged_ids(result) == expected
     assert result.status is (Status.FAIL if expected else Status.PASS)
 
@@ -70,3 +72,10 @@ def test_as_of_is_the_reference_not_the_clock():
     crm = make_crm([deal(1, created_at=OLD)], activities=[activity(1, "2026-10-01")])
     assert SilentOpenDeal().run(crm, ctx(SilentOpenDeal, as_of="2026-10-10")).status is Status.PASS
     assert SilentOpenDeal().run(crm, ctx(SilentOpenDeal, as_of=AS_OF)).status is Status.FAIL
+
+
+def test_activities_linked_to_no_deal_skip_the_check():
+    # e.g. calls exported with contact ids only: every deal would look silent.
+    crm = make_crm([deal(1, created_at=OLD)], activities=[activity("c-77", "2026-11-19")])
+    result = run_check(SilentOpenDeal, crm)
+    assert result.status is Status.SKIPPED and "activities not linked to deals" in result.skipped_reason

@@ -23,7 +23,8 @@ WON = {"status": "won", "created_at": CREATED, "closed_at": "2026-10-20 10:00"}
                  id="undated-deal-is-not-judged"),
     pytest.param([deal(1, created_at=CREATED)], [activity(1, None, activity_id="a1")], [],
                  id="undated-activity-is-not-judged"),
-    pytest.param([deal(1, created_at=CREATED)], [activity(9, "2020-01-01", activity_id="a1")], [],
+    pytest.param([deal(1, created_at=CREATED)], [activity(9, "2020-01-01", activity_id="a1"),
+                                                 activity(1, "2026-10-02", activity_id="a2")], [],
                  id="orphan-activity-is-hy06s"),
     pytest.param([deal(1, **WON), deal(2, created_at=CREATED)],
                  [activity(1, "2026-09-01", activity_id="a1"), activity(1, "2026-11-01", activity_id="a2"),
@@ -76,6 +77,11 @@ def test_grace_periods_are_configurable():
     assert tolerant.status is Status.PASS and tolerant.affected == 2 and tolerant.findings.empty
 
 
-def test_no_activities_passes():
-    result = run_check(ActivityOutsideLifetime, make_crm([deal(1)], activities=[activity(9, "2026-10-02")]))
+def test_no_dated_activity_passes():
+    result = run_check(ActivityOutsideLifetime, make_crm([deal(1)], activities=[activity(1, None)]))
     assert result.status is Status.PASS and "no dated activities" in result.message
+
+
+def test_activities_linked_to_no_deal_skip_the_check():
+    result = run_check(ActivityOutsideLifetime, make_crm([deal(1)], activities=[activity(9, "2026-10-02")]))
+    assert result.status is Status.SKIPPED and result.findings.empty

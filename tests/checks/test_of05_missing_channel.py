@@ -70,3 +70,9 @@ def test_channels_are_configurable():
 def test_no_owners_passes():
     result = run_check(MissingChannel, make_crm([deal(1)], activities=[activity(1, "2026-10-02")]))
     assert result.status is Status.PASS and "too few" in result.message
+
+
+def test_activities_linked_to_no_deal_skip_the_check():
+    crm = make_crm([deal(f"d{i}", owner=n) for i, n in enumerate("ABCDE" * 4)],
+                   activities=[activity("ghost", "2026-10-02", type="call") for _ in range(30)])
+    assert run_check(MissingChannel, crm).status is Status.SKIPPED
