@@ -57,15 +57,26 @@ def test_cli_writes_a_suite_that_loads_back_and_agrees_with_the_checks(gx, tmp_p
     assert sum(not ok for ok, _ in exported.values()) >= 8  # the comparison is not between clean runs
 
 
-def test_the_demo_export_gets_the_same_verdicts(gx, tmp_path):
+DEMO_DEALS, DEMO_SEED = 300, 7
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's amoCRM export read back as canonical data, with the problems it planted."""
     from audit import config as config_mod
-    from audit.demo import write_demo
+    from audit.demo import generate, write_demo
     from audit.ingest import load
-    folder = write_demo(tmp_path / "export", n_deals=300)
-    cfg = config_mod.load(tmp_path / "crm-audit.toml")
-    crm = load([folder], cfg).crm
     from audit.runner import resolve_as_of
-    as_of = resolve_as_of(crm, None)
+    out = tmp_path_factory.mktemp("demo")
+    folder = write_demo(out / "export", seed=DEMO_SEED, n_deals=DEMO_DEALS)
+    cfg = config_mod.load(out / "crm-audit.toml")
+    crm = load([folder], cfg).crm
+    planted = generate(n_deals=DEMO_DEALS, seed=DEMO_SEED).planted
+    return cfg, crm, resolve_as_of(crm, None), planted
+
+
+def test_the_demo_export_gets_the_same_verdicts(gx, demo):
+    cfg, crm, as_of, _ = demo
     suite = json.loads(gx_adapter.suite_json(cfg))
     audit = _audit_verdicts(crm, as_of)
     exported = _validate_exported(gx, suite, crm.deals, as_of)
@@ -76,6 +87,20 @@ def test_the_demo_export_gets_the_same_verdicts(gx, tmp_path):
     assert set(audit) - set(ran) == {"status-contradicts-stage"}
     assert {k: exported[k] for k in ran} == ran
     assert any(not ok for ok, _ in ran.values())  # the demo has hygiene problems to agree on
+
+
+@pytest.mark.parametrize("code", ["HY02", "HY03", "HY04", "HY05", "HY06", "HY07", "HY08"])
+def test_the_hygiene_checks_find_what_the_demo_planted(demo, code):
+    from audit.runner import run_audit
+    _, crm, as_of, planted = demo
+    (result,) = run_audit(crm, select=(code,), as_of=as_of).checks
+    found = set(result.findings["entity_id"].dropna())
+    plant = planted[code]
+    expected = {str(i) for i in (plant.ids or plant.deals)}
+    assert expected <= found
+    # Beyond the plants only the consequences of unreadable values: a close date ingestion could
+    # not parse is a closed deal without a close date (HY05).
+    assert found - expected <= set(crm.parse_issues["entity_id"].dropna().astype(str))
 
 
 def test_suite_content_follows_config():
