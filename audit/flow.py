@@ -9,6 +9,7 @@ from it come after) and in time order within a deal.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +103,19 @@ def stage_table(crm: CrmData) -> StageTable:
     return crm.memo("stage_table", build)
 
 
+def _frame(index: pd.Index, columns: dict) -> pd.DataFrame:
+    """A DataFrame from columns, where a (vocabulary, codes) pair is a text column to take.
+
+    Taking millions of strings is most of the cost of these views (a stage column of 4.8M
+    rows is ~200 MB of text); Arrow's take releases the GIL, so the text columns are built
+    on two threads.
+    """
+    text = {name: spec for name, spec in columns.items() if isinstance(spec, tuple)}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        built = dict(zip(text, pool.map(lambda spec: take_text(spec[0], spec[1], index), text.values())))
+    return pd.DataFrame({name: built.get(name, spec) for name, spec in columns.items()}, index=index)
+
+
 def _moves(crm: CrmData) -> pd.DataFrame:
     h = crm.stage_history
     if h is None or h.empty:
@@ -123,20 +137,20 @@ def _moves(crm: CrmData) -> pd.DataFrame:
     # Reaching a final stage is forward whatever the numbers say (lost is filtered by kind).
     direction = np.select([final, step > 0, step < 0, step == 0], [0, 0, 1, 2], default=3)
     (changed_by,), who = encode(h["changed_by"])
-    out = pd.DataFrame({
-        "deal_id": take_text(ix.deal_ids, ix.h_deal, index),
-        "pipeline": take_text(ix.pipelines, ix.h_pipe, index),
-        "owner": take_text(ix.owners, deal_attr(ix, ix.deal_owner, ix.h_deal, -1), index),
-        "from_stage": take_text(ix.stages, ix.h_from, index),
-        "to_stage": take_text(ix.stages, ix.h_to, index),
+    out = _frame(index, {
+        "deal_id": (ix.deal_ids, ix.h_deal),
+        "pipeline": (ix.pipelines, ix.h_pipe),
+        "owner": (ix.owners, deal_attr(ix, ix.deal_owner, ix.h_deal, -1)),
+        "from_stage": (ix.stages, ix.h_from),
+        "to_stage": (ix.stages, ix.h_to),
         "changed_at": to_datetime(ix.h_at, index),
-        "changed_by": take_text(who, changed_by[ix.h_row] if len(changed_by) else ix.h_row, index),
+        "changed_by": (who, changed_by[ix.h_row] if len(changed_by) else ix.h_row),
         "prev_changed_at": to_datetime(prev_at, index),
         "from_order": from_order, "to_order": to_order,
-        "to_kind": take_text(KINDS, to_kind, index),
+        "to_kind": (KINDS, to_kind),
         "step": step,
-        "direction": take_text(DIRECTIONS, direction, index),
-    }, index=index)
+        "direction": (DIRECTIONS, direction),
+    })
     return out[MOVE_COLUMNS]
 
 
@@ -160,19 +174,19 @@ def _visits(crm: CrmData) -> pd.DataFrame:
         left[:-1] = np.where(last[:-1], NAT, v.at[1:])
     entered_at = to_datetime(v.at, index)
     left_at = to_datetime(left, index)
-    out = pd.DataFrame({
-        "deal_id": take_text(ix.deal_ids, v.deal, index),
-        "pipeline": take_text(ix.pipelines, v.pipe, index),
-        "owner": take_text(ix.owners, deal_attr(ix, ix.deal_owner, v.deal, -1), index),
-        "stage": take_text(ix.stages, v.stage, index),
+    out = _frame(index, {
+        "deal_id": (ix.deal_ids, v.deal),
+        "pipeline": (ix.pipelines, v.pipe),
+        "owner": (ix.owners, deal_attr(ix, ix.deal_owner, v.deal, -1)),
+        "stage": (ix.stages, v.stage),
         "entered_at": entered_at,
         "left_at": left_at,
-        "prev_stage": take_text(ix.stages, prv, index),
-        "next_stage": take_text(ix.stages, nxt, index),
+        "prev_stage": (ix.stages, prv),
+        "next_stage": (ix.stages, nxt),
         "visit_no": rank_in_group(first),
         "is_last": last,
         "dwell_days": np.where(last, np.nan, (left - v.at) / 86_400e6),
-    }, index=index)
+    })
     return out[VISIT_COLUMNS]
 
 
