@@ -12,7 +12,8 @@ def passed_through(deal_id, days, start="2026-03-01"):
     t1 = t0 + pd.Timedelta(days=1)
     t2 = t1 + pd.Timedelta(days=days)
     return (deal(deal_id, stage="Won", status="won", created_at=str(t0)),
-            [move(deal_id, "Proposal", str(t1), from_stage="New"), move(deal_id, "Won", str(t2), from_stage="Proposal")])
+            [move(deal_id, "Proposal", str(t1), from_stage="New"),
+             move(deal_id, "Won", str(t2), from_stage="Proposal")])
 
 
 def sitting(deal_id, since, stage="Proposal", status="open"):

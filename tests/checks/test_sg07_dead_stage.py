@@ -62,7 +62,8 @@ def test_pipelines_without_deals_are_not_judged():
 def test_message_and_evidence():
     result = run_check(DeadStage, crm_of(*NORMAL, pipelines=declared(["A", "B", "C", "D"])))
     row = result.findings.iloc[0]
-    assert row["message"] == "configured stage 'C' (3 of 6) of pipeline 'Sales': no deal entered it; 2 deals in the pipeline"
+    assert row["message"] == ("configured stage 'C' (3 of 6) of pipeline 'Sales': no deal entered it; "
+                              "2 deals in the pipeline")
     assert row["evidence"] == {"order": 3, "kind": "open", "pipeline_deals": 2}
     assert row["entity_type"] == "stage" and row["stage"] == "C" and row["pipeline"] == "Sales"
     assert row["owner"] is None

@@ -16,7 +16,8 @@ def declared(stages):
 
 
 def path(deal_id, stages, status="open"):
-    rows = [move(deal_id, b, f"2026-03-{i + 2:02d}", from_stage=a) for i, (a, b) in enumerate(itertools.pairwise(stages))]
+    rows = [move(deal_id, b, f"2026-03-{i + 2:02d}", from_stage=a)
+            for i, (a, b) in enumerate(itertools.pairwise(stages))]
     return deal(deal_id, stage=stages[-1], status=status, created_at="2026-03-01"), rows
 
 
