@@ -35,7 +35,7 @@ def test_only_the_adapter_imports_great_expectations():
     importing = set()
     for package in ("audit", "checks", "reports"):
         for path in (ROOT / package).rglob("*.py"):
-            if re.search(r"^\s*(import|from)\s+great_expectations\b", path.read_text(encoding="utf-8"), re.M):
+            if re.search(r"^\s*(import|from)\s+great_expectations\b", path.read_text(encoding="utf-8"), re.MULTILINE):
                 importing.add(path.relative_to(ROOT).as_posix())
     assert importing == {"checks/hygiene/gx_adapter.py"}
 
@@ -52,7 +52,8 @@ def test_catalogue_commands_and_inspect_do_not_import_gx(tmp_path):
         "    assert res.exit_code == 0, (args, res.output)\n"
         "assert 'great_expectations' not in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
     assert done.returncode == 0, done.stderr
 
 

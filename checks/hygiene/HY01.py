@@ -6,8 +6,15 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks.hygiene._common import (combine_texts, failing, not_checked, rules_by_position, share,
-                                    shared_validation, source_rows)
+from checks.hygiene._common import (
+    combine_texts,
+    failing,
+    not_checked,
+    rules_by_position,
+    share,
+    shared_validation,
+    source_rows,
+)
 
 # Rule key -> the column it finds missing, in message order.
 MISSING = {"deal_id-missing": "deal_id", "stage-missing": "stage", "owner-missing": "owner",

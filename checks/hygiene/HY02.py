@@ -6,7 +6,13 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity, empty_findings
-from checks.hygiene._common import failing, not_checked, share, shared_validation, source_rows
+from checks.hygiene._common import (
+    failing,
+    not_checked,
+    share,
+    shared_validation,
+    source_rows,
+)
 from checks.hygiene.rules import ID_COLUMNS
 
 ENTITY = {"deals": "deal", "activities": "activity", "leads": "lead"}

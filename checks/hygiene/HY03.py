@@ -6,8 +6,16 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks.hygiene._common import (combine_texts, failing, fmt_time, not_checked, rules_by_position, share,
-                                    shared_validation, source_rows)
+from checks.hygiene._common import (
+    combine_texts,
+    failing,
+    fmt_time,
+    not_checked,
+    rules_by_position,
+    share,
+    shared_validation,
+    source_rows,
+)
 
 AFTER = ("created_at", "closed_at", "last_activity_at")
 ORDER = ("closed-before-created", *(f"{c}-after-as-of" for c in AFTER))

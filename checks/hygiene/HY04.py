@@ -7,8 +7,15 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks.hygiene._common import (failing, fmt_amount, not_checked, rules_by_position, share,
-                                    shared_validation, source_rows)
+from checks.hygiene._common import (
+    failing,
+    fmt_amount,
+    not_checked,
+    rules_by_position,
+    share,
+    shared_validation,
+    source_rows,
+)
 
 ORDER = ("amount-negative", "won-amount-not-positive")
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks.hygiene._common import (combine_texts, failing, fmt_time, not_checked, rules_by_position, share,
-                                    shared_validation, source_rows)
+from checks.hygiene._common import (
+    combine_texts,
+    failing,
+    fmt_time,
+    not_checked,
+    rules_by_position,
+    share,
+    shared_validation,
+    source_rows,
+)
 from checks.hygiene.gx_adapter import expected_status
 
 ORDER = ("status-unknown", "open-with-closed-at", "closed-without-closed-at", "status-contradicts-stage")

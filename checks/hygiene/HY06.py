@@ -67,7 +67,7 @@ class OrphanRecords(Check):
         what = (_count(n_act, "activity", "activities") + _and(n_act, n_hist)
                 + _count(n_hist, "stage change", "stage changes"))
         message = "deal is not in the deals export but has " + what
-        owner = orphans["activities_owner"] if "activities_owner" in orphans else None
+        owner = orphans.get("activities_owner")
         orphan_rows = int(n_act.sum() + n_hist.sum())
         findings = self.findings(
             orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message,

@@ -3,7 +3,7 @@ turn failing row positions into per-record messages, vectorized."""
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd

@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -156,10 +156,12 @@ def main(argv: list[str] | None = None) -> None:
     label = f"{args.deals:,} deals, {args.dirty:.0%} dirty, {len(rules)} expectations"
     print(f"-- validation, {label} (median of {args.reps})")
     for name, fmt in formats.items():
-        med, all_ = _median(lambda: batch.validate(suite, result_format=fmt, expectation_parameters=params), args.reps)
+        med, all_ = _median(lambda fmt=fmt: batch.validate(suite, result_format=fmt, expectation_parameters=params),
+                            args.reps)
         print(f"GX {name:<52s} {med:6.2f}s {[round(t, 2) for t in all_]}")
     for strategy in gx_adapter.STRATEGIES:
-        med, all_ = _median(lambda: gx_adapter.run_suite(engine, "deals", frame, rules, AS_OF, strategy), args.reps)
+        med, all_ = _median(lambda strategy=strategy: gx_adapter.run_suite(engine, "deals", frame, rules, AS_OF,
+                                                                            strategy), args.reps)
         print(f"GX {('adapter: ' + strategy):<52s} {med:6.2f}s {[round(t, 2) for t in all_]}")
     # pandas reads the canonical columns as they are (Arrow strings, datetime64[us]).
     canonical = crm.deals[[c for c in frame.columns if c in crm.deals.columns]]
@@ -177,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     flagged = sum(len(v) for v in pd_out.values())
     print(f"GX and pandas agree on every failing row: {agree} ({flagged:,} failing rows)")
 
-    from checks.hygiene import CHECKS
     from checks.base import RunContext
+    from checks.hygiene import CHECKS
     fresh = generate(args.deals, args.dirty, activities=args.activities)
     print("-- checks end to end (first run pays the shared validation)")
     for check in CHECKS:

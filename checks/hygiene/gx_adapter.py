@@ -29,14 +29,15 @@ import logging
 import os
 import time
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from checks.hygiene.rules import AS_OF, BY_KEY, ID_COLUMNS, RULES, STAGE_KIND, Rule
+from checks.hygiene.rules import BY_KEY, ID_COLUMNS, RULES, STAGE_KIND, Rule
 
 log = logging.getLogger("crm_audit")
 
@@ -76,7 +77,7 @@ class Outcome:
 
     @property
     def unexpected(self) -> int:
-        return int(len(self.positions))
+        return len(self.positions)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class Validation:
 
 # -- the engine (lazy) -----------------------------------------------------------------------
 
-_ENGINE: "_Engine | None" = None
+_ENGINE: _Engine | None = None
 
 
 class _Engine:
@@ -398,7 +399,7 @@ def _gx_version_text() -> str:
     try:
         from importlib.metadata import version
         return f"great_expectations {version('great_expectations')}"
-    except Exception:  # pragma: no cover - metadata missing
+    except Exception:  # noqa: BLE001 - pragma: no cover, metadata missing: the message still helps
         return "great_expectations version unknown"
 
 
@@ -447,5 +448,17 @@ def suite_json(cfg=None) -> str:
     return json.dumps(suite, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-__all__ = ["AS_OF", "GreatExpectationsError", "Outcome", "Validation", "validate", "suite_dict", "suite_json",
-           "plan_rules", "validation_frame", "expected_status", "run_suite", "reset_engine", "STRATEGIES"]
+__all__ = [
+    "STRATEGIES",
+    "GreatExpectationsError",
+    "Outcome",
+    "Validation",
+    "expected_status",
+    "plan_rules",
+    "reset_engine",
+    "run_suite",
+    "suite_dict",
+    "suite_json",
+    "validate",
+    "validation_frame",
+]

@@ -14,8 +14,9 @@ Two kinds of rules:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 # A validation parameter, resolved at run time: the audit's reference time.
 AS_OF = {"$PARAMETER": "as_of"}

@@ -1,12 +1,15 @@
+import numpy as np
+import pandas as pd
 import pytest
 
 from checks.base import Status
-import numpy as np
-
-from checks.hygiene.HY07 import DuplicateDeals, normalize_party, normalize_titles, title_similarity
+from checks.hygiene.HY07 import (
+    DuplicateDeals,
+    normalize_party,
+    normalize_titles,
+    title_similarity,
+)
 from tests.builders import deal, flagged_ids, make_crm, run_check
-
-import pandas as pd
 
 
 def d(i, company, title, created, contact=None):
