@@ -226,18 +226,17 @@ class CrmData:
             provided.pop("deals", None)
         deals_table = conformed["deals"]
         deals_table["pipeline"] = deals_table["pipeline"].fillna(NO_PIPELINE)
-        # `_deal`: each history/activity row's position in deals (-1: no such deal), so checks
-        # join by integer take instead of hashing string ids again.
-        for name in ("stage_history", "activities"):
-            table = conformed[name]
-            if table is not None:
-                table["_deal"] = positions(table["deal_id"], deals_table["deal_id"])
         history = conformed["stage_history"]
         if history is not None and history["pipeline"].isna().any():
             # History rows inherit the deal's pipeline when the export does not repeat it.
-            inherited = take(deals_table["pipeline"], history["_deal"].to_numpy())
-            inherited.index = history.index
-            history["pipeline"] = history["pipeline"].fillna(inherited).fillna(NO_PIPELINE)
+            pipelines = deals_table["pipeline"].unique()
+            if len(pipelines) == 1:
+                history["pipeline"] = history["pipeline"].fillna(pipelines[0])
+            else:
+                inherited = take(deals_table["pipeline"], positions(history["deal_id"], deals_table["deal_id"]))
+                inherited.index = history.index
+                history["pipeline"] = history["pipeline"].fillna(inherited)
+            history["pipeline"] = history["pipeline"].fillna(NO_PIPELINE)
         issues = parse_issues if parse_issues is not None else pd.DataFrame(columns=PARSE_ISSUE_COLUMNS)
         return cls(parse_issues=issues, provided=MappingProxyType(provided), **conformed)
 

@@ -93,7 +93,10 @@ def _renumber(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _observed_keys(ix: FlowIndex) -> np.ndarray:
     """Stage keys seen anywhere: deals' current stages, history to/from stages."""
-    return distinct(np.concatenate([ix.deal_key, ix.h_to_key, ix.h_from_key]), ix.key_space)
+    # History of deals missing from the export (HY06 reports them) has no known pipeline:
+    # its stages would invent a pipeline of their own.
+    known = ix.h_deal < ix.n_deals
+    return distinct(np.concatenate([ix.deal_key, ix.h_to_key[known], ix.h_from_key[known]]), ix.key_space)
 
 
 def _kind_by_key(ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
@@ -155,7 +158,7 @@ def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
     no_pairs = pd.DataFrame({"pipeline": pd.Series(dtype="str"), "stage_a": pd.Series(dtype="str"),
                              "stage_b": pd.Series(dtype="str"), "n": pd.Series(dtype=float)})
     v = visit_arrays(crm)
-    sel = ~v.silent
+    sel = ~v.silent & (v.deal < ix.n_deals)  # orphans' history belongs to no known pipeline
     if not sel.any():
         return position, has_history, no_pairs
     deal = v.deal[sel]
