@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from audit.keys import arrow_text, integer_ids, positions
 from audit.model import CrmData
 
 NO_OWNER = "(no owner)"  # label of deals without an owner in tables and scores
@@ -38,33 +38,21 @@ class DealIndex:
         """Row of each id in `deals` (int64), -1 for ids not in deals or missing."""
         if len(ids) == 0:
             return np.zeros(0, dtype=np.int64)
-        text = _text_array(ids)
         if self._numeric is not None:
             # Most CRMs number their deals: an integer hash lookup is twice as fast as text.
-            numbers = _integers(text)
+            numbers = _integers(ids)
             if numbers is not None:
                 return self._numeric.get_indexer(numbers).astype(np.int64)
-        found = pc.index_in(text, value_set=self._ids)
-        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return positions(ids, self._ids)
 
 
-def _text_array(values: pd.Series) -> pa.Array:
-    array = pa.array(values.astype("str").array)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array.cast(pa.large_string())
-
-
-def _integers(text: pa.Array) -> np.ndarray | None:
-    """int64 of integer texts that read back unchanged ('42', not '042' or ' 42'), with missing
-    values as a number no id has; None when some text is not such an integer."""
-    try:
-        numbers = pc.cast(text, pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+def _integers(values) -> np.ndarray | None:
+    """int64 of canonical integer ids, missing values as a number no id has; None otherwise."""
+    found = integer_ids(values)
+    if found is None:
         return None
-    if pc.all(pc.equal(pc.cast(numbers, pa.large_string()), text)).as_py() is False:
-        return None
-    return numbers.fill_null(_NAT).to_numpy(zero_copy_only=False).astype(np.int64)
+    numbers, present = found
+    return np.where(present, numbers, _NAT)
 
 
 def deal_index(crm: CrmData) -> DealIndex:
@@ -77,7 +65,7 @@ def _deal_index(crm: CrmData) -> DealIndex:
     deals = crm.deals
     if deals["deal_id"].isna().any():
         deals = deals[deals["deal_id"].notna()]
-    text = _text_array(deals["deal_id"])
+    text = arrow_text(deals["deal_id"])
     numbers = _integers(text) if len(text) else None
     # Integer ids are checked for repeats as numbers, a cheaper hash than text.
     repeated = (pd.Index(numbers).duplicated() if numbers is not None
@@ -232,6 +220,6 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """(code per row, labels) of a low-cardinality text column; missing values get -1."""
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64), pd.Index([], dtype=object)
-    encoded = _text_array(values).dictionary_encode()
+    encoded = arrow_text(values).dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, pd.Index(encoded.dictionary.to_pylist(), dtype=object)

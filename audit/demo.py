@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from audit.keys import arrow_text
 from audit.model import CrmData
 
 INBOX = "Неразобранное"              # amoCRM's inbox: requests land here before a manager takes them
@@ -858,7 +859,7 @@ def write_export(data: DemoData, folder: Path, seed: int = 7) -> tuple[Path, Pat
                _text(TAGS, rng.integers(0, len(TAGS), size=n)), deals["stage"], deals["pipeline"], deals["contact"],
                deals["company"], phone, email, deals["company"], deals["source"], deals["lost_reason"],
                _text(SYSTEM_SOURCES, system_source)]
-    columns = [_arrow(c) for c in columns]
+    columns = [arrow_text(c) for c in columns]
     # HY08: values no parser can read, in the cells named by data.text_faults.
     at_header = {"Дата создания сделки": 4, "Дата закрытия": 7, "Бюджет": 2}
     raw_text = {"Дата создания сделки": BAD_DATE, "Дата закрытия": BAD_DATE, "Бюджет": BAD_AMOUNT}
@@ -870,40 +871,31 @@ def write_export(data: DemoData, folder: Path, seed: int = 7) -> tuple[Path, Pat
 
     known = pd.concat([deals, data.orphans if data.orphans is not None else deals.iloc[:0]]).drop_duplicates("deal_id")
     titles = known.set_index("deal_id")["title"]
-    ids = pa.concat_arrays([_arrow(history["deal_id"]), _arrow(activities["deal_id"])])
+    ids = pa.concat_arrays([arrow_text(history["deal_id"]), arrow_text(activities["deal_id"])])
     at = np.concatenate([history["changed_at"].to_numpy(), activities["at"].to_numpy()])
     kind = np.repeat([0, 1], [len(history), len(activities)])
     # amoCRM lists the newest event first; ties by deal, stage change before the contact.
     order = np.lexsort((kind, pc.cast(ids, pa.int64()).to_numpy(), -at.astype("datetime64[s]").astype(np.int64)))
     take = pa.array(order)
-    event = pa.concat_arrays([_arrow(pd.Series("Изменение этапа продажи", index=history.index, dtype="str")),
-                              _arrow(activities["subject"])])
-    before = pa.concat_arrays([_arrow(history["from_stage"]), pa.nulls(len(activities), pa.large_string())])
-    after = pa.concat_arrays([_arrow(history["to_stage"]), _arrow(activities["result"])])
+    event = pa.concat_arrays([arrow_text(pd.Series("Изменение этапа продажи", index=history.index, dtype="str")),
+                              arrow_text(activities["subject"])])
+    before = pa.concat_arrays([arrow_text(history["from_stage"]), pa.nulls(len(activities), pa.large_string())])
+    after = pa.concat_arrays([arrow_text(history["to_stage"]), arrow_text(activities["result"])])
     ids = ids.take(take)
-    columns = [_date_text(pd.Series(at[order])), pa.concat_arrays([_arrow(history["changed_by"]),
-                                                                  _arrow(activities["owner"])]).take(take),
+    columns = [_date_text(pd.Series(at[order])), pa.concat_arrays([arrow_text(history["changed_by"]),
+                                                                  arrow_text(activities["owner"])]).take(take),
                pa.repeat(_large("Сделка"), len(order)), ids,
-               _arrow(titles).take(pa.array(pd.Index(titles.index).get_indexer(pd.Series(pd.array(ids, dtype="str"))))),
+               arrow_text(titles).take(pa.array(pd.Index(titles.index).get_indexer(pd.Series(pd.array(ids, dtype="str"))))),
                event.take(take), before.take(take), after.take(take)]
     events_path = folder / "events.csv"
     _write_csv(events_path, EVENT_HEADERS, columns, encoding="utf-8-sig", newline="\n")
     return deals_path, events_path
 
 
-def _arrow(values) -> pa.Array:
-    """A text column as a large_string Arrow array."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if isinstance(values, pa.Array):
-        return values.cast(pa.large_string())
-    return pa.array(pd.Series(values).astype("str"), pa.large_string())
-
-
 def _write_csv(path: Path, headers, columns: list[pa.Array], *, encoding: str, newline: str) -> None:
     """';'-separated, nothing quoted (no generated value holds ';', '"' or a line break: Arrow
     refuses to write one unquoted, so a slip fails loudly)."""
-    table = pa.Table.from_arrays([_arrow(c) for c in columns], names=[f"c{i}" for i in range(len(columns))])
+    table = pa.Table.from_arrays([arrow_text(c) for c in columns], names=[f"c{i}" for i in range(len(columns))])
     buf = pa.BufferOutputStream()
     pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, delimiter=";", quoting_style="none"))
     data = (";".join(headers) + "\n").encode("utf-8") + buf.getvalue().to_pybytes()

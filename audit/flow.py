@@ -292,3 +292,27 @@ def waiting_rooms(crm: CrmData, min_sources: int = 3, min_source_share: float = 
     fed = is_open & (flow.entries >= min_entries) & (flow.strong_sources(min_source_share) >= min_sources)
     back = is_open & (flow.exits >= min_exits) & (flow.backward_share >= backward_share)
     return fed, back
+
+
+def current_stay(crm: CrmData) -> tuple[np.ndarray, np.ndarray]:
+    """Per deal code of `flow_index(crm)`: when the deal entered the stage it is in now
+    (int64 µs: its last stage change, or created_at when history never moved it; NAT when
+    unknown) and that stay's stage code (in flow_index's stage vocabulary, -1 unknown).
+
+    Without stage history: created_at and the deal's own stage. The stay's stage can
+    differ from the deal's stage when the exported history is incomplete; callers that
+    report time in the current stage should check they agree. Memoized per audit.
+    """
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        ix = flow_index(crm)
+        at = ix.deal_created.copy()
+        stage = ix.deal_stage.copy()
+        if ix.has_history:
+            v = visit_arrays(crm)
+            ends = group_ends(v.deal)
+            deal = v.deal[ends]
+            known = deal < ix.n_deals
+            at[deal[known]] = v.at[ends][known]
+            stage[deal[known]] = v.stage[ends][known]
+        return at, stage
+    return crm.memo("current_stay", compute)

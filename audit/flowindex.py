@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from audit.keys import arrow_text, integer_ids, lookup
 from audit.model import CrmData
 
 NAT = np.iinfo(np.int64).min  # datetime64 NaT viewed as int64
@@ -32,8 +33,7 @@ def encode(*series: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
     chunks: list[pa.Array] = []
     bounds = [0]
     for s in series:
-        arr = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.large_string()) \
-            if not _arrow_backed(s) else pa.chunked_array(pa.array(s)).cast(pa.large_string())
+        arr = arrow_text(s, contiguous=False)
         chunks.extend(arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])
         bounds.append(bounds[-1] + len(s))
     if bounds[-1] == 0:
@@ -59,7 +59,7 @@ def encode_ids(deal_ids: pd.Series, history_ids: pd.Series) -> tuple[list[np.nda
     Arrow, they are matched as int64 instead of hashing millions of strings. Ids that would
     not survive the round trip (leading zeros, signs, letters) take the text path.
     """
-    d_int, h_int = _as_int(deal_ids), _as_int(history_ids)
+    d_int, h_int = integer_ids(deal_ids), integer_ids(history_ids)
     if d_int is None or h_int is None:
         return encode(deal_ids, history_ids)
     (d_val, d_ok), (h_val, h_ok) = d_int, h_int
@@ -80,39 +80,9 @@ def encode_ids(deal_ids: pd.Series, history_ids: pd.Series) -> tuple[list[np.nda
     o_rows = h_rows[orphan]
     first_orphan = o_rows[np.flatnonzero(o_codes > np.concatenate([[-1], np.maximum.accumulate(o_codes)[:-1]]))] \
         if len(o_codes) else o_rows
-    vocab = pa.concat_arrays([_text_array(deal_ids).take(pa.array(first_deal, type=pa.int64())),
-                              _text_array(history_ids).take(pa.array(first_orphan, type=pa.int64()))])
+    vocab = pa.concat_arrays([arrow_text(deal_ids).take(pa.array(first_deal, type=pa.int64())),
+                              arrow_text(history_ids).take(pa.array(first_orphan, type=pa.int64()))])
     return [d_codes, h_codes], vocab
-
-
-def _text_array(s: pd.Series) -> pa.Array:
-    if _arrow_backed(s):
-        return pa.chunked_array(pa.array(s)).cast(pa.large_string()).combine_chunks()
-    return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.large_string())
-
-
-def _as_int(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """(int64 values, present mask) when every present value is a canonical integer, else None."""
-    text = _text_array(s)
-    if len(text) == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
-    length = pc.utf8_length(text)
-    if pc.any(pc.or_(pc.greater(length, 18), pc.equal(length, 0))).as_py():
-        return None
-    # A leading zero or sign would not come back from int64 as the same text.
-    if pc.any(pc.or_(pc.and_(pc.starts_with(text, "0"), pc.greater(length, 1)),
-                     pc.or_(pc.starts_with(text, "+"), pc.starts_with(text, "-")))).as_py():
-        return None
-    try:
-        values = pc.cast(text, pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    present = values.is_valid().to_numpy(zero_copy_only=False)
-    return values.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64), present
-
-
-def _arrow_backed(s: pd.Series) -> bool:
-    return hasattr(s.array, "__arrow_array__") and str(s.dtype) in ("str", "string")
 
 
 def take_text(vocab: pa.Array, codes: np.ndarray, index: pd.Index | None = None) -> pd.Series:
@@ -218,15 +188,6 @@ class FlowIndex:
         """Per deal code: its status equals `status`."""
         code = lookup(self.statuses, pd.Series([status], dtype="str"))[0]
         return self.deal_status == code if code >= 0 else np.zeros(self.n_deals, dtype=bool)
-
-
-def lookup(vocab: pa.Array, values: pd.Series) -> np.ndarray:
-    """Codes of text values in a vocabulary (-1 where absent)."""
-    if len(values) == 0:
-        return np.empty(0, dtype=np.int64)
-    arr = pa.array(values.astype(object).where(values.notna(), None).tolist(), type=pa.large_string())
-    found = pc.index_in(arr, value_set=vocab.cast(pa.large_string()))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def flow_index(crm: CrmData) -> FlowIndex:

@@ -15,6 +15,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from audit.keys import positions
+
 # Column kinds and their pandas dtypes. Text is pandas' string dtype (Arrow-backed
 # when pyarrow is present); datetimes are naive, in microseconds as pandas 3 parses them.
 TEXT = "str"
@@ -126,27 +128,6 @@ def conform(name: str, frame: pd.DataFrame, *, clean_text: bool = True) -> tuple
         out[c] = frame[c]
     table = pd.DataFrame(out, index=frame.index).reset_index(drop=True)
     return table, frozenset(provided)
-
-
-def positions(keys: pd.Series, index_keys: pd.Series) -> np.ndarray:
-    """Row position in `index_keys` of each key (first occurrence), -1 where absent.
-
-    The fast join of this code base: Arrow's hash lookup is several times faster than
-    `Series.map` on string ids, and the integer positions make later joins plain numpy takes.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    def arrow(series: pd.Series):
-        arr = getattr(series.array, "_pa_array", None)
-        if arr is None:
-            arr = pa.array(series.astype(object).where(series.notna(), None).tolist(), type=pa.large_string())
-        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-
-    if not len(keys):
-        return np.empty(0, dtype=np.int64)
-    found = pc.index_in(arrow(keys), value_set=arrow(index_keys))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def take(values: pd.Series, pos: np.ndarray) -> pd.Series:

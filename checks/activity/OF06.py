@@ -10,7 +10,8 @@ from audit.flowindex import NAT, flow_index, to_datetime
 from audit.model import CrmData
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
-from checks.keys import current_stay, position_in
+from audit.flow import current_stay
+from audit.keys import positions
 
 TEXT_COLUMNS = ("subject", "result")
 
@@ -107,7 +108,7 @@ def _last_activity(acts: pd.DataFrame, ix, deal_codes: np.ndarray, as_of: pd.Tim
     one: `deal` (its flow_index deal code), `row` (the activity's row), `at`, and `columns`.
     Ties at the same time: the later row."""
     # Looking ids up among the wanted deals only keeps the hash table small.
-    deal = position_in(acts["deal_id"], ix.deal_ids.take(pa.array(deal_codes)))
+    deal = positions(acts["deal_id"], ix.deal_ids.take(pa.array(deal_codes)))
     at = _to_int(acts["at"])
     rows = np.flatnonzero((deal >= 0) & (at != NAT) & (at <= _to_int(as_of)))
     deal, at = deal[rows], at[rows]

@@ -8,7 +8,7 @@ import pandas as pd
 from audit.flowindex import NAT, flow_index, to_datetime
 from audit.model import CrmData
 from checks import vocab
-from checks.keys import current_stay
+from audit.flow import current_stay
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 

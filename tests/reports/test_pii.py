@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from reports import ReportOptions, markdown, xlsx
+from reports import ReportOptions, markdown
 from reports.console import render_summary
 from reports.json_report import dump
 from reports.pii import is_masked, mask_name, mask_result, mask_text

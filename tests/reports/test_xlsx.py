@@ -3,12 +3,10 @@
 import os
 import zipfile
 
-import numpy as np
 import pandas as pd
 import pytest
 from dataclasses import replace
 
-from audit.findings import Severity
 from reports import ReportOptions, i18n
 from reports import xlsx
 from reports.xlsx import capped_findings, evidence_text

@@ -1,11 +1,12 @@
-"""checks.keys: text-key lookups and each deal's current stay."""
+"""audit.keys lookups, and each deal's current stay (audit.flow)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from audit.flowindex import NAT, flow_index
-from checks.keys import current_stay, isin_text, position_in
+from audit.flow import current_stay
+from audit.keys import integer_ids, isin as isin_text, positions as position_in
 from tests.builders import deal, make_crm, move
 
 
@@ -56,3 +57,18 @@ def test_current_stay_without_history_or_dates():
     code = {ix.deal_ids[i].as_py(): i for i in range(ix.n_deals)}
     assert at[code["1"]] == us("2026-10-01 10:00") and at[code["2"]] == NAT
     assert [ix.stages[stage[code[d]]].as_py() for d in ("1", "2")] == ["B", "A"]
+
+
+@pytest.mark.parametrize("values, expected", [
+    pytest.param(["1", "42", None], [1, 42, None], id="integers"),
+    pytest.param(["042", "1"], None, id="leading-zero-stays-text"),
+    pytest.param(["+1"], None, id="sign-stays-text"),
+    pytest.param(["1a"], None, id="letters"),
+])
+def test_integer_ids(values, expected):
+    got = integer_ids(pd.Series(values, dtype="str"))
+    if expected is None:
+        assert got is None
+    else:
+        numbers, present = got
+        assert [int(n) if p else None for n, p in zip(numbers, present)] == expected
