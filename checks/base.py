@@ -15,8 +15,17 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 import pandas as pd
 
-from audit.findings import (ENTITY_TYPES, FAMILY_PREFIX, FINDING_COLUMNS, CheckInfo, CheckResult,
-                            Family, Severity, Status, empty_findings)
+from audit.findings import (
+    ENTITY_TYPES,
+    FAMILY_PREFIX,
+    FINDING_COLUMNS,
+    CheckInfo,
+    CheckResult,
+    Family,
+    Severity,
+    Status,
+    empty_findings,
+)
 from audit.model import CrmData
 
 __all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",

@@ -4,9 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.flowindex import NAT, flow_index
 from audit.flow import current_stay
-from audit.keys import integer_ids, isin as isin_text, positions as position_in
+from audit.flowindex import NAT, flow_index
+from audit.keys import integer_ids
+from audit.keys import isin as isin_text
+from audit.keys import positions as position_in
 from tests.builders import deal, make_crm, move
 
 

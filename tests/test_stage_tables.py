@@ -3,7 +3,12 @@
 import numpy as np
 import pandas as pd
 
-from audit.stage_tables import PIPELINE_COLUMNS, STAGE_COLUMNS, pipelines_table, stages_table
+from audit.stage_tables import (
+    PIPELINE_COLUMNS,
+    STAGE_COLUMNS,
+    pipelines_table,
+    stages_table,
+)
 from audit.stages import stage_order
 from checks.stages.SG01 import VagueStage
 from checks.stages.SG05 import PersonalPipeline

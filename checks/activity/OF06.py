@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from audit.flow import current_stay
 from audit.flowindex import NAT, flow_index, to_datetime
+from audit.keys import positions
 from audit.model import CrmData
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
-from audit.flow import current_stay
-from audit.keys import positions
 
 TEXT_COLUMNS = ("subject", "result")
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from audit.deal_index import NO_OWNER
 from audit.funnel import TEAM, stage_counts
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.stats import benjamini_hochberg, lower_tail_p
 
 
 class OwnerStageConversion(Check):
@@ -50,15 +49,12 @@ class OwnerStageConversion(Check):
                 metric=None, threshold=ctx["fdr"],
                 message=f"no owner and stage with {ctx['min_deals']} resolved deals for the owner "
                         "and for the rest of the team: nothing to compare")
-        # scipy.special's binomial CDF is scipy.stats.binom.cdf without the seconds-long import
-        # of scipy.stats; imported here so audits without stage history never pay for it.
-        from scipy.special import bdtr
         n, a = tested["resolved"].to_numpy(), tested["advanced"].to_numpy()
         tested["owner_rate"] = a / n
         tested["team_rate"] = tested["team_advanced"] / tested["team_n"]
         # One-sided binomial test: P(an owner converting like the rest of the team advances <= a of n).
-        tested["p_value"] = np.clip(bdtr(a, n, tested["team_rate"].to_numpy()), 0.0, 1.0)
-        tested["q_value"] = bh_qvalues(tested["p_value"].to_numpy())
+        tested["p_value"] = lower_tail_p(a, n, tested["team_rate"].to_numpy())
+        tested["q_value"] = benjamini_hochberg(tested["p_value"].to_numpy())
         low = ((tested["q_value"] <= ctx["fdr"])
                & (tested["owner_rate"] <= tested["team_rate"] - ctx["min_gap"]))
         flagged = tested[low].sort_values(["pipeline", "order", "owner"])
@@ -81,16 +77,3 @@ class OwnerStageConversion(Check):
                           "team_n": flagged["team_n"], "team_advanced": flagged["team_advanced"],
                           "p_value": flagged["p_value"], "q_value": flagged["q_value"]}),
             metric=float(tested["q_value"].min()), threshold=ctx["fdr"], message=message)
-
-
-def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values), in the input order."""
-    m = len(p)
-    if m == 0:
-        return p.astype(float)
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * m / np.arange(1, m + 1)
-    q = np.minimum.accumulate(scaled[::-1])[::-1]
-    out = np.empty(m, dtype=float)
-    out[order] = np.clip(q, 0.0, 1.0)
-    return out

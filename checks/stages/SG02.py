@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.flow import current_stay
 from audit.flowindex import NAT, flow_index, to_datetime
 from audit.model import CrmData
 from checks import vocab
-from audit.flow import current_stay
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 

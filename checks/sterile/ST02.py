@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.stats import benjamini_hochberg, lower_tail_p
 
 
 class OwnerNeverLoses(Check):
@@ -68,11 +69,8 @@ class OwnerNeverLoses(Check):
         # Nothing to compare with: a lone owner, or a rest of the team that never loses.
         testable = judged["team_lost_share"].gt(0)
         if testable.any():
-            # scipy.special's binomial CDF is what scipy.stats.binom.cdf evaluates, without the
-            # two-second import of scipy.stats.
-            from scipy.special import bdtr
             t = judged[testable]
-            p = bdtr(t["lost"].to_numpy(), t["closed"].to_numpy(), t["team_lost_share"].to_numpy())
+            p = lower_tail_p(t["lost"].to_numpy(), t["closed"].to_numpy(), t["team_lost_share"].to_numpy())
             judged.loc[testable, "p_value"] = p
             judged.loc[testable, "q_value"] = benjamini_hochberg(p)
         zero = judged["lost"].eq(0)
@@ -92,20 +90,6 @@ class OwnerNeverLoses(Check):
             summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
                            affected=len(bad))
-
-
-def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values), as scipy.stats.false_discovery_control."""
-    p = np.asarray(p, dtype=float)
-    m = len(p)
-    if m == 0:
-        return p
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * m / np.arange(1, m + 1)
-    q = np.minimum.accumulate(scaled[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.clip(q, 0, 1)
-    return out
 
 
 def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from checks.base import Status
-from checks.funnel.FN01 import OwnerStageConversion, bh_qvalues
+from checks.funnel.FN01 import OwnerStageConversion
+from checks.stats import benjamini_hochberg as bh_qvalues
 from tests.builders import deal, make_crm, move, run_check
 
 DAYS = ["2026-10-03", "2026-10-06", "2026-10-09", "2026-10-12"]

@@ -1,7 +1,7 @@
 import pytest
 
-from checks.base import RunContext, Status
 from checks.activity.OF06 import ThinkItOverStall
+from checks.base import RunContext, Status
 from tests.builders import AS_OF, activity, deal, flagged_ids, make_crm, move, run_check
 
 # AS_OF is 2026-11-20 18:00; deals are created 2026-10-01 10:00 unless said otherwise.

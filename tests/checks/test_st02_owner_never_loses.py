@@ -80,7 +80,7 @@ def test_benjamini_hochberg_matches_scipy(p):
     import numpy as np
     from scipy.stats import false_discovery_control
 
-    from checks.sterile.ST02 import benjamini_hochberg
+    from checks.stats import benjamini_hochberg
     assert np.allclose(benjamini_hochberg(np.array(p)), false_discovery_control(p, method="bh"))
 
 

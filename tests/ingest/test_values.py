@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.ingest.values import parse_activity_type, parse_amount, parse_bool, parse_datetime
+from audit.ingest.values import (
+    parse_activity_type,
+    parse_amount,
+    parse_bool,
+    parse_datetime,
+)
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -102,6 +102,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.normal:
         import openpyxl
+
         import reports.xlsx
         reports.xlsx.Workbook = lambda write_only=False: openpyxl.Workbook()
     t0 = time.perf_counter()

@@ -1,8 +1,7 @@
 import pytest
 from openpyxl import load_workbook
 
-from reports import ReportOptions
-from reports import xlsx
+from reports import ReportOptions, xlsx
 from tests.reports.sample import sample_result
 
 

@@ -13,7 +13,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.findings import FINDING_COLUMNS, CheckInfo, CheckResult, Family, FAMILY_PREFIX, Severity, Status
+from audit.findings import (
+    FAMILY_PREFIX,
+    FINDING_COLUMNS,
+    CheckInfo,
+    CheckResult,
+    Family,
+    Severity,
+    Status,
+)
 from audit.model import SourceFile
 from audit.result import AuditResult, Scores
 

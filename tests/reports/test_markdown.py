@@ -5,8 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from reports import ReportOptions
-from reports import markdown
+from reports import ReportOptions, markdown
 from tests.reports.sample import sample_result
 
 

@@ -2,13 +2,12 @@
 
 import os
 import zipfile
+from dataclasses import replace
 
 import pandas as pd
 import pytest
-from dataclasses import replace
 
-from reports import ReportOptions, i18n
-from reports import xlsx
+from reports import ReportOptions, i18n, xlsx
 from reports.xlsx import capped_findings, evidence_text
 from tests.reports.conftest import all_cells, all_text, write_book
 from tests.reports.sample import FORMULA_TITLE, sample_result
