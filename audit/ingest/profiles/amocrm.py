@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, stage_status
@@ -69,50 +70,78 @@ def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataF
     return {"deals": frame}
 
 
+def _by_label(values: pd.Series, judge) -> pd.Series:
+    """judge(label) for each value, computed once per distinct label (an events list has a
+    handful of event names over millions of rows)."""
+    codes, uniques = pd.factorize(values)
+    verdicts = np.array([judge(str(u)) for u in uniques] + [judge("")], dtype=object)
+    return pd.Series(verdicts[codes], index=values.index)  # code -1 (missing) -> judge("")
+
+
+def _contact_kind(label: str) -> str | None:
+    low = label.lower()
+    for pattern, value in CONTACT_EVENTS:
+        if re.search(pattern, low):
+            return value
+    return None
+
+
+def _direction(label: str) -> str | None:
+    low = label.lower()
+    if re.search(r"входящ|incoming|inbound", low):
+        return "in"
+    if re.search(r"исходящ|outgoing|outbound", low):
+        return "out"
+    return None
+
+
 def _events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    obj = frame.get("_object", pd.Series(None, index=frame.index, dtype=object)).astype("str")
+    obj = frame["_object"] if "_object" in frame.columns else pd.Series(None, index=frame.index, dtype="str")
     # Only deal events ("Сделка", "Lead" in Kommo); contacts/companies/tasks lists are not deals.
-    is_deal = obj.isna() | obj.str.contains(r"сделк|lead|deal", case=False, regex=True, na=True)
+    is_deal = _by_label(obj, lambda o: not o or bool(re.search(r"сделк|lead|deal", o, re.IGNORECASE)))
+    frame = frame.copy()
     if "deal_id" not in frame.columns or frame["deal_id"].isna().all():
         frame["deal_id"] = obj.str.extract(r"(\d+)", expand=False)
-    frame = frame[is_deal.to_numpy()]
-    event = frame["_event"].astype("str").fillna("")
-    is_stage = event.str.contains(STAGE_EVENT, regex=True)
-    moves = frame[is_stage.to_numpy()]
+    frame = frame[is_deal.to_numpy(dtype=bool)]
+    event = frame["_event"]
+    is_stage = _by_label(event, lambda e: bool(STAGE_EVENT.search(e))).to_numpy(dtype=bool)
+    moves = frame[is_stage]
     history = pd.DataFrame({
         "_row": moves["_row"], "deal_id": moves["deal_id"], "from_stage": moves.get("_before"),
         "to_stage": moves["result"], "changed_at": moves["at"], "changed_by": moves.get("owner"),
     })
-    rest = frame[~is_stage.to_numpy()]
-    kind = pd.Series(None, index=rest.index, dtype=object)
-    low = rest["_event"].astype("str").fillna("").str.lower()
-    for pattern, value in CONTACT_EVENTS:
-        todo = kind.isna()
-        kind[todo & low.str.contains(pattern, regex=True)] = value
+    rest = frame[~is_stage]
+    kind = _by_label(rest["_event"], _contact_kind)
     # amoCRM has no meeting event: a meeting is a done task whose result says so.
-    said = rest["result"].astype("str").fillna("").str.lower() if "result" in rest.columns else low
-    kind[kind.eq("task") & said.str.match(r"^\s*(?:встреча|meeting)\b")] = "meeting"
-    contacts = rest[kind.notna()].copy()
+    if "result" in rest.columns:
+        said = rest["result"].str.match(r"^\s*(?:встреча|meeting)\b", case=False).fillna(False)
+        kind[kind.eq("task") & said.astype(bool)] = "meeting"
+    contacts = rest[kind.notna().to_numpy()].copy()
     contacts["type"] = kind[kind.notna()]
     contacts["subject"] = contacts["_event"]
-    direction = contacts["_event"].astype("str").str.lower()
-    contacts["direction"] = None
-    contacts.loc[direction.str.contains(r"входящ|incoming|inbound", regex=True), "direction"] = "in"
-    contacts.loc[direction.str.contains(r"исходящ|outgoing|outbound", regex=True), "direction"] = "out"
+    contacts["direction"] = _by_label(contacts["_event"], _direction)
     contacts["duration_s"] = _duration_seconds(contacts["result"])
     return {"stage_history": history, "activities": contacts.drop(columns=[c for c in contacts.columns
                                                                            if c.startswith("_") and c != "_row"])}
 
 
 def _duration_seconds(text: pd.Series) -> pd.Series:
-    """'Длительность 3:20' / '200 сек' / '1:02:03' -> seconds (None when absent)."""
-    t = text.astype("str")
-    hms = t.str.extract(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
-    seconds = (pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600
-               + pd.to_numeric(hms[1], errors="coerce") * 60 + pd.to_numeric(hms[2], errors="coerce"))
-    plain = pd.to_numeric(t.str.extract(r"(\d+)\s*(?:сек|sec|s\b)", expand=False), errors="coerce")
-    return seconds.fillna(plain)
+    """'Длительность 3:20' / '200 сек' / '1:02:03' -> seconds (None when absent). Arrow's
+    regex engine, not pandas' per-value fallback: call results are millions of rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arr = pa.array(text.astype("str").array)
+    hms = pc.extract_regex(arr, r"(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})")
+    plain = pc.extract_regex(arr, r"(?P<n>\d+)\s*(?:сек|sec|s\b)")
+
+    def part(struct, name):
+        values = pc.struct_field(struct, name)
+        values = pc.if_else(pc.equal(values, ""), None, values)
+        return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+
+    seconds = np.nan_to_num(part(hms, "h")) * 3600 + part(hms, "m") * 60 + part(hms, "s")
+    seconds = np.where(np.isnan(seconds), part(plain, "n"), seconds)
+    return pd.Series(seconds, index=text.index)
 
 
 def _norm(names) -> frozenset[str]:
