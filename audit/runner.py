@@ -15,18 +15,25 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from audit.config import Config
+from audit.errors import AuditError, ConfigError
 from audit.funnel import funnel_table
+from audit.model import EXPORT_HINTS, CrmData, SourceFile
+from audit.result import AuditResult
 from audit.scorecard import owners_table
 from audit.scoring import trust_scores
 from audit.stage_tables import pipelines_table, stages_table
 from audit.stages import stage_order
-from audit.config import Config
-from audit.errors import AuditError, ConfigError
-from audit.model import EXPORT_HINTS, CrmData, SourceFile
-from audit.result import AuditResult
 from checks import ALL_CHECKS
-from checks.base import (FINDING_COLUMNS, Check, CheckResult, RunContext, Severity, Status,
-                         empty_findings)
+from checks.base import (
+    FINDING_COLUMNS,
+    Check,
+    CheckResult,
+    RunContext,
+    Severity,
+    Status,
+    empty_findings,
+)
 
 log = logging.getLogger("crm_audit")
 
@@ -50,6 +57,17 @@ def select_checks(select: Sequence[str] = (), ignore: Sequence[str] = (),
             raise AuditError(f"no check matches {prefix!r} (see `crm-audit checks`)")
     chosen = [c for c in catalogue if not select or any(c.code.startswith(p) for p in select)]
     return [c for c in chosen if not any(c.code.startswith(p) for p in ignore)]
+
+
+def warm_up(select: Sequence[str] = (), ignore: Sequence[str] = (),
+            catalogue: Sequence[type[Check]] = ALL_CHECKS) -> None:
+    """Let the selected checks start slow imports while the exports are being read."""
+    warmed = set()
+    for check in select_checks(select, ignore, catalogue):
+        hook = check.warm_up.__func__  # checks sharing a base (the GX ones) share one warm-up
+        if hook not in warmed:
+            warmed.add(hook)
+            check.warm_up()
 
 
 def check_params(check: type[Check], cfg: Config) -> dict:

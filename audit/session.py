@@ -43,11 +43,11 @@ class AuditRequest:
 def execute(req: AuditRequest) -> int:
     """Run the audit and write what was asked; return the exit code (0 or 1)."""
     from audit import config as config_mod
+    from audit.findings import Severity
     from audit.ingest import load
     from audit.runner import parse_codes, run_audit
-    from audit.findings import Severity
     from reports import ReportOptions, write
-    from reports.console import render_summary, render_quiet_failure
+    from reports.console import render_quiet_failure, render_summary
 
     say = req.progress or (lambda _m: None)
     started = time.perf_counter()
@@ -57,6 +57,8 @@ def execute(req: AuditRequest) -> int:
     lang = req.lang or cfg.report.get("lang", "en")
     history_dir = req.history_dir or (Path(cfg.history["dir"]) if cfg.history.get("dir") else None)
 
+    from audit.runner import warm_up
+    warm_up(select, ignore)
     say("reading exports")
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,

@@ -63,6 +63,11 @@ class Check:
         raise NotImplementedError
 
     @classmethod
+    def warm_up(cls) -> None:
+        """Start slow one-off work (a heavy import) before the exports are read, so it overlaps
+        with reading. Called by the runner for the selected checks; by default nothing."""
+
+    @classmethod
     def info(cls) -> CheckInfo:
         return CheckInfo(
             code=cls.code, name=cls.name, title_ru=cls.title_ru, family=cls.family,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
+    GxCheck,
     combine_texts,
     failing,
     not_checked,
@@ -21,7 +22,7 @@ MISSING = {"deal_id-missing": "deal_id", "stage-missing": "stage", "owner-missin
            "created_at-missing": "created_at", "won-amount-missing": "amount"}
 
 
-class RequiredFields(Check):
+class RequiredFields(GxCheck):
     """Deals missing an id, a stage, an owner or a creation date, and won deals without an amount."""
 
     code = "HY01"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity, empty_findings
+from checks.base import CheckResult, Family, RunContext, Severity, empty_findings
 from checks.hygiene._common import (
+    GxCheck,
     failing,
     not_checked,
     share,
@@ -19,7 +20,7 @@ ENTITY = {"deals": "deal", "activities": "activity", "leads": "lead"}
 MAX_ROWS_IN_EVIDENCE = 20
 
 
-class DuplicateIds(Check):
+class DuplicateIds(GxCheck):
     """Ids used by more than one deal, activity or lead."""
 
     code = "HY02"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
+    GxCheck,
     combine_texts,
     failing,
     fmt_time,
@@ -21,7 +22,7 @@ AFTER = ("created_at", "closed_at", "last_activity_at")
 ORDER = ("closed-before-created", *(f"{c}-after-as-of" for c in AFTER))
 
 
-class DateOrder(Check):
+class DateOrder(GxCheck):
     """Deals closed before they were created, and deal dates after the audit date."""
 
     code = "HY03"

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
+    GxCheck,
     failing,
     fmt_amount,
     not_checked,
@@ -20,7 +21,7 @@ from checks.hygiene._common import (
 ORDER = ("amount-negative", "won-amount-not-positive")
 
 
-class AmountRange(Check):
+class AmountRange(GxCheck):
     """Deals with a negative amount, and won deals with a zero amount."""
 
     code = "HY04"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
+    GxCheck,
     combine_texts,
     failing,
     fmt_time,
@@ -21,7 +22,7 @@ from checks.hygiene.gx_adapter import expected_status
 ORDER = ("status-unknown", "open-with-closed-at", "closed-without-closed-at", "status-contradicts-stage")
 
 
-class StatusConsistency(Check):
+class StatusConsistency(GxCheck):
     """Deals whose status contradicts their close date or their stage."""
 
     code = "HY05"

@@ -9,11 +9,19 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from checks.base import RunContext
+from checks.base import Check, RunContext
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import Outcome, Validation
 
 ROW_COLUMN = "_row"  # source line number, when ingestion carries it
+
+
+class GxCheck(Check):
+    """A hygiene check whose rules run in the shared Great Expectations validation."""
+
+    @classmethod
+    def warm_up(cls) -> None:
+        gx_adapter.preload()
 
 
 def shared_validation(crm: CrmData, ctx: RunContext) -> Validation:

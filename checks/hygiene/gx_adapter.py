@@ -161,6 +161,21 @@ def _import_gx():
     return gx
 
 
+def preload() -> None:
+    """Start importing great_expectations in the background (a few seconds of imports) while
+    the exports are read: the CSV reader and Arrow's kernels release the GIL, so the two
+    overlap. A failure here is ignored; the checks import again and report it properly."""
+    import threading
+
+    def load() -> None:
+        try:
+            _import_gx()
+        except Exception:  # reported by the checks when they run
+            pass
+
+    threading.Thread(target=load, name="gx-import", daemon=True).start()
+
+
 def _quiet_gx_loggers() -> None:
     """GX logs INFO lines ("Created temporary directory ... for ephemeral docs site") through loggers
     that set their own level, so the parent's level is not enough: quiet each one."""
