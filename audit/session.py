@@ -14,7 +14,16 @@ from typing import Callable, Sequence
 
 import click
 
+from audit import config as config_mod
 from audit.errors import AuditError
+from audit.findings import Severity, Status
+from audit.history import History
+from audit.ingest import load
+from audit.outputs import output_lock, render_path
+from audit.runner import parse_codes, run_audit, warm_up
+from reports import ReportOptions, write
+from reports.console import render_quiet_failure, render_summary
+from reports.json_report import dump
 
 log = logging.getLogger("crm_audit")
 
@@ -42,13 +51,6 @@ class AuditRequest:
 
 def execute(req: AuditRequest) -> int:
     """Run the audit and write what was asked; return the exit code (0 or 1)."""
-    from audit import config as config_mod
-    from audit.findings import Severity
-    from audit.ingest import load
-    from audit.runner import parse_codes, run_audit
-    from reports import ReportOptions, write
-    from reports.console import render_quiet_failure, render_summary
-
     say = req.progress or (lambda _m: None)
     started = time.perf_counter()
     cfg = config_mod.load(req.config_path)
@@ -57,13 +59,14 @@ def execute(req: AuditRequest) -> int:
     lang = req.lang or cfg.report.get("lang", "en")
     history_dir = req.history_dir or (Path(cfg.history["dir"]) if cfg.history.get("dir") else None)
 
-    from audit.runner import warm_up
     warm_up(select, ignore)
     say("reading exports")
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
                        sources=loaded.sources, crm_name=loaded.crm_name, progress=say)
     refuse_if_nothing_judged(result)
+    for broken in result.errored():  # loud even with -q: a cron log must show a check that broke
+        log.error("%s could not run: %s", broken.code, broken.message)
     options = ReportOptions(lang=lang, mask_pii=req.mask_pii or bool(cfg.report.get("mask_pii")),
                             deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
     if options.mask_pii:  # one masked result for every writer and the console
@@ -71,17 +74,14 @@ def execute(req: AuditRequest) -> int:
         result = mask_result(result, deals=loaded.crm.deals)
     written: list[tuple[str, str]] = []
     inputs = frozenset(Path(s.path).resolve() for s in loaded.sources)
-    from audit.outputs import output_lock, render_path
     targets = [(fmt, t) for fmt, t in (("xlsx", req.xlsx), ("json", req.json), ("md", req.md)) if t]
     # One lock over history and outputs: an overlapping run waits, then sees this run as its
     # previous one (attach inside the lock) instead of racing it.
     with output_lock([render_path(t, result) for _f, t in targets if t != "-"], history_dir):
         if history_dir is not None:
-            from audit.history import History
             result = History(history_dir).attach(result)
         for fmt, template in targets:
             if template == "-":
-                from reports.json_report import dump
                 say("")
                 sys.stdout.write(dump(result, options))
                 continue
@@ -92,7 +92,6 @@ def execute(req: AuditRequest) -> int:
             write(fmt, result, path, options)
             written.append((fmt, str(path)))
         if history_dir is not None:
-            from audit.history import History
             History(history_dir).record(result)
     if req.progress:
         req.progress("")
@@ -113,7 +112,6 @@ def refuse_if_nothing_judged(result) -> None:
     """Exit 2 when every check that ran ended in error: nothing was judged, so neither 0 (clean)
     nor 1 (findings) would be true. This is what `--select HY` gives when Great Expectations is
     broken; in a full run the other checks complete and the HY errors are only reported."""
-    from audit.findings import Status
     ran = [c for c in result.checks if c.status is not Status.SKIPPED]
     if ran and all(c.status is Status.ERROR for c in ran):
         codes = ", ".join(c.code for c in ran)
