@@ -20,7 +20,14 @@ import pandas as pd
 
 from audit.config import Config
 from audit.errors import InputError
-from audit.ingest.mapping import Mapped, detect, drop_helpers, empty_issues, map_table, near_miss_deals
+from audit.ingest.mapping import (
+    Mapped,
+    detect,
+    drop_helpers,
+    empty_issues,
+    map_table,
+    near_miss_deals,
+)
 from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, RawTable, read_file
 from audit.model import TABLES, CrmData, SourceFile
 
@@ -87,13 +94,15 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                 sources.append(_source(raw, None, None, note=note))
                 continue
             mapped = map_table(raw, match, cfg)
+            rows_read = len(raw.frame)
+            raw.frame = raw.frame.iloc[:0]  # the text is in the canonical tables now: free it
             for name, table in mapped.tables.items():
-                table = drop_helpers(table).assign(_file=raw.label)
+                table = drop_helpers(table)
                 parts[name].append(table)
             issues.extend(mapped.issues)
             if match.spec.table == "deals" or "deals" in mapped.tables:
                 deals_profiles.append(match.profile.name)
-            sources.append(_source(raw, mapped))
+            sources.append(_source(raw, mapped, rows=rows_read))
     if not parts["deals"]:
         recognised = [s for s in sources if s.table]
         what = (f"found only {', '.join(sorted({s.table for s in recognised}))}" if recognised
@@ -123,8 +132,8 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
-def _source(raw: RawTable, mapped: Mapped | None, table: str | None = None, note: str | None = None
-            ) -> SourceFile:
+def _source(raw: RawTable, mapped: Mapped | None, table: str | None = None, note: str | None = None,
+            rows: int | None = None) -> SourceFile:
     if mapped is None:
         return SourceFile(path=str(raw.path), table=table, crm=None, rows=len(raw.frame),
                           encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet,
@@ -138,7 +147,7 @@ def _source(raw: RawTable, mapped: Mapped | None, table: str | None = None, note
         notes.append("columns mapped by crm-audit.toml")
     return SourceFile(
         path=str(raw.path), table=tables, crm=match.profile.name,
-        rows=sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else len(raw.frame),
+        rows=sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else rows,
         encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,
         sha256=raw.sha256,
         mapping={header_of[c]: t for c, t in match.mapping.items() if not t.startswith("_")},

@@ -15,10 +15,23 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audit.config import Config
-from audit.ingest.profiles import BY_NAME, PROFILES, FinishContext, Profile, TableSpec, norm_header
+from audit.ingest.profiles import (
+    BY_NAME,
+    PROFILES,
+    FinishContext,
+    Profile,
+    TableSpec,
+    norm_header,
+)
 from audit.ingest.readers import ROW_COLUMN, RawTable
-from audit.ingest.values import (clean_text, map_labels, parse_activity_type, parse_amount,
-                                 parse_bool, parse_datetime)
+from audit.ingest.values import (
+    clean_text,
+    map_labels,
+    parse_activity_type,
+    parse_amount,
+    parse_bool,
+    parse_datetime,
+)
 from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
 
 ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",

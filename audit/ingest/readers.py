@@ -32,6 +32,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | SHEET_SUFFIXES | {".htm", ".html"}
 ROW_COLUMN = "_row"  # 1-based line (CSV) or row (sheet) of each record in its file
 DELIMITERS = [",", ";", "\t", "|"]
 SNIFF_BYTES = 256 * 1024
+HEAD_BYTES = 1 << 20  # read to recognise a file and its encoding
 ENCODING_HINT = "use --encoding, e.g. --encoding cp1251"
 
 # Lines under a report's table that are not records (Salesforce and CRM report footers).
@@ -59,39 +60,47 @@ class RawTable:
 
 
 def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
-    """All candidate tables in one file. Raises InputError for unreadable files."""
+    """All candidate tables in one file. Raises InputError for unreadable files.
+
+    CSV files are parsed from disk by Arrow (transcoded on the fly when not UTF-8): a
+    several-hundred-megabyte export is never held as bytes, then text, then a table.
+    """
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+            more = bool(fh.read(1))
     except IsADirectoryError:
         raise InputError("is a folder", path=path) from None
     except PermissionError:
         raise InputError("permission denied", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    if not data[:65536].strip() and not data.strip():
+    if not head.strip() and not more:
         raise InputError("file is empty", path=path)
-    # hashlib releases the GIL on large buffers: hash while the file is parsed.
+    kind = sniff_kind(head, path)
+    if kind == "binary":
+        raise InputError("not a CSV or Excel file (binary content)", path=path, hint="export as CSV or XLSX")
+    # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest_future = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        tables = _read_any(path, data, encoding)
+        digest_future = pool.submit(_sha256, path)
+        if kind in ("xlsx", "xls", "ods"):
+            tables = _read_workbook(path, path.read_bytes(), kind)
+        elif kind == "html":
+            tables = _read_html(path, path.read_bytes(), encoding)
+        else:
+            tables = [_read_text(path, head, encoding)]
         digest = digest_future.result()
     for t in tables:
         t.sha256 = digest
     return tables
 
 
-def _read_any(path: Path, data: bytes, encoding: str | None) -> list[RawTable]:
-    kind = sniff_kind(data, path)
-    if kind == "xlsx" or kind == "xls" or kind == "ods":
-        tables = _read_workbook(path, data, kind)
-    elif kind == "html":
-        tables = _read_html(path, data, encoding)
-    elif kind == "binary":
-        raise InputError("not a CSV or Excel file (binary content)", path=path,
-                         hint="export as CSV or XLSX")
-    else:
-        tables = [_read_text(path, data, encoding)]
-    return tables
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(8 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def sniff_kind(data: bytes, path: Path) -> str:
@@ -194,28 +203,37 @@ def _header_index(rows: list[list[str]]) -> int:
     return 0
 
 
-def _read_text(path: Path, data: bytes, encoding: str | None) -> RawTable:
-    enc = encoding or detect_encoding(data, path)
+def _read_text(path: Path, head: bytes, encoding: str | None) -> RawTable:
+    enc = encoding or detect_encoding(head, path)
     try:
-        return _read_text_as(path, data, enc, forced=encoding is not None)
+        return _read_text_as(path, head, enc, forced=encoding is not None)
     except _NotUtf8:
         # Valid UTF-8 at the start, not further on: detect from the whole file.
-        return _read_text_as(path, data, _detect_encoding(data, sample_only=False), forced=False)
+        return _read_text_as(path, head, _detect_encoding(path.read_bytes(), sample_only=False), forced=False)
 
 
 class _NotUtf8(Exception):
     pass
 
 
-def _read_text_as(path: Path, data: bytes, enc: str, *, forced: bool) -> RawTable:
-    encoding = enc if forced else None
-    if enc in ("utf-8", "utf-8-sig") and encoding is None:
-        raw = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-        sample = raw[:SNIFF_BYTES].decode("utf-8", errors="replace")
-    else:
-        text = _decode(data, enc, path, forced=encoding is not None)
-        raw = text.encode("utf-8")
-        sample = text[:SNIFF_BYTES]
+def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
+    """The first part of the file as text (a character cut by the sample's end is dropped)."""
+    if enc.replace("_", "-").lower() in ("utf-16", "utf-16-le", "utf-16-be"):
+        head = head[: len(head) - len(head) % 2]
+    try:
+        return head.decode(enc)
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:
+            return head[:exc.start].decode(enc)
+        where = exc.start
+        raise InputError(f"cannot decode as {enc} at byte {where}", path=path,
+                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
+    except LookupError:
+        raise InputError(f"unknown encoding {enc!r}", path=path, hint=ENCODING_HINT) from None
+
+
+def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool) -> RawTable:
+    sample = _sample_text(head[:SNIFF_BYTES + 4], enc, path, forced).lstrip("\ufeff")
     if not sample.strip():
         raise InputError("file is empty", path=path)
     sample_lines = sample.splitlines()[:60]
@@ -225,23 +243,24 @@ def _read_text_as(path: Path, data: bytes, enc: str, *, forced: bool) -> RawTabl
     if h >= len(head_rows) or not any(c.strip() for c in head_rows[h]):
         raise InputError("no header row found", path=path)
     headers = [c.strip().strip("\ufeff") for c in head_rows[h]]
-    frame, dropped = _parse_csv(raw, delim, h, headers, path)
+    frame, dropped = _parse_csv(path, enc, delim, h, headers, forced)
     frame, headers = _drop_empty_unnamed(frame, headers)
     frame, footer = _drop_footer(frame)
     return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim,
                     header_row=h + 1, dropped=dropped + footer)
 
 
-def _parse_csv(raw: bytes, delim: str, header_index: int, headers: list[str],
-               path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """pyarrow's CSV reader, every column as text. Rows with a wrong number of fields are kept
-    aside with their text (reported, never silently lost)."""
+def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: list[str],
+               forced: bool) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """pyarrow's CSV reader on the file, every column as text, transcoding non-UTF-8 on the fly.
+    Rows with a wrong number of fields are kept aside with their text (reported, never lost)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = unique_headers(headers)
     first_line = header_index + 2  # 1-based line of the first record
     dropped: list[tuple[int | None, str]] = []
+    utf8 = enc.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8")
 
     def on_invalid(row) -> str:
         dropped.append((row.number, row.text))
@@ -249,12 +268,13 @@ def _parse_csv(raw: bytes, delim: str, header_index: int, headers: list[str],
 
     def read(threads: bool, newlines: bool):
         return pacsv.read_csv(
-            io.BytesIO(raw),
+            path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_index + 1,
-                                           block_size=16 << 20, use_threads=threads),
+                                           block_size=16 << 20, use_threads=threads,
+                                           encoding="utf8" if utf8 else enc),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=newlines,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False),
         )
@@ -270,11 +290,17 @@ def _parse_csv(raw: bytes, delim: str, header_index: int, headers: list[str],
             # Only the single-threaded reader knows line numbers; bad rows are rare, so pay it then.
             dropped.clear()
             table = read(threads=False, newlines=True)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot decode as {enc}: {exc.reason}", path=path,
+                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
     except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+        if utf8 and ("utf8" in str(exc).lower() or "utf-8" in str(exc).lower()):
+            if forced:
+                raise InputError("cannot decode as utf-8", path=path, hint="try another --encoding") from None
             raise _NotUtf8() from None
         raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path) from None
     frame = table.to_pandas()
+    del table
     frame.columns = names
     # Line numbers assume one line per record (exact for ordinary exports; multi-line notes shift
     # later rows, still enough to find the record).

@@ -80,8 +80,13 @@ def clean_text(values: pd.Series) -> pd.Series:
     arr = _arrow(values)
     if arr is not None:
         import pyarrow.compute as pc
-        trimmed = pc.utf8_trim_whitespace(arr)
-        cleaned = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), None, trimmed)
+        # Most exports are clean: then the column is kept as it is (no copy of its text).
+        padded = pc.any(pc.match_substring_regex(arr, r"^\s|\s$")).as_py()
+        trimmed = pc.utf8_trim_whitespace(arr) if padded else arr
+        blank = pc.equal(pc.utf8_length(trimmed), 0)
+        if not padded and not pc.any(blank).as_py():
+            return values if str(values.dtype) == "str" else values.astype("str")
+        cleaned = pc.if_else(blank, None, trimmed)
         return pd.Series(pd.arrays.ArrowStringArray(cleaned) if hasattr(pd.arrays, "ArrowStringArray")
                          else cleaned.to_pandas(), index=values.index).astype("str")
     if values.dtype == object:

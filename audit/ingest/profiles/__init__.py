@@ -1,6 +1,14 @@
 """CRM profiles, in detection priority order (generic last: a CRM's own headers win)."""
 
-from audit.ingest.profiles import amocrm, bitrix24, generic, hubspot, pipedrive, salesforce, zoho
+from audit.ingest.profiles import (
+    amocrm,
+    bitrix24,
+    generic,
+    hubspot,
+    pipedrive,
+    salesforce,
+    zoho,
+)
 from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header
 
 PROFILES: tuple[Profile, ...] = (

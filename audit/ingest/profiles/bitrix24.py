@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header, stage_status
+from audit.ingest.profiles.base import (
+    FinishContext,
+    Profile,
+    TableSpec,
+    norm_header,
+    stage_status,
+)
 from audit.ingest.values import map_labels
 
 WON = ("Сделка успешна", "Успешно", "Deal won", "Won", "Success")

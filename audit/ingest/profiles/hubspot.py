@@ -12,7 +12,13 @@ import re
 
 import pandas as pd
 
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header, stage_status
+from audit.ingest.profiles.base import (
+    FinishContext,
+    Profile,
+    TableSpec,
+    norm_header,
+    stage_status,
+)
 
 WON = ("Closed Won", "Closed won")
 LOST = ("Closed Lost", "Closed lost")

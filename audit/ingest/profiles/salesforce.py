@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header, stage_status
+from audit.ingest.profiles.base import (
+    FinishContext,
+    Profile,
+    TableSpec,
+    norm_header,
+    stage_status,
+)
 
 WON = ("Closed Won",)
 LOST = ("Closed Lost",)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header, stage_status
+from audit.ingest.profiles.base import (
+    FinishContext,
+    Profile,
+    TableSpec,
+    norm_header,
+    stage_status,
+)
 from audit.ingest.values import map_labels
 
 WON = ("Closed Won", "Closed (Won)", "Won")
