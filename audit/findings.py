@@ -53,10 +53,13 @@ ENTITY_TYPES = ("deal", "activity", "lead", "owner", "pipeline", "stage", "datas
 
 FINDING_COLUMNS = ("code", "severity", "entity_type", "entity_id", "owner", "pipeline", "stage",
                    "message", "evidence")
+# The finding's message in Russian, beside the contract columns: reports in Russian show it
+# (English where a check gave none); the JSON findings keep the English message only.
+MESSAGE_RU = "message_ru"
 
 
 def empty_findings() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*FINDING_COLUMNS, MESSAGE_RU)})
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,29 @@ class CheckResult:
     skipped_reason: str | None = None
     findings: pd.DataFrame = field(default_factory=empty_findings, repr=False)
     elapsed_s: float = 0.0  # run time of the check, set by the runner (benchmarks, -v)
+    message_ru: str | None = None         # `message` in Russian (reports in Russian fall back to English)
+    skipped_reason_ru: str | None = None  # `skipped_reason` in Russian
 
     @property
     def failed(self) -> bool:
         return self.status is Status.FAIL
+
+    def text(self, lang: str = "en") -> str:
+        """The summary message in the report language (English when no Russian was given)."""
+        return self.message_ru if lang == "ru" and self.message_ru else self.message
+
+    def reason(self, lang: str = "en") -> str | None:
+        """Why the check was skipped, in the report language."""
+        return self.skipped_reason_ru if lang == "ru" and self.skipped_reason_ru else self.skipped_reason
+
+
+def finding_messages(findings: pd.DataFrame, lang: str = "en") -> pd.Series:
+    """The findings' messages in the report language: Russian where the check gave one."""
+    english = findings["message"] if "message" in findings else pd.Series(None, index=findings.index, dtype=object)
+    if lang != "ru" or MESSAGE_RU not in findings:
+        return english
+    russian = findings[MESSAGE_RU]
+    return russian.where(russian.notna() & russian.astype(object).ne(""), english)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,17 @@ EXPORT_HINTS: Mapping[str, str] = MappingProxyType({
     "users": "export users (owner names and ids)",
     "pipelines": "declare stage order in crm-audit.toml ([pipelines]) or export the pipeline settings",
 })
+EXPORT_HINTS_RU: Mapping[str, str] = MappingProxyType({
+    "deals": "выгрузите сделки (amoCRM «Сделки», Bitrix24 «Сделки», HubSpot deals, Salesforce Opportunity, "
+             "Pipedrive deals)",
+    "stage_history": "выгрузите OpportunityHistory (Salesforce), события смены статусов сделок amoCRM, историю "
+                     "стадий Bitrix24 или свойства HubSpot «Date entered <stage>»",
+    "activities": "выгрузите звонки, письма, встречи и задачи, привязанные к сделкам (Salesforce Task/Event, "
+                  "Pipedrive activities, Bitrix24 «Дела», HubSpot activities)",
+    "leads": "выгрузите лиды (Salesforce Lead, Bitrix24 «Лиды», Zoho Leads)",
+    "users": "выгрузите пользователей (имена и id ответственных)",
+    "pipelines": "задайте порядок этапов в crm-audit.toml ([pipelines]) или выгрузите настройки воронок",
+})
 
 # Deals with no pipeline (CRMs with a single sales process) are grouped under this label,
 # so groupbys never drop them; `provided` still says whether the export had pipelines.

@@ -18,15 +18,17 @@ import pandas as pd
 from audit.config import Config
 from audit.errors import AuditError, ConfigError
 from audit.funnel import funnel_table
-from audit.model import EXPORT_HINTS, CrmData, SourceFile
+from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.result import AuditResult
 from audit.scorecard import owners_table
 from audit.scoring import trust_scores
 from audit.stage_tables import pipelines_table, stages_table
 from audit.stages import stage_order
 from checks import ALL_CHECKS
+from checks import text as ru
 from checks.base import (
     FINDING_COLUMNS,
+    MESSAGE_RU,
     Check,
     CheckResult,
     RunContext,
@@ -116,6 +118,21 @@ def skip_reason(missing: dict[str, tuple[str, ...]], dependents: Sequence[str] =
     return text
 
 
+def skip_reason_ru(missing: dict[str, tuple[str, ...]], dependents: Sequence[str] = ()) -> str:
+    """`skip_reason` in Russian."""
+    parts = []
+    for table, cols in missing.items():
+        if cols:
+            parts.append(ru.lacking(table, ", ".join(cols)))
+        else:
+            hint = EXPORT_HINTS_RU.get(table, "")
+            parts.append(f"{ru.not_provided(table)}: {hint}" if hint else ru.not_provided(table))
+    out = "; ".join(parts)
+    if dependents:
+        out += f", чтобы включить {', '.join(dependents)}"
+    return out
+
+
 def run_audit(
     crm: CrmData,
     cfg: Config | None = None,
@@ -150,7 +167,9 @@ def run_audit(
             results.append(CheckResult(
                 code=check_cls.code, name=check_cls.name, family=check_cls.family, severity=severity,
                 status=Status.SKIPPED, skipped_reason=skip_reason(missing, dependents),
-                message="not run: " + skip_reason(missing)))
+                message="not run: " + skip_reason(missing),
+                skipped_reason_ru=ru.sentence(skip_reason_ru(missing, dependents)),
+                message_ru="Не выполнена — " + skip_reason_ru(missing)))
             continue
         say(f"{check_cls.code} {check_cls.name}")
         ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab)
@@ -162,7 +181,8 @@ def run_audit(
             result = CheckResult(
                 code=check_cls.code, name=check_cls.name, family=check_cls.family,
                 severity=severity, status=Status.ERROR,
-                message=f"check failed: {type(exc).__name__}: {exc}")
+                message=f"check failed: {type(exc).__name__}: {exc}",
+                message_ru=f"Проверка завершилась ошибкой: {type(exc).__name__}: {exc}")
         elapsed = time.perf_counter() - started
         log.debug("%s %s in %.2fs", check_cls.code, result.status.value, elapsed)
         result = replace(result, elapsed_s=round(elapsed, 4))
@@ -196,10 +216,12 @@ def _all_findings(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
         out["amount"] = pd.Series(dtype=float)
         return out
     findings = pd.concat(frames, ignore_index=True)
+    if MESSAGE_RU not in findings:  # results built by hand may lack the Russian messages
+        findings[MESSAGE_RU] = None
     # Deal findings carry the deal's title and amount, for the reader of the report.
     deals = crm.deals.drop_duplicates("deal_id").set_index("deal_id")
     is_deal = findings["entity_type"].eq("deal")
     ids = findings["entity_id"].where(is_deal)
     findings["title"] = ids.map(deals["title"]).astype(object)
     findings["amount"] = ids.map(deals["amount"]).astype(float)
-    return findings[[*FINDING_COLUMNS, "family", "title", "amount"]]
+    return findings[[*FINDING_COLUMNS, MESSAGE_RU, "family", "title", "amount"]]

@@ -19,6 +19,7 @@ from audit.findings import (
     ENTITY_TYPES,
     FAMILY_PREFIX,
     FINDING_COLUMNS,
+    MESSAGE_RU,
     CheckInfo,
     CheckResult,
     Family,
@@ -27,9 +28,10 @@ from audit.findings import (
     empty_findings,
 )
 from audit.model import CrmData
+from checks.text import sentence
 
 __all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
-           "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records"]
+           "MESSAGE_RU", "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Check:
         entity_type: str,
         entity_id: pd.Series | str | None = None,
         message: pd.Series | str,
+        message_ru: pd.Series | str | None = None,
         evidence: Mapping[str, pd.Series | Any] | None = None,
         owner: pd.Series | str | None = None,
         pipeline: pd.Series | str | None = None,
@@ -93,7 +96,9 @@ class Check:
         """One finding per row of `frame`, vectorized.
 
         Columns default to the frame's own (`deal_id` for deals, `activity_id`, `lead_id`,
-        `owner`, `pipeline`, `stage`); pass a Series or a constant to override. `evidence`
+        `owner`, `pipeline`, `stage`); pass a Series or a constant to override. `message_ru`
+        is the message in Russian, built the same way (column `message_ru`; start it with a capital,
+        as a sentence: a million rows are not re-cased here). `evidence`
         maps names to Series or constants; each finding gets a dict of them with numpy
         scalars turned into plain Python values and missing values left out.
         """
@@ -123,6 +128,7 @@ class Check:
             "pipeline": column(pipeline, "pipeline"),
             "stage": column(stage, "stage"),
             "message": column(message, None),
+            MESSAGE_RU: column(message_ru, None),
         }, index=frame.index)
         out["evidence"] = evidence_records(evidence or {}, frame.index)
         return out.reset_index(drop=True)
@@ -134,6 +140,7 @@ class Check:
         metric: float | None = None,
         threshold: float | None = None,
         message: str,
+        message_ru: str | None = None,
         affected: int | None = None,
         failed: bool | None = None,
     ) -> CheckResult:
@@ -147,7 +154,7 @@ class Check:
             status=Status.FAIL if has_failed else Status.PASS,
             metric=_plain(metric), threshold=_plain(threshold),
             affected=int(affected if affected is not None else len(findings)),
-            message=message, findings=findings,
+            message=message, message_ru=sentence(message_ru), findings=findings,
         )
 
 

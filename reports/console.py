@@ -86,7 +86,7 @@ def render_summary(result: AuditResult, written: Iterable[Sequence[str]], *, col
         lines.append("")
         lines.append(_style(t("console.errors", lang), color, fg="red", bold=True))
         for c in errored:
-            lines.append("  " + _fit(f"{c.code}  {one_line(c.message)}", width and width - 2))
+            lines.append("  " + _fit(f"{c.code}  {one_line(c.text(lang))}", width and width - 2))
     skipped = [c.code for c in result.checks if c.status is Status.SKIPPED]
     if skipped:
         lines.append("")
@@ -116,7 +116,7 @@ def _failed_line(check: CheckResult, title: str, title_width: int, level: Severi
     head = f" {marker}{sev_text} {check.code}  {title:<{title_width}}  {check.affected:>7,}  "
     visible = len(click.unstyle(head))
     room = (width - visible) if width else None
-    message = one_line(check.message, room if room and room > 20 else None)
+    message = one_line(check.text(lang), room if room and room > 20 else None)
     return head + message
 
 

@@ -35,7 +35,7 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
             {"code": c.code, "name": c.name, "family": c.family.value, "severity": c.severity.label,
              "status": c.status.value, "metric": c.metric, "threshold": c.threshold,
              "affected": c.affected, "previous_affected": previous_affected.get(c.code),
-             "message": c.message, "skipped_reason": c.skipped_reason}
+             "message": c.message, "message_ru": c.message_ru, "skipped_reason": c.skipped_reason}
             for c in result.checks
         ],
         "findings": records(result.findings[list(FINDING_COLUMNS)]),

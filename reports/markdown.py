@@ -80,7 +80,7 @@ def render(result: AuditResult, lang: str = "en") -> str:
             row = [i18n.severity(check.severity.label, lang), f"{check.code} {escape(title)}", f"{check.affected:,}"]
             if has_prev:
                 row.append(signed(affected_delta(result, check)))
-            row += [escape(check.message), escape(info.text("fix", lang)) if info is not None else ""]
+            row += [escape(check.text(lang)), escape(info.text("fix", lang)) if info is not None else ""]
             out.append("| " + " | ".join(row) + " |")
         if len(ranked) > TOP:
             out.append("")

@@ -176,11 +176,15 @@ def contacts_by_deal(deals: pd.DataFrame | None) -> pd.Series:
     return known.drop_duplicates("deal_id").set_index("deal_id")["contact"].astype(object)
 
 
+# The findings' free text: the messages in both languages and the deal title.
+TEXT_COLUMNS = ("message", "message_ru", "title")
+
+
 def _mask_findings(findings: pd.DataFrame, contacts: pd.Series) -> pd.DataFrame:
     if findings is None or findings.empty:
         return findings
     out = findings.copy()
-    for col in ("message", "title"):
+    for col in TEXT_COLUMNS:
         if col in out:
             out[col] = _mask_series(out[col])
     own = pd.Series(None, index=out.index, dtype=object)
@@ -191,7 +195,7 @@ def _mask_findings(findings: pd.DataFrame, contacts: pd.Series) -> pd.DataFrame:
     if has_contact.any():
         rows = has_contact[has_contact].index
         parts = {name: _name_parts(name) for name in own[rows].unique()}
-        for col in ("message", "title"):
+        for col in TEXT_COLUMNS:
             if col in out:
                 out.loc[rows, col] = [_replace_names(v, parts[n]) for v, n in zip(out.loc[rows, col], own[rows])]
     if "evidence" in out:
@@ -242,7 +246,8 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
             rows = by_code.get(c.code)
             own = (rows[[col for col in own.columns if col in rows.columns]].reset_index(drop=True)
                    if rows is not None and len(rows) == len(own) else _mask_findings(own, contacts))
-        checks.append(replace(c, message=_mask_free_text(c.message, names, max_words), findings=own))
+        checks.append(replace(c, message=_mask_free_text(c.message, names, max_words),
+                              message_ru=_mask_free_text(c.message_ru, names, max_words), findings=own))
     issues = result.parse_issues
     if issues is not None and len(issues) and "raw" in issues:
         issues = issues.copy()

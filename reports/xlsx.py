@@ -42,7 +42,7 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from audit.findings import Severity, Status
+from audit.findings import Severity, Status, finding_messages
 from audit.result import AuditResult
 from reports import ReportOptions
 from reports import i18n
@@ -411,7 +411,7 @@ def _summary(wb: Workbook, ctx: _Ctx) -> None:
                          align=Alignment(vertical="top")),
                   s.cell(check.affected, fmt=FMT_INT, align=Alignment(vertical="top")),
                   s.cell(delta_n, fmt=FMT_SIGNED, align=Alignment(horizontal="center", vertical="top")),
-                  s.cell(check.message, align=wrap),
+                  s.cell(check.text(lang), align=wrap),
                   s.cell(fix, align=wrap)])
     if len(ranked) > TOP_PROBLEMS:
         s.caption(t("summary.top_more", lang, n=len(ranked) - TOP_PROBLEMS))
@@ -634,7 +634,7 @@ def _findings(wb: Workbook, ctx: _Ctx) -> None:
         _text_column(col("pipeline").replace(_sentinels(lang))),
         _text_column(col("stage")),
         pd.to_numeric(col("amount"), errors="coerce").astype(float).tolist(),
-        _text_column(col("message")),
+        _text_column(finding_messages(shown, lang)),
         _text_column(pd.Series([evidence_text(e) for e in col("evidence").tolist()], index=shown.index,
                                dtype=object)),
     ]
@@ -1042,10 +1042,10 @@ def _checks(wb: Workbook, ctx: _Ctx) -> None:
             p = prev.get(c.code)
             row += [s.cell(p if is_number(p) else None, fmt=FMT_INT, align=top),
                     s.cell(affected_delta(r, c), fmt=FMT_SIGNED, align=Alignment(horizontal="center", vertical="top"))]
-        row += [s.cell(c.message, align=wrap),
+        row += [s.cell(c.text(lang), align=wrap),
                 s.cell(info.text("rationale", lang) if info else None, align=wrap),
                 s.cell(info.text("fix", lang) if info else None, align=wrap),
-                s.cell(c.skipped_reason, align=wrap)]
+                s.cell(c.reason(lang), align=wrap)]
         s.append(row)
     last = s.row
     s.ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{max(last, 2)}"
@@ -1092,7 +1092,7 @@ def _data(wb: Workbook, ctx: _Ctx) -> None:
         s.header([t("col.check", lang), t("col.skipped_reason", lang)] + [""] * 7)
         for c in skipped:
             s.append([s.cell(f"{c.code}  {ctx.titles.get(c.code, c.name)}", align=top),
-                      s.cell(c.skipped_reason or c.message, align=top)])
+                      s.cell(c.reason(lang) or c.text(lang), align=top)])
     s.blank()
 
     s.section(t("data.parse", lang))

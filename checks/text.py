@@ -1,0 +1,92 @@
+"""Russian wording for check messages: the plural form a noun takes after a number, for one
+number or a whole column at once, and the few fixed names checks print (tables, fields).
+
+    plural(5, "сделка", "сделки", "сделок")  -> "сделок"
+    count(21, "сделка", "сделки", "сделок")  -> "21 сделка"
+    counts(series, "день", "дня", "дней")    -> "1 день", "3 дня", "11 дней", ... (vectorized)
+
+The three forms are the ones for 1, 2 and 5 ("из 21 сделки", "из 5 сделок": pass the forms
+the sentence needs, genitive after "из"). A fractional number takes the second form
+("2.5 дня"), as Russian does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _form(n: np.ndarray) -> np.ndarray:
+    """0, 1, 2: which of (one, few, many) each number takes."""
+    n = np.asarray(n, dtype=float)
+    whole = np.isfinite(n) & (n == np.floor(n))
+    i = np.abs(np.where(whole, n, 0)).astype(np.int64)
+    last, last2 = i % 10, i % 100
+    form = np.where((last == 1) & (last2 != 11), 0,
+                    np.where((last >= 2) & (last <= 4) & ((last2 < 12) | (last2 > 14)), 1, 2))
+    return np.where(whole, form, 1)
+
+
+def plural(n: float, one: str, few: str, many: str) -> str:
+    return (one, few, many)[int(_form(np.array([n]))[0])]
+
+
+def count(n: float, one: str, few: str, many: str) -> str:
+    return f"{n} {plural(n, one, few, many)}"
+
+
+def plurals(n: pd.Series, one: str, few: str, many: str) -> pd.Series:
+    """The form each number of `n` takes (missing numbers take the plural)."""
+    values = pd.to_numeric(n, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    words = np.array([one, few, many], dtype=object)[_form(values)]
+    return pd.Series(words, index=n.index, dtype="str")
+
+
+def counts(n: pd.Series, one: str, few: str, many: str) -> pd.Series:
+    """'3 дня' per number: the number as pandas prints it, then its form."""
+    return n.astype(str) + " " + plurals(n, one, few, many)
+
+
+def sentence(text: str | None) -> str | None:
+    """The text with its first letter capitalized when it is a lower-case Russian one (a summary
+    reads as a sentence; ids, names and Latin column names at the start stay as they are)."""
+    if text and ("а" <= text[0] <= "я" or text[0] == "ё"):
+        return text[0].upper() + text[1:]
+    return text
+
+
+def quoted(values: pd.Series) -> pd.Series:
+    """«…» around names, quotes inside them turned into „…“ (ООО «Ромашка» -> «ООО „Ромашка“»)."""
+    text = values.astype(str).str.replace("«", "„", regex=False).str.replace("»", "“", regex=False)
+    return "«" + text + "»"
+
+
+# Canonical tables: in the genitive ("строки сделок") and as "… не выгружены".
+TABLE_GEN = {"deals": "сделок", "stage_history": "истории этапов", "activities": "активностей",
+             "leads": "лидов", "users": "пользователей", "pipelines": "воронок"}
+NOT_PROVIDED = {"deals": "сделки не выгружены", "stage_history": "история этапов не выгружена",
+                "activities": "активности не выгружены", "leads": "лиды не выгружены",
+                "users": "пользователи не выгружены", "pipelines": "воронки не выгружены"}
+
+
+def lacking(table: str, columns: str) -> str:
+    """'в выгрузке сделок нет колонок owner, stage' (the columns as one text)."""
+    word = "колонки" if "," not in columns else "колонок"
+    return f"в выгрузке {TABLE_GEN.get(table, table)} нет {word} {columns}"
+
+
+def not_provided(table: str) -> str:
+    return NOT_PROVIDED.get(table, f"{table}: нет данных")
+
+
+def reason(text: str) -> str:
+    """A missing-input phrase the runner and the GX adapter write in English ("deals lack
+    owner", "leads not provided"), in Russian; other text is returned as it is."""
+    words = text.split(" ", 2)
+    if len(words) == 3 and words[1] == "lack":
+        return lacking(words[0], words[2])
+    if len(words) == 3 and words[1:] == ["not", "provided"]:
+        return not_provided(words[0])
+    if text == "no pipeline has a won or lost stage":
+        return "ни в одной воронке нет этапа выигрыша или проигрыша"
+    return text
