@@ -51,16 +51,19 @@ class SilentStageChange(Check):
         total = len(forward)
         if not total:
             return self.result(metric=0.0, threshold=ctx["max_share"],
-                               message="no forward stage changes to judge")
+                               message="no forward stage changes to judge",
+                               message_ru="переходов вперёд по этапам нет: оценивать нечего")
         logged = activity_timeline(crm).count_between(
             pos, m["prev_changed_at"].to_numpy()[forward], m["changed_at"].to_numpy()[forward])
         rows = forward[logged == 0]
         share = len(rows) / total
         message = (f"{len(rows)} of {total} forward stage changes ({share:.0%}) had no activity "
                    "logged since the previous change")
+        message_ru = (f"переходов вперёд по этапам без единого контакта с предыдущей смены этапа: "
+                      f"{len(rows)} из {total} ({share:.0%})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"],
-                               message=message, affected=len(rows), failed=False)
+                               message=message, message_ru=message_ru, affected=len(rows), failed=False)
         silent = m[["deal_id", "pipeline", "owner", "from_stage", "to_stage", "changed_at",
                     "prev_changed_at"]].iloc[rows]
         # The deal's first recorded change: "since" is the deal's creation.
@@ -73,12 +76,17 @@ class SilentStageChange(Check):
                                                            "the previous change on " + prev)
         text = ("moved " + silent["from_stage"].fillna("?") + " → " + silent["to_stage"]
                 + " on " + readable(silent["changed_at"]) + " with no activity logged since " + since)
+        since_ru = ("создания сделки (" + prev + ")").where(silent["first_change"],
+                                                         "предыдущей смены этапа (" + prev + ")")
+        text_ru = ("Переход «" + silent["from_stage"].fillna("?") + "» → «" + silent["to_stage"]
+                   + "» " + readable(silent["changed_at"]) + ": с " + since_ru
+                   + " не записано ни одного контакта")
         return self.result(
             findings=self.findings(
-                silent, entity_type="deal", message=text, stage=silent["to_stage"],
+                silent, entity_type="deal", message=text, message_ru=text_ru, stage=silent["to_stage"],
                 evidence={"from_stage": silent["from_stage"], "to_stage": silent["to_stage"],
                           "changed_at": iso(silent["changed_at"]),
                           "previous_change_at": iso(silent["prev_changed_at"]),
                           "first_change": silent["first_change"],
                           "activities_since_previous": 0}),
-            metric=round(share, 4), threshold=ctx["max_share"], message=message)
+            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import activity_timeline, deal_index
 from audit.model import CrmData
+from checks import text as ru
 from checks.activity._links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -43,7 +44,8 @@ class SilentOpenDeal(Check):
         open_rows = np.flatnonzero(deals["status"].eq("open").to_numpy(dtype=bool, na_value=False))
         open_deals = deals.iloc[open_rows]
         if open_deals.empty:
-            return self.result(metric=0.0, threshold=ctx["max_share"], message="no open deals")
+            return self.result(metric=0.0, threshold=ctx["max_share"], message="no open deals",
+                               message_ru="открытых сделок нет")
         as_of = ctx.as_of
         cutoff = as_of - pd.Timedelta(days=days)
         last = pd.Series(activity_timeline(crm).last_upto(open_rows, np.full(len(open_rows), as_of.asm8)),
@@ -58,18 +60,24 @@ class SilentOpenDeal(Check):
         share = len(silent) / len(open_deals)
         message = (f"{len(silent)} of {len(open_deals)} open deals ({share:.0%}) had no activity "
                    f"in the {days:g} days before {as_of:%Y-%m-%d}")
+        message_ru = (f"открытых сделок без контактов за {days:g} {ru.plural(days, 'день', 'дня', 'дней')} "
+                      f"до {as_of:%Y-%m-%d}: {len(silent)} из {len(open_deals)} ({share:.0%})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
-                               affected=len(silent), failed=False)
+                               message_ru=message_ru, affected=len(silent), failed=False)
         last_s = last[silent_mask]
         since = last_s.fillna(silent["created_at"])
         days_silent = ((as_of - since).dt.total_seconds() / 86400).round(1)
         text = ("open, no activity for " + np.floor(days_silent).map("{:.0f}".format)
                 + " days (last: " + readable(last_s, "D").fillna("never logged") + ")")
         text = text.where(days_silent.notna(), "open, no activity ever logged and no creation date")
+        last_ru = (" (последний — " + readable(last_s, "D") + ")").fillna(" (контактов не было ни разу)")
+        text_ru = ("Открыта, без контактов уже "
+                   + ru.counts(np.floor(days_silent).astype("Int64"), "день", "дня", "дней") + last_ru)
+        text_ru = text_ru.where(days_silent.notna(), "Открыта, контактов не было ни разу, дата создания неизвестна")
         return self.result(
             findings=self.findings(
-                silent, entity_type="deal", message=text,
+                silent, entity_type="deal", message=text, message_ru=text_ru,
                 evidence={"last_activity_at": iso(last_s), "days_silent": days_silent,
                           "created_at": iso(silent["created_at"]), "min_days": ctx["min_days"]}),
-            metric=round(share, 4), threshold=ctx["max_share"], message=message)
+            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import NO_OWNER, activity_positions, owner_codes
 from audit.model import CrmData
+from checks import text as ru
 from checks.activity._links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -52,30 +53,40 @@ class OwnerLowLogging(Check):
             return self.result(
                 metric=None, threshold=ctx["z_threshold"],
                 message=f"{len(table)} owners with at least {ctx['min_deals']} deals: too few to "
-                        f"compare (need {ctx['min_owners']})")
+                        f"compare (need {ctx['min_owners']})",
+                message_ru=f"менеджеров с {ctx['min_deals']}+ сделками: {len(table)}, слишком мало для "
+                           f"сравнения (нужно {ctx['min_owners']})")
         rate = table["activities"] / table["deals"]
         median = float(rate.median())
         mad = float((rate - median).abs().median())
         scale = max(1.4826 * mad, ctx["mad_floor"] * median)
         if median <= 0 or scale <= 0:
             return self.result(metric=None, threshold=ctx["z_threshold"],
-                               message="the team logs no activities on its deals: nothing to compare")
+                               message="the team logs no activities on its deals: nothing to compare",
+                               message_ru="команда не фиксирует контакты по сделкам: сравнивать не с чем")
         z = (rate - median) / scale
         low = (z < ctx["z_threshold"]) & (rate <= ctx["max_ratio"] * median)
         flagged = table[low]
         message = (f"{len(flagged)} of {len(table)} owners log far fewer activities per deal than "
                    f"the team median of {median:.2f}")
+        message_ru = (f"менеджеров, которые фиксируют намного меньше контактов на сделку, чем медиана команды "
+                      f"({median:.2f}): {len(flagged)} из {len(table)}")
         if flagged.empty:
             return self.result(metric=round(float(z.min()), 2), threshold=ctx["z_threshold"],
-                               message=message)
+                               message=message, message_ru=message_ru)
         text = (flagged["owner"].astype(str) + " logs " + rate[low].map("{:.2f}".format)
                 + " activities per deal (" + flagged["activities"].astype(str) + " on "
                 + flagged["deals"].astype(str) + " deals) against a team median of "
                 + f"{median:.2f} (robust z " + z[low].map("{:.1f}".format) + ")")
+        text_ru = (flagged["owner"].astype(str) + " фиксирует " + rate[low].map("{:.2f}".format)
+                   + " контакта на сделку (" + ru.counts(flagged["activities"], "контакт", "контакта", "контактов")
+                   + " по " + ru.counts(flagged["deals"], "сделке", "сделкам", "сделкам")
+                   + f"), медиана команды — {median:.2f} (робастный z " + z[low].map("{:.1f}".format) + ")")
         return self.result(
             findings=self.findings(
-                flagged, entity_type="owner", message=text,
+                flagged, entity_type="owner", message=text, message_ru=text_ru,
                 evidence={"activities": flagged["activities"], "deals": flagged["deals"],
                           "activities_per_deal": rate[low].round(3), "team_median": round(median, 3),
                           "team_mad": round(mad, 3), "z": z[low].round(2)}),
-            metric=round(float(z.min()), 2), threshold=ctx["z_threshold"], message=message)
+            metric=round(float(z.min()), 2), threshold=ctx["z_threshold"], message=message,
+            message_ru=message_ru)

@@ -7,10 +7,14 @@ import pandas as pd
 
 from audit.deal_index import activity_positions, deal_index
 from audit.model import CrmData
+from checks import text as ru
 from checks.activity._links import skip_if_unlinked
 from checks.activity._times import iso
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
+
+TYPE_RU = {"call": "Звонок", "email": "Письмо", "meeting": "Встреча", "message": "Сообщение", "task": "Задача",
+           "note": "Заметка", "other": "Активность"}
 
 class ActivityOutsideLifetime(Check):
     """Activities dated before their deal was created or more than a day after it closed."""
@@ -47,7 +51,8 @@ class ActivityOutsideLifetime(Check):
         total = int((linked & ~np.isnat(at)).sum())
         if not total:
             return self.result(metric=0.0, threshold=ctx["max_share"],
-                               message="no dated activities linked to known deals")
+                               message="no dated activities linked to known deals",
+                               message_ru="нет активностей с датой, привязанных к известным сделкам")
         row = np.maximum(pos, 0)
         before = np.timedelta64(int(ctx["days_before_created"] * 86400), "s")
         after = np.timedelta64(int(ctx["days_after_closed"] * 86400), "s")
@@ -58,9 +63,10 @@ class ActivityOutsideLifetime(Check):
         share = len(sel) / total
         message = (f"{len(sel)} of {total} activities ({share:.1%}) are dated outside their "
                    f"deal's lifetime")
+        message_ru = f"активностей вне срока жизни своей сделки: {len(sel)} из {total} ({share:.1%})"
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
-                               affected=len(sel), failed=False)
+                               message_ru=message_ru, affected=len(sel), failed=False)
         flagged = acts[["activity_id", "deal_id", "type", "owner", "at"]].iloc[sel]
         deal = deals.iloc[pos[sel]]
         is_early = pd.Series(early[sel], index=flagged.index)
@@ -81,9 +87,17 @@ class ActivityOutsideLifetime(Check):
                 + is_early.map({True: " was created", False: " was closed"}))
         text = text.where(~synthetic, text + " (no activity_id in the export: id made from deal, "
                                              "time and type)")
+        gap_ru = (ru.counts(gap_days.round().astype("Int64"), "день", "дня", "дней")
+                  .where(gap_days >= 2, (gap_days * 24).map("{:.0f} ч".format)))
+        text_ru = (flagged["type"].map(TYPE_RU).fillna("Активность").astype(str) + " " + when + " — "
+                   + is_early.map({True: "за ", False: "через "}) + gap_ru
+                   + is_early.map({True: " до создания сделки ", False: " после закрытия сделки "})
+                   + flagged["deal_id"].astype(str))
+        text_ru = text_ru.where(~synthetic, text_ru + " (в выгрузке нет activity_id: id составлен из сделки, "
+                                                      "времени и типа)")
         return self.result(
             findings=self.findings(
-                flagged, entity_type="activity", entity_id=ids, message=text,
+                flagged, entity_type="activity", entity_id=ids, message=text, message_ru=text_ru,
                 owner=pd.Series(deal["owner"].to_numpy(), index=flagged.index),
                 pipeline=pd.Series(deal["pipeline"].to_numpy(), index=flagged.index),
                 evidence={"deal_id": flagged["deal_id"], "at": at_iso,
@@ -92,7 +106,7 @@ class ActivityOutsideLifetime(Check):
                           "days_outside": days,
                           "activity_owner": flagged["owner"],
                           "synthetic_id": synthetic.where(synthetic)}),
-            metric=round(share, 4), threshold=ctx["max_share"], message=message)
+            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru)
 
 
 def _activity_ids(flagged: pd.DataFrame, at_iso: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.deal_index import NO_OWNER, activity_positions, owner_codes, value_codes
 from audit.model import CrmData
+from checks import text as ru
 from checks.activity._links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -14,6 +15,10 @@ from checks.base import Check, CheckResult, Family, RunContext, Severity
 HINTS = {"email": "mailbox not connected?", "call": "telephony not connected?",
          "message": "messengers not connected?", "meeting": "meetings not logged?"}
 LABELS = {"email": "e-mail", "call": "call", "message": "messenger message", "meeting": "meeting"}
+HINTS_RU = {"email": "почта не подключена?", "call": "телефония не подключена?",
+            "message": "мессенджеры не подключены?", "meeting": "встречи не заносятся?"}
+# "ни одного …"
+LABELS_RU = {"email": "письма", "call": "звонка", "message": "сообщения в мессенджере", "meeting": "встречи"}
 
 
 class MissingChannel(Check):
@@ -64,7 +69,9 @@ class MissingChannel(Check):
             return self.result(
                 metric=None, threshold=ctx["min_users_share"],
                 message=f"{n_el} owners with at least {ctx['min_deals']} deals and "
-                        f"{ctx['min_activities']} activities: too few to compare channels")
+                        f"{ctx['min_activities']} activities: too few to compare channels",
+                message_ru=f"менеджеров с {ctx['min_deals']}+ сделками и {ctx['min_activities']}+ активностями: "
+                           f"{n_el}, слишком мало, чтобы сравнивать каналы")
         col = [types.get_loc(t) for t in channels]
         c = counts[eligible][:, col]                          # owners x channels
         tot = total[eligible][:, None]
@@ -86,18 +93,27 @@ class MissingChannel(Check):
         })
         message = (f"{flagged['owner'].nunique()} of {n_el} owners log none of a channel the rest "
                    f"of the team uses")
+        message_ru = (f"менеджеров без канала связи, которым пользуется остальная команда: "
+                      f"{flagged['owner'].nunique()} из {n_el}")
         if flagged.empty:
-            return self.result(metric=0.0, threshold=0.0, message=message)
+            return self.result(metric=0.0, threshold=0.0, message=message, message_ru=message_ru)
         label = flagged["type"].map(LABELS).fillna(flagged["type"])
         text = (flagged["owner"] + ": no " + label + " logged on " + flagged["owner_deals"].astype(str)
                 + " deals (" + flagged["owner_activities"].astype(str) + " other activities), while "
                 + flagged["users"].astype(str) + f" of {others} other owners log it ("
                 + (flagged["type_share"] * 100).map("{:.0f}".format) + " % of their activities): "
                 + flagged["type"].map(HINTS).fillna("not logged?"))
+        text_ru = (flagged["owner"] + ": ни одного " + flagged["type"].map(LABELS_RU).fillna(flagged["type"])
+                   + " в " + ru.counts(flagged["owner_deals"], "сделке", "сделках", "сделках")
+                   + " (других активностей — " + flagged["owner_activities"].astype(str) + "), хотя "
+                   + flagged["users"].astype(str)
+                   + f" из {others} {ru.plural(others, 'другого менеджера', 'других менеджеров', 'других менеджеров')}"
+                   + " их фиксируют (" + (flagged["type_share"] * 100).map("{:.0f}".format) + " % их активностей): "
+                   + flagged["type"].map(HINTS_RU).fillna("не фиксируется?"))
         return self.result(
             findings=self.findings(
-                flagged, entity_type="owner", message=text,
+                flagged, entity_type="owner", message=text, message_ru=text_ru,
                 evidence={"type": flagged["type"], "owner_activities": flagged["owner_activities"],
                           "owner_deals": flagged["owner_deals"], "team_users_share": flagged["users_share"],
                           "team_type_share": flagged["type_share"], "other_owners": others}),
-            metric=float(len(flagged)), threshold=0.0, message=message)
+            metric=float(len(flagged)), threshold=0.0, message=message, message_ru=message_ru)

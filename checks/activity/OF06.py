@@ -10,6 +10,7 @@ from audit.flow import current_stay
 from audit.flowindex import NAT, flow_index, to_datetime
 from audit.keys import positions
 from audit.model import CrmData
+from checks import text as ru
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
 
@@ -49,8 +50,11 @@ class ThinkItOverStall(Check):
         if not texts:
             reason = ("activities lack subject and result: export call results, comments or e-mail "
                       "subjects with the activities to enable OF06")
+            reason_ru = ("у активностей нет темы и результата: выгрузите вместе с активностями результаты "
+                         "звонков, комментарии или темы писем, чтобы включить OF06")
             return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
-                               status=Status.SKIPPED, skipped_reason=reason, message="not run: " + reason)
+                               status=Status.SKIPPED, skipped_reason=reason, message="not run: " + reason,
+                               skipped_reason_ru=ru.sentence(reason_ru), message_ru="Не выполнена — " + reason_ru)
         min_days = float(ctx["min_days"])
         # One row per distinct deal (audit.flowindex codes): when it last moved, i.e. its last
         # stage change, or its creation when history never moved it.
@@ -81,7 +85,9 @@ class ThinkItOverStall(Check):
         idle = flagged["idle_days"].round(1)
         message = ("last contact on " + _iso(said["at"], "D") + " says '" + said["phrase"]
                    + "'; no stage change for " + idle.round().astype(int).astype(str) + " days")
-        findings = self.findings(flagged, entity_type="deal", message=message, evidence={
+        message_ru = ("Последний контакт " + _iso(said["at"], "D") + ": «" + said["phrase"]
+                      + "»; этап не менялся " + ru.counts(idle.round().astype(int), "день", "дня", "дней"))
+        findings = self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru, evidence={
             "last_contact_at": _iso(said["at"]), "last_contact": said["text"].str.slice(0, 200),
             "phrase": said["phrase"], "activity_id": said["activity_id"],
             "last_moved_at": _iso(flagged["moved_at"]), "days_without_move": idle,
@@ -92,6 +98,8 @@ class ThinkItOverStall(Check):
             findings=findings, metric=round(share, 4), threshold=0.0,
             message=(f"{k} of {n} open deals stall after 'I'll think about it' "
                      f"(no stage change for {min_days:g}+ days)"),
+            message_ru=(f"открытых сделок, застрявших после «я подумаю» (этап не менялся {min_days:g} "
+                        f"{ru.plural(min_days, 'день', 'дня', 'дней')} и дольше): {k} из {n}"),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from audit.deal_index import NO_OWNER
 from audit.funnel import TEAM, stage_counts
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
 
@@ -48,7 +49,9 @@ class OwnerStageConversion(Check):
             return self.result(
                 metric=None, threshold=ctx["fdr"],
                 message=f"no owner and stage with {ctx['min_deals']} resolved deals for the owner "
-                        "and for the rest of the team: nothing to compare")
+                        "and for the rest of the team: nothing to compare",
+                message_ru=f"нет ни одной пары «менеджер — этап», где и у менеджера, и у остальной команды "
+                           f"{ctx['min_deals']}+ сделок с известным исходом: сравнивать не с чем")
         n, a = tested["resolved"].to_numpy(), tested["advanced"].to_numpy()
         tested["owner_rate"] = a / n
         tested["team_rate"] = tested["team_advanced"] / tested["team_n"]
@@ -60,20 +63,29 @@ class OwnerStageConversion(Check):
         flagged = tested[low].sort_values(["pipeline", "order", "owner"])
         message = (f"{len(flagged)} of {len(tested)} owner-stage pairs convert far below the rest of "
                    f"the team (FDR {ctx['fdr']:g})")
+        message_ru = (f"пар «менеджер — этап» с конверсией намного ниже, чем у остальной команды: "
+                      f"{len(flagged)} из {len(tested)} (FDR {ctx['fdr']:g})")
         if flagged.empty:
             return self.result(metric=float(tested["q_value"].min()), threshold=ctx["fdr"],
-                               message=message)
+                               message=message, message_ru=message_ru)
         text = (flagged["owner"] + " at '" + flagged["stage"] + "' (" + flagged["pipeline"] + "): "
                 + flagged["advanced"].astype(str) + " of " + flagged["resolved"].astype(str)
                 + " deals (" + (flagged["owner_rate"] * 100).map("{:.0f}".format) + " %) moved on, "
                 + "against " + (flagged["team_rate"] * 100).map("{:.0f}".format)
                 + " % for the rest of the team (q = " + flagged["q_value"].map("{:.2g}".format) + ")")
+        text_ru = (flagged["owner"] + " на этапе «" + flagged["stage"] + "» (воронка «" + flagged["pipeline"]
+                   + "»): дальше продвинулось " + flagged["advanced"].astype(str) + " из "
+                   + flagged["resolved"].astype(str) + " "
+                   + ru.plurals(flagged["resolved"], "сделки", "сделок", "сделок") + " ("
+                   + (flagged["owner_rate"] * 100).map("{:.0f}".format) + " %), у остальной команды — "
+                   + (flagged["team_rate"] * 100).map("{:.0f}".format)
+                   + " % (q = " + flagged["q_value"].map("{:.2g}".format) + ")")
         return self.result(
             findings=self.findings(
-                flagged, entity_type="owner", message=text,
+                flagged, entity_type="owner", message=text, message_ru=text_ru,
                 evidence={"owner_rate": flagged["owner_rate"].round(4),
                           "team_rate": flagged["team_rate"].round(4),
                           "n": flagged["resolved"], "advanced": flagged["advanced"],
                           "team_n": flagged["team_n"], "team_advanced": flagged["team_advanced"],
                           "p_value": flagged["p_value"], "q_value": flagged["q_value"]}),
-            metric=float(tested["q_value"].min()), threshold=ctx["fdr"], message=message)
+            metric=float(tested["q_value"].min()), threshold=ctx["fdr"], message=message, message_ru=message_ru)

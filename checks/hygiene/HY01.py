@@ -5,17 +5,21 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
+    counts_ru,
     failing,
     not_checked,
+    not_checked_ru,
     rules_by_position,
     share,
     shared_validation,
     source_rows,
 )
+from checks.hygiene.rules import PROBLEM_RU
 
 # Rule key -> the column it finds missing, in message order.
 MISSING = {"deal_id-missing": "deal_id", "stage-missing": "stage", "owner-missing": "owner",
@@ -46,13 +50,15 @@ class RequiredFields(GxCheck):
         validation = shared_validation(crm, ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
-        texts = []
+        texts, texts_ru = [], []
         for key, column in MISSING.items():
             if key in hits:
                 pos = hits[key]
                 text = "won without an amount" if key == "won-amount-missing" else f"no {column}"
                 texts.append(pd.Series(text, index=pos, dtype=object))
+                texts_ru.append(pd.Series(ru.sentence(PROBLEM_RU[key]), index=pos, dtype=object))
         message = combine_texts(texts)
+        message_ru = combine_texts(texts_ru, sentences=True)
         flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
         missing = rules_by_position(hits, MISSING, labels=MISSING)
         evidence = {"missing": missing, "status": flagged["status"]}
@@ -62,8 +68,11 @@ class RequiredFields(GxCheck):
         counts = ", ".join(f"{MISSING[k]} {len(hits[k])}" for k in MISSING if k in hits)
         total = len(deals)
         return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
+                                   evidence=evidence),
             metric=share(len(flagged), total), threshold=0.0,
             message=(f"{len(flagged)} of {total} deals lack a required field" + (f" ({counts})" if counts else "")
                      + not_checked(validation, self.code)),
+            message_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} не заполнено "
+                        "обязательное поле" + counts_ru(hits, MISSING) + not_checked_ru(validation, self.code)),
         )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import CheckResult, Family, RunContext, Severity, empty_findings
 from checks.hygiene._common import (
     GxCheck,
     failing,
     not_checked,
+    not_checked_ru,
     share,
     shared_validation,
     source_rows,
@@ -41,7 +43,7 @@ class DuplicateIds(GxCheck):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         validation = shared_validation(crm, ctx)
         hits = failing(validation.for_check(self.code))
-        parts, summary = [], []
+        parts, summary, summary_ru = [], [], []
         records = 0
         for table, id_col in ID_COLUMNS.items():
             positions = hits.get(f"{id_col}-duplicate")
@@ -52,11 +54,17 @@ class DuplicateIds(GxCheck):
                 continue
             parts.append(self._per_id(frame, table, id_col, positions))
             summary.append(f"{parts[-1].shape[0]} {id_col} values repeated in {len(positions)} {table} rows")
+            n_values, n_rows = parts[-1].shape[0], len(positions)
+            summary_ru.append(f"{ru.count(n_values, 'значение', 'значения', 'значений')} {id_col} "
+                              f"{ru.plural(n_values, 'повторяется', 'повторяются', 'повторяются')} в {n_rows} "
+                              f"{ru.plural(n_rows, 'строке', 'строках', 'строках')} выгрузки {ru.TABLE_GEN[table]}")
         findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
         affected = sum(len(p) for p in hits.values())
         message = ("; ".join(summary) if summary else "no repeated ids") + not_checked(validation, self.code)
+        message_ru = (("; ".join(summary_ru) if summary_ru else "повторяющихся id нет")
+                      + not_checked_ru(validation, self.code))
         return self.result(findings=findings, metric=share(affected, records), threshold=0.0,
-                           message=message, affected=affected)
+                           message=message, message_ru=message_ru, affected=affected)
 
     def _per_id(self, frame: pd.DataFrame, table: str, id_col: str, positions) -> pd.DataFrame:
         """One finding per repeated id value, naming it and how many rows share it."""
@@ -70,4 +78,7 @@ class DuplicateIds(GxCheck):
                 lambda s: s.head(MAX_ROWS_IN_EVIDENCE).tolist())
         message = (f"{id_col} " + first.index.to_series().astype(str) + " is shared by "
                    + counts.astype(str) + f" {table}")
-        return self.findings(first, entity_type=ENTITY[table], message=message, evidence=evidence)
+        message_ru = (f"{id_col} " + first.index.to_series().astype(str) + " встречается в "
+                      + ru.counts(counts, "строке", "строках", "строках") + f" выгрузки {ru.TABLE_GEN[table]}")
+        return self.findings(first, entity_type=ENTITY[table], message=message, message_ru=message_ru,
+                             evidence=evidence)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
+    counts_ru,
     failing,
     fmt_time,
     not_checked,
+    not_checked_ru,
     rules_by_position,
     share,
     shared_validation,
@@ -20,6 +23,8 @@ from checks.hygiene._common import (
 
 AFTER = ("created_at", "closed_at", "last_activity_at")
 ORDER = ("closed-before-created", *(f"{c}-after-as-of" for c in AFTER))
+FIELD_RU = {"created_at": "дата создания", "closed_at": "дата закрытия",
+            "last_activity_at": "дата последней активности"}
 
 
 class DateOrder(GxCheck):
@@ -47,17 +52,22 @@ class DateOrder(GxCheck):
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         as_of = pd.Timestamp(ctx.as_of)
-        texts = []
+        texts, texts_ru = [], []
         if "closed-before-created" in hits:
             d = deals.iloc[hits["closed-before-created"]]
             texts.append("closed " + fmt_time(d["closed_at"]) + " before it was created "
                          + fmt_time(d["created_at"]))
+            texts_ru.append("Закрыта " + fmt_time(d["closed_at"]) + " — раньше, чем создана ("
+                            + fmt_time(d["created_at"]) + ")")
         for col in AFTER:
             key = f"{col}-after-as-of"
             if key in hits:
                 d = deals.iloc[hits[key]]
                 texts.append(f"{col} " + fmt_time(d[col]) + f" is after the audit date {as_of:%Y-%m-%d}")
+                texts_ru.append(f"{ru.sentence(FIELD_RU[col])} " + fmt_time(d[col])
+                                + f" позже даты аудита {as_of:%Y-%m-%d}")
         message = combine_texts(texts)
+        message_ru = combine_texts(texts_ru, sentences=True)
         flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
         evidence = {
             "rules": rules_by_position(hits, ORDER),
@@ -73,8 +83,11 @@ class DateOrder(GxCheck):
             evidence["row"] = rows
         counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
         return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
+                                   evidence=evidence),
             metric=share(len(flagged), len(deals)), threshold=0.0,
             message=(f"{len(flagged)} of {len(deals)} deals have impossible dates" + (f" ({counts})" if counts else "")
                      + not_checked(validation, self.code)),
+            message_ru=(f"у {len(flagged)} из {len(deals)} {ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} "
+                        "невозможные даты" + counts_ru(hits, ORDER) + not_checked_ru(validation, self.code)),
         )

@@ -6,12 +6,15 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
+    counts_ru,
     failing,
     fmt_amount,
     not_checked,
+    not_checked_ru,
     rules_by_position,
     share,
     shared_validation,
@@ -54,6 +57,12 @@ class AmountRange(GxCheck):
                          ["won with a negative amount ", "negative amount ", "won with amount "],
                          default="amount ")
         message = pd.Series(text, index=flagged.index, dtype=object) + fmt_amount(amount)
+        text_ru = np.select([won & negative, negative, won],
+                            ["Выиграна с отрицательной суммой ", "Отрицательная сумма ", "Выиграна с суммой "],
+                            default="Сумма ")
+        # Thousands apart with spaces: "-85,000" reads as minus eighty-five in Russian.
+        message_ru = (pd.Series(text_ru, index=flagged.index, dtype=object)
+                      + fmt_amount(amount).str.replace(",", " ", regex=False))
         evidence = {"rules": rules, "amount": amount, "currency": flagged["currency"],
                     "status": flagged["status"]}
         rows = source_rows(deals)
@@ -62,8 +71,12 @@ class AmountRange(GxCheck):
         counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
         with_amount = int(deals["amount"].notna().sum())
         return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
+                                   evidence=evidence),
             metric=share(len(flagged), with_amount), threshold=0.0,
             message=(f"{len(flagged)} of {with_amount} deals with an amount have an impossible one"
                      + (f" ({counts})" if counts else "") + not_checked(validation, self.code)),
+            message_ru=(f"недопустимая сумма у {len(flagged)} из {with_amount} "
+                        f"{ru.plural(with_amount, 'сделки', 'сделок', 'сделок')} с суммой"
+                        + counts_ru(hits, ORDER) + not_checked_ru(validation, self.code)),
         )

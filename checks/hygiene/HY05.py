@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
+    counts_ru,
     failing,
     fmt_time,
     not_checked,
+    not_checked_ru,
     rules_by_position,
     share,
     shared_validation,
@@ -19,6 +22,9 @@ from checks.hygiene._common import (
 )
 from checks.hygiene.gx_adapter import expected_status
 
+STATUS_RU = {"open": "в работе", "won": "выиграна", "lost": "проиграна"}
+STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}
+STAGE_KIND_RU = {"open": "этап в работе", "won": "этап выигрыша", "lost": "этап проигрыша"}
 ORDER = ("status-unknown", "open-with-closed-at", "closed-without-closed-at", "status-contradicts-stage")
 
 
@@ -56,16 +62,21 @@ class StatusConsistency(GxCheck):
                                                                       float(ctx["stage_agreement"]))
             if not len(hits["status-contradicts-stage"]):
                 del hits["status-contradicts-stage"]
-        texts = []
+        texts, texts_ru = [], []
         if "status-unknown" in hits:
             d = deals.iloc[hits["status-unknown"]]
             texts.append("status '" + d["status"].astype(object) + "' is not open, won or lost")
+            texts_ru.append("Неизвестный статус «" + d["status"].astype(object)
+                            + "» (ожидается: в работе, выиграна или проиграна)")
         if "open-with-closed-at" in hits:
             d = deals.iloc[hits["open-with-closed-at"]]
             texts.append("open but closed_at is " + fmt_time(d["closed_at"]))
+            texts_ru.append("В работе, но указана дата закрытия " + fmt_time(d["closed_at"]))
         if "closed-without-closed-at" in hits:
             d = deals.iloc[hits["closed-without-closed-at"]]
             texts.append(d["status"].astype(object) + " but has no closed_at")
+            texts_ru.append(d["status"].map(STATUS_RU_CAP).fillna(d["status"]).astype(object)
+                            + ", но нет даты закрытия")
         kind = None
         if "status-contradicts-stage" in hits:
             pos = hits["status-contradicts-stage"]
@@ -74,7 +85,11 @@ class StatusConsistency(GxCheck):
             stage_word = kind.map({"open": "an open", "won": "a won", "lost": "a lost"}).astype(object)
             texts.append("status " + d["status"].astype(object) + " but its stage '" + d["stage"].astype(object)
                          + "' is " + stage_word + " stage")
+            texts_ru.append("Статус «" + d["status"].map(STATUS_RU).fillna(d["status"]).astype(object)
+                            + "», но «" + d["stage"].astype(object) + "» — "
+                            + kind.map(STAGE_KIND_RU).astype(object))
         message = combine_texts(texts)
+        message_ru = combine_texts(texts_ru, sentences=True)
         flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
         evidence = {"rules": rules_by_position(hits, ORDER), "status": flagged["status"],
                     "closed_at": flagged["closed_at"]}
@@ -86,10 +101,14 @@ class StatusConsistency(GxCheck):
             evidence["row"] = rows
         counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
         return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, evidence=evidence),
+            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
+                                   evidence=evidence),
             metric=share(len(flagged), len(deals)), threshold=0.0,
             message=(f"{len(flagged)} of {len(deals)} deals have a status that contradicts their data"
                      + (f" ({counts})" if counts else "") + not_checked(validation, self.code)),
+            message_ru=(f"у {len(flagged)} из {len(deals)} {ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} "
+                        "статус противоречит другим данным сделки" + counts_ru(hits, ORDER)
+                        + not_checked_ru(validation, self.code)),
         )
 
     @staticmethod

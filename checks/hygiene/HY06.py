@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.deal_index import activity_positions, deal_index
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
 
 # Tables whose rows belong to a deal, and the timestamp that dates a row.
@@ -37,8 +38,12 @@ class OrphanRecords(Check):
         if not tables:
             return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
                                status=Status.SKIPPED, message="not run: no activities or stage history",
-                               skipped_reason="activities and stage history not provided: nothing refers to deals")
+                               skipped_reason="activities and stage history not provided: nothing refers to deals",
+                               message_ru="Не выполнена — нет ни активностей, ни истории этапов",
+                               skipped_reason_ru="Активности и история этапов не выгружены: на сделки ничего "
+                                                 "не ссылается")
         per_table, checked = [], 0
+        tables_ru = " и ".join(ru.TABLE_GEN[t] for t in tables)
         for table in tables:
             frame = crm.table(table)
             ids = frame["deal_id"]
@@ -58,7 +63,8 @@ class OrphanRecords(Check):
             per_table.append(agg.add_prefix(f"{table}_"))
         if not per_table:
             return self.result(metric=0.0, threshold=0.0,
-                               message=f"all {checked} rows of {' and '.join(tables)} belong to exported deals")
+                               message=f"all {checked} rows of {' and '.join(tables)} belong to exported deals",
+                               message_ru=f"все строки {tables_ru} ({checked}) относятся к выгруженным сделкам")
         orphans = pd.concat(per_table, axis=1)
         n_act, n_hist = (orphans[f"{t}_n"].fillna(0).astype(int) if f"{t}_n" in orphans
                          else pd.Series(0, index=orphans.index) for t in LINKED)
@@ -67,10 +73,14 @@ class OrphanRecords(Check):
         what = (_count(n_act, "activity", "activities") + _and(n_act, n_hist)
                 + _count(n_hist, "stage change", "stage changes"))
         message = "deal is not in the deals export but has " + what
+        what_ru = (ru.counts(n_act, "активность", "активности", "активностей").where(n_act > 0, "")
+                   + pd.Series(" и ", index=n_act.index).where((n_act > 0) & (n_hist > 0), "")
+                   + ru.counts(n_hist, "смена этапа", "смены этапа", "смен этапа").where(n_hist > 0, ""))
+        message_ru = "Сделки нет в выгрузке, но по ней есть " + what_ru
         owner = orphans.get("activities_owner")
         orphan_rows = int(n_act.sum() + n_hist.sum())
         findings = self.findings(
-            orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message,
+            orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message, message_ru=message_ru,
             owner=owner, pipeline=None, stage=None,
             evidence={"activities": n_act, "stage_changes": n_hist, "first_at": first, "last_at": last})
         return self.result(
@@ -78,6 +88,8 @@ class OrphanRecords(Check):
             affected=orphan_rows,
             message=(f"{orphan_rows} of {checked} rows of {' and '.join(tables)} point to "
                      f"{len(orphans)} deals missing from the deals export"),
+            message_ru=(f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {orphan_rows} из "
+                        f"{checked} (таких сделок: {len(orphans)})"),
         )
 
 

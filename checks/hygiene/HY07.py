@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # Letters and digits kept by normalization (Latin and Cyrillic; the same class works in RE2 and re).
@@ -54,7 +55,8 @@ class DuplicateDeals(Check):
                 if name in crm.provided.get("deals", ())}
         if not keys:
             return self.result(metric=0.0, threshold=threshold,
-                               message="not checked: the deals export has neither company nor contact")
+                               message="not checked: the deals export has neither company nor contact",
+                               message_ru="не проверено: в выгрузке сделок нет ни компании, ни контакта")
         created = deals["created_at"].to_numpy()
         pairs = pd.concat([candidate_pairs(key, created, window, neighbors).assign(matched_on=name)
                            for name, key in keys.items()], ignore_index=True)
@@ -74,7 +76,8 @@ class DuplicateDeals(Check):
         compared = len(pairs)
         if dup.empty:
             return self.result(metric=0.0, threshold=threshold,
-                               message=f"no likely duplicates among {compared} close pairs of deals")
+                               message=f"no likely duplicates among {compared} close pairs of deals",
+                               message_ru=f"среди близких пар сделок ({compared}) вероятных дублей нет")
         dup = dup.assign(days=(created[dup["b"]] - created[dup["a"]]) / np.timedelta64(1, "D"))
         # One finding per later deal: its most similar, then closest, earlier twin.
         dup = dup.sort_values(["b", "similarity", "days"], ascending=[True, False, True]).drop_duplicates("b")
@@ -90,13 +93,17 @@ class DuplicateDeals(Check):
                           index=idx, dtype=object)
         message = ("likely duplicate of deal " + twin_id + " '" + twin_title + "' (same " + matched + " '"
                    + party.astype(str) + "', created " + days.astype(str) + " days later)")
-        findings = self.findings(later, entity_type="deal", message=message, evidence={
+        same_ru = matched.map({"company": "та же компания", "contact": "тот же контакт"}).fillna(matched)
+        message_ru = ("Вероятный дубль сделки " + twin_id + " " + ru.quoted(twin_title) + " (" + same_ru + " "
+                      + ru.quoted(party) + ", создана на " + days.astype(str) + " дня позже)")
+        findings = self.findings(later, entity_type="deal", message=message, message_ru=message_ru, evidence={
             "twin_id": twin_id, "twin_title": twin_title, "similarity": pd.Series(dup["similarity"].to_numpy(),
                                                                                  index=idx).round(3),
             "days_apart": days, "matched_on": matched, "party": party})
         return self.result(
             findings=findings, metric=round(len(dup) / len(deals), 4), threshold=threshold,
             message=f"{len(dup)} deals look like copies of an earlier deal ({compared} close pairs compared)",
+            message_ru=f"сделок, похожих на копию более ранней: {len(dup)} (сравнено близких пар: {compared})",
         )
 
 

@@ -11,6 +11,7 @@ from checks.base import Check, CheckResult, Family, RunContext, Severity
 ENTITY = {"deals": "deal", "stage_history": "deal", "activities": "activity", "leads": "lead",
           "users": "owner", "pipelines": "pipeline"}
 KIND_TEXT = {"datetime": "a date", "float": "a number", "bool": "yes or no", "text": "text"}
+KIND_TEXT_RU = {"datetime": "не дата", "float": "не число", "bool": "не «да/нет»", "text": "не текст"}
 
 
 class UnparseableValues(Check):
@@ -36,7 +37,8 @@ class UnparseableValues(Check):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         issues = crm.parse_issues
         if issues is None or issues.empty:
-            return self.result(metric=0, threshold=0, message="every value was read")
+            return self.result(metric=0, threshold=0, message="every value was read",
+                               message_ru="все значения прочитаны")
         issues = issues.reindex(columns=list(PARSE_ISSUE_COLUMNS)).reset_index(drop=True)
         table = issues["table"].astype(object)
         entity_type = table.map(ENTITY).fillna("dataset")
@@ -65,8 +67,16 @@ class UnparseableValues(Check):
                                   issues["column"].astype(str))
         where = issues["file"].astype(str) + ", row " + issues["row"].astype(str)
         message = (column_text + " '" + issues["raw"].astype(str) + "' is not " + expected + " (" + where + ")")
+        kinds_ru = pd.Series({(t, c.name): KIND_TEXT_RU[c.kind] for t, cols in SCHEMA.items() for c in cols})
+        expected_ru = pd.Series(kinds_ru.reindex(keys).to_numpy(), index=issues.index).fillna("не читается")
+        named_ru = "«" + source.astype(str) + "» (" + issues["column"].astype(str) + ")"
+        column_ru = named_ru.where(source.notna() & (source.astype(str) != issues["column"].astype(str)),
+                                  issues["column"].astype(str))
+        where_ru = issues["file"].astype(str) + ", строка " + issues["row"].astype(str)
+        message_ru = (column_ru + ": «" + issues["raw"].astype(str) + "» — " + expected_ru
+                      + " (" + where_ru + ")")
         findings = self.findings(
-            issues, entity_type="deal", entity_id=entity_id, message=message,
+            issues, entity_type="deal", entity_id=entity_id, message=message, message_ru=message_ru,
             owner=owner, pipeline=pipeline, stage=stage,
             evidence={"file": issues["file"], "row": issues["row"], "column": issues["column"],
                       "source_column": issues["source_column"], "raw": issues["raw"], "table": table})
@@ -74,4 +84,5 @@ class UnparseableValues(Check):
         by_column = issues.groupby(["table", "column"], sort=True).size()
         counts = ", ".join(f"{t}.{c} {n}" for (t, c), n in by_column.items())
         return self.result(findings=findings, metric=len(issues), threshold=0,
-                           message=f"{len(issues)} values could not be read ({counts})")
+                           message=f"{len(issues)} values could not be read ({counts})",
+                           message_ru=f"нераспознанных значений: {len(issues)} ({counts})")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
+from checks import text as ru
 from checks.base import Check, RunContext
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import Outcome, Validation
@@ -38,11 +39,13 @@ def union(positions: Iterable[np.ndarray]) -> np.ndarray:
     return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
 
-def combine_texts(parts: Iterable[pd.Series], sep: str = "; ") -> pd.Series:
+def combine_texts(parts: Iterable[pd.Series], sep: str = "; ", sentences: bool = False) -> pd.Series:
     """Per-position texts of several rules joined into one message per position.
 
     Positions with a single text keep it as is; only records failing several rules are
-    grouped (usually few), so a million single failures cost no Python join.
+    grouped (usually few), so a million single failures cost no Python join. With `sentences`
+    (texts that start with a capital, the Russian ones), the texts after the first start
+    with a small letter.
     """
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -51,7 +54,8 @@ def combine_texts(parts: Iterable[pd.Series], sep: str = "; ") -> pd.Series:
     dup = texts.index.duplicated(keep=False)
     if not dup.any():
         return texts.sort_index()
-    multi = texts[dup].groupby(level=0, sort=False).agg(sep.join)
+    multi = texts[dup].groupby(level=0, sort=False).agg(
+        (lambda xs: sep.join([xs.iloc[0], *(x[:1].lower() + x[1:] for x in xs.iloc[1:])])) if sentences else sep.join)
     return pd.concat([texts[~dup], multi]).sort_index()
 
 
@@ -95,6 +99,21 @@ def not_checked(validation: Validation, code: str) -> str:
     from checks.hygiene.rules import rules_for
     skipped = [f"{r.key} ({validation.not_run[r.key]})" for r in rules_for(code) if r.key in validation.not_run]
     return f"; not checked: {', '.join(skipped)}" if skipped else ""
+
+
+def not_checked_ru(validation: Validation, code: str) -> str:
+    """`not_checked` in Russian."""
+    from checks.hygiene.rules import PROBLEM_RU, rules_for
+    skipped = [f"{PROBLEM_RU.get(r.key, r.key)} ({ru.reason(validation.not_run[r.key])})"
+               for r in rules_for(code) if r.key in validation.not_run]
+    return f"; не проверено: {', '.join(skipped)}" if skipped else ""
+
+
+def counts_ru(hits: Mapping[str, np.ndarray], order: Iterable[str]) -> str:
+    """' (нет этапа: 3, нет даты создания: 1)': failing records per rule, or ''."""
+    from checks.hygiene.rules import PROBLEM_RU
+    parts = [f"{PROBLEM_RU.get(k, k)}: {len(hits[k])}" for k in order if k in hits]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def share(part: int, whole: int) -> float:

@@ -104,6 +104,21 @@ RULES: tuple[Rule, ...] = (
          derived=True),
 )
 
+# What a failing record of each rule has, in Russian: per-record messages and summary counts.
+PROBLEM_RU: Mapping[str, str] = {
+    "deal_id-missing": "нет id сделки", "stage-missing": "нет этапа", "owner-missing": "нет ответственного",
+    "created_at-missing": "нет даты создания", "won-amount-missing": "выиграна без суммы",
+    "deal_id-duplicate": "повторяющийся id сделки", "activity_id-duplicate": "повторяющийся id активности",
+    "lead_id-duplicate": "повторяющийся id лида",
+    "closed-before-created": "закрыта раньше, чем создана",
+    "created_at-after-as-of": "дата создания позже даты аудита",
+    "closed_at-after-as-of": "дата закрытия позже даты аудита",
+    "last_activity_at-after-as-of": "дата последней активности позже даты аудита",
+    "amount-negative": "отрицательная сумма", "won-amount-not-positive": "выиграна с нулевой или отрицательной суммой",
+    "status-unknown": "неизвестный статус", "open-with-closed-at": "в работе, но с датой закрытия",
+    "closed-without-closed-at": "закрыта без даты закрытия", "status-contradicts-stage": "статус противоречит этапу",
+}
+
 BY_KEY: Mapping[str, Rule] = {r.key: r for r in RULES}
 GX_CHECKS = ("HY01", "HY02", "HY03", "HY04", "HY05")
 

@@ -9,6 +9,7 @@ from audit.model import CrmData
 from audit.stages import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class VagueStage(Check):
@@ -54,19 +55,27 @@ class VagueStage(Check):
         noun = np.where(vague["deals_now"].eq(1), " deal", " deals")
         message = ("stage '" + vague["stage"] + "' names a state ('" + vague["word"]
                    + "'), not a result; " + vague["deals_now"].astype(str) + noun + " in it now")
+        message_ru = ("Этап «" + vague["stage"] + "» называет состояние («" + vague["word"]
+                      + "»), а не результат; сейчас на нём "
+                      + ru.counts(vague["deals_now"], "сделка", "сделки", "сделок"))
         evidence = {"word": vague["word"], "deals_now": vague["deals_now"]}
         if "status" in crm.provided.get("deals", ()):
             evidence["open_deals_now"] = vague["open_now"]
         findings = self.findings(vague, entity_type="stage",
                                  entity_id=vague["pipeline"] + "/" + vague["stage"],
-                                 message=message, evidence=evidence)
+                                 message=message, message_ru=message_ru, evidence=evidence)
         n, k = len(stages), len(vague)
         share = k / n if n else 0.0
         named = ", ".join(f"'{s}'" for s in vague["stage"].drop_duplicates().head(5))
         more = "…" if vague["stage"].nunique() > 5 else ""
         text = (f"{k} of {n} open stages name a state, not a result: {named}{more}" if k
                 else f"all {n} open stages name a result")
-        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+        named_ru = ", ".join(f"«{s}»" for s in vague["stage"].drop_duplicates().head(5))
+        text_ru = (f"{k} из {n} {ru.plural(n, 'открытого этапа', 'открытых этапов', 'открытых этапов')} "
+                   f"{ru.plural(k, 'называет', 'называют', 'называют')} состояние, а не результат: {named_ru}{more}"
+                   if k else f"все открытые этапы ({n}) названы по результату")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
+                           message_ru=text_ru)
 
 
 def _open_stages(crm: CrmData) -> pd.DataFrame:

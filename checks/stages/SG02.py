@@ -10,6 +10,7 @@ from audit.flowindex import NAT, flow_index, to_datetime
 from audit.model import CrmData
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class ParkedInVagueStage(Check):
@@ -57,23 +58,33 @@ class ParkedInVagueStage(Check):
         message = pd.Series("open deal sits in vague stage '", index=parked.index, dtype="str") \
             + parked["stage"] + "'"
         message = message.where(~known, message + " for " + days.round().astype("Int64").astype(str) + " days")
+        days_ru = ru.counts(days.round().astype("Int64"), "день", "дня", "дней") + " "
+        message_ru = ("Открытая сделка " + days_ru.where(known, "") + "стоит на этапе без результата «"
+                      + parked["stage"] + "»")
         evidence = {"stage": parked["stage"], "word": word}
         if crm.stage_history is not None:
             evidence.update(days_in_stage=days, entered_stage_at=entered)
-        findings = self.findings(parked, entity_type="deal", message=message, evidence=evidence)
+        findings = self.findings(parked, entity_type="deal", message=message, message_ru=message_ru,
+                                 evidence=evidence)
 
         n, k = n_open, len(parked)
         share = k / n if n else 0.0
         amount = _amount_text(parked)
         text = (f"{k} of {n} open deals ({share:.0%}){amount} sit in stages that name no result"
                 if k else f"no open deal sits in a vague stage ({n} open deals)")
-        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+        text_ru = (f"{k} из {n} {ru.plural(n, 'открытой сделки', 'открытых сделок', 'открытых сделок')} ({share:.0%})"
+                   f"{_amount_text(parked, ru=True)} {ru.plural(k, 'стоит', 'стоят', 'стоят')} на этапах, название "
+                   "которых не говорит о результате"
+                   if k else f"ни одна открытая сделка не стоит на этапе без результата (открытых сделок: {n})")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
+                           message_ru=text_ru)
 
 
-def _amount_text(parked: pd.DataFrame) -> str:
+def _amount_text(parked: pd.DataFrame, ru: bool = False) -> str:
     total = parked["amount"].sum()
     if not parked["amount"].notna().any():
         return ""
     currencies = parked["currency"].dropna().unique()
-    unit = f" {currencies[0]}" if len(currencies) == 1 else (" (mixed currencies)" if len(currencies) else "")
-    return f" worth {total:,.0f}{unit}".replace(",", " ")
+    mixed = " (разные валюты)" if ru else " (mixed currencies)"
+    unit = f" {currencies[0]}" if len(currencies) == 1 else (mixed if len(currencies) else "")
+    return f" {'на сумму' if ru else 'worth'} {total:,.0f}{unit}".replace(",", " ")

@@ -9,6 +9,7 @@ from audit.flow import stage_flow, stage_table
 from audit.flowindex import flow_index, group_ends, visit_arrays
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 DAY_US = 86_400e6
 
@@ -62,18 +63,28 @@ class RottingDeal(Check):
         basis = np.array([f"max({min_days:g}, {factor:g} × median {m:g})" if m == m
                           else f"no completed stays in this stage to compare, floor {min_days:g}"
                           for m in np.round(median, 1)], dtype=object)
-        findings = self._findings(crm, ix, v, hit, days, median[r], limit[r], completed[r], basis[r])
+        basis_ru = np.array([f"max({min_days:g}, {factor:g} × медиана {m:g})" if m == m
+                             else f"завершённых пребываний на этапе для сравнения нет, нижняя граница {min_days:g}"
+                             for m in np.round(median, 1)], dtype=object)
+        findings = self._findings(crm, ix, v, hit, days, median[r], limit[r], completed[r], basis[r], basis_ru[r])
         k, judged_n = len(hit), len(judged)
         share = k / judged_n if judged_n else 0.0
         unjudged = n_open - judged_n
         text = (f"{k} of {judged_n} open deals ({share:.0%}) sit in their stage longer than "
                 f"max({min_days:g} days, {factor:g} × the stage's median stay)")
+        text_ru = (f"{k} из {judged_n} {ru.plural(judged_n, 'открытой сделки', 'открытых сделок', 'открытых сделок')} "
+                   f"({share:.0%}) {ru.plural(k, 'стоит', 'стоят', 'стоят')} на своём этапе дольше, чем "
+                   f"max({min_days:g} {ru.plural(min_days, 'день', 'дня', 'дней')}, {factor:g} × медианное время "
+                   "на этапе)")
         if unjudged:
             text += (f"; {unjudged} open deals not judged (history's last stage is not their current stage, "
                      f"or no stay recorded)")
-        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+            text_ru += (f"; не оценивались открытые сделки ({unjudged}): последний этап в истории не совпадает "
+                        "с текущим или пребывание на нём не записано")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
+                           message_ru=text_ru)
 
-    def _findings(self, crm, ix, v, hit, days, median, limit, completed, basis) -> pd.DataFrame | None:
+    def _findings(self, crm, ix, v, hit, days, median, limit, completed, basis, basis_ru) -> pd.DataFrame | None:
         if not len(hit):
             return None
         deals = crm.deals.iloc[ix.deal_rows[v.deal[hit]]]
@@ -83,9 +94,13 @@ class RottingDeal(Check):
         message = ("open " + days_s.round().astype(int).astype(str) + " days in stage '" + deals["stage"]
                    + "' (limit " + limit_s.round().astype(int).astype(str) + " days: "
                    + pd.Series(basis, index=index, dtype="str") + ")")
+        days_int, limit_int = days_s.round().astype(int), limit_s.round().astype(int)
+        message_ru = ("Стоит на этапе «" + deals["stage"] + "» уже " + ru.counts(days_int, "день", "дня", "дней")
+                      + " (предел " + ru.counts(limit_int, "день", "дня", "дней") + ": "
+                      + pd.Series(basis_ru, index=index, dtype="str") + ")")
         # ISO text straight from numpy: pandas' strftime costs seconds per million findings.
         entered = np.datetime_as_string(v.at[hit].view("datetime64[us]"), unit="s")
-        return self.findings(deals, entity_type="deal", message=message, evidence={
+        return self.findings(deals, entity_type="deal", message=message, message_ru=message_ru, evidence={
             "days_in_stage": days_s, "stage_median_days": pd.Series(np.round(median, 1), index=index),
             "limit_days": limit_s, "stage_completed_stays": pd.Series(completed, index=index),
             "entered_stage_at": pd.Series(entered, index=index, dtype="str"),

@@ -7,9 +7,10 @@ import pandas as pd
 
 from audit.flow import WAITING_ROOM, stage_table, waiting_rooms
 from audit.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
-from audit.model import CrmData
+from audit.model import NO_PIPELINE, CrmData
 from audit.stages import stage_order, stage_pairs
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 OPEN, WON = 0, 1
 
@@ -65,12 +66,19 @@ class StageSkip(Check):
         share = n_flagged / n_forward if n_forward else 0.0
         text = (f"{len(worst)} deals skipped {int(min_step) - 1} or more stages or were won from the first "
                 f"half of the pipeline ({n_flagged} of {n_forward} forward moves, {share:.0%})")
+        jump = int(min_step) - 1
+        text_ru = (f"сделок, перескочивших через {jump}+ {ru.plural(jump, 'этап', 'этапа', 'этапов')} или выигранных "
+                   f"из первой половины воронки: {len(worst)} ({n_flagged} из {n_forward} "
+                   f"{ru.plural(n_forward, 'перехода', 'переходов', 'переходов')} вперёд, {share:.0%})")
         unsure = sorted(set(take_text(ix.pipelines, np.unique(ix.h_pipe[~judged])).dropna()))
         if unsure:
             text += (f"; not judged: {', '.join(repr(p) for p in unsure[:5])}{'…' if len(unsure) > 5 else ''} "
                      f"(stage order neither declared nor clear from history: declare it in crm-audit.toml)")
+            names_ru = ", ".join("«без воронки»" if p == NO_PIPELINE else f"«{p}»" for p in unsure[:5])
+            text_ru += (f"; не оценивались: {names_ru}{'…' if len(unsure) > 5 else ''} (порядок этапов не задан "
+                        "и не ясен из истории: задайте его в crm-audit.toml)")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           affected=len(worst))
+                           message_ru=text_ru, affected=len(worst))
 
     def _findings(self, ix, rows, moves_per_deal, from_order, target, step, n_open, early_won):
         if not len(rows):
@@ -97,7 +105,16 @@ class StageSkip(Check):
         message = won_early.where(won, jump)
         more = pd.Series(moves_per_deal - 1, index=index)
         message = message.where(more == 0, message + "; " + more.astype(str) + " more such moves")
-        return self.findings(frame, entity_type="deal", message=message, stage=frame["to_stage"], evidence={
+        skipped_ru = (", " + ru.plurals(skipped, "пропущен", "пропущено", "пропущено") + " "
+                      + ru.counts(skipped, "этап", "этапа", "этапов"))
+        jump_ru = ("Переведена с этапа «" + frame["from_stage"] + "» (" + from_o.astype(str) + " из " + total
+                   + ") на этап «" + frame["to_stage"] + "» (" + to_o.astype(str) + ")" + skipped_ru)
+        won_ru = ("Выиграна сразу с этапа «" + frame["from_stage"] + "» (" + from_o.astype(str) + " из " + total
+                  + " открытых)" + skipped_ru)
+        message_ru = won_ru.where(won, jump_ru)
+        message_ru = message_ru.where(more == 0, message_ru + "; ещё таких переходов: " + more.astype(str))
+        return self.findings(frame, entity_type="deal", message=message, message_ru=message_ru,
+                             stage=frame["to_stage"], evidence={
             "from_stage": frame["from_stage"], "to_stage": frame["to_stage"], "from_order": from_o,
             "to_order": to_o, "skipped_stages": skipped, "open_stages": pd.Series(n_open[rows], index=index),
             "changed_at": pd.Series(np.datetime_as_string(ix.h_at[rows].view("datetime64[us]"), unit="s"),

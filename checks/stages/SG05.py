@@ -12,6 +12,7 @@ from audit.model import NO_PIPELINE, CrmData
 from audit.stage_tables import pipeline_owners
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 # Words of owner names that are not names: accounts such as "Менеджер 3", "Sales Team", "Admin".
 GENERIC_WORDS = frozenset([
@@ -68,7 +69,8 @@ class PersonalPipeline(Check):
         if len(team) < 2:
             # One person's CRM: every pipeline is "theirs", and there is nobody to split by.
             return self.result(metric=0.0, threshold=0.0,
-                               message=f"{len(team)} owner in the data: personal pipelines cannot be told apart")
+                               message=f"{len(team)} owner in the data: personal pipelines cannot be told apart",
+                               message_ru=f"менеджеров в данных: {len(team)}, личные воронки не отличить от общих")
         one_owner = (judged["owned"] >= min_deals) & (judged["main_owner_share"] >= owner_share)
         named = _named_after(judged["pipeline"], team, judged["main_owner"])
         flagged = judged[one_owner | named.notna()].copy()
@@ -80,7 +82,13 @@ class PersonalPipeline(Check):
         names = ", ".join(f"'{p}'" for p in flagged["pipeline"].head(5)) + ("…" if k > 5 else "")
         text = (f"{k} of {n} pipelines belong to one person: {names}" if k
                 else f"none of {n} pipelines is worked by one owner alone or named after one")
-        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text)
+        names_ru = ", ".join(f"«{p}»" for p in flagged["pipeline"].head(5)) + ("…" if k > 5 else "")
+        text_ru = (f"{k} из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} "
+                   f"{ru.plural(k, 'принадлежит', 'принадлежат', 'принадлежат')} одному человеку: {names_ru}" if k
+                   else f"ни одна из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не ведётся одним менеджером "
+                        "и не названа по имени менеджера")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
+                           message_ru=text_ru)
 
     def _findings(self, flagged: pd.DataFrame) -> pd.DataFrame:
         main, main_share = flagged["main_owner"], flagged["main_owner_share"]
@@ -92,10 +100,17 @@ class PersonalPipeline(Check):
         single = "pipeline '" + flagged["pipeline"] + "' is worked by one owner: " + whose
         has_name = flagged["named_after"].notna()
         message = single.where(~has_name, named.where(~flagged["one_owner"], named + "; " + whose))
+        whose_ru = ("все сделки (" + deals + ") ведёт " + main).where(
+            main_share >= 1, share + "% из " + deals + " " + ru.plurals(flagged["owned"], "сделки", "сделок", "сделок")
+            + " ведёт " + main)
+        named_ru = "Воронка «" + flagged["pipeline"] + "» названа по имени менеджера (" + flagged["named_after"] + ")"
+        single_ru = "Воронку «" + flagged["pipeline"] + "» ведёт один менеджер: " + whose_ru
+        message_ru = single_ru.where(~has_name, named_ru.where(~flagged["one_owner"], named_ru + "; " + whose_ru))
         owner = flagged["named_after"].where(has_name, main)
         reason = pd.Series(np.select([has_name & flagged["one_owner"], has_name], ["named-and-one-owner", "named"],
                                      default="one-owner"), index=flagged.index)
-        return self.findings(flagged, entity_type="pipeline", message=message, owner=owner, stage=None,
+        return self.findings(flagged, entity_type="pipeline", message=message, message_ru=message_ru,
+                             owner=owner, stage=None,
                              evidence={"deals": flagged["owned"], "owners": flagged["owners_count"],
                                        "top_owner": main, "top_owner_share": main_share.round(4),
                                        "named_after": flagged["named_after"], "reason": reason})

@@ -9,6 +9,7 @@ from audit.model import NO_PIPELINE, CrmData
 from audit.stages import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class DuplicatePipelines(Check):
@@ -60,17 +61,29 @@ class DuplicatePipelines(Check):
                        + frame["similarity"].map("{:.2f}".format) + ")")
             message = message.where(frame["more"] == 0,
                                     message + " and " + frame["more"].astype(str) + " more alike")
+            message_ru = ("У воронки «" + frame["pipeline"] + "» те же этапы, что у «" + frame["twin"]
+                          + "»: общих " + frame["shared"].astype(str) + " (всего " + frame["steps"].astype(str)
+                          + " и " + frame["twin_steps"].astype(str) + "), сходство "
+                          + frame["similarity"].map("{:.2f}".format))
+            message_ru = message_ru.where(frame["more"] == 0,
+                                          message_ru + "; похожих воронок ещё: " + frame["more"].astype(str))
             evidence = {"twin": frame["twin"], "similarity": frame["similarity"],
                         "shared_stages": frame["shared"], "stages": frame["steps"],
                         "twin_stages": frame["twin_steps"]}
             if (frame["more"] > 0).any():
                 evidence["twins"] = frame["twins"].where(frame["more"] > 0)
-            findings = self.findings(frame, entity_type="pipeline", message=message, evidence=evidence)
+            findings = self.findings(frame, entity_type="pipeline", message=message, message_ru=message_ru,
+                                     evidence=evidence)
         n, k = len(pipes), len(rows)
         pairs = int(np.triu(twin_of).sum())
         text = (f"{pairs} pairs of pipelines share ≥ {min_similarity:.0%} of their stages ({k} of {n} pipelines)"
                 if k else f"no two of {n} pipelines share ≥ {min_similarity:.0%} of their stages")
-        return self.result(findings=findings, metric=round(k / n, 4) if n else 0.0, threshold=0.0, message=text)
+        text_ru = (f"пар воронок, у которых совпадает ≥ {min_similarity:.0%} этапов: {pairs} ({k} из {n} "
+                   f"{ru.plural(n, 'воронки', 'воронок', 'воронок')})"
+                   if k else f"ни в одной паре из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не совпадает "
+                             f"≥ {min_similarity:.0%} этапов")
+        return self.result(findings=findings, metric=round(k / n, 4) if n else 0.0, threshold=0.0, message=text,
+                           message_ru=text_ru)
 
 
 def pipeline_steps(crm: CrmData, extra=None) -> pd.DataFrame:

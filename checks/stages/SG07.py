@@ -10,6 +10,7 @@ from audit.model import CrmData
 from audit.stages import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 DAY_US = 86_400_000_000
 
@@ -68,7 +69,13 @@ class DeadStage(Check):
         window = f" in the last {period:g} days" if period > 0 else ""
         text = (f"{k} of {n} configured stages were entered by no deal{window}" if k
                 else f"every one of {n} configured stages was entered by some deal{window}")
-        return self.result(findings=findings, metric=round(k / n, 4) if n else 0.0, threshold=0.0, message=text)
+        window_ru = f" за последние {period:g} {ru.plural(period, 'день', 'дня', 'дней')}" if period > 0 else ""
+        text_ru = (f"этапов, на которые не попала ни одна сделка{window_ru}: {k} из {n} настроенных" if k
+                   else f"на каждый из {n} "
+                        f"{ru.plural(n, 'настроенного этапа', 'настроенных этапов', 'настроенных этапов')} "
+                        f"попадала хотя бы одна сделка{window_ru}")
+        return self.result(findings=findings, metric=round(k / n, 4) if n else 0.0, threshold=0.0, message=text,
+                           message_ru=text_ru)
 
     def _findings(self, dead: pd.DataFrame, period: float) -> pd.DataFrame:
         known = dead["order"].notna() & dead["of"].notna()
@@ -77,14 +84,21 @@ class DeadStage(Check):
         window = f" in the last {period:g} days" if period > 0 else ""
         message = ("configured stage '" + dead["stage"] + "'" + place + " of pipeline '" + dead["pipeline"]
                    + "': no deal entered it" + window + "; " + dead["deals"].astype(str) + " deals in the pipeline")
+        place_ru = (" (" + dead["order"].fillna(0).astype(int).astype(str) + " из "
+                    + dead["of"].fillna(0).astype(int).astype(str) + ")").where(known, "")
+        window_ru = f" за последние {period:g} {ru.plural(period, 'день', 'дня', 'дней')}" if period > 0 else ""
+        message_ru = ("Настроенный этап «" + dead["stage"] + "»" + place_ru + " воронки «" + dead["pipeline"]
+                      + "»: ни одна сделка на него не попадала" + window_ru + "; в воронке "
+                      + ru.counts(dead["deals"], "сделка", "сделки", "сделок"))
         evidence = {"order": dead["order"].astype("Int64"), "kind": dead["kind"], "pipeline_deals": dead["deals"]}
         if period > 0:
             evidence["period_days"] = period
             evidence["last_entered_at"] = dead["last_entered_at"]
             last = dead["last_entered_at"].dt.strftime("%Y-%m-%d")
             message = message.where(last.isna(), message + " (last entered " + last + ")")
+            message_ru = message_ru.where(last.isna(), message_ru + " (последний раз — " + last + ")")
         return self.findings(dead, entity_type="stage", entity_id=dead["pipeline"] + "/" + dead["stage"],
-                             message=message, evidence=evidence, owner=None)
+                             message=message, message_ru=message_ru, evidence=evidence, owner=None)
 
 
 def _last_entry(crm: CrmData, dead: pd.DataFrame) -> pd.Series:

@@ -8,6 +8,7 @@ import pandas as pd
 from audit.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 OPEN = 0
 
@@ -52,8 +53,13 @@ class ObjectionHubStage(Check):
         text = (f"{len(flagged)} of {judged} open stages with enough traffic behave as a waiting room: fed from "
                 f"≥ {ctx['min_sources']} stages or left backwards ≥ {float(ctx['backward_share']):.0%} of the time"
                 if len(flagged) else f"all {judged} open stages with enough traffic are steps, not waiting rooms")
+        text_ru = (f"этапов-«отстойников»: {len(flagged)} из {judged} открытых с достаточным движением (в них "
+                   f"попадают с {ctx['min_sources']}+ этапов или ≥ {float(ctx['backward_share']):.0%} выходов из "
+                   "них — назад)"
+                   if len(flagged) else f"все открытые этапы с достаточным движением ({judged}) — шаги воронки, "
+                                        "а не отстойники")
         return self.result(findings=findings, metric=round(len(flagged) / judged, 4) if judged else 0.0,
-                           threshold=0.0, message=text)
+                           threshold=0.0, message=text, message_ru=text_ru)
 
     def _findings(self, st, rows, strong, entries, n_sources, exits, backs, bounced, back_share, hub, bounce):
         names = st.frame["stage"].to_numpy(dtype=object)
@@ -76,6 +82,15 @@ class ObjectionHubStage(Check):
         is_bounce = pd.Series(bounce[rows], index=idx)
         what = fed.where(is_hub & ~is_bounce, left.where(~is_hub, fed + " and " + left))
         message = "stage '" + frame["stage"] + "' is a waiting room, not a step: " + what
+        src_s, ext_s = pd.Series(src, index=idx), pd.Series(ext, index=idx)
+        fed_ru = ("в него попадают с " + src_s.astype(str) + " "
+                  + ru.plurals(src_s, "этапа", "этапов", "этапов") + " ("
+                  + pd.Series(source_text.reindex(rows).fillna("").to_numpy(), index=idx) + ")")
+        left_ru = (pd.Series(np.round(share * 100).astype(int), index=idx).astype(str) + "% из "
+                   + ext_s.astype(str) + " " + ru.plurals(ext_s, "выхода", "выходов", "выходов")
+                   + " из него — назад")
+        what_ru = fed_ru.where(is_hub & ~is_bounce, left_ru.where(~is_hub, fed_ru + ", и " + left_ru))
+        message_ru = "Этап «" + frame["stage"] + "» — отстойник, а не шаг воронки: " + what_ru
         reason = np.select([hub[rows] & bounce[rows], hub[rows]], ["fed-and-left-backwards", "fed-from-many"],
                            default="left-backwards")
         evidence = {
@@ -87,4 +102,4 @@ class ObjectionHubStage(Check):
             "reason": pd.Series(reason, index=idx),
         }
         return self.findings(frame, entity_type="stage", entity_id=frame["pipeline"] + "/" + frame["stage"],
-                             message=message, evidence=evidence, owner=None)
+                             message=message, message_ru=message_ru, evidence=evidence, owner=None)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class LostDealsMissing(Check):
@@ -63,8 +64,13 @@ class LostDealsMissing(Check):
         message = (bad["lost"].astype(str) + " of " + bad["closed"].astype(str) + " " + where
                    + " are lost (" + (bad["lost_share"] * 100).round(1).astype(str)
                    + f"%, below the {max_share:.0%} floor)")
+        where_ru = bad["scope"].map({"dataset": "Проиграно ", "pipeline": "В этой воронке проиграно "})
+        message_ru = (where_ru + bad["lost"].astype(str) + " из " + bad["closed"].astype(str) + " "
+                      + ru.plurals(bad["closed"], "закрытой сделки", "закрытых сделок", "закрытых сделок")
+                      + " (" + (bad["lost_share"] * 100).round(1).astype(str)
+                      + f"%, ниже порога {max_share:.0%})")
         findings = [self.findings(part, entity_type=scope, entity_id=part["entity_id"],
-                                  message=message[part.index], owner=None,
+                                  message=message[part.index], message_ru=message_ru[part.index], owner=None,
                                   pipeline=part["pipeline"], stage=None,
                                   evidence={"closed": part["closed"], "won": part["won"],
                                             "lost": part["lost"], "lost_share": part["lost_share"].round(4)})
@@ -74,9 +80,17 @@ class LostDealsMissing(Check):
         share = float(lost.mean()) if len(closed) else 0.0
         if len(closed) < min_closed:
             summary = f"{len(closed)} closed deals: too few to judge the lost share (needs {min_closed})"
+            summary_ru = (f"закрытых сделок всего {len(closed)}: слишком мало, чтобы судить о доле проигрышей "
+                          f"(нужно не меньше {min_closed})")
         else:
             summary = f"{int(lost.sum())} of {len(closed)} closed deals ({share:.0%}) are lost"
+            summary_ru = (f"проиграно {int(lost.sum())} из {len(closed)} "
+                          f"{ru.plural(len(closed), 'закрытой сделки', 'закрытых сделок', 'закрытых сделок')} "
+                          f"({share:.0%})")
             n_pipes = int((bad["scope"] == "pipeline").sum())
             if n_pipes:
                 summary += f"; {n_pipes} pipeline(s) below {max_share:.0%}"
-        return self.result(findings=findings, metric=round(share, 4), threshold=max_share, message=summary)
+                summary_ru += (f"; в {n_pipes} {ru.plural(n_pipes, 'воронке', 'воронках', 'воронках')} "
+                               f"доля проигрышей ниже {max_share:.0%}")
+        return self.result(findings=findings, metric=round(share, 4), threshold=max_share, message=summary,
+                           message_ru=summary_ru)

@@ -8,6 +8,7 @@ import pandas as pd
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
+from checks import text as ru
 
 
 class OwnerNeverLoses(Check):
@@ -79,17 +80,22 @@ class OwnerNeverLoses(Check):
         bad = judged[zero | tested]
 
         findings = self.findings(
-            bad, entity_type="owner", message=_messages(bad, fdr, ratio), pipeline=None, stage=None,
+            bad, entity_type="owner", message=_messages(bad, fdr, ratio), message_ru=_messages_ru(bad, fdr, ratio),
+            pipeline=None, stage=None,
             evidence={"closed": bad["closed"], "lost": bad["lost"], "lost_share": bad["lost_share"].round(4),
                       "team_lost_share": bad["team_lost_share"].round(4),
                       "p_value": _significant(bad["p_value"]), "q_value": _significant(bad["q_value"])})
         share = len(bad) / len(judged) if len(judged) else 0.0
         if judged.empty:
             summary = f"no owner has {min_closed}+ closed deals: too few to judge"
+            summary_ru = f"ни у одного менеджера нет {min_closed}+ закрытых сделок: судить пока не по чему"
         else:
             summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
+            summary_ru = (f"у {len(bad)} из {len(judged)} "
+                          f"{ru.plural(len(judged), 'менеджера', 'менеджеров', 'менеджеров')} "
+                          f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
-                           affected=len(bad))
+                           message_ru=summary_ru, affected=len(bad))
 
 
 def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:
@@ -98,6 +104,19 @@ def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:
     text = (bad["lost"].astype(str) + " lost of " + bad["closed"].astype(str) + " closed deals ("
             + (bad["lost_share"] * 100).round(1).astype(str) + "%)")
     team = ", the rest of the team loses " + (bad["team_lost_share"] * 100).round(1).astype(str) + "%"
+    text = text + team.where(bad["team_lost_share"].notna(), "")
+    sig = bad["q_value"].le(fdr) & (bad["lost_share"] < ratio * bad["team_lost_share"])
+    q = " (q = " + bad["q_value"].map("{:.2g}".format) + ")"
+    return text + q.where(sig, "")
+
+
+def _messages_ru(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:
+    if bad.empty:
+        return pd.Series([], dtype=object)
+    text = ("Проиграно " + bad["lost"].astype(str) + " из " + bad["closed"].astype(str) + " "
+            + ru.plurals(bad["closed"], "закрытой сделки", "закрытых сделок", "закрытых сделок")
+            + " (" + (bad["lost_share"] * 100).round(1).astype(str) + "%)")
+    team = ", у остальной команды — " + (bad["team_lost_share"] * 100).round(1).astype(str) + "%"
     text = text + team.where(bad["team_lost_share"].notna(), "")
     sig = bad["q_value"].le(fdr) & (bad["lost_share"] < ratio * bad["team_lost_share"])
     q = " (q = " + bad["q_value"].map("{:.2g}".format) + ")"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class LostWithoutReason(Check):
@@ -29,7 +30,11 @@ class LostWithoutReason(Check):
         share = float(empty.mean()) if len(lost) else 0.0
         return self.result(
             findings=self.findings(flagged, entity_type="deal",
-                                   message="lost deal has no loss reason"),
+                                   message="lost deal has no loss reason",
+                                   message_ru="Сделка проиграна, причина отказа не указана"),
             metric=round(share, 4), threshold=0.0,
             message=f"{len(flagged)} of {len(lost)} lost deals ({share:.0%}) have no loss reason",
+            message_ru=(f"у {len(flagged)} из {len(lost)} "
+                        f"{ru.plural(len(lost), 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
+                        f"({share:.0%}) не указана причина отказа"),
         )

@@ -10,6 +10,7 @@ import pandas as pd
 from audit.model import CrmData
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class VagueLossReason(Check):
@@ -47,7 +48,8 @@ class VagueLossReason(Check):
         vague = explained[is_vague]
         word = pd.Series(word_of.to_numpy(dtype=object)[codes[is_vague]], index=vague.index, dtype="str")
         message = "loss reason '" + vague["lost_reason"] + "' says nothing about why the deal was lost"
-        parts = [self.findings(vague, entity_type="deal", message=message,
+        message_ru = "Причина отказа «" + vague["lost_reason"] + "» ничего не говорит о том, почему сделка проиграна"
+        parts = [self.findings(vague, entity_type="deal", message=message, message_ru=message_ru,
                                evidence={"lost_reason": vague["lost_reason"], "word": word})]
 
         n = len(explained)
@@ -60,6 +62,9 @@ class VagueLossReason(Check):
             parts.append(self.findings(
                 pd.DataFrame(index=[0]), entity_type="dataset", entity_id="dataset",
                 message=f"one loss reason, '{top.reason}', covers {top.share:.0%} of {n} lost deals with a reason",
+                message_ru=(f"На одну причину отказа, «{top.reason}», приходится {top.share:.0%} из {n} "
+                            f"{ru.plural(n, 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
+                            "с указанной причиной"),
                 evidence={"lost_reason": top.reason, "deals": top.count, "lost_with_reason": n,
                           "share": round(top.share, 4), "max_share": max_share},
             ))
@@ -68,10 +73,14 @@ class VagueLossReason(Check):
 
         vague_share = len(vague) / n if n else 0.0
         text = f"{len(vague)} of {n} lost deals with a reason ({vague_share:.0%}) give a reason that says nothing"
+        text_ru = (f"{len(vague)} из {n} "
+                   f"{ru.plural(n, 'указанной причины отказа', 'указанных причин отказа', 'указанных причин отказа')} "
+                   f"({vague_share:.0%}) ничего не {ru.plural(len(vague), 'объясняет', 'объясняют', 'объясняют')}")
         if dominant:
             text += f"; '{top.reason}' alone covers {top.share:.0%} of them"
+            text_ru += f"; на одну причину «{top.reason}» приходится {top.share:.0%} из них"
         return self.result(findings=findings, metric=round(vague_share, 4), threshold=0.0, message=text,
-                           affected=affected)
+                           message_ru=text_ru, affected=affected)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from audit.flowindex import NAT, flow_index, group_starts, take_text, visit_arra
 from audit.model import CrmData
 from audit.stages import stage_order
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 # The first visit must be the deal's creation: when the export stores no from_stage, the first
 # history row may be a later move and the stage the deal was created in is unknown.
@@ -93,8 +94,16 @@ class EnteredLate(Check):
         late_msg = late_msg.where(~won_stage, "first recorded already won ('" + eb["stage"].astype(str) + "')")
         fast_msg = "created and won within " + hb.round(1).astype(str) + " h"
         message = late_msg.where(lb, "") + np.where(lb & fb, "; ", "") + fast_msg.where(fb, "")
+        late_ru = ("Впервые появилась в CRM на этапе «" + eb["stage"].astype(str) + "» (этап "
+                   + eb["order"].astype("Int64").astype(str) + " из "
+                   + eb["open_stages"].astype("Int64").astype(str) + " открытых)")
+        late_ru = late_ru.where(~won_stage,
+                                "Впервые появилась в CRM уже выигранной («" + eb["stage"].astype(str) + "»)")
+        fast_ru = "выиграна за " + hb.round(1).astype(str) + " ч"
+        message_ru = (late_ru.where(lb, "") + np.where(lb & fb, "; создана и ", "")
+                      + ("Создана и " + fast_ru).where(fb & ~lb, fast_ru.where(fb, "")))
         findings = self.findings(
-            bad, entity_type="deal", message=message,
+            bad, entity_type="deal", message=message, message_ru=message_ru,
             evidence={"first_stage": eb["stage"].where(lb),
                       "first_stage_order": eb["order"].where(lb).astype("Int64"),
                       "open_stages": eb["open_stages"].where(lb).astype("Int64"),
@@ -105,8 +114,16 @@ class EnteredLate(Check):
         parts = [f"{int(late.sum())} first recorded late in the funnel or already won"] if with_history \
             else ["no stage history: only the fast-win rule ran"]
         parts.append(f"{int(fast.sum())} created and won within {ctx['max_hours_to_win']} h")
+        k, n = len(bad), len(deals)
+        summary_ru = (f"{k} из {n} {ru.plural(n, 'сделки', 'сделок', 'сделок')} "
+                      f"{ru.plural(k, 'заведена', 'заведены', 'заведены')} в CRM поздно или уже "
+                      f"{ru.plural(k, 'выигранной', 'выигранными', 'выигранными')}")
+        parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {int(late.sum())}"] if with_history \
+            else ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
+        parts_ru.append(f"созданы и выиграны за {ctx['max_hours_to_win']} ч: {int(fast.sum())}")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0,
-                           message=f"{summary} ({'; '.join(parts)})")
+                           message=f"{summary} ({'; '.join(parts)})",
+                           message_ru=f"{summary_ru} ({'; '.join(parts_ru)})")
 
 
 def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) -> pd.DataFrame | None:

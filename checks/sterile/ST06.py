@@ -7,6 +7,7 @@ import numpy as np
 from audit.deal_index import activity_positions, deal_index
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class WonWithoutTrail(Check):
@@ -54,22 +55,33 @@ class WonWithoutTrail(Check):
             # linked to contacts, or deal ids rebuilt from row numbers), so silence proves nothing.
             return self.result(metric=None, threshold=0.0,
                                message=f"no activity links to any of the {len(deals)} deals (their deal ids "
-                                       f"do not match): {len(judged)} won deals not judged")
+                                       f"do not match): {len(judged)} won deals not judged",
+                               message_ru=f"ни одна активность не привязана ни к одной из {len(deals)} "
+                                          f"{ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} (id сделок не "
+                                          f"совпадают): выигранные сделки ({len(judged)}) не оценивались")
         silent = judged[~linked[judged.index.to_numpy()]]
 
         closed_txt = silent["closed_at"].dt.strftime("%Y-%m-%d")
         message = ("won" + (" on " + closed_txt).where(silent["closed_at"].notna(), "")
                    + " with no call, e-mail, meeting or note logged")
+        message_ru = ("Выиграна" + (" " + closed_txt).where(silent["closed_at"].notna(), "")
+                      + ", но в CRM нет ни одного звонка, письма, встречи или заметки")
         cycle_days = (silent["closed_at"] - silent["created_at"]).dt.total_seconds() / 86400
         findings = self.findings(
-            silent, entity_type="deal", message=message,
+            silent, entity_type="deal", message=message, message_ru=message_ru,
             evidence={"activities": 0, "created_at": silent["created_at"], "closed_at": silent["closed_at"],
                       "cycle_days": cycle_days.round(1), "amount": silent["amount"]})
         share = len(silent) / len(judged) if len(judged) else 0.0
         summary = f"{len(silent)} of {len(judged)} won deals ({share:.0%}) have no logged activity"
+        summary_ru = (f"у {len(silent)} из {len(judged)} "
+                      f"{ru.plural(len(judged), 'выигранной сделки', 'выигранных сделок', 'выигранных сделок')} "
+                      f"({share:.0%}) нет ни одного контакта в CRM")
         if len(judged) < len(won):
             summary += f"; {len(won) - len(judged)} won before the activity export begins were not judged"
-        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary)
+            summary_ru += (f"; не оценивались сделки, выигранные до начала выгрузки активностей: "
+                           f"{len(won) - len(judged)}")
+        return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
+                           message_ru=summary_ru)
 
 
 def _linked(crm: CrmData) -> np.ndarray:

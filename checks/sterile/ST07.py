@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 
 class LeadsOnlyQualified(Check):
@@ -54,24 +55,32 @@ class LeadsOnlyQualified(Check):
         conversion = converted / finished if finished else 0.0
         n = len(leads)
 
-        reasons = []
+        reasons, reasons_ru = [], []
         if n >= min_leads and disqualified == 0:
             reasons.append(f"none of {n} leads is disqualified")
+            reasons_ru.append(f"ни один из {n} {ru.plural(n, 'лида', 'лидов', 'лидов')} не дисквалифицирован")
         if finished >= min_leads and conversion > max_conversion:
             reasons.append(f"{converted} of {finished} finished leads ({conversion:.0%}) became deals, "
                            f"above {max_conversion:.0%}")
+            reasons_ru.append(f"в сделки превратились {converted} из {finished} "
+                              f"{ru.plural(finished, 'завершённого лида', 'завершённых лидов', 'завершённых лидов')} "
+                              f"({conversion:.0%}), больше порога {max_conversion:.0%}")
         findings = None
         if reasons:
             row = pd.DataFrame(index=[0])
             findings = self.findings(
                 row, entity_type="dataset", entity_id="leads", message="; ".join(reasons),
+                message_ru=ru.sentence("; ".join(reasons_ru)),
                 owner=None, pipeline=None, stage=None,
                 evidence={"leads": n, "disqualified": disqualified, "converted": converted,
                           "finished": finished, "conversion": round(conversion, 4)})
         if n < min_leads:
             summary = f"{n} leads: too few to judge (needs {min_leads})"
+            summary_ru = f"лидов всего {n}: слишком мало, чтобы судить (нужно не меньше {min_leads})"
         else:
             summary = (f"{disqualified} of {n} leads disqualified, {converted} converted "
                        f"({conversion:.0%} of finished)")
+            summary_ru = (f"из {n} {ru.plural(n, 'лида', 'лидов', 'лидов')} дисквалифицировано {disqualified}, "
+                          f"превратились в сделки {converted} ({conversion:.0%} завершённых)")
         return self.result(findings=findings, metric=round(conversion, 4), threshold=max_conversion,
-                           message=summary)
+                           message=summary, message_ru=summary_ru)

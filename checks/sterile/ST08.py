@@ -9,12 +9,16 @@ import pyarrow.compute as pc
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks import text as ru
 
 DAY_S = 86_400
 # A time of day holding this share of a table's records on several dates is a placeholder.
 PLACEHOLDER_SHARE = 0.01
 NAT = np.iinfo(np.int64).min
 SAMPLE_IDS = 10
+TABLE_RU = {"deals": "сделки", "activities": "активности"}
+TABLE_GEN_RU = {"deals": "сделок", "activities": "активностей"}
+TABLE_IN_RU = {"deals": "сделках", "activities": "активностях"}
 
 
 class BulkBackfill(Check):
@@ -63,7 +67,7 @@ class BulkBackfill(Check):
         min_records = int(ctx["min_records"])
         window_s = round(float(ctx["window_minutes"]) * 60)
         date_only_share = float(ctx["date_only_share"])
-        notes, frames = [], []
+        notes, notes_ru, frames = [], [], []
 
         # (table, user per row, time per row, ids per row, rows that count)
         deals = crm.deals
@@ -73,6 +77,7 @@ class BulkBackfill(Check):
             frames.append(("deals", user, deals["created_at"], deals["deal_id"], None))
         else:
             notes.append("deals have neither created_by nor owner")
+            notes_ru.append("в выгрузке сделок нет ни created_by, ни owner")
 
         acts = crm.activities
         if acts is not None and not crm.missing({"activities": ("owner",)}):
@@ -83,6 +88,7 @@ class BulkBackfill(Check):
             frames.append(("activities", acts["owner"], at, ids, kept))
         elif acts is not None:
             notes.append("activities have no owner")
+            notes_ru.append("у активностей нет owner")
 
         bursts, judged = [], []
         for table, user, at, ids, kept in frames:
@@ -99,9 +105,13 @@ class BulkBackfill(Check):
             if share > date_only_share:
                 notes.append(f"{table} timestamps carry no time of day ({share:.0%} at fixed times such as "
                              f"{usual}), so bursts cannot be timed")
+                notes_ru.append(f"у {TABLE_GEN_RU[table]} нет времени суток ({share:.0%} в одно и то же время, "
+                                f"например {usual}): всплески не определить")
                 continue
             if untimed.any():
                 notes.append(f"{int(untimed.sum())} {table} at fixed times of day such as {usual} left out")
+                notes_ru.append(f"{TABLE_RU[table]} с фиксированным временем суток (например {usual}) "
+                                f"не учитывались: {int(untimed.sum())}")
                 rows = rows[~untimed]
             judged.append(table)
             hit = _bursts(codes[rows], ticks[rows], window_s, min_records)
@@ -119,9 +129,18 @@ class BulkBackfill(Check):
             noun = found["table"].map({"deals": "deals created", "activities": "activities logged"})
             message = (found["records"].astype(str) + " " + noun + " within " + minutes.astype(str)
                        + " min on " + found["first_at"].dt.strftime("%Y-%m-%d %H:%M"))
+            is_deals = found["table"].eq("deals")
+            what_ru = (ru.plurals(found["records"], "создана", "создано", "создано") + " "
+                       + found["records"].astype(str) + " "
+                       + ru.plurals(found["records"], "сделка", "сделки", "сделок")).where(
+                is_deals, ru.plurals(found["records"], "записана", "записано", "записано") + " "
+                + found["records"].astype(str) + " "
+                + ru.plurals(found["records"], "активность", "активности", "активностей"))
+            message_ru = ("За " + minutes.astype(str) + " мин " + what_ru + " ("
+                          + found["first_at"].dt.strftime("%Y-%m-%d %H:%M") + ")")
             findings = self.findings(
                 found, entity_type="owner", entity_id=found["user"], owner=found["user"],
-                pipeline=None, stage=None, message=message,
+                pipeline=None, stage=None, message=message, message_ru=message_ru,
                 evidence={"table": found["table"], "records": found["records"],
                           "first_at": found["first_at"], "last_at": found["last_at"],
                           "minutes": minutes, "sample_ids": found["sample_ids"]})
@@ -129,10 +148,15 @@ class BulkBackfill(Check):
         summary = (f"{len(found)} burst(s) of {min_records}+ records by one user within "
                    f"{ctx['window_minutes']} min ({records} records)"
                    + (f" in {' and '.join(judged)}" if judged else ": nothing could be timed"))
+        judged_ru = " и ".join(TABLE_IN_RU[t] for t in judged)
+        summary_ru = (f"всплесков в {judged_ru} ({min_records}+ записей от одного пользователя за "
+                      f"{ctx['window_minutes']} мин): {len(found)}, записей в них: {records}" if judged
+                      else "всплески не найти: ни одну запись не привязать ко времени")
         if notes:
             summary += "; " + "; ".join(notes)
+            summary_ru += "; " + "; ".join(notes_ru)
         return self.result(findings=findings, metric=float(len(found)), threshold=0.0, message=summary,
-                           affected=records)
+                           message_ru=summary_ru, affected=records)
 
 
 def _bursts(codes: np.ndarray, ticks: np.ndarray, window_s: int,
