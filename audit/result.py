@@ -10,8 +10,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from audit.model import SourceFile
 from audit.findings import CheckInfo, CheckResult, Severity, Status
+from audit.model import SourceFile
 
 
 @dataclass(frozen=True)

@@ -217,16 +217,12 @@ class _NotUtf8(Exception):
 
 
 def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
-    """The first part of the file as text (a character cut by the sample's end is dropped)."""
-    if enc.replace("_", "-").lower() in ("utf-16", "utf-16-le", "utf-16-be"):
-        head = head[: len(head) - len(head) % 2]
+    """The first part of the file as text. An incremental decoder keeps back a character cut
+    by the sample's end instead of calling it an error."""
     try:
-        return head.decode(enc)
+        return codecs.getincrementaldecoder(enc)().decode(head, final=False)
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4:
-            return head[:exc.start].decode(enc)
-        where = exc.start
-        raise InputError(f"cannot decode as {enc} at byte {where}", path=path,
+        raise InputError(f"cannot decode as {enc} at byte {exc.start}", path=path,
                          hint=ENCODING_HINT if not forced else "try another --encoding") from None
     except LookupError:
         raise InputError(f"unknown encoding {enc!r}", path=path, hint=ENCODING_HINT) from None

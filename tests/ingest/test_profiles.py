@@ -218,3 +218,18 @@ def test_utf8_at_the_start_cp1251_further_on(tmp_path):
     loaded = load([path])
     assert loaded.sources[0].encoding == "cp1251"
     assert loaded.crm.deals["owner"].iloc[-1] == "Пётр"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp1251", "utf-16"])
+def test_sample_boundary_inside_a_character(tmp_path, encoding):
+    """The sniffing sample ends wherever its byte count falls, often inside a character."""
+    from audit.ingest import load
+    from audit.ingest.readers import SNIFF_BYTES
+    header = "ID;Название сделки;Этап сделки;Дата создания сделки;Ответственный\n"
+    rows = "".join(f"{i};Поставка оборудования;Этап;01.01.2026;Пётр\n" for i in range(SNIFF_BYTES // 20))
+    for shift in range(3):  # moves every later character across the sample's byte boundary
+        path = tmp_path / f"deals_{shift}.csv"
+        path.write_bytes((header + "0;" + "x" * shift + "А;Этап;01.01.2026;Пётр\n" + rows).encode(encoding))
+        loaded = load([path])
+        assert loaded.sources[0].crm == "amocrm"
+        assert loaded.crm.deals["owner"].iloc[-1] == "Пётр" and len(loaded.crm.deals) == SNIFF_BYTES // 20 + 1
