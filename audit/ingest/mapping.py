@@ -198,6 +198,8 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
         else:
             parsed = clean_text(values)
             failed = None
+        if target == "closed_at" and kind == "datetime":
+            parsed = _end_of_day_if_date_only(parsed)
         frame[target] = parsed
         if failed is not None and failed.any():
             failures[target] = int(failed.sum())
@@ -224,6 +226,16 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
             "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
         }))
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures)
+
+
+def _end_of_day_if_date_only(closed: pd.Series) -> pd.Series:
+    """A close date without a time (Salesforce CloseDate, many reports) means "that day": read it
+    as the day's last second, so a deal created at 10:00 and closed that day is not closed
+    before it was created."""
+    known = closed.dropna()
+    if known.empty or (known != known.dt.normalize()).any():
+        return closed
+    return closed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
 
 
 def _issue_rows(raw: RawTable, table: str, column: str, source_column: str | None, values: pd.Series,

@@ -233,3 +233,11 @@ def test_sample_boundary_inside_a_character(tmp_path, encoding):
         loaded = load([path])
         assert loaded.sources[0].crm == "amocrm"
         assert loaded.crm.deals["owner"].iloc[-1] == "Пётр" and len(loaded.crm.deals) == SNIFF_BYTES // 20 + 1
+
+
+def test_date_only_close_dates_mean_the_end_of_that_day(load_fixture):
+    d = load_fixture("sf_opportunity_api.csv").crm.deals.set_index("deal_id")
+    assert d.loc["006A000001", "closed_at"] == pd.Timestamp("2026-02-01 23:59:59")
+    # A close date with times keeps them.
+    d = load_fixture("deals_cp1251_semicolon.csv").crm.deals.set_index("deal_id")
+    assert d.loc["102", "closed_at"] == pd.Timestamp("2026-03-20 16:40")
