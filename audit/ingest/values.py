@@ -80,10 +80,11 @@ def clean_text(values: pd.Series) -> pd.Series:
     arr = _arrow(values)
     if arr is not None:
         import pyarrow.compute as pc
-        # Most exports are clean: then the column is kept as it is (no copy of its text).
-        padded = pc.any(pc.match_substring_regex(arr, r"^\s|\s$")).as_py()
-        trimmed = pc.utf8_trim_whitespace(arr) if padded else arr
-        blank = pc.equal(pc.utf8_length(trimmed), 0)
+        # Most exports are clean: then the column is kept as it is (the trimmed copy is dropped).
+        trimmed = pc.utf8_trim_whitespace(arr)
+        padded = not pc.all(pc.equal(pc.binary_length(trimmed), pc.binary_length(arr))).as_py()
+        trimmed = trimmed if padded else arr
+        blank = pc.equal(pc.binary_length(trimmed), 0)
         if not padded and not pc.any(blank).as_py():
             return values if str(values.dtype) == "str" else values.astype("str")
         cleaned = pc.if_else(blank, None, trimmed)
@@ -140,9 +141,20 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
     return parsed, failed
 
 
+_DIRECTIVES = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%d": r"(?P<d>\d{1,2})", "%H": r"\d{1,2}",
+               "%I": r"\d{1,2}", "%M": r"\d{1,2}", "%S": r"\d{1,2}", "%p": r"[AaPp][Mm]", "%b": r"\w+"}
+
+
+def _day_pattern(fmt: str) -> str:
+    """A regex for text in strptime format `fmt` that captures its day of month as `d`."""
+    parts = re.split(r"(%[A-Za-z])", fmt)
+    return "^" + "".join(_DIRECTIVES.get(p, re.escape(p)) for p in parts) + "$"
+
+
 def _parse_dates_arrow(values: pd.Series, arr, present: np.ndarray, dayfirst: bool | None) -> pd.Series:
     """CSV columns: Arrow's strptime, format by format, on what is still unparsed (one C++ pass
     for a regular column); leftovers (month names, serials, ISO with zones) take the general path."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     text = pc.utf8_trim_whitespace(arr)
     head = [v for v in text.take(np.flatnonzero(present)[:5000]).to_pylist() if v]
@@ -163,11 +175,14 @@ def _parse_dates_arrow(values: pd.Series, arr, present: np.ndarray, dayfirst: bo
         # those (a tenth of a column) are re-read by pandas, which rejects impossible dates.
         early = pc.less_equal(pc.day(parsed), 3).fill_null(False).to_numpy(zero_copy_only=False)
         if early.any():
+            # A rolled-over date shows a different day of month than its text: read the day
+            # back from the text (RE2) and drop the impossible ones.
             pos = np.flatnonzero(early)
-            strict = pd.to_datetime(pd.Series(subset.take(pos).to_pylist(), dtype=object), format=fmt,
-                                    errors="coerce").to_numpy(dtype="datetime64[us]")
-            got[pos] = strict
-            ok[pos] = ~np.isnat(strict)
+            written = pc.struct_field(pc.extract_regex(subset.take(pos), _day_pattern(fmt)), "d")
+            rolled = pc.not_equal(pc.cast(written, pa.int64()), pc.day(parsed.take(pos))).fill_null(True)
+            bad = pos[rolled.to_numpy(zero_copy_only=False)]
+            got[bad] = np.datetime64("NaT")
+            ok[bad] = False
         out[idx[ok]] = got[ok]
         todo[idx[ok]] = False
     result = pd.Series(out, index=values.index)
