@@ -99,30 +99,31 @@ def _events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.Data
     obj = frame["_object"] if "_object" in frame.columns else pd.Series(None, index=frame.index, dtype="str")
     # Only deal events ("Сделка", "Lead" in Kommo); contacts/companies/tasks lists are not deals.
     is_deal = _by_label(obj, lambda o: not o or bool(re.search(r"сделк|lead|deal", o, re.IGNORECASE)))
-    frame = frame.copy()
     if "deal_id" not in frame.columns or frame["deal_id"].isna().all():
-        frame["deal_id"] = obj.str.extract(r"(\d+)", expand=False)
-    frame = frame[is_deal.to_numpy(dtype=bool)]
-    event = frame["_event"]
-    is_stage = _by_label(event, lambda e: bool(STAGE_EVENT.search(e))).to_numpy(dtype=bool)
-    moves = frame[is_stage]
-    history = pd.DataFrame({
-        "_row": moves["_row"], "deal_id": moves["deal_id"], "from_stage": moves.get("_before"),
-        "to_stage": moves["result"], "changed_at": moves["at"], "changed_by": moves.get("owner"),
-    })
-    rest = frame[~is_stage]
-    kind = _by_label(rest["_event"], _contact_kind)
+        frame = frame.assign(deal_id=obj.str.extract(r"(\d+)", expand=False))
+    # Filtering copies every text column: keep only what each table needs, and skip filters
+    # that would keep everything (a millions-of-rows events list is mostly one kind).
+    is_deal = is_deal.to_numpy(dtype=bool)
+    if not is_deal.all():
+        frame = frame[is_deal]
+    is_stage = _by_label(frame["_event"], lambda e: bool(STAGE_EVENT.search(e))).to_numpy(dtype=bool)
+    history_cols = {"_row": "_row", "deal_id": "deal_id", "_before": "from_stage", "result": "to_stage",
+                    "at": "changed_at", "owner": "changed_by"}
+    history = frame.loc[is_stage, [c for c in history_cols if c in frame.columns]].rename(columns=history_cols)
+    kind = _by_label(frame["_event"], lambda e: None if STAGE_EVENT.search(e) else _contact_kind(e))
     # amoCRM has no meeting event: a meeting is a done task whose result says so.
-    if "result" in rest.columns:
-        said = rest["result"].str.match(r"^\s*(?:встреча|meeting)\b", case=False).fillna(False)
-        kind[kind.eq("task") & said.astype(bool)] = "meeting"
-    contacts = rest[kind.notna().to_numpy()].copy()
-    contacts["type"] = kind[kind.notna()]
+    if "result" in frame.columns:
+        tasks = kind.eq("task").to_numpy()
+        said = frame["result"][tasks].str.match(r"^\s*(?:встреча|meeting)\b", case=False).fillna(False)
+        kind[said[said.astype(bool)].index] = "meeting"
+    keep = kind.notna().to_numpy()
+    activity_cols = [c for c in frame.columns if not c.startswith("_") or c in ("_row", "_event")]
+    contacts = frame.loc[keep, activity_cols]
+    contacts["type"] = kind[keep]
     contacts["subject"] = contacts["_event"]
     contacts["direction"] = _by_label(contacts["_event"], _direction)
     contacts["duration_s"] = _duration_seconds(contacts["result"])
-    return {"stage_history": history, "activities": contacts.drop(columns=[c for c in contacts.columns
-                                                                           if c.startswith("_") and c != "_row"])}
+    return {"stage_history": history, "activities": contacts.drop(columns="_event")}
 
 
 def _duration_seconds(text: pd.Series) -> pd.Series:
