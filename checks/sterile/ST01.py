@@ -50,7 +50,7 @@ class LostDealsMissing(Check):
         }).rename_axis("pipeline").reset_index()
         overall = pd.DataFrame({"pipeline": [None], "closed": [len(closed)], "lost": [int(lost.sum())]})
         multi = "pipeline" in crm.provided.get("deals", ()) and deals["pipeline"].nunique() >= 2
-        parts = [overall.assign(scope="dataset", entity_id="all")]
+        parts = [overall.assign(scope="dataset", entity_id="deals")]  # a dataset finding names its table
         if multi:
             parts.append(by_pipeline.assign(scope="pipeline", entity_id=by_pipeline["pipeline"]))
         table = pd.concat(parts, ignore_index=True)

@@ -60,7 +60,7 @@ class VagueLossReason(Check):
         if dominant:
             affected += int(top.count - top.vague_count(word_of.notna().to_numpy(), codes))
             parts.append(self.findings(
-                pd.DataFrame(index=[0]), entity_type="dataset", entity_id="dataset",
+                pd.DataFrame(index=[0]), entity_type="dataset", entity_id="deals",
                 message=f"one loss reason, '{top.reason}', covers {top.share:.0%} of {n} lost deals with a reason",
                 message_ru=(f"На одну причину отказа, «{top.reason}», приходится {top.share:.0%} из {n} "
                             f"{ru.plural(n, 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "

@@ -47,7 +47,7 @@ def test_one_reason_covering_most_losses(deals, dominant):
         assert ds.empty and result.status is Status.PASS
         return
     assert result.status is Status.FAIL
-    assert ds["entity_id"].tolist() == ["dataset"]
+    assert ds["entity_id"].tolist() == ["deals"]
     ev = ds.iloc[0]["evidence"]
     assert ev["lost_reason"] == dominant and ev["lost_with_reason"] == 20
     assert ev["share"] == pytest.approx(ev["deals"] / 20) and ev["share"] > 0.5
