@@ -83,13 +83,19 @@ class OrphanRecords(Check):
             orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message, message_ru=message_ru,
             owner=owner, pipeline=None, stage=None,
             evidence={"activities": n_act, "stage_changes": n_hist, "first_at": first, "last_at": last})
+        message = (f"{orphan_rows} of {checked} rows of {' and '.join(tables)} point to "
+                   f"{len(orphans)} deals missing from the deals export")
+        message_ru = (f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {orphan_rows} из "
+                      f"{checked} (таких сделок: {len(orphans)})")
+        if orphan_rows == checked:
+            # Nothing links at all: more likely two id schemes than deleted deals.
+            message += ("; none links to an exported deal: do the exports use the same deal ids? "
+                        "(a deals export without an id column gets ids from row numbers)")
+            message_ru += ("; ни одна не связана с выгруженной сделкой: в выгрузках одни и те же ID сделок? "
+                           "(выгрузке сделок без колонки ID присваиваются номера строк)")
         return self.result(
             findings=findings, metric=round(orphan_rows / checked, 4) if checked else 0.0, threshold=0.0,
-            affected=orphan_rows,
-            message=(f"{orphan_rows} of {checked} rows of {' and '.join(tables)} point to "
-                     f"{len(orphans)} deals missing from the deals export"),
-            message_ru=(f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {orphan_rows} из "
-                        f"{checked} (таких сделок: {len(orphans)})"),
+            affected=orphan_rows, message=message, message_ru=message_ru,
         )
 
 
