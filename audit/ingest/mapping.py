@@ -198,13 +198,13 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
         else:
             parsed = clean_text(values)
             failed = None
-        if target == "closed_at" and kind == "datetime":
-            parsed = _end_of_day_if_date_only(parsed)
         frame[target] = parsed
         if failed is not None and failed.any():
             failures[target] = int(failed.sum())
             issues.append(_issue_rows(raw, spec.table, target, match.source_headers[col], values, failed,
                                       ids, frame[ROW_COLUMN]))
+    if "closed_at" in frame.columns and "created_at" in frame.columns:
+        frame["closed_at"] = _end_of_day_if_date_only(frame["closed_at"], frame["created_at"])
     won = frozenset(norm_header(s) for s in cfg.won_stages)
     lost = frozenset(norm_header(s) for s in cfg.lost_stages)
     tables = (spec.finish(frame, FinishContext(won, lost)) if spec.finish else {spec.table: frame})
@@ -228,12 +228,15 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures)
 
 
-def _end_of_day_if_date_only(closed: pd.Series) -> pd.Series:
-    """A close date without a time (Salesforce CloseDate, many reports) means "that day": read it
-    as the day's last second, so a deal created at 10:00 and closed that day is not closed
-    before it was created."""
-    known = closed.dropna()
-    if known.empty or (known != known.dt.normalize()).any():
+def _end_of_day_if_date_only(closed: pd.Series, created: pd.Series) -> pd.Series:
+    """A close date without a time beside creation dates with times (Salesforce CloseDate and
+    CreatedDate) means "that day": read it as the day's last second, so a deal created at 10:00
+    and closed that day is not closed before it was created. Exports whose dates are all
+    date-only keep them as they are."""
+    if not pd.api.types.is_datetime64_any_dtype(closed.dtype) or not pd.api.types.is_datetime64_any_dtype(created.dtype):
+        return closed
+    known, made = closed.dropna(), created.dropna()
+    if known.empty or (known != known.dt.normalize()).any() or not (made != made.dt.normalize()).any():
         return closed
     return closed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
 
