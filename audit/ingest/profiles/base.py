@@ -79,3 +79,24 @@ def stage_status(stages: pd.Series, won: frozenset[str], lost: frozenset[str]) -
     labels = np.array(["won" if k in won else "lost" if k in lost else None for k in keys] + [None],
                       dtype=object)
     return pd.Series(labels[codes], index=stages.index, dtype=object)  # code -1 -> the trailing None
+
+
+def relabel(table: str, column: str, rules: list[tuple[str, str]]) -> Finish:
+    """A finish step that maps one column's CRM labels onto canonical values (lead statuses:
+    "Некачественный лид" -> disqualified). Labels no rule knows stay for the generic rules."""
+    from audit.ingest.values import map_labels
+
+    def finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+        mapped, _ = map_labels(frame[column], rules)
+        return {table: frame.assign(**{column: mapped.where(mapped.notna(), frame[column])})}
+    return finish
+
+
+def users_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    """Users: the display name from first and last name when the export has no full name."""
+    if "owner" in frame.columns and frame["owner"].notna().any():
+        return {"users": frame}
+    parts = [frame[c].fillna("").astype("str") if c in frame.columns else pd.Series("", index=frame.index)
+             for c in ("_first", "_last")]
+    name = (parts[0] + " " + parts[1]).str.strip()
+    return {"users": frame.assign(owner=name.where(name.ne(""), None))}

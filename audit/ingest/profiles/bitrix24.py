@@ -16,6 +16,7 @@ from audit.ingest.profiles.base import (
     Profile,
     TableSpec,
     norm_header,
+    relabel,
     stage_status,
 )
 from audit.ingest.values import map_labels
@@ -113,12 +114,6 @@ def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataF
     return {"deals": frame}
 
 
-def _leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    frame["status"], _ = map_labels(frame["status"], LEAD_STATUS_RULES)
-    return {"leads": frame}
-
-
 def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
     if "to_stage" not in frame.columns or frame["to_stage"].isna().all():
@@ -141,7 +136,7 @@ PROFILE = Profile(
                   exclude=("Record ID", "Deal Stage", "Deal owner")),
         TableSpec(table="leads", label="Лиды", columns={**LEADS_COLUMNS, "Название лида": "_title",
                                                          "Lead name": "_title"},
-                  finish=_leads_finish, dayfirst=True,
+                  finish=relabel("leads", "status", LEAD_STATUS_RULES), dayfirst=True,
                   key=(("Название лида", "Lead name"), ("Статус", "Стадия", "Status"))),
         TableSpec(table="activities", label="Дела", columns=ACTIVITY_COLUMNS, dayfirst=True,
                   key=(("ID сделки", "Сделка ID", "OWNER_ID", "ID владельца"), ("Тип дела", "TYPE_ID"),

@@ -19,6 +19,7 @@ from audit.ingest.profiles.base import (
     TableSpec,
     norm_header,
     stage_status,
+    users_finish,
 )
 
 WON = ("Closed Won",)
@@ -175,15 +176,6 @@ def _lead_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     return {"leads": frame}
 
 
-def _user_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    if "owner" not in frame.columns or frame["owner"].isna().all():
-        first = frame.get("_first", pd.Series("", index=frame.index)).fillna("")
-        last = frame.get("_last", pd.Series("", index=frame.index)).fillna("")
-        frame["owner"] = (first.astype("str") + " " + last.astype("str")).str.strip()
-    return {"users": frame}
-
-
 PROFILE = Profile(
     name="salesforce",
     label="Salesforce",
@@ -214,7 +206,7 @@ PROFILE = Profile(
         TableSpec(table="leads", label="Lead", columns=LEAD_COLUMNS, finish=_lead_finish, dayfirst=False,
                   key=(("Id", "Lead ID"), ("Status", "Lead Status"),
                        ("IsConverted", "ConvertedOpportunityId", "Converted", "Company"))),
-        TableSpec(table="users", label="User", columns=USER_COLUMNS, finish=_user_finish, dayfirst=False,
+        TableSpec(table="users", label="User", columns=USER_COLUMNS, finish=users_finish, dayfirst=False,
                   key=("Id", ("Username", "Alias", "IsActive", "UserRoleId", "Email"),
                        ("Name", "FirstName", "LastName")),
                   exclude=("AccountId", "StageName", "Status", "WhatId", "OpportunityId")),

@@ -14,9 +14,10 @@ from audit.ingest.profiles.base import (
     Profile,
     TableSpec,
     norm_header,
+    relabel,
     stage_status,
+    users_finish,
 )
-from audit.ingest.values import map_labels
 
 WON = ("Closed Won", "Closed (Won)", "Won")
 LOST = ("Closed Lost", "Closed Lost to Competition", "Closed (Lost)", "Lost")
@@ -91,21 +92,6 @@ def _linked(frame: pd.DataFrame, kind: str) -> dict[str, pd.DataFrame]:
     return {"activities": frame}
 
 
-def _leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    frame["status"], _ = map_labels(frame["status"], LEAD_STATUS_RULES)
-    return {"leads": frame}
-
-
-def _users_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    if "owner" not in frame.columns or frame["owner"].isna().all():
-        first = frame.get("_first", pd.Series(None, index=frame.index)).fillna("").astype("str")
-        last = frame.get("_last", pd.Series(None, index=frame.index)).fillna("").astype("str")
-        frame["owner"] = (first + " " + last).str.strip()
-    return {"users": frame}
-
-
 PROFILE = Profile(
     name="zoho",
     label="Zoho CRM",
@@ -122,9 +108,9 @@ PROFILE = Profile(
         TableSpec(table="activities", label="Events", columns=EVENT_COLUMNS,
                   finish=lambda f, c: _linked(f, "meeting"),
                   key=("Start DateTime", ("POTENTIALID", "Deal Id", "What Id"), ("Event Owner", "EVENTID"))),
-        TableSpec(table="leads", label="Leads", columns=LEAD_COLUMNS, finish=_leads_finish,
+        TableSpec(table="leads", label="Leads", columns=LEAD_COLUMNS, finish=relabel("leads", "status", LEAD_STATUS_RULES),
                   key=(("LEADID", "Lead Id", "Record Id"), "Lead Status", ("Lead Owner", "Created Time"))),
-        TableSpec(table="users", label="Users", columns=USER_COLUMNS, finish=_users_finish,
+        TableSpec(table="users", label="Users", columns=USER_COLUMNS, finish=users_finish,
                   key=(("USER_ID", "User Id"), ("First Name", "Last Name", "Full Name")),
                   exclude=("LEADID", "CONTACTID", "ACCOUNTID")),
     ),
