@@ -10,14 +10,9 @@ from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
-    counts_ru,
     failing,
-    not_checked,
-    not_checked_ru,
     rules_by_position,
-    share,
     shared_validation,
-    source_rows,
 )
 from checks.hygiene.rules import PROBLEM_RU
 
@@ -62,17 +57,9 @@ class RequiredFields(GxCheck):
         flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
         missing = rules_by_position(hits, MISSING, labels=MISSING)
         evidence = {"missing": missing, "status": flagged["status"]}
-        rows = source_rows(deals)
-        if rows is not None:
-            evidence["row"] = rows
-        counts = ", ".join(f"{MISSING[k]} {len(hits[k])}" for k in MISSING if k in hits)
         total = len(deals)
-        return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
-                                   evidence=evidence),
-            metric=share(len(flagged), total), threshold=0.0,
-            message=(f"{len(flagged)} of {total} deals lack a required field" + (f" ({counts})" if counts else "")
-                     + not_checked(validation, self.code)),
-            message_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} не заполнено "
-                        "обязательное поле" + counts_ru(hits, MISSING) + not_checked_ru(validation, self.code)),
-        )
+        return self.deal_result(
+            crm, validation, hits, MISSING, flagged, message=message, message_ru=message_ru, evidence=evidence,
+            total=total, summary=f"{len(flagged)} of {total} deals lack a required field",
+            summary_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} не заполнено "
+                        "обязательное поле"))

@@ -10,15 +10,10 @@ from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
-    counts_ru,
     failing,
     fmt_time,
-    not_checked,
-    not_checked_ru,
     rules_by_position,
-    share,
     shared_validation,
-    source_rows,
 )
 
 AFTER = ("created_at", "closed_at", "last_activity_at")
@@ -78,16 +73,9 @@ class DateOrder(GxCheck):
             d = deals.iloc[hits["closed-before-created"]]
             evidence["days_before_creation"] = ((d["created_at"] - d["closed_at"]).dt.total_seconds()
                                                 / 86400).round(2)
-        rows = source_rows(deals)
-        if rows is not None:
-            evidence["row"] = rows
-        counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
-        return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
-                                   evidence=evidence),
-            metric=share(len(flagged), len(deals)), threshold=0.0,
-            message=(f"{len(flagged)} of {len(deals)} deals have impossible dates" + (f" ({counts})" if counts else "")
-                     + not_checked(validation, self.code)),
-            message_ru=(f"у {len(flagged)} из {len(deals)} {ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} "
-                        "невозможные даты" + counts_ru(hits, ORDER) + not_checked_ru(validation, self.code)),
-        )
+        total = len(deals)
+        return self.deal_result(
+            crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
+            total=total, summary=f"{len(flagged)} of {total} deals have impossible dates",
+            summary_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
+                        "невозможные даты"))

@@ -10,15 +10,10 @@ from checks import text as ru
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
-    counts_ru,
     failing,
     fmt_amount,
-    not_checked,
-    not_checked_ru,
     rules_by_position,
-    share,
     shared_validation,
-    source_rows,
 )
 
 ORDER = ("amount-negative", "won-amount-not-positive")
@@ -65,18 +60,9 @@ class AmountRange(GxCheck):
                       + fmt_amount(amount).str.replace(",", " ", regex=False))
         evidence = {"rules": rules, "amount": amount, "currency": flagged["currency"],
                     "status": flagged["status"]}
-        rows = source_rows(deals)
-        if rows is not None:
-            evidence["row"] = rows
-        counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
         with_amount = int(deals["amount"].notna().sum())
-        return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
-                                   evidence=evidence),
-            metric=share(len(flagged), with_amount), threshold=0.0,
-            message=(f"{len(flagged)} of {with_amount} deals with an amount have an impossible one"
-                     + (f" ({counts})" if counts else "") + not_checked(validation, self.code)),
-            message_ru=(f"недопустимая сумма у {len(flagged)} из {with_amount} "
-                        f"{ru.plural(with_amount, 'сделки', 'сделок', 'сделок')} с суммой"
-                        + counts_ru(hits, ORDER) + not_checked_ru(validation, self.code)),
-        )
+        return self.deal_result(
+            crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
+            total=with_amount, summary=f"{len(flagged)} of {with_amount} deals with an amount have an impossible one",
+            summary_ru=(f"недопустимая сумма у {len(flagged)} из {with_amount} "
+                        f"{ru.plural(with_amount, 'сделки', 'сделок', 'сделок')} с суммой"))

@@ -10,15 +10,10 @@ from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
-    counts_ru,
     failing,
     fmt_time,
-    not_checked,
-    not_checked_ru,
     rules_by_position,
-    share,
     shared_validation,
-    source_rows,
 )
 from checks.hygiene.gx_adapter import expected_status
 
@@ -96,20 +91,12 @@ class StatusConsistency(GxCheck):
         if kind is not None:
             evidence["stage_kind"] = kind
             evidence["pipeline_agreement"] = flagged["pipeline"].map(agreement)
-        rows = source_rows(deals)
-        if rows is not None:
-            evidence["row"] = rows
-        counts = ", ".join(f"{k} {len(hits[k])}" for k in ORDER if k in hits)
-        return self.result(
-            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
-                                   evidence=evidence),
-            metric=share(len(flagged), len(deals)), threshold=0.0,
-            message=(f"{len(flagged)} of {len(deals)} deals have a status that contradicts their data"
-                     + (f" ({counts})" if counts else "") + not_checked(validation, self.code)),
-            message_ru=(f"у {len(flagged)} из {len(deals)} {ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} "
-                        "статус противоречит другим данным сделки" + counts_ru(hits, ORDER)
-                        + not_checked_ru(validation, self.code)),
-        )
+        total = len(deals)
+        return self.deal_result(
+            crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
+            total=total, summary=f"{len(flagged)} of {total} deals have a status that contradicts their data",
+            summary_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
+                        "статус противоречит другим данным сделки"))
 
     @staticmethod
     def _judged(crm: CrmData, validation, positions: np.ndarray, threshold: float):

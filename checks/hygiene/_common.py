@@ -10,7 +10,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks import text as ru
-from checks.base import Check, RunContext
+from checks.base import Check, CheckResult, RunContext
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import Outcome, Validation
 
@@ -23,6 +23,25 @@ class GxCheck(Check):
     @classmethod
     def warm_up(cls) -> None:
         gx_adapter.preload()
+
+    def deal_result(self, crm: CrmData, validation: Validation, hits: Mapping[str, np.ndarray],
+                    order: Mapping[str, str] | Iterable[str], flagged: pd.DataFrame, *, message, message_ru,
+                    evidence: dict, total: int, summary: str, summary_ru: str) -> CheckResult:
+        """The common end of HY01-HY05: one finding per flagged deal (with its source row), and a
+        summary followed by the failing records per rule and the rules GX could not check.
+        `order` names the rules (a mapping gives each a label in the English counts)."""
+        rows = source_rows(crm.deals)
+        if rows is not None:
+            evidence = {**evidence, "row": rows}
+        labels = order if isinstance(order, Mapping) else {k: k for k in order}
+        counts = ", ".join(f"{labels[k]} {len(hits[k])}" for k in labels if k in hits)
+        return self.result(
+            findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
+                                   evidence=evidence),
+            metric=share(len(flagged), total), threshold=0.0,
+            message=summary + (f" ({counts})" if counts else "") + not_checked(validation, self.code),
+            message_ru=summary_ru + counts_ru(hits, labels) + not_checked_ru(validation, self.code),
+        )
 
 
 def shared_validation(crm: CrmData, ctx: RunContext) -> Validation:
