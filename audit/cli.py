@@ -35,7 +35,7 @@ class AuditGroup(click.Group):
     """Turns AuditError and unexpected exceptions into one line and exit 2; -v shows the traceback."""
 
     def invoke(self, ctx: click.Context):
-        from audit.errors import AuditError
+        from audit.model.errors import AuditError
         try:
             return super().invoke(ctx)
         except AuditError as exc:
@@ -96,7 +96,7 @@ def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, 
         fail_on, history_dir, mask_pii, quiet, verbose) -> None:
     """Audit the exports in PATHS (files or folders)."""
     _setup_logging(verbose, quiet)
-    from audit.session import AuditRequest, execute
+    from audit.app.session import AuditRequest, execute
     request = AuditRequest(
         paths=tuple(paths), config_path=config_path, crm=crm, encoding=encoding, xlsx=xlsx_path,
         json=json_path, md=md_path, lang=lang, as_of=as_of, select=select, ignore=ignore,
@@ -117,7 +117,7 @@ def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, 
 def inspect(paths, config_path, crm, encoding, as_json, verbose) -> None:
     """Show what was detected per file: table, CRM, encoding, mapping, parse failures."""
     _setup_logging(verbose, False)
-    from audit import config as config_mod
+    from audit.model import config as config_mod
     from audit.ingest import load
     from audit.ingest.inspect import render_inspection
     cfg = config_mod.load(config_path)
@@ -152,7 +152,7 @@ def explain(code, lang) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: Path, force: bool) -> None:
     """Write a commented crm-audit.toml."""
-    from audit.configtemplate import template
+    from audit.app.configtemplate import template
     if path.exists() and not force:
         raise CliError(f"{path}: already exists (use --force to overwrite)")
     from reports.atomic import atomic_path
@@ -170,8 +170,8 @@ def init(path: Path, force: bool) -> None:
 def demo(out_dir: Path, lang: str, seed: int, quiet: bool) -> None:
     """Write a realistic amoCRM-style export with known problems and audit it."""
     _setup_logging(False, quiet)
-    from audit.demo import CONFIG_NAME, write_demo
-    from audit.session import AuditRequest, execute
+    from audit.app.demo import CONFIG_NAME, write_demo
+    from audit.app.session import AuditRequest, execute
     export_dir = write_demo(out_dir / "export", seed=seed)
     if not quiet:
         click.echo(f"sample export written to {export_dir}", err=True)
@@ -190,7 +190,7 @@ def demo(out_dir: Path, lang: str, seed: int, quiet: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def diff(old: Path, new: Path, fmt: str) -> None:
     """Findings new and resolved between two JSON reports."""
-    from audit.diff import diff_reports, render_diff
+    from audit.app.diff import diff_reports, render_diff
     click.echo(render_diff(diff_reports(old, new), fmt), nl=False)
 
 
@@ -200,7 +200,7 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 @click.option("-c", "--config", "config_path", type=click.Path(path_type=Path))
 def gx_suite(path: Path, config_path) -> None:
     """Write the field-level hygiene rules (HY01-HY05) as a Great Expectations 1.x suite."""
-    from audit import config as config_mod
+    from audit.model import config as config_mod
     from checks.hygiene.gx_adapter import suite_json
     from reports.atomic import atomic_path
     cfg = config_mod.load(config_path)

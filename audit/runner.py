@@ -15,17 +15,17 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from audit.config import Config
-from audit.errors import AuditError, ConfigError
-from audit.funnel import funnel_table
+from audit.model.config import Config
+from audit.model.errors import AuditError, ConfigError
+from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
-from audit.result import AuditResult
-from audit.scorecard import owners_table
-from audit.scoring import trust_scores
-from audit.stage_tables import pipelines_table, stages_table
-from audit.stages import stage_order
+from audit.model.result import AuditResult
+from audit.derived.scorecard import owners_table
+from audit.derived.scoring import trust_scores
+from audit.derived.stage_tables import pipelines_table, stages_table
+from audit.derived.stage_order import stage_order
 from checks import ALL_CHECKS
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import (
     FINDING_COLUMNS,
     MESSAGE_RU,

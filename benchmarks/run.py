@@ -34,7 +34,7 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 import pandas  # noqa: F401
-from audit import config
+from audit.model import config
 from audit.ingest import load
 from audit.runner import run_audit, warm_up
 from reports import ReportOptions, write
@@ -104,7 +104,7 @@ def interpreter_start() -> float:
 
 def make_exports(n: int, out: Path, formats: list[str]) -> dict[str, Path]:
     sys.path.insert(0, str(ROOT))
-    from audit.demo import generate, write_export
+    from audit.app.demo import generate, write_export
     t = time.perf_counter()
     data = generate(n_deals=n, seed=11, problems=True)
     print(f"  generated {len(data.deals):,} deals, {len(data.stage_history):,} stage changes, "

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 import pandas as pd
 
-from audit.findings import (
+from audit.model.findings import (
     ENTITY_TYPES,
     FAMILY_PREFIX,
     FINDING_COLUMNS,
@@ -28,7 +28,7 @@ from audit.findings import (
     empty_findings,
 )
 from audit.model import CrmData
-from checks.text import sentence
+from audit.model.text import sentence
 
 __all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
            "MESSAGE_RU", "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records"]

@@ -18,7 +18,7 @@ def catalogue_lines(lang: str = "en") -> list[str]:
 
 def explain_text(code: str, lang: str = "en") -> str | None:
     if code.lower() == SCORE_TOPIC:
-        from audit.scoring import SCORE_EXPLANATION
+        from audit.derived.scoring import SCORE_EXPLANATION
         return SCORE_EXPLANATION[lang]
     check = BY_CODE.get(code.upper())
     if check is None:

@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from audit.result import AuditResult
+from audit.model.result import AuditResult
 
 
 @dataclass(frozen=True)

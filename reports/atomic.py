@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from audit.errors import AuditError
+from audit.model.errors import AuditError
 
 
 @contextlib.contextmanager

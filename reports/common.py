@@ -12,8 +12,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from audit.findings import CheckResult, Status
-from audit.result import AuditResult
+from audit.model.findings import CheckResult, Status
+from audit.model.result import AuditResult
 
 # C0 controls except tab/newline/carriage return, DEL and C1 controls: a value from the
 # CRM must not clear a terminal, move its cursor or break an XML file.

@@ -12,8 +12,8 @@ from typing import Iterable, Sequence
 
 import click
 
-from audit.findings import CheckResult, Severity, Status
-from audit.result import AuditResult
+from audit.model.findings import CheckResult, Severity, Status
+from audit.model.result import AuditResult
 from reports import i18n
 from reports.common import (as_of_text, clean, is_number, one_line, score_delta, score_text, signed,
                             top_problems)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from audit.findings import FINDING_COLUMNS
-from audit.result import AuditResult
+from audit.model.findings import FINDING_COLUMNS
+from audit.model.result import AuditResult
 from reports.atomic import atomic_path
 
 SCHEMA_VERSION = 1

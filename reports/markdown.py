@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from audit.findings import Status
-from audit.result import AuditResult
+from audit.model.findings import Status
+from audit.model.result import AuditResult
 from reports import ReportOptions, i18n
 from reports.atomic import atomic_path
 from reports.common import (affected_delta, as_of_text, is_number, one_line, score_delta, score_text, signed,

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from audit.result import AuditResult
+from audit.model.result import AuditResult
 
 EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@((?:[\w-]+\.)+[\w-]{2,})", re.UNICODE)
 # A phone: an optional +, then digits with the separators people type. Checked further in

@@ -42,8 +42,8 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from audit.findings import Severity, Status, finding_messages
-from audit.result import AuditResult
+from audit.model.findings import Severity, Status, finding_messages
+from audit.model.result import AuditResult
 from reports import ReportOptions
 from reports import i18n
 from reports.atomic import atomic_path
@@ -503,7 +503,7 @@ def _show_axes(chart) -> None:
 
 
 def _families():
-    from audit.findings import Family
+    from audit.model.findings import Family
     return list(Family)
 
 

@@ -3,7 +3,7 @@ rest with real reasons, result-named stages, a contact logged before every stage
 recent contacts on open deals, every channel used by everyone. On such an export no check of
 medium or high severity may fail, and no check may break.
 
-The export is generated (audit.demo.generate, problems=False); tests/test_demo.py asserts that
+The export is generated (audit.app.demo.generate, problems=False); tests/test_demo.py asserts that
 it really is clean in each of these respects, so a failure here points at a check.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit.demo import generate, write_config, write_export
-from audit.findings import Severity, Status
+from audit.app.demo import generate, write_config, write_export
+from audit.model.findings import Severity, Status
 from audit.runner import run_audit
 
 
@@ -47,7 +47,7 @@ def test_no_check_breaks_on_a_clean_export(clean_audit):
 @pytest.fixture(scope="module")
 def clean_files_audit(tmp_path_factory):
     """The same healthy CRM written as amoCRM files and read back: ingestion adds no alarm."""
-    from audit.config import load as load_config
+    from audit.model.config import load as load_config
     from audit.ingest import load
     folder = tmp_path_factory.mktemp("clean") / "export"
     data = generate(seed=11, problems=False)

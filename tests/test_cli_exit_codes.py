@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.history import History
-from audit.outputs import LOCK_TIMEOUT_ENV, output_lock
+from audit.app.history import History
+from audit.app.outputs import LOCK_TIMEOUT_ENV, output_lock
 
 DEALS_HEADER = "deal_id,stage,status,owner,created_at,closed_at,lost_reason"
 

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.deal_index import (
+from audit.derived.deal_index import (
     activity_positions,
     activity_timeline,
     contiguous_positions,
@@ -84,9 +84,9 @@ def test_no_activities():
 
 
 def test_rows_are_the_flow_index_deal_codes():
-    from audit.deal_index import move_positions
-    from audit.flow import moves
-    from audit.flowindex import flow_index
+    from audit.derived.deal_index import move_positions
+    from audit.derived.flow import moves
+    from audit.derived.flowindex import flow_index
     from tests.builders import move
     no_id = {**deal(0), "deal_id": None}
     c = make_crm([no_id, deal(1), deal(2), deal(1), no_id, deal(3)],

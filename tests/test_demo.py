@@ -12,9 +12,9 @@ import tomllib
 import pandas as pd
 import pytest
 
-from audit import demo
-from audit.config import load as load_config
-from audit.demo import (
+from audit.app import demo
+from audit.model.config import load as load_config
+from audit.app.demo import (
     CONTRACT,
     DEAD_STAGE,
     INBOX,

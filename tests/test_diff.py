@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.diff import TEXT_LIMIT, Report, compare, diff_reports, render_diff
-from audit.errors import AuditError
-from audit.result import Scores
+from audit.app.diff import TEXT_LIMIT, Report, compare, diff_reports, render_diff
+from audit.model.errors import AuditError
+from audit.model.result import Scores
 from audit.runner import run_audit
 from reports.json_report import write
 from tests.builders import deal, make_crm

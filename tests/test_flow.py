@@ -1,5 +1,5 @@
-"""Shared stage-flow primitives: inferred stage order, moves and stage visits (audit.stages,
-audit.flow, audit.flowindex)."""
+"""Shared stage-flow primitives: inferred stage order, moves and stage visits (audit.derived.stage_order,
+audit.derived.flow, audit.derived.flowindex)."""
 
 import itertools
 
@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.flow import moves, stage_visits
-from audit.flowindex import encode, encode_ids, flow_index, sort_by_group_and_time
-from audit.stages import (
+from audit.derived.flow import moves, stage_visits
+from audit.derived.flowindex import encode, encode_ids, flow_index, sort_by_group_and_time
+from audit.derived.stage_order import (
     _pairs_in_groups,
     open_stage_count,
     order_support,

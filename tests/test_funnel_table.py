@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from audit.funnel import FUNNEL_COLUMNS, TEAM, funnel_table
-from audit.stages import stage_order
+from audit.derived.funnel import FUNNEL_COLUMNS, TEAM, funnel_table
+from audit.derived.stage_order import stage_order
 from tests.builders import deal, make_crm, move
 
 

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.errors import AuditError
-from audit.findings import Status
+from audit.model.errors import AuditError
+from audit.model.findings import Status
 from audit.runner import run_audit
-from audit.session import refuse_if_nothing_judged
+from audit.app.session import refuse_if_nothing_judged
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import GreatExpectationsError
 from tests.builders import AS_OF, activity, deal, make_crm

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.config import Config
+from audit.model.config import Config
 from checks.hygiene import gx_adapter
 from checks.hygiene.rules import RULES
 from tests.builders import AS_OF, deal, make_crm
@@ -63,8 +63,8 @@ DEMO_DEALS, DEMO_SEED = 300, 7
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo's amoCRM export read back as canonical data, with the problems it planted."""
-    from audit import config as config_mod
-    from audit.demo import generate, write_demo
+    from audit.model import config as config_mod
+    from audit.app.demo import generate, write_demo
     from audit.ingest import load
     from audit.runner import resolve_as_of
     out = tmp_path_factory.mktemp("demo")

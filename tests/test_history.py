@@ -9,11 +9,11 @@ import threading
 import pandas as pd
 import pytest
 
-from audit.errors import AuditError
-from audit.findings import CheckResult, Family, Severity, Status, empty_findings
-from audit.history import HISTORY_FILE, History, inputs_digest
+from audit.model.errors import AuditError
+from audit.model.findings import CheckResult, Family, Severity, Status, empty_findings
+from audit.app.history import HISTORY_FILE, History, inputs_digest
 from audit.model import SourceFile
-from audit.result import AuditResult, Scores
+from audit.model.result import AuditResult, Scores
 from reports.json_report import build
 
 

@@ -1,14 +1,14 @@
-"""audit.keys lookups, and each deal's current stay (audit.flow)."""
+"""audit.model.keys lookups, and each deal's current stay (audit.derived.flow)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from audit.flow import current_stay
-from audit.flowindex import NAT, flow_index
-from audit.keys import integer_ids
-from audit.keys import isin as isin_text
-from audit.keys import positions as position_in
+from audit.derived.flow import current_stay
+from audit.derived.flowindex import NAT, flow_index
+from audit.model.keys import integer_ids
+from audit.model.keys import isin as isin_text
+from audit.model.keys import positions as position_in
 from tests.builders import deal, make_crm, move
 
 

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from audit.config import load as load_config
-from audit.demo import CONFIG_NAME, generate, write_demo
-from audit.findings import MESSAGE_RU, Status, finding_messages
+from audit.model.config import load as load_config
+from audit.app.demo import CONFIG_NAME, generate, write_demo
+from audit.model.findings import MESSAGE_RU, Status, finding_messages
 from audit.runner import run_audit
 from checks import ALL_CHECKS
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import Check, Family, Severity
 from checks.hygiene._common import combine_texts
 from checks.hygiene.rules import PROBLEM_RU, RULES

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from audit.errors import AuditError
-from audit.outputs import (
+from audit.model.errors import AuditError
+from audit.app.outputs import (
     LOCK_NAME,
     LOCK_TIMEOUT_ENV,
     LOCK_TIMEOUT_S,

@@ -1,7 +1,7 @@
 import pandas as pd
 
-from audit.findings import Family
-from audit.scorecard import OWNER_COLUMNS, owners_table
+from audit.model.findings import Family
+from audit.derived.scorecard import OWNER_COLUMNS, owners_table
 from tests.builders import activity, deal, make_crm
 
 

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from audit.config import parse
-from audit.errors import AuditError, ConfigError
-from audit.findings import Severity, Status
+from audit.model.config import parse
+from audit.model.errors import AuditError, ConfigError
+from audit.model.findings import Severity, Status
 from audit.runner import parse_codes, resolve_as_of, run_audit, select_checks, warm_up
 from checks import ALL_CHECKS
 from checks.base import Check, Family

@@ -1,15 +1,15 @@
-"""The stage and pipeline tables the reports render (audit.stage_tables)."""
+"""The stage and pipeline tables the reports render (audit.derived.stage_tables)."""
 
 import numpy as np
 import pandas as pd
 
-from audit.stage_tables import (
+from audit.derived.stage_tables import (
     PIPELINE_COLUMNS,
     STAGE_COLUMNS,
     pipelines_table,
     stages_table,
 )
-from audit.stages import stage_order
+from audit.derived.stage_order import stage_order
 from checks.stages.SG01 import VagueStage
 from checks.stages.SG05 import PersonalPipeline
 from checks.stages.SG06 import DuplicatePipelines

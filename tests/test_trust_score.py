@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.findings import FINDING_COLUMNS, CheckResult, Family, Severity, Status
-from audit.scoring import SCORE_EXPLANATION, trust_scores
+from audit.model.findings import FINDING_COLUMNS, CheckResult, Family, Severity, Status
+from audit.derived.scoring import SCORE_EXPLANATION, trust_scores
 from checks.catalog import explain_text
 from tests.builders import deal, lead, make_crm
 

@@ -18,8 +18,8 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from audit.config import Config
-from audit.errors import InputError
+from audit.model.config import Config
+from audit.model.errors import InputError
 from audit.ingest.mapping import (
     Mapped,
     detect,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from audit.config import Config
+from audit.model.config import Config
 from audit.ingest.profiles import (
     BY_NAME,
     PROFILES,

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit.errors import InputError
+from audit.model.errors import InputError
 
 log = logging.getLogger("crm_audit")
 

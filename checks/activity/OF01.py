@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit.deal_index import activity_timeline, move_positions
-from audit.flow import moves
+from audit.derived.deal_index import activity_timeline, move_positions
+from audit.derived.flow import moves
 from audit.model import CrmData
 from checks.activity._links import skip_if_unlinked
 from checks.activity._times import iso, readable

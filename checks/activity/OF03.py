@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.deal_index import NO_OWNER, activity_positions, owner_codes
+from audit.derived.deal_index import NO_OWNER, activity_positions, owner_codes
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.activity._links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 

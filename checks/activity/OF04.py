@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.deal_index import activity_positions, deal_index
+from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.activity._links import skip_if_unlinked
 from checks.activity._times import iso
 from checks.base import Check, CheckResult, Family, RunContext, Severity

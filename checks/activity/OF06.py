@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from audit.flow import current_stay
-from audit.flowindex import NAT, flow_index, to_datetime
-from audit.keys import positions
+from audit.derived.flow import current_stay
+from audit.derived.flowindex import NAT, flow_index, to_datetime
+from audit.model.keys import positions
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
 
@@ -56,7 +56,7 @@ class ThinkItOverStall(Check):
                                status=Status.SKIPPED, skipped_reason=reason, message="not run: " + reason,
                                skipped_reason_ru=ru.sentence(reason_ru), message_ru="Не выполнена — " + reason_ru)
         min_days = float(ctx["min_days"])
-        # One row per distinct deal (audit.flowindex codes): when it last moved, i.e. its last
+        # One row per distinct deal (audit.derived.flowindex codes): when it last moved, i.e. its last
         # stage change, or its creation when history never moved it.
         ix = flow_index(crm)
         is_open = ix.status_is("open")

@@ -4,9 +4,9 @@ deal as silent. It is skipped instead, with a reason that says what to export.""
 
 from __future__ import annotations
 
-from audit.deal_index import activity_positions
+from audit.derived.deal_index import activity_positions
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import Check, CheckResult, Status
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from audit.deal_index import NO_OWNER
-from audit.funnel import TEAM, stage_counts
+from audit.derived.deal_index import NO_OWNER
+from audit.derived.funnel import TEAM, stage_counts
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
 

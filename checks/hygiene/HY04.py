@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.deal_index import activity_positions, deal_index
+from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
 
 # Tables whose rows belong to a deal, and the timestamp that dates a row.

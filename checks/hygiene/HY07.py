@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # Letters and digits kept by normalization (Latin and Cyrillic; the same class works in RE2 and re).

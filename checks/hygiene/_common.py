@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from checks import text as ru
+from audit.model import text as ru
 from checks.base import Check, CheckResult, RunContext
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import Outcome, Validation

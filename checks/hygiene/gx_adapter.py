@@ -327,10 +327,10 @@ def _expected_status(crm: CrmData) -> pd.Series:
     """Per deal, the status its stage implies (the stage's kind: open, won or lost), where the
     deal's pipeline has a won or lost stage; missing elsewhere (nothing to compare with).
 
-    Stage kinds come from `audit.stages.stage_order`: declared (pipelines table or config),
+    Stage kinds come from `audit.derived.stage_order.stage_order`: declared (pipelines table or config),
     else the majority status of the deals sitting in the stage.
     """
-    from audit.stages import stage_order
+    from audit.derived.stage_order import stage_order
     deals = crm.deals
     order = stage_order(crm)
     if order.empty:
@@ -344,7 +344,7 @@ def _expected_status(crm: CrmData) -> pd.Series:
 
 
 def _has_outcome_stages(crm: CrmData) -> bool:
-    from audit.stages import stage_order
+    from audit.derived.stage_order import stage_order
     order = stage_order(crm)
     return bool(len(order)) and bool(order["kind"].isin(["won", "lost"]).any())
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import current_stay
-from audit.flowindex import NAT, flow_index, to_datetime
+from audit.derived.flow import current_stay
+from audit.derived.flowindex import NAT, flow_index, to_datetime
 from audit.model import CrmData
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 
 class ParkedInVagueStage(Check):
@@ -32,7 +32,7 @@ class ParkedInVagueStage(Check):
               "возражение клиента с причиной и поставьте следующий шаг задачей с датой.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        # Judged once per distinct deal and once per distinct stage name (audit.flowindex codes).
+        # Judged once per distinct deal and once per distinct stage name (audit.derived.flowindex codes).
         ix = flow_index(crm)
         is_open = ix.status_is("open")
         vague_by_stage = vocab.is_vague_stage(pd.Series(ix.stages, dtype="str"), ctx.vocab).to_numpy()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import stage_flow, stage_table
-from audit.flowindex import flow_index, group_ends, visit_arrays
+from audit.derived.flow import stage_flow, stage_table
+from audit.derived.flowindex import flow_index, group_ends, visit_arrays
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 DAY_US = 86_400e6
 

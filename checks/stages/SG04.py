@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import WAITING_ROOM, stage_table, waiting_rooms
-from audit.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
+from audit.derived.flow import WAITING_ROOM, stage_table, waiting_rooms
+from audit.derived.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
 from audit.model import NO_PIPELINE, CrmData
-from audit.stages import stage_order, stage_pairs
+from audit.derived.stage_order import stage_order, stage_pairs
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 OPEN, WON = 0, 1
 
@@ -126,7 +126,7 @@ class StageSkip(Check):
 
 def _step_numbers(crm: CrmData, min_support: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stage_table row, the stage's number among its pipeline's real steps (open stages with a
-    known order that are not waiting rooms, audit.flow.waiting_rooms), NaN for the rest; per
+    known order that are not waiting rooms, audit.derived.flow.waiting_rooms), NaN for the rest; per
     pipeline code the number of such steps, and whether its order can be trusted: declared, or
     each step entered after the previous one by at least `min_support` deals.
 

@@ -7,12 +7,12 @@ import re
 import numpy as np
 import pandas as pd
 
-from audit.flowindex import flow_index
+from audit.derived.flowindex import flow_index
 from audit.model import NO_PIPELINE, CrmData
-from audit.stage_tables import pipeline_owners
+from audit.derived.stage_tables import pipeline_owners
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 # Words of owner names that are not names: accounts such as "Менеджер 3", "Sales Team", "Admin".
 GENERIC_WORDS = frozenset([

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from audit.model import NO_PIPELINE, CrmData
-from audit.stages import stage_order
+from audit.derived.stage_order import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 
 class DuplicatePipelines(Check):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flowindex import distinct, flow_index, visit_arrays
+from audit.derived.flowindex import distinct, flow_index, visit_arrays
 from audit.model import CrmData
-from audit.stages import stage_order
+from audit.derived.stage_order import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 DAY_US = 86_400_000_000
 

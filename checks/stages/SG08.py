@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
+from audit.derived.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 OPEN = 0
 

@@ -8,7 +8,7 @@ import pandas as pd
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
-from checks import text as ru
+from audit.model import text as ru
 
 
 class OwnerNeverLoses(Check):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 
 class LostWithoutReason(Check):

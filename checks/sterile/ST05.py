@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flowindex import NAT, flow_index, group_starts, take_text, visit_arrays
+from audit.derived.flowindex import NAT, flow_index, group_starts, take_text, visit_arrays
 from audit.model import CrmData
-from audit.stages import stage_order
+from audit.derived.stage_order import stage_order
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 # The first visit must be the deal's creation: when the export stores no from_stage, the first
 # history row may be a later move and the stage the deal was created in is unknown.
@@ -27,7 +27,7 @@ class EnteredLate(Check):
     * late entry (needs stage history): the deal's first recorded stage (its first stage
       visit) has at least `min_skipped_share` of its pipeline's open stages before it (0.33:
       of six open stages a deal may first appear in the first or second), or is a won stage.
-      Stage order comes from audit.stages (declared, else inferred from the flow). Leading
+      Stage order comes from audit.derived.stage_order (declared, else inferred from the flow). Leading
       visits to stages of unknown order - an inbox such as amoCRM's "Неразобранное" that a
       declared pipeline does not list - are passed over and the next stage counts as the
       entry; an inbox whose order is known (inferred first) is simply stage 1. A deal first recorded as lost is not flagged: recording a

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit.deal_index import activity_positions, deal_index
+from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 
 class WonWithoutTrail(Check):
@@ -40,7 +40,7 @@ class WonWithoutTrail(Check):
               "хотя бы одного звонка или встречи.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        # One row per deal_id (audit.deal_index), whose positions the activities are mapped to.
+        # One row per deal_id (audit.derived.deal_index), whose positions the activities are mapped to.
         deals = deal_index(crm).deals
         activities = crm.activities
         won = deals.loc[deals["status"].eq("won").to_numpy(),

@@ -6,7 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 
 class LeadsOnlyQualified(Check):

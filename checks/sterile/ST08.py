@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
-from checks import text as ru
+from audit.model import text as ru
 
 DAY_S = 86_400
 # A time of day holding this share of a table's records on several dates is a placeholder.

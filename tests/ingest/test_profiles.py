@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from audit.config import parse
+from audit.model.config import parse
 
 
 def _ids(frame, col="deal_id"):

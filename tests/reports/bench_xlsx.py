@@ -23,8 +23,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from audit.findings import FAMILY_PREFIX, FINDING_COLUMNS, CheckResult, Severity, Status  # noqa: E402
-from audit.result import AuditResult, Scores  # noqa: E402
+from audit.model.findings import FAMILY_PREFIX, FINDING_COLUMNS, CheckResult, Severity, Status  # noqa: E402
+from audit.model.result import AuditResult, Scores  # noqa: E402
 from reports import ReportOptions, write  # noqa: E402
 from tests.reports.sample import _info  # noqa: E402
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.findings import (
+from audit.model.findings import (
     FAMILY_PREFIX,
     FINDING_COLUMNS,
     CheckInfo,
@@ -23,7 +23,7 @@ from audit.findings import (
     Status,
 )
 from audit.model import SourceFile
-from audit.result import AuditResult, Scores
+from audit.model.result import AuditResult, Scores
 
 AS_OF = pd.Timestamp("2026-11-20 18:04")
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/x","click me")'

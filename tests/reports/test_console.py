@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from audit.findings import Status
+from audit.model.findings import Status
 from reports.console import render_quiet_failure, render_summary
 from tests.reports.sample import sample_result
 

@@ -47,7 +47,7 @@ def test_no_history_no_change_column():
 
 
 def test_all_passed():
-    from audit.findings import Status
+    from audit.model.findings import Status
     r = sample_result(findings=20)
     r = replace(r, checks=tuple(c for c in r.checks if c.status is Status.PASS))
     assert "No check failed." in markdown.render(r)

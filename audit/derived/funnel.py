@@ -1,7 +1,7 @@
 """The funnel: per pipeline, stage and owner (and the whole team), how deals advance.
 
-Built from the stays of `audit.flowindex.visit_arrays` (the arrays behind
-`audit.flow.stage_visits`), counted per deal (a deal that bounces back to a stage
+Built from the stays of `audit.derived.flowindex.visit_arrays` (the arrays behind
+`audit.derived.flow.stage_visits`), counted per deal (a deal that bounces back to a stage
 and leaves it again counts once), and shared by the funnel table of the report and by FN01,
 so both tell the same story:
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.deal_index import NO_OWNER
-from audit.flowindex import (
+from audit.derived.deal_index import NO_OWNER
+from audit.derived.flowindex import (
     deal_attr,
     flow_index,
     gather,
@@ -33,7 +33,7 @@ from audit.flowindex import (
     visit_arrays,
 )
 from audit.model import CrmData
-from audit.stages import stage_order
+from audit.derived.stage_order import stage_order
 
 TEAM = ""  # the owner value of the team rows
 OPEN, WON, LOST = 0, 1, 2

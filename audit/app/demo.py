@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from audit.keys import arrow_text
+from audit.model.keys import arrow_text
 from audit.model import CrmData
 
 INBOX = "Неразобранное"              # amoCRM's inbox: requests land here before a manager takes them

@@ -14,12 +14,12 @@ from typing import Callable, Sequence
 
 import click
 
-from audit import config as config_mod
-from audit.errors import AuditError
-from audit.findings import Severity, Status
-from audit.history import History
+from audit.model import config as config_mod
+from audit.model.errors import AuditError
+from audit.model.findings import Severity, Status
+from audit.app.history import History
 from audit.ingest import load
-from audit.outputs import output_lock, render_path
+from audit.app.outputs import output_lock, render_path
 from audit.runner import parse_codes, run_audit, warm_up
 from reports import ReportOptions, write
 from reports.console import render_quiet_failure, render_summary

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from audit.deal_index import deal_index, owner_codes, value_codes
-from audit.findings import CheckResult, Severity, Status
+from audit.derived.deal_index import deal_index, owner_codes, value_codes
+from audit.model.findings import CheckResult, Severity, Status
 from audit.model import CrmData
-from audit.result import Scores
+from audit.model.result import Scores
 
 # The most a single failed check can take off (as a share of what is left), by severity.
 WEIGHTS = {Severity.HIGH: 0.20, Severity.MEDIUM: 0.10, Severity.LOW: 0.04, Severity.INFO: 0.0}

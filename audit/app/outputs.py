@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from audit.errors import AuditError
+from audit.model.errors import AuditError
 
 LOCK_NAME = ".crm-audit.lock"
 LOCK_TIMEOUT_S = 30.0

@@ -5,7 +5,7 @@ visits to deals; the activity, funnel and scorecard code shares these instead of
 merging on `deal_id`:
 
 - `deal_index(crm)`: the deals table with one row per deal_id (first occurrence; the row
-  number is the deal code of `audit.flowindex`), and
+  number is the deal code of `audit.derived.flowindex`), and
   `positions(ids)`: each id's row in it (-1 when the deal is unknown);
 - `activity_positions(crm)`: the deal row of every activity;
 - `owner_codes(crm)`: each deal's owner as an integer code;
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from audit.keys import arrow_text, integer_ids, positions
+from audit.model.keys import arrow_text, integer_ids, positions
 from audit.model import CrmData
 
 NO_OWNER = "(no owner)"  # label of deals without an owner in tables and scores
@@ -61,7 +61,7 @@ def deal_index(crm: CrmData) -> DealIndex:
 
 def _deal_index(crm: CrmData) -> DealIndex:
     # Rows without a deal_id link to nothing (HY01 reports them). The rest keep their first
-    # row, in order: row i here is deal code i of audit.flowindex, so arrays from either line up.
+    # row, in order: row i here is deal code i of audit.derived.flowindex, so arrays from either line up.
     deals = crm.deals
     if deals["deal_id"].isna().any():
         deals = deals[deals["deal_id"].notna()]
@@ -80,7 +80,7 @@ def _deal_index(crm: CrmData) -> DealIndex:
 
 def contiguous_positions(crm: CrmData, deal_ids: pd.Series) -> np.ndarray:
     """`positions` for a column whose equal ids sit next to each other (a table sorted by
-    deal, like audit.flow's views): looks up one id per run instead of every row."""
+    deal, like audit.derived.flow's views): looks up one id per run instead of every row."""
     n = len(deal_ids)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -92,10 +92,10 @@ def contiguous_positions(crm: CrmData, deal_ids: pd.Series) -> np.ndarray:
 
 
 def move_positions(crm: CrmData) -> np.ndarray:
-    """The deal row of every row of `audit.flow.moves(crm)`, -1 for unknown deals."""
+    """The deal row of every row of `audit.derived.flow.moves(crm)`, -1 for unknown deals."""
     def compute() -> np.ndarray:
-        from audit.flow import moves
-        from audit.flowindex import flow_index, take_text
+        from audit.derived.flow import moves
+        from audit.derived.flowindex import flow_index, take_text
         m, ix = moves(crm), flow_index(crm)
         # moves() is built from the flow index's sorted history arrays, row for row: their deal
         # codes are the positions. Checked on a sample, with a lookup as the fallback.

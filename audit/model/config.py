@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from audit.errors import ConfigError
+from audit.model.errors import ConfigError
 from audit.model import SCHEMA, TABLES
 
 CRMS = ("auto", "amocrm", "bitrix24", "hubspot", "salesforce", "pipedrive", "zoho", "generic")

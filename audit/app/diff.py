@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError
+from audit.model.errors import AuditError
 
 SUPPORTED_SCHEMA = 1
 TEXT_LIMIT = 100  # findings listed per section in the text form; the JSON form lists all

@@ -34,8 +34,8 @@ from typing import Any
 
 import pandas as pd
 
-from audit.errors import AuditError
-from audit.result import AuditResult
+from audit.model.errors import AuditError
+from audit.model.result import AuditResult
 
 HISTORY_FILE = "crm-audit-history.sqlite"
 SCHEMA_VERSION = 1

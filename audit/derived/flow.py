@@ -2,7 +2,7 @@
 
 These are the shared primitives of the stage, activity and funnel checks (rotting deals,
 stage skips, hub stages, silent stage changes, per-owner conversion), so they are
-computed once, vectorized on integer codes (audit.flowindex), and memoized on the CrmData.
+computed once, vectorized on integer codes (audit.derived.flowindex), and memoized on the CrmData.
 Rows are grouped by deal (in the order of the deals table; history rows of deals missing
 from it come after) and in time order within a deal.
 """
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from audit.flowindex import (
+from audit.derived.flowindex import (
     NAT,
     deal_attr,
     encode,
@@ -29,7 +29,7 @@ from audit.flowindex import (
     visit_arrays,
 )
 from audit.model import CrmData
-from audit.stages import stage_order
+from audit.derived.stage_order import stage_order
 
 VISIT_COLUMNS = ["deal_id", "pipeline", "owner", "stage", "entered_at", "left_at", "prev_stage",
                  "next_stage", "visit_no", "is_last", "dwell_days"]

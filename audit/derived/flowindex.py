@@ -1,5 +1,5 @@
 """Integer-coded deals and stage history: the one sort and the few hash joins behind
-stage order (audit.stages), moves and stage visits (audit.flow).
+stage order (audit.derived.stage_order), moves and stage visits (audit.derived.flow).
 
 At a million deals and a few million history rows every sort, join or groupby on text
 costs seconds, so the text columns are encoded once (deal ids, pipelines, stage names,
@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from audit.keys import arrow_text, integer_ids, lookup
+from audit.model.keys import arrow_text, integer_ids, lookup
 from audit.model import CrmData
 
 NAT = np.iinfo(np.int64).min  # datetime64 NaT viewed as int64

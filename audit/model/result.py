@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from audit.findings import CheckInfo, CheckResult, Severity, Status
+from audit.model.findings import CheckInfo, CheckResult, Severity, Status
 from audit.model import SourceFile
 
 

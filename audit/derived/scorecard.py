@@ -16,13 +16,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.deal_index import (
+from audit.derived.deal_index import (
     activity_positions,
     deal_index,
     deal_status_codes,
     owner_codes,
 )
-from audit.findings import Family
+from audit.model.findings import Family
 from audit.model import CrmData
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activities",

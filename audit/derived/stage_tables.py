@@ -1,6 +1,6 @@
 """Stage and pipeline tables: every stage with its verdicts, every pipeline with its owners and twin.
 
-The numbers come from the data (stage order, audit.flow); the verdicts come from the
+The numbers come from the data (stage order, audit.derived.flow); the verdicts come from the
 findings of the checks that judged them (SG01 vague name, SG02 deals parked, SG07 dead,
 SG08 objection hub, SG05 personal pipeline, SG06 near-duplicate twin), so the tables say
 exactly what the checks said. A verdict column is None when its check did not run.
@@ -13,11 +13,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from audit.findings import CheckResult, Status
-from audit.flow import stage_flow, stage_table
-from audit.flowindex import flow_index, take_text
+from audit.model.findings import CheckResult, Status
+from audit.derived.flow import stage_flow, stage_table
+from audit.derived.flowindex import flow_index, take_text
 from audit.model import CrmData
-from audit.stages import stage_order
+from audit.derived.stage_order import stage_order
 
 STAGE_COLUMNS = ["pipeline", "stage", "order", "kind", "declared", "verdict", "result_named", "vague", "hub",
                  "dead", "deals_now", "open_now", "amount_now", "stays", "median_dwell_days", "entered_from",
@@ -32,7 +32,7 @@ MAX_OWNER_NAMES = 10
 
 def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResult],
                  as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per (pipeline, stage) of the stage order (`order` is audit.stages.stage_order)."""
+    """One row per (pipeline, stage) of the stage order (`order` is audit.derived.stage_order.stage_order)."""
     if order is None or order.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in STAGE_COLUMNS})
     ix, st = flow_index(crm), stage_table(crm)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.flowindex import (
+from audit.derived.flowindex import (
     FlowIndex,
     distinct,
     flow_index,

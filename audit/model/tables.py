@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from audit.keys import positions
+from audit.model.keys import positions
 
 # Column kinds and their pandas dtypes. Text is pandas' string dtype (Arrow-backed
 # when pyarrow is present); datetimes are naive, in microseconds as pandas 3 parses them.
