@@ -20,6 +20,7 @@ from audit.model.errors import AuditError, ConfigError
 from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.model.result import AuditResult
+from audit.model.warnings import InputWarning
 from audit.derived.scorecard import owners_table
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
@@ -141,6 +142,7 @@ def run_audit(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     sources: Sequence[SourceFile] = (),
+    warnings: Sequence[InputWarning] = (),
     crm_name: str | None = None,
     progress: Progress | None = None,
     catalogue: Sequence[type[Check]] = ALL_CHECKS,
@@ -203,7 +205,7 @@ def run_audit(
         as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
-        catalogue={c.code: c.info() for c in chosen},
+        catalogue={c.code: c.info() for c in chosen}, warnings=tuple(warnings),
     )
 
 

@@ -24,7 +24,8 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "crm-audit", "version": result.tool_version},
         "as_of": _iso(result.as_of),
-        "input": {"crm": result.crm, "files": [s.as_json() for s in result.inputs]},
+        "input": {"crm": result.crm, "files": [s.as_json() for s in result.inputs],
+                  "warnings": [w.as_json() for w in result.warnings]},
         "summary": {
             "score": result.scores.overall,
             "checks": result.counts(),

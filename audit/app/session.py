@@ -63,7 +63,7 @@ def execute(req: AuditRequest) -> int:
     say("reading exports")
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
-                       sources=loaded.sources, crm_name=loaded.crm_name, progress=say)
+                       sources=loaded.sources, warnings=loaded.warnings, crm_name=loaded.crm_name, progress=say)
     refuse_if_nothing_judged(result)
     for broken in result.errored():  # loud even with -q: a cron log must show a check that broke
         log.error("%s could not run: %s", broken.code, broken.message)

@@ -30,6 +30,7 @@ from audit.ingest.mapping import (
 )
 from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, RawTable, read_file
 from audit.model import TABLES, CrmData, SourceFile
+from audit.model.warnings import InputWarning
 
 log = logging.getLogger("crm_audit")
 
@@ -39,6 +40,7 @@ class Loaded:
     crm: CrmData
     sources: tuple[SourceFile, ...]
     crm_name: str | None
+    warnings: tuple[InputWarning, ...] = ()  # what suggests the export was misread (input.warnings)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -74,6 +76,7 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     sources: list[SourceFile] = []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     issues: list[pd.DataFrame] = []
+    warnings: list[InputWarning] = []
     deals_profiles: list[str] = []
     for file in files:
         say(f"reading {file.name}")
@@ -100,6 +103,7 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                 table = drop_helpers(table)
                 parts[name].append(table)
             issues.extend(mapped.issues)
+            warnings.extend(mapped.warnings)
             if match.spec.table == "deals" or "deals" in mapped.tables:
                 deals_profiles.append(match.profile.name)
             sources.append(_source(raw, mapped, rows=rows_read))
@@ -120,7 +124,7 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     parse_issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     data = CrmData.build(parse_issues=parse_issues, clean_text=False, **tables)
     crm_name = deals_profiles[0] if deals_profiles else None
-    return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name)
+    return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name, warnings=tuple(warnings))
 
 
 def _ignored(cfg: Config, raw: RawTable) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ from audit.ingest.values import (
     parse_datetime,
 )
 from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
+from audit.model.warnings import InputWarning
 
 ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",
              "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline"}
@@ -70,6 +71,7 @@ class Mapped:
     tables: dict[str, pd.DataFrame]
     issues: list[pd.DataFrame] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
     parse_failures: dict[str, int] = field(default_factory=dict)
 
 
@@ -207,7 +209,9 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
         frame["closed_at"] = _end_of_day_if_date_only(frame["closed_at"], frame["created_at"])
     won = frozenset(norm_header(s) for s in cfg.won_stages)
     lost = frozenset(norm_header(s) for s in cfg.lost_stages)
-    tables = (spec.finish(frame, FinishContext(won, lost)) if spec.finish else {spec.table: frame})
+    finish_ctx = FinishContext(won, lost)
+    tables = (spec.finish(frame, finish_ctx) if spec.finish else {spec.table: frame})
+    warnings = [w if w.file else replace(w, file=raw.label) for w in finish_ctx.warnings]
     notes: list[str] = []
     for name, table in list(tables.items()):
         table, enum_issues, note = _normalize(name, table, raw, cfg)
@@ -225,7 +229,8 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
             "table": spec.table, "file": raw.label, "row": [r for r, _t in raw.dropped],
             "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
         }))
-    return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures)
+    return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
+                  warnings=warnings)
 
 
 def _end_of_day_if_date_only(closed: pd.Series, created: pd.Series) -> pd.Series:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from audit.model.findings import CheckInfo, CheckResult, Severity, Status
 from audit.model import SourceFile
+from audit.model.warnings import InputWarning
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class AuditResult:
     tool_version: str = "0"
     previous: Mapping[str, Any] | None = None  # summary of the last run from --history
     trend: tuple[Mapping[str, Any], ...] = ()    # earlier runs' as_of and score, oldest first
+    warnings: tuple[InputWarning, ...] = ()      # the export looks misread or incomplete (input.warnings)
 
     def counts(self) -> dict[str, int]:
         """Checks by status: pass, fail, skipped (error counted apart when present)."""

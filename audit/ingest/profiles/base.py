@@ -26,6 +26,12 @@ class FinishContext:
 
     won_stages: frozenset[str] = frozenset()   # normalized names (config + profile)
     lost_stages: frozenset[str] = frozenset()
+    # What the step noticed about the export (ids it could not resolve, rows it set aside):
+    # `warn` collects them for `input.warnings`; the file name is filled in by the caller.
+    warnings: list = field(default_factory=list)
+
+    def warn(self, warning) -> None:
+        self.warnings.append(warning)
 
 
 # finish(frame, ctx) -> {canonical table: frame}. Frames keep the `_row` column.
