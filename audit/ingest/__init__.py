@@ -75,6 +75,8 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     sources: list[SourceFile] = []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    exported: dict[str, list[frozenset[str]]] = {t: [] for t in TABLES}
+    origins: dict[str, list[tuple[str, int]]] = {t: [] for t in TABLES}
     issues: list[pd.DataFrame] = []
     warnings: list[InputWarning] = []
     deals_profiles: list[str] = []
@@ -102,6 +104,8 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
             for name, table in mapped.tables.items():
                 table = drop_helpers(table)
                 parts[name].append(table)
+                exported[name].append(mapped.exported.get(name, frozenset()))
+                origins[name].append((raw.label, len(table)))
             issues.extend(mapped.issues)
             warnings.extend(mapped.warnings)
             if match.spec.table == "deals" or "deals" in mapped.tables:
@@ -122,7 +126,11 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     if cfg.pipelines and "pipelines" not in tables:
         tables["pipelines"] = _declared_pipelines(cfg)
     parse_issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
-    data = CrmData.build(parse_issues=parse_issues, clean_text=False, **tables)
+    # A column counts as exported when every file of its table had it: rows of a file without it
+    # hold no answer, and must not read as "left empty".
+    exported_columns = {name: frozenset.intersection(*sets) for name, sets in exported.items() if sets}
+    data = CrmData.build(parse_issues=parse_issues, clean_text=False, exported=exported_columns,
+                         origins={name: tuple(spans) for name, spans in origins.items() if spans}, **tables)
     crm_name = deals_profiles[0] if deals_profiles else None
     return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name, warnings=tuple(warnings))
 

@@ -73,6 +73,9 @@ class Mapped:
     notes: list[str] = field(default_factory=list)
     warnings: list[InputWarning] = field(default_factory=list)
     parse_failures: dict[str, int] = field(default_factory=dict)
+    # Per output table, the canonical columns that came straight from an export header: they
+    # count as provided even when empty. Columns a profile made up count only with a value.
+    exported: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 # -- detection -------------------------------------------------------------------------------------
@@ -229,8 +232,11 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
             "table": spec.table, "file": raw.label, "row": [r for r, _t in raw.dropped],
             "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
         }))
+    from_headers = {t for t in match.mapping.values() if not t.startswith("_")}
+    exported = {name: frozenset(from_headers & set(table.columns)) if name == spec.table else frozenset()
+                for name, table in tables.items()}
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
-                  warnings=warnings)
+                  warnings=warnings, exported=exported)
 
 
 def _end_of_day_if_date_only(closed: pd.Series, created: pd.Series) -> pd.Series:
