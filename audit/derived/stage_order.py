@@ -28,6 +28,9 @@ KIND_RANK = {"open": 0, "won": 1, "lost": 2}
 # A deal entering more distinct stages than this is a loop or a data error; its later
 # stages add nothing to the order but would square the pair count.
 MAX_STAGES_PER_DEAL = 40
+# An inferred order is trusted when each open stage follows the previous one for at least this
+# many deals (SG04's `min_support`; the input warning about guessed orders uses it too).
+MIN_ORDER_SUPPORT = 5
 # Declared stages come first; stages the declaration forgot go after them.
 _AFTER_DECLARED = 1e6
 
@@ -257,8 +260,8 @@ def stage_pairs(crm: CrmData) -> pd.DataFrame:
 
 
 def order_support(crm: CrmData) -> pd.DataFrame:
-    """Per open stage with a known order: `support`, the number of deals that entered the
-    previous open stage before this one (infinite when the order is declared, NaN for the
+    """Per open stage with a known order: `previous`, the open stage before it, and `support`,
+    the number of deals that entered the previous open stage before this one (infinite when the order is declared, NaN for the
     first stage). An inferred order whose supports are small is a guess."""
     order = stage_order(crm)
     steps = order[order["kind"].eq("open") & order["order"].notna()].sort_values(["pipeline", "order"])
@@ -267,7 +270,20 @@ def order_support(crm: CrmData) -> pd.DataFrame:
     keys = pd.MultiIndex.from_arrays([steps["pipeline"], steps["previous"], steps["stage"]])
     support = pd.Series(pairs.reindex(keys).fillna(0).to_numpy(), index=steps.index)
     support = support.where(steps["previous"].notna()).where(~steps["declared"].astype(bool), np.inf)
-    return steps[["pipeline", "stage", "order", "declared"]].assign(support=support.to_numpy()).reset_index(drop=True)
+    return (steps[["pipeline", "stage", "order", "declared", "previous"]].assign(support=support.to_numpy())
+            .reset_index(drop=True))
+
+
+def guessed_pipelines(crm: CrmData, min_support: int = MIN_ORDER_SUPPORT) -> pd.DataFrame:
+    """Pipelines whose stage order is inferred (none of it declared) and rests on little evidence:
+    per pipeline its weakest step, the open stage that follows the previous one for the fewest
+    deals, when that is under `min_support`. Columns pipeline, stage, previous, support."""
+    support = order_support(crm)
+    declared = support.loc[support["declared"].astype(bool), "pipeline"].unique()
+    steps = support[~support["pipeline"].isin(declared) & support["support"].notna()]
+    weakest = steps.sort_values(["support", "order"], kind="stable").groupby("pipeline", sort=True).head(1)
+    weak = weakest[weakest["support"] < min_support]
+    return weak[["pipeline", "stage", "previous", "support"]].sort_values(["support", "pipeline"]).reset_index(drop=True)
 
 
 def open_stage_count(order: pd.DataFrame) -> pd.Series:

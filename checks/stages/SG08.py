@@ -50,6 +50,13 @@ class ObjectionHubStage(Check):
             findings = self._findings(st, flagged, strong, entries, n_sources, exits, backs, bounced, back_share,
                                       hub, bounce)
         judged = int((is_open & ((entries >= int(ctx["min_entries"])) | (exits >= int(ctx["min_exits"])))).sum())
+        if not judged:
+            busiest = int(max(entries[is_open].max(initial=0), exits[is_open].max(initial=0)))
+            return self.skip(
+                f"no open stage has {ctx['min_entries']} entries or {ctx['min_exits']} exits (the busiest: {busiest}): "
+                "too little traffic to tell a waiting room from a step",
+                f"ни у одного открытого этапа нет {ctx['min_entries']} входов или {ctx['min_exits']} выходов (больше "
+                f"всего — {busiest}): движения слишком мало, чтобы отличить отстойник от шага воронки")
         text = (f"{len(flagged)} of {judged} open stages with enough traffic behave as a waiting room: fed from "
                 f"≥ {ctx['min_sources']} stages or left backwards ≥ {float(ctx['backward_share']):.0%} of the time"
                 if len(flagged) else f"all {judged} open stages with enough traffic are steps, not waiting rooms")
@@ -58,8 +65,8 @@ class ObjectionHubStage(Check):
                    "них — назад)"
                    if len(flagged) else f"все открытые этапы с достаточным движением ({judged}) — шаги воронки, "
                                         "а не отстойники")
-        return self.result(findings=findings, metric=round(len(flagged) / judged, 4) if judged else 0.0,
-                           threshold=0.0, message=text, message_ru=text_ru)
+        return self.result(findings=findings, metric=round(len(flagged) / judged, 4),
+                           threshold=0.0, message=text, message_ru=text_ru, judged=judged)
 
     def _findings(self, st, rows, strong, entries, n_sources, exits, backs, bounced, back_share, hub, bounce):
         names = st.frame["stage"].to_numpy(dtype=object)

@@ -90,7 +90,7 @@ class BulkBackfill(Check):
             notes.append("activities have no owner")
             notes_ru.append("у активностей нет owner")
 
-        bursts, judged = [], []
+        bursts, judged, timed = [], [], 0
         for table, user, at, ids, kept in frames:
             codes, names = pd.factorize(user, sort=False)
             ticks = at.astype("datetime64[us]").to_numpy().view("i8")
@@ -99,6 +99,8 @@ class BulkBackfill(Check):
                 usable &= kept
             rows = np.flatnonzero(usable)
             if not len(rows):
+                notes.append(f"no {table} row has both a user and a time")
+                notes_ru.append(f"ни у одной записи {TABLE_GEN_RU[table]} нет одновременно пользователя и времени")
                 continue
             untimed, usual = _untimed(ticks[rows] // 1_000_000, min_records)
             share = float(untimed.mean())
@@ -114,6 +116,7 @@ class BulkBackfill(Check):
                                 f"не учитывались: {int(untimed.sum())}")
                 rows = rows[~untimed]
             judged.append(table)
+            timed += len(rows)
             hit = _bursts(codes[rows], ticks[rows], window_s, min_records)
             if hit is not None:
                 found, positions = hit
@@ -122,6 +125,12 @@ class BulkBackfill(Check):
                 found["sample_ids"] = _samples(ids, burst_rows, found["records"].to_numpy())
                 bursts.append(found.assign(table=table))
 
+        if not judged:
+            return self.skip("no record could be timed: " + "; ".join(notes),
+                             "ни одну запись не привязать ко времени: " + "; ".join(notes_ru))
+        if timed < min_records:
+            return self.too_few(timed, min_records, "timed records", "hold a burst", "записей со временем",
+                                "в них уместился всплеск")
         found = pd.concat(bursts, ignore_index=True) if bursts else pd.DataFrame()
         findings = None
         if len(found):
@@ -146,17 +155,17 @@ class BulkBackfill(Check):
                           "minutes": minutes, "sample_ids": found["sample_ids"]})
         records = int(found["records"].sum()) if len(found) else 0
         summary = (f"{len(found)} burst(s) of {min_records}+ records by one user within "
-                   f"{ctx['window_minutes']} min ({records} records)"
-                   + (f" in {' and '.join(judged)}" if judged else ": nothing could be timed"))
+                   f"{ctx['window_minutes']} min ({records} records) in {' and '.join(judged)} "
+                   f"({timed} timed records)")
         judged_ru = " и ".join(TABLE_IN_RU[t] for t in judged)
         summary_ru = (f"всплесков в {judged_ru} ({min_records}+ записей от одного пользователя за "
-                      f"{ctx['window_minutes']} мин): {len(found)}, записей в них: {records}" if judged
-                      else "всплески не найти: ни одну запись не привязать ко времени")
+                      f"{ctx['window_minutes']} мин): {len(found)}, записей в них: {records} "
+                      f"(записей со временем: {timed})")
         if notes:
             summary += "; " + "; ".join(notes)
             summary_ru += "; " + "; ".join(notes_ru)
         return self.result(findings=findings, metric=float(len(found)), threshold=0.0, message=summary,
-                           message_ru=summary_ru, affected=records)
+                           message_ru=summary_ru, affected=records, judged=timed)
 
 
 def _bursts(codes: np.ndarray, ticks: np.ndarray, window_s: int,

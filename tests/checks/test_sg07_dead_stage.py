@@ -5,7 +5,7 @@ import pytest
 
 from checks.base import Status
 from checks.stages.SG07 import DeadStage
-from tests.builders import AS_OF, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, move, run_check
 
 
 def declared(stages, pipeline="Sales"):
