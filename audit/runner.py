@@ -27,6 +27,7 @@ from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.sanity import export_warnings
 from audit.derived.stage_order import stage_order
 from checks import ALL_CHECKS
+from checks.links import unlinked_table
 from audit.model import text as ru
 from checks.base import (
     FINDING_COLUMNS,
@@ -226,34 +227,43 @@ def no_pass_without_evidence(check_cls: type[Check], result: CheckResult) -> Che
     return replace(skipped, severity=result.severity)
 
 
-# Short names of the tables whose absence leaves a family without a judged check.
-_ABSENT = {"activities": ("no activities", "нет активностей"),
+# Why a family has no judged check, by the cause its checks give most often (ties: this order).
+_CAUSES = {"activities": ("no activities", "нет активностей"),
            "stage_history": ("no stage history", "нет истории этапов"),
+           "unlinked:activities": ("activities link to no deal", "активности не связаны со сделками"),
+           "unlinked:stage_history": ("stage history links to no deal", "история этапов не связана со сделками"),
            "leads": ("no leads", "нет лидов"), "users": ("no users", "нет пользователей"),
-           "pipelines": ("no declared stage order", "порядок этапов не задан")}
+           "pipelines": ("no declared stage order", "порядок этапов не задан"),
+           "too-little": ("too little data to judge", "данных слишком мало для оценки"),
+           "not-run": ("not selected", "не выбраны")}
 
 
 def coverage_of(results: Sequence[CheckResult], gaps: dict[str, tuple[str, ...]],
                 catalogue: Sequence[type[Check]]) -> Coverage:
     """Checks that judged something, of the catalogue, and each family left without one, with
-    why: a table not exported (the commonest among its checks), too little data, or not run."""
+    why: the cause most of its checks give (a table not exported, rows that link to no deal, too
+    little data, not selected)."""
     ran = {r.code: r for r in results}
     out = []
     for family in Family:
         members = [c.code for c in catalogue if c.family is family]
         if not members or any(ran[c].judged_anything for c in members if c in ran):
             continue
-        absent = [t for c in members for t in gaps.get(c, ())]
-        if absent:
-            table = max(_ABSENT, key=lambda t: (absent.count(t), -list(_ABSENT).index(t)))
-            reason, reason_ru = _ABSENT[table]
-        elif any(c in ran for c in members):
-            reason, reason_ru = "too little data to judge", "данных слишком мало для оценки"
-        else:
-            reason, reason_ru = "not selected", "не выбраны"
+        causes = [_cause(ran.get(code), gaps.get(code, ())) for code in members]
+        cause = max(_CAUSES, key=lambda k: (causes.count(k), -list(_CAUSES).index(k)))
+        reason, reason_ru = _CAUSES[cause]
         out.append(FamilyGap(family=family, reason=reason, reason_ru=reason_ru))
     return Coverage(judged=sum(r.judged_anything for r in results), catalogue=len(catalogue),
                     not_judged=tuple(out))
+
+
+def _cause(result: CheckResult | None, absent: tuple[str, ...]) -> str:
+    if result is None:
+        return "not-run"
+    if absent:
+        return next((t for t in _CAUSES if t in absent), "too-little")
+    table = unlinked_table(result)
+    return f"unlinked:{table}" if table else "too-little"
 
 
 def merge_warnings(loaded: Sequence[InputWarning], found: Sequence[InputWarning]) -> tuple[InputWarning, ...]:

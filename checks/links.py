@@ -58,6 +58,17 @@ def skip_if_unlinked(check: Check, crm: CrmData, *tables: str) -> CheckResult | 
     return None
 
 
+def unlinked_table(result: CheckResult) -> str | None:
+    """The table whose rows link to no deal, when that is why `result` was skipped (the coverage
+    line says so instead of 'too little data')."""
+    reason = result.skipped_reason or ""
+    for table, (what, _ru) in WHAT.items():
+        name = EXPORT_NAME[table][0]
+        if reason.startswith((f"{what} link to no deal", f"no {name} row was read")):
+            return table
+    return None
+
+
 def linked_mask(crm: CrmData, table: str) -> np.ndarray:
     """Per row of the table: whether it links to an exported deal."""
     return link_positions(crm, table) >= 0

@@ -203,3 +203,24 @@ def test_warning_numbers_are_plain_json():
     crm = make_crm([deal(i, status="open", created_at=pd.Timestamp("2026-10-01")) for i in range(3)])
     for w in run_audit(crm, select=["SG01"]).warnings:
         json.dumps(w.as_json())
+
+
+def test_rows_a_profile_left_out_are_counted():
+    loaded, _result = audit("salesforce_opportunities_open.csv", "salesforce_tasks_on_accounts.csv", select=["SG01"])
+    (w,) = [w for w in loaded.warnings if w.code == "rows-left-out"]
+    assert w.file.endswith("salesforce_tasks_on_accounts.csv")
+    assert w.numbers == {"table": "activities", "rows_read": 35, "kept": 0, "left_out": 35}
+    assert "35 of 35 rows were left out on reading (Salesforce Task" in w.message
+
+
+def test_a_profile_that_explains_what_it_left_out_speaks_for_the_file():
+    from types import SimpleNamespace
+
+    from audit.ingest import _left_out
+    from audit.model.warnings import InputWarning
+    raw = SimpleNamespace(label="tasks.csv")
+    match = SimpleNamespace(profile=SimpleNamespace(label="Salesforce"), spec=SimpleNamespace(label="Task"))
+    mapped = SimpleNamespace(tables={"activities": pd.DataFrame({"deal_id": []})}, match=match, warnings=[])
+    assert [w.code for w in _left_out(raw, mapped, 35)] == ["rows-left-out"]
+    mapped.warnings = [InputWarning("tasks-on-accounts", "35 tasks hang on accounts", "…", file="tasks.csv")]
+    assert _left_out(raw, mapped, 35) == []

@@ -108,6 +108,7 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                 origins[name].append((raw.label, len(table)))
             issues.extend(mapped.issues)
             warnings.extend(mapped.warnings)
+            warnings.extend(_left_out(raw, mapped, rows_read))
             if match.spec.table == "deals" or "deals" in mapped.tables:
                 deals_profiles.append(match.profile.name)
             sources.append(_source(raw, mapped, rows=rows_read))
@@ -133,6 +134,32 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                          origins={name: tuple(spans) for name, spans in origins.items() if spans}, **tables)
     crm_name = deals_profiles[0] if deals_profiles else None
     return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name, warnings=tuple(warnings))
+
+
+def _left_out(raw: RawTable, mapped: Mapped, rows_read: int) -> list[InputWarning]:
+    """Rows of a file the profile did not keep (rows of no deal, deleted, not done ...). A profile
+    that says itself what it left out, and why, speaks for the file; otherwise the count is said
+    here, so nothing is dropped without a word. Files that become several tables (an events log)
+    keep only the events that mean something, by design, and are not counted."""
+    if len(mapped.tables) != 1 or any(w.file == raw.label for w in mapped.warnings):
+        return []
+    (table, frame), = mapped.tables.items()
+    kept = len(frame)
+    if kept >= rows_read:
+        return []
+    n = rows_read - kept
+    label = f"{mapped.match.profile.label} {mapped.match.spec.label or table}"
+    return [InputWarning(
+        "rows-left-out",
+        f"{n:,} of {rows_read:,} rows were left out on reading ({label} keeps only the rows it can use as "
+        f"{table.replace('_', ' ')}): the audit sees {kept:,}",
+        f"при чтении отброшено строк: {n} из {rows_read} ({label}: используются только строки, пригодные как "
+        f"{TABLE_AS_RU.get(table, table)}); в аудит попало {kept}",
+        file=raw.label, numbers={"table": table, "rows_read": rows_read, "kept": kept, "left_out": n})]
+
+
+TABLE_AS_RU = {"deals": "сделки", "activities": "активности", "stage_history": "история этапов", "leads": "лиды",
+               "users": "пользователи", "pipelines": "воронки"}
 
 
 def _ignored(cfg: Config, raw: RawTable) -> bool:
