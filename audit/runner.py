@@ -26,6 +26,7 @@ from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.stage_order import stage_order
 from checks import ALL_CHECKS
+from checks.vocab import LISTS as VOCAB_LISTS
 from audit.model import text as ru
 from checks.base import (
     FINDING_COLUMNS,
@@ -90,6 +91,14 @@ def check_params(check: type[Check], cfg: Config) -> dict:
     return params
 
 
+def check_vocab(cfg: Config) -> None:
+    """`[vocab]` may only extend the lists the checks read (checks.vocab.LISTS)."""
+    unknown = sorted(set(cfg.vocab) - set(VOCAB_LISTS))
+    if unknown:
+        raise ConfigError(f"[vocab] {unknown[0]!r}: unknown list (known: {', '.join(VOCAB_LISTS)})",
+                          path=cfg.path)
+
+
 def resolve_as_of(crm: CrmData, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
     """--as-of, else the latest event in the data: never the wall clock, so a report is reproducible."""
     if as_of is not None:
@@ -151,6 +160,7 @@ def run_audit(
     say = progress or (lambda _msg: None)
     chosen = [c for c in select_checks(select, ignore, catalogue) if c.code not in cfg.disabled]
     params = {c.code: check_params(c, cfg) for c in chosen}  # validate all before running any
+    check_vocab(cfg)
     when = resolve_as_of(crm, as_of if as_of is not None else cfg.as_of)
 
     # Which checks each missing table would enable: one sentence names them all.
