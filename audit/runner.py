@@ -215,7 +215,8 @@ def run_audit(
         as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
-        catalogue={c.code: c.info() for c in chosen}, warnings=tuple(warnings),
+        catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
+        warnings=tuple(warnings),
     )
 
 

@@ -14,6 +14,7 @@ from audit.ingest.profiles import BY_NAME, CRM_CHOICES, PROFILES
 from audit.model.config import parse
 from audit.model.errors import AuditError, ConfigError
 from audit.runner import run_audit
+from checks import BY_CODE
 from checks.vocab import LISTS as VOCAB_LISTS
 from tests.builders import deal, make_crm
 from tests.test_cli_exit_codes import error_lines, write_export
@@ -76,3 +77,9 @@ def test_config_template_names_every_profile_and_vocab_list():
     assert ", ".join(VOCAB_LISTS) in text
     assert set(BY_NAME) <= set(CRM_CHOICES)
 
+
+def test_the_result_catalogue_records_the_params_as_run():
+    cfg = parse({"checks": {"FN01": {"min_deals": 25}}})
+    catalogue = run_audit(make_crm([deal(1)]), cfg, select=["FN01", "ST03"]).catalogue
+    assert dict(catalogue["FN01"].params)["min_deals"] == 25
+    assert dict(catalogue["ST03"].params) == BY_CODE["ST03"].params  # defaults where the config is silent

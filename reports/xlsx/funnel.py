@@ -1,5 +1,9 @@
 """The Funnel sheet: per pipeline, stages down and managers across (those who worked that
-pipeline, the busiest first), the team's conversion beside them."""
+pipeline, the busiest first), the team's conversion beside them.
+
+Cells resting on fewer deals than FN01's `min_deals` (as run) are grey and left out of the
+colour scale: FN01 does not judge them, and a reader should not either.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,23 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from audit.model.result import AuditResult
 from reports import i18n
+from reports.common import is_number
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
 from reports.xlsx.styles import FMT_INT, FMT_PCT, scale
 from reports.xlsx.tables import row_ranges
 
-FUNNEL_MIN_DEALS = 10           # FN01's minimum sample: smaller cells are shown grey
+JUDGE = "FN01"                  # the check that judges these conversions
 MAX_FUNNEL_OWNERS = 1_000
+
+
+def min_sample(result: AuditResult) -> int | float | None:
+    """FN01's minimum sample as it ran (config included); None when FN01 did not run."""
+    info = result.catalogue.get(JUDGE)
+    value = dict(info.params).get("min_deals") if info is not None else None
+    return value if is_number(value) else None
 
 
 def add(wb: Workbook, ctx: BookContext) -> None:
@@ -33,12 +46,16 @@ def add(wb: Workbook, ctx: BookContext) -> None:
         name_width = max(11, min(18, int(names.str.len().max()) + 2)) if len(names) else 11
     s = Sheet(wb, t("sheet.funnel", lang), [30, 11] + [name_width] * widest + [14])
     s.freeze("B2")
-    s.caption(t("funnel.caption", lang, n=FUNNEL_MIN_DEALS))
+    min_deals = min_sample(r)
+    caption = t("funnel.caption", lang)
+    if min_deals is not None:
+        caption += " " + t("funnel.small", lang, n=min_deals)
+    s.caption(caption)
     if not usable:
         s.caption(t("funnel.none", lang))
         return
     for pipeline, block in funnel.groupby("pipeline", sort=True, dropna=False):
-        _pipeline(s, pipeline, block, lang)
+        _pipeline(s, pipeline, block, min_deals, lang)
 
 
 def _numeric(funnel: pd.DataFrame) -> pd.DataFrame:
@@ -56,7 +73,7 @@ def _numeric(funnel: pd.DataFrame) -> pd.DataFrame:
     return funnel
 
 
-def _pipeline(s: Sheet, pipeline: Any, block: pd.DataFrame, lang: str) -> None:
+def _pipeline(s: Sheet, pipeline: Any, block: pd.DataFrame, min_deals: float | None, lang: str) -> None:
     """One pipeline's block: a row per stage, the team then each manager's conversion."""
     grey = Font(color="A6A6A6", italic=True)
     bold = Font(bold=True)
@@ -71,7 +88,7 @@ def _pipeline(s: Sheet, pipeline: Any, block: pd.DataFrame, lang: str) -> None:
     entered = people.pivot(index="stage", columns="_owner", values="_entered").reindex(
         index=stages, columns=owners)
     conv_rows = conversion.to_numpy(dtype=float).tolist()
-    small_rows = (entered.to_numpy(dtype=float) < FUNNEL_MIN_DEALS).tolist()
+    small_rows = (entered.to_numpy(dtype=float) < (min_deals if min_deals is not None else -np.inf)).tolist()
     s.blank()
     s.section(t("funnel.pipeline", lang, name=i18n.sentinel(pipeline, lang)))
     s.header([t("col.stage", lang), t("team", lang), *[i18n.sentinel(str(o), lang) for o in owners],
