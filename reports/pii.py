@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -268,8 +268,3 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
 def is_masked(result: AuditResult) -> bool:
     findings = result.findings
     return bool(findings is not None and findings.attrs.get(MASKED_MARK))
-
-
-def mask_values(values: Iterable[Any]) -> list[Any]:
-    """mask_text over plain values (for callers outside the result, e.g. a preview)."""
-    return [mask_text(v) for v in values]

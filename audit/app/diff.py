@@ -161,10 +161,6 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _entity_key(f: dict[str, Any]) -> Hashable:
-    return (f.get("code"), f.get("entity_type"), _text(f.get("entity_id")))
-
-
 def _exact_key(f: dict[str, Any]) -> Hashable:
     entity_id, pipeline, stage = f.get("entity_id"), f.get("pipeline"), f.get("stage")
     return (f.get("code"), f.get("entity_type"), None if entity_id is None else str(entity_id),
