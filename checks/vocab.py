@@ -2,47 +2,11 @@
 
 The sales-process rule behind it: a stage names what has been achieved ("Proposal sent"),
 never a state ("Objections", "Thinking", "In progress"); a loss reason says why the deal
-was lost, and "I'll think about it" is not a reason. This module holds the Russian and
-English vocabularies for those judgements and matches them against pandas Series of
-text, vectorized: each function normalizes the *unique* values once (pyarrow compute,
-RE2 regexes) and maps the verdicts back, so a million deals cost one factorize.
-
-Public API (all take a Series of text and keep its index; missing text is never matched):
-
-    normalize(texts)                    -> normalized text (see below); also accepts a str
-    is_vague_stage(names, extra)        -> bool: names a state, not a result (inbox excluded)
-    vague_stage_word(names, extra)      -> the vague word/phrase found, NA when not vague
-    is_result_stage(names, extra)       -> bool: states a result ("КП отправлено")
-    is_inbox_stage(names, extra)        -> bool: a CRM inbox, not a funnel stage ("Неразобранное")
-    is_vague_reason(reasons, extra)     -> bool: the whole reason says nothing ("Другое", "-")
-    vague_reason_word(reasons, extra)   -> the vague phrase (or "" for no words), NA otherwise
-    says_think_it_over(texts, extra)    -> bool: "подумаю", "I'll think about it", "get back to you"
-    think_it_over_phrase(texts, extra)  -> the phrase found, NA otherwise
-
-`extra` is `RunContext.vocab` (crm-audit.toml [vocab]): a mapping from list name
-(vague_stages, result_stages, vague_reasons, think_it_over, inbox_stages) to additional
-terms. Adding a stage name to result_stages is also how a team declares a name that the
-built-in list wrongly calls vague.
-
-normalize() is a stable contract (SG06 compares normalized stage lists with it):
-Unicode NFKC, lower case, "ё" -> "е", every run of characters that are not letters or
-digits (punctuation, symbols, underscores, whitespace) -> one space, trimmed. Missing
-stays missing; text with no letters or digits becomes "". It does not stem.
-
-Term syntax (built-in lists and config additions alike): words separated by spaces;
-each word is normalized, then
-
-    word    matches its word forms: a known Russian ending or English suffix (-s, -es,
-            -ed, -ing, -e) is stripped and any known ending may follow the stem
-            ("возражения" matches "возражение", "думает" matches "думают", "pending"
-            matches "pended"); words of three letters or fewer match as written (English
-            ones may take a plural -s)
-    word*   matches any word starting with it ("возраж*")
-    =word   matches exactly that word
-    word+   Russian participle: the short and full forms ("отработан+" matches
-            "отработаны", "отработанные", never the process noun "отработка")
-
-A phrase matches when its words appear consecutively as whole words.
+was lost, and "I'll think about it" is not a reason. The Russian and English lists below
+are matched against Series of text, vectorized: the *unique* values are normalized once
+(pyarrow compute, RE2 regexes) and the verdicts mapped back. Every function takes `extra`,
+`RunContext.vocab` (crm-audit.toml `[vocab]`, list names in `LISTS`), whose terms are added
+to the built-in lists; README, "Vocabularies", gives the term syntax.
 """
 
 from __future__ import annotations
@@ -311,7 +275,10 @@ def _unless(words: pa.Array, mask: np.ndarray) -> pa.Array:
 
 
 def normalize(texts: pd.Series | str | None) -> pd.Series | str | None:
-    """Normalized text (see the module docstring); a str in, a str out."""
+    """Normalized text; a str in, a str out. A stable contract (SG06 compares normalized
+    stage lists with it): Unicode NFKC, lower case, "ё" -> "е", every run of characters that
+    are not letters or digits -> one space, trimmed. Missing stays missing; text with no
+    letters or digits becomes "". It does not stem."""
     if texts is None:
         return None
     if isinstance(texts, str):

@@ -1,21 +1,8 @@
 """The funnel: per pipeline, stage and owner (and the whole team), how deals advance.
 
-Built from the stays of `audit.derived.flowindex.visit_arrays` (the arrays behind
-`audit.derived.flow.stage_visits`), counted per deal (a deal that bounces back to a stage
-and leaves it again counts once), and shared by the funnel table of the report and by FN01,
-so both tell the same story:
-
-- entered: deals that entered the stage (the first stay since creation included);
-- resolved: of those, deals whose latest stay there has ended (left, or closed while in it),
-  or that advanced from it: a deal sitting in the stage is not judged yet;
-- advanced: of those, deals that moved forward from it at least once (to a later open stage
-  or to a won stage), or were closed won while in it;
-- lost: deals that went from it to a lost stage, or were closed lost while in it;
-- conversion = advanced / resolved;
-- median_dwell_days: median time of the finished stays in the stage.
-
-Final (won / lost) stages get a row with `entered` only. The team's rows have owner ""
-(TEAM); deals without an owner count in the team rows and under "(no owner)".
+One count (`stage_counts`) serves the report's funnel table and FN01, so both tell the same
+story. It is built from the stays of `audit.derived.flowindex.visit_arrays`, counted per
+deal: a deal that bounces back to a stage and leaves it again counts once.
 """
 
 from __future__ import annotations
@@ -45,7 +32,9 @@ COUNT_COLUMNS = ["pipeline", "stage", "order", "kind", "owner", "entered", "reso
 
 
 def funnel_table(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per pipeline, stage and owner with deals in it, the team row (owner "") first."""
+    """One row per pipeline, stage and owner with deals in it, the team row (owner "") first:
+    the counts of `stage_counts` and conversion = advanced / resolved. Final (won / lost)
+    stages get `entered` only."""
     counts = stage_counts(crm, order)
     if counts.empty:
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FUNNEL_COLUMNS})
@@ -70,8 +59,18 @@ def _dtype(col: str) -> str:
 
 
 def stage_counts(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per pipeline, stage (with its order and kind) and owner, including TEAM rows: entered,
-    resolved, advanced, lost and median_dwell_days. Memoized for the audit's stage order."""
+    """Per pipeline, stage (with its order and kind) and owner, including TEAM rows (owner "";
+    deals without an owner count there and under "(no owner)"). Memoized for the audit's
+    stage order.
+
+    - entered: deals that entered the stage (the first stay since creation included);
+    - resolved: of those, deals whose latest stay there has ended (left, or closed while in
+      it), or that advanced from it: a deal sitting in the stage is not judged yet;
+    - advanced: of those, deals that moved forward from it at least once (to a later open
+      stage or to a won stage), or were closed won while in it;
+    - lost: deals that went from it to a lost stage, or were closed lost while in it;
+    - median_dwell_days: median time of the finished stays in the stage.
+    """
     if order is None or order is stage_order(crm):
         return crm.memo("funnel_stage_counts", lambda: _stage_counts(crm, stage_order(crm)))
     return _stage_counts(crm, order)

@@ -63,6 +63,11 @@ def load(path: str | Path | None) -> Config:
 
 
 def parse(raw: Mapping[str, Any], path: str | None = None) -> Config:
+    """A Config from parsed TOML (`raw`); the first problem raises ConfigError naming `path`.
+
+    Checks sections, keys and value shapes; the names other floors own (CRM profiles,
+    vocabulary lists, check parameters) are checked where they are used.
+    """
     def fail(problem: str) -> ConfigError:
         return ConfigError(problem, path=path)
 

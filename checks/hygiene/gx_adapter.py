@@ -1,25 +1,12 @@
 """Great Expectations 1.x as the engine of the field-level hygiene suite (HY01-HY05).
 
-This is the only module that imports `great_expectations`, and only inside functions:
-the import costs seconds, and `crm-audit checks`, `explain` and `inspect` must not pay it.
-No GX object leaves this module: callers get plain `Validation` / `Outcome` values and
-JSON text.
-
-How a validation runs (one per audit and as_of, memoized on the CrmData, shared by HY01-HY05):
-
-1. The rules of `checks.hygiene.rules` whose columns the export provided become one
-   ExpectationSuite per table (deals, activities, leads), validated on the canonical frame
-   with an ephemeral context, progress bars off, analytics off.
-2. The frame goes to GX with text as categoricals and datetimes as datetime64[ns] (see
-   `_gx_dtypes`): same values, but GX's pandas engine handles those dtypes vectorized.
-3. Two passes: BOOLEAN_ONLY over every rule (which pass, which fail: the cheap part), then
-   only the failing rules again with COMPLETE, trimmed to what names the failing records:
-   `unexpected_index_list` as row positions of the canonical frame (its RangeIndex), no
-   unexpected values, no partial lists, no `unexpected_index_query`. Clean columns never pay
-   for COMPLETE. Asking GX for named index columns (`unexpected_index_column_names`) would
-   make it build one dict per failing row with `.at` lookups; the positions are mapped to
-   ids here with one numpy take. `run_suite(strategy="complete-positions")` is the one-pass
-   alternative; the README's "Hygiene and Great Expectations" has the measurements.
+The only module that imports `great_expectations`, and only inside functions (the import
+costs seconds; `checks`, `explain` and `inspect` must not pay it). No GX object leaves it:
+callers get plain `Validation` / `Outcome` values and JSON text. One validation per audit
+and as_of serves HY01-HY05: the provided rules of `checks.hygiene.rules` as one suite per
+table, on a frame of GX-friendly dtypes (`_gx_dtypes`), in two passes (BOOLEAN_ONLY, then
+COMPLETE trimmed to row positions for the failing rules only). README, "How the audit runs
+GX", gives the reasons and the measurements.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """The Findings sheet: one row per finding, filterable, deals linked to the CRM.
 
-openpyxl spends ~15 µs per cell whatever the mode, so the sheet is capped at
-`DEFAULT_MAX_ROWS` rows by default (a filterable sample, most severe first, every check
-keeping its share; `[report] max_rows` raises it) with a visible note: the JSON report
-keeps every finding. Big columns are cleaned in bulk and share one styled cell; severity
-colours are conditional formats, never per-cell fills.
+At most `DEFAULT_MAX_ROWS` rows by default (`[report] max_rows`), most severe first, every
+check keeping its share, with a visible note: openpyxl's time per cell makes a full sheet
+slow at scale (README, "Reports"), and the JSON report keeps every finding. Big columns are
+cleaned in bulk and share one styled cell; severity colours are conditional formats.
 """
 
 from __future__ import annotations
