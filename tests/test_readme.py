@@ -1,10 +1,15 @@
-"""The README's catalogue table lists exactly the checks of the catalogue, by code and name."""
+"""The README tells the truth: its check table is the catalogue, its demo numbers are the demo's."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from audit.app.demo import CONFIG_NAME, write_demo
+from audit.cli import cli
 from checks import ALL_CHECKS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -43,3 +48,31 @@ def test_readme_names_each_check_as_the_catalogue_does_in_its_family_row():
         family, name = listed[check.code]
         assert family == check.code[:2], f"{check.code} sits in the {family} row"
         assert name in (None, check.name), f"README calls {check.code} {name!r}, the catalogue {check.name!r}"
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory):
+    export = write_demo(tmp_path_factory.mktemp("demo") / "export", seed=7)  # what `make demo` writes
+    return export, export.parent / CONFIG_NAME
+
+
+def _summary_lines(output: str) -> list[str]:
+    return output.splitlines()[:4]
+
+
+def test_quick_start_shows_what_the_demo_audit_prints(demo_export):
+    export, config = demo_export
+    block = README.read_text(encoding="utf-8").split("$ .venv/bin/crm-audit run demo-out/export -c demo-out/crm-audit.toml\n", 1)[1]
+    quoted = block.split("\n...\n", 1)[0].splitlines()
+    result = CliRunner().invoke(cli, ["run", str(export), "-c", str(config)])
+    assert result.exit_code == 1  # as the README says: high-severity checks failed
+    assert quoted == _summary_lines(result.output)
+
+
+def test_quick_start_numbers_without_the_demo_config(demo_export):
+    export, _config = demo_export
+    claim = re.search(r"(\d+) failed, (\d+) skipped, score ([\d.]+)\.", " ".join(README.read_text(encoding="utf-8").split()))
+    output = CliRunner().invoke(cli, ["run", str(export)]).output
+    failed, skipped, score = claim.groups()
+    assert f"Trust score  {score} / 100" in output
+    assert f"{failed} failed · {skipped} skipped" in output
