@@ -12,6 +12,8 @@ import pandas as pd
 
 from audit.derived.deal_index import NO_OWNER
 from audit.derived.flowindex import (
+    FlowIndex,
+    VisitArrays,
     deal_attr,
     flow_index,
     gather,
@@ -90,28 +92,7 @@ def _stage_counts(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
     if not n:
         return _empty_counts()
     order = order.reset_index(drop=True)
-    # Each stay's row in `order` (-1 for a stage the order does not know), and the next stay's.
-    order_keys = ix.keys_of(order)
-    known = np.flatnonzero(order_keys >= 0)
-    stage_row = gather(ix.key(v.pipe, v.stage), order_keys[known], known, -1)
-    last = group_ends(v.deal)
-    next_row = np.full(n, -1, dtype=np.int64)
-    next_row[:-1] = np.where(last[:-1], -1, stage_row[1:])
-    left = ~last
-    rank = np.r_[order["order"].to_numpy(dtype=float), np.nan]          # index -1: unknown
-    kind = np.r_[order["kind"].map(_KIND).fillna(-1).to_numpy(dtype=np.int64), -1]
-    here_kind, next_kind = kind[stage_row], kind[next_row]
-    forward = (next_kind == WON) | ((next_kind == OPEN) & (rank[next_row] > rank[stage_row]))
-    to_lost = next_kind == LOST
-
-    # The deal's status closes its last stay: won/lost while sitting in an open stage.
-    won = deal_attr(ix, ix.status_is("won"), v.deal, False)
-    lost_deal = deal_attr(ix, ix.status_is("lost"), v.deal, False)
-    closed_here = last & (here_kind == OPEN) & (won | lost_deal)
-    advanced = forward | (closed_here & won)
-    lost = to_lost | (closed_here & lost_deal)
-    resolved = left | closed_here
-
+    stage_row, left, advanced, lost, resolved = _stay_outcomes(ix, v, order)
     labels = [str(o) for o in ix.owners.to_pylist()]
     if NO_OWNER not in labels:
         labels.append(NO_OWNER)
@@ -167,3 +148,28 @@ def _stage_counts(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
     info = order.loc[both["row"].to_numpy(), ["pipeline", "stage", "order", "kind"]].reset_index(drop=True)
     out = pd.concat([info, both.drop(columns="row").reset_index(drop=True)], axis=1)
     return out[COUNT_COLUMNS]
+
+
+def _stay_outcomes(ix: FlowIndex, v: VisitArrays, order: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Per stay: its row in `order` (-1 for a stage the order does not know), whether it was
+    left, and whether it advanced, was lost or is resolved (left, or closed while in it)."""
+    n = len(v.deal)
+    # Each stay's row in `order`, and the next stay's.
+    order_keys = ix.keys_of(order)
+    known = np.flatnonzero(order_keys >= 0)
+    stage_row = gather(ix.key(v.pipe, v.stage), order_keys[known], known, -1)
+    last = group_ends(v.deal)
+    next_row = np.full(n, -1, dtype=np.int64)
+    next_row[:-1] = np.where(last[:-1], -1, stage_row[1:])
+    left = ~last
+    rank = np.r_[order["order"].to_numpy(dtype=float), np.nan]          # index -1: unknown
+    kind = np.r_[order["kind"].map(_KIND).fillna(-1).to_numpy(dtype=np.int64), -1]
+    here_kind, next_kind = kind[stage_row], kind[next_row]
+    forward = (next_kind == WON) | ((next_kind == OPEN) & (rank[next_row] > rank[stage_row]))
+    to_lost = next_kind == LOST
+
+    # The deal's status closes its last stay: won/lost while sitting in an open stage.
+    won = deal_attr(ix, ix.status_is("won"), v.deal, False)
+    lost_deal = deal_attr(ix, ix.status_is("lost"), v.deal, False)
+    closed_here = last & (here_kind == OPEN) & (won | lost_deal)
+    return stage_row, left, forward | (closed_here & won), to_lost | (closed_here & lost_deal), left | closed_here
