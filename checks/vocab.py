@@ -302,32 +302,22 @@ def vague_stage_word(names: pd.Series, extra: Mapping[str, Sequence[str]] | None
 
     Not vague: names with a result word ("Возражения отработаны") and CRM inboxes.
     """
-    names = _as_text(names)
-    codes, words = _stage_words(names, extra)
-    return _spread_text(codes, words, names.index)
+    return _word_per_row(names, extra, _stage_words)
 
 
 def is_vague_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a stage name names a state, not a result (see `vague_stage_word`)."""
-    names = _as_text(names)
-    codes, words = _stage_words(names, extra)
-    return _spread_flags(codes, _valid(words), names.index)
+    return _flag_per_row(names, extra, _stage_words)
 
 
 def is_result_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a stage name states a result ("КП отправлено", "Objections handled")."""
-    names = _as_text(names)
-    codes, normalized = _uniques(names)
-    flags = _flags(normalized, _pattern("contains", _terms(RESULT_STAGES, extra, "result_stages")))
-    return _spread_flags(codes, flags, names.index)
+    return _flag_per_row(names, extra, _list_matches("contains", RESULT_STAGES, "result_stages"))
 
 
 def is_inbox_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a stage is a CRM inbox ("Неразобранное", "Incoming leads"), not a funnel stage."""
-    names = _as_text(names)
-    codes, normalized = _uniques(names)
-    flags = _flags(normalized, _pattern("full", _terms(INBOX_STAGES, extra, "inbox_stages")))
-    return _spread_flags(codes, flags, names.index)
+    return _flag_per_row(names, extra, _list_matches("full", INBOX_STAGES, "inbox_stages"))
 
 
 def _reason_words(reasons: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
@@ -343,16 +333,12 @@ def vague_reason_word(reasons: pd.Series, extra: Mapping[str, Sequence[str]] | N
     """The vague phrase a whole loss reason consists of ("другое"), "" for a reason with no
     words ("-", "?", "0", a single character), NA for reasons that say something or are missing.
     """
-    reasons = _as_text(reasons)
-    codes, words = _reason_words(reasons, extra)
-    return _spread_text(codes, words, reasons.index)
+    return _word_per_row(reasons, extra, _reason_words)
 
 
 def is_vague_reason(reasons: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a (non-empty) loss reason says nothing; missing reasons are False (ST03's)."""
-    reasons = _as_text(reasons)
-    codes, words = _reason_words(reasons, extra)
-    return _spread_flags(codes, _valid(words), reasons.index)
+    return _flag_per_row(reasons, extra, _reason_words)
 
 
 def _think_words(texts: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
@@ -362,16 +348,35 @@ def _think_words(texts: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
 
 def think_it_over_phrase(texts: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """The "I'll think about it" phrase found in a text ("подумает"), NA when there is none."""
-    texts = _as_text(texts)
-    codes, words = _think_words(texts, extra)
-    return _spread_text(codes, words, texts.index)
+    return _word_per_row(texts, extra, _think_words)
 
 
 def says_think_it_over(texts: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a text says the client postponed the decision ("подумаю", "get back to you")."""
-    texts = _as_text(texts)
-    codes, words = _think_words(texts, extra)
-    return _spread_flags(codes, _valid(words), texts.index)
+    return _flag_per_row(texts, extra, _think_words)
+
+
+def _word_per_row(values: pd.Series, extra, find) -> pd.Series:
+    """`find(values, extra)` gives codes and the word per unique value: the word of each row."""
+    values = _as_text(values)
+    codes, words = find(values, extra)
+    return _spread_text(codes, words, values.index)
+
+
+def _flag_per_row(values: pd.Series, extra, find) -> pd.Series:
+    """`find(values, extra)` gives codes and the word per unique value: True where a row has one."""
+    values = _as_text(values)
+    codes, words = find(values, extra)
+    return _spread_flags(codes, _valid(words), values.index)
+
+
+def _list_matches(mode: str, builtin: Sequence[str], name: str):
+    """A finder for `_flag_per_row`: per unique value, the value where it matches the list
+    `name` (built-in terms plus the config's), else null."""
+    def find(values: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
+        codes, normalized = _uniques(values)
+        return codes, _unless(normalized, ~_flags(normalized, _pattern(mode, _terms(builtin, extra, name))))
+    return find
 
 
 def _valid(words: pa.Array) -> np.ndarray:
