@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from audit.derived.deal_index import link_positions
-from audit.derived.stage_order import MIN_ORDER_SUPPORT, guessed_pipelines
+from audit.derived.steps import MIN_ORDER_SUPPORT, guessed_pipelines
 from audit.model import NO_PIPELINE, CrmData
 from audit.model import text as ru
 from audit.model.warnings import InputWarning

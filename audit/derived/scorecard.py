@@ -1,19 +1,4 @@
-"""The owner scorecard: deals, outcomes, activity and findings per manager.
-
-One row per owner of deals (deals without an owner under "(no owner)"):
-
-- deals, open, won, lost: the owner's deals by status (a deal without a status counts as open);
-- win_rate = won / (won + lost) over the deals with possible dates and amounts, empty with no
-  such closed deal;
-- activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
-  empty when no activities were exported; activities_per_deal = activities / deals;
-- median_cycle_days: median days from creation to close of the owner's closed deals;
-- impossible_deals: the owner's deals with impossible dates (closed before created, dated after
-  as_of) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
-  them, and a deal closed before it was created would give a negative cycle;
-- findings: findings that name the owner (deal findings carry the deal's owner, owner findings
-  the owner), and findings_<family> the same per check family.
-"""
+"""The owner scorecard: deals, outcomes, activity and findings per manager."""
 
 from __future__ import annotations
 
@@ -36,7 +21,21 @@ OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activitie
 
 
 def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Scorecard: one row per owner of deals, sorted by owner."""
+    """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
+    sorted by owner.
+
+    - deals, open, won, lost: the owner's deals by status (a deal without a status counts as open);
+    - win_rate = won / (won + lost) over the deals with possible dates and amounts, empty with no
+      such closed deal;
+    - activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
+      empty when no activities were exported; activities_per_deal = activities / deals;
+    - median_cycle_days: median days from creation to close of the owner's closed deals;
+    - impossible_deals: the owner's deals with impossible dates (closed before created, dated after
+      `as_of`) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
+      them, and a deal closed before it was created would give a negative cycle;
+    - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
+      the owner), and findings_<family> the same per check family.
+    """
     deals = deal_index(crm).deals
     if deals.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "owner" else float) for c in OWNER_COLUMNS})

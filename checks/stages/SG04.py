@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import WAITING_ROOM, stage_table, waiting_rooms
+from audit.derived.flow import stage_table
 from audit.derived.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
 from audit.model import NO_PIPELINE, CrmData
-from audit.derived.stage_order import MIN_ORDER_SUPPORT, stage_order, stage_pairs
+from audit.derived.steps import MIN_ORDER_SUPPORT, order_steps
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -158,21 +158,9 @@ def _step_numbers(crm: CrmData, min_support: int) -> tuple[np.ndarray, np.ndarra
 
     Declared stages no deal entered are steps too: a deal that jumps over them skips them."""
     ix, st = flow_index(crm), stage_table(crm)
-    fed, back = waiting_rooms(crm, **WAITING_ROOM)
-    rooms = st.frame.loc[fed | back, ["pipeline", "stage"]]
-    order = stage_order(crm)
-    steps = order[order["kind"].eq("open") & order["order"].notna()]
-    if len(rooms):
-        is_room = pd.MultiIndex.from_frame(steps[["pipeline", "stage"]]).isin(pd.MultiIndex.from_frame(rooms))
-        steps = steps[~is_room]
-    steps = steps.sort_values(["pipeline", "order"], kind="stable")
-    by_pipe = steps.groupby("pipeline", sort=False)
-    steps = steps.assign(step=by_pipe.cumcount() + 1.0, previous=by_pipe["stage"].shift())
+    steps = order_steps(crm)
     step_no = _by_row(st, ix.keys_of(steps), steps["step"].to_numpy())
-
-    pairs = stage_pairs(crm).set_index(["pipeline", "stage_a", "stage_b"])["n"]
-    support = pairs.reindex(pd.MultiIndex.from_arrays([steps["pipeline"], steps["previous"], steps["stage"]]))
-    weak = steps["previous"].notna().to_numpy() & (support.fillna(0).to_numpy() < min_support)
+    weak = steps["support"].lt(min_support).to_numpy()
     per_pipe = steps.assign(weak=weak, declared=steps["declared"].astype(bool)).groupby("pipeline").agg(
         n=("step", "size"), weak=("weak", "any"), declared=("declared", "any"))
     codes = lookup(ix.pipelines, pd.Series(per_pipe.index, dtype="str"))

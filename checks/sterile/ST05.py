@@ -7,7 +7,8 @@ import pandas as pd
 
 from audit.derived.flowindex import NAT, flow_index, group_starts, take_text, visit_arrays
 from audit.model import CrmData
-from audit.derived.stage_order import MIN_ORDER_SUPPORT, guessed_pipelines, stage_order
+from audit.derived.stage_order import stage_order
+from audit.derived.steps import MIN_ORDER_SUPPORT, guessed_pipelines
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import linked_rows
 from audit.model import text as ru
