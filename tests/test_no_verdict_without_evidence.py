@@ -27,7 +27,7 @@ CODES = [c.code for c in ALL_CHECKS]
 # Checks that compare or count a sample larger than one record: never a pass on a single deal.
 NEEDS_A_SAMPLE = {"ST01", "ST02", "ST07", "ST08", "SG05", "SG06", "SG08", "OF03", "OF05", "FN01", "HY07"}
 # Checks that need activities or stage history to name a deal of the export.
-NEEDS_THE_LINK = {"ST06", "SG03", "SG04", "OF01", "OF02", "OF03", "OF04", "OF05", "OF06", "FN01"}
+NEEDS_THE_LINK = {"ST06", "SG03", "SG04", "SG07", "SG08", "OF01", "OF02", "OF03", "OF04", "OF05", "OF06", "FN01"}
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 STATUSES = st.sampled_from(["open", "won", "lost", None])

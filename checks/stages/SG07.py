@@ -10,6 +10,7 @@ from audit.model import CrmData
 from audit.derived.stage_order import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
 DAY_US = 86_400_000_000
@@ -35,6 +36,9 @@ class DeadStage(Check):
               "сделки через него проходили (поможет автоматический перевод по событию, которое его завершает).")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        # History of no exported deal: every stage the deals passed through would look unvisited.
+        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+            return skipped
         period = float(ctx["period_days"])
         ix, v = flow_index(crm), visit_arrays(crm)
         declared = crm.pipelines[["pipeline", "stage"]].dropna().drop_duplicates()

@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
 OPEN = 0
@@ -36,6 +37,9 @@ class ObjectionHubStage(Check):
               "возражение (причину и условия покупки) фиксируйте полем или задачей; затем удалите этап.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        # A history of no exported deal may be another export's: its traffic says nothing here.
+        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+            return skipped
         st, flow = stage_table(crm), stage_flow(crm)
         entries, exits, backs, bounced = flow.entries, flow.exits, flow.backward_exits, flow.returns
         back_share = flow.backward_share
