@@ -224,3 +224,17 @@ def test_a_profile_that_explains_what_it_left_out_speaks_for_the_file():
     assert [w.code for w in _left_out(raw, mapped, 35)] == ["rows-left-out"]
     mapped.warnings = [InputWarning("tasks-on-accounts", "35 tasks hang on accounts", "…", file="tasks.csv")]
     assert _left_out(raw, mapped, 35) == []
+
+
+def test_quiet_failure_prints_the_warnings_too():
+    from click.testing import CliRunner
+
+    from audit.cli import cli
+    args = [str(FIXTURES / "generic_deals.csv"), str(FIXTURES / "activities_on_unknown_deals.csv")]
+    failed = CliRunner().invoke(cli, ["run", *args, "--select", "HY06", "-q", "--fail-on", "medium"])
+    assert failed.exit_code == 1
+    first, warning = failed.output.splitlines()
+    assert first.startswith("crm-audit: 1 check(s) at or above medium failed: HY06")
+    assert warning.startswith("  ! activities_on_unknown_deals.csv: 4 of 5 activities link to no exported deal")
+    passed = CliRunner().invoke(cli, ["run", *args, "--select", "HY06", "-q", "--fail-on", "high"])
+    assert passed.exit_code == 0 and passed.output == ""
