@@ -9,7 +9,7 @@ from audit.ingest.profiles import (
     salesforce,
     zoho,
 )
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header
+from audit.ingest.profiles.base import Assembly, FinishContext, Profile, TableSpec, norm_header
 
 PROFILES: tuple[Profile, ...] = (
     amocrm.PROFILE, bitrix24.PROFILE, hubspot.PROFILE, salesforce.PROFILE, pipedrive.PROFILE,
@@ -17,4 +17,4 @@ PROFILES: tuple[Profile, ...] = (
 )
 BY_NAME = {p.name: p for p in PROFILES}
 
-__all__ = ["PROFILES", "BY_NAME", "Profile", "TableSpec", "FinishContext", "norm_header"]
+__all__ = ["PROFILES", "BY_NAME", "Profile", "TableSpec", "FinishContext", "Assembly", "norm_header"]

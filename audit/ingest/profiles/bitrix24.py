@@ -15,10 +15,10 @@ from audit.ingest.profiles.base import (
     FinishContext,
     Profile,
     TableSpec,
-    norm_header,
     relabel,
-    stage_status,
+    truthy,
 )
+from audit.ingest.profiles.status import deal_status
 from audit.ingest.values import map_labels
 
 WON = ("Сделка успешна", "Успешно", "Deal won", "Won", "Success")
@@ -94,23 +94,26 @@ LEAD_STATUS_RULES = [
 ]
 
 
+def _flags(frame: pd.DataFrame) -> pd.Series | None:
+    """won / lost / open from the stage group ("Группа стадий", STAGE_SEMANTIC_ID P/S/F), and
+    "closed" for a deal marked closed ("Сделка закрыта", CLOSED) whose group is not exported."""
+    flags = None
+    if "_stage_group" in frame.columns:
+        flags, _failed = map_labels(frame["_stage_group"], GROUP_RULES)
+    if "_closed" in frame.columns:
+        closed = truthy(frame["_closed"])
+        flags = flags if flags is not None else pd.Series(None, index=frame.index, dtype=object)
+        # Closed, and the group says neither won nor lost: the outcome is to be read elsewhere.
+        flags = flags.where(~(closed & (flags.isna() | flags.eq("open"))), "closed")
+    return flags
+
+
 def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
-    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
-    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
-    status = stage_status(frame["stage"], won, lost)
-    if "_stage_group" in frame.columns:
-        group, _failed = map_labels(frame["_stage_group"], GROUP_RULES)
-        status = status.fillna(group)
-    if "_closed" in frame.columns:
-        closed = frame["_closed"].astype("str").str.strip().str.lower().isin(["да", "yes", "y", "true", "1"])
-        # Closed but neither won nor recognisably lost: a failure stage with a custom name.
-        status = status.where(~(closed & status.isna()), "lost")
-        status = status.where(~(closed & status.eq("open")), "lost")
-        if "_modified_at" in frame.columns and "closed_at" not in frame.columns:
-            # Bitrix exports no close date; the last modification of a closed deal is the nearest.
-            frame["closed_at"] = frame["_modified_at"].where(closed)
-    frame["status"] = status.fillna("open")
+    frame["status"] = deal_status(frame["stage"], ctx, flags=_flags(frame))
+    if "_modified_at" in frame.columns and "closed_at" not in frame.columns:
+        # Bitrix exports no close date; the last modification of a closed deal is the nearest.
+        frame["closed_at"] = frame["_modified_at"].where(frame["status"].ne("open"))
     return {"deals": frame}
 
 

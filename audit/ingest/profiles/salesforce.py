@@ -17,14 +17,14 @@ from audit.ingest.profiles.base import (
     FinishContext,
     Profile,
     TableSpec,
-    norm_header,
-    stage_status,
+    expected_close_for_open,
+    truthy,
     users_finish,
 )
+from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won",)
 LOST = ("Closed Lost",)
-TRUE = {"true", "1", "yes", "да", "y", "1.0"}
 
 OPPORTUNITY_COLUMNS = {
     "Id": "deal_id", "Opportunity ID": "deal_id", "Opportunity Id": "deal_id",
@@ -38,7 +38,7 @@ OPPORTUNITY_COLUMNS = {
     "Owner.Name": "owner", "Opportunity Owner": "owner", "Owner Name": "owner", "OwnerName": "owner",
     "OwnerId": "owner",
     "IsClosed": "_is_closed", "Closed": "_is_closed",
-    "IsWon": "_is_won", "Won": "_is_won",
+    "IsWon": "_is_won", "Won": "_is_won", "Probability": "_probability", "Probability (%)": "_probability",
     "LeadSource": "source", "Lead Source": "source",
     "Account.Name": "company", "Account Name": "company", "AccountId": "company",
     "LastActivityDate": "last_activity_at", "Last Activity": "last_activity_at",
@@ -98,34 +98,33 @@ LEAD_STATUS_RULES = [
 ]
 
 
-def _truthy(values: pd.Series) -> pd.Series:
-    return values.astype("str").str.strip().str.lower().isin(TRUE)
-
-
 def _drop_deleted(frame: pd.DataFrame) -> pd.DataFrame:
     if "_deleted" in frame.columns:
-        return frame[~_truthy(frame["_deleted"])]
+        return frame[~truthy(frame["_deleted"])]
     return frame
+
+
+def _flags(frame: pd.DataFrame) -> pd.Series | None:
+    """won / lost / open from IsClosed and IsWon (or the report's Closed / Won), "closed" when
+    only IsClosed was exported, None where neither says anything."""
+    has_closed = "_is_closed" in frame.columns and frame["_is_closed"].notna().any()
+    has_won = "_is_won" in frame.columns and frame["_is_won"].notna().any()
+    if not (has_closed or has_won):
+        return None
+    flags = pd.Series(None, index=frame.index, dtype=object)
+    if has_closed:
+        closed = truthy(frame["_is_closed"])
+        flags[closed] = "lost" if has_won else "closed"
+        flags[~closed & frame["_is_closed"].notna()] = "open"
+    if has_won:
+        flags[truthy(frame["_is_won"])] = "won"
+    return flags
 
 
 def _opportunity_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
-    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
-    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
-    status = stage_status(frame["stage"], won, lost)
-    if "_is_won" in frame.columns and "_is_closed" in frame.columns:
-        is_won, is_closed = _truthy(frame["_is_won"]), _truthy(frame["_is_closed"])
-        flags = pd.Series("open", index=frame.index, dtype=object)
-        flags[is_closed & is_won] = "won"
-        flags[is_closed & ~is_won] = "lost"
-        known = frame["_is_closed"].notna()
-        status = flags.where(known, status)
-    frame["status"] = status.fillna("open")
-    if "closed_at" in frame.columns:
-        is_open = frame["status"].eq("open")
-        frame["expected_close_at"] = frame["closed_at"].where(is_open)
-        frame["closed_at"] = frame["closed_at"].where(~is_open)
-    return {"deals": frame}
+    frame["status"] = deal_status(frame["stage"], ctx, flags=_flags(frame), probability=frame.get("_probability"))
+    return {"deals": expected_close_for_open(frame)}
 
 
 def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
@@ -171,7 +170,7 @@ def _lead_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     frame = frame.copy()
     status, _ = map_labels(frame["status"], LEAD_STATUS_RULES)
     if "_converted" in frame.columns:
-        status = status.where(~_truthy(frame["_converted"]), "converted")
+        status = status.where(~truthy(frame["_converted"]), "converted")
     frame["status"] = status
     return {"leads": frame}
 
