@@ -36,3 +36,12 @@ def test_zoho_calls_without_potential_say_what_they_link_to(load_fixture):
                          "on_nothing": 1, "linked": 0, "left_out": 4}
     assert "4 of 5 calls are on no deal" in w.message
     assert w.message_ru.startswith("4 из 5 звонков не привязаны к сделке (к компании — 1, только к контакту — 1")
+
+
+def test_pipedrive_deals_export_says_every_stage_is_open(load_fixture):
+    from audit.derived.stage_order import stage_order
+    loaded = load_fixture("pipedrive_deals.csv")
+    assert loaded.crm.stages_all_open
+    # "Negotiations Started" holds only a won deal: still an open stage of the pipeline.
+    assert set(stage_order(loaded.crm)["kind"]) == {"open"}
+    assert not load_fixture("hubspot_deals_date_entered.csv").crm.stages_all_open
