@@ -120,7 +120,7 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
             "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
         }))
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
-                  warnings=warnings, lookups=finish_ctx.lookups)
+                  warnings=warnings, lookups={k: v.assign(_file=raw.label) for k, v in finish_ctx.lookups.items()})
 
 
 def finish_context(cfg: Config, profile: Profile) -> FinishContext:

@@ -44,7 +44,10 @@ class FinishContext:
         self.warnings.append(warning)
 
     def lookup(self, name: str, frame: pd.DataFrame) -> None:
-        self.lookups[name] = frame
+        """Set `frame` aside under `name` (several calls add rows); the caller tags it with the
+        file it came from (column `_file`)."""
+        self.lookups[name] = frame if name not in self.lookups else pd.concat([self.lookups[name], frame],
+                                                                             ignore_index=True)
 
 
 # finish(frame, ctx) -> {canonical table: frame}. Frames keep the `_row` column.
