@@ -1,7 +1,8 @@
 """Salesforce: API-name exports (Data Loader, weekly data export: Opportunity,
-OpportunityHistory, OpportunityFieldHistory, Task, Event, Lead, User) and report exports
-with their labels ("Opportunity Name", "Opportunity Owner", "Stage" ...), including
-"formatted" XLSX reports with title rows and totals (the reader strips those).
+OpportunityHistory, OpportunityFieldHistory, Task, Event, Lead, User, and RecordType, Account,
+Contact to name the ids: see salesforce_links.py) and report exports with their labels
+("Opportunity Name", "Opportunity Owner", "Stage" ...), including "formatted" XLSX reports with
+title rows and totals (the reader strips those).
 
 Won/lost from IsWon/IsClosed (or the report's "Won"/"Closed"), else the standard stages
 "Closed Won" / "Closed Lost". CloseDate is the real close date of closed opportunities
@@ -21,6 +22,8 @@ from audit.ingest.profiles.base import (
     truthy,
     users_finish,
 )
+from audit.ingest.profiles import salesforce_links as links
+from audit.ingest.profiles.lookups import declare_ids
 from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won",)
@@ -45,7 +48,8 @@ OPPORTUNITY_COLUMNS = {
     "Loss_Reason__c": "lost_reason", "Loss Reason": "lost_reason", "Reason_Lost__c": "lost_reason",
     "Closed_Lost_Reason__c": "lost_reason", "Lost Reason": "lost_reason",
     "Pipeline__c": "pipeline", "RecordType.Name": "pipeline", "Opportunity Record Type": "pipeline",
-    "Sales Process": "pipeline",
+    "Sales Process": "pipeline", "RecordTypeId": "pipeline",
+    "ContactId": "contact", "Contact.Name": "contact",
 }
 
 HISTORY_COLUMNS = {
@@ -63,17 +67,23 @@ FIELD_HISTORY_COLUMNS = {
 }
 
 TASK_COLUMNS = {
-    "Id": "activity_id", "WhatId": "deal_id", "Subject": "subject",
+    "Id": "activity_id", "WhatId": "_what", "WhoId": "_who", "Subject": "subject",
     "TaskSubtype": "type", "Type": "_type2", "ActivityDate": "_due", "CompletedDateTime": "at",
     "CreatedDate": "created_at", "OwnerId": "owner", "Status": "result",
     "CallDurationInSeconds": "duration_s", "CallType": "direction", "IsDeleted": "_deleted",
 }
 
 EVENT_COLUMNS = {
-    "Id": "activity_id", "WhatId": "deal_id", "Subject": "subject", "StartDateTime": "at",
+    "Id": "activity_id", "WhatId": "_what", "WhoId": "_who", "Subject": "subject", "StartDateTime": "at",
     "ActivityDateTime": "_at2", "CreatedDate": "created_at", "OwnerId": "owner", "Type": "_type2",
     "DurationInMinutes": "_minutes", "IsDeleted": "_deleted",
 }
+
+RECORD_TYPE_COLUMNS = {"Id": "_id", "Name": "_name", "DeveloperName": "_developer_name",
+                       "SobjectType": "_sobject", "IsActive": "_active"}
+ACCOUNT_COLUMNS = {"Id": "_id", "Name": "_name", "IsDeleted": "_deleted"}
+CONTACT_COLUMNS = {"Id": "_id", "Name": "_name", "FirstName": "_first", "LastName": "_last",
+                   "AccountId": "_account", "IsDeleted": "_deleted"}
 
 LEAD_COLUMNS = {
     "Id": "lead_id", "Lead ID": "lead_id", "Status": "status", "Lead Status": "status",
@@ -124,6 +134,7 @@ def _flags(frame: pd.DataFrame) -> pd.Series | None:
 def _opportunity_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
     frame["status"] = deal_status(frame["stage"], ctx, flags=_flags(frame), probability=frame.get("_probability"))
+    declare_ids(ctx, "deals", frame, {"pipeline": "record_type", "company": "account", "contact": "contact"})
     return {"deals": expected_close_for_open(frame)}
 
 
@@ -140,8 +151,6 @@ def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.Dat
 
 def _task_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = _drop_deleted(frame).copy()
-    # Only tasks on opportunities (WhatId prefix 006) belong to deals.
-    frame = frame[frame["deal_id"].astype("str").str.startswith("006", na=False)]
     kind = frame["type"] if "type" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
     if "_type2" in frame.columns:
         kind = kind.fillna(frame["_type2"])
@@ -151,18 +160,25 @@ def _task_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
         if fallback in frame.columns:
             at = at.fillna(frame[fallback])
     frame["at"] = at
-    return {"activities": frame}
+    # Only tasks on opportunities (WhatId prefix 006) belong to deals.
+    return {"activities": links.split_off_opportunity(frame, ctx, "Task")}
 
 
 def _event_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = _drop_deleted(frame).copy()
-    frame = frame[frame["deal_id"].astype("str").str.startswith("006", na=False)]
     frame["type"] = frame["_type2"].fillna("meeting") if "_type2" in frame.columns else "meeting"
     if "_at2" in frame.columns:
         frame["at"] = frame["at"].fillna(frame["_at2"])
     if "_minutes" in frame.columns:
         frame["duration_s"] = pd.to_numeric(frame["_minutes"], errors="coerce") * 60
-    return {"activities": frame}
+    return {"activities": links.split_off_opportunity(frame, ctx, "Event")}
+
+
+def _lookup(name: str):
+    def finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+        ctx.lookup(name, _drop_deleted(frame))
+        return {}
+    return finish
 
 
 def _lead_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
@@ -209,5 +225,18 @@ PROFILE = Profile(
                   key=("Id", ("Username", "Alias", "IsActive", "UserRoleId", "Email"),
                        ("Name", "FirstName", "LastName")),
                   exclude=("AccountId", "StageName", "Status", "WhatId", "OpportunityId")),
+        TableSpec(table="lookup", label="RecordType", columns=RECORD_TYPE_COLUMNS,
+                  finish=_lookup(links.RECORD_TYPES), dayfirst=False,
+                  key=("Id", "Name", "SobjectType", ("DeveloperName", "BusinessProcessId", "IsActive"))),
+        TableSpec(table="lookup", label="Account", columns=ACCOUNT_COLUMNS, finish=_lookup(links.ACCOUNTS),
+                  dayfirst=False,
+                  key=("Id", "Name", ("Type", "ParentId", "BillingCity", "BillingCountry", "Industry", "AccountNumber",
+                                      "AnnualRevenue", "NumberOfEmployees", "Website", "AccountSource")),
+                  exclude=("StageName", "AccountId", "WhatId", "Status", "Username", "SobjectType", "IsConverted")),
+        TableSpec(table="lookup", label="Contact", columns=CONTACT_COLUMNS, finish=_lookup(links.CONTACTS),
+                  dayfirst=False,
+                  key=("Id", "AccountId", ("Name", "LastName", "FirstName")),
+                  exclude=("StageName", "WhatId", "OpportunityId", "IsConverted", "CloseDate", "Username")),
     ),
+    assemble=links.assemble,
 )
