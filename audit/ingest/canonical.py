@@ -102,7 +102,7 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     finish_ctx = finish_context(cfg, profile)
     tables = (spec.finish(frame, finish_ctx) if spec.finish else {spec.table: frame})
     warnings = [w if w.file else replace(w, file=raw.label) for w in finish_ctx.warnings]
-    notes: list[str] = []
+    notes: list[str] = list(finish_ctx.notes)
     for name, table in list(tables.items()):
         table, enum_issues, note = _normalize(name, table, raw, cfg)
         issues.extend(enum_issues)

@@ -80,3 +80,38 @@ def test_existing_task_fixture_counts_the_account_task(load_fixture):
     [w] = _warnings(loaded, "activities-not-on-deals")
     assert w.numbers["not_on_deal"] == 1 and w.numbers["on_account"] == 1
     assert pd.Series(loaded.crm.activities["deal_id"]).str.startswith("006").all()
+
+
+def test_formatted_grouped_report_reads_every_opportunity_with_its_group(load_fixture):
+    loaded = load_fixture("sf_formatted_report_grouped.xlsx")
+    src = loaded.sources[0]
+    assert (src.crm, src.table, src.header_row) == ("salesforce", "deals", 13)
+    d = loaded.crm.deals.set_index("deal_id")
+    # The stage is written on the first row of its group only: every opportunity gets it.
+    assert d["stage"].tolist() == ["Prospecting", "Prospecting", "Closed Won", "Closed Lost", "Closed Lost"]
+    assert d["status"].tolist() == ["open", "open", "won", "lost", "lost"]
+    # A deal whose name starts with "Total" is a deal; the Subtotal and Total rows are not.
+    assert d.loc["006R00000000005AAA", "title"] == "Total Solutions pilot"
+    assert d["amount"].sum() == 390000
+    raw = loaded.crm.parse_issues["raw"].tolist()
+    assert sum(r.startswith("Subtotal") for r in raw) == 3 and any(r.startswith("Confidential") for r in raw)
+
+
+def test_opportunities_with_products_is_one_deal_per_opportunity(load_fixture):
+    loaded = load_fixture("sf_opportunities_with_products.xlsx")
+    d = loaded.crm.deals
+    assert d["title"].tolist() == ["Edge SLA", "United Oil Refinery"]
+    # The opportunity Amount repeated on each product line is counted once, not summed.
+    assert d["amount"].tolist() == [3000.0, 500.0] and d["status"].tolist() == ["won", "open"]
+    assert "3 product lines read as 2 opportunities" in loaded.sources[0].note
+
+
+def test_product_lines_without_amount_sum_their_total_price(tmp_path):
+    from audit.ingest import load
+    (tmp_path / "products.csv").write_text(
+        "Opportunity ID,Opportunity Name,Stage,Close Date,Opportunity Owner,Product Name,Total Price\n"
+        "006A1,Edge SLA,Closed Won,2026-02-01,Ann Lee,Diesel,2000\n"
+        "006A1,Edge SLA,Closed Won,2026-02-01,Ann Lee,Installation,1000\n"
+        "006A2,Oil,Prospecting,2026-06-30,Bo Chen,SLA,500\n", encoding="utf-8")
+    d = load([tmp_path / "products.csv"]).crm.deals
+    assert d["deal_id"].tolist() == ["006A1", "006A2"] and d["amount"].tolist() == [3000.0, 500.0]

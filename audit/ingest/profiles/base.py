@@ -39,9 +39,13 @@ class FinishContext:
     # Tables that are not canonical but resolve ids in others (Salesforce Account, Bitrix24
     # crm.status.list): `lookup` sets them aside for the profile's assemble step.
     lookups: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)  # what was assumed, for the file's line in inspect
 
     def warn(self, warning) -> None:
         self.warnings.append(warning)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def lookup(self, name: str, frame: pd.DataFrame) -> None:
         """Set `frame` aside under `name` (several calls add rows); the caller tags it with the

@@ -50,6 +50,9 @@ OPPORTUNITY_COLUMNS = {
     "Pipeline__c": "pipeline", "RecordType.Name": "pipeline", "Opportunity Record Type": "pipeline",
     "Sales Process": "pipeline", "RecordTypeId": "pipeline",
     "ContactId": "contact", "Contact.Name": "contact",
+    # "Opportunities with Products" reports: one row per product line.
+    "Product Name": "_product", "Product": "_product", "Product Code": "_product", "Quantity": "_quantity",
+    "Sales Price": "_sales_price", "List Price": "_list_price", "Total Price": "_total_price",
 }
 
 HISTORY_COLUMNS = {
@@ -131,8 +134,29 @@ def _flags(frame: pd.DataFrame) -> pd.Series | None:
     return flags
 
 
+def _one_row_per_opportunity(frame: pd.DataFrame, ctx: FinishContext) -> pd.DataFrame:
+    """An "Opportunities with Products" report repeats the opportunity (and its Amount) on each
+    product line: keep one row per opportunity. Amount is the opportunity's, never summed; a
+    report without it gets the sum of its lines' Total Price."""
+    if "_product" not in frame.columns:
+        return frame
+    if "deal_id" in frame.columns and frame["deal_id"].notna().all():
+        key = [frame["deal_id"]]
+    else:
+        key = [frame[c] for c in ("title", "owner", "created_at", "stage", "closed_at") if c in frame.columns]
+    group = pd.Series(pd.MultiIndex.from_arrays(key).factorize()[0], index=frame.index)
+    first = ~group.duplicated()
+    out = frame[first].copy()
+    if ("amount" not in frame.columns or frame["amount"].isna().all()) and "_total_price" in frame.columns:
+        totals = pd.to_numeric(frame["_total_price"], errors="coerce").groupby(group).sum(min_count=1)
+        out["amount"] = group[first].map(totals).to_numpy()
+    if first.sum() < len(frame):
+        ctx.note(f"{len(frame)} product lines read as {int(first.sum())} opportunities")
+    return out
+
+
 def _opportunity_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
+    frame = _one_row_per_opportunity(frame.copy(), ctx)
     frame["status"] = deal_status(frame["stage"], ctx, flags=_flags(frame), probability=frame.get("_probability"))
     declare_ids(ctx, "deals", frame, {"pipeline": "record_type", "company": "account", "contact": "contact"})
     return {"deals": expected_close_for_open(frame)}
@@ -204,7 +228,7 @@ PROFILE = Profile(
                        ("StageName", "Stage"),
                        ("Name", "Opportunity Name"),
                        ("IsWon", "IsClosed", "CloseDate", "Close Date", "Opportunity Owner", "OwnerId")),
-                  exclude=("OpportunityId", "WhatId")),
+                  exclude=("OpportunityId", "WhatId"), helper_kinds={"_total_price": "float"}),
         TableSpec(table="stage_history", label="OpportunityHistory", columns=HISTORY_COLUMNS,
                   finish=_history_finish, dayfirst=False,
                   key=(("OpportunityId", "Opportunity ID"), ("StageName", "To Stage", "Stage"),
