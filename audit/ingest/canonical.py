@@ -98,7 +98,7 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
             issues.append(_issue_rows(raw, spec.table, target, match.source_headers[col], values, failed,
                                       ids, frame[ROW_COLUMN]))
     if "closed_at" in frame.columns and "created_at" in frame.columns:
-        frame["closed_at"] = _end_of_day_if_date_only(frame["closed_at"], frame["created_at"])
+        frame["closed_at"] = end_of_period(frame["closed_at"], frame["created_at"])
     finish_ctx = finish_context(cfg, profile)
     tables = (spec.finish(frame, finish_ctx) if spec.finish else {spec.table: frame})
     warnings = [w if w.file else replace(w, file=raw.label) for w in finish_ctx.warnings]
@@ -131,17 +131,22 @@ def finish_context(cfg: Config, profile: Profile) -> FinishContext:
                          system_won=names(profile.won_stages), system_lost=names(profile.lost_stages))
 
 
-def _end_of_day_if_date_only(closed: pd.Series, created: pd.Series) -> pd.Series:
-    """A close date without a time beside creation dates with times (Salesforce CloseDate and
-    CreatedDate) means "that day": read it as the day's last second, so a deal created at 10:00
-    and closed that day is not closed before it was created. Exports whose dates are all
-    date-only keep them as they are."""
+def end_of_period(closed: pd.Series, created: pd.Series) -> pd.Series:
+    """A close time coarser than the creation times beside it means "some time in that period":
+    read it as the period's last second, so a deal created and closed within one period is not
+    closed before it was created. A close date without a time (Salesforce CloseDate beside
+    CreatedDate) is the day's last second; a close time truncated to the minute (amoCRM's
+    "22.03.2022 13:32:00" beside "13:32:57") the minute's. Exports whose times all have the
+    same precision keep them as they are."""
     if not pd.api.types.is_datetime64_any_dtype(closed.dtype) or not pd.api.types.is_datetime64_any_dtype(created.dtype):
         return closed
     known, made = closed.dropna(), created.dropna()
-    if known.empty or (known != known.dt.normalize()).any() or not (made != made.dt.normalize()).any():
+    if known.empty or made.empty:
         return closed
-    return closed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+    for unit, length in (("D", pd.Timedelta(days=1)), ("min", pd.Timedelta(minutes=1))):
+        if (known == known.dt.floor(unit)).all():
+            return closed + length - pd.Timedelta(seconds=1) if (made != made.dt.floor(unit)).any() else closed
+    return closed
 
 
 def _issue_rows(raw: RawTable, table: str, column: str, source_column: str | None, values: pd.Series,
@@ -183,6 +188,10 @@ def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
     if name == "deals" and ("deal_id" not in table.columns or table["deal_id"].isna().all()):
         table["deal_id"] = raw.path.stem + ":" + table[ROW_COLUMN].astype(str)
         note = "no deal id column: ids made from file name and row number"
+    elif id_col in table.columns and name in ("deals", "activities", "leads") and table[id_col].isna().any():
+        rows = table.loc[table[id_col].isna(), ROW_COLUMN].astype(int).tolist()
+        where = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        note = f"{len(rows)} row(s) without an id (row {where})"
     return table, issues, note
 
 

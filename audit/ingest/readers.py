@@ -346,8 +346,11 @@ def _drop_footer(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str
     filled = values.ne("").sum(axis=1)
     first = values.iloc[:, 0]
     width = values.shape[1]
+    # Totals without a label: a few numbers under an empty first column. A sparse row with text in
+    # it is a record whose first field (often the id) is empty, and stays one.
+    numbers_only = values.apply(lambda col: col.eq("") | col.str.fullmatch(r"[-+]?[\d\s.,]+")).all(axis=1)
     is_footer = (filled == 0) | first.str.match(FOOTER_PATTERN.pattern, case=False) | (
-        (filled <= max(1, width // 4)) & first.eq("") & (width > 3))
+        (filled <= max(1, width // 4)) & first.eq("") & (width > 3) & numbers_only)
     # Only a trailing block counts as footer; a blank row in the middle stays a (bad) record.
     trailing = is_footer[::-1].cumprod()[::-1].astype(bool)
     if not trailing.any():
