@@ -109,8 +109,9 @@ def _kind_by_key(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
     closed deal in its last open stage (`CrmData.stages_all_open`, Pipedrive). A stage no deal
     sits in but the history enters (an outcome stage the deals export does not show) takes the
     majority status of the deals whose last move went there. Either way a stage that a good
-    share of its deals left for another stage (STEP_SHARE) is a step of the process, not an
-    outcome: open.
+    share of its deals (STEP_SHARE) left for an open stage, or for an outcome stage only the
+    history shows, is a step of the process, not an outcome: open. (A move from one outcome
+    stage to another, Closed Won -> Closed Lost, is a correction of the outcome, not a step.)
     """
     kind = np.full(len(keys), "open", dtype=object)
     if ix.n_deals == 0 or len(keys) == 0:
@@ -125,7 +126,7 @@ def _kind_by_key(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
     no_one_sits = sitting["all"] == 0
     for name in ("won", "lost"):
         kind[no_one_sits & (ended["all"] > 0) & (ended[name] > 0.5 * ended["all"])] = name
-    entered, left = _entered_and_left(ix, keys)
+    entered, left = _entered_and_left(ix, keys, (kind == "open") | no_one_sits)
     kind[(kind != "open") & (left >= STEP_SHARE * np.maximum(entered, 1))] = "open"
     return kind
 
@@ -142,9 +143,9 @@ def _status_counts(ix: FlowIndex, keys: np.ndarray, deal_keys: np.ndarray, deals
     return out
 
 
-def _entered_and_left(ix: FlowIndex, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _entered_and_left(ix: FlowIndex, keys: np.ndarray, step_to: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per key: deals that entered the stage (history moves into it, current stages), and deals
-    that moved from it to another stage."""
+    that moved from it to another stage whose key `step_to` marks."""
     known = ix.h_deal < ix.n_deals
     n_keys = max(int(ix.key_space), 1)
 
@@ -156,7 +157,11 @@ def _entered_and_left(ix: FlowIndex, keys: np.ndarray) -> tuple[np.ndarray, np.n
 
     entered = deals_per_key(np.r_[ix.h_deal[known], np.arange(ix.n_deals), ix.h_deal[known]],
                             np.r_[ix.h_to_key[known], ix.deal_key, ix.h_from_key[known]])
-    moved = known & (ix.h_from_key >= 0) & (ix.h_from_key != ix.h_to_key)
+    to = np.searchsorted(keys, ix.h_to_key)
+    found = (ix.h_to_key >= 0) & (to < len(keys))
+    found[found] = keys[to[found]] == ix.h_to_key[found]
+    found[found] = step_to[to[found]]
+    moved = known & found & (ix.h_from_key >= 0) & (ix.h_from_key != ix.h_to_key)
     left = deals_per_key(ix.h_deal[moved], ix.h_from_key[moved])
     return entered, left
 
