@@ -45,3 +45,11 @@ def test_pipedrive_deals_export_says_every_stage_is_open(load_fixture):
     # "Negotiations Started" holds only a won deal: still an open stage of the pipeline.
     assert set(stage_order(loaded.crm)["kind"]) == {"open"}
     assert not load_fixture("hubspot_deals_date_entered.csv").crm.stages_all_open
+
+
+def test_inspect_lists_the_warnings(load_fixture):
+    from audit.ingest.inspect import inspection, render_inspection
+    loaded = load_fixture("zoho_potentials.csv", "zoho_calls_without_potential.csv")
+    assert [w["code"] for w in inspection(loaded)["warnings"]] == ["activities-not-on-deals"]
+    text = render_inspection(loaded)
+    assert "warnings:" in text and "[activities-not-on-deals]" in text and "4 of 5 calls are on no deal" in text
