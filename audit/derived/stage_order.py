@@ -306,21 +306,3 @@ def stage_pairs(crm: CrmData) -> pd.DataFrame:
     return crm.memo("stage_pairs", lambda: _pairwise_position(crm, flow_index(crm), np.empty(0, dtype=np.int64),
                                                               np.empty(0, dtype=object))[2])
 
-
-def order_support(crm: CrmData) -> pd.DataFrame:
-    """Per open stage with a known order: `support`, the number of deals that entered the
-    previous open stage before this one (infinite when the order is declared, NaN for the
-    first stage). An inferred order whose supports are small is a guess."""
-    order = stage_order(crm)
-    steps = order[order["kind"].eq("open") & order["order"].notna()].sort_values(["pipeline", "order"])
-    steps = steps.assign(previous=steps.groupby("pipeline", sort=False)["stage"].shift())
-    pairs = stage_pairs(crm).set_index(["pipeline", "stage_a", "stage_b"])["n"]
-    keys = pd.MultiIndex.from_arrays([steps["pipeline"], steps["previous"], steps["stage"]])
-    support = pd.Series(pairs.reindex(keys).fillna(0).to_numpy(), index=steps.index)
-    support = support.where(steps["previous"].notna()).where(~steps["declared"].astype(bool), np.inf)
-    return steps[["pipeline", "stage", "order", "declared"]].assign(support=support.to_numpy()).reset_index(drop=True)
-
-
-def open_stage_count(order: pd.DataFrame) -> pd.Series:
-    """Number of open stages per pipeline (for 'first third of the pipeline' rules)."""
-    return order[order["kind"] == "open"].groupby("pipeline")["order"].count()

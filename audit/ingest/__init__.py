@@ -20,11 +20,11 @@ import pandas as pd
 from audit.ingest.assemble import assemble
 from audit.ingest.canonical import empty_issues
 from audit.ingest.mapping import read_table
-from audit.ingest.profiles import PROFILES
+from audit.ingest.profiles import CRM_CHOICES, PROFILES
 from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, read_file
 from audit.model import TABLES, CrmData, SourceFile
 from audit.model.config import Config
-from audit.model.errors import InputError
+from audit.model.errors import AuditError, ConfigError, InputError
 from audit.model.warnings import InputWarning
 
 log = logging.getLogger("crm_audit")
@@ -63,10 +63,19 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = None,
          encoding: str | None = None, progress: Callable[[str], None] | None = None) -> Loaded:
-    """Read every file named (folders: every supported file in them), recognise each table,
-    and build one CrmData. Raises InputError (exit 2) for unreadable files and when no deals
-    export is among them."""
+    """Read every export in `paths` (files or folders) into one CrmData.
+
+    Each table is detected (which CRM, which table) unless `crm` or the config's
+    `[input] crm` names the profile; `encoding` forces the encoding of CSV files.
+    An unknown CRM name raises ConfigError (AuditError for `crm`); a file that cannot be
+    read, or no deals export at all, raises InputError. `progress` gets a line per file.
+    """
     cfg = cfg or Config()
+    known = ", ".join(CRM_CHOICES)
+    if cfg.crm not in CRM_CHOICES:
+        raise ConfigError(f"[input] crm = {cfg.crm!r} is not one of {known}", path=cfg.path)
+    if crm is not None and crm.lower() not in CRM_CHOICES:
+        raise AuditError(f"crm = {crm!r} is not one of {known}")
     say = progress or (lambda _m: None)
     encoding = encoding or cfg.encoding
     files = discover(paths)

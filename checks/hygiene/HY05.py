@@ -15,7 +15,7 @@ from checks.hygiene._common import (
     rules_by_position,
     shared_validation,
 )
-from checks.hygiene.gx_adapter import expected_status
+from checks.hygiene._frames import expected_status
 
 STATUS_RU = {"open": "в работе", "won": "выиграна", "lost": "проиграна"}
 STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}

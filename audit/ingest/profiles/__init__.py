@@ -16,5 +16,8 @@ PROFILES: tuple[Profile, ...] = (
     zoho.PROFILE, generic.PROFILE,
 )
 BY_NAME = {p.name: p for p in PROFILES}
+# What `--crm` and crm-audit.toml `[input] crm` accept: detection, or one profile by name.
+CRM_CHOICES: tuple[str, ...] = ("auto", *BY_NAME)
 
-__all__ = ["PROFILES", "BY_NAME", "Profile", "TableSpec", "FinishContext", "Assembly", "norm_header"]
+__all__ = ["PROFILES", "BY_NAME", "CRM_CHOICES", "Profile", "TableSpec", "FinishContext", "Assembly",
+           "norm_header"]
