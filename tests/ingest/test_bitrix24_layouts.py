@@ -117,3 +117,10 @@ def test_rest_activities_keep_only_those_owned_by_a_deal(tmp_path, load_fixture)
     assert a["type"].to_dict() == {"1": "call", "4": "meeting"} and a.loc["1", "direction"] == "out"
     [w] = _warnings(loaded, "activities-not-on-deals")
     assert w.numbers["on_contact"] == 1 and w.numbers["on_account"] == 1
+
+
+def test_spreadsheet_without_any_close_or_modification_date_invents_no_column(load_fixture):
+    loaded = load_fixture("bitrix_trailing_semicolon.csv")
+    assert "closed_at" not in loaded.crm.provided["deals"]
+    [w] = _warnings(loaded, "close-times-approximate")
+    assert w.numbers == {"closed": 2, "approximate": 2, "fields": []} and "so nothing stands in" in w.message

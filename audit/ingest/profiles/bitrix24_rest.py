@@ -90,7 +90,8 @@ def note_close_estimates(frame: pd.DataFrame, ctx: FinishContext, *fields: tuple
             take = estimate.isna() & frame[column].notna()
             source[take] = name
             estimate = estimate.fillna(frame[column])
-    frame["closed_at"] = estimate.where(closed)
+    if estimate.notna().any():  # a column the export did not have is not made up empty
+        frame["closed_at"] = estimate.where(closed)
     if closed.any():
         ctx.lookup(CLOSE_ESTIMATES, pd.DataFrame({"deal_id": frame.loc[closed, "deal_id"].to_numpy(),
                                                   "field": source[closed].to_numpy()}))
