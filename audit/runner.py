@@ -291,9 +291,16 @@ def _cause(result: CheckResult | None, absent: tuple[str, ...]) -> str:
 
 def merge_warnings(loaded: Sequence[InputWarning], found: Sequence[InputWarning]) -> tuple[InputWarning, ...]:
     """Ingestion's warnings first; a generic one the profile already gave for the same file and
-    situation (it knows better what the rows link to instead) is left out."""
+    situation (it knows better what the rows link to instead) is left out, and so are owner ids
+    a profile already named as unresolved (`ids-unresolved` on `<table>.owner`)."""
     said = {(w.code, w.file) for w in loaded}
-    return (*loaded, *(w for w in found if (w.code, w.file) not in said))
+    owners_said = {str(w.numbers.get("column")) for w in loaded if w.code == "ids-unresolved"}
+
+    def new(w: InputWarning) -> bool:
+        if w.code == "owner-ids-unresolved":
+            return f"{w.numbers.get('table')}.owner" not in owners_said
+        return (w.code, w.file) not in said
+    return (*loaded, *(w for w in found if new(w)))
 
 
 

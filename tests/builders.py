@@ -70,9 +70,10 @@ def frame(table: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = None,
              activities: Iterable[dict] | None = None, leads: Iterable[dict] | None = None,
              users: Iterable[dict] | None = None, pipelines: Iterable[dict] | None = None,
-             parse_issues: pd.DataFrame | None = None,
+             parse_issues: pd.DataFrame | None = None, stages_all_open: bool = False,
              exported: dict[str, tuple[str, ...]] | None = None) -> CrmData:
-    """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported';
+    """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'.
+    `stages_all_open`: the CRM keeps closed deals in their last open stage (Pipedrive).
     `exported` names columns the export had even where every value is empty
     (exported={"deals": ("lost_reason",)})."""
     def opt(table, rows):
@@ -80,7 +81,8 @@ def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = Non
     return CrmData.build(
         deals=frame("deals", deals), stage_history=opt("stage_history", history),
         activities=opt("activities", activities), leads=opt("leads", leads), users=opt("users", users),
-        pipelines=opt("pipelines", pipelines), parse_issues=parse_issues, exported=exported,
+        pipelines=opt("pipelines", pipelines), parse_issues=parse_issues, stages_all_open=stages_all_open,
+        exported=exported,
     )
 
 

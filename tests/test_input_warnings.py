@@ -123,7 +123,9 @@ def test_salesforce_tasks_on_accounts_judge_no_deal():
     for code in ("ST06", "OF02", "OF03"):
         c = check(result, code)
         assert c.status is Status.SKIPPED and c.judged == 0, (code, c.message)
-        assert "nothing links to a deal" in c.skipped_reason
+    # The Salesforce profile says what the tasks hang on; the bare count of rows left out is not repeated.
+    codes = [w.code for w in result.warnings if w.file and w.file.endswith("salesforce_tasks_on_accounts.csv")]
+    assert codes == ["activities-not-on-deals"]
 
 
 def test_history_that_links_to_no_deal_warns_and_skips():
@@ -205,25 +207,34 @@ def test_warning_numbers_are_plain_json():
         json.dumps(w.as_json())
 
 
-def test_rows_a_profile_left_out_are_counted():
-    loaded, _result = audit("salesforce_opportunities_open.csv", "salesforce_tasks_on_accounts.csv", select=["SG01"])
+def test_rows_a_profile_left_out_are_counted(tmp_path):
+    """Pipedrive leaves deleted deals out by design; nothing said it, so the count is said here."""
+    (tmp_path / "deals.csv").write_text(
+        "Deal - ID,Deal - Title,Deal - Stage,Deal - Status,Deal - Owner,Deal - Deal created\n"
+        "1,A,Qualified,Open,Ann,2026-01-01 10:00:00\n2,B,Qualified,Deleted,Ann,2026-01-02 10:00:00\n"
+        "3,C,Qualified,Deleted,Ann,2026-01-03 10:00:00\n")
+    loaded = load([tmp_path / "deals.csv"])
     (w,) = [w for w in loaded.warnings if w.code == "rows-left-out"]
-    assert w.file.endswith("salesforce_tasks_on_accounts.csv")
-    assert w.numbers == {"table": "activities", "rows_read": 35, "kept": 0, "left_out": 35}
-    assert "35 of 35 rows were left out on reading (Salesforce Task" in w.message
+    assert w.file.endswith("deals.csv") and w.numbers == {"table": "deals", "rows_read": 3, "kept": 1, "left_out": 2}
+    assert "2 of 3 rows were left out on reading (Pipedrive" in w.message
 
 
 def test_a_profile_that_explains_what_it_left_out_speaks_for_the_file():
     from types import SimpleNamespace
 
-    from audit.ingest import _left_out
+    from audit.ingest import _profiles_speak_first
+    from audit.ingest.mapping import _left_out
     from audit.model.warnings import InputWarning
     raw = SimpleNamespace(label="tasks.csv")
     match = SimpleNamespace(profile=SimpleNamespace(label="Salesforce"), spec=SimpleNamespace(label="Task"))
     mapped = SimpleNamespace(tables={"activities": pd.DataFrame({"deal_id": []})}, match=match, warnings=[])
     assert [w.code for w in _left_out(raw, mapped, 35)] == ["rows-left-out"]
-    mapped.warnings = [InputWarning("tasks-on-accounts", "35 tasks hang on accounts", "…", file="tasks.csv")]
+    said = InputWarning("activities-not-on-deals", "35 tasks hang on accounts", "…", file="tasks.csv")
+    mapped.warnings = [said]
     assert _left_out(raw, mapped, 35) == []
+    # Said later, while the tables are assembled: the count is dropped then.
+    mapped.warnings = []
+    assert _profiles_speak_first([*_left_out(raw, mapped, 35), said]) == [said]
 
 
 def test_quiet_failure_prints_the_warnings_too():

@@ -193,3 +193,13 @@ def test_export_warnings_join_the_loaded_ones_without_repeating_them():
     codes = [w.code for w in result.warnings]
     assert codes.count("rows-link-to-no-deal") == 1 and result.warnings[0] is given
     assert "no-closed-deals" in codes
+
+
+def test_owner_ids_a_profile_named_are_not_named_twice():
+    from audit.model.warnings import InputWarning
+    crm = make_crm([deal(i, owner=str(7 + i % 2)) for i in range(4)])
+    ours = [w.code for w in run_audit(crm, catalogue=(_Quiet,)).warnings]
+    assert "owner-ids-unresolved" in ours
+    theirs = InputWarning("ids-unresolved", "the owner is an id", "ответственный — id", numbers={"column": "deals.owner"})
+    merged = [w.code for w in run_audit(crm, catalogue=(_Quiet,), warnings=[theirs]).warnings]
+    assert "owner-ids-unresolved" not in merged and merged[0] == "ids-unresolved"

@@ -198,6 +198,9 @@ class CrmData:
     # them; input warnings name the file of rows that link to nothing. Empty for tables built
     # in memory.
     origins: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # True when the CRM keeps a won or lost deal in its last open stage and records the outcome
+    # in its status only (Pipedrive): every stage of the deals export is then an open stage.
+    stages_all_open: bool = False
     # Derived tables several checks share (stage order, dwell times), computed once per audit.
     _memo: dict = field(default_factory=dict, repr=False)
 
@@ -209,7 +212,8 @@ class CrmData:
 
     @classmethod
     def build(cls, *, deals: pd.DataFrame | None = None, parse_issues: pd.DataFrame | None = None,
-              clean_text: bool = True, exported: Mapping[str, Any] | None = None,
+              clean_text: bool = True, stages_all_open: bool = False,
+              exported: Mapping[str, Any] | None = None,
               origins: Mapping[str, tuple[tuple[str, int], ...]] | None = None,
               **tables: pd.DataFrame | None) -> "CrmData":
         """`exported` names, per table, the canonical columns the export had even when empty
@@ -243,7 +247,7 @@ class CrmData:
                 history["pipeline"] = history["pipeline"].fillna(inherited)
             history["pipeline"] = history["pipeline"].fillna(NO_PIPELINE)
         issues = parse_issues if parse_issues is not None else pd.DataFrame(columns=PARSE_ISSUE_COLUMNS)
-        return cls(parse_issues=issues, provided=MappingProxyType(provided),
+        return cls(parse_issues=issues, provided=MappingProxyType(provided), stages_all_open=stages_all_open,
                    origins=MappingProxyType(dict(origins or {})), **conformed)
 
     def table(self, name: str) -> pd.DataFrame | None:

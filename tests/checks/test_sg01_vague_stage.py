@@ -80,3 +80,12 @@ def test_missing_stage_values_pass_and_no_open_stage_is_skipped():
     assert_skipped(VagueStage().run(empty, RunContext(as_of=AS_OF)), "no open stage to judge")
     only_inbox = make_crm([deal(1, stage="Неразобранное")])
     assert_skipped(run_check(VagueStage, only_inbox), "every stage in the export is final (won or lost) or an inbox")
+
+
+def test_pipedrive_stage_where_most_deals_were_won_is_still_an_open_stage():
+    # Pipedrive keeps a won deal in its last open stage: "In progress" holding won deals is a
+    # stage of the process with a vague name, not a "won stage" to skip.
+    deals = [deal(i, stage="In progress", status="won") for i in range(1, 6)] + [deal(6, stage="In progress"),
+                                                                                   deal(7, stage="Proposal sent")]
+    assert flagged_ids(run_check(VagueStage, make_crm(deals))) == []  # read as a won stage
+    assert flagged_ids(run_check(VagueStage, make_crm(deals, stages_all_open=True))) == ["Sales/In progress"]
