@@ -126,41 +126,43 @@ class EnteredLate(Check):
                       "open_stages": eb["open_stages"].where(lb).astype("Int64"),
                       "hours_to_win": hb.round(2)})
 
-        share = len(bad) / judged
-        summary = f"{len(bad)} of {judged} deals judged entered the CRM late or already won"
-        if unlinked:
-            parts = ["no stage-history row links to an exported deal: only the fast-win rule ran"]
-        elif with_history:
-            parts = [f"{int(late.sum())} of {int(placed.sum())} first recorded late in the funnel or already won"]
-        else:
-            parts = ["no stage history: only the fast-win rule ran"]
-        parts.append(f"{int(fast.sum())} of {int(hours.notna().sum())} won deals created and won within "
-                     f"{ctx['max_hours_to_win']} h")
-        k, n = len(bad), judged
-        summary_ru = (f"{k} из {n} {ru.plural(n, 'оценённой сделки', 'оценённых сделок', 'оценённых сделок')} "
-                      f"{ru.plural(k, 'заведена', 'заведены', 'заведены')} в CRM поздно или уже "
-                      f"{ru.plural(k, 'выигранной', 'выигранными', 'выигранными')}")
-        if unlinked:
-            parts_ru = ["ни одна строка истории этапов не связана с выгруженной сделкой: проверялись только сделки, "
-                        "выигранные сразу после создания"]
-        elif with_history:
-            parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {int(late.sum())} из "
-                        f"{int(placed.sum())}"]
-        else:
-            parts_ru = ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
-        parts_ru.append(f"созданы и выиграны за {ctx['max_hours_to_win']} ч: {int(fast.sum())} из "
-                        f"{int(hours.notna().sum())} выигранных")
-        if unsure:
-            names = ", ".join(f"'{p}'" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
-            names_ru = ", ".join(f"«{p}»" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
-            parts.append(f"late entry not judged in {names} (stage order guessed from too few deals: declare it "
-                         "in crm-audit.toml)")
-            parts_ru.append(f"позднее появление не оценивалось в {names_ru} (порядок этапов выведен по слишком "
-                            "малому числу сделок: задайте его в crm-audit.toml)")
-        return self.result(findings=findings, metric=round(share, 4), threshold=0.0,
-                           message=f"{summary} ({'; '.join(parts)})",
-                           message_ru=f"{summary_ru} ({'; '.join(parts_ru)})", judged=judged)
+        message, message_ru = _summary(len(bad), judged, int(late.sum()), int(placed.sum()), int(fast.sum()),
+                                       int(hours.notna().sum()), ctx["max_hours_to_win"], with_history,
+                                       bool(unlinked), unsure)
+        return self.result(findings=findings, metric=round(len(bad) / judged, 4), threshold=0.0,
+                           message=message, message_ru=message_ru, judged=judged)
 
+
+def _summary(k: int, n: int, late: int, placed: int, fast: int, won: int, max_hours, with_history: bool,
+             unlinked: bool, unsure: list[str]) -> tuple[str, str]:
+    """The check's message in English and Russian: deals flagged of those judged, per rule."""
+    summary = f"{k} of {n} deals judged entered the CRM late or already won"
+    if unlinked:
+        parts = ["no stage-history row links to an exported deal: only the fast-win rule ran"]
+    elif with_history:
+        parts = [f"{late} of {placed} first recorded late in the funnel or already won"]
+    else:
+        parts = ["no stage history: only the fast-win rule ran"]
+    parts.append(f"{fast} of {won} won deals created and won within {max_hours} h")
+    summary_ru = (f"{k} из {n} {ru.plural(n, 'оценённой сделки', 'оценённых сделок', 'оценённых сделок')} "
+                  f"{ru.plural(k, 'заведена', 'заведены', 'заведены')} в CRM поздно или уже "
+                  f"{ru.plural(k, 'выигранной', 'выигранными', 'выигранными')}")
+    if unlinked:
+        parts_ru = ["ни одна строка истории этапов не связана с выгруженной сделкой: проверялись только сделки, "
+                    "выигранные сразу после создания"]
+    elif with_history:
+        parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {late} из {placed}"]
+    else:
+        parts_ru = ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
+    parts_ru.append(f"созданы и выиграны за {max_hours} ч: {fast} из {won} выигранных")
+    if unsure:
+        names = ", ".join(f"'{p}'" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
+        names_ru = ", ".join(f"«{p}»" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
+        parts.append(f"late entry not judged in {names} (stage order guessed from too few deals: declare it "
+                     "in crm-audit.toml)")
+        parts_ru.append(f"позднее появление не оценивалось в {names_ru} (порядок этапов выведен по слишком "
+                        "малому числу сделок: задайте его в crm-audit.toml)")
+    return f"{summary} ({'; '.join(parts)})", f"{summary_ru} ({'; '.join(parts_ru)})"
 
 def _nothing_to_judge(with_history: bool, unlinked: bool, n: int, unsure: list[str]) -> str:
     guessed = (f"; stage order guessed from too few deals in {', '.join(repr(p) for p in unsure[:5])}: declare it "
