@@ -25,7 +25,7 @@ from audit.derived.scorecard import owners_table
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.sanity import export_warnings
-from audit.derived.stage_order import stage_order
+from audit.derived.tables import Derived
 from checks import ALL_CHECKS
 from checks.links import unlinked_table
 from checks.vocab import LISTS as VOCAB_LISTS
@@ -181,6 +181,7 @@ def run_audit(
             if not crm.missing(check.needs)[table]:
                 blocked_by.setdefault(table, []).append(check.code)
 
+    derived = Derived(crm)  # the run's one cache: every check and table below reads it
     results: list[CheckResult] = []
     gaps: dict[str, tuple[str, ...]] = {}  # code -> tables whose absence skipped it
     for check_cls in chosen:
@@ -196,21 +197,20 @@ def run_audit(
             gaps[check_cls.code] = tuple(t for t, cols in missing.items() if not cols)
             continue
         say(f"{check_cls.code} {check_cls.name}")
-        ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab)
+        ctx = RunContext(as_of=when, derived=derived, params=params[check_cls.code], vocab=cfg.vocab)
         results.append(_run_one(check_cls, crm, ctx, severity))
 
     findings = _all_findings(crm, results)
-    order = stage_order(crm)
-    owners = owners_table(crm, findings, when)
-    funnel = funnel_table(crm, order)
-    stages = stages_table(crm, order, results, when)
-    pipelines = pipelines_table(crm, results)
+    owners = owners_table(derived, findings, when)
+    funnel = funnel_table(derived)
+    stages = stages_table(derived, results)
+    pipelines = pipelines_table(derived, results)
     coverage = coverage_of(results, gaps, catalogue)
-    scores = trust_scores(crm, results, findings)
+    scores = trust_scores(derived, results, findings)
     if not coverage.judged:
         scores = replace(scores, overall=None)  # nothing judged: 100 would read as a clean CRM
     explicit = as_of if as_of is not None else cfg.as_of
-    all_warnings = merge_warnings(warnings, export_warnings(crm, when if explicit is not None else None))
+    all_warnings = merge_warnings(warnings, export_warnings(derived, when if explicit is not None else None))
     from audit import __version__
     return AuditResult(
         as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,

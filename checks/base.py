@@ -1,7 +1,7 @@
 """What every check is and returns.
 
 A check is a class with plain metadata attributes and a `run(crm, ctx)` that reads
-canonical tables only. It returns a `CheckResult`; its findings are one DataFrame
+canonical tables and the run's derived tables (`ctx.derived`) only. It returns a `CheckResult`; its findings are one DataFrame
 (one row per finding, columns `FINDING_COLUMNS`) built with `Check.findings`, so a
 check that flags a million deals does it in a few vectorized operations.
 """
@@ -27,18 +27,21 @@ from audit.model.findings import (
     Status,
     empty_findings,
 )
+from audit.derived.tables import Derived
 from audit.model import CrmData
 from audit.model.text import sentence
 
-__all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
+__all__ = ["Check", "CheckResult", "Derived", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
            "MESSAGE_RU", "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records"]
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """What a check may know besides the data: the reference time and its settings."""
+    """What a check may know besides the data: the reference time, the tables derived from the
+    data once per run, and its settings."""
 
     as_of: pd.Timestamp
+    derived: Derived
     params: Mapping[str, Any] = field(default_factory=dict)
     vocab: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # config additions, by list name
 

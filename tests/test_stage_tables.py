@@ -9,13 +9,12 @@ from audit.derived.stage_tables import (
     pipelines_table,
     stages_table,
 )
-from audit.derived.stage_order import stage_order
 from checks.stages.SG01 import VagueStage
 from checks.stages.SG05 import PersonalPipeline
 from checks.stages.SG06 import DuplicatePipelines
 from checks.stages.SG07 import DeadStage
 from checks.stages.SG08 import ObjectionHubStage
-from tests.builders import AS_OF, deal, make_crm, move, run_check
+from tests.builders import deal, derived, make_crm, move, run_check
 
 STEPS = ["Заявка", "КП отправлено", "Договор подписан"]
 
@@ -53,7 +52,7 @@ def audit_data():
 def test_stage_rows_carry_numbers_and_verdicts():
     crm = audit_data()
     results = [run_check(c, crm) for c in (VagueStage, DeadStage, ObjectionHubStage)]
-    table = stages_table(crm, stage_order(crm), results, AS_OF)
+    table = stages_table(derived(crm), results)
     assert list(table.columns) == STAGE_COLUMNS
     opt = table[table["pipeline"] == "Опт"].set_index("stage")
     assert opt["order"].tolist() == [1, 2, 3, 4, 5, 6, 7]
@@ -74,7 +73,7 @@ def test_stage_rows_carry_numbers_and_verdicts():
 
 def test_verdicts_are_none_when_their_checks_did_not_run():
     crm = audit_data()
-    table = stages_table(crm, stage_order(crm), [], AS_OF)
+    table = stages_table(derived(crm), [])
     assert table["vague"].isna().all() and table["hub"].isna().all() and table["dead"].isna().all()
     assert table["rotting_now"].isna().all()
     assert set(table["verdict"].dropna()) == {"final"}
@@ -82,21 +81,21 @@ def test_verdicts_are_none_when_their_checks_did_not_run():
 
 def test_without_history_flow_columns_are_empty():
     crm = make_crm([deal(1, stage="A"), deal(2, stage="A", status="won")])
-    table = stages_table(crm, stage_order(crm), [], AS_OF)
+    table = stages_table(derived(crm), [])
     assert table["deals_now"].sum() == 2
     assert table["median_dwell_days"].isna().all() and table["stays"].isna().all()
 
 
 def test_empty_order_gives_an_empty_table():
     crm = make_crm([])
-    table = stages_table(crm, stage_order(crm), [], AS_OF)
+    table = stages_table(derived(crm), [])
     assert table.empty and list(table.columns) == STAGE_COLUMNS
 
 
 def test_pipeline_rows():
     crm = audit_data()
     results = [run_check(c, crm) for c in (PersonalPipeline, DuplicatePipelines)]
-    table = pipelines_table(crm, results)
+    table = pipelines_table(derived(crm), results)
     assert list(table.columns) == PIPELINE_COLUMNS
     rows = table.set_index("pipeline")
     assert sorted(rows.index) == ["Архив", "Опт", "Розница"]
@@ -116,7 +115,7 @@ def test_pipeline_twins_and_personal_from_findings():
             enumerate([(s, o) for s in STEPS for o in ("Anna", "Boris")])]
     rows += [deal(f"b{i}", pipeline="Опт 2", stage=s, owner="Vera") for i, s in enumerate(STEPS * 4)]
     crm = make_crm(rows)
-    table = pipelines_table(crm, [run_check(PersonalPipeline, crm), run_check(DuplicatePipelines, crm)])
+    table = pipelines_table(derived(crm), [run_check(PersonalPipeline, crm), run_check(DuplicatePipelines, crm)])
     rows = table.set_index("pipeline")
     assert rows.loc["Опт", "twin"] == "Опт 2" and rows.loc["Опт 2", "twin"] == "Опт"
     assert rows.loc["Опт", "similarity"] == 1.0
@@ -125,5 +124,5 @@ def test_pipeline_twins_and_personal_from_findings():
 
 def test_pipeline_verdicts_are_none_without_their_checks():
     crm = audit_data()
-    table = pipelines_table(crm, [])
+    table = pipelines_table(derived(crm), [])
     assert table["personal"].isna().all() and table["twin"].isna().all() and table["similarity"].isna().all()

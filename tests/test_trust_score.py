@@ -7,7 +7,7 @@ import pytest
 from audit.model.findings import FINDING_COLUMNS, CheckResult, Family, Severity, Status
 from audit.derived.scoring import SCORE_EXPLANATION, trust_scores
 from checks.catalog import explain_text
-from tests.builders import deal, lead, make_crm
+from tests.builders import deal, derived, lead, make_crm
 
 SEV = {"high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW, "info": Severity.INFO}
 
@@ -35,7 +35,7 @@ def deal_f(did, owner="Anna", pipeline="Sales"):
 
 def score(results):
     findings = pd.concat([r.findings for r in results], ignore_index=True) if results else pd.DataFrame()
-    return trust_scores(crm(), results, findings)
+    return trust_scores(derived(crm()), results, findings)
 
 
 def test_no_failed_check_is_100_everywhere():
@@ -133,7 +133,7 @@ def test_score_stays_in_range_when_everything_fails():
 
 
 def test_no_deals():
-    s = trust_scores(make_crm([]), [check("ST01", "high", rows=[("dataset", "d", None, None, None, {})])],
+    s = trust_scores(derived(make_crm([])), [check("ST01", "high", rows=[("dataset", "d", None, None, None, {})])],
                      pd.DataFrame())
     assert s.overall == 80.0 and s.by_owner == {} and s.by_pipeline == {}
 

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import (
-    activity_positions,
-    deal_index,
-    deal_status_codes,
-    impossible_deals,
-    owner_codes,
-)
+from audit.derived.deal_index import impossible_deals
 from audit.model.findings import Family
-from audit.model import CrmData
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activities",
                  "activities_per_deal", "median_cycle_days", "impossible_deals", "findings",
                  *[f"findings_{f.value}" for f in Family]]
 
 
-def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+def owners_table(d: Derived, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
@@ -36,25 +34,25 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | Non
     - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
       the owner), and findings_<family> the same per check family.
     """
-    deals = deal_index(crm).deals
+    crm, deals = d.crm, d.deal_index.deals
     if deals.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "owner" else float) for c in OWNER_COLUMNS})
-    codes, labels = owner_codes(crm)
+    codes, labels = d.owner_codes
     n = len(labels)
     out = pd.DataFrame({"owner": labels.to_numpy(dtype=object)})
     # Statuses outside open/won/lost (unmapped labels) count as open: the deal is not closed.
-    status = deal_status_codes(crm)
+    status = d.deal_status_codes
     out["deals"] = np.bincount(codes, minlength=n)
     out["won"] = np.bincount(codes[status == 1], minlength=n)
     out["lost"] = np.bincount(codes[status == 2], minlength=n)
     out["open"] = out["deals"] - out["won"] - out["lost"]
-    impossible = impossible_deals(crm, as_of)
+    impossible = impossible_deals(d, as_of)
     ok = ~impossible
     won_ok = np.bincount(codes[(status == 1) & ok], minlength=n)
     closed = won_ok + np.bincount(codes[(status == 2) & ok], minlength=n)
     out["win_rate"] = (pd.Series(won_ok) / pd.Series(closed).where(pd.Series(closed) > 0)).round(4)
     if crm.activities is not None:
-        pos = activity_positions(crm)
+        pos = d.activity_positions
         acts = np.bincount(codes[pos[pos >= 0]], minlength=n)
         out["activities"] = pd.array(acts, dtype="Int64")
         out["activities_per_deal"] = (acts / out["deals"]).round(2)

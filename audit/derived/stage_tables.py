@@ -8,16 +8,16 @@ exactly what the checks said. A verdict column is None when its check did not ru
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
 
+from audit.derived.flowindex import take_text
 from audit.model.findings import CheckResult, Status
-from audit.derived.flow import stage_flow, stage_table
-from audit.derived.flowindex import flow_index, take_text
-from audit.model import CrmData
-from audit.derived.stage_order import stage_order
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 STAGE_COLUMNS = ["pipeline", "stage", "order", "kind", "declared", "verdict", "result_named", "vague", "hub",
                  "dead", "deals_now", "open_now", "amount_now", "stays", "median_dwell_days", "entered_from",
@@ -30,12 +30,12 @@ SOURCE_SHARE = 0.1
 MAX_OWNER_NAMES = 10
 
 
-def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResult],
-                 as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per (pipeline, stage) of the stage order (`order` is audit.derived.stage_order.stage_order)."""
+def stages_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
+    """One row per (pipeline, stage) of the audit's stage order."""
+    crm, order = d.crm, d.stage_order
     if order is None or order.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in STAGE_COLUMNS})
-    ix, st = flow_index(crm), stage_table(crm)
+    ix, st = d.flow_index, d.stage_table
     out = order[["pipeline", "stage", "order", "kind", "declared"]].reset_index(drop=True)
     keys = ix.keys_of(out)
     row = st.position(keys)
@@ -62,7 +62,7 @@ def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResul
     out["open_now"] = at(open_now, 0).astype(int)
     out["amount_now"] = at(amount_now, 0.0)
     if crm.stage_history is not None:
-        flow = stage_flow(crm)
+        flow = d.stage_flow
         out["stays"] = at(flow.stays, 0).astype(int)
         out["median_dwell_days"] = np.round(at(flow.median_dwell_days, np.nan).astype(float), 1)
         out["entered_from"] = at(flow.strong_sources(SOURCE_SHARE), 0).astype(int)
@@ -84,10 +84,11 @@ def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResul
     return out[STAGE_COLUMNS]
 
 
-def pipelines_table(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
+def pipelines_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
     """One row per pipeline with deals or declared stages (deals without a pipeline are one row too)."""
-    owners = pipeline_owners(crm)
-    ix = flow_index(crm)
+    crm = d.crm
+    owners = d.pipeline_owners
+    ix = d.flow_index
     status = {s: np.bincount(ix.deal_pipe[ix.status_is(s) & (ix.deal_pipe >= 0)], minlength=len(ix.pipelines))
               for s in ("open", "won", "lost")}
     counts = pd.DataFrame({s: v for s, v in status.items()}, index=ix.pipelines.to_pylist())
@@ -103,8 +104,9 @@ def pipelines_table(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFram
     out = out.reset_index()
     for c in ("deals", "open", "won", "lost", "owners_count"):
         out[c] = out[c].fillna(0).astype(int)
-    order = stage_order_counts(crm)
-    out["stages"] = out["pipeline"].map(order).fillna(0).astype(int)
+    order = d.stage_order
+    open_stages = order[order["kind"].eq("open")].groupby("pipeline").size()
+    out["stages"] = out["pipeline"].map(open_stages).fillna(0).astype(int)
     out["declared"] = out["pipeline"].isin(declared)
 
     by = _results(results)
@@ -124,14 +126,11 @@ def pipelines_table(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFram
     return out[PIPELINE_COLUMNS]
 
 
-def pipeline_owners(crm: CrmData) -> pd.DataFrame:
+def build_pipeline_owners(d: Derived) -> pd.DataFrame:
     """Per pipeline: deals that have an owner (`owned`), distinct owners, the main owner and
-    their share of the owned deals, and the owners' names by deals (at most ten). Memoized."""
-    return crm.memo("pipeline_owners", lambda: _pipeline_owners(crm))
-
-
-def _pipeline_owners(crm: CrmData) -> pd.DataFrame:
-    ix = flow_index(crm)
+    their share of the owned deals, and the owners' names by deals (at most ten).
+    `Derived.pipeline_owners`; SG05 judges these."""
+    ix = d.flow_index
     owned = (ix.deal_owner >= 0) & (ix.deal_pipe >= 0)
     n_owners = max(len(ix.owners), 1)
     pair = pd.Series(ix.deal_pipe[owned] * n_owners + ix.deal_owner[owned]).value_counts()
@@ -152,12 +151,6 @@ def _pipeline_owners(crm: CrmData) -> pd.DataFrame:
         "main_owner_share": (per["top_n"] / owned_n.where(owned_n > 0)).fillna(0.0).round(4).to_numpy(),
         "owner_names": per["owner_names"].to_numpy(dtype=object),
     })
-
-
-def stage_order_counts(crm: CrmData) -> pd.Series:
-    """Open stages per pipeline in the stage order."""
-    order = stage_order(crm)
-    return order[order["kind"].eq("open")].groupby("pipeline").size()
 
 
 def _results(results: Sequence[CheckResult]) -> dict[str, CheckResult]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import NO_OWNER, activity_positions, owner_codes
+from audit.derived.deal_index import NO_OWNER
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
@@ -39,12 +39,12 @@ class OwnerLowLogging(Check):
               "договоритесь, что каждый контакт фиксируется в CRM, и через месяц сравните снова.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             return skipped
-        codes, labels = owner_codes(crm)
+        codes, labels = ctx.derived.owner_codes
         n_owners = len(labels)
         deals = np.bincount(codes, minlength=n_owners)
-        pos = activity_positions(crm)
+        pos = ctx.derived.activity_positions
         pos = pos[pos >= 0]
         acts = np.bincount(codes[pos], minlength=n_owners) if len(pos) else np.zeros(n_owners, int)
         table = pd.DataFrame({"owner": labels, "deals": deals, "activities": acts})

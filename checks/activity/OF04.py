@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
@@ -41,11 +40,11 @@ class ActivityOutsideLifetime(Check):
               "заводится при первом контакте.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             return skipped
         acts = crm.activities
-        pos = activity_positions(crm)
-        deals = deal_index(crm).deals
+        pos = ctx.derived.activity_positions
+        deals = ctx.derived.deal_index.deals
         at = acts["at"].to_numpy(dtype="datetime64[us]")
         linked = pos >= 0
         total = int((linked & ~np.isnat(at)).sum())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import NO_OWNER, activity_positions, owner_codes, value_codes
+from audit.derived.deal_index import NO_OWNER, value_codes
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
@@ -48,11 +48,11 @@ class MissingChannel(Check):
               "проверьте, что интеграция пишет контакты в сделки, а не только в карточки контактов.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             return skipped
-        codes, labels = owner_codes(crm)
+        codes, labels = ctx.derived.owner_codes
         n_owners = len(labels)
-        pos = activity_positions(crm)
+        pos = ctx.derived.activity_positions
         type_codes, types = value_codes(crm.activities["type"])
         linked = (pos >= 0) & (type_codes >= 0)
         n_types = max(len(types), 1)

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from audit.derived.flow import current_stay
-from audit.derived.flowindex import NAT, flow_index, to_datetime
+from audit.derived.flowindex import NAT, to_datetime
 from audit.model.keys import positions
 from audit.model import CrmData
 from audit.model import text as ru
@@ -54,14 +53,14 @@ class ThinkItOverStall(Check):
             reason_ru = ("у активностей нет темы и результата: выгрузите вместе с активностями результаты "
                          "звонков, комментарии или темы писем, чтобы включить OF06")
             return self.skip(reason, reason_ru)
-        if (skipped := skip_if_unlinked(self, crm, "activities", "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "activities", "stage_history")) is not None:
             return skipped
         min_days = float(ctx["min_days"])
         # One row per distinct deal (audit.derived.flowindex codes): when it last moved, i.e. its last
         # stage change, or its creation when history never moved it.
-        ix = flow_index(crm)
+        ix = ctx.derived.flow_index
         is_open = ix.status_is("open")
-        moved_at, _ = current_stay(crm)
+        moved_at, _ = ctx.derived.current_stay
         as_of = _to_int(ctx.as_of)
         known = moved_at != NAT
         idle_days = np.where(known, (as_of - moved_at) / 86_400e6, np.nan)

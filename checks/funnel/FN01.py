@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audit.derived.deal_index import NO_OWNER
-from audit.derived.funnel import TEAM, stage_counts
+from audit.derived.funnel import TEAM
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -37,9 +37,9 @@ class OwnerStageConversion(Check):
               "предложения и сравните с коллегами, у которых на этом этапе конверсия выше.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
-        counts = stage_counts(crm)
+        counts = ctx.derived.stage_counts
         per = counts[counts["kind"].eq("open") & counts["owner"].ne(TEAM) & counts["owner"].ne(NO_OWNER)]
         per = per[per["resolved"] > 0].copy()
         keys = ["pipeline", "stage"]

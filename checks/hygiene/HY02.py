@@ -45,7 +45,7 @@ class DuplicateIds(GxCheck):
         if not records:
             return self.skip("no deal, activity or lead row to judge: every export read is empty",
                              "нет ни одной строки сделок, активностей или лидов: все прочитанные выгрузки пусты")
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         parts, summary, summary_ru = [], [], []
         for table, id_col in ID_COLUMNS.items():

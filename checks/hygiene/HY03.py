@@ -45,7 +45,7 @@ class DateOrder(GxCheck):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
             return skipped
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         as_of = pd.Timestamp(ctx.as_of)

@@ -46,7 +46,7 @@ class AmountRange(GxCheck):
         if not with_amount:
             return self.skip(f"none of {len(crm.deals)} deals has an amount: no amount to judge",
                              f"ни у одной из {len(crm.deals)} сделок не указана сумма: проверять нечего")
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         rules = rules_by_position(hits, ORDER)

@@ -6,7 +6,7 @@ import numpy as np
 
 from audit.model import CrmData
 from audit.model import text as ru
-from checks.base import CheckResult, Family, RunContext, Severity
+from checks.base import CheckResult, Derived, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
@@ -15,7 +15,6 @@ from checks.hygiene._common import (
     rules_by_position,
     shared_validation,
 )
-from checks.hygiene._frames import expected_status
 
 STATUS_RU = {"open": "в работе", "won": "выиграна", "lost": "проиграна"}
 STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}
@@ -50,12 +49,12 @@ class StatusConsistency(GxCheck):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
             return skipped
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         agreement = None
         if "status-contradicts-stage" in hits:
-            hits["status-contradicts-stage"], agreement = self._judged(crm, validation, hits["status-contradicts-stage"],
+            hits["status-contradicts-stage"], agreement = self._judged(ctx.derived, validation, hits["status-contradicts-stage"],
                                                                       float(ctx["stage_agreement"]))
             if not len(hits["status-contradicts-stage"]):
                 del hits["status-contradicts-stage"]
@@ -78,7 +77,7 @@ class StatusConsistency(GxCheck):
         if "status-contradicts-stage" in hits:
             pos = hits["status-contradicts-stage"]
             d = deals.iloc[pos]
-            kind = expected_status(crm).iloc[pos]
+            kind = ctx.derived.expected_status.iloc[pos]
             stage_word = kind.map({"open": "an open", "won": "a won", "lost": "a lost"}).astype(object)
             texts.append("status " + d["status"].astype(object) + " but its stage '" + d["stage"].astype(object)
                          + "' is " + stage_word + " stage")
@@ -101,13 +100,13 @@ class StatusConsistency(GxCheck):
                         "статус противоречит другим данным сделки"))
 
     @staticmethod
-    def _judged(crm: CrmData, validation, positions: np.ndarray, threshold: float):
+    def _judged(d: Derived, validation, positions: np.ndarray, threshold: float):
         """Keep the stage contradictions of pipelines whose stages record the outcome.
 
         Agreement per pipeline = 1 - contradictions / deals GX compared (status and stage kind set).
         """
-        deals = crm.deals
-        compared = expected_status(crm).notna() & deals["status"].notna()
+        deals = d.crm.deals
+        compared = d.expected_status.notna() & deals["status"].notna()
         per_pipeline = deals.loc[compared, "pipeline"].value_counts()
         wrong = deals["pipeline"].iloc[positions].value_counts().reindex(per_pipeline.index, fill_value=0)
         agreement = (1 - wrong / per_pipeline).round(4)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.derived.deal_index import link_positions
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -47,7 +46,7 @@ class OrphanRecords(Check):
             checked += int(named.sum())
             # The deal row of each row, shared with the activity checks (-1: not in deals). Rows
             # with no deal_id at all (a call logged on a contact) are not orphans: they name no deal.
-            found = link_positions(crm, table)
+            found = ctx.derived.link_positions(table)
             orphan = frame[named & (found < 0)]
             if orphan.empty:
                 continue

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from audit.derived.stage_order import stage_order
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
 
@@ -37,7 +36,7 @@ class VagueStage(Check):
               "а сделку держите на том этапе, где она на самом деле находится.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        stages = _open_stages(crm)
+        stages = _open_stages(ctx.derived)
         # A CRM inbox ("Неразобранное") is where requests wait before the funnel: not a stage.
         stages = stages[~vocab.is_inbox_stage(stages["stage"], ctx.vocab)]
         if stages.empty:
@@ -81,10 +80,10 @@ class VagueStage(Check):
                            message_ru=text_ru, judged=n)
 
 
-def _open_stages(crm: CrmData) -> pd.DataFrame:
+def _open_stages(d: Derived) -> pd.DataFrame:
     """(pipeline, stage) of every open stage: by the stage order (declared or inferred from
     history and deal statuses), else every stage deals or history mention."""
-    order = stage_order(crm)
+    crm, order = d.crm, d.stage_order
     if len(order):
         stages = order.loc[order["kind"].eq("open"), ["pipeline", "stage"]]
     else:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import current_stay
-from audit.derived.flowindex import NAT, flow_index, to_datetime
+from audit.derived.flowindex import NAT, to_datetime
 from audit.model import CrmData
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -33,7 +32,7 @@ class ParkedInVagueStage(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # Judged once per distinct deal and once per distinct stage name (audit.derived.flowindex codes).
-        ix = flow_index(crm)
+        ix = ctx.derived.flow_index
         is_open = ix.status_is("open")
         vague_by_stage = vocab.is_vague_stage(pd.Series(ix.stages, dtype="str"), ctx.vocab).to_numpy()
         stage = ix.deal_stage
@@ -53,7 +52,7 @@ class ParkedInVagueStage(Check):
         entered = pd.Series(pd.NaT, index=parked.index, dtype="datetime64[us]")
         if crm.stage_history is not None:
             # Time in the current stay; trusted only when history's last stage is the deal's stage.
-            stay_at, stay_stage = current_stay(crm)
+            stay_at, stay_stage = ctx.derived.current_stay
             same = (stay_stage[codes] == stage[codes]) & (stay_at[codes] != NAT)
             entered = to_datetime(np.where(same, stay_at[codes], NAT), parked.index)
             days = ((ctx.as_of - entered).dt.total_seconds() / 86400).clip(lower=0).round(1)

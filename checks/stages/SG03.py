@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import stage_flow, stage_table
-from audit.derived.flowindex import flow_index, group_ends, visit_arrays
+from audit.derived.flowindex import group_ends
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
@@ -37,10 +36,11 @@ class RottingDeal(Check):
               "достигла, или закройте как проигранную с причиной; живым сделкам поставьте следующий шаг с датой.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
         min_days, factor = float(ctx["min_days"]), float(ctx["factor"])
-        ix, v, st, flow = flow_index(crm), visit_arrays(crm), stage_table(crm), stage_flow(crm)
+        d = ctx.derived
+        ix, v, st, flow = d.flow_index, d.visit_arrays, d.stage_table, d.stage_flow
         last = group_ends(v.deal)
         key = v.key
         row = st.position(key)

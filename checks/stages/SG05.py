@@ -7,11 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from audit.derived.flowindex import flow_index
 from audit.model import NO_PIPELINE, CrmData
-from audit.derived.stage_tables import pipeline_owners
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
 # Words of owner names that are not names: accounts such as "Менеджер 3", "Sales Team", "Admin".
@@ -63,9 +61,9 @@ class PersonalPipeline(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_deals, owner_share = int(ctx["min_deals"]), float(ctx["owner_share"])
-        stats = pipeline_owners(crm)
+        stats = ctx.derived.pipeline_owners
         judged = stats[stats["pipeline"] != NO_PIPELINE]
-        team = _team(crm)
+        team = _team(ctx.derived)
         if judged.empty:
             return self.skip("no deal names a pipeline: nothing to judge",
                              "ни у одной сделки не указана воронка: оценивать нечего")
@@ -118,12 +116,11 @@ class PersonalPipeline(Check):
                                        "named_after": flagged["named_after"], "reason": reason})
 
 
-def _team(crm: CrmData) -> list[str]:
+def _team(d: Derived) -> list[str]:
     """Every owner name known: deal owners and the users table."""
-    ix = flow_index(crm)
-    names = set(ix.owners.to_pylist())
-    if crm.users is not None:
-        names |= set(crm.users["owner"].dropna().tolist())
+    names = set(d.flow_index.owners.to_pylist())
+    if d.crm.users is not None:
+        names |= set(d.crm.users["owner"].dropna().tolist())
     return sorted(n for n in names if n)
 
 

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from audit.model import NO_PIPELINE, CrmData
-from audit.derived.stage_order import stage_order
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
 
@@ -35,7 +34,7 @@ class DuplicatePipelines(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_similarity, min_stages = float(ctx["min_similarity"]), int(ctx["min_stages"])
-        stages = pipeline_steps(crm, ctx.vocab)
+        stages = pipeline_steps(ctx.derived, ctx.vocab)
         sizes = stages.groupby("pipeline").size()
         judged = sizes[sizes >= min_stages].index
         stages = stages[stages["pipeline"].isin(judged)]
@@ -89,10 +88,10 @@ class DuplicatePipelines(Check):
                            message_ru=text_ru, judged=n)
 
 
-def pipeline_steps(crm: CrmData, extra=None) -> pd.DataFrame:
+def pipeline_steps(d: Derived, extra=None) -> pd.DataFrame:
     """Distinct normalized open-stage names per pipeline (CRM inboxes such as "Неразобранное"
     are not steps; deals without a pipeline are not a pipeline)."""
-    order = stage_order(crm)
+    order = d.stage_order
     steps = order.loc[order["kind"].eq("open") & order["pipeline"].ne(NO_PIPELINE), ["pipeline", "stage"]]
     steps = steps[~vocab.is_inbox_stage(steps["stage"], extra).to_numpy()]
     steps = steps.assign(step=vocab.normalize(steps["stage"]))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flowindex import distinct, flow_index, visit_arrays
+from audit.derived.flowindex import distinct
 from audit.model import CrmData
-from audit.derived.stage_order import stage_order
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
@@ -37,10 +36,10 @@ class DeadStage(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # History of no exported deal: every stage the deals passed through would look unvisited.
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
         period = float(ctx["period_days"])
-        ix, v = flow_index(crm), visit_arrays(crm)
+        ix, v = ctx.derived.flow_index, ctx.derived.visit_arrays
         declared = crm.pipelines[["pipeline", "stage"]].dropna().drop_duplicates()
         declared = declared[~vocab.is_inbox_stage(declared["stage"], ctx.vocab).to_numpy()]
 
@@ -62,7 +61,7 @@ class DeadStage(Check):
         steps = vocab.normalize(declared["stage"]).fillna("")
         dead = declared[[(p, s) not in seen_steps for p, s in zip(declared["pipeline"], steps)]].copy()
 
-        order = stage_order(crm).set_index(["pipeline", "stage"])
+        order = ctx.derived.stage_order.set_index(["pipeline", "stage"])
         place = order.reindex(pd.MultiIndex.from_frame(dead[["pipeline", "stage"]]))
         dead["order"] = place["order"].to_numpy()
         dead["kind"] = place["kind"].to_numpy()
@@ -70,7 +69,7 @@ class DeadStage(Check):
         total = order["kind"].groupby(level="pipeline").size()
         dead["of"] = total.reindex(dead["pipeline"]).to_numpy()
         if period > 0 and len(dead):
-            dead["last_entered_at"] = _last_entry(crm, dead)
+            dead["last_entered_at"] = _last_entry(ctx.derived, dead)
         findings = self._findings(dead, period) if len(dead) else None
         n, k = len(declared), len(dead)
         window = f" in the last {period:g} days" if period > 0 else ""
@@ -108,9 +107,9 @@ class DeadStage(Check):
                              message=message, message_ru=message_ru, evidence=evidence, owner=None)
 
 
-def _last_entry(crm: CrmData, dead: pd.DataFrame) -> pd.Series:
+def _last_entry(d: Derived, dead: pd.DataFrame) -> pd.Series:
     """When each stage was last entered before the period (NaT if never)."""
-    ix, v = flow_index(crm), visit_arrays(crm)
+    ix, v = d.flow_index, d.visit_arrays
     keys = ix.keys_of(dead)
     vkeys = v.key
     mask = np.isin(vkeys, keys[keys >= 0])

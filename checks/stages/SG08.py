@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
+from audit.derived.flow import WAITING_ROOM, waiting_rooms
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
@@ -38,16 +38,16 @@ class ObjectionHubStage(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # A history of no exported deal may be another export's: its traffic says nothing here.
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
-        st, flow = stage_table(crm), stage_flow(crm)
+        st, flow = ctx.derived.stage_table, ctx.derived.stage_flow
         entries, exits, backs, bounced = flow.entries, flow.exits, flow.backward_exits, flow.returns
         back_share = flow.backward_share
         strong = flow.sources[flow.sources["share"] >= float(ctx["min_source_share"])]
         n_sources = flow.strong_sources(float(ctx["min_source_share"]))
 
         is_open = st.kind == OPEN
-        hub, bounce = waiting_rooms(crm, **{k: ctx[k] for k in WAITING_ROOM})
+        hub, bounce = waiting_rooms(ctx.derived, **{k: ctx[k] for k in WAITING_ROOM})
         flagged = np.flatnonzero(hub | bounce)
         findings = None
         if len(flagged):
