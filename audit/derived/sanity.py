@@ -6,7 +6,7 @@ in the future or before 2000, a stage order guessed from a handful of deals. Eac
 the export was misread or is incomplete, said where the user looks first (console under the
 score, the workbook, the Markdown, `input.warnings`); none of them is a finding.
 
-It lives below the checks because it reads the same memoized links (`audit.derived.deal_index`)
+It lives below the checks because it reads the same links (`audit.derived.tables.Derived`)
 and stage order the checks read, so the millions of ids are hashed once per audit; the runner
 calls it once and adds its warnings to the ones ingestion and the CRM profiles gave while reading.
 Where a warning means a check cannot judge, the check itself says so in its skip reason.
