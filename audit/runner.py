@@ -27,12 +27,12 @@ from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.sanity import export_warnings
 from audit.derived.tables import Derived
 from checks import ALL_CHECKS
-from checks.links import unlinked_table
 from checks.vocab import LISTS as VOCAB_LISTS
 from audit.model import text as ru
 from checks.base import (
     FINDING_COLUMNS,
     MESSAGE_RU,
+    RELATED_DEAL,
     Check,
     CheckResult,
     Family,
@@ -285,8 +285,7 @@ def _cause(result: CheckResult | None, absent: tuple[str, ...]) -> str:
         return "not-run"
     if absent:
         return next((t for t in _CAUSES if t in absent), "too-little")
-    table = unlinked_table(result)
-    return f"unlinked:{table}" if table else "too-little"
+    return f"unlinked:{result.unlinked}" if result.unlinked else "too-little"
 
 
 def merge_warnings(loaded: Sequence[InputWarning], found: Sequence[InputWarning]) -> tuple[InputWarning, ...]:
@@ -313,12 +312,13 @@ def _all_findings(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
         out["amount"] = pd.Series(dtype=float)
         return out
     findings = pd.concat(frames, ignore_index=True)
-    if MESSAGE_RU not in findings:  # results built by hand may lack the Russian messages
-        findings[MESSAGE_RU] = None
+    for column in (MESSAGE_RU, RELATED_DEAL):  # results built by hand may lack them
+        if column not in findings:
+            findings[column] = None
     # Deal findings carry the deal's title and amount, for the reader of the report.
     deals = crm.deals.drop_duplicates("deal_id").set_index("deal_id")
     is_deal = findings["entity_type"].eq("deal")
     ids = findings["entity_id"].where(is_deal)
     findings["title"] = ids.map(deals["title"]).astype(object)
     findings["amount"] = ids.map(deals["amount"]).astype(float)
-    return findings[[*FINDING_COLUMNS, MESSAGE_RU, "family", "title", "amount"]]
+    return findings[[*FINDING_COLUMNS, MESSAGE_RU, RELATED_DEAL, "family", "title", "amount"]]

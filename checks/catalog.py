@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from audit.model.verdicts import VERDICT_COLUMNS, Scope, scope_of
 from checks import ALL_CHECKS, BY_CODE
 
 SCORE_TOPIC = "score"
@@ -38,4 +39,11 @@ def explain_text(code: str, lang: str = "en") -> str | None:
     if info.params:
         parts += ["", ("Настройки" if ru else "Settings") + f" ([checks.{info.code}] in crm-audit.toml):"]
         parts += [f"  {k} = {v!r}" for k, v in info.params]
+    if info.evidence_keys:
+        parts += ["", ("Поля evidence у каждой находки" if ru else "Evidence of each finding") + ":",
+                  "  " + ", ".join(info.evidence_keys)]
+    if check.verdicts:
+        table = "этапов" if scope_of(check.verdicts) is Scope.STAGE else "воронок"
+        parts += ["", (f"Столбцы таблицы {table}" if ru else f"Columns of the {scope_of(check.verdicts)} table") + ":"]
+        parts += [f"  {c}: {VERDICT_COLUMNS[c].text(lang)}" for c in check.verdicts]
     return "\n".join(parts)

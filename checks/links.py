@@ -42,7 +42,7 @@ def skip_if_unlinked(check: Check, d: Derived, *tables: str) -> CheckResult | No
                               f"reading: see the input warnings): nothing links to a deal; {todo} to enable {check.code}",
                               f"не прочитано ни одной строки {name_ru} (выгрузка пуста или все строки отброшены при "
                               "чтении: см. предупреждения о входных данных): к сделкам ничего не привязано; "
-                              f"{todo_ru}, чтобы включить {check.code}")
+                              f"{todo_ru}, чтобы включить {check.code}", unlinked=table)
         no_id = int(frame["deal_id"].isna().sum())
         detail = f" ({no_id} name no deal at all)" if no_id else ""
         detail_ru = f" (у {no_id} id сделки не указан вовсе)" if no_id else ""
@@ -50,16 +50,5 @@ def skip_if_unlinked(check: Check, d: Derived, *tables: str) -> CheckResult | No
             f"{what} link to no deal: none of the {n} {what} names a deal_id found in deals{detail}; "
             f"{todo} to enable {check.code}",
             f"{what_ru} не привязаны к сделкам: ни одна из {n} не ссылается на deal_id из сделок{detail_ru}; "
-            f"{todo_ru}, чтобы включить {check.code}")
-    return None
-
-
-def unlinked_table(result: CheckResult) -> str | None:
-    """The table whose rows link to no deal, when that is why `result` was skipped (the coverage
-    line says so instead of 'too little data')."""
-    reason = result.skipped_reason or ""
-    for table, (what, _ru) in WHAT.items():
-        name = EXPORT_NAME[table][0]
-        if reason.startswith((f"{what} link to no deal", f"no {name} row was read")):
-            return table
+            f"{todo_ru}, чтобы включить {check.code}", unlinked=table)
     return None

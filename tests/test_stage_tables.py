@@ -1,7 +1,10 @@
 """The stage and pipeline tables the reports render (audit.derived.stage_tables)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from audit.derived.stage_tables import (
     PIPELINE_COLUMNS,
@@ -9,6 +12,7 @@ from audit.derived.stage_tables import (
     pipelines_table,
     stages_table,
 )
+from checks.base import PER_STAGE_COUNT, Check, Family, Severity, Status, empty_findings
 from checks.stages.SG01 import VagueStage
 from checks.stages.SG05 import PersonalPipeline
 from checks.stages.SG06 import DuplicatePipelines
@@ -126,3 +130,44 @@ def test_pipeline_verdicts_are_none_without_their_checks():
     crm = audit_data()
     table = pipelines_table(derived(crm), [])
     assert table["personal"].isna().all() and table["twin"].isna().all() and table["similarity"].isna().all()
+
+
+def test_tables_read_the_published_verdicts_not_codes_or_findings():
+    crm = audit_data()
+    vague = run_check(VagueStage, crm)
+    # The findings alone say nothing: the same result without its verdicts leaves the column unknown.
+    assert stages_table(derived(crm), [replace(vague, verdicts=None)])["vague"].isna().all()
+    # Whatever check publishes the column fills it, whatever its code and findings.
+    other = replace(vague, code="ZZ99", findings=empty_findings())
+    table = stages_table(derived(crm), [other]).set_index(["pipeline", "stage"])
+    assert table.loc[("Опт", "Возражения"), "vague"] is True and table.loc[("Опт", "Заявка"), "vague"] is False
+    # A check that did not judge publishes nothing.
+    skipped = replace(vague, status=Status.SKIPPED)
+    assert stages_table(derived(crm), [skipped])["vague"].isna().all()
+
+
+class _Counting(Check):
+    """A stand-in that publishes a count per stage."""
+
+    code, name, family, severity = "ZZ98", "counting", Family.STAGES, Severity.LOW
+    verdicts = ("parked_now",)
+
+
+def test_verdict_tables_count_rows_per_stage_and_keep_their_declared_columns():
+    rows = pd.DataFrame({"pipeline": ["A", "A", "A", "B"], "stage": ["x", "x", "y", "x"]})
+    table = _Counting().verdict_table(rows, parked_now=PER_STAGE_COUNT)
+    assert table.to_dict("records") == [{"pipeline": "A", "stage": "x", "parked_now": 2},
+                                        {"pipeline": "A", "stage": "y", "parked_now": 1},
+                                        {"pipeline": "B", "stage": "x", "parked_now": 1}]
+    result = _Counting().result(judged=4, message="m", verdicts=table)
+    assert result.verdicts.columns == ("parked_now",) and result.verdicts.table is table
+    # Nothing named: the check judged, and every stage reads 0.
+    assert _Counting().result(judged=4, message="m").verdicts.table.empty
+    with pytest.raises(ValueError, match="declared"):
+        _Counting().result(judged=4, message="m", verdicts=table.rename(columns={"parked_now": "dead"}))
+    with pytest.raises(ValueError, match="none declared"):
+        _Undeclared().result(judged=1, message="m", verdicts=table)
+
+
+class _Undeclared(Check):
+    code, name, family, severity = "ZZ97", "undeclared", Family.STAGES, Severity.LOW

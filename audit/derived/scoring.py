@@ -16,7 +16,7 @@ import pandas as pd
 
 from audit.derived.deal_index import value_codes
 from audit.model import CrmData
-from audit.model.findings import CheckResult, Severity, Status
+from audit.model.findings import RELATED_DEAL, CheckResult, Severity, Status
 from audit.model.result import Scores
 
 if TYPE_CHECKING:
@@ -130,16 +130,13 @@ def _score(factor: float) -> float:
 
 
 def _deal_ids(findings: pd.DataFrame) -> pd.Series:
-    """Deal ids named by deal findings and, through their evidence, by activity findings."""
+    """Deal ids named by deal findings and by activity findings (the deal each is about)."""
     if not len(findings):
         return pd.Series([], dtype=object)
     kind = findings["entity_type"]
     ids = findings.loc[kind.eq("deal"), "entity_id"]
-    evidence = findings.loc[kind.eq("activity"), "evidence"]
-    if len(evidence):
-        via = pd.Series([ev.get("deal_id") if isinstance(ev, dict) else None for ev in evidence],
-                        dtype=object)
-        ids = pd.concat([ids, via], ignore_index=True)
+    if RELATED_DEAL in findings:
+        ids = pd.concat([ids, findings.loc[kind.eq("activity"), RELATED_DEAL]], ignore_index=True)
     return ids.dropna().astype(object).reset_index(drop=True)
 
 

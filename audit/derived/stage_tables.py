@@ -1,9 +1,9 @@
 """Stage and pipeline tables: every stage with its verdicts, every pipeline with its owners and twin.
 
-The numbers come from the data (stage order, audit.derived.flow); the verdicts come from the
-findings of the checks that judged them (SG01 vague name, SG02 deals parked, SG07 dead,
-SG08 objection hub, SG05 personal pipeline, SG06 near-duplicate twin), so the tables say
-exactly what the checks said. A verdict column is None when its check did not run.
+The numbers come from the data (stage order, audit.derived.flow); the verdicts are the tables the
+checks that judged them published on their results (audit.model.verdicts: vague, hub, dead,
+parked_now, rotting_now; personal, twin, similarity), so the tables say exactly what the checks
+said without reading their codes or findings. A verdict column is None when no check published it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 
 from audit.derived.flowindex import take_text
 from audit.model.findings import CheckResult, Status
+from audit.model.verdicts import VERDICT_COLUMNS, Scope, verdict_values
 
 if TYPE_CHECKING:
     from audit.derived.tables import Derived
@@ -71,15 +72,9 @@ def stages_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
         for c in ("stays", "median_dwell_days", "entered_from", "back_share"):
             out[c] = np.nan
 
-    by = _results(results)
+    _add_verdicts(out, Scope.STAGE, results)
     is_final = out["kind"].ne("open")
-    vague = _flag(out, by.get("SG01"))
-    out["vague"] = vague
-    out["result_named"] = _negate(vague).where(~is_final, None)
-    out["hub"] = _flag(out, by.get("SG08"))
-    out["dead"] = _flag(out, by.get("SG07"))
-    out["rotting_now"] = _count(out, by.get("SG03"))
-    out["parked_now"] = _count(out, by.get("SG02"))
+    out["result_named"] = _negate(out["vague"]).where(~is_final, None)
     out["verdict"] = _verdicts(out, is_final)
     return out[STAGE_COLUMNS]
 
@@ -109,20 +104,7 @@ def pipelines_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
     out["stages"] = out["pipeline"].map(open_stages).fillna(0).astype(int)
     out["declared"] = out["pipeline"].isin(declared)
 
-    by = _results(results)
-    personal = by.get("SG05")
-    if personal is None:
-        out["personal"] = None
-    else:
-        hit = personal.findings
-        out["personal"] = out["pipeline"].isin(hit["entity_id"]) if len(hit) else False
-    twins = by.get("SG06")
-    out["twin"] = None
-    out["similarity"] = np.nan
-    if twins is not None and len(twins.findings):
-        ev = twins.findings.set_index("entity_id")["evidence"]
-        out["twin"] = out["pipeline"].map(ev.map(lambda e: e.get("twin")))
-        out["similarity"] = out["pipeline"].map(ev.map(lambda e: e.get("similarity"))).astype(float)
+    _add_verdicts(out, Scope.PIPELINE, results)
     return out[PIPELINE_COLUMNS]
 
 
@@ -153,33 +135,15 @@ def build_pipeline_owners(d: Derived) -> pd.DataFrame:
     })
 
 
-def _results(results: Sequence[CheckResult]) -> dict[str, CheckResult]:
-    """Checks that ran (pass or fail), by code."""
-    return {r.code: r for r in results if r.status in (Status.PASS, Status.FAIL)}
-
-
-def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
-    return pd.MultiIndex.from_arrays([frame["pipeline"].astype(object), frame["stage"].astype(object)])
-
-
-def _flag(out: pd.DataFrame, result: CheckResult | None) -> pd.Series:
-    """True where the check has a finding for the stage, False where it ran without one, None if not run."""
-    if result is None:
-        return pd.Series(None, index=out.index, dtype=object)
-    f = result.findings
-    hit = _keys(f).unique() if len(f) else pd.MultiIndex.from_arrays([[], []])
-    return pd.Series(_keys(out).isin(hit), index=out.index, dtype=object)
-
-
-def _count(out: pd.DataFrame, result: CheckResult | None) -> pd.Series:
-    """Findings of the check per stage (deal findings count the deals sitting there); NaN if not run."""
-    if result is None:
-        return pd.Series(np.nan, index=out.index)
-    f = result.findings
-    if not len(f):
-        return pd.Series(0, index=out.index)
-    n = f.groupby([f["pipeline"].astype(object), f["stage"].astype(object)]).size()
-    return pd.Series(n.reindex(_keys(out)).fillna(0).astype(int).to_numpy(), index=out.index)
+def _add_verdicts(out: pd.DataFrame, scope: Scope, results: Sequence[CheckResult]) -> None:
+    """The scope's verdict columns on `out`, from the tables the checks that judged published."""
+    published = {}
+    for result in results:
+        if result.verdicts is not None and result.status in (Status.PASS, Status.FAIL):
+            published.update(dict.fromkeys(result.verdicts.columns, result.verdicts.table))
+    for name, column in VERDICT_COLUMNS.items():
+        if column.scope is scope:
+            out[name] = verdict_values(out, name, published.get(name))
 
 
 def _negate(flags: pd.Series) -> pd.Series:

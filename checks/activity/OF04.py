@@ -99,6 +99,7 @@ class ActivityOutsideLifetime(Check):
                 flagged, entity_type="activity", entity_id=ids, message=text, message_ru=text_ru,
                 owner=pd.Series(deal["owner"].to_numpy(), index=flagged.index),
                 pipeline=pd.Series(deal["pipeline"].to_numpy(), index=flagged.index),
+                related_deal=flagged["deal_id"],
                 evidence={"deal_id": flagged["deal_id"], "at": at_iso,
                           "deal_created_at": iso(created_s.where(is_early)),
                           "deal_closed_at": iso(closed_s.where(~is_early)),

@@ -19,6 +19,7 @@ class VagueStage(Check):
     title_ru = "Этапы без результата в названии"
     family = Family.STAGES
     severity = Severity.HIGH
+    verdicts = ("vague",)
     needs = {"deals": ("stage",)}
     rationale = ("A stage should say what has been achieved (\"Proposal sent\", \"Contract signed\"). "
                  "A stage named after a state (\"Objections\", \"Thinking\", \"In progress\") hides where "
@@ -77,7 +78,7 @@ class VagueStage(Check):
                    f"{ru.plural(k, 'называет', 'называют', 'называют')} состояние, а не результат: {named_ru}{more}"
                    if k else f"все открытые этапы ({n}) названы по результату")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=self.verdict_table(findings, vague=True))
 
 
 def _open_stages(d: Derived) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 from audit.derived.flowindex import NAT, to_datetime
 from audit.model import CrmData
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import PER_STAGE_COUNT, Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 
 
@@ -20,6 +20,7 @@ class ParkedInVagueStage(Check):
     title_ru = "Сделки на этапах без результата"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    verdicts = ("parked_now",)
     needs = {"deals": ("stage", "status")}
     rationale = ("A deal parked in \"Objections\" or \"Thinking\" says only that it is stuck, not where: "
                  "nobody can tell which step to take next, and the pipeline value it carries is a guess.")
@@ -80,7 +81,8 @@ class ParkedInVagueStage(Check):
                    "которых не говорит о результате"
                    if k else f"ни одна открытая сделка не стоит на этапе без результата (открытых сделок: {n})")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n,
+                           verdicts=self.verdict_table(findings, parked_now=PER_STAGE_COUNT))
 
 
 def _amount_text(parked: pd.DataFrame, ru: bool = False) -> str:

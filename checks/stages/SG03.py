@@ -7,7 +7,7 @@ import pandas as pd
 
 from audit.derived.flowindex import group_ends
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import PER_STAGE_COUNT, Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
@@ -22,6 +22,7 @@ class RottingDeal(Check):
     title_ru = "Зависшие сделки"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    verdicts = ("rotting_now",)
     needs = {"deals": ("stage", "status"), "stage_history": ()}
     params = {"min_days": 30, "factor": 3.0}
     rationale = ("A deal that has not moved for many times the usual stay in its stage is usually dead: the "
@@ -92,7 +93,8 @@ class RottingDeal(Check):
             text_ru += (f"; не оценивались открытые сделки ({unjudged}): последний этап в истории не совпадает "
                         "с текущим или пребывание на нём не записано")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=judged_n)
+                           message_ru=text_ru, judged=judged_n,
+                           verdicts=self.verdict_table(findings, rotting_now=PER_STAGE_COUNT))
 
     def _findings(self, crm, ix, v, hit, days, median, limit, completed, basis, basis_ru) -> pd.DataFrame | None:
         if not len(hit):

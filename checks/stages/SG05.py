@@ -46,6 +46,7 @@ class PersonalPipeline(Check):
     title_ru = "Личные воронки менеджеров"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    verdicts = ("personal",)
     needs = {"deals": ("pipeline", "owner")}
     params = {"min_deals": 10, "owner_share": 1.0}
     rationale = ("Pipelines should follow the business (product line, sales process), and managers should be "
@@ -88,7 +89,7 @@ class PersonalPipeline(Check):
                    else f"ни одна из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не ведётся одним менеджером "
                         "и не названа по имени менеджера")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=self.verdict_table(findings, personal=True))
 
     def _findings(self, flagged: pd.DataFrame) -> pd.DataFrame:
         main, main_share = flagged["main_owner"], flagged["main_owner_share"]

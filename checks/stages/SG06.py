@@ -19,6 +19,7 @@ class DuplicatePipelines(Check):
     title_ru = "Дублирующие воронки"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    verdicts = ("twin", "similarity")
     needs = {"deals": ("pipeline", "stage")}
     params = {"min_similarity": 0.8, "min_stages": 2}
     rationale = ("Two pipelines with the same steps are one sales process split in two: each has half the "
@@ -46,7 +47,7 @@ class DuplicatePipelines(Check):
         twin_of = similarity >= min_similarity - 1e-9
         has_twin = twin_of.any(axis=1)
         rows = np.flatnonzero(has_twin)
-        findings = None
+        findings = twins = None
         if len(rows):
             # The closest twin names the finding; ties go to the first name.
             best = np.argmax(similarity[rows], axis=1)
@@ -74,6 +75,7 @@ class DuplicatePipelines(Check):
                         "twin_stages": frame["twin_steps"]}
             if (frame["more"] > 0).any():
                 evidence["twins"] = frame["twins"].where(frame["more"] > 0)
+            twins = self.verdict_table(frame, twin=frame["twin"], similarity=frame["similarity"])
             findings = self.findings(frame, entity_type="pipeline", message=message, message_ru=message_ru,
                                      evidence=evidence)
         n, k = len(pipes), len(rows)
@@ -85,7 +87,7 @@ class DuplicatePipelines(Check):
                    if k else f"ни в одной паре из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не совпадает "
                              f"≥ {min_similarity:.0%} этапов")
         return self.result(findings=findings, metric=round(k / n, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=twins)
 
 
 def pipeline_steps(d: Derived, extra=None) -> pd.DataFrame:

@@ -23,6 +23,7 @@ class DeadStage(Check):
     title_ru = "Неиспользуемые этапы"
     family = Family.STAGES
     severity = Severity.LOW
+    verdicts = ("dead",)
     needs = {"deals": ("stage",), "stage_history": (), "pipelines": ("stage",)}
     params = {"period_days": 0}  # 0: the whole export
     rationale = ("A stage no deal ever enters is not a step of the real sales process. It clutters the "
@@ -81,7 +82,7 @@ class DeadStage(Check):
                         f"{ru.plural(n, 'настроенного этапа', 'настроенных этапов', 'настроенных этапов')} "
                         f"попадала хотя бы одна сделка{window_ru}")
         return self.result(findings=findings, metric=round(k / n, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=self.verdict_table(findings, dead=True))
 
     def _findings(self, dead: pd.DataFrame, period: float) -> pd.DataFrame:
         known = dead["order"].notna() & dead["of"].notna()

@@ -22,6 +22,7 @@ class ObjectionHubStage(Check):
     title_ru = "Этап-«отстойник»"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    verdicts = ("hub",)
     needs = {"deals": ("stage",), "stage_history": ()}
     params = dict(WAITING_ROOM)  # min_sources 3, min_source_share 0.1, min_entries 20, backward_share 0.3, min_exits 20
     rationale = ("A real step is entered from the step before it and left forward. A stage fed from many "
@@ -70,7 +71,8 @@ class ObjectionHubStage(Check):
                    if len(flagged) else f"все открытые этапы с достаточным движением ({judged}) — шаги воронки, "
                                         "а не отстойники")
         return self.result(findings=findings, metric=round(len(flagged) / judged, 4),
-                           threshold=0.0, message=text, message_ru=text_ru, judged=judged)
+                           threshold=0.0, message=text, message_ru=text_ru, judged=judged,
+                           verdicts=self.verdict_table(findings, hub=True))
 
     def _findings(self, st, rows, strong, entries, n_sources, exits, backs, bounced, back_share, hub, bounce):
         names = st.frame["stage"].to_numpy(dtype=object)
