@@ -112,7 +112,16 @@ def run_check(check_cls, crm: CrmData, **params: Any):
     """Run one check as the runner would (skipping is the runner's job: assert inputs exist)."""
     missing = crm.missing(check_cls.needs)
     assert not missing, f"{check_cls.code} would be skipped: {missing}"
-    return check_cls().run(crm, ctx(check_cls, crm, **params))
+    result = check_cls().run(crm, ctx(check_cls, crm, **params))
+    assert not undeclared_evidence(check_cls, result.findings), \
+        f"{check_cls.code} findings carry undeclared evidence {undeclared_evidence(check_cls, result.findings)}"
+    return result
+
+
+def undeclared_evidence(check_cls, findings: pd.DataFrame) -> set[str]:
+    """Evidence keys of the findings that the check does not declare (`Check.evidence_keys`)."""
+    used = set().union(*(set(e) for e in findings["evidence"])) if len(findings) else set()
+    return used - set(check_cls.evidence_keys)
 
 
 def assert_skipped(result, *words: str) -> None:

@@ -18,6 +18,8 @@ class SilentStageChange(Check):
     title_ru = "Смена этапа без зафиксированного контакта"
     family = Family.ACTIVITY
     severity = Severity.HIGH
+    evidence_keys = ("from_stage", "to_stage", "changed_at", "previous_change_at", "first_change",
+                     "activities_since_previous")
     needs = {"deals": ("created_at",), "stage_history": (), "activities": ()}
     # max_share: the share of silent changes tolerated before the check fails (0 = none).
     params = {"max_share": 0.0}

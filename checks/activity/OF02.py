@@ -20,6 +20,7 @@ class SilentOpenDeal(Check):
     title_ru = "Открытая сделка без контактов"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    evidence_keys = ("last_activity_at", "days_silent", "created_at", "min_days")
     needs = {"deals": ("status",), "activities": ()}
     # max_share: the share of silent open deals tolerated before the check fails (0 = none).
     params = {"min_days": 14, "max_share": 0.0}

@@ -20,6 +20,7 @@ class OwnerLowLogging(Check):
     title_ru = "Менеджер почти не фиксирует контакты"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    evidence_keys = ("activities", "deals", "activities_per_deal", "team_median", "team_mad", "z")
     needs = {"deals": ("owner",), "activities": ()}
     # z = (owner's activities per deal - team median) / max(1.4826 * MAD, mad_floor * median);
     # flagged when z < z_threshold and the owner logs at most max_ratio of the team median.

@@ -23,6 +23,8 @@ class ActivityOutsideLifetime(Check):
     title_ru = "Активность вне срока жизни сделки"
     family = Family.ACTIVITY
     severity = Severity.LOW
+    evidence_keys = ("deal_id", "at", "deal_created_at", "deal_closed_at", "days_outside", "activity_owner",
+                     "synthetic_id")
     needs = {"deals": ("created_at",), "activities": ()}
     # max_share: the share of such activities tolerated before the check fails (0 = none).
     params = {"days_before_created": 0, "days_after_closed": 1, "max_share": 0.0}

@@ -29,6 +29,7 @@ class MissingChannel(Check):
     title_ru = "У менеджера нет целого канала связи"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    evidence_keys = ("type", "owner_activities", "owner_deals", "team_users_share", "team_type_share", "other_owners")
     needs = {"deals": ("owner",), "activities": ("type",)}
     # An owner with >= min_deals deals and >= min_activities activities, and none of a channel
     # that >= min_users_share of the >= min_other_owners other such owners log, making up

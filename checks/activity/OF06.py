@@ -32,6 +32,7 @@ class ThinkItOverStall(Check):
     title_ru = "«Клиент подумает», а сделка стоит"
     family = Family.ACTIVITY
     severity = Severity.LOW
+    evidence_keys = ("last_contact_at", "last_contact", "phrase", "activity_id", "last_moved_at", "days_without_move")
     needs = {"deals": ("status",), "activities": ("at",)}
     params = {"min_days": 14}
     rationale = ("\"I'll think about it\" is not a reason, it is an objection not yet uncovered. When it is "

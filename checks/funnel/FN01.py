@@ -19,6 +19,7 @@ class OwnerStageConversion(Check):
     title_ru = "Низкая конверсия менеджера на этапе"
     family = Family.FUNNEL
     severity = Severity.MEDIUM
+    evidence_keys = ("owner_rate", "team_rate", "n", "advanced", "team_n", "team_advanced", "p_value", "q_value")
     needs = {"deals": ("owner",), "stage_history": ()}
     # One-sided binomial test of each owner against the rest of the team's rate at the stage,
     # Benjamini-Hochberg over all owner x stage tests at `fdr`, and an effect floor: the owner's

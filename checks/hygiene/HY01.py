@@ -29,6 +29,7 @@ class RequiredFields(GxCheck):
     title_ru = "Не заполнены обязательные поля"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    evidence_keys = ("missing", "status", "row")
     needs = {"deals": ()}
     rationale = ("A deal with no owner is in nobody's scorecard, one with no stage or creation date "
                  "falls out of every funnel and dwell time, and a won deal without an amount makes "

@@ -30,6 +30,7 @@ class DuplicateIds(GxCheck):
     title_ru = "Повторяющиеся идентификаторы"
     family = Family.HYGIENE
     severity = Severity.HIGH
+    evidence_keys = ("rows", "source_rows")
     needs = {"deals": ("deal_id",)}
     rationale = ("An id is how every other table finds its record: two deals under one id get their "
                  "activities and stage history mixed, and every count built on them is double or wrong.")

@@ -30,6 +30,7 @@ class DateOrder(GxCheck):
     title_ru = "Нарушен порядок дат"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    evidence_keys = ("rules", "created_at", "closed_at", "last_activity_at", "as_of", "days_before_creation", "row")
     needs = {"deals": ("created_at",)}
     rationale = ("A deal closed before it was created, or dated in the future, was typed in by hand or "
                  "imported wrongly: its cycle time is negative, and every duration and trend that "

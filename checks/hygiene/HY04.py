@@ -27,6 +27,7 @@ class AmountRange(GxCheck):
     title_ru = "Недопустимая сумма сделки"
     family = Family.HYGIENE
     severity = Severity.LOW
+    evidence_keys = ("rules", "amount", "currency", "status", "row")
     needs = {"deals": ("amount",)}
     rationale = ("A negative amount is a refund or a typo booked as a deal, and a won deal worth zero "
                  "was closed without anyone entering what was sold: both skew revenue, average deal "

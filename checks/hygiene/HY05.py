@@ -30,6 +30,7 @@ class StatusConsistency(GxCheck):
     title_ru = "Статус противоречит дате закрытия или этапу"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    evidence_keys = ("rules", "status", "closed_at", "stage_kind", "pipeline_agreement", "row")
     needs = {"deals": ("status",)}
     # Status vs stage is judged only in pipelines where stages record the outcome: at least this
     # share of deals have the status their stage implies. Below it (a CRM such as Pipedrive keeps

@@ -20,6 +20,7 @@ class OrphanRecords(Check):
     title_ru = "Записи без сделки"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    evidence_keys = ("activities", "stage_changes", "first_at", "last_at")
     needs = {"deals": ("deal_id",)}
     rationale = ("Calls and stage changes of a deal that is not in the export are work the audit cannot "
                  "credit to anyone: usually the deals export was filtered (by date, pipeline or owner) "

@@ -29,6 +29,7 @@ class DuplicateDeals(Check):
     title_ru = "Вероятные дубли сделок"
     family = Family.HYGIENE
     severity = Severity.LOW
+    evidence_keys = ("twin_id", "twin_title", "similarity", "days_apart", "matched_on", "party")
     needs = {"deals": ("title", "created_at")}
     # min_similarity: Dice coefficient of the titles' word stems (1 = same words; "Поставка насосов"
     # vs "Поставка насосов (повтор)" = 0.8). window_days: the later deal was created at most this

@@ -22,6 +22,7 @@ class UnparseableValues(Check):
     title_ru = "Нераспознанные значения"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    evidence_keys = ("file", "row", "column", "source_column", "raw", "table")
     needs = {"deals": ()}
     rationale = ("A date or amount the export spells in a way no reader understands (\"31.02.2026\", "
                  "\"1 234,5 руб\", \"вчера\") is lost to every figure of the audit: the deal has no "

@@ -20,6 +20,7 @@ class VagueStage(Check):
     family = Family.STAGES
     severity = Severity.HIGH
     verdicts = ("vague",)
+    evidence_keys = ("word", "deals_now", "open_deals_now")
     needs = {"deals": ("stage",)}
     rationale = ("A stage should say what has been achieved (\"Proposal sent\", \"Contract signed\"). "
                  "A stage named after a state (\"Objections\", \"Thinking\", \"In progress\") hides where "

@@ -21,6 +21,7 @@ class ParkedInVagueStage(Check):
     family = Family.STAGES
     severity = Severity.MEDIUM
     verdicts = ("parked_now",)
+    evidence_keys = ("stage", "word", "days_in_stage", "entered_stage_at")
     needs = {"deals": ("stage", "status")}
     rationale = ("A deal parked in \"Objections\" or \"Thinking\" says only that it is stuck, not where: "
                  "nobody can tell which step to take next, and the pipeline value it carries is a guess.")

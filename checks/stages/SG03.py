@@ -23,6 +23,7 @@ class RottingDeal(Check):
     family = Family.STAGES
     severity = Severity.MEDIUM
     verdicts = ("rotting_now",)
+    evidence_keys = ("days_in_stage", "stage_median_days", "limit_days", "stage_completed_stays", "entered_stage_at")
     needs = {"deals": ("stage", "status"), "stage_history": ()}
     params = {"min_days": 30, "factor": 3.0}
     rationale = ("A deal that has not moved for many times the usual stay in its stage is usually dead: the "

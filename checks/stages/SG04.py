@@ -22,6 +22,8 @@ class StageSkip(Check):
     title_ru = "Перескок через этапы"
     family = Family.STAGES
     severity = Severity.LOW
+    evidence_keys = ("from_stage", "to_stage", "from_order", "to_order", "skipped_stages", "open_stages",
+                     "changed_at", "reason", "flagged_moves")
     needs = {"deals": ("stage",), "stage_history": ()}
     params = {"min_step": 3, "won_from_share": 0.5, "min_support": MIN_ORDER_SUPPORT}
     rationale = ("When deals jump over stages, the work of those stages happened outside the CRM, or the "

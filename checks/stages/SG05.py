@@ -47,6 +47,7 @@ class PersonalPipeline(Check):
     family = Family.STAGES
     severity = Severity.MEDIUM
     verdicts = ("personal",)
+    evidence_keys = ("deals", "owners", "top_owner", "top_owner_share", "named_after", "reason")
     needs = {"deals": ("pipeline", "owner")}
     params = {"min_deals": 10, "owner_share": 1.0}
     rationale = ("Pipelines should follow the business (product line, sales process), and managers should be "

@@ -20,6 +20,7 @@ class DuplicatePipelines(Check):
     family = Family.STAGES
     severity = Severity.MEDIUM
     verdicts = ("twin", "similarity")
+    evidence_keys = ("twin", "similarity", "shared_stages", "stages", "twin_stages", "twins")
     needs = {"deals": ("pipeline", "stage")}
     params = {"min_similarity": 0.8, "min_stages": 2}
     rationale = ("Two pipelines with the same steps are one sales process split in two: each has half the "

@@ -24,6 +24,7 @@ class DeadStage(Check):
     family = Family.STAGES
     severity = Severity.LOW
     verdicts = ("dead",)
+    evidence_keys = ("order", "kind", "pipeline_deals", "period_days", "last_entered_at")
     needs = {"deals": ("stage",), "stage_history": (), "pipelines": ("stage",)}
     params = {"period_days": 0}  # 0: the whole export
     rationale = ("A stage no deal ever enters is not a step of the real sales process. It clutters the "

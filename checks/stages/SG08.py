@@ -23,6 +23,8 @@ class ObjectionHubStage(Check):
     family = Family.STAGES
     severity = Severity.MEDIUM
     verdicts = ("hub",)
+    evidence_keys = ("entries", "sources", "source_stages", "exits", "backward_exits", "returns", "backward_share",
+                     "reason")
     needs = {"deals": ("stage",), "stage_history": ()}
     params = dict(WAITING_ROOM)  # min_sources 3, min_source_share 0.1, min_entries 20, backward_share 0.3, min_exits 20
     rationale = ("A real step is entered from the step before it and left forward. A stage fed from many "

@@ -24,6 +24,7 @@ class LostDealsMissing(Check):
     title_ru = "Нет проигранных сделок"
     family = Family.STERILE
     severity = Severity.HIGH
+    evidence_keys = ("closed", "won", "lost", "lost_share")
     needs = {"deals": ("status",)}
     params = {"max_lost_share": 0.2, "min_closed": 30}
     rationale = ("Every sales team loses more deals than it wins or close to it; a CRM whose closed "

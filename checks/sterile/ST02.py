@@ -33,6 +33,7 @@ class OwnerNeverLoses(Check):
     title_ru = "Менеджер почти не проигрывает"
     family = Family.STERILE
     severity = Severity.HIGH
+    evidence_keys = ("closed", "lost", "lost_share", "team_lost_share", "p_value", "q_value")
     needs = {"deals": ("status", "owner")}
     params = {"min_closed": 15, "fdr": 0.05, "max_share_ratio": 0.5}
     rationale = ("Managers on one team sell to similar clients and lose at similar rates. One whose "

@@ -21,6 +21,7 @@ class VagueLossReason(Check):
     title_ru = "Причины отказа, которые ничего не объясняют"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    evidence_keys = ("lost_reason", "word", "deals", "lost_with_reason", "share", "max_share")
     needs = {"deals": ("status", "lost_reason")}
     params = {"max_top_share": 0.5, "min_lost": 20}
     rationale = ("A loss reason is there to show what the team keeps losing to. \"Other\", \"Not relevant\" "

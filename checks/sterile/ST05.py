@@ -49,6 +49,7 @@ class EnteredLate(Check):
     title_ru = "Сделка заведена задним числом"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    evidence_keys = ("first_stage", "first_stage_order", "open_stages", "hours_to_win")
     needs = {"deals": ("created_at", "status")}
     params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24,
               "min_support": MIN_ORDER_SUPPORT}

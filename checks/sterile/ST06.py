@@ -25,6 +25,7 @@ class WonWithoutTrail(Check):
     title_ru = "Выигранная сделка без истории контактов"
     family = Family.STERILE
     severity = Severity.HIGH
+    evidence_keys = ("activities", "created_at", "closed_at", "cycle_days", "amount")
     needs = {"deals": ("status",), "activities": ("deal_id",)}
     params = {}
     rationale = ("Nobody wins a deal without talking to the client. A won deal with no call, e-mail, "

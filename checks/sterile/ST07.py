@@ -29,6 +29,7 @@ class LeadsOnlyQualified(Check):
     title_ru = "В лидах только квалифицированные"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    evidence_keys = ("leads", "disqualified", "converted", "finished", "conversion")
     needs = {"leads": ("status",)}
     params = {"min_leads": 30, "max_conversion": 0.9}
     rationale = ("Most incoming leads turn out to be spam, wrong fit or no budget. A leads table in "

@@ -46,6 +46,7 @@ class BulkBackfill(Check):
     title_ru = "Массовое внесение задним числом"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    evidence_keys = ("table", "records", "first_at", "last_at", "minutes", "sample_ids")
     needs = {"deals": ("created_at",)}
     params = {"min_records": 20, "window_minutes": 5, "date_only_share": 0.5,
               "activity_types": ["call", "meeting", "note", "other"]}
