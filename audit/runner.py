@@ -230,7 +230,7 @@ def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Se
         log.debug("%s failed:\n%s", check_cls.code, traceback.format_exc())
         result = CheckResult(
             code=check_cls.code, name=check_cls.name, family=check_cls.family,
-            severity=severity, status=Status.ERROR,
+            severity=severity, status=Status.ERROR, gauge=getattr(check_cls, "gauge", None),
             message=f"check failed: {type(exc).__name__}: {exc}",
             message_ru=f"Проверка завершилась ошибкой: {type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - started

@@ -30,6 +30,7 @@ from audit.model.findings import (
 )
 from audit.derived.tables import Derived
 from audit.model import CrmData
+from audit.model.gauge import Gauge
 from audit.model.text import sentence
 from audit.model.verdicts import KEYS, Verdicts, scope_of
 
@@ -64,6 +65,7 @@ class Check:
     severity: ClassVar[Severity]
     needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"deals": ()}
     params: ClassVar[Mapping[str, Any]] = {}  # default thresholds; crm-audit.toml [checks.CODE] overrides
+    gauge: ClassVar[Gauge]           # what `metric` measures, its unit, the side of `threshold` that fails
     evidence_keys: ClassVar[tuple[str, ...]] = ()  # every key its findings' evidence may hold (`explain`)
     verdicts: ClassVar[tuple[str, ...]] = ()       # stage or pipeline table columns it fills (audit.model.verdicts)
     title_ru: ClassVar[str]          # the name as a Russian label for reports
@@ -87,6 +89,7 @@ class Check:
             severity=cls.severity, summary=(cls.__doc__ or "").strip().splitlines()[0],
             rationale=cls.rationale, rationale_ru=cls.rationale_ru, fix=cls.fix, fix_ru=cls.fix_ru,
             params=tuple(cls.params.items()), evidence_keys=tuple(cls.evidence_keys),
+            gauge=getattr(cls, "gauge", None),
         )
 
     # -- building results -------------------------------------------------------------
@@ -179,7 +182,7 @@ class Check:
         return CheckResult(
             code=self.code, name=self.name, family=self.family, severity=self.severity,
             status=Status.FAIL if has_failed else Status.PASS,
-            metric=_plain(metric), threshold=_plain(threshold),
+            metric=_plain(metric), threshold=_plain(threshold), gauge=getattr(self, "gauge", None),
             affected=int(affected if affected is not None else len(findings)),
             message=message, message_ru=sentence(message_ru), findings=findings, judged=judged,
             verdicts=self._verdicts(verdicts),
@@ -232,7 +235,7 @@ class Check:
             code=self.code, name=self.name, family=self.family, severity=self.severity,
             status=Status.SKIPPED, skipped_reason=reason, message=lead + reason,
             skipped_reason_ru=sentence(reason_ru), message_ru=lead_ru + reason_ru, judged=int(judged),
-            unlinked=unlinked,
+            unlinked=unlinked, gauge=getattr(self, "gauge", None),
         )
 
     def too_few(self, have: int, need: int, what: str, purpose: str, what_ru: str, purpose_ru: str,

@@ -36,6 +36,12 @@ def explain_text(code: str, lang: str = "en") -> str | None:
         ("Как исправить" if ru else "How to fix") + ":",
         "  " + info.text("fix", lang),
     ]
+    if info.gauge is not None:
+        g = info.gauge
+        side = ("выше" if g.fails.value == "above" else "ниже") if ru else g.fails.value
+        parts += ["", ("Что измеряет" if ru else "Measures") + ":",
+                  f"  {g.measure_ru if ru else g.measure} ({g.unit.value}); "
+                  + (f"не пройдена, если значение {side} порога" if ru else f"fails {side} the threshold")]
     if info.params:
         parts += ["", ("Настройки" if ru else "Settings") + f" ([checks.{info.code}] in crm-audit.toml):"]
         parts += [f"  {k} = {v!r}" for k, v in info.params]

@@ -11,6 +11,7 @@ from enum import IntEnum, StrEnum
 
 import pandas as pd
 
+from audit.model.gauge import Gauge
 from audit.model.verdicts import Verdicts
 
 
@@ -76,6 +77,7 @@ class CheckResult:
     status: Status
     metric: float | None = None
     threshold: float | None = None
+    gauge: Gauge | None = None  # what the metric measures and which side of the threshold fails
     affected: int = 0
     message: str = ""
     skipped_reason: str | None = None
@@ -138,6 +140,7 @@ class CheckInfo:
     fix_ru: str
     params: tuple[tuple[str, object], ...] = ()
     evidence_keys: tuple[str, ...] = ()   # what its findings' evidence may hold
+    gauge: Gauge | None = None            # how its metric reads against its threshold
 
     def text(self, field_name: str, lang: str = "en") -> str:
         """rationale/fix/title in the report language."""

@@ -7,6 +7,7 @@ import numpy as np
 from audit.model import CrmData
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -18,6 +19,8 @@ class SilentStageChange(Check):
     title_ru = "Смена этапа без зафиксированного контакта"
     family = Family.ACTIVITY
     severity = Severity.HIGH
+    gauge = Gauge("share of forward stage changes with no activity",
+                  "доля переходов вперёд без контактов", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("from_stage", "to_stage", "changed_at", "previous_change_at", "first_change",
                      "activities_since_previous")
     needs = {"deals": ("created_at",), "stage_history": (), "activities": ()}

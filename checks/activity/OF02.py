@@ -9,6 +9,7 @@ from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -20,6 +21,8 @@ class SilentOpenDeal(Check):
     title_ru = "Открытая сделка без контактов"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open deals silent too long",
+                  "доля открытых сделок без контактов слишком долго", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("last_activity_at", "days_silent", "created_at", "min_days")
     needs = {"deals": ("status",), "activities": ()}
     # max_share: the share of silent open deals tolerated before the check fails (0 = none).

@@ -9,6 +9,7 @@ from audit.derived.deal_index import NO_OWNER
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -20,6 +21,8 @@ class OwnerLowLogging(Check):
     title_ru = "Менеджер почти не фиксирует контакты"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    gauge = Gauge("lowest owner's logging, as a robust z-score",
+                  "самая низкая фиксация контактов у менеджера (робастный z)", Unit.Z_SCORE, Fails.BELOW)
     evidence_keys = ("activities", "deals", "activities_per_deal", "team_median", "team_mad", "z")
     needs = {"deals": ("owner",), "activities": ()}
     # z = (owner's activities per deal - team median) / max(1.4826 * MAD, mad_floor * median);

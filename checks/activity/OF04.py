@@ -9,6 +9,7 @@ from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -23,6 +24,8 @@ class ActivityOutsideLifetime(Check):
     title_ru = "Активность вне срока жизни сделки"
     family = Family.ACTIVITY
     severity = Severity.LOW
+    gauge = Gauge("share of activities outside their deal's lifetime",
+                  "доля активностей вне срока жизни сделки", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("deal_id", "at", "deal_created_at", "deal_closed_at", "days_outside", "activity_owner",
                      "synthetic_id")
     needs = {"deals": ("created_at",), "activities": ()}

@@ -9,6 +9,7 @@ from audit.derived.deal_index import NO_OWNER, value_codes
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # What a missing channel usually means, for the message.
@@ -29,6 +30,7 @@ class MissingChannel(Check):
     title_ru = "У менеджера нет целого канала связи"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    gauge = Gauge("channels missing at an owner", "пропущенных каналов у менеджеров", Unit.COUNT, Fails.ABOVE)
     evidence_keys = ("type", "owner_activities", "owner_deals", "team_users_share", "team_type_share", "other_owners")
     needs = {"deals": ("owner",), "activities": ("type",)}
     # An owner with >= min_deals deals and >= min_activities activities, and none of a channel

@@ -11,6 +11,7 @@ from audit.model.keys import positions
 from audit.model import CrmData
 from audit.model import text as ru
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 
@@ -32,6 +33,8 @@ class ThinkItOverStall(Check):
     title_ru = "«Клиент подумает», а сделка стоит"
     family = Family.ACTIVITY
     severity = Severity.LOW
+    gauge = Gauge("share of open deals stalled after 'I'll think about it'",
+                  "доля открытых сделок, застрявших после «подумаю»", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("last_contact_at", "last_contact", "phrase", "activity_id", "last_moved_at", "days_without_move")
     needs = {"deals": ("status",), "activities": ("at",)}
     params = {"min_days": 14}

@@ -6,6 +6,7 @@ from audit.derived.deal_index import NO_OWNER
 from audit.derived.funnel import TEAM
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from checks.stats import benjamini_hochberg, lower_tail_p
@@ -19,6 +20,8 @@ class OwnerStageConversion(Check):
     title_ru = "Низкая конверсия менеджера на этапе"
     family = Family.FUNNEL
     severity = Severity.MEDIUM
+    gauge = Gauge("lowest q-value of an owner's stage conversion",
+                  "наименьшее q-значение конверсии менеджера на этапе", Unit.Q_VALUE, Fails.BELOW)
     evidence_keys = ("owner_rate", "team_rate", "n", "advanced", "team_n", "team_advanced", "p_value", "q_value")
     needs = {"deals": ("owner",), "stage_history": ()}
     # One-sided binomial test of each owner against the rest of the team's rate at the stage,

@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -29,6 +30,8 @@ class RequiredFields(GxCheck):
     title_ru = "Не заполнены обязательные поля"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals lacking a required field",
+                  "доля сделок без обязательного поля", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("missing", "status", "row")
     needs = {"deals": ()}
     rationale = ("A deal with no owner is in nobody's scorecard, one with no stage or creation date "

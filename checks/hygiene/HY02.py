@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity, empty_findings
 from checks.hygiene._common import (
     GxCheck,
@@ -30,6 +31,7 @@ class DuplicateIds(GxCheck):
     title_ru = "Повторяющиеся идентификаторы"
     family = Family.HYGIENE
     severity = Severity.HIGH
+    gauge = Gauge("share of records with a repeated id", "доля записей с повторяющимся id", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("rows", "source_rows")
     needs = {"deals": ("deal_id",)}
     rationale = ("An id is how every other table finds its record: two deals under one id get their "

@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -30,6 +31,7 @@ class DateOrder(GxCheck):
     title_ru = "Нарушен порядок дат"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals with impossible dates", "доля сделок с невозможными датами", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("rules", "created_at", "closed_at", "last_activity_at", "as_of", "days_before_creation", "row")
     needs = {"deals": ("created_at",)}
     rationale = ("A deal closed before it was created, or dated in the future, was typed in by hand or "

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -27,6 +28,8 @@ class AmountRange(GxCheck):
     title_ru = "Недопустимая сумма сделки"
     family = Family.HYGIENE
     severity = Severity.LOW
+    gauge = Gauge("share of deals with an impossible amount",
+                  "доля сделок с невозможной суммой", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("rules", "amount", "currency", "status", "row")
     needs = {"deals": ("amount",)}
     rationale = ("A negative amount is a refund or a typo booked as a deal, and a won deal worth zero "

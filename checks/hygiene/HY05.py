@@ -6,6 +6,7 @@ import numpy as np
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Derived, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -30,6 +31,8 @@ class StatusConsistency(GxCheck):
     title_ru = "Статус противоречит дате закрытия или этапу"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals whose status contradicts their data",
+                  "доля сделок, статус которых противоречит данным", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("rules", "status", "closed_at", "stage_kind", "pipeline_agreement", "row")
     needs = {"deals": ("status",)}
     # Status vs stage is judged only in pipelines where stages record the outcome: at least this

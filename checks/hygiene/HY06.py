@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # Tables whose rows belong to a deal, and the timestamp that dates a row.
@@ -20,6 +21,8 @@ class OrphanRecords(Check):
     title_ru = "Записи без сделки"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of rows that link to no exported deal",
+                  "доля строк без выгруженной сделки", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("activities", "stage_changes", "first_at", "last_at")
     needs = {"deals": ("deal_id",)}
     rationale = ("Calls and stage changes of a deal that is not in the export are work the audit cannot "

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -19,6 +20,8 @@ class VagueStage(Check):
     title_ru = "Этапы без результата в названии"
     family = Family.STAGES
     severity = Severity.HIGH
+    gauge = Gauge("share of open stages that name a state",
+                  "доля открытых этапов, названных по состоянию", Unit.SHARE, Fails.ABOVE)
     verdicts = ("vague",)
     evidence_keys = ("word", "deals_now", "open_deals_now")
     needs = {"deals": ("stage",)}

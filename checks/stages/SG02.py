@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.flowindex import NAT, to_datetime
 from audit.model import CrmData
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import PER_STAGE_COUNT, Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -20,6 +21,8 @@ class ParkedInVagueStage(Check):
     title_ru = "Сделки на этапах без результата"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open deals parked in vague stages",
+                  "доля открытых сделок на этапах без результата", Unit.SHARE, Fails.ABOVE)
     verdicts = ("parked_now",)
     evidence_keys = ("stage", "word", "days_in_stage", "entered_stage_at")
     needs = {"deals": ("stage", "status")}

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.derived.flowindex import group_ends
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import PER_STAGE_COUNT, Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
@@ -22,6 +23,8 @@ class RottingDeal(Check):
     title_ru = "Зависшие сделки"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open deals rotting in their stage",
+                  "доля открытых сделок, зависших на этапе", Unit.SHARE, Fails.ABOVE)
     verdicts = ("rotting_now",)
     evidence_keys = ("days_in_stage", "stage_median_days", "limit_days", "stage_completed_stays", "entered_stage_at")
     needs = {"deals": ("stage", "status"), "stage_history": ()}

@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.flowindex import deal_attr, group_starts, lookup, take_text
 from audit.model import NO_PIPELINE, CrmData
 from audit.derived.steps import MIN_ORDER_SUPPORT
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -22,6 +23,8 @@ class StageSkip(Check):
     title_ru = "Перескок через этапы"
     family = Family.STAGES
     severity = Severity.LOW
+    gauge = Gauge("share of forward moves that skip stages",
+                  "доля переходов вперёд с пропуском этапов", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("from_stage", "to_stage", "from_order", "to_order", "skipped_stages", "open_stages",
                      "changed_at", "reason", "flagged_moves")
     needs = {"deals": ("stage",), "stage_history": ()}

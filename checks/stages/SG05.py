@@ -9,6 +9,7 @@ import pandas as pd
 
 from audit.model import NO_PIPELINE, CrmData
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -46,6 +47,7 @@ class PersonalPipeline(Check):
     title_ru = "Личные воронки менеджеров"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of pipelines that belong to one person", "доля личных воронок", Unit.SHARE, Fails.ABOVE)
     verdicts = ("personal",)
     evidence_keys = ("deals", "owners", "top_owner", "top_owner_share", "named_after", "reason")
     needs = {"deals": ("pipeline", "owner")}

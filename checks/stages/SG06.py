@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.model import NO_PIPELINE, CrmData
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -19,6 +20,8 @@ class DuplicatePipelines(Check):
     title_ru = "Дублирующие воронки"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of pipelines with a near twin",
+                  "доля воронок, у которых есть почти копия", Unit.SHARE, Fails.ABOVE)
     verdicts = ("twin", "similarity")
     evidence_keys = ("twin", "similarity", "shared_stages", "stages", "twin_stages", "twins")
     needs = {"deals": ("pipeline", "stage")}

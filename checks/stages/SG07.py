@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.flowindex import distinct
 from audit.model import CrmData
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
@@ -23,6 +24,8 @@ class DeadStage(Check):
     title_ru = "Неиспользуемые этапы"
     family = Family.STAGES
     severity = Severity.LOW
+    gauge = Gauge("share of configured stages no deal entered",
+                  "доля настроенных этапов, на которые не попала ни одна сделка", Unit.SHARE, Fails.ABOVE)
     verdicts = ("dead",)
     evidence_keys = ("order", "kind", "pipeline_deals", "period_days", "last_entered_at")
     needs = {"deals": ("stage",), "stage_history": (), "pipelines": ("stage",)}

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.derived.flow import WAITING_ROOM, waiting_rooms
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
@@ -22,6 +23,8 @@ class ObjectionHubStage(Check):
     title_ru = "Этап-«отстойник»"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open stages that are waiting rooms",
+                  "доля открытых этапов-отстойников", Unit.SHARE, Fails.ABOVE)
     verdicts = ("hub",)
     evidence_keys = ("entries", "sources", "source_stages", "exits", "backward_exits", "returns", "backward_share",
                      "reason")

@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.flowindex import NAT, group_starts, take_text
 from audit.model import CrmData
 from audit.derived.steps import MIN_ORDER_SUPPORT, guessed_pipelines
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from checks.links import linked_rows
 from audit.model import text as ru
@@ -49,6 +50,8 @@ class EnteredLate(Check):
     title_ru = "Сделка заведена задним числом"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals entered late or won at once",
+                  "доля сделок, заведённых поздно или сразу выигранными", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("first_stage", "first_stage_order", "open_stages", "hours_to_win")
     needs = {"deals": ("created_at", "status")}
     params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
@@ -25,6 +26,8 @@ class WonWithoutTrail(Check):
     title_ru = "Выигранная сделка без истории контактов"
     family = Family.STERILE
     severity = Severity.HIGH
+    gauge = Gauge("share of won deals with no activity",
+                  "доля выигранных сделок без контактов", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("activities", "created_at", "closed_at", "cycle_days", "amount")
     needs = {"deals": ("status",), "activities": ("deal_id",)}
     params = {}
