@@ -117,10 +117,10 @@ def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, 
 def inspect(paths, config_path, crm, encoding, as_json, verbose) -> None:
     """Show what was detected per file: table, CRM, encoding, mapping, parse failures."""
     _setup_logging(verbose, False)
-    from audit.model import config as config_mod
+    from audit.app.settings import load_config
     from audit.ingest import load
     from audit.ingest.inspect import render_inspection
-    cfg = config_mod.load(config_path)
+    cfg = load_config(config_path)
     loaded = load(paths, cfg, crm=crm, encoding=encoding)
     click.echo(render_inspection(loaded, as_json=as_json), nl=False)
 
@@ -200,10 +200,10 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 @click.option("-c", "--config", "config_path", type=click.Path(path_type=Path))
 def gx_suite(path: Path, config_path) -> None:
     """Write the field-level hygiene rules (HY01-HY05) as a Great Expectations 1.x suite."""
-    from audit.model import config as config_mod
+    from audit.app.settings import load_config
     from checks.hygiene.gx_adapter import suite_json
     from reports.atomic import atomic_path
-    cfg = config_mod.load(config_path)
+    cfg = load_config(config_path)
     with atomic_path(path) as tmp:
         tmp.write_text(suite_json(cfg), encoding="utf-8")
     click.echo(f"wrote {path}")

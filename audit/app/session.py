@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 import click
 
-from audit.model import config as config_mod
+from audit.app.settings import load_config
 from audit.model.errors import AuditError
 from audit.model.findings import Severity, Status
 from audit.app.history import History
@@ -53,7 +53,7 @@ def execute(req: AuditRequest) -> int:
     """Run the audit and write what was asked; return the exit code (0 or 1)."""
     say = req.progress or (lambda _m: None)
     started = time.perf_counter()
-    cfg = config_mod.load(req.config_path)
+    cfg = load_config(req.config_path)
     select, ignore = parse_codes(req.select), parse_codes(req.ignore)
     fail_on = (req.fail_on or cfg.fail_on or "high").lower()
     lang = req.lang or cfg.report.get("lang", "en")

@@ -16,6 +16,7 @@ from checks.hygiene._common import (
     shared_validation,
 )
 from checks.hygiene.gx_adapter import expected_status
+from audit.model.params import SHARE
 
 STATUS_RU = {"open": "в работе", "won": "выиграна", "lost": "проиграна"}
 STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}
@@ -36,6 +37,7 @@ class StatusConsistency(GxCheck):
     # share of deals have the status their stage implies. Below it (a CRM such as Pipedrive keeps
     # a won deal in its last open stage) status and stage are independent and nothing is flagged.
     params = {"stage_agreement": 0.9}
+    param_rules = {"stage_agreement": SHARE}
     rationale = ("When the status says one thing and the close date or the stage another, win rates, "
                  "open pipeline and cycle times depend on which field a report happens to read; "
                  "usually a deal was closed in one place and never moved in the other.")

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.params import COUNT, DAYS, FLAG, SHARE
 
 # Letters and digits kept by normalization (Latin and Cyrillic; the same class works in RE2 and re).
 _NOT_ALNUM = r"[^0-9a-zа-я]+"
@@ -49,6 +50,7 @@ class DuplicateDeals(Check):
     # neighbors: a bound for pathological exports - how many earlier deals of its client and title
     # a deal looks back through, and how many other titles of its client a title is compared with.
     params = {"window_days": 30, "min_similarity": 0.8, "same_contact": True, "neighbors": 20}
+    param_rules = {"window_days": DAYS, "min_similarity": SHARE, "same_contact": FLAG, "neighbors": COUNT}
     rationale = ("The same request entered twice (by two managers, or again after a lost import) inflates "
                  "the pipeline and, once one copy is closed as lost, fakes a loss; the funnel counts the "
                  "client twice. A copy is made while the original is still open: a client ordering the same "

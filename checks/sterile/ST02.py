@@ -9,6 +9,7 @@ from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class OwnerNeverLoses(Check):
@@ -35,6 +36,7 @@ class OwnerNeverLoses(Check):
     severity = Severity.HIGH
     needs = {"deals": ("status", "owner")}
     params = {"min_closed": 15, "fdr": 0.05, "max_share_ratio": 0.5}
+    param_rules = {"min_closed": COUNT, "fdr": SHARE, "max_share_ratio": SHARE}
     rationale = ("Managers on one team sell to similar clients and lose at similar rates. One whose "
                  "CRM record shows almost no losses is not a genius closer: their lost deals are "
                  "deleted, left open forever, or never entered. The team's loss statistics and that "

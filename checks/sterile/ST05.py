@@ -10,6 +10,7 @@ from audit.model import CrmData
 from audit.derived.stage_order import stage_order
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, HOURS, SHARE
 
 # The first visit must be the deal's creation: when the export stores no from_stage, the first
 # history row may be a later move and the stage the deal was created in is unknown.
@@ -45,6 +46,7 @@ class EnteredLate(Check):
     severity = Severity.MEDIUM
     needs = {"deals": ("created_at", "status")}
     params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24}
+    param_rules = {"min_skipped_share": SHARE, "min_open_stages": COUNT, "max_hours_to_win": HOURS}
     rationale = ("A deal that appears in the CRM at the contract stage, or already won, was worked "
                  "somewhere else: in a notebook, a messenger, a spreadsheet. Its early stages, the "
                  "contacts behind them and every lost deal like it never reach the CRM, so the funnel "
