@@ -9,6 +9,8 @@ Heavy modules (pandas, openpyxl, Great Expectations) are imported inside command
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -40,8 +42,14 @@ class AuditGroup(click.Group):
             return super().invoke(ctx)
         except AuditError as exc:
             raise CliError(str(exc)) from exc
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: temporary files are gone by now (finally blocks ran)
+            click.echo("crm-audit: interrupted", err=True)
+            raise click.exceptions.Exit(128 + signal.SIGINT) from None
+        except BrokenPipeError:  # `crm-audit checks | head -1`: the reader has what it wanted
+            _silence_stdout()
+            raise click.exceptions.Exit(ExitCode.OK) from None
         except MemoryError:
             raise CliError("out of memory reading the input; try fewer files at a time") from None
         except Exception as exc:
@@ -209,8 +217,30 @@ def gx_suite(path: Path, config_path) -> None:
     click.echo(f"wrote {path}")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _exit_on_signal(signum, _frame) -> None:
+    """SIGTERM and SIGHUP end the run as an exception, so every `finally` runs: temporary report
+    files and openpyxl's scratch files are removed, as on Ctrl-C (only kill -9 skips this; the
+    next run sweeps what that leaves)."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    cli(prog_name="crm-audit")
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+    try:
+        cli(prog_name="crm-audit")
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
 
 
 if __name__ == "__main__":  # pragma: no cover

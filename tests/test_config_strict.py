@@ -36,7 +36,7 @@ def _refused(text: str) -> str:
                  id="check-setting-typo"),
     pytest.param("[input]\nencodng = 'cp1251'", "(did you mean encoding?)", id="input-key-typo"),
     pytest.param("[report]\nmax_row = 5", "(did you mean max_rows?)", id="report-key-typo"),
-    pytest.param("[limits]\nsheet_cell = 5", "(did you mean sheet_cells?)", id="limits-key-typo"),
+    pytest.param("[limits]\nworkbook_cell = 5", "(did you mean workbook_cells?)", id="limits-key-typo"),
     pytest.param("[input]\ncrm = 'hubspto'", "(did you mean hubspot?)", id="crm-typo"),
     pytest.param("[input]\nencoding = 'cp9999'", "not an encoding", id="unknown-encoding"),
     pytest.param("[pipelines.Sales]\nstage = ['A']", "(did you mean stages?)", id="pipeline-key-typo"),
@@ -94,7 +94,7 @@ def test_rule_refuses(toml, needle):
     pytest.param("[input]\nas_of = 2026-11-20", id="toml-date"),
     pytest.param("[input]\nas_of = 2026-11-20T18:04:00", id="toml-datetime"),
     pytest.param("[report]\nmask_pii = false\nmax_rows = 500", id="report"),
-    pytest.param("[limits]\nsheet_cells = 100000000\nfield_mb = 8", id="lifted-limits"),
+    pytest.param("[limits]\nworkbook_cells = 100000000\nfield_mb = 8", id="lifted-limits"),
     pytest.param("[pipelines.Sales]\nstages = ['A', 'B']\n[pipelines]\nOther = ['C']", id="pipeline-forms"),
 ])
 def test_valid_values_pass(toml):

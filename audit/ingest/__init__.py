@@ -28,7 +28,7 @@ from audit.ingest.mapping import (
     map_table,
     near_miss_deals,
 )
-from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, RawTable, read_file
+from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, NotAnExport, RawTable, read_file
 from audit.model import TABLES, CrmData, SourceFile
 from audit.model.warnings import InputWarning
 
@@ -80,7 +80,12 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     deals_profiles: list[str] = []
     for file in files:
         say(f"reading {file.name}")
-        raws = read_file(file, encoding)
+        try:
+            raws = read_file(file, encoding, cfg.limits)
+        except NotAnExport as skipped:  # a crm-audit report left in the export folder
+            log.info("%s: %s", file, skipped.note)
+            sources.append(SourceFile(path=str(file), table=None, note=skipped.note))
+            continue
         for raw in raws:
             match = detect(raw, cfg, crm)
             if match is None and _ignored(cfg, raw):

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from audit.model.errors import InputError
+from audit.model.limits import MIB, ReadLimits, lift_hint
+from audit.model.reportmark import SKIP_NOTE, TOOL_NAME
 
 log = logging.getLogger("crm_audit")
 
@@ -33,7 +35,31 @@ ROW_COLUMN = "_row"  # 1-based line (CSV) or row (sheet) of each record in its f
 DELIMITERS = [",", ";", "\t", "|"]
 SNIFF_BYTES = 256 * 1024
 HEAD_BYTES = 1 << 20  # read to recognise a file and its encoding
-ENCODING_HINT = "use --encoding, e.g. --encoding cp1251"
+# A report of ours named as input: its JSON header (`"tool": {"name": "crm-audit"`).
+JSON_REPORT = re.compile(r'^\s*\{.{0,400}?"tool"\s*:\s*\{\s*"name"\s*:\s*"' + TOOL_NAME + '"', re.DOTALL)
+# The sample of a CSV's first lines is parsed with the csv module: let it hold any field the
+# sample can hold (the limit on a field is judged on the whole file, with its line and column).
+csv.field_size_limit(max(csv.field_size_limit(), 4 * SNIFF_BYTES))
+
+
+class NotAnExport(Exception):
+    """A file to pass over with a note (a crm-audit report): not an error, not an export."""
+
+    def __init__(self, note: str):
+        super().__init__(note)
+        self.note = note
+
+
+def encoding_hint(failed: str | None = None) -> str:
+    """An --encoding suggestion that is never the encoding that just failed."""
+    tried = (failed or "").replace("_", "-").lower()
+    for candidate in ("cp1251", "utf-8", "cp1252", "utf-16"):
+        if not tried.startswith(candidate) and not (candidate == "utf-8" and tried in ("utf8", "utf-8-sig")):
+            return f"use --encoding, e.g. --encoding {candidate}"
+    return "use --encoding"  # pragma: no cover - every candidate cannot have failed at once
+
+
+ENCODING_HINT = encoding_hint()
 
 # Lines under a report's table that are not records (Salesforce and CRM report footers).
 FOOTER_PATTERN = re.compile(
@@ -59,8 +85,9 @@ class RawTable:
         return f"{self.path}[{self.sheet}]" if self.sheet else str(self.path)
 
 
-def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
-    """All candidate tables in one file. Raises InputError for unreadable files.
+def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = ReadLimits()) -> list[RawTable]:
+    """All candidate tables in one file. Raises InputError for unreadable files (and files past
+    `limits`), NotAnExport for a crm-audit report.
 
     CSV files are parsed from disk by Arrow (transcoded on the fly when not UTF-8): a
     several-hundred-megabyte export is never held as bytes, then text, then a table.
@@ -77,22 +104,39 @@ def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
     if not head.strip() and not more:
         raise InputError("file is empty", path=path)
-    kind = sniff_kind(head, path)
+    kind = sniff_kind(head, path, encoding)
     if kind == "binary":
         raise InputError("not a CSV or Excel file (binary content)", path=path, hint="export as CSV or XLSX")
-    # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digest_future = pool.submit(_sha256, path)
-        if kind in ("xlsx", "xls", "ods"):
-            tables = _read_workbook(path, path.read_bytes(), kind)
-        elif kind == "html":
-            tables = _read_html(path, path.read_bytes(), encoding)
-        else:
-            tables = [_read_text(path, head, encoding)]
-        digest = digest_future.result()
+    if kind == "text" and JSON_REPORT.match(head[:4096].decode("utf-8", "replace")):
+        raise NotAnExport(SKIP_NOTE)
+    if kind in ("xlsx", "ods"):
+        from audit.ingest.workbook_bounds import scan_workbook
+        if scan_workbook(path, limits, kind).is_report:
+            raise NotAnExport(SKIP_NOTE)
+    if kind in ("xlsx", "xls", "ods", "html") and path.stat().st_size > limits.unzipped_mb * MIB:
+        raise InputError(f"{path.stat().st_size / MIB:,.0f} MiB is over the {limits.unzipped_mb:g} MiB a workbook "
+                         f"may hold", path=path, hint=lift_hint("unzipped_mb"))
+    small = not more
+    if small:  # one read and no thread: many small files are read at the pace of the disk
+        tables = _read_kind(path, kind, head, encoding, limits)
+        digest = hashlib.sha256(head).hexdigest()
+    else:
+        # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest_future = pool.submit(_sha256, path)
+            tables = _read_kind(path, kind, head, encoding, limits)
+            digest = digest_future.result()
     for t in tables:
         t.sha256 = digest
     return tables
+
+
+def _read_kind(path: Path, kind: str, head: bytes, encoding: str | None, limits: ReadLimits) -> list[RawTable]:
+    if kind in ("xlsx", "xls", "ods"):
+        return _read_workbook(path, path.read_bytes(), kind)
+    if kind == "html":
+        return _read_html(path, path.read_bytes(), encoding)
+    return [_read_text(path, head, encoding, limits)]
 
 
 def _sha256(path: Path) -> str:
@@ -103,7 +147,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sniff_kind(data: bytes, path: Path) -> str:
+def sniff_kind(data: bytes, path: Path, encoding: str | None = None) -> str:
     head = data[:4096]
     if head.startswith(b"PK\x03\x04"):
         return "ods" if b"opendocument.spreadsheet" in data[:200] else "xlsx"
@@ -116,8 +160,37 @@ def sniff_kind(data: bytes, path: Path) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"  # UTF-16 text (Excel's "Unicode text" export)
     if b"\x00" in head:
+        # UTF-16 without a byte order mark (or a forced UTF-16/32 encoding) is text; zeros in
+        # anything else are binary.
+        if (encoding and encoding.replace("_", "-").lower().startswith(("utf-16", "utf16", "utf-32", "utf32"))) \
+                or utf16_without_bom(head):
+            return "text"
         return "binary"
     return "text"
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes read as UTF-16 text with no byte order mark.
+
+    A CSV has delimiters, digits and line breaks, all ASCII: in UTF-16 every other byte of them
+    is zero. Random binary decoded as UTF-16 is mostly CJK and unassigned code points; so the
+    text must be at least a third ASCII and almost all printable."""
+    sample = head[:4096]
+    sample = sample[:len(sample) // 2 * 2]
+    if len(sample) < 8:
+        return None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(name)
+        except UnicodeDecodeError:
+            text = sample[:-2].decode(name, errors="ignore") if len(sample) > 2 else ""
+        if not text:
+            continue
+        ascii_share = sum(ch < "\x80" for ch in text) / len(text)
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text) / len(text)
+        if ascii_share >= 0.3 and printable >= 0.97 and "\x00" not in text:
+            return name
+    return None
 
 
 # -- text (CSV / TSV) ----------------------------------------------------------------------------
@@ -133,6 +206,10 @@ def _detect_encoding(data: bytes, *, sample_only: bool) -> str:
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x00" in data[:4096]:
+        bomless = utf16_without_bom(data)
+        if bomless:
+            return bomless
     probe = data[:1 << 20] if sample_only else data
     try:
         probe.decode("utf-8")
@@ -167,10 +244,10 @@ def _decode(data: bytes, encoding: str, path: Path, forced: bool) -> str:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         if isinstance(exc, LookupError):
-            raise InputError(f"unknown encoding {encoding!r}", path=path, hint=ENCODING_HINT) from None
+            raise InputError(f"unknown encoding {encoding!r}", path=path, hint=encoding_hint(encoding)) from None
         where = exc.start
         raise InputError(f"cannot decode as {encoding} at byte {where}", path=path,
-                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
+                         hint=encoding_hint(encoding)) from None
     return text.lstrip("\ufeff")
 
 
@@ -203,17 +280,27 @@ def _header_index(rows: list[list[str]]) -> int:
     return 0
 
 
-def _read_text(path: Path, head: bytes, encoding: str | None) -> RawTable:
+def _read_text(path: Path, head: bytes, encoding: str | None, limits: ReadLimits = ReadLimits()) -> RawTable:
     enc = encoding or detect_encoding(head, path)
     try:
-        return _read_text_as(path, head, enc, forced=encoding is not None)
-    except _NotUtf8:
-        # Valid UTF-8 at the start, not further on: detect from the whole file.
-        return _read_text_as(path, head, _detect_encoding(path.read_bytes(), sample_only=False), forced=False)
+        return _read_text_as(path, head, enc, forced=encoding is not None, limits=limits)
+    except _NotUtf8 as exc:
+        # Valid UTF-8 at the start, not further on: detect from the whole file. If that reading
+        # fails too, the file mixes encodings: say so, and where UTF-8 stopped.
+        full = _detect_encoding(path.read_bytes(), sample_only=False)
+        try:
+            return _read_text_as(path, head, full, forced=False, limits=limits)
+        except InputError as second:
+            if "decode" not in second.problem:
+                raise
+            raise InputError(f"mixes encodings: UTF-8 at the start{exc.where}, not {full} either",
+                             path=path, hint="re-export the file in one encoding (UTF-8)") from None
 
 
 class _NotUtf8(Exception):
-    pass
+    def __init__(self, detail: str = ""):
+        super().__init__(detail)
+        self.where = f", not past {detail}" if detail else ""
 
 
 def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
@@ -223,15 +310,18 @@ def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
         return codecs.getincrementaldecoder(enc)().decode(head, final=False)
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot decode as {enc} at byte {exc.start}", path=path,
-                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
+                         hint=encoding_hint(enc)) from None
     except LookupError:
-        raise InputError(f"unknown encoding {enc!r}", path=path, hint=ENCODING_HINT) from None
+        raise InputError(f"unknown encoding {enc!r}", path=path, hint=encoding_hint(enc)) from None
 
 
-def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool) -> RawTable:
+def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
+                  limits: ReadLimits = ReadLimits()) -> RawTable:
     sample = _sample_text(head[:SNIFF_BYTES + 4], enc, path, forced).lstrip("\ufeff")
     if not sample.strip():
         raise InputError("file is empty", path=path)
+    if len(head) > SNIFF_BYTES and not any(ch in sample for ch in "\r\n"):
+        _refuse_endless_first_line(path, sample, limits)
     sample_lines = sample.splitlines()[:60]
     delim = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample_lines)
     head_rows = list(csv.reader(sample_lines[:30], delimiter=delim))
@@ -239,15 +329,29 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool) -> RawTabl
     if h >= len(head_rows) or not any(c.strip() for c in head_rows[h]):
         raise InputError("no header row found", path=path)
     headers = [c.strip().strip("\ufeff") for c in head_rows[h]]
-    frame, dropped = _parse_csv(path, enc, delim, h, headers, forced)
+    if len(headers) > limits.columns:
+        raise InputError(f"line {h + 1} has {len(headers):,} columns, over the {limits.columns:,} a table may have",
+                         path=path, hint=lift_hint("columns"))
+    frame, dropped = _parse_csv(path, enc, delim, h, headers, forced, limits)
     frame, headers = _drop_empty_unnamed(frame, headers)
     frame, footer = _drop_footer(frame)
     return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim,
                     header_row=h + 1, dropped=dropped + footer)
 
 
+def _refuse_endless_first_line(path: Path, sample: str, limits: ReadLimits) -> None:
+    """The first 256 KiB hold no line break: a header of more columns than allowed (a million
+    columns once made the reader allocate for each), or one field longer than a header's."""
+    widest = max(sample.count(d) for d in DELIMITERS) + 1
+    if widest > limits.columns:
+        raise InputError(f"line 1 has more than {limits.columns:,} columns (at least {widest:,} in its first "
+                         f"{SNIFF_BYTES // 1024} KiB)", path=path, hint=lift_hint("columns"))
+    raise InputError(f"line 1 runs past {SNIFF_BYTES // 1024} KiB without a line break: not the header row of "
+                     f"an export", path=path)
+
+
 def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: list[str],
-               forced: bool) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+               forced: bool, limits: ReadLimits = ReadLimits()) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """pyarrow's CSV reader on the file, every column as text, transcoding non-UTF-8 on the fly.
     Rows with a wrong number of fields are kept aside with their text (reported, never lost)."""
     import pyarrow as pa
@@ -288,23 +392,45 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
             table = read(threads=False, newlines=True)
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot decode as {enc}: {exc.reason}", path=path,
-                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
+                         hint=encoding_hint(enc)) from None
     except pa.ArrowInvalid as exc:
         if utf8 and ("utf8" in str(exc).lower() or "utf-8" in str(exc).lower()):
             if forced:
-                raise InputError("cannot decode as utf-8", path=path, hint="try another --encoding") from None
+                raise InputError("cannot decode as utf-8", path=path, hint=encoding_hint("utf-8")) from None
             raise _NotUtf8() from None
+        if "straddling" in str(exc).lower():
+            raise InputError("a record runs over 16 MiB (a field far over the limit, or a quote never "
+                             "closed)", path=path) from None
         raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path) from None
+    # Line numbers assume one line per record (exact for ordinary exports; multi-line notes shift
+    # later rows, still enough to find the record).
+    lines = np.arange(first_line, first_line + table.num_rows + len(dropped))
+    if dropped:
+        lines = lines[~np.isin(lines, [n for n, _t in dropped])][:table.num_rows]
+    _refuse_long_fields(path, table, headers, lines, limits)
     frame = table.to_pandas()
     del table
     frame.columns = names
-    # Line numbers assume one line per record (exact for ordinary exports; multi-line notes shift
-    # later rows, still enough to find the record).
-    lines = np.arange(first_line, first_line + len(frame) + len(dropped))
-    if dropped:
-        lines = lines[~np.isin(lines, [n for n, _t in dropped])][:len(frame)]
     frame.insert(0, ROW_COLUMN, lines)
     return frame, [(int(n or 0), t) for n, t in dropped]
+
+
+def _refuse_long_fields(path: Path, table, headers: list[str], lines: np.ndarray, limits: ReadLimits) -> None:
+    """A field over `[limits] field_mb`, with its line and column (one vectorized pass a column)."""
+    import pyarrow.compute as pc
+    limit = limits.field_bytes
+    for i, column in enumerate(table.columns):
+        if not len(column):
+            continue
+        lengths = pc.binary_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= limit:
+            continue
+        row = pc.index(pc.greater(lengths, limit), True).as_py()
+        line = int(lines[row]) if row < len(lines) else row + 2
+        header = headers[i] if i < len(headers) else f"column {i + 1}"
+        raise InputError(f"line {line}, column {i + 1} ({header!r}): a field of {longest / MIB:,.1f} MiB, over the "
+                         f"{limits.field_mb:g} MiB a field may hold", path=path, hint=lift_hint("field_mb"))
 
 
 def unique_headers(headers: list[str]) -> list[str]:

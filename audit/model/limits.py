@@ -30,11 +30,12 @@ class ReadLimits:
     unzipped_member_mb: float = 1024.0
     compression_ratio: float = 100.0
     # A sheet's grid (rows x columns from its first to its last cell) is what the reader
-    # allocates, about 60 bytes a cell; a grid mostly empty (one far cell) is refused even
-    # below the ceiling.
+    # allocates, about 60 bytes a cell: `workbook_cells` bounds the grids of all sheets of a
+    # workbook together (25M cells, about 1.5 GB); a grid mostly empty (one far cell) is refused
+    # even below it.
     sheet_rows: int = EXCEL_ROWS
     sheet_columns: int = EXCEL_COLUMNS
-    sheet_cells: int = 25_000_000
+    workbook_cells: int = 25_000_000
     sparse_factor: float = 16.0     # grid cells per cell present, above a 1M-cell grid
 
     @property
@@ -52,7 +53,7 @@ LIMIT_RANGES: dict[str, tuple[type, float, float]] = {
     "compression_ratio": (float, 1.0, 1e6),
     "sheet_rows": (int, 1, EXCEL_ROWS),
     "sheet_columns": (int, 1, EXCEL_COLUMNS),
-    "sheet_cells": (int, 1, 1 << 40),
+    "workbook_cells": (int, 1, 1 << 40),
     "sparse_factor": (float, 1.0, 1e9),
 }
 
