@@ -28,6 +28,7 @@ from audit.ingest.mapping import (
     map_table,
     near_miss_deals,
 )
+from audit.ingest.unread import refuse_empty_deals, refuse_unread_deals
 from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, NotAnExport, RawTable, read_file
 from audit.model import TABLES, CrmData, SourceFile
 from audit.model.warnings import InputWarning
@@ -101,8 +102,10 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                     log.warning("%s: %s", raw.label, note)
                 sources.append(_source(raw, None, None, note=note))
                 continue
-            mapped = map_table(raw, match, cfg)
             rows_read = len(raw.frame)
+            if match.spec.table == "deals":
+                refuse_unread_deals(raw, rows_read)
+            mapped = map_table(raw, match, cfg)
             raw.frame = raw.frame.iloc[:0]  # the text is in the canonical tables now: free it
             for name, table in mapped.tables.items():
                 table = drop_helpers(table)
@@ -120,6 +123,8 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
         raise InputError(f"no deals export found ({what})", path=target,
                          hint="deals need an id, a stage and a creation date; map other headers in "
                               "crm-audit.toml [columns.deals]")
+    refuse_empty_deals([s.path for s in sources if s.table and "deals" in s.table.split("+")],
+                       sum(len(f) for f in parts["deals"]))
     tables = {name: _concat(frames) for name, frames in parts.items() if frames}
     tables = _resolve_users(tables)
     if "stage_history" in tables:

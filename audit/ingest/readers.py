@@ -79,6 +79,7 @@ class RawTable:
     header_row: int = 1                    # 1-based
     sha256: str | None = None
     dropped: list[tuple[int, str]] = field(default_factory=list)  # (row, raw text) not read as records
+    malformed: int = 0                     # the first `malformed` of `dropped` had a wrong number of fields
 
     @property
     def label(self) -> str:
@@ -336,7 +337,7 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
     frame, headers = _drop_empty_unnamed(frame, headers)
     frame, footer = _drop_footer(frame)
     return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim,
-                    header_row=h + 1, dropped=dropped + footer)
+                    header_row=h + 1, dropped=dropped + footer, malformed=len(dropped))
 
 
 def _refuse_endless_first_line(path: Path, sample: str, limits: ReadLimits) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
 from checks.stats import benjamini_hochberg, lower_tail_p
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE
@@ -25,8 +25,10 @@ class OwnerNeverLoses(Check):
       `max_share_ratio` x the rest's: with thousands of deals a tiny, harmless gap is
       "significant", and a sales director cares about owners who lose half as often.
 
-    A single owner, or a team where nobody else loses, gives nothing to compare: the test
-    is not run (the zero rule still applies). Deals with no owner are left out.
+    Both rules need a yardstick: the rest of the team must lose some deals. A team where
+    nobody loses (a lone owner included) is not several owners who never lose, it is one
+    sterile team, and that is ST01's finding: the check is skipped then, with that reason.
+    Deals with no owner are left out.
     """
 
     code = "ST02"
@@ -66,6 +68,8 @@ class OwnerNeverLoses(Check):
         rest_lost = int(is_lost.sum()) - owners["lost"]
         owners["team_lost_share"] = rest_lost / rest_closed.where(rest_closed > 0)
 
+        if not is_lost.any() and len(closed):
+            return self._nobody_loses(len(closed))
         judged = owners[owners["closed"] >= min_closed].copy()
         judged["p_value"] = np.nan
         judged["q_value"] = np.nan
@@ -76,7 +80,7 @@ class OwnerNeverLoses(Check):
             p = lower_tail_p(t["lost"].to_numpy(), t["closed"].to_numpy(), t["team_lost_share"].to_numpy())
             judged.loc[testable, "p_value"] = p
             judged.loc[testable, "q_value"] = benjamini_hochberg(p)
-        zero = judged["lost"].eq(0)
+        zero = judged["lost"].eq(0) & judged["team_lost_share"].gt(0)
         tested = (judged["q_value"].le(fdr)
                   & (judged["lost_share"] < ratio * judged["team_lost_share"]))
         bad = judged[zero | tested]
@@ -98,6 +102,16 @@ class OwnerNeverLoses(Check):
                           f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
                            message_ru=summary_ru, affected=len(bad))
+
+
+    def _nobody_loses(self, closed: int) -> CheckResult:
+        reason = (f"nobody on the team lost a deal ({closed} closed, all won): no one to compare an owner "
+                  f"with; a team without losses is ST01's finding")
+        reason_ru = (f"в команде нет ни одной проигранной сделки (закрыто {closed}, все выиграны): менеджера "
+                     f"не с кем сравнить; команда без проигрышей — находка ST01")
+        return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
+                           status=Status.SKIPPED, skipped_reason=reason, message="not run: " + reason,
+                           skipped_reason_ru=ru.sentence(reason_ru), message_ru="Не выполнена — " + reason_ru)
 
 
 def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:

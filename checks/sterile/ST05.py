@@ -36,7 +36,10 @@ class EnteredLate(Check):
       history starts, in pipelines the history covers and with `min_open_stages` open
       stages, are judged: older deals may have moved before the export window.
     * fast win (needs only deals): status won and closed_at - created_at between 0 and
-      `max_hours_to_win` hours - the deal was typed in after it was won.
+      `max_hours_to_win` hours - the deal was typed in after it was won. Only when both times
+      carry a time of day: a date alone (midnight, or the 23:59:59 ingestion gives a bare close
+      date) cannot tell a same-day win from a next-day one (the Maven sample's 158 "within 24 h"
+      wins were next-day wins on date-only data).
     """
 
     code = "ST05"
@@ -69,7 +72,12 @@ class EnteredLate(Check):
         if won.any() and not crm.missing({"deals": ("closed_at",)}):
             closed, created = _micros(deals["closed_at"]), _micros(deals["created_at"])
             span_h = (closed - created) / 3.6e9
-            hours = pd.Series(np.where((closed == NAT) | (created == NAT), np.nan, span_h), index=deals.index)
+            timed = _has_time_of_day(closed) & _has_time_of_day(created)
+            hours = pd.Series(np.where((closed == NAT) | (created == NAT) | ~timed, np.nan, span_h),
+                              index=deals.index)
+            dated_only = won & ~pd.Series(timed, index=deals.index) & (closed != NAT) & (created != NAT)
+        else:
+            dated_only = pd.Series(False, index=deals.index)
         hours = hours.where(won)
         fast = hours.ge(0) & hours.le(float(ctx["max_hours_to_win"]))
 
@@ -116,6 +124,9 @@ class EnteredLate(Check):
         parts = [f"{int(late.sum())} first recorded late in the funnel or already won"] if with_history \
             else ["no stage history: only the fast-win rule ran"]
         parts.append(f"{int(fast.sum())} created and won within {ctx['max_hours_to_win']} h")
+        if dated_only.any():
+            parts.append(f"{int(dated_only.sum())} won deals with dates but no time of day left out of the "
+                         f"{ctx['max_hours_to_win']} h rule")
         k, n = len(bad), len(deals)
         summary_ru = (f"{k} из {n} {ru.plural(n, 'сделки', 'сделок', 'сделок')} "
                       f"{ru.plural(k, 'заведена', 'заведены', 'заведены')} в CRM поздно или уже "
@@ -123,6 +134,9 @@ class EnteredLate(Check):
         parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {int(late.sum())}"] if with_history \
             else ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
         parts_ru.append(f"созданы и выиграны за {ctx['max_hours_to_win']} ч: {int(fast.sum())}")
+        if dated_only.any():
+            parts_ru.append(f"выигранных сделок с датами без времени, к которым правило "
+                            f"{ctx['max_hours_to_win']} ч не применялось: {int(dated_only.sum())}")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0,
                            message=f"{summary} ({'; '.join(parts)})",
                            message_ru=f"{summary_ru} ({'; '.join(parts_ru)})")
@@ -198,6 +212,16 @@ def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) 
                          "stage": take_text(ix.stages, va.stage[entry]).to_numpy(),
                          "kind": kind_names[kinds[late]], "order": orders[late],
                          "open_stages": open_stages[late]})
+
+
+DAY_US = 86_400_000_000
+END_OF_DAY_US = DAY_US - 1_000_000  # 23:59:59, how ingestion reads a bare close date beside timed ones
+
+
+def _has_time_of_day(micros: np.ndarray) -> np.ndarray:
+    """True where a timestamp carries a time of day: not midnight, not the end-of-day second."""
+    of_day = np.mod(micros, DAY_US)
+    return (micros != NAT) & (of_day != 0) & (of_day != END_OF_DAY_US)
 
 
 def _micros(values: pd.Series) -> np.ndarray:

@@ -76,6 +76,31 @@ def test_fast_win_needs_no_history(fields, expected):
     assert "no stage history" in result.message
 
 
+@pytest.mark.parametrize("created, closed, expected", [
+    pytest.param("2026-10-01", "2026-10-02", [], id="date-only-next-day-is-not-a-fast-win"),
+    pytest.param("2026-10-01", "2026-10-01", [], id="date-only-same-day-is-not-judged-either"),
+    pytest.param("2026-10-01 10:00", "2026-10-01", [], id="bare-close-date"),
+    pytest.param("2026-10-01 10:00", "2026-10-01 23:59:59", [], id="end-of-day-close-from-ingestion"),
+    pytest.param("2026-10-01", "2026-10-01 15:00", [], id="bare-creation-date"),
+    pytest.param("2026-10-01 10:00", "2026-10-01 15:00", ["1"], id="both-timed-is-judged"),
+])
+def test_fast_win_only_when_both_times_carry_a_time_of_day(created, closed, expected):
+    crm = make_crm([deal(1, status="won", created_at=created, closed_at=closed)])
+    result = run_check(EnteredLate, crm)
+    assert flagged_ids(result) == expected
+    if not expected:
+        assert "no time of day left out of the 24 h rule" in result.message
+
+
+def test_maven_like_date_only_export_has_no_fast_wins():
+    """Every date bare, most wins the next day: none is a 24 h win (was 158 on the Maven sample)."""
+    deals = [deal(i, status="won", created_at=f"2017-03-{1 + i % 27:02d}",
+                  closed_at=f"2017-03-{2 + i % 27:02d}") for i in range(60)]
+    result = run_check(EnteredLate, make_crm(deals))
+    assert result.status is Status.PASS and flagged_ids(result) == []
+    assert "60 won deals with dates but no time of day" in result.message
+
+
 def test_one_finding_for_both_rules_with_evidence():
     crm = case([deal(1, stage="Won", status="won", created_at="2026-10-02 10:00",
                      closed_at="2026-10-02 12:30")],
