@@ -27,6 +27,7 @@ from audit.ingest.mapping import (
     empty_issues,
     map_table,
     near_miss_deals,
+    not_the_forced_crm,
 )
 from audit.ingest.unread import refuse_empty_deals, refuse_unread_deals
 from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, NotAnExport, RawTable, read_file
@@ -93,10 +94,13 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                 sources.append(_source(raw, None, note="ignored ([files] in crm-audit.toml)"))
                 continue
             if match is None:
-                miss = near_miss_deals(raw)
+                miss = near_miss_deals(raw, crm or cfg.crm)
                 if miss:
                     raise InputError(miss, path=raw.label)
-                note = "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
+                not_forced, reads_as = not_the_forced_crm(raw, cfg, crm) or (None, None)
+                if reads_as == "deals":  # the run would end in "no deals export found" otherwise
+                    raise InputError(not_forced, path=raw.label)
+                note = not_forced or "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
                     ", ..." if len(raw.headers) > 6 else "") + ")"
                 if file.resolve() in named and len(raws) == 1:
                     log.warning("%s: %s", raw.label, note)

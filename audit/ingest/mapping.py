@@ -156,10 +156,12 @@ def _map_columns(columns: list[str], normalized: dict[str, str], spec: TableSpec
     return mapping, unmapped
 
 
-def near_miss_deals(raw: RawTable) -> str | None:
-    """A file that looks like a deals export but lacks the stage column: name what is missing."""
+def near_miss_deals(raw: RawTable, crm: str | None = None) -> str | None:
+    """A file that looks like a deals export but lacks the stage column: name what is missing.
+    With a forced CRM only that CRM's deals export is considered (never another CRM's name)."""
     present = {norm_header(h) for h in raw.headers}
-    for profile in PROFILES:
+    forced = (crm or "auto").lower()
+    for profile in (PROFILES if forced == "auto" else (BY_NAME[forced],)):
         for spec in profile.tables:
             if spec.table != "deals":
                 continue
@@ -171,6 +173,21 @@ def near_miss_deals(raw: RawTable) -> str | None:
                 return (f"looks like a deals export ({profile.label}) but has no stage column "
                         f"(expected one of: {', '.join(wanted)}; or map it in crm-audit.toml [columns.deals])")
     return None
+
+
+def not_the_forced_crm(raw: RawTable, cfg: Config, crm: str | None) -> tuple[str, str | None] | None:
+    """When a CRM is forced (--crm X, [input] crm) and the file is not X's: (a sentence saying it
+    is not an X export and what it reads as without the forcing, that table or None)."""
+    forced = (crm or cfg.crm or "auto").lower()
+    if forced in ("auto", "generic"):
+        return None
+    label = BY_NAME[forced].label
+    other = detect(raw, cfg, "auto")
+    if other is None:
+        return f"not an export of {label}: its headers match none of its tables", None
+    what = other.spec.label or other.spec.table
+    return (f"not an export of {label} (the CRM was forced to {forced}): it reads as {other.profile.label} "
+            f"{what}; leave the CRM out to detect it"), other.spec.table
 
 
 # -- mapping and parsing ---------------------------------------------------------------------------

@@ -285,7 +285,7 @@ def _read_text(path: Path, head: bytes, encoding: str | None, limits: ReadLimits
     enc = encoding or detect_encoding(head, path)
     try:
         return _read_text_as(path, head, enc, forced=encoding is not None, limits=limits)
-    except _NotUtf8 as exc:
+    except _NotUtf8:
         # Valid UTF-8 at the start, not further on: detect from the whole file. If that reading
         # fails too, the file mixes encodings: say so, and where UTF-8 stopped.
         full = _detect_encoding(path.read_bytes(), sample_only=False)
@@ -294,14 +294,13 @@ def _read_text(path: Path, head: bytes, encoding: str | None, limits: ReadLimits
         except InputError as second:
             if "decode" not in second.problem:
                 raise
-            raise InputError(f"mixes encodings: UTF-8 at the start{exc.where}, not {full} either",
-                             path=path, hint="re-export the file in one encoding (UTF-8)") from None
+            raise InputError(f"mixes encodings: it starts as UTF-8 but is not UTF-8 throughout, and {full} "
+                             f"does not read it either", path=path,
+                             hint="re-export the file in one encoding, UTF-8 if the CRM offers it") from None
 
 
 class _NotUtf8(Exception):
-    def __init__(self, detail: str = ""):
-        super().__init__(detail)
-        self.where = f", not past {detail}" if detail else ""
+    pass
 
 
 def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
