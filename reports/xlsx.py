@@ -48,7 +48,7 @@ from reports import ReportOptions
 from reports import i18n
 from audit.model.reportmark import TOOL_NAME, WORKBOOK_PROPERTY
 from reports.atomic import atomic_path, library_temp_files_in, scratch_dir
-from reports.common import (affected_delta, as_of_text, is_number, previous_affected, score_delta,
+from reports.common import (affected_delta, as_of_text, is_number, previous_affected, previous_text, score_delta,
                             signed, top_problems)
 from reports.i18n import t
 
@@ -370,7 +370,7 @@ def _summary(wb: Workbook, ctx: _Ctx) -> None:
     delta_cell = None
     if delta is not None:
         delta_cell = s.cell(t("summary.delta", lang, delta=signed(delta, 1),
-                              as_of=as_of_text((r.previous or {}).get("as_of"))),
+                              as_of=previous_text(r, lang)),
                             font=Font(bold=True, color="006100" if delta > 0 else "9C0006" if delta < 0 else MUTED))
     s.append([s.cell(t("summary.score", lang), font=Font(bold=True, size=14, color=INK),
                      align=Alignment(vertical="center")),
