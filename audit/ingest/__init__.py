@@ -20,17 +20,21 @@ import pandas as pd
 
 from audit.model.config import Config
 from audit.model.errors import InputError
+from audit.ingest.batch import FLUSH_ROWS, Group, Pending, group_key, merge, per_file
 from audit.ingest.mapping import (
     Mapped,
+    Match,
+    _forced_table,
     detect,
     drop_helpers,
+    dropped_issues,
     empty_issues,
     map_table,
     near_miss_deals,
     not_the_forced_crm,
 )
 from audit.ingest.unread import refuse_empty_deals, refuse_unread_deals
-from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, NotAnExport, RawTable, read_file
+from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, NotAnExport, RawTable, read_file, text_columns
 from audit.model import TABLES, CrmData, SourceFile
 from audit.model.warnings import InputWarning
 
@@ -75,50 +79,42 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     encoding = encoding or cfg.encoding
     files = discover(paths)
     named = {Path(p).resolve() for p in paths if Path(p).is_file()}
-    sources: list[SourceFile] = []
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-    issues: list[pd.DataFrame] = []
-    warnings: list[InputWarning] = []
-    deals_profiles: list[str] = []
+    out = _Gathered()
+    groups: dict[tuple, Group] = {}
+    detected: dict[tuple, Match | None] = {}  # a header row is recognised once, however many files have it
     for file in files:
         say(f"reading {file.name}")
         try:
-            raws = read_file(file, encoding, cfg.limits)
+            raws = read_file(file, encoding, cfg.limits, text_as_objects=True)
         except NotAnExport as skipped:  # a crm-audit report left in the export folder
             log.info("%s: %s", file, skipped.note)
-            sources.append(SourceFile(path=str(file), table=None, note=skipped.note))
+            out.sources.append(SourceFile(path=str(file), table=None, note=skipped.note))
             continue
         for raw in raws:
-            match = detect(raw, cfg, crm)
-            if match is None and _ignored(cfg, raw):
-                sources.append(_source(raw, None, note="ignored ([files] in crm-audit.toml)"))
-                continue
+            key = (tuple(raw.headers), tuple(raw.frame.columns), _forced_table(cfg, raw))
+            if key not in detected:
+                detected[key] = detect(raw, cfg, crm)
+            match = detected[key]
             if match is None:
-                miss = near_miss_deals(raw, crm or cfg.crm)
-                if miss:
-                    raise InputError(miss, path=raw.label)
-                not_forced, reads_as = not_the_forced_crm(raw, cfg, crm) or (None, None)
-                if reads_as == "deals":  # the run would end in "no deals export found" otherwise
-                    raise InputError(not_forced, path=raw.label)
-                note = not_forced or "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
-                    ", ..." if len(raw.headers) > 6 else "") + ")"
-                if file.resolve() in named and len(raws) == 1:
-                    log.warning("%s: %s", raw.label, note)
-                sources.append(_source(raw, None, None, note=note))
+                out.sources.append(_unrecognised(raw, cfg, crm, named_alone=file.resolve() in named and len(raws) == 1))
                 continue
             rows_read = len(raw.frame)
             if match.spec.table == "deals":
                 refuse_unread_deals(raw, rows_read)
-            mapped = map_table(raw, match, cfg)
-            raw.frame = raw.frame.iloc[:0]  # the text is in the canonical tables now: free it
-            for name, table in mapped.tables.items():
-                table = drop_helpers(table)
-                parts[name].append(table)
-            issues.extend(mapped.issues)
-            warnings.extend(mapped.warnings)
-            if match.spec.table == "deals" or "deals" in mapped.tables:
-                deals_profiles.append(match.profile.name)
-            sources.append(_source(raw, mapped, rows=rows_read))
+            pending = Pending(raw, match, out.reserve(), rows_read)
+            gkey = group_key(raw, match)
+            if gkey is None:
+                out.take(map_table(text_columns(raw), match, cfg), pending)
+                continue
+            group = groups.setdefault(gkey, Group())
+            group.items.append(pending)
+            group.rows += rows_read
+            if group.rows >= FLUSH_ROWS:
+                _map_group(groups.pop(gkey), cfg, out)
+    for group in groups.values():
+        _map_group(group, cfg, out)
+    sources, parts, issues, warnings = out.ordered_sources(), out.ordered_parts(), out.issues, out.warnings
+    deals_profiles = out.deals_profiles()
     if not parts["deals"]:
         recognised = [s for s in sources if s.table]
         what = (f"found only {', '.join(sorted({s.table for s in recognised}))}" if recognised
@@ -141,8 +137,86 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name, warnings=tuple(warnings))
 
 
+class _Gathered:
+    """What the files gave, kept in reading order although small files are mapped in groups."""
+
+    def __init__(self) -> None:
+        self.sources: list[SourceFile | None] = []
+        self.parts: dict[str, list[tuple[int, pd.DataFrame]]] = {t: [] for t in TABLES}
+        self.issues: list[pd.DataFrame] = []
+        self.warnings: list[InputWarning] = []
+        self._deals: list[tuple[int, str]] = []   # (slot, profile) of the files that gave deals
+
+    def reserve(self) -> int:
+        self.sources.append(None)
+        return len(self.sources) - 1
+
+    def take(self, mapped: Mapped, item: Pending) -> None:
+        """One file's mapping: its tables, issues, warnings and source entry."""
+        self.add_tables(mapped, item.slot)
+        self.add_source(mapped, item)
+        item.raw.frame = item.raw.frame.iloc[:0]  # the text is in the canonical tables now: free it
+
+    def add_tables(self, mapped: Mapped, slot: int) -> None:
+        for name, table in mapped.tables.items():
+            self.parts[name].append((slot, drop_helpers(table)))
+        self.issues.extend(mapped.issues)
+        self.warnings.extend(mapped.warnings)
+
+    def add_source(self, mapped: Mapped, item: Pending) -> None:
+        if item.match.spec.table == "deals" or "deals" in mapped.tables:
+            self._deals.append((item.slot, item.match.profile.name))
+        self.sources[item.slot] = _source(item.raw, mapped, rows=item.rows)
+
+    def ordered_sources(self) -> list[SourceFile]:
+        return [s for s in self.sources if s is not None]
+
+    def ordered_parts(self) -> dict[str, list[pd.DataFrame]]:
+        """Each table's pieces in the order their files were read (a group at its first file)."""
+        return {name: [frame for _slot, frame in sorted(pieces, key=lambda p: p[0])]
+                for name, pieces in self.parts.items()}
+
+    def deals_profiles(self) -> list[str]:
+        return [name for _slot, name in sorted(self._deals)]
+
+
+def _map_group(group: Group, cfg: Config, out: _Gathered) -> None:
+    """Map a group of small files with the same headers as one table (audit.ingest.batch)."""
+    items = group.items
+    if len(items) > 1:
+        mapped = map_table(merge(items), items[0].match, cfg)
+        if len(mapped.tables) == 1:
+            out.add_tables(mapped, items[0].slot)
+            for item in items:
+                dropped, note = dropped_issues(item.raw, item.match.spec.table)
+                if dropped is not None:
+                    out.issues.append(dropped)
+                out.add_source(per_file(mapped, item, dropped, note), item)
+                item.raw.frame = item.raw.frame.iloc[:0]
+            return
+    for item in items:  # one file, or a profile that makes several tables of one: file by file
+        out.take(map_table(text_columns(item.raw), item.match, cfg), item)
+
+
+def _unrecognised(raw: RawTable, cfg: Config, crm: str | None, *, named_alone: bool) -> SourceFile:
+    """The source entry of a file no profile reads; an error when it is a deals export that is
+    not quite right (no stage column) or belongs to another CRM than the one forced."""
+    if _ignored(cfg, raw):
+        return _source(raw, None, note="ignored ([files] in crm-audit.toml)")
+    miss = near_miss_deals(raw, crm or cfg.crm)
+    if miss:
+        raise InputError(miss, path=raw.label)
+    not_forced, reads_as = not_the_forced_crm(raw, cfg, crm) or (None, None)
+    if reads_as == "deals":  # the run would end in "no deals export found" otherwise
+        raise InputError(not_forced, path=raw.label)
+    note = not_forced or "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
+        ", ..." if len(raw.headers) > 6 else "") + ")"
+    if named_alone:
+        log.warning("%s: %s", raw.label, note)
+    return _source(raw, None, None, note=note)
+
+
 def _ignored(cfg: Config, raw: RawTable) -> bool:
-    from audit.ingest.mapping import _forced_table
     return _forced_table(cfg, raw) == "ignore"
 
 
