@@ -18,6 +18,7 @@ from audit.app.settings import load_config
 from audit.model.asof import parse_as_of
 from audit.model.errors import AuditError
 from audit.model.findings import Severity, Status
+from audit.model.reportmark import SKIP_NOTE
 from audit.app.history import History
 from audit.ingest import load
 from audit.app.outputs import output_lock, refuse_bad_outputs, render_path
@@ -85,7 +86,10 @@ def execute(req: AuditRequest) -> int:
     written: list[tuple[str, str]] = []
     paths = [(fmt, template if template == "-" else render_path(template, result)) for fmt, template in targets]
     files = [path for _f, path in paths if path != "-"]
-    refuse_bad_outputs(files, inputs=[s.path for s in loaded.sources], config=req.config_path)
+    # Our own earlier report, passed over on reading, is what a rerun replaces; every other file
+    # named or found is an input, read or not.
+    inputs = [s.path for s in loaded.sources if s.note != SKIP_NOTE]
+    refuse_bad_outputs(files, inputs=inputs, config=req.config_path)
     stdout_open = True
     # One lock over history and outputs: an overlapping run waits, then sees this run as its
     # previous one (attach inside the lock) instead of racing it.

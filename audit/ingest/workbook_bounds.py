@@ -16,7 +16,9 @@ bound: 1.2 MB became a 1.26 GB cell. So, before calamine sees the file:
 Every writer seen (Excel, LibreOffice, openpyxl, xlsxwriter, Google Sheets, the CRMs' own
 exporters) writes each cell as `<c r="B7" ...>`; such chunks take one regex (about 0.4 s per
 million cells). A chunk where some cell has no reference, or a prefixed element name, is
-walked tag by tag the way calamine walks it (row counter, column counter).
+walked tag by tag the way calamine walks it (row counter, column counter); a chunk with no
+reference at all is counted row by row. Like calamine, a cell without a value (`<c r="Z9"
+s="3"/>`, formatting left on an empty cell, the classic inflated "used range") takes no place.
 
 The same pass reads the custom document properties: a crm-audit report is recognised and not
 read as an export (audit.model.reportmark).
@@ -39,6 +41,8 @@ RATIO_FLOOR = MIB  # members smaller than this may compress as well as they like
 SPARSE_FLOOR = 1_000_000  # grids below this many cells are never "sparse" (cheap either way)
 
 _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,4})(\d{1,10})"')
+_FAST_CELL_END = re.compile(rb'<c r="([A-Z]{1,4})(\d{1,10})"[^>]*?(/?)>')
+_SELF_CLOSED_CELL = re.compile(rb'<c [^>]*/>')
 _TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>')
 _REF_ATTR = re.compile(rb'\sr="([A-Z]{0,4})(\d{0,10})"')
 _DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([A-Z]{1,4})(\d{1,10})(?::([A-Z]{1,4})(\d{1,10}))?"')
@@ -97,6 +101,8 @@ def scan_workbook(path: Path, limits: ReadLimits, kind: str = "xlsx") -> Workboo
             is_report = _is_report(zf)
             if is_report or kind != "xlsx":
                 return WorkbookScan(is_report=is_report, cells=0, grid=0)
+            if "xl/sharedStrings.xml" in zf.NameToInfo:
+                _scan_text(path, zf, "xl/sharedStrings.xml", limits)
             cells = grid = 0
             for name in _worksheets(zf):
                 extent = _sheet_extent(path, zf, name, limits)
@@ -171,6 +177,7 @@ def _normalize(member: str) -> str:
 def _sheet_extent(path: Path, zf: zipfile.ZipFile, name: str, limits: ReadLimits) -> Extent:
     extent = Extent()
     walker = _Walker(extent)
+    text_run = _TextRun()
     tail = b""
     first = True
     with zf.open(name) as stream:
@@ -178,13 +185,14 @@ def _sheet_extent(path: Path, zf: zipfile.ZipFile, name: str, limits: ReadLimits
             chunk = stream.read(CHUNK)
             if not chunk:
                 break
+            _refuse_long_text(path, name, text_run.feed(chunk), limits)
             buf = tail + chunk
             cut = buf.rfind(b"<")
             buf, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
             if first:
                 first = False
                 _check_dimension(path, name, buf, limits)
-                walker.exact = bool(_PREFIXED_ROOT.search(buf[:4096]))
+                walker.exact = walker.prefixed = bool(_PREFIXED_ROOT.search(buf[:4096]))
             walker.feed(buf)
             _check_size(path, name, extent, extent.grid, limits)
         walker.feed(tail)
@@ -200,6 +208,7 @@ class _Walker:
     def __init__(self, extent: Extent):
         self.extent = extent
         self.exact = False
+        self.prefixed = False  # element names with a namespace prefix (`<x:row>`): always walked
         self.row = 0   # current row (1-based), as calamine counts it
         self.col = 0   # last column placed in the current row
 
@@ -207,13 +216,44 @@ class _Walker:
         if not buf:
             return
         if not self.exact:
-            found = _FAST_CELL.findall(buf)
             plain = buf.count(b"<c ") + buf.count(b"<c>") + buf.count(b"<c/>")
-            if len(found) == plain:
+            if b"/>" in buf and _SELF_CLOSED_CELL.search(buf):
+                # Cells with no value (`<c r="Z9" s="3"/>`, a formatted empty cell) hold no place
+                # in calamine's grid: keep only the others (a slower pattern, for such chunks only).
+                tagged = _FAST_CELL_END.findall(buf)
+                found = [(col, row) for col, row, closed in tagged if not closed]
+                matched = len(tagged)
+            else:
+                found = _FAST_CELL.findall(buf)
+                matched = len(found)
+            if matched == plain:
                 self._fast(buf, found)
                 return
             self.exact = True  # a cell without a leading reference: walk from here on
-        self._walk(buf)
+        if not self.prefixed and b' r="' not in buf:
+            self._refless(buf)
+        else:
+            self._walk(buf)
+
+    def _refless(self, buf: bytes) -> None:
+        """A chunk with no reference at all: rows and cells are counted, not walked (each `<row`
+        starts the next row, each cell takes the next column)."""
+        segments = buf.split(b"<row")
+        counts = [seg.count(b"<c ") + seg.count(b"<c>") + seg.count(b"<c/>") for seg in segments]
+        if counts[0]:  # cells continuing the current row
+            self.extent.cells += counts[0]
+            self.extent.include(max(self.row, 1), self.col + 1, max(self.row, 1), self.col + counts[0])
+            self.col += counts[0]
+        rows = len(segments) - 1
+        if not rows:
+            return
+        widest = max(counts[1:])
+        first_row, self.row = self.row + 1, self.row + rows
+        cells = sum(counts[1:])
+        if cells:
+            self.extent.cells += cells
+            self.extent.include(first_row, 1, self.row, widest)
+        self.col = counts[-1]
 
     def _fast(self, buf: bytes, found: list[tuple[bytes, bytes]]) -> None:
         if not found:
@@ -242,7 +282,45 @@ class _Walker:
         else:
             self.col += 1
             row = self.row
-        self.extent.add(max(row, 1), self.col)
+        if not attrs.endswith(b"/"):  # a cell with no value takes no place in the grid
+            self.extent.add(max(row, 1), self.col)
+
+
+class _TextRun:
+    """The length of text between tags across chunks: a text that runs over chunk boundaries is
+    measured whole (one inside a chunk is at most a chunk long, and passes)."""
+
+    def __init__(self) -> None:
+        self.run = 0
+
+    def feed(self, chunk: bytes) -> int:
+        """The longest run this chunk ends or extends."""
+        first = chunk.find(b"<")
+        if first < 0:
+            self.run += len(chunk)
+            return self.run
+        ended = self.run + first
+        self.run = len(chunk) - chunk.rfind(b"<") - 1
+        return max(ended, self.run)
+
+
+def _scan_text(path: Path, zf: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
+    """Stream a part holding text (the shared strings) for a text far longer than a cell holds."""
+    text_run = _TextRun()
+    with zf.open(name) as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                return
+            _refuse_long_text(path, name, text_run.feed(chunk), limits)
+
+
+def _refuse_long_text(path: Path, name: str, run: int, limits: ReadLimits) -> None:
+    """Text with no tag for longer than a field may be (Excel's own cell limit is 32,767
+    characters; the default limit is 1 MiB)."""
+    if run > limits.field_bytes:
+        raise InputError(f"workbook part {name} holds a text of more than {run / MIB:,.0f} MiB in one cell, over the "
+                         f"{limits.field_mb:g} MiB a field may hold", path=path, hint=lift_hint("field_mb"))
 
 
 def _check_dimension(path: Path, name: str, head: bytes, limits: ReadLimits) -> None:
