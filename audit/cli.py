@@ -78,9 +78,25 @@ def cli() -> None:
     changes and managers whose numbers stand apart."""
 
 
+class ProfileChoice(click.Choice):
+    """`--crm`: "auto" or a profile of the profiles registry, looked up on first use (the
+    registry loads pandas, which `--help` and `--version` should not pay for)."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=False)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from audit.ingest.profiles import CRM_CHOICES
+        return CRM_CHOICES
+
+    @choices.setter
+    def choices(self, _ignored) -> None:  # click.Choice.__init__ assigns the (empty) tuple
+        pass
+
+
 FAIL_ON = click.Choice(["high", "medium", "low", "info", "never"], case_sensitive=False)
-CRM_CHOICE = click.Choice(["auto", "amocrm", "bitrix24", "hubspot", "salesforce", "pipedrive", "zoho",
-                           "generic"], case_sensitive=False)
+CRM_CHOICE = ProfileChoice()
 
 
 @cli.command()

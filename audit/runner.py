@@ -27,6 +27,7 @@ from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.stage_order import stage_order
 from checks import ALL_CHECKS
+from checks.vocab import LISTS as VOCAB_LISTS
 from audit.model import text as ru
 from checks.base import (
     FINDING_COLUMNS,
@@ -93,6 +94,14 @@ def check_params(check: type[Check], cfg: Config) -> dict:
     return params
 
 
+def check_vocab(cfg: Config) -> None:
+    """`[vocab]` may only extend the lists the checks read (checks.vocab.LISTS)."""
+    unknown = sorted(set(cfg.vocab) - set(VOCAB_LISTS))
+    if unknown:
+        raise ConfigError(f"[vocab] {unknown[0]!r}: unknown list (known: {', '.join(VOCAB_LISTS)})",
+                          path=cfg.path)
+
+
 def resolve_as_of(crm: CrmData, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
     """--as-of, else the latest event in the data: never the wall clock, so a report is
     reproducible; and never a made-up date (1970) when the data holds none."""
@@ -149,10 +158,19 @@ def run_audit(
     progress: Progress | None = None,
     catalogue: Sequence[type[Check]] = ALL_CHECKS,
 ) -> AuditResult:
+    """Run the selected checks of `catalogue` on `crm` and assemble the AuditResult.
+
+    Settings come from `cfg` and are all validated (ConfigError) before any check runs.
+    A check whose input is missing is skipped with a reason naming what to export; one
+    that raises ends as `error` and the rest complete. `as_of` defaults to the config's,
+    else the latest timestamp in the data. `sources`, `warnings` and `crm_name` describe
+    the inputs for the reports; `progress` gets a line per check.
+    """
     cfg = cfg or Config()
     say = progress or (lambda _msg: None)
     chosen = [c for c in select_checks(select, ignore, catalogue) if c.code not in cfg.disabled]
     params = {c.code: check_params(c, cfg) for c in chosen}  # validate all before running any
+    check_vocab(cfg)
     when = resolve_as_of(crm, as_of if as_of is not None else cfg.as_of)
 
     # Which checks each missing table would enable: one sentence names them all.
@@ -177,23 +195,7 @@ def run_audit(
             continue
         say(f"{check_cls.code} {check_cls.name}")
         ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab)
-        started = time.perf_counter()
-        try:
-            result = check_cls().run(crm, ctx)
-        except Exception as exc:  # a broken check must not sink the audit
-            log.debug("%s failed:\n%s", check_cls.code, traceback.format_exc())
-            result = CheckResult(
-                code=check_cls.code, name=check_cls.name, family=check_cls.family,
-                severity=severity, status=Status.ERROR,
-                message=f"check failed: {type(exc).__name__}: {exc}",
-                message_ru=f"Проверка завершилась ошибкой: {type(exc).__name__}: {exc}")
-        elapsed = time.perf_counter() - started
-        log.debug("%s %s in %.2fs", check_cls.code, result.status.value, elapsed)
-        result = replace(result, elapsed_s=round(elapsed, 4))
-        if result.severity != severity:
-            result = replace(result, severity=severity,
-                             findings=result.findings.assign(severity=severity.label))
-        results.append(result)
+        results.append(_run_one(check_cls, crm, ctx, severity))
 
     findings = _all_findings(crm, results)
     order = stage_order(crm)
@@ -207,8 +209,29 @@ def run_audit(
         as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
-        catalogue={c.code: c.info() for c in chosen}, warnings=tuple(warnings),
+        catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
+        warnings=tuple(warnings),
     )
+
+
+def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Severity) -> CheckResult:
+    """One check's result, timed, at the configured severity; `error` if it raised."""
+    started = time.perf_counter()
+    try:
+        result = check_cls().run(crm, ctx)
+    except Exception as exc:  # a broken check must not sink the audit
+        log.debug("%s failed:\n%s", check_cls.code, traceback.format_exc())
+        result = CheckResult(
+            code=check_cls.code, name=check_cls.name, family=check_cls.family,
+            severity=severity, status=Status.ERROR,
+            message=f"check failed: {type(exc).__name__}: {exc}",
+            message_ru=f"Проверка завершилась ошибкой: {type(exc).__name__}: {exc}")
+    elapsed = time.perf_counter() - started
+    log.debug("%s %s in %.2fs", check_cls.code, result.status.value, elapsed)
+    result = replace(result, elapsed_s=round(elapsed, 4))
+    if result.severity != severity:
+        result = replace(result, severity=severity, findings=result.findings.assign(severity=severity.label))
+    return result
 
 
 def _all_findings(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:

@@ -2,47 +2,11 @@
 
 The sales-process rule behind it: a stage names what has been achieved ("Proposal sent"),
 never a state ("Objections", "Thinking", "In progress"); a loss reason says why the deal
-was lost, and "I'll think about it" is not a reason. This module holds the Russian and
-English vocabularies for those judgements and matches them against pandas Series of
-text, vectorized: each function normalizes the *unique* values once (pyarrow compute,
-RE2 regexes) and maps the verdicts back, so a million deals cost one factorize.
-
-Public API (all take a Series of text and keep its index; missing text is never matched):
-
-    normalize(texts)                    -> normalized text (see below); also accepts a str
-    is_vague_stage(names, extra)        -> bool: names a state, not a result (inbox excluded)
-    vague_stage_word(names, extra)      -> the vague word/phrase found, NA when not vague
-    is_result_stage(names, extra)       -> bool: states a result ("КП отправлено")
-    is_inbox_stage(names, extra)        -> bool: a CRM inbox, not a funnel stage ("Неразобранное")
-    is_vague_reason(reasons, extra)     -> bool: the whole reason says nothing ("Другое", "-")
-    vague_reason_word(reasons, extra)   -> the vague phrase (or "" for no words), NA otherwise
-    says_think_it_over(texts, extra)    -> bool: "подумаю", "I'll think about it", "get back to you"
-    think_it_over_phrase(texts, extra)  -> the phrase found, NA otherwise
-
-`extra` is `RunContext.vocab` (crm-audit.toml [vocab]): a mapping from list name
-(vague_stages, result_stages, vague_reasons, think_it_over, inbox_stages) to additional
-terms. Adding a stage name to result_stages is also how a team declares a name that the
-built-in list wrongly calls vague.
-
-normalize() is a stable contract (SG06 compares normalized stage lists with it):
-Unicode NFKC, lower case, "ё" -> "е", every run of characters that are not letters or
-digits (punctuation, symbols, underscores, whitespace) -> one space, trimmed. Missing
-stays missing; text with no letters or digits becomes "". It does not stem.
-
-Term syntax (built-in lists and config additions alike): words separated by spaces;
-each word is normalized, then
-
-    word    matches its word forms: a known Russian ending or English suffix (-s, -es,
-            -ed, -ing, -e) is stripped and any known ending may follow the stem
-            ("возражения" matches "возражение", "думает" matches "думают", "pending"
-            matches "pended"); words of three letters or fewer match as written (English
-            ones may take a plural -s)
-    word*   matches any word starting with it ("возраж*")
-    =word   matches exactly that word
-    word+   Russian participle: the short and full forms ("отработан+" matches
-            "отработаны", "отработанные", never the process noun "отработка")
-
-A phrase matches when its words appear consecutively as whole words.
+was lost, and "I'll think about it" is not a reason. The Russian and English lists below
+are matched against Series of text, vectorized: the *unique* values are normalized once
+(pyarrow compute, RE2 regexes) and the verdicts mapped back. Every function takes `extra`,
+`RunContext.vocab` (crm-audit.toml `[vocab]`, list names in `LISTS`), whose terms are added
+to the built-in lists; README, "Vocabularies", gives the term syntax.
 """
 
 from __future__ import annotations
@@ -311,7 +275,10 @@ def _unless(words: pa.Array, mask: np.ndarray) -> pa.Array:
 
 
 def normalize(texts: pd.Series | str | None) -> pd.Series | str | None:
-    """Normalized text (see the module docstring); a str in, a str out."""
+    """Normalized text; a str in, a str out. A stable contract (SG06 compares normalized
+    stage lists with it): Unicode NFKC, lower case, "ё" -> "е", every run of characters that
+    are not letters or digits -> one space, trimmed. Missing stays missing; text with no
+    letters or digits becomes "". It does not stem."""
     if texts is None:
         return None
     if isinstance(texts, str):
@@ -335,32 +302,22 @@ def vague_stage_word(names: pd.Series, extra: Mapping[str, Sequence[str]] | None
 
     Not vague: names with a result word ("Возражения отработаны") and CRM inboxes.
     """
-    names = _as_text(names)
-    codes, words = _stage_words(names, extra)
-    return _spread_text(codes, words, names.index)
+    return _word_per_row(names, extra, _stage_words)
 
 
 def is_vague_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a stage name names a state, not a result (see `vague_stage_word`)."""
-    names = _as_text(names)
-    codes, words = _stage_words(names, extra)
-    return _spread_flags(codes, _valid(words), names.index)
+    return _flag_per_row(names, extra, _stage_words)
 
 
 def is_result_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a stage name states a result ("КП отправлено", "Objections handled")."""
-    names = _as_text(names)
-    codes, normalized = _uniques(names)
-    flags = _flags(normalized, _pattern("contains", _terms(RESULT_STAGES, extra, "result_stages")))
-    return _spread_flags(codes, flags, names.index)
+    return _flag_per_row(names, extra, _list_matches("contains", RESULT_STAGES, "result_stages"))
 
 
 def is_inbox_stage(names: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a stage is a CRM inbox ("Неразобранное", "Incoming leads"), not a funnel stage."""
-    names = _as_text(names)
-    codes, normalized = _uniques(names)
-    flags = _flags(normalized, _pattern("full", _terms(INBOX_STAGES, extra, "inbox_stages")))
-    return _spread_flags(codes, flags, names.index)
+    return _flag_per_row(names, extra, _list_matches("full", INBOX_STAGES, "inbox_stages"))
 
 
 def _reason_words(reasons: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
@@ -376,16 +333,12 @@ def vague_reason_word(reasons: pd.Series, extra: Mapping[str, Sequence[str]] | N
     """The vague phrase a whole loss reason consists of ("другое"), "" for a reason with no
     words ("-", "?", "0", a single character), NA for reasons that say something or are missing.
     """
-    reasons = _as_text(reasons)
-    codes, words = _reason_words(reasons, extra)
-    return _spread_text(codes, words, reasons.index)
+    return _word_per_row(reasons, extra, _reason_words)
 
 
 def is_vague_reason(reasons: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a (non-empty) loss reason says nothing; missing reasons are False (ST03's)."""
-    reasons = _as_text(reasons)
-    codes, words = _reason_words(reasons, extra)
-    return _spread_flags(codes, _valid(words), reasons.index)
+    return _flag_per_row(reasons, extra, _reason_words)
 
 
 def _think_words(texts: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
@@ -395,16 +348,35 @@ def _think_words(texts: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
 
 def think_it_over_phrase(texts: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """The "I'll think about it" phrase found in a text ("подумает"), NA when there is none."""
-    texts = _as_text(texts)
-    codes, words = _think_words(texts, extra)
-    return _spread_text(codes, words, texts.index)
+    return _word_per_row(texts, extra, _think_words)
 
 
 def says_think_it_over(texts: pd.Series, extra: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """True where a text says the client postponed the decision ("подумаю", "get back to you")."""
-    texts = _as_text(texts)
-    codes, words = _think_words(texts, extra)
-    return _spread_flags(codes, _valid(words), texts.index)
+    return _flag_per_row(texts, extra, _think_words)
+
+
+def _word_per_row(values: pd.Series, extra, find) -> pd.Series:
+    """`find(values, extra)` gives codes and the word per unique value: the word of each row."""
+    values = _as_text(values)
+    codes, words = find(values, extra)
+    return _spread_text(codes, words, values.index)
+
+
+def _flag_per_row(values: pd.Series, extra, find) -> pd.Series:
+    """`find(values, extra)` gives codes and the word per unique value: True where a row has one."""
+    values = _as_text(values)
+    codes, words = find(values, extra)
+    return _spread_flags(codes, _valid(words), values.index)
+
+
+def _list_matches(mode: str, builtin: Sequence[str], name: str):
+    """A finder for `_flag_per_row`: per unique value, the value where it matches the list
+    `name` (built-in terms plus the config's), else null."""
+    def find(values: pd.Series, extra) -> tuple[np.ndarray, pa.Array]:
+        codes, normalized = _uniques(values)
+        return codes, _unless(normalized, ~_flags(normalized, _pattern(mode, _terms(builtin, extra, name))))
+    return find
 
 
 def _valid(words: pa.Array) -> np.ndarray:

@@ -141,11 +141,11 @@ LABELS: Mapping[str, tuple[str, str]] = {
 
     # -- funnel ----------------------------------------------------------------------
     "funnel.caption": ("Conversion to the next stage, per pipeline: stages down, managers across. "
-                       "Compare each manager with the Team column to see strong and weak stages. "
-                       "Grey: fewer than {n} deals at the stage.",
+                       "Compare each manager with the Team column to see strong and weak stages.",
                        "Конверсия в следующий этап по воронкам: этапы по строкам, менеджеры по "
                        "столбцам. Сравните менеджера со столбцом «Команда», чтобы увидеть сильные "
-                       "и слабые этапы. Серым: меньше {n} сделок на этапе."),
+                       "и слабые этапы."),
+    "funnel.small": ("Grey: fewer than {n} deals at the stage.", "Серым: меньше {n} сделок на этапе."),
     "funnel.pipeline": ("Pipeline: {name}", "Воронка: {name}"),
     "funnel.none": ("No stage history: conversion by stage needs the history of stage changes.",
                     "Нет истории этапов: для конверсии по этапам нужна история смены этапов."),

@@ -1,4 +1,4 @@
-"""The JSON report (schema_version 1, see DESIGN.md): what a cron job or another tool reads."""
+"""The JSON report (schema_version 1, docs/CONTRACT.md): what a cron job or another tool reads."""
 
 from __future__ import annotations
 

@@ -1,37 +1,18 @@
 """--mask-pii: mask the clients' personal data in every output.
 
-What is masked, and where:
-
-- **e-mails** (`ivan.petrov@client.ru` -> `i***@client.ru`: the domain stays, it names the
-  client company, not a person) and **phone numbers** (`+7 (912) 345-67-89` ->
-  `+* (***) ***-**-89`: the last two digits stay so a reader can tell two numbers apart)
-  in finding messages, deal titles, evidence, check messages and the raw values of
-  unreadable cells;
-- **contact names**: evidence values under a person key (`contact`, `client`, `email`,
-  `phone`, ...) wholesale; and, when the run passes the deals, each deal's own contact
-  name (and each word of it) wherever it appears in that deal's title, messages and
-  evidence, and the contact names of all deals in the check messages
-  (`Иван Петров` -> `И*** П***`).
-
-  The raw text of a line ingestion could not read (HY08's evidence of a malformed line, and
-  its parse issue) belongs to no known deal, so every known contact name is looked for in it,
-  field by field: `101;Поставка;Иван Петров;...` -> `101;Поставка;И*** П***;...`.
-
-What stays: managers (owners) are the audited staff, not clients: the report is about
-their work and names them on purpose. Companies are legal entities. Pipelines, stages and
-ids are configuration and keys. Free text that names a person who is not the deal's
-contact (say, a call subject mentioning a colleague of the client) cannot be recognised
-and is left as is, apart from e-mails and phones in it.
-
-The masking is idempotent (a masked value does not match again), so a writer may apply
-it to a result the run already masked.
+E-mails keep their domain (`i***@client.ru`), phones their last two digits, contact names
+their initials (`И*** П***`): in finding messages, deal titles, evidence, check messages
+and the raw text of unreadable values (a line that could not be read belongs to no deal, so
+every known contact name is looked for in it, field by field). Managers, companies,
+pipelines, stages and ids stay (README, "Reports", says why). Masking is idempotent, so a
+writer may apply it to a result the run already masked.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -306,8 +287,3 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
 def is_masked(result: AuditResult) -> bool:
     findings = result.findings
     return bool(findings is not None and findings.attrs.get(MASKED_MARK))
-
-
-def mask_values(values: Iterable[Any]) -> list[Any]:
-    """mask_text over plain values (for callers outside the result, e.g. a preview)."""
-    return [mask_text(v) for v in values]

@@ -70,14 +70,15 @@ def frame(table: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = None,
              activities: Iterable[dict] | None = None, leads: Iterable[dict] | None = None,
              users: Iterable[dict] | None = None, pipelines: Iterable[dict] | None = None,
-             parse_issues: pd.DataFrame | None = None) -> CrmData:
-    """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'."""
+             parse_issues: pd.DataFrame | None = None, stages_all_open: bool = False) -> CrmData:
+    """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'.
+    `stages_all_open`: the CRM keeps closed deals in their last open stage (Pipedrive)."""
     def opt(table, rows):
         return None if rows is None else frame(table, rows)
     return CrmData.build(
         deals=frame("deals", deals), stage_history=opt("stage_history", history),
         activities=opt("activities", activities), leads=opt("leads", leads), users=opt("users", users),
-        pipelines=opt("pipelines", pipelines), parse_issues=parse_issues,
+        pipelines=opt("pipelines", pipelines), parse_issues=parse_issues, stages_all_open=stages_all_open,
     )
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from audit.model import SCHEMA, TABLES
 from checks import ALL_CHECKS
 from checks.base import FAMILY_PREFIX, Check
 
@@ -45,4 +46,9 @@ def test_metadata_complete(check):
         assert len(getattr(check, attr, "") or "") > 10, f"{check.code}.{attr} missing"
     assert (check.__doc__ or "").strip(), f"{check.code} has no docstring"
     assert re.search("[а-яА-Я]", check.rationale_ru) and re.search("[а-яА-Я]", check.fix_ru)
-    assert "deals" in check.needs or check.needs, check.code
+    # What the runner skips on and the skip reason names: canonical tables and their columns only.
+    assert check.needs, f"{check.code} declares no input"
+    for table, columns in check.needs.items():
+        assert table in TABLES, f"{check.code} needs unknown table {table!r}"
+        known = {c.name for c in SCHEMA[table]}
+        assert set(columns) <= known, f"{check.code} needs {sorted(set(columns) - known)} of {table}"

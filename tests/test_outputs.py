@@ -63,10 +63,15 @@ def test_lock_creates_missing_folders(tmp_path):
         assert (tmp_path / "history" / LOCK_NAME).exists()
 
 
-def test_no_outputs_no_lock(tmp_path):
+def test_no_outputs_no_lock(tmp_path, monkeypatch):
+    # Only stdout and no history: no lock file anywhere, not even in the working directory
+    # (where a lock beside a relative output path such as "report.json" would go).
+    monkeypatch.chdir(tmp_path)
+    assert lock_files([], None) == []
     with output_lock([]):
-        pass
-    assert list(tmp_path.iterdir()) == []
+        assert list(tmp_path.iterdir()) == []
+    with output_lock(["report.json"]):
+        assert (tmp_path / LOCK_NAME).exists()  # the same folder does get one for a file
 
 
 def test_overlapping_run_waits_for_the_first(tmp_path):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def template() -> str:
+    from audit.ingest.profiles import CRM_CHOICES
     from checks import ALL_CHECKS
+    from checks.vocab import LISTS as VOCAB_LISTS
     check_lines = []
     for check in ALL_CHECKS:
         if not check.params:
@@ -22,7 +24,7 @@ def template() -> str:
     return f'''# crm-audit configuration. Uncomment what you need; everything has a default.
 
 [input]
-# crm = "auto"          # auto | amocrm | bitrix24 | hubspot | salesforce | pipedrive | zoho | generic
+# crm = "auto"          # {" | ".join(CRM_CHOICES)}
 # encoding = "cp1251"   # force the encoding of CSV files (default: detected per file)
 # as_of = "2026-11-20"  # reference date (default: the latest timestamp in the data)
 
@@ -52,7 +54,8 @@ def template() -> str:
 # fail_on = "high"      # exit 1 when a check at or above this severity fails (high|medium|low|never)
 # Per check: thresholds, severity ("info"|"low"|"medium"|"high") and enabled = false.
 {checks_block}
-# Extra words for the vocabularies (added to the built-in English and Russian lists).
+# Extra words for the vocabularies (added to the built-in English and Russian lists):
+# {", ".join(VOCAB_LISTS)}.
 # [vocab]
 # vague_stages = ["На согласовании"]
 # vague_reasons = ["без причины"]

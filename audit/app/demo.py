@@ -312,12 +312,31 @@ CONTACT_POOL = (tuple(f"{first} {s}" for s in SURNAMES for first in MALE_NAMES)
 SOURCE_NAMES, SOURCE_WEIGHTS = zip(*SOURCES)
 
 
+class _Simulation:
+    """The arrays one `generate` call builds up, phase by phase (each phase names what it
+    reads and what it leaves for the next). The phases draw from one random generator in a
+    fixed order, so a seed always gives the same CRM."""
+
+    def __init__(self, **settings) -> None:
+        self.__dict__.update(settings)
+
+
 def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners: int | None = None) -> DemoData:
     """Simulate a sales team's CRM over twelve months (see the module docstring).
 
     `n_deals` is about the number of deals exported (the problem CRM deletes some losses, so
     it simulates more); `n_owners` defaults to 8 up to 4,000 deals, one per 250 deals beyond.
     """
+    sim = _Simulation(n_deals=n_deals, seed=seed, problems=problems, n_owners=n_owners)
+    for phase in (_setup, _route_table, _assign_deals, _plant_routes, _walk_stages, _history,
+                  _activities, _plant_activities, _deal_fields, _tables):
+        phase(sim)
+    return sim.result
+
+
+def _setup(sim: _Simulation) -> None:
+    """People and pipelines: owners, their skill and logging habits, the pipelines simulated."""
+    n_deals, n_owners, problems, seed = sim.n_deals, sim.n_owners, sim.problems, sim.seed
     rng = np.random.default_rng(seed)
     n_owners = n_owners or (len(OWNERS) if n_deals <= 4000 else max(len(OWNERS), n_deals // 250))
     owner_names = _owner_names(n_owners)
@@ -334,8 +353,13 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     logging_rate = np.concatenate([LOGGING, 0.88 + 0.24 * rng.random(extra_owners)])[:n_owners]
     if problems:
         logging_rate[SILENT_LOGGER] = 0.3
+    sim.logging_rate, sim.n, sim.n_owners, sim.owner_names = logging_rate, n, n_owners, owner_names
+    sim.rng, sim.scaled, sim.skill, sim.specs = rng, scaled, skill, specs
 
-    # Routes: every pipeline's paths in one table padded with -1, then the planted paths.
+
+def _route_table(sim: _Simulation) -> None:
+    """Every pipeline's paths in one table padded with -1, then the planted paths."""
+    specs = sim.specs
     route_rows, route_pipe, route_weight = [], [], []
     for p, spec in enumerate(specs):
         for path, weight in spec.routes:
@@ -349,8 +373,14 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     for i, r in enumerate(route_rows):
         routes[i, :len(r)] = r
     route_pipe, route_weight = np.array(route_pipe), np.array(route_weight)
+    sim.LATE, sim.SAME_DAY, sim.SKIP, sim.route_pipe = LATE, SAME_DAY, SKIP, route_pipe
+    sim.route_weight, sim.routes, sim.width = route_weight, routes, width
 
-    # Deals: pipeline, owner, route, creation time.
+
+def _assign_deals(sim: _Simulation) -> None:
+    """Each deal's pipeline, owner, route and creation time."""
+    n, n_owners, rng, route_pipe = sim.n, sim.n_owners, sim.rng, sim.route_pipe
+    route_weight, specs = sim.route_weight, sim.specs
     shares = np.array([s.share for s in specs])
     pipe = rng.choice(len(specs), size=n, p=shares / shares.sum())
     owner = np.empty(n, dtype=np.int64)
@@ -368,7 +398,16 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     stall_step = np.full(n, -1)                          # planted deals stuck at this step until the end
     stall_at = np.zeros(n)                               # ... which they entered at this business time
     policy = np.zeros(n, dtype=np.int8)                  # while stuck: 0 contacted, 1 silent, 2 "подумаю"
+    sim.force_upto, sim.has_inbox, sim.owner, sim.pipe = force_upto, has_inbox, owner, pipe
+    sim.policy, sim.stall_at, sim.stall_step, sim.t0, sim.tid = policy, stall_at, stall_step, t0, tid
 
+
+def _plant_routes(sim: _Simulation) -> None:
+    """The problem CRM's planted routes: bursts, late entries, skips and stuck deals."""
+    LATE, SAME_DAY, SKIP, force_upto = sim.LATE, sim.SAME_DAY, sim.SKIP, sim.force_upto
+    has_inbox, n, owner, pipe, policy = sim.has_inbox, sim.n, sim.owner, sim.pipe, sim.policy
+    problems, rng, route_pipe, scaled = sim.problems, sim.rng, sim.route_pipe, sim.scaled
+    stall_at, stall_step, t0, tid, width = sim.stall_at, sim.stall_step, sim.t0, sim.tid, sim.width
     pick = _Picker(rng, n)
     is_sales = pipe == 0
     regular = ~np.isin(owner, (SILENT_LOGGER, NEVER_LOSES)) if problems else np.ones(n, dtype=bool)
@@ -404,7 +443,14 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
             stall_at[chosen] = _before_end_bd(rng.uniform(*days, size=len(chosen)))
             force_upto[chosen] = stall_step[chosen]
             groups[name] = chosen
+    sim.groups, sim.is_sales, sim.pick, sim.regular = groups, is_sales, pick, regular
 
+
+def _walk_stages(sim: _Simulation) -> None:
+    """Each deal walks its route: time in each stage, whether it moves on, where it ends."""
+    force_upto, groups, has_inbox, is_sales = sim.force_upto, sim.groups, sim.has_inbox, sim.is_sales
+    n, owner, problems, rng, routes, skill = sim.n, sim.owner, sim.problems, sim.rng, sim.routes, sim.skill
+    stall_at, stall_step, t0, tid, width = sim.stall_at, sim.stall_step, sim.t0, sim.tid, sim.width
     # The route of each deal, with the inbox step in front where the request landed there.
     base = routes[tid]
     route = np.where(has_inbox[:, None], np.hstack([np.full((n, 1), SIDX[INBOX]), base]),
@@ -443,7 +489,16 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     realized = valid & (steps <= last[:, None]) & (entry <= END_B)
     cur = realized.sum(axis=1) - 1
     status = np.where(closed & won, WON, np.where(closed, LOST, OPEN))
+    sim.close_t, sim.closed, sim.cur, sim.entry, sim.is_inbox = close_t, closed, cur, entry, is_inbox
+    sim.last, sim.leave, sim.length, sim.realized, sim.route = last, leave, length, realized, route
+    sim.rows, sim.status, sim.won = rows, status, won
 
+
+def _history(sim: _Simulation) -> None:
+    """What the CRM deletes, and the stage history of the rest."""
+    close_t, closed, entry, last, n, owner = sim.close_t, sim.closed, sim.entry, sim.last, sim.n, sim.owner
+    pipe, problems, realized, rng, route = sim.pipe, sim.problems, sim.realized, sim.rng, sim.route
+    status, won = sim.status, sim.won
     # Deals deleted before the export (sterile habits): kept deals, and deleted ones whose events stay.
     keep = np.ones(n, dtype=bool)
     if problems:
@@ -458,8 +513,14 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     h_from = np.concatenate([route[di, si - 1], route[fin, last[fin]]])
     h_to = np.concatenate([route[di, si], np.where(won[fin], WON_CODE, LOST_CODE)])
     h_at = _clock(np.concatenate([entry[di, si], close_t[fin]]))
+    sim.h_at, sim.h_deal, sim.h_from, sim.h_to, sim.keep = h_at, h_deal, h_from, h_to, keep
 
-    # -- activities: a contact before every change, a few between, a recent one on open deals --
+
+def _activities(sim: _Simulation) -> None:
+    """Activities: a contact before every change, a few between, a recent one on open deals."""
+    closed, cur, entry, groups, is_inbox = sim.closed, sim.cur, sim.entry, sim.groups, sim.is_inbox
+    last, leave, logging_rate, owner, policy = sim.last, sim.leave, sim.logging_rate, sim.owner, sim.policy
+    realized, rng, rows, stall_step, won = sim.realized, sim.rng, sim.rows, sim.stall_step, sim.won
     stay_d, stay_s = np.nonzero(realized)
     stay_start, stay_end = entry[stay_d, stay_s], leave[stay_d, stay_s]
     ends_in_change = (stay_s < cur[stay_d]) | ((stay_s == cur[stay_d]) & closed[stay_d])
@@ -494,7 +555,18 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     a_think[n_act - len(think):] = True
     a_type[a_think] = TASK
     a_keep = np.ones(n_act, dtype=bool)
+    sim.a_deal, sim.a_in, sim.a_keep, sim.a_step, sim.a_t = a_deal, a_in, a_keep, a_step, a_t
+    sim.a_think, sim.a_type, sim.ends_in_change, sim.stay_d = a_think, a_type, ends_in_change, stay_d
+    sim.stay_s, sim.to_lost = stay_s, to_lost
 
+
+def _plant_activities(sim: _Simulation) -> None:
+    """The problem CRM's missing activities: silent changes, won deals without a trail, no e-mail."""
+    a_deal, a_in, a_keep, a_step, a_t = sim.a_deal, sim.a_in, sim.a_keep, sim.a_step, sim.a_t
+    a_think, a_type, ends_in_change, groups = sim.a_think, sim.a_type, sim.ends_in_change, sim.groups
+    is_sales, keep, length, n, owner, pick = sim.is_sales, sim.keep, sim.length, sim.n, sim.owner, sim.pick
+    problems, regular, rng, scaled, status = sim.problems, sim.regular, sim.rng, sim.scaled, sim.status
+    stay_d, stay_s, t0, to_lost, width = sim.stay_d, sim.stay_s, sim.t0, sim.to_lost, sim.width
     if problems:
         # OF01/OF03: one manager moves deals on without logging the contact that moved them.
         dropped = np.zeros((n, width), dtype=bool)
@@ -517,8 +589,18 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
         a_in = np.concatenate([a_in, np.zeros(len(early), dtype=bool)])
         a_think = np.concatenate([a_think, np.zeros(len(early), dtype=bool)])
         a_keep = np.concatenate([a_keep, np.ones(len(early), dtype=bool)])
+    sim.a_deal, sim.a_in, sim.a_keep, sim.a_t, sim.a_think = a_deal, a_in, a_keep, a_t, a_think
+    sim.a_type = a_type
 
-    # -- deal fields -----------------------------------------------------------------------
+
+def _deal_fields(sim: _Simulation) -> None:
+    """Deal fields (ids, titles, reasons, amounts, clients), and the planted field faults."""
+    a_deal, a_in, a_keep, a_t, a_think = sim.a_deal, sim.a_in, sim.a_keep, sim.a_t, sim.a_think
+    a_type, close_t, closed, cur, groups = sim.a_type, sim.close_t, sim.closed, sim.cur, sim.groups
+    has_inbox, is_sales, keep, n, n_owners = sim.has_inbox, sim.is_sales, sim.keep, sim.n, sim.n_owners
+    owner, pick, pipe, problems, regular = sim.owner, sim.pick, sim.pipe, sim.problems, sim.regular
+    rng, route, rows, scaled, specs, status = sim.rng, sim.route, sim.rows, sim.scaled, sim.specs, sim.status
+    t0 = sim.t0
     ids = np.empty(n, dtype=np.int64)
     ids[np.argsort(t0, kind="stable")] = DEAL_ID_BASE + np.cumsum(rng.integers(1, 25, size=n))
     title_pool, title_start = [], []
@@ -556,8 +638,18 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
             rng, pick, groups, d, keep, closed, is_sales & regular, scaled, reason_pool, n_owners,
             (a_deal, a_at, a_type, a_in, a_think, a_keep))
         keep = np.concatenate([keep, np.ones(len(d["id"]) - n, dtype=bool)])
+    sim.a_at, sim.a_deal, sim.a_in, sim.a_keep, sim.a_think = a_at, a_deal, a_in, a_keep, a_think
+    sim.a_type, sim.alive, sim.d, sim.extra_rows, sim.keep = a_type, alive, d, extra_rows, keep
+    sim.reason_pool, sim.text_faults, sim.title_pool = reason_pool, text_faults, title_pool
 
-    # -- tables ----------------------------------------------------------------------------
+
+def _tables(sim: _Simulation) -> None:
+    """The canonical tables, and where each problem was planted."""
+    a_at, a_deal, a_in, a_keep, a_think = sim.a_at, sim.a_deal, sim.a_in, sim.a_keep, sim.a_think
+    a_type, alive, d, extra_rows, groups = sim.a_type, sim.alive, sim.d, sim.extra_rows, sim.groups
+    h_at, h_deal, h_from, h_to, keep = sim.h_at, sim.h_deal, sim.h_from, sim.h_to, sim.keep
+    owner_names, problems, reason_pool, rng = sim.owner_names, sim.problems, sim.reason_pool, sim.rng
+    specs, text_faults, title_pool = sim.specs, sim.text_faults, sim.title_pool
     out_rows = np.concatenate([np.flatnonzero(alive), extra_rows])
     out_rows = out_rows[np.lexsort((d["id"][out_rows], d["created"][out_rows]))]
     names_of_owner = pa.array(owner_names, pa.large_string())
@@ -591,7 +683,7 @@ def generate(n_deals: int = 2000, seed: int = 7, problems: bool = True, n_owners
     planted = _planted(groups, d) if problems else {}
     latest = max(deals["created_at"].max(), deals["closed_at"].max(), history["changed_at"].max(),
                  activities["at"].max())
-    return DemoData(deals=deals, stage_history=history, activities=activities, pipelines=_declared_table(specs),
+    sim.result = DemoData(deals=deals, stage_history=history, activities=activities, pipelines=_declared_table(specs),
                     planted=planted, orphans=orphans, text_faults=text_faults, as_of=latest)
 
 

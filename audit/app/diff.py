@@ -1,19 +1,5 @@
 """`crm-audit diff OLD.json NEW.json`: which findings appeared, which were fixed, and the
-score change between two JSON reports.
-
-Matching. A finding is the same problem in both reports when its check code, entity type
-and entity id agree (deal 18342 still has no loss reason). Some checks report one entity
-more than once, e.g. one finding per silent stage change of a deal; those are told apart
-by pipeline and stage. So matching runs in two passes over multisets:
-
-1. exact: code + entity_type + entity_id + pipeline + stage;
-2. what is left, for an entity the check reports once in each report: code + entity_type +
-   entity_id, so a deal that moved to another stage (or pipeline) while keeping its problem
-   is neither "new" nor "resolved". An entity reported several times by one check (one
-   finding per event) is matched by stage only: a silent move into a new stage is new.
-
-Owner, message and evidence are not part of the match: a reassigned deal or a changed
-count in the message is still the same problem.
+score change between two JSON reports (how findings are matched: see "matching" below).
 """
 
 from __future__ import annotations
@@ -156,13 +142,20 @@ def render_diff(diff: ReportDiff, fmt: str = "text") -> str:
 
 
 # -- matching -----------------------------------------------------------------------------
+# A finding is the same problem in both reports when its check code, entity type and entity
+# id agree (deal 18342 still has no loss reason). Some checks report one entity more than
+# once, e.g. one finding per silent stage change of a deal; those are told apart by pipeline
+# and stage. So matching runs in two passes over multisets:
+# 1. exact: code + entity_type + entity_id + pipeline + stage;
+# 2. what is left, for an entity the check reports once in each report: code + entity_type +
+#    entity_id, so a deal that moved to another stage (or pipeline) while keeping its problem
+#    is neither "new" nor "resolved". An entity reported several times by one check (one
+#    finding per event) is matched by stage only: a silent move into a new stage is new.
+# Owner, message and evidence are not part of the match: a reassigned deal or a changed
+# count in the message is still the same problem.
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _entity_key(f: dict[str, Any]) -> Hashable:
-    return (f.get("code"), f.get("entity_type"), _text(f.get("entity_id")))
 
 
 def _exact_key(f: dict[str, Any]) -> Hashable:

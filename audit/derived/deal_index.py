@@ -1,16 +1,9 @@
 """Integer links between the big tables, computed once per audit and memoized on the CrmData.
 
 Hashing millions of text deal ids is the expensive part of joining activities or stage
-visits to deals; the activity, funnel and scorecard code shares these instead of each
-merging on `deal_id`:
-
-- `deal_index(crm)`: the deals table with one row per deal_id (first occurrence; the row
-  number is the deal code of `audit.derived.flowindex`), and
-  `positions(ids)`: each id's row in it (-1 when the deal is unknown);
-- `activity_positions(crm)`: the deal row of every activity;
-- `owner_codes(crm)`: each deal's owner as an integer code;
-- `activity_timeline(crm)`: activities as sorted (deal, time) keys, to count the activities
-  of a deal in a time window or find its last activity with binary search, without a join.
+visits to deals, so the activity, funnel and scorecard code shares these positions and
+codes (`deal_index`, `activity_positions`, `owner_codes`, `activity_timeline`) instead of
+each merging on `deal_id`.
 """
 
 from __future__ import annotations

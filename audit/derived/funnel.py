@@ -1,21 +1,8 @@
 """The funnel: per pipeline, stage and owner (and the whole team), how deals advance.
 
-Built from the stays of `audit.derived.flowindex.visit_arrays` (the arrays behind
-`audit.derived.flow.stage_visits`), counted per deal (a deal that bounces back to a stage
-and leaves it again counts once), and shared by the funnel table of the report and by FN01,
-so both tell the same story:
-
-- entered: deals that entered the stage (the first stay since creation included);
-- resolved: of those, deals whose latest stay there has ended (left, or closed while in it),
-  or that advanced from it: a deal sitting in the stage is not judged yet;
-- advanced: of those, deals that moved forward from it at least once (to a later open stage
-  or to a won stage), or were closed won while in it;
-- lost: deals that went from it to a lost stage, or were closed lost while in it;
-- conversion = advanced / resolved;
-- median_dwell_days: median time of the finished stays in the stage.
-
-Final (won / lost) stages get a row with `entered` only. The team's rows have owner ""
-(TEAM); deals without an owner count in the team rows and under "(no owner)".
+One count (`stage_counts`) serves the report's funnel table and FN01, so both tell the same
+story. It is built from the stays of `audit.derived.flowindex.visit_arrays`, counted per
+deal: a deal that bounces back to a stage and leaves it again counts once.
 """
 
 from __future__ import annotations
@@ -25,6 +12,8 @@ import pandas as pd
 
 from audit.derived.deal_index import NO_OWNER
 from audit.derived.flowindex import (
+    FlowIndex,
+    VisitArrays,
     deal_attr,
     flow_index,
     gather,
@@ -45,7 +34,9 @@ COUNT_COLUMNS = ["pipeline", "stage", "order", "kind", "owner", "entered", "reso
 
 
 def funnel_table(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per pipeline, stage and owner with deals in it, the team row (owner "") first."""
+    """One row per pipeline, stage and owner with deals in it, the team row (owner "") first:
+    the counts of `stage_counts` and conversion = advanced / resolved. Final (won / lost)
+    stages get `entered` only."""
     counts = stage_counts(crm, order)
     if counts.empty:
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FUNNEL_COLUMNS})
@@ -70,8 +61,18 @@ def _dtype(col: str) -> str:
 
 
 def stage_counts(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per pipeline, stage (with its order and kind) and owner, including TEAM rows: entered,
-    resolved, advanced, lost and median_dwell_days. Memoized for the audit's stage order."""
+    """Per pipeline, stage (with its order and kind) and owner, including TEAM rows (owner "";
+    deals without an owner count there and under "(no owner)"). Memoized for the audit's
+    stage order.
+
+    - entered: deals that entered the stage (the first stay since creation included);
+    - resolved: of those, deals whose latest stay there has ended (left, or closed while in
+      it), or that advanced from it: a deal sitting in the stage is not judged yet;
+    - advanced: of those, deals that moved forward from it at least once (to a later open
+      stage or to a won stage), or were closed won while in it;
+    - lost: deals that went from it to a lost stage, or were closed lost while in it;
+    - median_dwell_days: median time of the finished stays in the stage.
+    """
     if order is None or order is stage_order(crm):
         return crm.memo("funnel_stage_counts", lambda: _stage_counts(crm, stage_order(crm)))
     return _stage_counts(crm, order)
@@ -91,28 +92,7 @@ def _stage_counts(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
     if not n:
         return _empty_counts()
     order = order.reset_index(drop=True)
-    # Each stay's row in `order` (-1 for a stage the order does not know), and the next stay's.
-    order_keys = ix.keys_of(order)
-    known = np.flatnonzero(order_keys >= 0)
-    stage_row = gather(ix.key(v.pipe, v.stage), order_keys[known], known, -1)
-    last = group_ends(v.deal)
-    next_row = np.full(n, -1, dtype=np.int64)
-    next_row[:-1] = np.where(last[:-1], -1, stage_row[1:])
-    left = ~last
-    rank = np.r_[order["order"].to_numpy(dtype=float), np.nan]          # index -1: unknown
-    kind = np.r_[order["kind"].map(_KIND).fillna(-1).to_numpy(dtype=np.int64), -1]
-    here_kind, next_kind = kind[stage_row], kind[next_row]
-    forward = (next_kind == WON) | ((next_kind == OPEN) & (rank[next_row] > rank[stage_row]))
-    to_lost = next_kind == LOST
-
-    # The deal's status closes its last stay: won/lost while sitting in an open stage.
-    won = deal_attr(ix, ix.status_is("won"), v.deal, False)
-    lost_deal = deal_attr(ix, ix.status_is("lost"), v.deal, False)
-    closed_here = last & (here_kind == OPEN) & (won | lost_deal)
-    advanced = forward | (closed_here & won)
-    lost = to_lost | (closed_here & lost_deal)
-    resolved = left | closed_here
-
+    stage_row, left, advanced, lost, resolved = _stay_outcomes(ix, v, order)
     labels = [str(o) for o in ix.owners.to_pylist()]
     if NO_OWNER not in labels:
         labels.append(NO_OWNER)
@@ -168,3 +148,28 @@ def _stage_counts(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
     info = order.loc[both["row"].to_numpy(), ["pipeline", "stage", "order", "kind"]].reset_index(drop=True)
     out = pd.concat([info, both.drop(columns="row").reset_index(drop=True)], axis=1)
     return out[COUNT_COLUMNS]
+
+
+def _stay_outcomes(ix: FlowIndex, v: VisitArrays, order: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Per stay: its row in `order` (-1 for a stage the order does not know), whether it was
+    left, and whether it advanced, was lost or is resolved (left, or closed while in it)."""
+    n = len(v.deal)
+    # Each stay's row in `order`, and the next stay's.
+    order_keys = ix.keys_of(order)
+    known = np.flatnonzero(order_keys >= 0)
+    stage_row = gather(ix.key(v.pipe, v.stage), order_keys[known], known, -1)
+    last = group_ends(v.deal)
+    next_row = np.full(n, -1, dtype=np.int64)
+    next_row[:-1] = np.where(last[:-1], -1, stage_row[1:])
+    left = ~last
+    rank = np.r_[order["order"].to_numpy(dtype=float), np.nan]          # index -1: unknown
+    kind = np.r_[order["kind"].map(_KIND).fillna(-1).to_numpy(dtype=np.int64), -1]
+    here_kind, next_kind = kind[stage_row], kind[next_row]
+    forward = (next_kind == WON) | ((next_kind == OPEN) & (rank[next_row] > rank[stage_row]))
+    to_lost = next_kind == LOST
+
+    # The deal's status closes its last stay: won/lost while sitting in an open stage.
+    won = deal_attr(ix, ix.status_is("won"), v.deal, False)
+    lost_deal = deal_attr(ix, ix.status_is("lost"), v.deal, False)
+    closed_here = last & (here_kind == OPEN) & (won | lost_deal)
+    return stage_row, left, forward | (closed_here & won), to_lost | (closed_here & lost_deal), left | closed_here

@@ -1,15 +1,4 @@
-"""The owner scorecard: deals, outcomes, activity and findings per manager.
-
-One row per owner of deals (deals without an owner under "(no owner)"):
-
-- deals, open, won, lost: the owner's deals by status (a deal without a status counts as open);
-- win_rate = won / (won + lost), empty with no closed deal;
-- activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
-  empty when no activities were exported; activities_per_deal = activities / deals;
-- median_cycle_days: median days from creation to close of the owner's closed deals;
-- findings: findings that name the owner (deal findings carry the deal's owner, owner findings
-  the owner), and findings_<family> the same per check family.
-"""
+"""The owner scorecard: deals, outcomes, activity and findings per manager."""
 
 from __future__ import annotations
 
@@ -31,7 +20,17 @@ OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activitie
 
 
 def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
-    """Scorecard: one row per owner of deals, sorted by owner."""
+    """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
+    sorted by owner.
+
+    - deals, open, won, lost: the owner's deals by status (a deal without a status counts as open);
+    - win_rate = won / (won + lost), empty with no closed deal;
+    - activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
+      empty when no activities were exported; activities_per_deal = activities / deals;
+    - median_cycle_days: median days from creation to close of the owner's closed deals;
+    - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
+      the owner), and findings_<family> the same per check family.
+    """
     deals = deal_index(crm).deals
     if deals.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "owner" else float) for c in OWNER_COLUMNS})

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from audit.ingest.mapping import ID_COLUMN, Mapped, Match
+from audit.ingest.canonical import ID_COLUMN, Match, dropped_issues
+from audit.ingest.mapping import TableRead
 from audit.ingest.readers import ROW_COLUMN, RawTable
+from audit.model import SourceFile
 
 SMALL_ROWS = 5_000        # files with fewer records are gathered with their like
 FLUSH_ROWS = 200_000      # a group is mapped once it holds this many records
@@ -66,17 +68,24 @@ def merge(items: list[Pending]) -> RawTable:
                    text_as_objects=False)
 
 
-def per_file(mapped: Mapped, item: Pending, dropped: pd.DataFrame | None, dropped_note: str | None) -> Mapped:
-    """The group's mapping as one file's source entry: its parse failures and its notes."""
-    label = item.raw.label
-    issues = [i[i["file"].eq(label)] for i in mapped.issues]
-    issues = [i for i in issues if len(i)]
-    if dropped is not None:
-        issues.append(dropped)
-    failures: dict[str, int] = {}
-    for frame in issues:
-        for column, count in frame["column"].dropna().value_counts().items():
-            failures[column] = failures.get(column, 0) + int(count)
-    notes = [*mapped.notes, *([dropped_note] if dropped_note else [])]
-    return replace(mapped, issues=issues, parse_failures=failures, notes=notes, warnings=[])
+def splits_cleanly(read: TableRead) -> bool:
+    """A group's reading stands for its files when it made one table, set nothing aside and
+    noticed nothing (a note such as "2 rows without an id (row 4, 9)" would mix the files)."""
+    return len(read.tables) == 1 and not read.lookups and not read.notes
 
+
+def per_file(read: TableRead, item: Pending) -> tuple[SourceFile, pd.DataFrame | None]:
+    """One file's share of its group's reading: its source entry (rows, parse failures, lines
+    not read) and the parse issues of its lines that were not read."""
+    raw = item.raw
+    failures: dict[str, int] = {}
+    for issues in read.issues:
+        mine = issues["column"][issues["file"].eq(raw.label)].dropna()
+        for column, count in mine.value_counts().items():
+            failures[column] = failures.get(column, 0) + int(count)
+    dropped, dropped_note = dropped_issues(raw, item.match.spec.table)
+    note = read.source.note + (f"; {dropped_note}" if dropped_note else "")
+    source = replace(read.source, path=str(raw.path), rows=item.rows, sha256=raw.sha256, sheet=raw.sheet,
+                     encoding=raw.encoding, delimiter=raw.delimiter, header_row=raw.header_row,
+                     parse_failures=failures, note=note)
+    return source, dropped

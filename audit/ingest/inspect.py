@@ -18,7 +18,8 @@ def inspection(loaded: Loaded) -> dict:
     by_column = (issues.groupby(["file", "column"], dropna=False).size().reset_index(name="count")
                  .to_dict("records") if len(issues) else [])
     return {"crm": loaded.crm_name, "files": [s.as_json() for s in loaded.sources], "tables": tables,
-            "parse_failures": [{k: (None if v != v else v) for k, v in r.items()} for r in by_column]}
+            "parse_failures": [{k: (None if v != v else v) for k, v in r.items()} for r in by_column],
+            "warnings": [w.as_json() for w in loaded.warnings]}
 
 
 def render_inspection(loaded: Loaded, *, as_json: bool = False) -> str:
@@ -51,4 +52,7 @@ def render_inspection(loaded: Loaded, *, as_json: bool = False) -> str:
     missing = [n for n in ("stage_history", "activities", "leads") if n not in info["tables"]]
     if missing:
         lines.append(f"  not provided: {', '.join(missing)} (checks that need them will be skipped)")
+    if loaded.warnings:
+        lines += ["", "warnings:"]
+        lines += [f"  [{w.code}] {w.file + ': ' if w.file else ''}{w.message}" for w in loaded.warnings]
     return "\n".join(lines) + "\n"

@@ -6,7 +6,9 @@ default or crash after an hour of auditing. Unknown sections, keys and check cod
 refused; types are strict (a string where a list belongs, "no" where a boolean belongs);
 numbers are finite and within their range. Check parameters are judged by the rules each
 check declares beside its defaults (`param_rules`), handed down by the app as a
-`Catalogue` together with the CRM names the profiles know (this floor sees neither).
+`Catalogue` together with the CRM names the profiles know and the vocabulary lists the checks
+read (this floor sees none of them; without a catalogue those names are left to the floors
+that own them: ingestion checks the CRM, the runner the lists and parameters).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from audit.model.limits import LIMIT_RANGES, ReadLimits
 from audit.model.params import FLAG, Rule
 from audit.model import SCHEMA, TABLES
 
-VOCAB_LISTS = ("vague_stages", "result_stages", "vague_reasons", "think_it_over", "inbox_stages")
 SECTIONS = ("input", "columns", "files", "status", "pipelines", "checks", "vocab", "report", "history",
             "limits")
 SEVERITIES = ("info", "low", "medium", "high")
@@ -36,10 +37,12 @@ LANGS = ("en", "ru")
 @dataclass(frozen=True)
 class Catalogue:
     """What the config is checked against, known only above this floor: each check's
-    parameter rules by code, and the CRM names `[input] crm` may take."""
+    parameter rules by code, the CRM names `[input] crm` may take (the profiles), and the
+    vocabulary lists `[vocab]` may extend (checks.vocab)."""
 
     checks: Mapping[str, Mapping[str, Rule]]
     crms: tuple[str, ...]
+    vocab_lists: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def parse(raw: Mapping[str, Any], path: str | None = None, catalogue: Catalogue 
         lost_stages=r.strings(status.get("lost", []), "[status] lost"),
         pipelines=MappingProxyType(_pipelines(r)), check_params=MappingProxyType(params),
         severities=MappingProxyType(severities), disabled=frozenset(disabled), fail_on=fail_on,
-        vocab=MappingProxyType(_vocab(r)), report=MappingProxyType(_report(r)),
+        vocab=MappingProxyType(_vocab(r, catalogue)), report=MappingProxyType(_report(r)),
         history=MappingProxyType(_history(r)), limits=_limits(r),
     )
 
@@ -260,12 +263,12 @@ def _checks(r: _Reader, catalogue: Catalogue | None
     return params, severities, disabled, fail_on
 
 
-def _vocab(r: _Reader) -> dict[str, tuple[str, ...]]:
+def _vocab(r: _Reader, catalogue: Catalogue | None) -> dict[str, tuple[str, ...]]:
     vocab = {}
+    known = catalogue.vocab_lists if catalogue is not None else ()
     for name, words in r.table("vocab").items():
-        if name not in VOCAB_LISTS:
-            raise r.fail(f"[vocab] {name!r}: unknown list{nearest(name, VOCAB_LISTS)} "
-                         f"(known: {', '.join(VOCAB_LISTS)})")
+        if known and name not in known:
+            raise r.fail(f"[vocab] {name!r}: unknown list{nearest(name, known)} (known: {', '.join(known)})")
         vocab[name] = r.strings(words, f"[vocab] {name}")
     return vocab
 

@@ -190,6 +190,9 @@ class CrmData:
     pipelines: pd.DataFrame | None = None
     parse_issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARSE_ISSUE_COLUMNS))
     provided: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # True when the CRM keeps a won or lost deal in its last open stage and records the outcome
+    # in its status only (Pipedrive): every stage of the deals export is then an open stage.
+    stages_all_open: bool = False
     # Derived tables several checks share (stage order, dwell times), computed once per audit.
     _memo: dict = field(default_factory=dict, repr=False)
 
@@ -201,7 +204,8 @@ class CrmData:
 
     @classmethod
     def build(cls, *, deals: pd.DataFrame | None = None, parse_issues: pd.DataFrame | None = None,
-              clean_text: bool = True, **tables: pd.DataFrame | None) -> "CrmData":
+              clean_text: bool = True, stages_all_open: bool = False,
+              **tables: pd.DataFrame | None) -> "CrmData":
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise ValueError(f"unknown canonical tables: {sorted(unknown)}")
@@ -230,7 +234,8 @@ class CrmData:
                 history["pipeline"] = history["pipeline"].fillna(inherited)
             history["pipeline"] = history["pipeline"].fillna(NO_PIPELINE)
         issues = parse_issues if parse_issues is not None else pd.DataFrame(columns=PARSE_ISSUE_COLUMNS)
-        return cls(parse_issues=issues, provided=MappingProxyType(provided), **conformed)
+        return cls(parse_issues=issues, provided=MappingProxyType(provided), stages_all_open=stages_all_open,
+                   **conformed)
 
     def table(self, name: str) -> pd.DataFrame | None:
         return getattr(self, name)

@@ -6,6 +6,7 @@ import numpy as np
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.params import SHARE
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -15,8 +16,7 @@ from checks.hygiene._common import (
     rules_by_position,
     shared_validation,
 )
-from checks.hygiene.gx_adapter import expected_status
-from audit.model.params import SHARE
+from checks.hygiene._frames import expected_status
 
 STATUS_RU = {"open": "в работе", "won": "выиграна", "lost": "проиграна"}
 STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}

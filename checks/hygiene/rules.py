@@ -120,7 +120,6 @@ PROBLEM_RU: Mapping[str, str] = {
 }
 
 BY_KEY: Mapping[str, Rule] = {r.key: r for r in RULES}
-GX_CHECKS = ("HY01", "HY02", "HY03", "HY04", "HY05")
 
 
 def rules_for(check: str) -> tuple[Rule, ...]:

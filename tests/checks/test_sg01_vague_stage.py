@@ -78,3 +78,12 @@ def test_missing_stage_values_and_no_deals_pass():
     empty = make_crm([deal(1, stage="x")])
     empty = type(empty).build(deals=empty.deals.iloc[:0])
     assert VagueStage().run(empty, RunContext(as_of=AS_OF)).status is Status.PASS
+
+
+def test_pipedrive_stage_where_most_deals_were_won_is_still_an_open_stage():
+    # Pipedrive keeps a won deal in its last open stage: "In progress" holding won deals is a
+    # stage of the process with a vague name, not a "won stage" to skip.
+    deals = [deal(i, stage="In progress", status="won") for i in range(1, 6)] + [deal(6, stage="In progress"),
+                                                                                   deal(7, stage="Proposal sent")]
+    assert flagged_ids(run_check(VagueStage, make_crm(deals))) == []  # read as a won stage
+    assert flagged_ids(run_check(VagueStage, make_crm(deals, stages_all_open=True))) == ["Sales/In progress"]

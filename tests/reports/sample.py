@@ -24,6 +24,7 @@ from audit.model.findings import (
 )
 from audit.model import SourceFile
 from audit.model.result import AuditResult, Scores
+from checks import BY_CODE
 
 AS_OF = pd.Timestamp("2026-11-20 18:04")
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/x","click me")'
@@ -75,6 +76,7 @@ def _info(code, name, title_ru, severity) -> CheckInfo:
         rationale_ru=f"Почему это важно ({code}): CRM, которая это скрывает, не показывает, где буксуют продажи.",
         fix=f"Fix for {name}: make the field required and review the listed records.",
         fix_ru=f"Как исправить ({code}): сделайте поле обязательным и разберите перечисленные записи.",
+        params=tuple(BY_CODE[code].params.items()),  # as the runner records them: the params as run
     )
 
 

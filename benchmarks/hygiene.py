@@ -1,10 +1,10 @@
-"""Measure the hygiene suite: GX import, suite build, validation by result format, next to a
-vectorized pandas evaluation of the same expectations (and the rest of HY06-HY07).
+"""Measure the hygiene suite: GX import, suite build, validation by result format, next to
+the pandas twin of the same expectations (tests/gx_twin.py), and HY01-HY07 end to end.
 
-    .venv/bin/python -m checks.hygiene.bench --deals 1000000 --reps 3
+    .venv/bin/python -m benchmarks.hygiene --deals 1000000 --reps 3     (from the repository root)
 
 Figures are medians of `--reps` runs in one process after a warm-up run; the GX import is
-timed in fresh processes. Not part of the audit; the README quotes its output.
+timed in fresh processes. The README ("Measured cost") quotes its output.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks.hygiene import gx_adapter
-from checks.hygiene.rules import AS_OF as AS_OF_PARAM
-from checks.hygiene.rules import STAGE_KIND, Rule
+from tests.gx_twin import canonical_frame, pandas_equivalent
 
 AS_OF = pd.Timestamp("2026-11-20 18:00")
 
@@ -62,48 +61,6 @@ def generate(n: int, dirty: float = 0.01, seed: int = 1, activities: int = 0) ->
             "at": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 600 * 86400, activities), unit="s"),
         })
     return CrmData.build(deals=deals, activities=acts)
-
-
-def pandas_equivalent(frame: pd.DataFrame, rules: list[Rule], as_of: pd.Timestamp) -> dict[str, np.ndarray]:
-    """The same expectations, evaluated with vectorized pandas: failing row positions per rule."""
-    out = {}
-    for rule in rules:
-        kw = rule.kwargs
-        cond = kw.get("row_condition")
-        scope = np.ones(len(frame), dtype=bool)
-        if cond:
-            col = frame[cond["column"]["name"]]
-            scope = (col.isin(cond["parameter"]) if cond["operator"] == "IN" else col.eq(cond["parameter"]))
-            scope = scope.fillna(False).to_numpy(dtype=bool)
-        if rule.type == "expect_column_values_to_not_be_null":
-            bad = frame[kw["column"]].isna().to_numpy()
-        elif rule.type == "expect_column_values_to_be_null":
-            bad = frame[kw["column"]].notna().to_numpy()
-        elif rule.type == "expect_column_values_to_be_unique":
-            col = frame[kw["column"]]
-            bad = (col.duplicated(keep=False) & col.notna()).to_numpy()
-        elif rule.type == "expect_column_values_to_be_in_set":
-            col = frame[kw["column"]]
-            bad = (~col.isin(kw["value_set"]) & col.notna()).to_numpy()
-        elif rule.type == "expect_column_values_to_be_between":
-            col = frame[kw["column"]]
-            lo = kw.get("min_value")
-            hi = as_of if kw.get("max_value") == AS_OF_PARAM else kw.get("max_value")
-            bad = np.zeros(len(frame), dtype=bool)
-            if lo is not None:
-                bad |= ((col <= lo) if kw.get("strict_min") else (col < lo)).fillna(False).to_numpy(dtype=bool)
-            if hi is not None:
-                bad |= (col > hi).fillna(False).to_numpy(dtype=bool)
-        elif rule.type == "expect_column_pair_values_a_to_be_greater_than_b":
-            a, b = frame[kw["column_A"]], frame[kw["column_B"]]
-            bad = ((a < b) if kw.get("or_equal") else (a <= b)).fillna(False).to_numpy(dtype=bool)
-        elif rule.type == "expect_column_pair_values_to_be_equal":
-            a, b = frame[kw["column_A"]], frame[kw["column_B"]]
-            bad = (a.notna() & b.notna() & a.ne(b)).to_numpy(dtype=bool)
-        else:  # pragma: no cover - a new rule type needs its mirror here
-            raise NotImplementedError(rule.type)
-        out[rule.key] = np.flatnonzero(bad & scope)
-    return out
 
 
 def _median(fn: Callable[[], object], reps: int) -> tuple[float, list[float]]:
@@ -164,9 +121,7 @@ def main(argv: list[str] | None = None) -> None:
                                                                             strategy), args.reps)
         print(f"GX {('adapter: ' + strategy):<52s} {med:6.2f}s {[round(t, 2) for t in all_]}")
     # pandas reads the canonical columns as they are (Arrow strings, datetime64[us]).
-    canonical = crm.deals[[c for c in frame.columns if c in crm.deals.columns]]
-    if STAGE_KIND in frame.columns:
-        canonical = canonical.assign(**{STAGE_KIND: gx_adapter.expected_status(crm)})
+    canonical = canonical_frame(crm, "deals", rules)[list(frame.columns)]
     started = time.perf_counter()
     gx_adapter.validation_frame(crm, "deals", rules)
     print(f"{'adapter: frame for GX (categoricals, datetime64[ns])':<55s} {time.perf_counter() - started:6.2f}s")

@@ -1,0 +1,59 @@
+"""The Checks sheet: the whole catalogue as run, in catalogue order, with status, the
+measured value against its threshold, why it matters and how to fix it."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from audit.model.findings import Status
+from reports import i18n
+from reports.common import affected_delta, is_number, previous_affected
+from reports.i18n import t
+from reports.xlsx.sheet import BookContext, Sheet
+from reports.xlsx.styles import FMT_INT, FMT_SIGNED, TOP, WRAP, severity_rules, status_rules
+
+# Catalogue order (ST, SG, OF, FN, HY): the sheet reads as the catalogue; filters do the rest.
+FAMILY_ORDER = {p: i for i, p in enumerate(("ST", "SG", "OF", "FN", "HY"))}
+
+
+def add(wb: Workbook, ctx: BookContext) -> None:
+    r, lang = ctx.result, ctx.lang
+    has_prev = r.previous is not None
+    headers = ["code", "check", "family", "severity", "status", "metric", "threshold", "affected"]
+    widths = [8, 30, 20, 10, 12, 11, 11, 10]
+    if has_prev:
+        headers += ["previous_affected", "delta"]
+        widths += [12, 11]
+    headers += ["result", "rationale", "fix", "skipped_reason"]
+    widths += [40, 46, 46, 36]
+    s = Sheet(wb, t("sheet.checks", lang), widths)
+    s.freeze("C3")
+    s.caption(t("checks.caption", lang))
+    s.header([t(f"col.{h}", lang) for h in headers])
+    first = s.row + 1
+    prev = previous_affected(r)
+    for c in sorted(r.checks, key=lambda c: (FAMILY_ORDER.get(c.code[:2], 9), c.code)):
+        info = r.catalogue.get(c.code)
+        row = [s.cell(c.code, font=Font(bold=True), align=TOP),
+               s.cell(ctx.titles.get(c.code, c.name), align=WRAP),
+               s.cell(i18n.family(c.family.value, lang), align=TOP),
+               s.cell(i18n.severity(c.severity.label, lang), align=TOP),
+               s.cell(i18n.status(c.status.value, lang), align=TOP),
+               s.cell(c.metric, fmt="0.####", align=TOP),
+               s.cell(c.threshold, fmt="0.####", align=TOP),
+               s.cell(c.affected if c.status in (Status.PASS, Status.FAIL) else None, fmt=FMT_INT, align=TOP)]
+        if has_prev:
+            p = prev.get(c.code)
+            row += [s.cell(p if is_number(p) else None, fmt=FMT_INT, align=TOP),
+                    s.cell(affected_delta(r, c), fmt=FMT_SIGNED, align=Alignment(horizontal="center", vertical="top"))]
+        row += [s.cell(c.text(lang), align=WRAP),
+                s.cell(info.text("rationale", lang) if info else None, align=WRAP),
+                s.cell(info.text("fix", lang) if info else None, align=WRAP),
+                s.cell(c.reason(lang), align=WRAP)]
+        s.append(row)
+    last = s.row
+    s.ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{max(last, 2)}"
+    severity_rules(s, "D", first, last, lang)
+    status_rules(s, "E", first, last, lang)

@@ -1,0 +1,115 @@
+"""The Managers sheet: the owner scorecard, coloured to compare managers with each other,
+and a chart of each manager's deals by outcome."""
+
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule, DataBarRule
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from reports import i18n
+from reports.i18n import t
+from reports.xlsx.labels import sentinels
+from reports.xlsx.sheet import BookContext, Sheet
+from reports.xlsx.styles import FMT_1, FMT_INT, FMT_PCT, FMT_SIGNED_1, scale, show_axes
+from reports.xlsx.tables import column_ref, header_width, table_rows, width
+
+CHART_MANAGERS = 25
+OWNER_ORDER = ["owner", "score", "score_delta", "deals", "open", "won", "lost", "win_rate", "activities",
+               "activities_per_deal", "median_cycle_days", "findings"]
+OWNER_FORMATS = {"deals": FMT_INT, "open": FMT_INT, "won": FMT_INT, "lost": FMT_INT, "win_rate": FMT_PCT,
+                 "activities": FMT_INT, "activities_per_deal": FMT_1, "median_cycle_days": FMT_1,
+                 "findings": FMT_INT, "score": FMT_1, "score_delta": FMT_SIGNED_1}
+OUTCOME_COLORS = {"won": "70AD47", "lost": "C00000", "open": "A5A5A5"}
+
+
+def add(wb: Workbook, ctx: BookContext) -> None:
+    lang = ctx.lang
+    owners = _owner_table(ctx)
+    cols = [c for c in OWNER_ORDER if c in owners.columns]
+    cols += [c for c in owners.columns if c not in cols]
+    widths = [max(18, width(owners["owner"]) if "owner" in owners else 18)]
+    widths += [header_width(i18n.column(c, lang)) for c in cols[1:]]
+    s = Sheet(wb, t("sheet.managers", lang), widths or [20])
+    s.freeze("B3")
+    s.caption(t("managers.caption", lang))
+    if owners.empty or not cols:
+        s.caption(t("managers.none", lang))
+        return
+    s.header([i18n.column(c, lang) for c in cols])
+    first = s.row + 1
+    table_rows(s, owners[cols], OWNER_FORMATS, lang)
+    last = s.row
+    s.ws.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{last}"
+    letter = {c: get_column_letter(i) for i, c in enumerate(cols, 1)}
+    _colours(s, cols, letter, first, last)
+    if any(c in letter for c in OUTCOME_COLORS):
+        _outcome_chart(s, ctx, cols, len(owners), first, last)
+
+
+def _owner_table(ctx: BookContext) -> pd.DataFrame:
+    """The scorecard with each manager's trust score and its change, the biggest book first."""
+    r = ctx.result
+    owners = r.owners.copy() if r.owners is not None else pd.DataFrame()
+    if not len(owners) or "owner" not in owners:
+        return owners
+    owners["owner"] = owners["owner"].astype(object).where(owners["owner"].notna(), "(no owner)")
+    by_owner = dict(r.scores.by_owner or {})
+    if by_owner:
+        owners["score"] = owners["owner"].map(by_owner).astype(float)
+    prev_owners = (r.previous or {}).get("owners") or {}
+    if prev_owners and "score" in owners:
+        owners["score_delta"] = (owners["score"] - owners["owner"].map(prev_owners).astype(float)).round(1)
+    if "deals" in owners:
+        owners = owners.sort_values(["deals", "owner"], ascending=[False, True], kind="stable")
+    owners["owner"] = owners["owner"].replace(sentinels(ctx.lang))
+    return owners
+
+
+def _colours(s: Sheet, cols: list[str], letter: dict[str, str], first: int, last: int) -> None:
+    # Win rate gets a neutral bar, not red-to-green: a manager who never loses is the
+    # sterile signal itself, not the best performer.
+    if "win_rate" in letter:
+        s.ws.conditional_formatting.add(column_ref(letter, "win_rate", first, last), DataBarRule(
+            start_type="num", start_value=0, end_type="num", end_value=1, color="9DC3E6", showValue=True))
+    for c in ("activities_per_deal", "score"):
+        if c in letter:
+            scale(s, column_ref(letter, c, first, last))
+    for c in cols:
+        if c == "findings" or c.startswith("findings_"):
+            scale(s, column_ref(letter, c, first, last), two_color=True)
+    if "score_delta" in letter:
+        ref = column_ref(letter, "score_delta", first, last)
+        s.ws.conditional_formatting.add(ref, CellIsRule(operator="lessThan", formula=["0"],
+                                                        font=Font(color="9C0006")))
+        s.ws.conditional_formatting.add(ref, CellIsRule(operator="greaterThan", formula=["0"],
+                                                        font=Font(color="006100")))
+
+
+def _outcome_chart(s: Sheet, ctx: BookContext, cols: list[str], n_owners: int, first: int, last: int) -> None:
+    """Won, lost and open deals per manager, stacked, the busiest managers only."""
+    lang = ctx.lang
+    n = min(n_owners, CHART_MANAGERS)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.style = 10
+    chart.title = (t("managers.chart", lang) if n_owners <= CHART_MANAGERS
+                   else t("managers.chart_top", lang, n=n))
+    for c in (c for c in ("won", "lost", "open") if c in cols):
+        col_idx = cols.index(c) + 1
+        chart.add_data(Reference(s.ws, min_col=col_idx, min_row=first - 1, max_row=first + n - 1),
+                       titles_from_data=True)
+        chart.series[-1].graphicalProperties.solidFill = OUTCOME_COLORS[c]
+        chart.series[-1].graphicalProperties.line.solidFill = OUTCOME_COLORS[c]
+    chart.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=first + n - 1))
+    chart.x_axis.scaling.orientation = "maxMin"  # the biggest book on top, as in the table
+    show_axes(chart)
+    chart.legend.position = "b"
+    chart.width = 22
+    chart.height = max(7.0, 0.55 * n + 3)
+    s.ws.add_chart(chart, f"A{last + 3}")
