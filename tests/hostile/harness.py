@@ -18,7 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-EXE = Path(sys.executable).with_name("crm-audit")
+# The command as `python -m audit.cli` (what the console script runs): the code under test is
+# whatever `audit` this interpreter imports.
+COMMAND = [sys.executable, "-m", "audit.cli"]
 POLL_S = 0.01
 
 
@@ -56,7 +58,7 @@ def run_bounded(args: list[str], *, seconds: float, rss_mb: float, env: dict | N
     on the running child (send it a signal) and returns when done."""
     child_env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", **(env or {})}
     started = time.monotonic()
-    proc = subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env,
+    proc = subprocess.Popen([*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env,
                             cwd=cwd)
     out: dict[str, bytes] = {}
     readers = [threading.Thread(target=lambda n=name, s=stream: out.__setitem__(n, s.read()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -32,7 +33,16 @@ def _outputs(folder: Path) -> list[tuple[str, list[str]]]:
     shutil.copy(DEALS, deals)
     os.link(deals, folder / "hardlink.md")
     run = ["run", str(deals), "-q"]
-    return [("output-/dev/null", [*run, "--json", "/dev/null"]), ("output-FIFO", [*run, "--json", str(fifo)]),
+    # A device node of our own (the device /dev/null is): never aim at the real one, which a
+    # regression run as root would replace.
+    device = folder / "null"
+    cases = []
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        cases.append(("output-character-device", [*run, "--json", str(device)]))
+    except PermissionError:
+        pass
+    return cases + [("output-FIFO", [*run, "--json", str(fifo)]),
             ("output-socket", [*run, "--md", str(folder / "sock.md")]),
             ("output-symlink", [*run, "--json", str(link)]), ("output-folder", [*run, "-o", str(folder / "dir")]),
             ("output-is-the-config", [*run, "-c", str(config), "--md", str(config)]),

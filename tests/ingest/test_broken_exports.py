@@ -3,7 +3,6 @@ exit 2, never a clean bill; odd but readable encodings are read. Files are built
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -196,9 +195,9 @@ def test_forced_crm_near_miss_names_only_the_forced_crm():
 
 @pytest.mark.parametrize("args", [["checks"], ["explain", "ST01"], ["checks", "--lang", "ru"]])
 def test_a_closed_pipe_exits_quietly(args):
-    exe = shutil.which("crm-audit", path=str(__import__("pathlib").Path(sys.executable).parent))
     reader = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.close()"], stdin=subprocess.PIPE)
     reader.wait()
-    proc = subprocess.run([exe, *args], stdout=reader.stdin, stderr=subprocess.PIPE, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "audit.cli", *args], stdout=reader.stdin, stderr=subprocess.PIPE,
+                          timeout=60)
     reader.stdin.close()
     assert proc.returncode == 0 and proc.stderr == b"", proc.stderr.decode()
