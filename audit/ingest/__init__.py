@@ -112,8 +112,9 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                 _read_group(groups.pop(key), cfg, out)
     for group in groups.values():
         _read_group(group, cfg, out)
-    sources, parts, lookups = out.ordered_sources(), out.ordered(out.parts), out.ordered(out.lookups)
-    issues, warnings, deals_profiles, used = out.issues, out.warnings, out.deals_profiles(), out.used
+    sources, issues, warnings, used = out.ordered_sources(), out.issues, out.warnings, out.used
+    parts, exported, origins, lookups = out.ordered()
+    deals_profiles = out.deals_profiles()
     if not parts["deals"]:
         recognised = [s for s in sources if s.table]
         what = (f"found only {', '.join(sorted({s.table for s in recognised}))}" if recognised
@@ -125,12 +126,25 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     refuse_empty_deals([s.path for s in sources if s.table and "deals" in s.table.split("+")],
                        sum(len(f) for f in parts["deals"]))
     tables, assembled = assemble(parts, lookups, [p for p in PROFILES if p.name in used], cfg)
-    warnings.extend(assembled)
+    warnings = _profiles_speak_first([*warnings, *assembled])
     parse_issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     stages_all_open = all(p.stages_all_open for p in PROFILES if p.name in set(deals_profiles))
-    data = CrmData.build(parse_issues=parse_issues, clean_text=False, stages_all_open=stages_all_open, **tables)
+    # A column counts as exported when every file of its table had it: rows of a file without it
+    # hold no answer, and must not read as "left empty".
+    exported_columns = {name: frozenset.intersection(*sets) for name, sets in exported.items() if sets}
+    data = CrmData.build(parse_issues=parse_issues, clean_text=False, stages_all_open=stages_all_open,
+                         exported=exported_columns, **tables,
+                         origins={name: tuple(spans) for name, spans in origins.items() if spans})
     crm_name = deals_profiles[0] if deals_profiles else None
     return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name, warnings=tuple(warnings))
+
+
+def _profiles_speak_first(warnings: list[InputWarning]) -> list[InputWarning]:
+    """A profile that said something about a file (tasks on accounts it linked or left out, plans
+    that are not contacts) knows why rows went missing: the bare count of rows left out of that
+    file is then dropped."""
+    spoken = {w.file for w in warnings if w.code != "rows-left-out"}
+    return [w for w in warnings if w.code != "rows-left-out" or w.file not in spoken]
 
 
 class _Gathered:
@@ -138,7 +152,9 @@ class _Gathered:
 
     def __init__(self) -> None:
         self.sources: list[SourceFile | None] = []
-        self.parts: dict[str, list[tuple[int, pd.DataFrame]]] = {t: [] for t in TABLES}
+        # table -> (slot, frame, columns exported, (file, rows) spans of the frame's rows)
+        self.parts: dict[str, list[tuple[int, pd.DataFrame, frozenset[str], list[tuple[str, int]]]]] = {
+            t: [] for t in TABLES}
         self.lookups: dict[str, list[tuple[int, pd.DataFrame]]] = {}
         self.issues: list[pd.DataFrame] = []
         self.warnings: list[InputWarning] = []
@@ -149,31 +165,41 @@ class _Gathered:
         self.sources.append(None)
         return len(self.sources) - 1
 
-    def add(self, read: TableRead, slot: int, *, source: SourceFile | None = None, data: bool = True) -> None:
-        """A reading at its file's slot: its source entry (or `source`, a file's share of a
-        group's reading) and, unless `data` is False (the group's data is added once), its data."""
-        self.sources[slot] = source or read.source
+    def add(self, read: TableRead, slot: int, *, spans: list[tuple[str, int]] | None = None) -> None:
+        """A reading at its file's slot: its source entry and its data. `spans`: the files the
+        rows of a group's one table came from, in order."""
+        self.sources[slot] = read.source
         if read.profile is None:
             return
-        self.used.add(read.profile.name)
-        if read.reads_deals:
-            self._deals.append((slot, read.profile.name))
-        if not data:
-            return
+        self.note_profile(read, slot)
         for name, table in read.tables.items():
-            self.parts[name].append((slot, table))
+            self.parts[name].append((slot, table, read.exported.get(name, frozenset()),
+                                     spans or [(read.origin, len(table))]))
         for name, table in read.lookups.items():
             self.lookups.setdefault(name, []).append((slot, table))
         self.issues.extend(read.issues)
         self.warnings.extend(read.warnings)
 
+    def note_profile(self, read: TableRead, slot: int) -> None:
+        self.used.add(read.profile.name)
+        if read.reads_deals:
+            self._deals.append((slot, read.profile.name))
+
     def ordered_sources(self) -> list[SourceFile]:
         return [s for s in self.sources if s is not None]
 
-    @staticmethod
-    def ordered(pieces: dict[str, list[tuple[int, pd.DataFrame]]]) -> dict[str, list[pd.DataFrame]]:
-        """Each table's pieces in the order their files were read (a group at its first file)."""
-        return {name: [frame for _slot, frame in sorted(found, key=lambda p: p[0])] for name, found in pieces.items()}
+    def ordered(self) -> tuple[dict, dict, dict, dict]:
+        """parts, exported column sets, origins and lookups, each table's pieces in the order their
+        files were read (a group's at its first file)."""
+        parts, exported, origins = {}, {}, {}
+        for name, pieces in self.parts.items():
+            pieces = sorted(pieces, key=lambda p: p[0])
+            parts[name] = [frame for _s, frame, _e, _o in pieces]
+            exported[name] = [columns for _s, _f, columns, _o in pieces]
+            origins[name] = [span for _s, _f, _e, spans in pieces for span in spans]
+        lookups = {name: [frame for _s, frame in sorted(found, key=lambda p: p[0])]
+                   for name, found in self.lookups.items()}
+        return parts, exported, origins, lookups
 
     def deals_profiles(self) -> list[str]:
         return [name for _slot, name in sorted(self._deals)]
@@ -184,16 +210,14 @@ def _read_group(group: Group, cfg: Config, out: _Gathered) -> None:
     items = group.items
     if len(items) > 1:
         read = read_matched(merge(items), items[0].match, cfg)
-        if splits_cleanly(read):
-            out.add(read, items[0].slot)
-            for n, item in enumerate(items):
+        if splits_cleanly(read, items):
+            out.add(read, items[0].slot, spans=[(item.raw.label, item.rows) for item in items])
+            for item in items:
                 source, dropped = per_file(read, item)
                 if dropped is not None:
                     out.issues.append(dropped)
-                if n:
-                    out.add(read, item.slot, source=source, data=False)
-                else:
-                    out.sources[item.slot] = source
+                out.sources[item.slot] = source
+                out.note_profile(read, item.slot)
                 item.raw.frame = item.raw.frame.iloc[:0]
             return
     for item in items:  # one file, or a reading that does not split by file: file by file

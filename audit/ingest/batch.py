@@ -68,10 +68,12 @@ def merge(items: list[Pending]) -> RawTable:
                    text_as_objects=False)
 
 
-def splits_cleanly(read: TableRead) -> bool:
-    """A group's reading stands for its files when it made one table, set nothing aside and
-    noticed nothing (a note such as "2 rows without an id (row 4, 9)" would mix the files)."""
-    return len(read.tables) == 1 and not read.lookups and not read.notes
+def splits_cleanly(read: TableRead, items: list[Pending]) -> bool:
+    """A group's reading stands for its files when it made one table of all their rows (in
+    order), set nothing aside and noticed nothing: a note ("2 rows without an id (row 4, 9)") or
+    a warning (rows left out) would mix the files, which are then read one by one."""
+    return (len(read.tables) == 1 and not read.lookups and not read.notes and not read.warnings
+            and len(next(iter(read.tables.values()))) == sum(item.rows for item in items))
 
 
 def per_file(read: TableRead, item: Pending) -> tuple[SourceFile, pd.DataFrame | None]:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
+from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE
@@ -68,9 +68,17 @@ class OwnerNeverLoses(Check):
         rest_lost = int(is_lost.sum()) - owners["lost"]
         owners["team_lost_share"] = rest_lost / rest_closed.where(rest_closed > 0)
 
-        if not is_lost.any() and len(closed):
-            return self._nobody_loses(len(closed))
         judged = owners[owners["closed"] >= min_closed].copy()
+        if judged.empty:
+            most = int(owners["closed"].max()) if len(owners) else 0
+            return self.skip(
+                f"no owner has {min_closed} closed deals (the most: {most}, of {len(owners)} owners with closed "
+                f"deals): too few to judge an owner's lost share, needs {min_closed}",
+                f"ни у одного менеджера нет {min_closed} закрытых сделок (больше всего — {most}, менеджеров с "
+                f"закрытыми сделками: {len(owners)}): слишком мало, чтобы судить о доле проигрышей менеджера "
+                f"(нужно не меньше {min_closed})")
+        if not is_lost.any():
+            return self._nobody_loses(len(closed), len(judged))
         judged["p_value"] = np.nan
         judged["q_value"] = np.nan
         # Nothing to compare with: a lone owner, or a rest of the team that never loses.
@@ -91,27 +99,24 @@ class OwnerNeverLoses(Check):
             evidence={"closed": bad["closed"], "lost": bad["lost"], "lost_share": bad["lost_share"].round(4),
                       "team_lost_share": bad["team_lost_share"].round(4),
                       "p_value": _significant(bad["p_value"]), "q_value": _significant(bad["q_value"])})
-        share = len(bad) / len(judged) if len(judged) else 0.0
-        if judged.empty:
-            summary = f"no owner has {min_closed}+ closed deals: too few to judge"
-            summary_ru = f"ни у одного менеджера нет {min_closed}+ закрытых сделок: судить пока не по чему"
-        else:
-            summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
-            summary_ru = (f"у {len(bad)} из {len(judged)} "
-                          f"{ru.plural(len(judged), 'менеджера', 'менеджеров', 'менеджеров')} "
-                          f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
+        share = len(bad) / len(judged)
+        summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
+        summary_ru = (f"у {len(bad)} из {len(judged)} "
+                      f"{ru.plural(len(judged), 'менеджера', 'менеджеров', 'менеджеров')} "
+                      f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
-                           message_ru=summary_ru, affected=len(bad))
+                           message_ru=summary_ru, affected=len(bad), judged=len(judged))
 
 
-    def _nobody_loses(self, closed: int) -> CheckResult:
-        reason = (f"nobody on the team lost a deal ({closed} closed, all won): no one to compare an owner "
-                  f"with; a team without losses is ST01's finding")
-        reason_ru = (f"в команде нет ни одной проигранной сделки (закрыто {closed}, все выиграны): менеджера "
-                     f"не с кем сравнить; команда без проигрышей — находка ST01")
-        return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
-                           status=Status.SKIPPED, skipped_reason=reason, message="not run: " + reason,
-                           skipped_reason_ru=ru.sentence(reason_ru), message_ru="Не выполнена — " + reason_ru)
+    def _nobody_loses(self, closed: int, owners: int) -> CheckResult:
+        """A team where nobody loses is one sterile team (ST01's finding), not several owners who
+        never lose: without losses on the team there is no yardstick for any owner."""
+        return self.skip(
+            f"nobody on the team lost a deal ({closed} closed, all won; {owners} owners with enough closed "
+            f"deals): no one to compare an owner with; a team without losses is ST01's finding",
+            f"в команде нет ни одной проигранной сделки (закрыто {closed}, все выиграны; менеджеров с "
+            f"достаточным числом закрытых сделок: {owners}): менеджера не с кем сравнить; команда без "
+            f"проигрышей — находка ST01")
 
 
 def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:

@@ -4,7 +4,7 @@ import pytest
 
 from checks.base import Status
 from checks.sterile.ST05 import EnteredLate
-from tests.builders import deal, flagged_ids, make_crm, move, run_check
+from tests.builders import assert_skipped, deal, flagged_ids, make_crm, move, run_check
 
 OPEN = ["New", "Qualified", "Meeting", "Proposal", "Contract", "Invoice"]
 PIPELINE = ([{"pipeline": "Sales", "stage": s, "order": i + 1, "kind": "open"} for i, s in enumerate(OPEN)]
@@ -85,20 +85,25 @@ def test_fast_win_needs_no_history(fields, expected):
     pytest.param("2026-10-01 10:00", "2026-10-01 15:00", ["1"], id="both-timed-is-judged"),
 ])
 def test_fast_win_only_when_both_times_carry_a_time_of_day(created, closed, expected):
-    crm = make_crm([deal(1, status="won", created_at=created, closed_at=closed)])
+    # Deal 2 carries times and is no fast win: the check runs, and says what it left out.
+    crm = make_crm([deal(1, status="won", created_at=created, closed_at=closed),
+                    deal(2, status="won", created_at="2026-09-01 10:00", closed_at="2026-10-01 10:00")])
     result = run_check(EnteredLate, crm)
     assert flagged_ids(result) == expected
     if not expected:
-        assert "no time of day left out of the 24 h rule" in result.message
+        assert result.status is Status.PASS and result.judged == 1
+        assert "1 won deals with dates but no time of day left out of the 24 h rule" in result.message
 
 
 def test_maven_like_date_only_export_has_no_fast_wins():
-    """Every date bare, most wins the next day: none is a 24 h win (was 158 on the Maven sample)."""
+    """Every date bare, most wins the next day: none is a 24 h win (was 158 on the Maven sample);
+    with nothing else to judge the check is skipped, saying why."""
     deals = [deal(i, status="won", created_at=f"2017-03-{1 + i % 27:02d}",
                   closed_at=f"2017-03-{2 + i % 27:02d}") for i in range(60)]
     result = run_check(EnteredLate, make_crm(deals))
-    assert result.status is Status.PASS and flagged_ids(result) == []
-    assert "60 won deals with dates but no time of day" in result.message
+    assert result.status is Status.SKIPPED and flagged_ids(result) == []
+    assert "close time of day (60 carry dates alone" in result.skipped_reason
+    assert "только даты: 60" in result.skipped_reason_ru
 
 
 def test_one_finding_for_both_rules_with_evidence():
@@ -127,9 +132,33 @@ def test_short_pipeline_is_not_judged_by_order():
     assert flagged_ids(run_check(EnteredLate, crm, min_open_stages=2)) == ["1"]
 
 
-def test_open_deal_without_history_passes():
+def test_open_deal_without_history_is_skipped_not_passed():
     result = run_check(EnteredLate, make_crm([deal(1)]))
-    assert result.status is Status.PASS and result.metric == 0.0
+    assert_skipped(result, "no won deal of 1 has both a creation and a close date", "no stage history")
+
+
+def test_history_that_links_to_no_deal_does_not_place_any_deal():
+    """Every deal would look 'never moved, first recorded where it sits now': not evidence."""
+    crm = make_crm([deal(1, stage="Contract"), deal(2, stage="Invoice")],
+                   history=walk("x1", ["New", "Qualified", "Contract"]), pipelines=PIPELINE)
+    assert_skipped(run_check(EnteredLate, crm), "no stage-history row links to an exported deal")
+    won = make_crm([deal(1, stage="Contract"), deal(3, status="won", created_at="2026-10-01 10:00",
+                                                    closed_at="2026-10-01 12:00")],
+                   history=walk("x1", ["New", "Qualified", "Contract"]), pipelines=PIPELINE)
+    result = run_check(EnteredLate, won)
+    assert flagged_ids(result) == ["3"] and result.judged == 1
+    assert "only the fast-win rule ran" in result.message
+
+
+def test_a_guessed_stage_order_is_not_evidence_of_a_late_entry():
+    """Two deals define the order of an undeclared pipeline: where a deal entered it proves nothing."""
+    deals = [deal("a", stage="C", created_at="2026-10-02 10:00"), deal("b", stage="C", created_at="2026-10-02 10:00"),
+             deal("late", stage="C", created_at="2026-10-03 10:00")]
+    history = walk("a", ["A", "B", "C"]) + walk("b", ["A", "B", "C"]) + [move("late", "C", "2026-10-03 10:00")]
+    result = run_check(EnteredLate, make_crm(deals, history=history))
+    assert_skipped(result, "the stage history places none of them", "order guessed from too few deals in 'Sales'")
+    result = run_check(EnteredLate, make_crm(deals, history=history), min_support=2)
+    assert flagged_ids(result) == ["late"]
 
 
 def test_entered_won_says_so():
