@@ -25,6 +25,8 @@ from audit.ingest.grouped import ungroup
 from audit.model.errors import InputError
 from audit.model.limits import MIB, ReadLimits, lift_hint
 from audit.model.reportmark import SKIP_NOTE, TOOL_NAME
+from audit.ingest.csvtext import (encoding_hint, parse_small_csv, refuse_endless_first_line, refuse_long_fields,
+                                  utf16_without_bom)
 
 log = logging.getLogger("crm_audit")
 
@@ -50,15 +52,6 @@ class NotAnExport(Exception):
     def __init__(self, note: str):
         super().__init__(note)
         self.note = note
-
-
-def encoding_hint(failed: str | None = None) -> str:
-    """An --encoding suggestion that is never the encoding that just failed."""
-    tried = (failed or "").replace("_", "-").lower()
-    for candidate in ("cp1251", "utf-8", "cp1252", "utf-16"):
-        if not tried.startswith(candidate) and not (candidate == "utf-8" and tried in ("utf8", "utf-8-sig")):
-            return f"use --encoding, e.g. --encoding {candidate}"
-    return "use --encoding"  # pragma: no cover - every candidate cannot have failed at once
 
 
 ENCODING_HINT = encoding_hint()
@@ -191,32 +184,6 @@ def sniff_kind(data: bytes, path: Path, encoding: str | None = None) -> str:
         return "binary"
     return "text"
 
-
-def utf16_without_bom(head: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when the bytes read as UTF-16 text with no byte order mark.
-
-    A CSV has delimiters, digits and line breaks, all ASCII: in UTF-16 every other byte of them
-    is zero. Random binary decoded as UTF-16 is mostly CJK and unassigned code points; so the
-    text must be at least a third ASCII and almost all printable."""
-    sample = head[:4096]
-    sample = sample[:len(sample) // 2 * 2]
-    if len(sample) < 8:
-        return None
-    for name in ("utf-16-le", "utf-16-be"):
-        try:
-            text = sample.decode(name)
-        except UnicodeDecodeError:
-            text = sample[:-2].decode(name, errors="ignore") if len(sample) > 2 else ""
-        if not text:
-            continue
-        ascii_share = sum(ch < "\x80" for ch in text) / len(text)
-        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text) / len(text)
-        if ascii_share >= 0.3 and printable >= 0.97 and "\x00" not in text:
-            return name
-    return None
-
-
-# -- text (CSV / TSV) ----------------------------------------------------------------------------
 
 def detect_encoding(data: bytes, path: Path) -> str:
     """BOM, else UTF-8 if the first megabyte is valid UTF-8 (the CSV reader validates the rest
@@ -358,7 +325,7 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
     if not sample.strip():
         raise InputError("file is empty", path=path)
     if len(head) > SNIFF_BYTES and not any(ch in sample for ch in "\r\n"):
-        _refuse_endless_first_line(path, sample, limits)
+        refuse_endless_first_line(path, sample, limits, DELIMITERS, SNIFF_BYTES)
     sample_lines = sample.splitlines()[:60]
     delim = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample_lines)
     head_rows = list(csv.reader(sample_lines[:30], delimiter=delim))
@@ -370,7 +337,7 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
         raise InputError(f"line {h + 1} has {len(headers):,} columns, over the {limits.columns:,} a table may have",
                          path=path, hint=lift_hint("columns"))
     if whole:
-        frame, dropped, last = _parse_small_csv(path, sample, delim, h, headers, limits)
+        frame, dropped, last = parse_small_csv(path, sample, delim, h, headers, unique_headers(headers), limits)
         # Only a trailing block is a footer: when the last record is plainly one (judged on its
         # Python values), the vectorized pass is spared; unnamed columns change the width it uses.
         may_end_in_footer = last is not None and (_is_footer_row([v.strip() for v in last])
@@ -382,60 +349,6 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
     frame, footer = _drop_footer(frame) if may_end_in_footer else (frame, [])
     return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim,
                     header_row=h + 1, dropped=dropped + footer, malformed=len(dropped), text_as_objects=whole)
-
-
-def _parse_small_csv(path: Path, text: str, delim: str, header_index: int, headers: list[str],
-                     limits: ReadLimits) -> tuple[pd.DataFrame, list[tuple[int, str]], list[str] | None]:
-    """A small file, already in memory, parsed with the csv module: for a few rows Arrow's reader
-    and its conversion to pandas cost several times the rows (what made 5,000 small files slow).
-    Same rules as `_parse_csv`: every value text, empty lines skipped, a record with a wrong
-    number of fields set aside with its raw text; line numbers exact (a record's first line).
-    Also returns the last record (None when there is none)."""
-    names = unique_headers(headers)
-    width = len(names)
-    physical = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(physical, delimiter=delim)
-    records: list[list[str]] = []
-    numbers: list[int] = []
-    dropped: list[tuple[int, str]] = []
-    previous = 0
-    for record in reader:
-        start, previous = previous + 1, reader.line_num
-        if start <= header_index + 1 or not record:
-            continue
-        if len(record) != width:
-            dropped.append((start, "".join(physical[start - 1:previous]).rstrip("\r\n")))
-            continue
-        records.append(record)
-        numbers.append(start)
-    columns = list(zip(*records)) if records else [() for _ in names]
-    # One block of Python strings (0.2 ms): the caller makes the columns Arrow text (`text_columns`)
-    # once per file, or once per group of small files (audit.ingest.batch).
-    grid = np.empty((len(records), width + 1), dtype=object)
-    grid[:, 0] = numbers
-    if records:
-        grid[:, 1:] = records
-    frame = pd.DataFrame(grid, columns=[ROW_COLUMN, *names], dtype=object)  # no inference per column
-    frame[ROW_COLUMN] = frame[ROW_COLUMN].astype(np.int64)
-    limit = limits.field_bytes
-    for i, values in enumerate(columns):
-        for row, value in enumerate(values):
-            if len(value) * 4 > limit and len(value.encode("utf-8")) > limit:
-                raise InputError(f"line {numbers[row]}, column {i + 1} ({headers[i]!r}): a field of "
-                                 f"{len(value.encode('utf-8')) / MIB:,.1f} MiB, over the {limits.field_mb:g} MiB "
-                                 f"a field may hold", path=path, hint=lift_hint("field_mb"))
-    return frame, dropped, (records[-1] if records else None)
-
-
-def _refuse_endless_first_line(path: Path, sample: str, limits: ReadLimits) -> None:
-    """The first 256 KiB hold no line break: a header of more columns than allowed (a million
-    columns once made the reader allocate for each), or one field longer than a header's."""
-    widest = max(sample.count(d) for d in DELIMITERS) + 1
-    if widest > limits.columns:
-        raise InputError(f"line 1 has more than {limits.columns:,} columns (at least {widest:,} in its first "
-                         f"{SNIFF_BYTES // 1024} KiB)", path=path, hint=lift_hint("columns"))
-    raise InputError(f"line 1 runs past {SNIFF_BYTES // 1024} KiB without a line break: not the header row of "
-                     f"an export", path=path)
 
 
 def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: list[str],
@@ -495,7 +408,7 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
     lines = np.arange(first_line, first_line + table.num_rows + len(dropped))
     if dropped:
         lines = lines[~np.isin(lines, [n for n, _t in dropped])][:table.num_rows]
-    _refuse_long_fields(path, table, headers, lines, limits)
+    refuse_long_fields(path, table, headers, lines, limits)
     # Converting a few rows on a thread pool costs more than the rows (1.7 ms against 0.3 ms a
     # small file): threads only where there is work to share.
     frame = table.to_pandas(use_threads=table.num_rows > 10_000)
@@ -503,24 +416,6 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
     frame.columns = names
     frame.insert(0, ROW_COLUMN, lines)
     return frame, [(int(n or 0), t) for n, t in dropped]
-
-
-def _refuse_long_fields(path: Path, table, headers: list[str], lines: np.ndarray, limits: ReadLimits) -> None:
-    """A field over `[limits] field_mb`, with its line and column (one vectorized pass a column)."""
-    import pyarrow.compute as pc
-    limit = limits.field_bytes
-    for i, column in enumerate(table.columns):
-        if not len(column):
-            continue
-        lengths = pc.binary_length(column)
-        longest = pc.max(lengths).as_py()
-        if longest is None or longest <= limit:
-            continue
-        row = pc.index(pc.greater(lengths, limit), True).as_py()
-        line = int(lines[row]) if row < len(lines) else row + 2
-        header = headers[i] if i < len(headers) else f"column {i + 1}"
-        raise InputError(f"line {line}, column {i + 1} ({header!r}): a field of {longest / MIB:,.1f} MiB, over the "
-                         f"{limits.field_mb:g} MiB a field may hold", path=path, hint=lift_hint("field_mb"))
 
 
 def unique_headers(headers: list[str]) -> list[str]:
