@@ -31,6 +31,7 @@ from audit.model.findings import (
 from audit.derived.tables import Derived
 from audit.model import CrmData
 from audit.model.gauge import Gauge
+from audit.model.params import Rule
 from audit.model.text import sentence
 from audit.model.verdicts import KEYS, Verdicts, scope_of
 
@@ -65,6 +66,9 @@ class Check:
     severity: ClassVar[Severity]
     needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"deals": ()}
     params: ClassVar[Mapping[str, Any]] = {}  # default thresholds; crm-audit.toml [checks.CODE] overrides
+    # What each setting may hold (audit.model.params), one rule per key of `params`: the config is
+    # checked against these before any data is read.
+    param_rules: ClassVar[Mapping[str, Rule]] = {}
     gauge: ClassVar[Gauge]           # what `metric` measures, its unit, the side of `threshold` that fails
     evidence_keys: ClassVar[tuple[str, ...]] = ()  # every key its findings' evidence may hold (`explain`)
     verdicts: ClassVar[tuple[str, ...]] = ()       # stage or pipeline table columns it fills (audit.model.verdicts)

@@ -14,6 +14,7 @@ from checks import vocab
 from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
+from audit.model.params import DAYS
 
 TEXT_COLUMNS = ("subject", "result")
 
@@ -38,6 +39,7 @@ class ThinkItOverStall(Check):
     evidence_keys = ("last_contact_at", "last_contact", "phrase", "activity_id", "last_moved_at", "days_without_move")
     needs = {"deals": ("status",), "activities": ("at",)}
     params = {"min_days": 14}
+    param_rules = {"min_days": DAYS}
     rationale = ("\"I'll think about it\" is not a reason, it is an objection not yet uncovered. When it is "
                  "the last thing logged and the deal has not moved for weeks, nobody asked what the client "
                  "is actually weighing, and the deal is quietly being lost.")

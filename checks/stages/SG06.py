@@ -10,6 +10,7 @@ from checks import vocab
 from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class DuplicatePipelines(Check):
@@ -26,6 +27,7 @@ class DuplicatePipelines(Check):
     evidence_keys = ("twin", "similarity", "shared_stages", "stages", "twin_stages", "twins")
     needs = {"deals": ("pipeline", "stage")}
     params = {"min_similarity": 0.8, "min_stages": 2}
+    param_rules = {"min_similarity": SHARE, "min_stages": COUNT}
     rationale = ("Two pipelines with the same steps are one sales process split in two: each has half the "
                  "data, their conversion cannot be compared stage by stage, and every change to the process "
                  "has to be made twice.")

@@ -12,6 +12,7 @@ from checks import vocab
 from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class VagueLossReason(Check):
@@ -27,6 +28,7 @@ class VagueLossReason(Check):
     evidence_keys = ("lost_reason", "word", "deals", "lost_with_reason", "share", "max_share")
     needs = {"deals": ("status", "lost_reason")}
     params = {"max_top_share": 0.5, "min_lost": 20}
+    param_rules = {"max_top_share": SHARE, "min_lost": COUNT}
     rationale = ("A loss reason is there to show what the team keeps losing to. \"Other\", \"Not relevant\" "
                  "or \"Thinking\" fill the required field and explain nothing; and when one reason covers "
                  "most losses it is usually the default value of the list, picked without thinking.")
