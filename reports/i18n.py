@@ -58,6 +58,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "table.leads": ("leads", "лиды"),
     "table.users": ("users", "пользователи"),
     "table.pipelines": ("pipelines", "воронки"),
+    "table.calls": ("call log", "журнал звонков"),
+    "table.contact_points": ("contacts' phones and e-mails", "телефоны и e-mail контактов"),
 
     # -- summary ---------------------------------------------------------------------
     "summary.title": ("CRM audit", "Аудит CRM"),

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from audit.ingest import calllog
 from audit.ingest.assemble import assemble
 from audit.ingest.canonical import empty_issues
 from audit.ingest.mapping import read_table
@@ -89,7 +90,10 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     used: set[str] = set()
     for file in files:
         say(f"reading {file.name}")
-        raws = read_file(file, encoding)
+        headerless = calllog.headerless(file, cfg)
+        raws = read_file(file, encoding, header=not headerless)
+        if headerless:
+            raws = [calllog.name_columns(raw, cfg) for raw in raws]
         for raw in raws:
             read = read_table(raw, cfg, crm, named_alone=file.resolve() in named and len(raws) == 1)
             sources.append(read.source)

@@ -24,7 +24,8 @@ from audit.model.config import Config
 from audit.model.warnings import InputWarning
 
 ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",
-             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline"}
+             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline", "calls": "call_id",
+             "contact_points": "deal_id"}
 
 # Labels of an exported status column (stage names are read by profiles.status).
 DEAL_STATUS_RULES = [
@@ -117,10 +118,20 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
                      f"totals)")
         issues.append(pd.DataFrame({
             "table": spec.table, "file": raw.label, "row": [r for r, _t in raw.dropped],
-            "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
+            "column": None, "source_column": None, "raw": _dropped_text(spec.table, raw.dropped), "entity_id": None,
         }))
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
                   warnings=warnings, lookups={k: v.assign(_file=raw.label) for k, v in finish_ctx.lookups.items()})
+
+
+def _dropped_text(table: str, dropped: list[tuple[int, str]]) -> list[str]:
+    """The text of lines not read as records, for HY08; a call log's lines hold clients' numbers,
+    which are starred (audit.ingest.contacts.mask_digit_runs)."""
+    text = [t[:500] for _r, t in dropped]
+    if table == "calls":
+        from audit.ingest.contacts import mask_digit_runs
+        return mask_digit_runs(pd.Series(text, dtype="str")).tolist()
+    return text
 
 
 def finish_context(cfg: Config, profile: Profile) -> FinishContext:
@@ -128,7 +139,8 @@ def finish_context(cfg: Config, profile: Profile) -> FinishContext:
     def names(stages) -> frozenset[str]:
         return frozenset(norm_header(s) for s in stages)
     return FinishContext(declared_won=names(cfg.won_stages), declared_lost=names(cfg.lost_stages),
-                         system_won=names(profile.won_stages), system_lost=names(profile.lost_stages))
+                         system_won=names(profile.won_stages), system_lost=names(profile.lost_stages),
+                         calls=cfg.calls)
 
 
 def end_of_period(closed: pd.Series, created: pd.Series) -> pd.Series:

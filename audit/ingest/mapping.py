@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audit.ingest.canonical import Match, Mapped, drop_helpers, map_table
-from audit.ingest.profiles import BY_NAME, PROFILES, Profile, TableSpec, norm_header
+from audit.ingest.profiles import BY_NAME, CALL_LOGS, PROFILES, Profile, TableSpec, norm_header
 from audit.ingest.readers import ROW_COLUMN, RawTable
 from audit.model import SCHEMA, SourceFile
 from audit.model.config import Config
@@ -44,7 +44,8 @@ class TableRead:
 def read_table(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alone: bool = False) -> TableRead:
     """Detect, map and record one raw table. `named_alone`: the user named this very file and it
     is the file's only table, so a file we cannot read deserves a word on stderr."""
-    forced = forced_table(cfg, raw)
+    # A call log without a header row was named after its layout when it was read.
+    forced = forced_table(cfg, raw) or ("calls" if raw.layout else None)
     if forced == "ignore":
         return TableRead(_unread(raw, "ignored ([files] in crm-audit.toml)"))
     match = detect(raw, cfg, crm, forced=forced)
@@ -78,11 +79,13 @@ def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
     header_of = match.source_headers
     if mapped.tables:
         table = "+".join(mapped.tables)
-        rows = sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else rows
+        # Contact phones read beside the deals are not rows of the file.
+        counted = [t for name, t in mapped.tables.items() if name != "contact_points"]
+        rows = sum(len(t) for t in counted) if len(counted) > 1 else rows
     else:
         table = LOOKUP if mapped.lookups or match.spec.table == LOOKUP else match.spec.table
     label = match.spec.label or match.spec.table
-    notes = [f"{match.profile.label} {label}"] + mapped.notes
+    notes = [f"{match.profile.label} {label}"] + ([raw.layout] if raw.layout else []) + mapped.notes
     if match.via_config:
         notes.append("columns mapped by crm-audit.toml")
     # A lookup file's columns are all helpers: show what each one is read as.
@@ -117,7 +120,7 @@ def detect(raw: RawTable, cfg: Config, crm: str | None = None, *, forced: str | 
     """The best (profile, table spec) for the raw table, or None. `forced`: the table kind
     `[files]` in crm-audit.toml names for it (see `forced_table`)."""
     crm = (crm or cfg.crm or "auto").lower()
-    profiles = PROFILES if crm == "auto" else (BY_NAME[crm], BY_NAME["generic"])
+    profiles = (*(PROFILES if crm == "auto" else (BY_NAME[crm], BY_NAME["generic"])), *CALL_LOGS)
     columns = [c for c in raw.frame.columns if c != ROW_COLUMN]
     headers = dict(zip(columns, raw.headers))
     normalized = {c: norm_header(h) for c, h in headers.items()}

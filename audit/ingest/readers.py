@@ -54,14 +54,18 @@ class RawTable:
     header_row: int = 1                    # 1-based
     sha256: str | None = None
     dropped: list[tuple[int, str]] = field(default_factory=list)  # (row, raw text) not read as records
+    layout: str | None = None              # a call log without a header: the layout its columns were named by
 
     @property
     def label(self) -> str:
         return f"{self.path}[{self.sheet}]" if self.sheet else str(self.path)
 
 
-def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
+def read_file(path: Path, encoding: str | None = None, *, header: bool = True) -> list[RawTable]:
     """All candidate tables in one file. Raises InputError for unreadable files.
+
+    `header=False` reads a CSV file without a header row (Asterisk's Master.csv): every line is a
+    record, and the columns are named "column 1", "column 2", ... for the caller to name.
 
     CSV files are parsed from disk by Arrow (transcoded on the fly when not UTF-8): a
     several-hundred-megabyte export is never held as bytes, then text, then a table.
@@ -89,7 +93,7 @@ def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
         elif kind == "html":
             tables = _read_html(path, path.read_bytes(), encoding)
         else:
-            tables = [_read_text(path, head, encoding)]
+            tables = [_read_text(path, head, encoding, header)]
         digest = digest_future.result()
     for t in tables:
         t.sha256 = digest
@@ -204,13 +208,14 @@ def _header_index(rows: list[list[str]]) -> int:
     return 0
 
 
-def _read_text(path: Path, head: bytes, encoding: str | None) -> RawTable:
+def _read_text(path: Path, head: bytes, encoding: str | None, header: bool = True) -> RawTable:
     enc = encoding or detect_encoding(head, path)
     try:
-        return _read_text_as(path, head, enc, forced=encoding is not None)
+        return _read_text_as(path, head, enc, forced=encoding is not None, header=header)
     except _NotUtf8:
         # Valid UTF-8 at the start, not further on: detect from the whole file.
-        return _read_text_as(path, head, _detect_encoding(path.read_bytes(), sample_only=False), forced=False)
+        return _read_text_as(path, head, _detect_encoding(path.read_bytes(), sample_only=False), forced=False,
+                             header=header)
 
 
 class _NotUtf8(Exception):
@@ -229,13 +234,20 @@ def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
         raise InputError(f"unknown encoding {enc!r}", path=path, hint=ENCODING_HINT) from None
 
 
-def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool) -> RawTable:
+def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool, header: bool = True) -> RawTable:
     sample = _sample_text(head[:SNIFF_BYTES + 4], enc, path, forced).lstrip("\ufeff")
     if not sample.strip():
         raise InputError("file is empty", path=path)
     sample_lines = sample.splitlines()[:60]
     delim = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample_lines)
     head_rows = list(csv.reader(sample_lines[:30], delimiter=delim))
+    if not header:
+        widths = [len(r) for r in head_rows if any(c.strip() for c in r)]
+        width = max(set(widths), key=widths.count) if widths else 0
+        headers = [f"column {i + 1}" for i in range(width)]
+        frame, dropped = _parse_csv(path, enc, delim, -1, headers, forced)
+        return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim,
+                        header_row=0, dropped=dropped)
     h = _header_index(head_rows)
     if h >= len(head_rows) or not any(c.strip() for c in head_rows[h]):
         raise InputError("no header row found", path=path)

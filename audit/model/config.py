@@ -17,7 +17,8 @@ from typing import Any, Mapping
 from audit.model.errors import ConfigError
 from audit.model import SCHEMA, TABLES
 
-SECTIONS = ("input", "columns", "files", "status", "pipelines", "checks", "vocab", "report", "history")
+SECTIONS = ("input", "columns", "files", "status", "pipelines", "checks", "vocab", "report", "history", "calls")
+CALLS_KEYS = ("region", "extensions", "timezone", "columns")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,25 @@ class Config:
     vocab: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     report: Mapping[str, Any] = field(default_factory=dict)
     history: Mapping[str, Any] = field(default_factory=dict)
+    calls: "CallsSettings" = field(default_factory=lambda: CallsSettings())
+
+
+@dataclass(frozen=True)
+class CallsSettings:
+    """`[calls]`: how to read the phone system's call log.
+
+    region: where numbers written without a country code are (ISO 3166, default RU);
+    extensions: our party (extension, SIP user, line number) -> manager, as in the CRM;
+    timezone: set when the log's times are UTC (Asterisk `usegmtime=yes`, Mango Office unix
+    times): they are converted to this zone's local time, as CRM exports are;
+    columns: the field order of a call log without a header row, when it is none of the
+    documented layouts (Asterisk cdr_csv and cdr_custom, Mango Office stats).
+    """
+
+    region: str = "RU"
+    extensions: Mapping[str, str] = field(default_factory=dict)
+    timezone: str | None = None
+    columns: tuple[str, ...] = ()
 
 
 def load(path: str | Path | None) -> Config:
@@ -153,6 +173,7 @@ def parse(raw: Mapping[str, Any], path: str | None = None) -> Config:
 
     history = table("history")
     _only(history, {"dir"}, "[history]", fail)
+    calls = _calls(table("calls"), fail, strings)
 
     return Config(
         path=path, crm=crm, encoding=inp.get("encoding") or None, as_of=inp.get("as_of") or None,
@@ -162,8 +183,30 @@ def parse(raw: Mapping[str, Any], path: str | None = None) -> Config:
         pipelines=MappingProxyType(pipelines), check_params=MappingProxyType(params),
         severities=MappingProxyType(severities), disabled=frozenset(disabled), fail_on=fail_on,
         vocab=MappingProxyType(vocab), report=MappingProxyType(dict(report)),
-        history=MappingProxyType(dict(history)),
+        history=MappingProxyType(dict(history)), calls=calls,
     )
+
+
+def _calls(section: Mapping[str, Any], fail, strings) -> CallsSettings:
+    from audit.model.phones import known_region
+    _only(section, set(CALLS_KEYS), "[calls]", fail)
+    region = section.get("region", "RU")
+    if not isinstance(region, str) or not known_region(region):
+        raise fail(f"[calls] region = {region!r}: use a country code such as RU, KZ, BY, US, DE")
+    extensions = section.get("extensions", {})
+    if not isinstance(extensions, dict) or not all(isinstance(v, str) and v.strip() for v in extensions.values()):
+        raise fail('[calls.extensions] must map extensions to manager names, e.g. "101" = "Иванов Пётр"')
+    timezone = section.get("timezone")
+    if timezone is not None:
+        import zoneinfo
+        try:
+            zoneinfo.ZoneInfo(str(timezone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise fail(f"[calls] timezone = {timezone!r}: use a time zone name such as Europe/Moscow") from None
+    columns = strings(section.get("columns", []), "[calls] columns")
+    return CallsSettings(region=region.upper(), extensions=MappingProxyType({str(k).strip(): v.strip()
+                                                                             for k, v in extensions.items()}),
+                         timezone=timezone, columns=columns)
 
 
 def _only(section: Mapping[str, Any], allowed: set[str], where: str, fail) -> None:

@@ -1,0 +1,159 @@
+"""Call logs and contact points, finished once every file is read.
+
+- Contact points: the phones and e-mails CRM exports carry beside a deal or a lead (amoCRM's
+  "Рабочий телефон", Bitrix24's "Контакт: Телефон", HubSpot's "Phone Number", ...) become
+  rows (deal_id or lead_id, kind, value): phones as E.164, e-mails in lower case. A cell may
+  hold several values ("+7 916 ..., 8 495 ..."); each is a row.
+- Calls: directions in canonical words, times converted from UTC when `[calls] timezone`
+  says the log is in UTC, their numbers as E.164 (internal calls keep none), and the manager
+  behind our party: `[calls.extensions]` first, then a name the CRM knows (the log of a hosted
+  telephony often names the employee).
+
+Phone numbers are normalized with audit.model.phones, in `[calls] region` (RU by default).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from audit.ingest.profiles import norm_header
+from audit.model.config import Config
+from audit.model.phones import normalize_phones
+
+PHONE_HEADER = re.compile(r"телефон|phone|mobile|мобильн|тел\.", re.IGNORECASE)
+EMAIL_HEADER = re.compile(r"e-?mail|почта|эл\. ?почт", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+SPLIT = r"\s*[,;\n]\s*"
+DIRECTION_RULES = (
+    (r"^(internal|внутрен|local)", "internal"),
+    (r"^(in|incoming|inbound|in-bound)$|^входящ|^вход", "in"),
+    (r"^(out|outgoing|outbound|outcoming|out-bound)$|^outbound|^исходящ|^исх", "out"),
+)
+
+
+def contact_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Helper columns ("_<header>") of a frame that hold phones and e-mails, by their header."""
+    phones, emails = [], []
+    for col in frame.columns:
+        if not col.startswith("_") or col == "_row":
+            continue
+        header = col[1:]
+        if EMAIL_HEADER.search(header):
+            emails.append(col)
+        elif PHONE_HEADER.search(header):
+            phones.append(col)
+    return phones, emails
+
+
+def points_from(frame: pd.DataFrame, id_column: str, phones: Iterable[str], emails: Iterable[str]) -> pd.DataFrame:
+    """Long table (id_column, kind, value) of the raw values in `phones` and `emails` columns of
+    `frame`, one row per value (cells split on , ; and line breaks). Values are raw text here."""
+    parts = []
+    for kind, columns in (("phone", list(phones)), ("email", list(emails))):
+        columns = [c for c in columns if c in frame.columns]
+        if not columns or id_column not in frame.columns:
+            continue
+        long = frame[[id_column, *columns]].melt(id_vars=id_column, value_name="value")[[id_column, "value"]]
+        long = long[long["value"].notna()]
+        if long.empty:
+            continue
+        long["value"] = long["value"].astype("str")
+        several = long["value"].str.contains(r"[,;\n]", regex=True).fillna(False)
+        if several.any():
+            split = long[several].assign(value=long.loc[several, "value"].str.split(SPLIT)).explode("value")
+            long = pd.concat([long[~several], split], ignore_index=True)
+        parts.append(long.assign(kind=kind))
+    if not parts:
+        return pd.DataFrame({id_column: pd.Series(dtype="str"), "kind": pd.Series(dtype="str"),
+                             "value": pd.Series(dtype="str")})
+    return pd.concat(parts, ignore_index=True)
+
+
+def finish_points(points: pd.DataFrame, cfg: Config) -> pd.DataFrame:
+    """Phones to E.164, e-mails to lower case; values that are neither are dropped, repeats once."""
+    points = points.copy()
+    for col in ("deal_id", "lead_id"):
+        if col not in points.columns:
+            points[col] = pd.Series(None, index=points.index, dtype="str")
+    kind = points["kind"].astype("str").str.lower().str.strip()
+    kind = kind.where(~kind.isin(["e-mail", "mail", "почта"]), "email").where(~kind.isin(["tel", "телефон"]), "phone")
+    value = points["value"].astype("str").str.strip()
+    is_phone = kind.eq("phone").fillna(False)
+    is_email = kind.eq("email").fillna(False)
+    normalized = pd.Series(None, index=points.index, dtype="str")
+    if is_phone.any():
+        normalized[is_phone] = normalize_phones(value[is_phone], cfg.calls.region)
+    if is_email.any():
+        mail = value[is_email].str.lower()
+        normalized[is_email] = mail.where(mail.str.match(EMAIL.pattern).fillna(False), None)
+    points = points.assign(kind=kind, value=normalized)
+    points = points[points["value"].notna() & (points["deal_id"].notna() | points["lead_id"].notna())]
+    return points.drop_duplicates(["deal_id", "lead_id", "kind", "value"]).reset_index(drop=True)[
+        ["deal_id", "lead_id", "kind", "value"]]
+
+
+def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -> pd.DataFrame:
+    """Canonical directions, local times, E.164 numbers and managers (see the module docstring)."""
+    calls = calls.copy()
+    settings = cfg.calls
+    direction = calls["direction"] if "direction" in calls.columns else pd.Series(None, index=calls.index)
+    calls["direction"] = _directions(direction)
+    if settings.timezone and "started_at" in calls.columns:
+        started = pd.to_datetime(calls["started_at"], errors="coerce")
+        calls["started_at"] = (started.dt.tz_localize("UTC").dt.tz_convert(settings.timezone)
+                               .dt.tz_localize(None).astype("datetime64[us]"))
+    if "their_number" in calls.columns:
+        number = normalize_phones(calls["their_number"], settings.region)
+        calls["their_number"] = number.where(calls["direction"].ne("internal").fillna(True), None)
+    if "answered" not in calls.columns or calls["answered"].isna().all():
+        talk = pd.to_numeric(calls.get("duration_s"), errors="coerce") if "duration_s" in calls.columns else None
+        calls["answered"] = (talk.fillna(0) > 0) if talk is not None else pd.Series(pd.NA, index=calls.index,
+                                                                                  dtype="boolean")
+    calls["owner"] = _owners(calls, settings.extensions, known_names)
+    return calls
+
+
+def _directions(labels: pd.Series) -> pd.Series:
+    text = labels.astype("str").str.strip().str.lower()
+    out = pd.Series(None, index=labels.index, dtype="str")
+    for pattern, value in DIRECTION_RULES:
+        hit = text.str.match(pattern).fillna(False) & out.isna()
+        out[hit] = value
+    return out
+
+
+def _owners(calls: pd.DataFrame, extensions, known_names: Iterable[str]) -> pd.Series:
+    """The call's manager: an owner the log itself names, else our party through
+    `[calls.extensions]`, else our party when it is a name the CRM knows (case and spacing aside)."""
+    given = calls["owner"].astype("str") if "owner" in calls.columns else pd.Series(None, index=calls.index,
+                                                                                     dtype="str")
+    ours = calls["our_party"].astype("str").str.strip() if "our_party" in calls.columns else \
+        pd.Series(None, index=calls.index, dtype="str")
+    by_extension = ours.map(dict(extensions)) if extensions else pd.Series(None, index=calls.index, dtype=object)
+    names = {norm_header(n): n for n in known_names if isinstance(n, str) and n.strip()}
+    by_name = ours.map(lambda v: names.get(norm_header(v)) if isinstance(v, str) else None) if names else \
+        pd.Series(None, index=calls.index, dtype=object)
+    owner = given.where(given.notna(), by_extension.astype(object)).where(
+        lambda s: s.notna(), by_name.astype(object))
+    return owner.astype("str")
+
+
+def known_managers(tables: dict[str, pd.DataFrame]) -> list[str]:
+    names: list[str] = []
+    for table, col in (("deals", "owner"), ("users", "owner"), ("activities", "owner"), ("leads", "owner")):
+        frame = tables.get(table)
+        if frame is not None and col in frame.columns:
+            names.extend(pd.unique(frame[col].dropna().astype("str")).tolist())
+    return list(dict.fromkeys(names))
+
+
+def mask_digit_runs(text: pd.Series) -> pd.Series:
+    """Raw call-log lines kept for HY08 with every run of 7+ digits starred: the line stays
+    recognisable, the numbers in it do not leave the run."""
+    return text.astype("str").str.replace(r"\d(?=(?:[\s()+-]*\d){6})", "*", regex=True)
+
+
+__all__ = ["contact_columns", "points_from", "finish_points", "finish_calls", "known_managers", "mask_digit_runs"]
