@@ -19,57 +19,16 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from audit.ingest.profiles import norm_header
+from audit.ingest.profiles.base import norm_header
 from audit.model.config import Config
 from audit.model.phones import normalize_phones
 
-PHONE_HEADER = re.compile(r"телефон|phone|mobile|мобильн|тел\.", re.IGNORECASE)
-EMAIL_HEADER = re.compile(r"e-?mail|почта|эл\. ?почт", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-SPLIT = r"\s*[,;\n]\s*"
 DIRECTION_RULES = (
     (r"^(internal|внутрен|local)", "internal"),
     (r"^(in|incoming|inbound|in-bound)$|^входящ|^вход", "in"),
     (r"^(out|outgoing|outbound|outcoming|out-bound)$|^outbound|^исходящ|^исх", "out"),
 )
-
-
-def contact_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Helper columns ("_<header>") of a frame that hold phones and e-mails, by their header."""
-    phones, emails = [], []
-    for col in frame.columns:
-        if not col.startswith("_") or col == "_row":
-            continue
-        header = col[1:]
-        if EMAIL_HEADER.search(header):
-            emails.append(col)
-        elif PHONE_HEADER.search(header):
-            phones.append(col)
-    return phones, emails
-
-
-def points_from(frame: pd.DataFrame, id_column: str, phones: Iterable[str], emails: Iterable[str]) -> pd.DataFrame:
-    """Long table (id_column, kind, value) of the raw values in `phones` and `emails` columns of
-    `frame`, one row per value (cells split on , ; and line breaks). Values are raw text here."""
-    parts = []
-    for kind, columns in (("phone", list(phones)), ("email", list(emails))):
-        columns = [c for c in columns if c in frame.columns]
-        if not columns or id_column not in frame.columns:
-            continue
-        long = frame[[id_column, *columns]].melt(id_vars=id_column, value_name="value")[[id_column, "value"]]
-        long = long[long["value"].notna()]
-        if long.empty:
-            continue
-        long["value"] = long["value"].astype("str")
-        several = long["value"].str.contains(r"[,;\n]", regex=True).fillna(False)
-        if several.any():
-            split = long[several].assign(value=long.loc[several, "value"].str.split(SPLIT)).explode("value")
-            long = pd.concat([long[~several], split], ignore_index=True)
-        parts.append(long.assign(kind=kind))
-    if not parts:
-        return pd.DataFrame({id_column: pd.Series(dtype="str"), "kind": pd.Series(dtype="str"),
-                             "value": pd.Series(dtype="str")})
-    return pd.concat(parts, ignore_index=True)
 
 
 def finish_points(points: pd.DataFrame, cfg: Config) -> pd.DataFrame:
@@ -136,8 +95,12 @@ def _owners(calls: pd.DataFrame, extensions, known_names: Iterable[str]) -> pd.S
     names = {norm_header(n): n for n in known_names if isinstance(n, str) and n.strip()}
     by_name = ours.map(lambda v: names.get(norm_header(v)) if isinstance(v, str) else None) if names else \
         pd.Series(None, index=calls.index, dtype=object)
+    # A hosted telephony's log names the employee: a name is the manager even when the CRM
+    # spells no deal with it (a number or an extension is not).
+    named = ours.where(ours.str.contains(r"[^\d\s+()\-]", regex=True).fillna(False)
+                       & ~ours.str.contains(r"[@:/]", regex=True).fillna(False))
     owner = given.where(given.notna(), by_extension.astype(object)).where(
-        lambda s: s.notna(), by_name.astype(object))
+        lambda s: s.notna(), by_name.astype(object)).where(lambda s: s.notna(), named.astype(object))
     return owner.astype("str")
 
 
@@ -156,4 +119,4 @@ def mask_digit_runs(text: pd.Series) -> pd.Series:
     return text.astype("str").str.replace(r"\d(?=(?:[\s()+-]*\d){6})", "*", regex=True)
 
 
-__all__ = ["contact_columns", "points_from", "finish_points", "finish_calls", "known_managers", "mask_digit_runs"]
+__all__ = ["finish_points", "finish_calls", "known_managers", "mask_digit_runs"]

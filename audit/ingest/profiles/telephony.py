@@ -150,7 +150,7 @@ def _asterisk(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame
 
 ASTERISK = TableSpec(
     table="calls", label="Asterisk CDR", columns=ASTERISK_COLUMNS, finish=_asterisk, dayfirst=False,
-    key=("disposition", "billsec", ("dstchannel", "channel"), ("start", "calldate")),
+    key=("disposition", "billsec", ("start", "calldate"), ("src", "dst")),
     helper_kinds={"_start": "datetime", "_answer": "datetime", "_end": "datetime", "_total": "float",
                   "_talk": "float"},
 )
