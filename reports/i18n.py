@@ -132,6 +132,12 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "col.activities": ("Activities", "Активности"),
     "col.activities_per_deal": ("Activities per deal", "Активностей на сделку"),
     "col.median_cycle_days": ("Median cycle, days", "Медиана цикла, дн."),
+    "col.talk_in_crm_share": ("Client talk time in CRM, %", "Разговоры с клиентами в CRM, %"),
+    "col.numbers_outside_crm": ("Numbers outside CRM", "Номера вне CRM"),
+    "summary.off_system": ("Most client talk off the CRM: {owner} - {share} of the talk with deals' contacts left no "
+                           "trace in the CRM (OF07)",
+                           "Больше всех разговаривает мимо CRM: {owner} — {share} разговоров с контактами сделок не "
+                           "оставили следа в CRM (OF07)"),
     "col.findings": ("Findings", "Замечания"),
     "col.score": ("Trust score", "Индекс доверия"),
     "col.score_delta": ("Score change", "Изменение индекса"),

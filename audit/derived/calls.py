@@ -243,3 +243,14 @@ def owner_call_columns(crm: CrmData, labels: pd.Series, settings: CallSettings |
     out["numbers_outside_crm"] = pd.array(
         [int(counts.get(label, 0)) for label in labels], dtype="Int64")
     return out
+
+
+def off_system_leader(owners: pd.DataFrame) -> tuple[str, float] | None:
+    """The owner with the lowest talk_in_crm_share below 1 (ties: the first by name), or None."""
+    if owners is None or "talk_in_crm_share" not in owners or owners["talk_in_crm_share"].isna().all():
+        return None
+    ranked = owners.dropna(subset=["talk_in_crm_share"]).sort_values(["talk_in_crm_share", "owner"], kind="stable")
+    first = ranked.iloc[0]
+    if first["talk_in_crm_share"] >= 1:
+        return None
+    return str(first["owner"]), float(first["talk_in_crm_share"])

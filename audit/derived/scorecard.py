@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.derived.calls import CallSettings, owner_call_columns
 from audit.derived.deal_index import (
     activity_positions,
     deal_index,
@@ -15,11 +16,11 @@ from audit.model.findings import Family
 from audit.model import CrmData
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activities",
-                 "activities_per_deal", "median_cycle_days", "findings",
+                 "activities_per_deal", "median_cycle_days", "talk_in_crm_share", "numbers_outside_crm", "findings",
                  *[f"findings_{f.value}" for f in Family]]
 
 
-def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
+def owners_table(crm: CrmData, findings: pd.DataFrame, calls: CallSettings | None = None) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
@@ -28,6 +29,10 @@ def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
     - activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
       empty when no activities were exported; activities_per_deal = activities / deals;
     - median_cycle_days: median days from creation to close of the owner's closed deals;
+    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, with the thresholds
+      OF07 and OF08 ran with (`calls`; empty when they did not judge): the share of the owner's
+      client talk time during a deal's life that left an activity on the deal, and the numbers he
+      keeps talking to that no deal or lead knows (audit.derived.calls.owner_call_columns);
     - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
       the owner), and findings_<family> the same per check family.
     """
@@ -57,7 +62,8 @@ def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
     is_closed = status > 0
     cycle = pd.Series(cycle.to_numpy(dtype=float, na_value=np.nan)[is_closed])
     out["median_cycle_days"] = cycle.groupby(codes[is_closed]).median().reindex(range(n)).round(1).to_numpy()
-    out = pd.concat([out, _finding_counts(findings, out["owner"])], axis=1)
+    call_columns = owner_call_columns(crm, out["owner"], calls)
+    out = pd.concat([out, call_columns, _finding_counts(findings, out["owner"])], axis=1)
     return out[OWNER_COLUMNS]
 
 
