@@ -86,3 +86,31 @@ def as_of_text(ts: Any) -> str:
 
 def score_text(score: Any) -> str:
     return f"{float(score):.1f}" if is_number(score) else "—"
+
+
+def coverage_text(result: AuditResult, lang: str = "en") -> str:
+    """What the score rests on: "based on 17 of 31 checks; not judged: work outside the CRM (no
+    activities)"; with nothing judged, that there is no score at all."""
+    from reports.i18n import family, t
+    cov = result.coverage_or_count()
+    if not cov.judged:
+        return t("coverage.not_scored", lang, judged=cov.judged, catalogue=cov.catalogue)
+    text = t("coverage.based_on", lang, judged=cov.judged, catalogue=cov.catalogue)
+    if cov.not_judged:
+        names = ", ".join(f"{_lower_first(family(g.family.value, lang))} ({g.text(lang)})" for g in cov.not_judged)
+        text += "; " + t("coverage.not_judged", lang, families=names)
+    return text
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def warning_lines(result: AuditResult, lang: str = "en") -> list[str]:
+    """One line per input warning, led by the file it is about (its name, not its path)."""
+    from pathlib import PurePath
+    out = []
+    for w in result.warnings:
+        where = f"{PurePath(w.file).name}: " if w.file else ""
+        out.append(one_line(where + w.text(lang)))
+    return out

@@ -16,8 +16,8 @@ from audit.model.findings import Status
 from audit.model.result import AuditResult
 from reports import ReportOptions, i18n
 from reports.atomic import atomic_path
-from reports.common import (affected_delta, as_of_text, is_number, one_line, score_delta, score_text, signed,
-                            top_problems)
+from reports.common import (affected_delta, as_of_text, coverage_text, is_number, one_line, score_delta,
+                            score_text, signed, top_problems, warning_lines)
 from reports.i18n import t
 
 TOP = 10
@@ -45,7 +45,9 @@ def render(result: AuditResult, lang: str = "en") -> str:
     lang = lang if lang in i18n.LANGS else "en"
     out: list[str] = [f"# {t('md.title', lang, as_of=as_of_text(result.as_of))}", ""]
     out.append(t("md.crm", lang, crm=escape(result.crm or "?")) + "  ")
-    score_line = t("md.score", lang, score=score_text(result.scores.overall))
+    score_line = (t("md.score", lang, score=score_text(result.scores.overall)) + " - " + escape(coverage_text(result, lang))
+                  if is_number(result.scores.overall) else t("md.not_scored", lang) + " - "
+                  + escape(coverage_text(result, lang)))
     delta = score_delta(result)
     if delta is not None:
         score_line += " (" + t("summary.delta", lang, delta=signed(delta, 1),
@@ -61,6 +63,11 @@ def render(result: AuditResult, lang: str = "en") -> str:
     out.append(t("md.findings", lang, counts=", ".join(
         f"{n:,} {i18n.severity(label, lang)}" for label, n in findings.items() if n) or "0"))
     out.append("")
+    if result.warnings:
+        out.append(f"## {t('md.warnings', lang)}")
+        out.append("")
+        out.extend(f"- {escape(line)}" for line in warning_lines(result, lang))
+        out.append("")
 
     ranked = top_problems(result)
     if ranked:

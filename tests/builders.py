@@ -85,10 +85,13 @@ def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = Non
              activities: Iterable[dict] | None = None, leads: Iterable[dict] | None = None,
              users: Iterable[dict] | None = None, pipelines: Iterable[dict] | None = None,
              parse_issues: pd.DataFrame | None = None, stages_all_open: bool = False,
+             exported: dict[str, tuple[str, ...]] | None = None,
              calls: Iterable[dict] | None = None, contact_points: Iterable[dict] | None = None) -> CrmData:
     """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'.
-    `stages_all_open`: the CRM keeps closed deals in their last open stage (Pipedrive). Calls and
-    contact points go through ingestion's last step (numbers to E.164, as read from files)."""
+    `stages_all_open`: the CRM keeps closed deals in their last open stage (Pipedrive).
+    `exported` names columns the export had even where every value is empty
+    (exported={"deals": ("lost_reason",)}). Calls and contact points go through ingestion's last
+    step (numbers to E.164, as read from files)."""
     from audit.ingest.contacts import finish_calls, finish_points
     from audit.model.config import Config
 
@@ -102,6 +105,7 @@ def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = Non
         activities=opt("activities", activities), leads=opt("leads", leads), users=opt("users", users),
         pipelines=opt("pipelines", pipelines), parse_issues=parse_issues, stages_all_open=stages_all_open,
         calls=calls_table, contact_points=points_table,
+        exported=exported,
     )
 
 
@@ -119,6 +123,17 @@ def run_check(check_cls, crm: CrmData, **params: Any):
     missing = crm.missing(check_cls.needs)
     assert not missing, f"{check_cls.code} would be skipped: {missing}"
     return check_cls().run(crm, ctx(check_cls, **params))
+
+
+def assert_skipped(result, *words: str) -> None:
+    """The check declined to judge, never passed: skipped, judged below its need, and its reason
+    (in both languages) names what is missing with `words`."""
+    from checks.base import Status
+    assert result.status is Status.SKIPPED, (result.status, result.message)
+    assert result.skipped_reason and result.skipped_reason_ru, result
+    for word in words:
+        assert word in result.skipped_reason, (word, result.skipped_reason)
+    assert not len(result.findings)
 
 
 def flagged_ids(result) -> list[str]:

@@ -10,25 +10,31 @@ from audit.derived.deal_index import (
     activity_positions,
     deal_index,
     deal_status_codes,
+    impossible_deals,
     owner_codes,
 )
 from audit.model.findings import Family
 from audit.model import CrmData
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activities",
-                 "activities_per_deal", "median_cycle_days", "talk_in_crm_share", "numbers_outside_crm", "findings",
-                 *[f"findings_{f.value}" for f in Family]]
+                 "activities_per_deal", "median_cycle_days", "impossible_deals", "talk_in_crm_share",
+                 "numbers_outside_crm", "findings", *[f"findings_{f.value}" for f in Family]]
 
 
-def owners_table(crm: CrmData, findings: pd.DataFrame, calls: CallSettings | None = None) -> pd.DataFrame:
+def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None,
+                 calls: CallSettings | None = None) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
     - deals, open, won, lost: the owner's deals by status (a deal without a status counts as open);
-    - win_rate = won / (won + lost), empty with no closed deal;
+    - win_rate = won / (won + lost) over the deals with possible dates and amounts, empty with no
+      such closed deal;
     - activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
       empty when no activities were exported; activities_per_deal = activities / deals;
     - median_cycle_days: median days from creation to close of the owner's closed deals;
+    - impossible_deals: the owner's deals with impossible dates (closed before created, dated after
+      `as_of`) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
+      them, and a deal closed before it was created would give a negative cycle;
     - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, with the thresholds
       OF07 and OF08 ran with (`calls`; empty when they did not judge): the share of the owner's
       client talk time during a deal's life that left an activity on the deal, and the numbers he
@@ -48,8 +54,11 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, calls: CallSettings | Non
     out["won"] = np.bincount(codes[status == 1], minlength=n)
     out["lost"] = np.bincount(codes[status == 2], minlength=n)
     out["open"] = out["deals"] - out["won"] - out["lost"]
-    closed = out["won"] + out["lost"]
-    out["win_rate"] = (out["won"] / closed.where(closed > 0)).round(4)
+    impossible = impossible_deals(crm, as_of)
+    ok = ~impossible
+    won_ok = np.bincount(codes[(status == 1) & ok], minlength=n)
+    closed = won_ok + np.bincount(codes[(status == 2) & ok], minlength=n)
+    out["win_rate"] = (pd.Series(won_ok) / pd.Series(closed).where(pd.Series(closed) > 0)).round(4)
     if crm.activities is not None:
         pos = activity_positions(crm)
         acts = np.bincount(codes[pos[pos >= 0]], minlength=n)
@@ -59,9 +68,10 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, calls: CallSettings | Non
         out["activities"] = pd.array([pd.NA] * n, dtype="Int64")
         out["activities_per_deal"] = np.nan
     cycle = (deals["closed_at"] - deals["created_at"]).dt.total_seconds() / 86400
-    is_closed = status > 0
+    is_closed = (status > 0) & ok
     cycle = pd.Series(cycle.to_numpy(dtype=float, na_value=np.nan)[is_closed])
     out["median_cycle_days"] = cycle.groupby(codes[is_closed]).median().reindex(range(n)).round(1).to_numpy()
+    out["impossible_deals"] = np.bincount(codes[impossible], minlength=n)
     call_columns = owner_call_columns(crm, out["owner"], calls)
     out = pd.concat([out, call_columns, _finding_counts(findings, out["owner"])], axis=1)
     return out[OWNER_COLUMNS]

@@ -28,6 +28,9 @@ KIND_RANK = {"open": 0, "won": 1, "lost": 2}
 # A deal entering more distinct stages than this is a loop or a data error; its later
 # stages add nothing to the order but would square the pair count.
 MAX_STAGES_PER_DEAL = 40
+# An inferred order is trusted when each open stage follows the previous one for at least this
+# many deals (SG04's `min_support`; the input warning about guessed orders uses it too).
+MIN_ORDER_SUPPORT = 5
 # A final stage is left only when a deal is reopened, which is rare; a stage that this share
 # of the deals entering it left for another stage is a step, whatever status its sitters have.
 STEP_SHARE = 0.25

@@ -83,6 +83,8 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     sources: list[SourceFile] = []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    exported: dict[str, list[frozenset[str]]] = {t: [] for t in TABLES}
+    origins: dict[str, list[tuple[str, int]]] = {t: [] for t in TABLES}
     lookups: dict[str, list[pd.DataFrame]] = {}
     issues: list[pd.DataFrame] = []
     warnings: list[InputWarning] = []
@@ -102,6 +104,8 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
             used.add(read.profile.name)
             for name, table in read.tables.items():
                 parts[name].append(table)
+                exported[name].append(read.exported.get(name, frozenset()))
+                origins[name].append((read.origin, len(table)))
             for name, table in read.lookups.items():
                 lookups.setdefault(name, []).append(table)
             issues.extend(read.issues)
@@ -117,12 +121,25 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
                          hint="deals need an id, a stage and a creation date; map other headers in "
                               "crm-audit.toml [columns.deals]")
     tables, assembled = assemble(parts, lookups, [p for p in PROFILES if p.name in used], cfg)
-    warnings.extend(assembled)
+    warnings = _profiles_speak_first([*warnings, *assembled])
     parse_issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     stages_all_open = all(p.stages_all_open for p in PROFILES if p.name in set(deals_profiles))
-    data = CrmData.build(parse_issues=parse_issues, clean_text=False, stages_all_open=stages_all_open, **tables)
+    # A column counts as exported when every file of its table had it: rows of a file without it
+    # hold no answer, and must not read as "left empty".
+    exported_columns = {name: frozenset.intersection(*sets) for name, sets in exported.items() if sets}
+    data = CrmData.build(parse_issues=parse_issues, clean_text=False, stages_all_open=stages_all_open,
+                         exported=exported_columns, **tables,
+                         origins={name: tuple(spans) for name, spans in origins.items() if spans})
     crm_name = deals_profiles[0] if deals_profiles else None
     return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name, warnings=tuple(warnings))
+
+
+def _profiles_speak_first(warnings: list[InputWarning]) -> list[InputWarning]:
+    """A profile that said something about a file (tasks on accounts it linked or left out, plans
+    that are not contacts) knows why rows went missing: the bare count of rows left out of that
+    file is then dropped."""
+    spoken = {w.file for w in warnings if w.code != "rows-left-out"}
+    return [w for w in warnings if w.code != "rows-left-out" or w.file not in spoken]
 
 
 __all__ = ["load", "discover", "Loaded", "ROW_COLUMN"]

@@ -64,6 +64,9 @@ class Mapped:
     warnings: list[InputWarning] = field(default_factory=list)
     parse_failures: dict[str, int] = field(default_factory=dict)
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)  # set aside for the assemble step
+    # Per output table, the canonical columns that came straight from an export header: they
+    # count as provided even when empty. Columns a profile made up count only with a value.
+    exported: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 # -- mapping and parsing ---------------------------------------------------------------------------
@@ -120,8 +123,12 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
             "table": spec.table, "file": raw.label, "row": [r for r, _t in raw.dropped],
             "column": None, "source_column": None, "raw": _dropped_text(spec.table, raw.dropped), "entity_id": None,
         }))
+    from_headers = {t for t in match.mapping.values() if not t.startswith("_")}
+    exported = {name: frozenset(from_headers & set(table.columns)) if name == spec.table else frozenset()
+                for name, table in tables.items()}
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
-                  warnings=warnings, lookups={k: v.assign(_file=raw.label) for k, v in finish_ctx.lookups.items()})
+                  warnings=warnings, lookups={k: v.assign(_file=raw.label) for k, v in finish_ctx.lookups.items()},
+                  exported=exported)
 
 
 def _dropped_text(table: str, dropped: list[tuple[int, str]]) -> list[str]:

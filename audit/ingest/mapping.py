@@ -39,6 +39,8 @@ class TableRead:
     issues: list[pd.DataFrame] = field(default_factory=list)
     warnings: list[InputWarning] = field(default_factory=list)
     reads_deals: bool = False
+    exported: dict[str, frozenset[str]] = field(default_factory=dict)  # see canonical.Mapped
+    origin: str = ""  # the file (file[sheet]) the tables came from, for warnings per file
 
 
 def read_table(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alone: bool = False) -> TableRead:
@@ -64,8 +66,35 @@ def read_table(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alon
     return TableRead(
         source=_source(raw, mapped, rows_read), profile=match.profile,
         tables={name: drop_helpers(t) for name, t in mapped.tables.items()}, lookups=mapped.lookups,
-        issues=mapped.issues, warnings=mapped.warnings,
-        reads_deals=match.spec.table == "deals" or "deals" in mapped.tables)
+        issues=mapped.issues, warnings=[*mapped.warnings, *_left_out(raw, mapped, rows_read)],
+        reads_deals=match.spec.table == "deals" or "deals" in mapped.tables, exported=mapped.exported,
+        origin=raw.label)
+
+
+def _left_out(raw: RawTable, mapped: Mapped, rows_read: int) -> list[InputWarning]:
+    """Rows of a file the profile did not keep (rows of no deal, deleted, not done ...). A profile
+    that says itself what it left out, and why, speaks for the file; otherwise the count is said
+    here, so nothing is dropped without a word. Files that become several tables (an events log)
+    keep only the events that mean something, by design, and are not counted."""
+    if len(mapped.tables) != 1 or any(w.file == raw.label for w in mapped.warnings):
+        return []
+    (table, frame), = mapped.tables.items()
+    kept = len(frame)
+    if kept >= rows_read:
+        return []
+    n = rows_read - kept
+    label = f"{mapped.match.profile.label} {mapped.match.spec.label or table}"
+    return [InputWarning(
+        "rows-left-out",
+        f"{n:,} of {rows_read:,} rows were left out on reading ({label} keeps only the rows it can use as "
+        f"{table.replace('_', ' ')}): the audit sees {kept:,}",
+        f"при чтении отброшено строк: {n} из {rows_read} ({label}: используются только строки, пригодные как "
+        f"{TABLE_AS_RU.get(table, table)}); в аудит попало {kept}",
+        file=raw.label, numbers={"table": table, "rows_read": rows_read, "kept": kept, "left_out": n})]
+
+
+TABLE_AS_RU = {"deals": "сделки", "activities": "активности", "stage_history": "история этапов", "leads": "лиды",
+               "users": "пользователи", "pipelines": "воронки"}
 
 
 def _unread(raw: RawTable, note: str) -> SourceFile:

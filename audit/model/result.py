@@ -10,18 +10,49 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from audit.model.findings import CheckInfo, CheckResult, Severity, Status
+from audit.model.findings import CheckInfo, CheckResult, Family, Severity, Status
 from audit.model import SourceFile
 from audit.model.warnings import InputWarning
 
 
 @dataclass(frozen=True)
 class Scores:
-    """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`)."""
+    """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`).
 
-    overall: float
+    `overall` is None when no check judged anything: a score of 100 would read as a clean CRM."""
+
+    overall: float | None
     by_owner: Mapping[str, float] = field(default_factory=dict)
     by_pipeline: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FamilyGap:
+    """A check family none of whose checks judged anything, and why (`summary.coverage`)."""
+
+    family: Family
+    reason: str                  # short: "no activities", "too little data", "not selected"
+    reason_ru: str
+
+    def text(self, lang: str = "en") -> str:
+        return self.reason_ru if lang == "ru" else self.reason
+
+    def as_json(self) -> dict[str, str]:
+        return {"family": self.family.value, "reason": self.reason, "reason_ru": self.reason_ru}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the score rests on: checks that judged something, of the whole catalogue, and the
+    families left without a judged check."""
+
+    judged: int
+    catalogue: int
+    not_judged: tuple[FamilyGap, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"judged": self.judged, "catalogue": self.catalogue,
+                "families_not_judged": [g.as_json() for g in self.not_judged]}
 
 
 @dataclass(frozen=True)
@@ -47,6 +78,13 @@ class AuditResult:
     # The manager whose client talk left the least trace in the CRM: (owner, talk_in_crm_share),
     # None without a call log (audit.derived.calls.off_system_leader).
     off_system: tuple[str, float] | None = None
+    coverage: Coverage | None = None             # what the score rests on (summary.coverage)
+
+    def coverage_or_count(self) -> Coverage:
+        """The coverage, or one counted from the checks for results built without it."""
+        if self.coverage is not None:
+            return self.coverage
+        return Coverage(judged=sum(c.judged_anything for c in self.checks), catalogue=len(self.checks))
 
     def counts(self) -> dict[str, int]:
         """Checks by status: pass, fail, skipped (error counted apart when present)."""

@@ -68,7 +68,8 @@ class CallsNotLogged(Check):
                       f"{len(calls)} ({share:.0%} из {total_talk / 3600:.1f} ч разговоров), сделок: "
                       f"{len(flagged)} из {len(per_deal)}")
         if flagged.empty:
-            return self.result(metric=0.0, threshold=0.0, message=message, message_ru=message_ru)
+            return self.result(judged=len(per_deal), metric=0.0, threshold=0.0, message=message,
+                               message_ru=message_ru)
         span = readable(ev["first_call"], "D") + " – " + readable(ev["last_call"], "D")
         talk_min = minutes(ev["unlogged_talk_s"])
         text = (ev["unlogged_calls"].astype(str) + " call(s) with the client (" + talk_min.map("{:g}".format)
@@ -76,6 +77,7 @@ class CallsNotLogged(Check):
         text_ru = ("Разговоров с клиентом без следа в CRM: " + ev["unlogged_calls"].astype(str) + " ("
                    + talk_min.map("{:g}".format) + " мин, " + span + ")")
         return self.result(
+            judged=len(per_deal),
             findings=self.findings(
                 flagged, entity_type="deal", message=text, message_ru=text_ru,
                 evidence={"unlogged_calls": ev["unlogged_calls"], "unlogged_talk_min": talk_min,

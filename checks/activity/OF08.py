@@ -50,7 +50,7 @@ class ClientsOutsideCrm(Check):
         pairs = outside_numbers(crm, int(ctx["min_calls"]), float(ctx["min_talk_s"]), ctx.as_of)
         message_tail = f"at least {ctx['min_calls']} calls and {ctx['min_talk_s']} s of talk each"
         if pairs.empty:
-            return self.result(metric=0, threshold=0,
+            return self.result(judged=len(managers), metric=0, threshold=0,
                                message=f"no manager talked to a number outside the CRM ({message_tail}); "
                                        f"{len(managers)} managers on the call log",
                                message_ru=f"ни один менеджер не разговаривал с номерами вне CRM; менеджеров в "
@@ -71,6 +71,7 @@ class ClientsOutsideCrm(Check):
                    + talk_min.map("{:g}".format) + " мин)")
         total = int(owners["numbers"].sum())
         return self.result(
+            judged=len(managers),
             findings=self.findings(
                 owners, entity_type="owner", message=text, message_ru=text_ru,
                 evidence={"numbers": owners["numbers"], "calls": owners["calls"], "talk_min": talk_min,

@@ -79,7 +79,7 @@ class DealAfterTheTalk(Check):
         message_ru = (f"сделок, заведённых через {ctx['min_days']}+ дн. после первого разговора с контактом: "
                       f"{len(late)} из {n_judged}")
         if late.empty:
-            return self.result(metric=0.0, threshold=0.0, message=message, message_ru=message_ru)
+            return self.result(judged=n_judged, metric=0.0, threshold=0.0, message=message, message_ru=message_ru)
         flagged = deals.iloc[late.index.to_numpy()]
         ev = late.set_index(flagged.index)
         first = pd.Series(ev["first"].to_numpy().astype("datetime64[us]"), index=flagged.index)
@@ -92,6 +92,7 @@ class DealAfterTheTalk(Check):
                    "контактом (" + readable(first, "D") + ", звонков до сделки: " + ev["calls"].astype(str) + ", "
                    + talk_min.map("{:g}".format) + " мин)")
         return self.result(
+            judged=n_judged,
             findings=self.findings(
                 flagged, entity_type="deal", message=text, message_ru=text_ru,
                 evidence={"first_call": iso(first), "created_at": iso(flagged["created_at"]), "days_before": days,

@@ -7,18 +7,15 @@ import pandas as pd
 
 from audit.derived.calls import client_calls, has_phones
 from audit.model import CrmData
-from audit.model import text as ru
 from audit.model.phones import mask_numbers
-from checks.base import Check, CheckResult, RunContext, Status
+from checks.base import Check, CheckResult, RunContext
 
 CALL_NEEDS = {"deals": ("created_at",), "calls": ("started_at", "their_number"), "contact_points": ("value",)}
 
 
 def skip(check: Check, reason: str, reason_ru: str, judged: int = 0) -> CheckResult:
     """Skipped with the reason: the check could not compare the phone log with the CRM."""
-    return CheckResult(code=check.code, name=check.name, family=check.family, severity=check.severity,
-                       status=Status.SKIPPED, skipped_reason=reason, message="not judged: " + reason,
-                       skipped_reason_ru=ru.sentence(reason_ru), message_ru="Не оценивалась — " + reason_ru)
+    return check.skip(reason, reason_ru, judged=judged)
 
 
 def skip_if_incomparable(check: Check, crm: CrmData) -> CheckResult | None:

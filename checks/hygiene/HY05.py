@@ -48,6 +48,8 @@ class StatusConsistency(GxCheck):
               "статус и дату закрытия вместе; исправьте перечисленные сделки.")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := self.no_deals(crm)) is not None:
+            return skipped
         validation = shared_validation(crm, ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals

@@ -36,9 +36,13 @@ class UnparseableValues(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         issues = crm.parse_issues
+        rows = sum(len(crm.table(t)) for t in ("deals", "stage_history", "activities", "leads", "users")
+                   if crm.table(t) is not None)
         if issues is None or issues.empty:
-            return self.result(metric=0, threshold=0, message="every value was read",
-                               message_ru="все значения прочитаны")
+            if not rows:
+                return self.skip("no row was read: no value to judge", "не прочитано ни одной строки: проверять нечего")
+            return self.result(metric=0, threshold=0, message=f"every value of {rows} rows was read",
+                               message_ru=f"все значения прочитаны (строк: {rows})", judged=rows)
         issues = issues.reindex(columns=list(PARSE_ISSUE_COLUMNS)).reset_index(drop=True)
         table = issues["table"].astype(object)
         entity_type = table.map(ENTITY).fillna("dataset")
@@ -95,4 +99,5 @@ class UnparseableValues(Check):
         parts += [f"lines not read as records {n_lines}"] if n_lines else []
         return self.result(findings=findings, metric=len(issues), threshold=0,
                            message=f"{len(issues)} values could not be read ({', '.join(parts)})",
-                           message_ru=f"нераспознанных значений: {len(issues)} ({', '.join(parts_ru)})")
+                           message_ru=f"нераспознанных значений: {len(issues)} ({', '.join(parts_ru)})",
+                           judged=max(rows, len(issues)))

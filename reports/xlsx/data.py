@@ -22,11 +22,34 @@ DELIMITER_NAMES = {"\t": "tab", ";": ";", ",": ",", "|": "|"}
 
 def add(wb: Workbook, ctx: BookContext) -> None:
     s = Sheet(wb, t("sheet.data", ctx.lang), [44, 16, 14, 16, 18, 18, 12, 12, 42, 34, 24, 40])
+    if ctx.result.warnings:
+        _warnings(s, ctx)
+        s.blank()
     _inputs(s, ctx)
     s.blank()
     _skipped(s, ctx)
     s.blank()
     _parse_issues(s, ctx)
+
+
+def _warnings(s: Sheet, ctx: BookContext) -> None:
+    """Input warnings with their file, code and numbers (the message runs across the columns)."""
+    r, lang = ctx.result, ctx.lang
+    s.section(t("data.warnings", lang))
+    s.header([t("col.file", lang), t("col.code", lang), t("col.warning", lang)] + [""] * 5
+             + [t("col.numbers", lang)])
+    for w in r.warnings:
+        numbers = ", ".join(f"{k}: {_number_text(v)}" for k, v in dict(w.numbers).items())
+        s.append([s.cell(w.file, align=WRAP), s.cell(w.code, align=TOP), s.cell(w.text(lang), align=TOP)]
+                 + [None] * 5 + [s.cell(numbers or None, align=WRAP)])
+
+
+def _number_text(value) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return str(value)
 
 
 def _inputs(s: Sheet, ctx: BookContext) -> None:

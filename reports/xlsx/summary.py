@@ -13,7 +13,8 @@ from openpyxl.styles import Alignment, Font
 
 from audit.model.findings import Family
 from reports import i18n
-from reports.common import affected_delta, as_of_text, is_number, score_delta, signed, top_problems
+from reports.common import (affected_delta, as_of_text, coverage_text, is_number, score_delta, signed,
+                            top_problems, warning_lines)
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
 from reports.xlsx.styles import (FMT_1, FMT_INT, FMT_SIGNED, INK, MUTED, STATUS_COLORS, TOP, WRAP, score_font,
@@ -29,6 +30,7 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     s.ws.page_setup.fitToHeight = 1  # the summary prints on one page
     _score(s, ctx)
     _counts(s, ctx)
+    _warnings(s, ctx)
     _top_problems(s, ctx)
     _off_system(s, ctx)
     _by_family(s, ctx)
@@ -49,12 +51,17 @@ def _score(s: Sheet, ctx: BookContext) -> None:
         delta_cell = s.cell(t("summary.delta", lang, delta=signed(delta, 1),
                               as_of=as_of_text((r.previous or {}).get("as_of"))),
                             font=Font(bold=True, color="006100" if delta > 0 else "9C0006" if delta < 0 else MUTED))
+    scored = is_number(score)
     s.append([s.cell(t("summary.score", lang), font=Font(bold=True, size=14, color=INK),
                      align=Alignment(vertical="center")),
-              s.cell(score if is_number(score) else None, fmt=FMT_1, font=score_font(score, 28),
+              s.cell(score if scored else t("coverage.no_score", lang), fmt=FMT_1,
+                     font=score_font(score, 28) if scored else Font(bold=True, size=14, color="9C5700"),
                      align=Alignment(horizontal="right", vertical="center")),
-              s.cell(t("summary.of_100", lang), font=Font(color=MUTED, size=12), align=Alignment(vertical="center")),
+              s.cell(t("summary.of_100", lang) if scored else None, font=Font(color=MUTED, size=12),
+                     align=Alignment(vertical="center")),
               delta_cell], height=40)
+    # What the score rests on, right under it: a score is only as good as its coverage.
+    s.append([s.cell(coverage_text(r, lang), font=Font(bold=True, color=INK if scored else "9C5700"))])
     s.caption(t("summary.score_hint", lang))
     s.blank()
 
@@ -85,6 +92,17 @@ def _counts(s: Sheet, ctx: BookContext) -> None:
             row[3] = s.cell(i18n.severity(label, lang), fill=fill if n else None, font=bold if n else None)
             row[4] = s.cell(n, fmt=FMT_INT)
         s.append(row)
+    s.blank()
+
+
+def _warnings(s: Sheet, ctx: BookContext) -> None:
+    """Input warnings, before the problems: a finding built on a misread export is no finding."""
+    r, lang = ctx.result, ctx.lang
+    if not r.warnings:
+        return
+    s.section(t("summary.warnings", lang))
+    for line in warning_lines(r, lang):
+        s.append([s.cell("! " + line, font=Font(color="9C5700"))])
     s.blank()
 
 
@@ -135,9 +153,13 @@ def _by_family(s: Sheet, ctx: BookContext) -> None:
                   else pd.Series(dtype=int))
     families = [f.value for f in Family]
     families += sorted(str(f) for f in fam_counts.index if f not in families)
+    # A family none of whose checks judged anything has no count: 0 would read as clean.
+    unjudged = {g.family.value for g in r.coverage_or_count().not_judged}
     first = s.row + 1
     for fam in families:
-        s.append([s.cell(i18n.family(fam, lang)), s.cell(int(fam_counts.get(fam, 0)), fmt=FMT_INT)])
+        count = (s.cell(t("coverage.family_not_judged", lang), font=Font(italic=True, color=MUTED))
+                 if fam in unjudged else s.cell(int(fam_counts.get(fam, 0)), fmt=FMT_INT))
+        s.append([s.cell(i18n.family(fam, lang)), count])
     last = s.row
     chart = BarChart()
     chart.type = "bar"

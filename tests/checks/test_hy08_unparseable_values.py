@@ -4,7 +4,7 @@ import pytest
 from audit.model import PARSE_ISSUE_COLUMNS
 from checks.base import Status
 from checks.hygiene.HY08 import UnparseableValues
-from tests.builders import activity, deal, make_crm, run_check
+from tests.builders import assert_skipped, activity, deal, make_crm, run_check
 
 
 def issue(table, column, raw, entity_id, row=5, file=None, source_column=None):
