@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from audit.ingest.profiles.base import norm_header
@@ -91,16 +92,17 @@ def _owners(calls: pd.DataFrame, extensions, known_names: Iterable[str]) -> pd.S
                                                                                      dtype="str")
     ours = calls["our_party"].astype("str").str.strip() if "our_party" in calls.columns else \
         pd.Series(None, index=calls.index, dtype="str")
-    by_extension = ours.map(dict(extensions)) if extensions else pd.Series(None, index=calls.index, dtype=object)
+    # Our parties repeat (a few dozen extensions over a million calls): judge each once.
+    codes, parties = pd.factorize(ours)
     names = {norm_header(n): n for n in known_names if isinstance(n, str) and n.strip()}
-    by_name = ours.map(lambda v: names.get(norm_header(v)) if isinstance(v, str) else None) if names else \
-        pd.Series(None, index=calls.index, dtype=object)
+    mapped = [dict(extensions).get(p) or names.get(norm_header(p)) for p in parties]
+    resolved = np.asarray(mapped + [None], dtype=object)[np.where(codes >= 0, codes, len(parties))]
+    by_party = pd.Series(resolved, index=calls.index, dtype=object)
     # A hosted telephony's log names the employee: a name is the manager even when the CRM
     # spells no deal with it (a number or an extension is not).
     named = ours.where(ours.str.contains(r"[^\d\s+()\-]", regex=True).fillna(False)
                        & ~ours.str.contains(r"[@:/]", regex=True).fillna(False))
-    owner = given.where(given.notna(), by_extension.astype(object)).where(
-        lambda s: s.notna(), by_name.astype(object)).where(lambda s: s.notna(), named.astype(object))
+    owner = given.where(given.notna(), by_party).where(lambda s: s.notna(), named.astype(object))
     return owner.astype("str")
 
 
