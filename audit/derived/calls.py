@@ -173,10 +173,17 @@ def call_owner_codes(crm: CrmData, deal: np.ndarray) -> tuple[np.ndarray, pd.Ind
     when the log names one, else the owner of its deal; -1 when neither is known or the manager
     owns no deal."""
     codes, labels = owner_codes(crm)
-    owner = client_calls(crm).frame["owner"]
-    by_call = labels.get_indexer(owner.astype(object).where(owner.notna(), None))
+    by_call = crm.memo("call_owner_label_codes", lambda: _label_codes(client_calls(crm).frame["owner"], labels))
     by_deal = np.where(deal >= 0, codes[np.maximum(deal, 0)], -1) if len(codes) else np.full(len(deal), -1)
     return np.where(by_call >= 0, by_call, by_deal), labels
+
+
+def _label_codes(owner: pd.Series, labels: pd.Index) -> np.ndarray:
+    """Position of each call's manager among the deals' owner labels (-1 none): a few dozen
+    managers over a million calls, so each distinct name is looked up once."""
+    codes, names = pd.factorize(owner)
+    at = labels.get_indexer(pd.Index(names, dtype=object))
+    return np.where(codes >= 0, np.append(at, -1)[np.where(codes >= 0, codes, len(at))], -1).astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -77,33 +77,39 @@ def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -
 
 
 def _directions(labels: pd.Series) -> pd.Series:
-    text = labels.astype("str").str.strip().str.lower()
-    out = pd.Series(None, index=labels.index, dtype="str")
-    for pattern, value in DIRECTION_RULES:
-        hit = text.str.match(pattern).fillna(False) & out.isna()
-        out[hit] = value
-    return out
+    """Canonical directions, judged once per distinct label."""
+    codes, uniques = pd.factorize(labels)
+    canonical = []
+    for label in uniques:
+        text = str(label).strip().lower()
+        canonical.append(next((v for pattern, v in DIRECTION_RULES if re.match(pattern, text)), None))
+    out = np.asarray(canonical + [None], dtype=object)[np.where(codes >= 0, codes, len(uniques))]
+    return pd.Series(out, index=labels.index, dtype="str")
 
 
 def _owners(calls: pd.DataFrame, extensions, known_names: Iterable[str]) -> pd.Series:
     """The call's manager: an owner the log itself names, else our party through
     `[calls.extensions]`, else our party when it is a name the CRM knows (case and spacing aside)."""
-    given = calls["owner"].astype("str") if "owner" in calls.columns else pd.Series(None, index=calls.index,
-                                                                                     dtype="str")
-    ours = calls["our_party"].astype("str").str.strip() if "our_party" in calls.columns else \
-        pd.Series(None, index=calls.index, dtype="str")
+    n = len(calls)
+    given = (calls["owner"].to_numpy(dtype=object, na_value=None) if "owner" in calls.columns
+             else np.full(n, None, dtype=object))
+    ours = calls["our_party"] if "our_party" in calls.columns else pd.Series(None, index=calls.index, dtype="str")
     # Our parties repeat (a few dozen extensions over a million calls): judge each once.
     codes, parties = pd.factorize(ours)
     names = {norm_header(n): n for n in known_names if isinstance(n, str) and n.strip()}
-    mapped = [dict(extensions).get(p) or names.get(norm_header(p)) for p in parties]
+    table = dict(extensions)
+    mapped = [table.get(str(p).strip()) or names.get(norm_header(p)) or _a_name(str(p).strip()) for p in parties]
     resolved = np.asarray(mapped + [None], dtype=object)[np.where(codes >= 0, codes, len(parties))]
-    by_party = pd.Series(resolved, index=calls.index, dtype=object)
-    # A hosted telephony's log names the employee: a name is the manager even when the CRM
-    # spells no deal with it (a number or an extension is not).
-    named = ours.where(ours.str.contains(r"[^\d\s+()\-]", regex=True).fillna(False)
-                       & ~ours.str.contains(r"[@:/]", regex=True).fillna(False))
-    owner = given.where(given.notna(), by_party).where(lambda s: s.notna(), named.astype(object))
-    return owner.astype("str")
+    owner = np.where(pd.notna(given), given, resolved)
+    return pd.Series(owner, index=calls.index, dtype="str")
+
+
+def _a_name(party: str) -> str | None:
+    """A hosted telephony's log names the employee: a name is the manager even when the CRM spells
+    no deal with it (a number, an extension, a SIP address or a trunk is not)."""
+    if re.fullmatch(r"[\d\s+()\-]*", party) or re.search(r"[@:/_]", party):
+        return None
+    return party
 
 
 def known_managers(tables: dict[str, pd.DataFrame]) -> list[str]:
