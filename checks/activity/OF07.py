@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from audit.derived.calls import CallSettings, client_calls, deal_calls, judged_calls
@@ -50,11 +51,11 @@ class CallsNotLogged(Check):
                         f"нет ни одного отвеченного звонка от {ctx['min_talk_s']} с с контактом сделки, пока "
                         f"сделка была открыта (журнал звонков и сделки могут быть за разные периоды)")
         frame = client_calls(crm).frame
-        calls = pd.DataFrame({"deal": matched.deal[judged], "logged": matched.logged[judged],
-                              "talk": frame["duration_s"].to_numpy(dtype=float)[judged],
-                              "at": frame["started_at"].to_numpy()[judged],
-                              "manager": frame["owner"].to_numpy(dtype=object)[judged]})
-        per_deal = self._per_deal(calls)
+        rows = np.flatnonzero(judged)
+        calls = pd.DataFrame({"deal": matched.deal[rows], "logged": matched.logged[rows],
+                              "talk": frame["duration_s"].to_numpy(dtype=float)[rows],
+                              "at": frame["started_at"].to_numpy()[rows], "row": rows})
+        per_deal = self._per_deal(calls, frame["owner"])
         deals = deal_index(crm).deals
         flagged_rows = per_deal[per_deal["unlogged_calls"] > 0]
         flagged = deals.iloc[flagged_rows.index.to_numpy()].copy()
@@ -89,10 +90,12 @@ class CallsNotLogged(Check):
             affected=len(flagged))
 
     @staticmethod
-    def _per_deal(calls: pd.DataFrame) -> pd.DataFrame:
+    def _per_deal(calls: pd.DataFrame, managers: pd.Series) -> pd.DataFrame:
         """Per deal row: judged calls, the unlogged ones, their talk, first and last unlogged call,
-        and the managers on them."""
+        and the managers on them (`managers`: each client call's manager, read for the unlogged
+        calls only)."""
         lost = calls[~calls["logged"]]
+        lost = lost.assign(manager=managers.iloc[lost["row"].to_numpy()].to_numpy(dtype=object))
         by = calls.groupby("deal", sort=True)
         out = pd.DataFrame({"calls": by.size()})
         lost_by = lost.groupby("deal", sort=True)
