@@ -133,7 +133,7 @@ def _declared(ctx: FinishContext) -> frozenset[str]:
     return frozenset(settings.extensions) if settings is not None else frozenset()
 
 
-def _warn_utc(ctx: FinishContext, layout: str) -> None:
+def _warn_utc(ctx: FinishContext, layout: str, rows: int) -> None:
     if ctx.calls is None or ctx.calls.timezone is None:
         ctx.warn(InputWarning(
             code="call-times-utc",
@@ -142,7 +142,7 @@ def _warn_utc(ctx: FinishContext, layout: str) -> None:
             message_ru=f"{layout} даёт время звонков в UTC; оно сравнивается с местным временем CRM как есть. "
                        f"Укажите [calls] timezone (например, \"Europe/Moscow\") в crm-audit.toml, чтобы "
                        f"перевести его.",
-            numbers={"rows": 0}))
+            numbers={"rows": int(rows)}))
 
 
 # -- Asterisk ---------------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ MANGO_COLUMNS = {
 
 
 def _mango(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    _warn_utc(ctx, "Mango Office statistics")
+    _warn_utc(ctx, "Mango Office statistics", len(frame))
     start, finish, answer = (epoch_times(_text(frame, c)) for c in ("_start", "_finish", "_answer"))
     from_ext, to_ext = _text(frame, "_from_ext").str.strip(), _text(frame, "_to_ext").str.strip()
     has_from = from_ext.notna() & from_ext.ne("")
@@ -338,7 +338,7 @@ TWILIO_COLUMNS = {
 
 
 def _twilio(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    _warn_utc(ctx, "Twilio")
+    _warn_utc(ctx, "Twilio", len(frame))
     label = _text(frame, "_direction").str.lower()
     direction = pd.Series(np.where(label.str.startswith("outbound").fillna(False), "out", "in"), index=frame.index,
                           dtype="str")
