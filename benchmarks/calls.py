@@ -119,10 +119,11 @@ def main() -> None:
     parse = child(CHILD_PARSE, str(folder / "Master.csv"))
     audit = child(CHILD_AUDIT, str(folder), str(folder / "Master.csv"))
     total = audit["ingest"] + sum(audit["per_check"].values()) + audit["owners"]
-    print(f"| deals | calls | parse s | read log s | OF07-OF09 s | owners s | audit s | audit / parse |")
-    print(f"| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| deals | calls | parse s | read log s | OF07-OF09 s | owners s | audit s | audit / parse |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    checks = sum(audit["per_check"].values())
     print(f"| {audit['deals']:,} | {parse['rows']:,} | {parse['parse']:.2f} | {audit['ingest']:.2f} | "
-          f"{sum(audit['per_check'].values()):.2f} | {audit['owners']:.2f} | {total:.2f} | {total / parse['parse']:.1f} |")
+          f"{checks:.2f} | {audit['owners']:.2f} | {total:.2f} | {total / parse['parse']:.1f} |")
     print(f"per check: {audit['per_check']}; affected: {audit['findings']}; contact points: {audit['points']:,}")
 
 

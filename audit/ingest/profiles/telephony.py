@@ -244,9 +244,8 @@ SIPUNI_COLUMNS = {
 
 def _sipuni(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     kind = _text(frame, "_type").str.lower()
-    direction = pd.Series(np.select([kind.str.startswith("исх").fillna(False), kind.str.startswith("вход").fillna(False),
-                                     kind.str.startswith("внутр").fillna(False)], ["out", "in", "internal"], "in"),
-                          index=frame.index, dtype="str")
+    starts = [kind.str.startswith(word).fillna(False) for word in ("исх", "вход", "внутр")]
+    direction = pd.Series(np.select(starts, ["out", "in", "internal"], "in"), index=frame.index, dtype="str")
     agent = _text(frame, "_agent")
     ours = _text(frame, "_from").where(direction.eq("out"), agent)
     theirs = _text(frame, "_to").where(direction.eq("out"), _text(frame, "_from"))
