@@ -117,8 +117,10 @@ def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
     notes = [f"{match.profile.label} {label}"] + ([raw.layout] if raw.layout else []) + mapped.notes
     if match.via_config:
         notes.append("columns mapped by crm-audit.toml")
-    # A lookup file's columns are all helpers: show what each one is read as.
-    mapping = {header_of[c]: t.lstrip("_") for c, t in match.mapping.items() if table == LOOKUP or not t.startswith("_")}
+    # A lookup file's columns are all helpers, and so are most of a call log's: show what each one
+    # is read as.
+    shown = table in (LOOKUP, "calls")
+    mapping = {header_of[c]: t.lstrip("_") for c, t in match.mapping.items() if shown or not t.startswith("_")}
     # A repeated header (amoCRM's second "Источник") is listed once: as mapped when one of its
     # columns is, else as unmapped.
     unmapped = tuple(dict.fromkeys(header_of[c] for c in match.unmapped if header_of[c] not in mapping))
