@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from audit.model.config import Config
+from audit.model.asof import parse_as_of
 from audit.model.errors import AuditError, ConfigError
 from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
@@ -79,6 +80,8 @@ def warm_up(select: Sequence[str] = (), ignore: Sequence[str] = (),
 
 
 def check_params(check: type[Check], cfg: Config) -> dict:
+    """The check's defaults with the config's overrides, each judged by the check's rules (the
+    app has validated the whole config already; this guards callers that build one by hand)."""
     params = dict(check.params)
     overrides = cfg.check_params.get(check.code, {})
     unknown = set(overrides) - set(params)
@@ -87,10 +90,10 @@ def check_params(check: type[Check], cfg: Config) -> dict:
         raise ConfigError(f"[checks.{check.code}] unknown setting {sorted(unknown)[0]!r} "
                           f"(known: {known}, severity, enabled)", path=cfg.path)
     for key, value in overrides.items():
-        default = params[key]
-        if isinstance(default, (int, float)) and not isinstance(default, bool):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(f"[checks.{check.code}] {key} must be a number", path=cfg.path)
+        rule = check.param_rules.get(key)
+        problem = rule.problem(value) if rule is not None else None
+        if problem:
+            raise ConfigError(f"[checks.{check.code}] {key} {problem}", path=cfg.path)
         params[key] = value
     return params
 
@@ -104,17 +107,16 @@ def check_vocab(cfg: Config) -> None:
 
 
 def resolve_as_of(crm: CrmData, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
-    """--as-of, else the latest event in the data: never the wall clock, so a report is reproducible."""
+    """--as-of, else the latest event in the data: never the wall clock, so a report is
+    reproducible; and never a made-up date (1970) when the data holds none."""
     if as_of is not None:
-        try:
-            ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise AuditError(f"--as-of {as_of!r} is not a date (use YYYY-MM-DD)") from None
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        return ts
+        return parse_as_of(as_of if not isinstance(as_of, pd.Timestamp) else as_of.isoformat())
     latest = crm.latest_timestamp()
-    return latest if latest is not None else pd.Timestamp("1970-01-01")
+    if latest is None:
+        raise AuditError("the data holds no date to audit as of (no readable creation, close or "
+                         "activity date)", hint="pass --as-of YYYY-MM-DD, or map the date columns in "
+                                                "crm-audit.toml [columns.deals]")
+    return latest
 
 
 def skip_reason(missing: dict[str, tuple[str, ...]], dependents: Sequence[str] = ()) -> str:

@@ -28,6 +28,7 @@ from audit.model.findings import (
     empty_findings,
 )
 from audit.model import CrmData
+from audit.model.params import Rule
 from audit.model.text import sentence
 
 __all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
@@ -57,6 +58,9 @@ class Check:
     severity: ClassVar[Severity]
     needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"deals": ()}
     params: ClassVar[Mapping[str, Any]] = {}  # default thresholds; crm-audit.toml [checks.CODE] overrides
+    # What each setting may hold (audit.model.params), one rule per key of `params`: the config is
+    # checked against these before any data is read.
+    param_rules: ClassVar[Mapping[str, Rule]] = {}
     title_ru: ClassVar[str]          # the name as a Russian label for reports
     rationale: ClassVar[str]         # why a sales director should care (English)
     rationale_ru: ClassVar[str]

@@ -17,6 +17,10 @@ def template() -> str:
             check_lines.append(f"# {key} = {shown}")
         check_lines.append("")
     checks_block = "\n".join(check_lines)
+    from dataclasses import asdict
+
+    from audit.model.limits import ReadLimits
+    limits_block = "\n".join(f"# {key} = {value!r}" for key, value in asdict(ReadLimits()).items())
     return f'''# crm-audit configuration. Uncomment what you need; everything has a default.
 
 [input]
@@ -72,4 +76,9 @@ def template() -> str:
 # columns = ["clid", "src", "dst", "start", "billsec", "disposition"]  # a headerless log of another layout
 # [calls.extensions]          # extension (SIP user, line) -> manager, as the CRM names him
 # "101" = "Иванов Пётр"
+
+# What an input may cost before it is refused (exit 2, naming the file and the limit).
+# Raise one when a genuine export hits it.
+# [limits]
+{limits_block}
 '''

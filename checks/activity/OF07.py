@@ -8,9 +8,13 @@ import pandas as pd
 from audit.derived.calls import CallSettings, client_calls, deal_calls, judged_calls
 from audit.derived.deal_index import deal_index
 from audit.model import CrmData
+from audit.model.params import HOURS, number
 from checks.activity._calls import CALL_NEEDS, minutes, skip, skip_if_incomparable
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+
+
+SECONDS = number(0.0, 86_400.0)
 
 
 class CallsNotLogged(Check):
@@ -25,6 +29,7 @@ class CallsNotLogged(Check):
     # min_talk_s: shorter answered calls (a wrong number, "call me later") are not judged;
     # window_h: an activity on the deal this many hours before or after the call is its trace.
     params = {"min_talk_s": 60, "window_h": 24}
+    param_rules = {"min_talk_s": SECONDS, "window_h": HOURS}
     rationale = ("The phone system logs every call; the CRM shows what the manager chose to record. A real "
                  "conversation with a deal's contact that left no activity on the deal is work done off the CRM, "
                  "measured, not guessed: the next manager, the director and the statistics never see what the "

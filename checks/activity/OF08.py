@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.derived.calls import client_calls, outside_numbers
 from audit.model import CrmData
+from audit.model.params import COUNT, number
 from checks.activity._calls import CALL_NEEDS, minutes, shown_numbers, skip, skip_if_incomparable
 from checks.activity._times import iso
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -25,6 +26,7 @@ class ClientsOutsideCrm(Check):
     # A number counts when the manager talked to it at least min_calls times (answered calls) and
     # min_talk_s seconds in total: one call from a supplier or a wrong number is not a client.
     params = {"min_calls": 3, "min_talk_s": 60}
+    param_rules = {"min_calls": COUNT, "min_talk_s": number(0.0, 10_000_000.0)}
     rationale = ("A number a manager calls again and again that matches no contact of any deal or lead is a client "
                  "the CRM does not know: his deal lives in the manager's phone and notebook, and if it is lost, "
                  "nobody will ever count the loss.")

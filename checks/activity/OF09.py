@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.calls import candidates, client_calls, deal_calls, number_deals
 from audit.derived.deal_index import deal_index, to_int
 from audit.model import CrmData
+from audit.model.params import DAYS, number
 from checks.activity._calls import CALL_NEEDS, minutes, skip, skip_if_incomparable
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -27,6 +28,7 @@ class DealAfterTheTalk(Check):
     # min_days: how long after the first answered call (of min_talk_s or more) the deal may be
     # created; lookback_days: how far before the deal's creation a call still counts as its start.
     params = {"min_days": 3, "lookback_days": 90, "min_talk_s": 60}
+    param_rules = {"min_days": DAYS, "lookback_days": DAYS, "min_talk_s": number(0.0, 86_400.0)}
     rationale = ("When a deal reaches the CRM days after the first real conversation with its contact, the early "
                  "stages happened elsewhere: the CRM sees the deal only once it looked promising (ST05's "
                  "\"entered late\", proven by the phone log), and deals that died in those days never appear.")

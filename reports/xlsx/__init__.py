@@ -21,7 +21,8 @@ from openpyxl import Workbook
 
 from audit.model.result import AuditResult
 from reports import ReportOptions, i18n
-from reports.atomic import atomic_path
+from audit.model.reportmark import TOOL_NAME, WORKBOOK_PROPERTY
+from reports.atomic import atomic_path, library_temp_files_in, scratch_dir
 from reports.xlsx import catalogue, data, findings, funnel, managers, stages, summary
 from reports.xlsx.findings import DEFAULT_MAX_ROWS, capped_findings, evidence_text
 from reports.xlsx.sheet import BookContext, safe_text
@@ -35,14 +36,20 @@ SHEETS = (summary, findings, managers, funnel, stages, catalogue, data)
 
 
 def write(result: AuditResult, path: Path, options: ReportOptions | None = None) -> None:
-    """Write the workbook atomically (a temporary file beside `path`, then a rename)."""
+    """Write the workbook atomically (a temporary file beside `path`, then a rename). openpyxl's
+    own temporary sheet files go to a private folder beside `path` too, removed on every exit
+    path (and swept by the next run after a kill -9), never to the system temp folder."""
     options = options or ReportOptions()
     if options.mask_pii:
         from reports.pii import mask_result
         result = mask_result(result)  # a no-op when the run already masked it
-    wb = build(result, options)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_path(path) as tmp, scratch_dir(path) as scratch, library_temp_files_in(scratch):
+        wb = build(result, options)
+        try:
+            wb.save(tmp)
+        except BaseException:
+            _discard(wb)
+            raise
 
 
 def build(result: AuditResult, options: ReportOptions | None = None) -> Workbook:
@@ -52,6 +59,7 @@ def build(result: AuditResult, options: ReportOptions | None = None) -> Workbook
     ctx = BookContext(result, lang, options)
     ctx.titles = {c.code: i18n.check_title(c.code, c.name, result.catalogue, lang) for c in result.checks}
     wb = Workbook(write_only=True)
+    _mark_as_report(wb, result)
     for style in named_styles():
         wb.add_named_style(style)
     try:
@@ -61,6 +69,13 @@ def build(result: AuditResult, options: ReportOptions | None = None) -> Workbook
         _discard(wb)
         raise
     return wb
+
+
+def _mark_as_report(wb: Workbook, result: AuditResult) -> None:
+    """Document properties that say this is a crm-audit report: readers never take it for an export."""
+    from openpyxl.packaging.custom import StringProperty
+    wb.properties.creator = TOOL_NAME
+    wb.custom_doc_props.append(StringProperty(name=WORKBOOK_PROPERTY, value=str(result.tool_version or "")))
 
 
 def _discard(wb: Workbook) -> None:

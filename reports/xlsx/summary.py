@@ -13,8 +13,8 @@ from openpyxl.styles import Alignment, Font
 
 from audit.model.findings import Family
 from reports import i18n
-from reports.common import (affected_delta, as_of_text, coverage_text, is_number, score_delta, signed,
-                            top_problems, warning_lines)
+from reports.common import (affected_delta, as_of_text, coverage_text, is_number, previous_text, score_delta,
+                            signed, top_problems, warning_lines)
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
 from reports.xlsx.styles import (FMT_1, FMT_INT, FMT_SIGNED, INK, MUTED, STATUS_COLORS, TOP, WRAP, score_font,
@@ -49,7 +49,7 @@ def _score(s: Sheet, ctx: BookContext) -> None:
     delta_cell = None
     if delta is not None:
         delta_cell = s.cell(t("summary.delta", lang, delta=signed(delta, 1),
-                              as_of=as_of_text((r.previous or {}).get("as_of"))),
+                              as_of=previous_text(r, lang)),
                             font=Font(bold=True, color="006100" if delta > 0 else "9C0006" if delta < 0 else MUTED))
     scored = is_number(score)
     s.append([s.cell(t("summary.score", lang), font=Font(bold=True, size=14, color=INK),
