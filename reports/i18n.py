@@ -368,4 +368,5 @@ def check_title(code: str, name: str, catalogue: Mapping[str, Any], lang: str) -
     if lang == "ru" and info is not None and getattr(info, "title_ru", None):
         return info.title_ru
     text = (info.name if info is not None else name) or code
-    return text.replace("-", " ").capitalize()
+    # "clients-outside-crm" reads "Clients outside CRM".
+    return text.replace("-", " ").capitalize().replace(" crm", " CRM")
