@@ -114,17 +114,20 @@ CRM_CHOICE = ProfileChoice()
 @click.option("--fail-on", type=FAIL_ON, default=None, help="Exit 1 when a check of this severity or higher fails (default high).")
 @click.option("--history", "history_dir", type=click.Path(path_type=Path), help="Folder of the run history (trend, deltas).")
 @click.option("--mask-pii", is_flag=True, help="Mask contact names, e-mails and phones in every output.")
+@click.option("--show-numbers", is_flag=True,
+              help="Show clients' full phone numbers (masked by default; --mask-pii wins). Use only with the "
+                   "client's consent.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line on failure.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug log and tracebacks.")
 def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, as_of, select, ignore,
-        fail_on, history_dir, mask_pii, quiet, verbose) -> None:
+        fail_on, history_dir, mask_pii, show_numbers, quiet, verbose) -> None:
     """Audit the exports in PATHS (files or folders)."""
     _setup_logging(verbose, quiet)
     from audit.app.session import AuditRequest, execute
     request = AuditRequest(
         paths=tuple(paths), config_path=config_path, crm=crm, encoding=encoding, xlsx=xlsx_path,
         json=json_path, md=md_path, lang=lang, as_of=as_of, select=select, ignore=ignore,
-        fail_on=fail_on, history_dir=history_dir, mask_pii=mask_pii, quiet=quiet,
+        fail_on=fail_on, history_dir=history_dir, mask_pii=mask_pii, show_numbers=show_numbers, quiet=quiet,
         color=sys.stdout.isatty(), progress=_progress(quiet),
     )
     code = execute(request)

@@ -22,6 +22,7 @@ from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.model.result import AuditResult, Coverage, FamilyGap
 from audit.model.warnings import InputWarning
+from audit.derived.calls import CallSettings, off_system_leader
 from audit.derived.scorecard import owners_table
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
@@ -160,6 +161,7 @@ def run_audit(
     crm_name: str | None = None,
     progress: Progress | None = None,
     catalogue: Sequence[type[Check]] = ALL_CHECKS,
+    show_numbers: bool = False,
 ) -> AuditResult:
     """Run the selected checks of `catalogue` on `crm` and assemble the AuditResult.
 
@@ -167,7 +169,8 @@ def run_audit(
     A check whose input is missing is skipped with a reason naming what to export; one
     that raises ends as `error` and the rest complete. `as_of` defaults to the config's,
     else the latest timestamp in the data. `sources`, `warnings` and `crm_name` describe
-    the inputs for the reports; `progress` gets a line per check.
+    the inputs for the reports; `progress` gets a line per check. `show_numbers` lets findings
+    hold full phone numbers (--show-numbers); they are masked otherwise.
     """
     cfg = cfg or Config()
     say = progress or (lambda _msg: None)
@@ -199,11 +202,12 @@ def run_audit(
             gaps[check_cls.code] = tuple(t for t, cols in missing.items() if not cols)
             continue
         say(f"{check_cls.code} {check_cls.name}")
-        ctx = RunContext(as_of=when, derived=derived, params=params[check_cls.code], vocab=cfg.vocab)
+        ctx = RunContext(as_of=when, derived=derived, params=params[check_cls.code], vocab=cfg.vocab,
+                         show_numbers=show_numbers)
         results.append(_run_one(check_cls, crm, ctx, severity))
 
     findings = _all_findings(crm, results)
-    owners = owners_table(derived, findings, when)
+    owners = owners_table(derived, findings, when, calls=_call_settings(results, params, when))
     funnel = funnel_table(derived)
     stages = stages_table(derived, results)
     pipelines = pipelines_table(derived, results)
@@ -219,8 +223,20 @@ def run_audit(
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
-        warnings=all_warnings, coverage=coverage,
+        warnings=all_warnings, coverage=coverage, off_system=off_system_leader(owners),
     )
+
+
+def _call_settings(results: Sequence[CheckResult], params: dict, when: pd.Timestamp) -> CallSettings | None:
+    """The thresholds OF07 (and OF08) judged with, for the owners table's call columns; None when
+    OF07 did not judge (no call log, no contact phones, not selected)."""
+    judged = {r.code for r in results if r.status in (Status.PASS, Status.FAIL)}
+    if "OF07" not in judged:
+        return None
+    of07, of08 = params["OF07"], params.get("OF08", {})
+    return CallSettings(as_of=when, min_talk_s=float(of07["min_talk_s"]), window_h=float(of07["window_h"]),
+                        outside_min_calls=int(of08.get("min_calls", 3)),
+                        outside_min_talk_s=float(of08.get("min_talk_s", 60)))
 
 
 def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Severity) -> CheckResult:

@@ -52,6 +52,8 @@ class RunContext:
     derived: Derived
     params: Mapping[str, Any] = field(default_factory=dict)
     vocab: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # config additions, by list name
+    # Full phone numbers may appear in findings (--show-numbers without --mask-pii); else masked.
+    show_numbers: bool = False
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]

@@ -58,6 +58,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "table.leads": ("leads", "лиды"),
     "table.users": ("users", "пользователи"),
     "table.pipelines": ("pipelines", "воронки"),
+    "table.calls": ("call log", "журнал звонков"),
+    "table.contact_points": ("contacts' phones and e-mails", "телефоны и e-mail контактов"),
 
     # -- summary ---------------------------------------------------------------------
     "summary.title": ("CRM audit", "Аудит CRM"),
@@ -134,6 +136,12 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "col.activities": ("Activities", "Активности"),
     "col.activities_per_deal": ("Activities per deal", "Активностей на сделку"),
     "col.median_cycle_days": ("Median cycle, days", "Медиана цикла, дн."),
+    "col.talk_in_crm_share": ("Client talk time in CRM, %", "Разговоры с клиентами в CRM, %"),
+    "col.numbers_outside_crm": ("Numbers outside CRM", "Номера вне CRM"),
+    "summary.off_system": ("Most client talk off the CRM: {owner} - {share} of the talk with deals' contacts left no "
+                           "trace in the CRM (OF07)",
+                           "Больше всех разговаривает мимо CRM: {owner} — {share} разговоров с контактами сделок не "
+                           "оставили следа в CRM (OF07)"),
     "col.findings": ("Findings", "Замечания"),
     "col.score": ("Trust score", "Индекс доверия"),
     "col.score_delta": ("Score change", "Изменение индекса"),
@@ -361,4 +369,5 @@ def check_title(code: str, name: str, catalogue: Mapping[str, Any], lang: str) -
     if lang == "ru" and info is not None and getattr(info, "title_ru", None):
         return info.title_ru
     text = (info.name if info is not None else name) or code
-    return text.replace("-", " ").capitalize()
+    # "clients-outside-crm" reads "Clients outside CRM".
+    return text.replace("-", " ").capitalize().replace(" crm", " CRM")

@@ -287,3 +287,63 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
 def is_masked(result: AuditResult) -> bool:
     findings = result.findings
     return bool(findings is not None and findings.attrs.get(MASKED_MARK))
+
+
+# -- phones only: the default of every run ------------------------------------------------------
+
+PHONES_MARK = "crm_audit_phones_masked"
+_PHONE_CANDIDATE = r"\+?\d[\d\s().-]{6,}\d"
+
+
+def mask_phone_text(text: Any) -> Any:
+    """Phone numbers masked in one string (last two digits kept); everything else as it is."""
+    if not isinstance(text, str) or sum(ch.isdigit() for ch in text) < 8:
+        return text
+    return PHONE.sub(_mask_phone, text)
+
+
+def _phones_in_series(values: pd.Series) -> pd.Series:
+    if values is None or not len(values):
+        return values
+    text = values.astype(object)
+    candidates = text.map(lambda v: isinstance(v, str)) & text.astype(str).str.contains(_PHONE_CANDIDATE, regex=True)
+    if not candidates.any():
+        return values
+    out = text.copy()
+    out.loc[candidates] = text[candidates].map(mask_phone_text)
+    return out
+
+
+def _phones_in_evidence(evidence: Any) -> Any:
+    if isinstance(evidence, Mapping):
+        return {k: (v if _ID_KEY.search(str(k).lower()) else _phones_in_evidence(v)) for k, v in evidence.items()}
+    if isinstance(evidence, (list, tuple)):
+        return type(evidence)(_phones_in_evidence(v) for v in evidence)
+    return mask_phone_text(evidence)
+
+
+def mask_phones(result: AuditResult) -> AuditResult:
+    """The result with every phone number masked, names and e-mails kept: what a run shows unless
+    --show-numbers is given (a client's number is personal data; the call log holds thousands)."""
+    if is_masked(result) or result.findings.attrs.get(PHONES_MARK):
+        return result
+    findings = result.findings.copy()
+    for col in TEXT_COLUMNS:
+        if col in findings:
+            findings[col] = _phones_in_series(findings[col])
+    if "evidence" in findings and len(findings):
+        findings["evidence"] = [_phones_in_evidence(ev) if ev else ev for ev in findings["evidence"].tolist()]
+    by_code = ({code: rows for code, rows in findings.groupby("code", sort=False)} if len(findings) else {})
+    checks = []
+    for c in result.checks:
+        own = c.findings
+        if own is not None and len(own) and c.code in by_code:
+            rows = by_code[c.code]
+            own = rows[[col for col in own.columns if col in rows.columns]].reset_index(drop=True)
+        checks.append(replace(c, message=mask_phone_text(c.message), message_ru=mask_phone_text(c.message_ru),
+                              findings=own))
+    issues = result.parse_issues
+    if issues is not None and len(issues) and "raw" in issues:
+        issues = issues.assign(raw=_phones_in_series(issues["raw"]))
+    findings.attrs[PHONES_MARK] = True
+    return replace(result, checks=tuple(checks), findings=findings, parse_issues=issues)

@@ -231,6 +231,8 @@ def test_just_below_each_minimum_is_a_skip_that_says_so(data, code):
 def test_every_check_with_a_minimum_is_covered():
     """A check whose settings hold a minimum sample is in BELOW (or says why it is not)."""
     judged_per_record = {"ST04", "SG07"}   # min_lost: the one-reason rule only; period_days: not a sample
+    # min_talk_s, min_calls: which calls and numbers count (one call, one number each), not a sample.
+    judged_per_record |= {"OF07", "OF08", "OF09"}
     with_minimum = {c.code for c in ALL_CHECKS
                     if any(k.startswith("min_") and k not in ("min_days", "min_similarity", "min_step",
                                                               "min_gap", "min_skipped_share", "min_open_stages",

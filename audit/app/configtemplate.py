@@ -69,6 +69,14 @@ def template() -> str:
 # [history]
 # dir = "audit-history"  # keep a run history for the trend (same as --history)
 
+# The phone system's call log (OF07-OF09): Asterisk Master.csv, Mango Office, Sipuni, UIS, Zadarma, Twilio.
+# [calls]
+# region = "RU"              # where numbers written without a country code are
+# timezone = "Europe/Moscow"  # only when the log's times are UTC (Asterisk usegmtime=yes, Mango Office)
+# columns = ["clid", "src", "dst", "start", "billsec", "disposition"]  # a headerless log of another layout
+# [calls.extensions]          # extension (SIP user, line) -> manager, as the CRM names him
+# "101" = "Иванов Пётр"
+
 # What an input may cost before it is refused (exit 2, naming the file and the limit).
 # Raise one when a genuine export hits it.
 # [limits]

@@ -47,6 +47,7 @@ class AuditRequest:
     fail_on: str | None = None
     history_dir: Path | None = None
     mask_pii: bool = False
+    show_numbers: bool = False  # full phone numbers in the outputs (never with mask_pii)
     quiet: bool = False
     color: bool = False
     progress: Callable[[str], None] | None = None
@@ -70,19 +71,24 @@ def execute(req: AuditRequest) -> int:
 
     if req.as_of is not None:
         parse_as_of(req.as_of)  # a bad --as-of stops the run before the exports are read
+    mask_pii = req.mask_pii or bool(cfg.report.get("mask_pii"))
     warm_up(select, ignore)
     say("reading exports")
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
-                       sources=loaded.sources, warnings=loaded.warnings, crm_name=loaded.crm_name, progress=say)
+                       sources=loaded.sources, warnings=loaded.warnings, crm_name=loaded.crm_name, progress=say,
+                       show_numbers=req.show_numbers and not mask_pii)
     refuse_if_nothing_judged(result)
     for broken in result.errored():  # loud even with -q: a cron log must show a check that broke
         log.error("%s could not run: %s", broken.code, broken.message)
-    options = ReportOptions(lang=lang, mask_pii=req.mask_pii or bool(cfg.report.get("mask_pii")),
+    options = ReportOptions(lang=lang, mask_pii=mask_pii,
                             deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
     if options.mask_pii:  # one masked result for every writer and the console
         from reports.pii import mask_result
         result = mask_result(result, deals=loaded.crm.deals)
+    elif not req.show_numbers:  # phone numbers stay out of every output unless asked
+        from reports.pii import mask_phones
+        result = mask_phones(result)
     written: list[tuple[str, str]] = []
     paths = [(fmt, template if template == "-" else render_path(template, result)) for fmt, template in targets]
     files = [path for _f, path in paths if path != "-"]

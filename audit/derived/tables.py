@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 import pandas as pd
 
+from audit.derived import calls as _calls
 from audit.derived import deal_index as _deals
 from audit.derived import flow as _flow
 from audit.derived import flowindex as _index
@@ -146,11 +147,24 @@ class Derived:
         """Per pipeline: owned deals, owners, the main owner and their share (audit.derived.stage_tables)."""
         return _stage_tables.build_pipeline_owners(self)
 
+    # -- the phone system's calls -------------------------------------------------------------
+
+    @cached_property
+    def number_deals(self) -> _calls.NumberDeals:
+        """The deals' contact phones as (number code, deal row) pairs (audit.derived.calls)."""
+        return _calls.build_number_deals(self)
+
+    @cached_property
+    def client_calls(self) -> _calls.ClientCalls:
+        """The calls with a client number, with the number's deals and whether anyone knows it."""
+        return _calls.build_client_calls(self)
+
     # -- work several checks share -----------------------------------------------------------
 
     def shared(self, compute: Callable[..., T], *args: Any) -> T:
         """`compute(self, *args)` once per run: work several checks share that is not a table of its
-        own (the Great Expectations validation behind HY01-HY05), kept under the function itself."""
+        own, or that depends on a setting (the Great Expectations validation behind HY01-HY05 per
+        as_of, the calls matched to deals per as_of and window), kept under the function itself."""
         key = (compute, *args)
         if key not in self._shared:
             self._shared[key] = compute(self, *args)

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from audit.ingest import calllog
 from audit.ingest.assemble import assemble
 from audit.ingest.canonical import empty_issues
 from audit.ingest.batch import FLUSH_ROWS, Group, Pending, group_key, merge, per_file, splits_cleanly
@@ -88,7 +89,10 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     for file in files:
         say(f"reading {file.name}")
         try:
-            raws = read_file(file, encoding, cfg.limits, text_as_objects=True)
+            headerless = calllog.headerless(file, cfg)
+            raws = read_file(file, encoding, cfg.limits, text_as_objects=True, header=not headerless)
+            if headerless:
+                raws = [calllog.name_columns(raw, cfg) for raw in raws]
         except NotAnExport as skipped:  # a crm-audit report left in the export folder
             log.info("%s: %s", file, skipped.note)
             out.add(TableRead(SourceFile(path=str(file), table=None, note=skipped.note)), out.reserve())

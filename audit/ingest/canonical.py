@@ -25,7 +25,8 @@ from audit.model.warnings import InputWarning
 
 FILE_HELPER = "_file"  # each row's file when several small files are mapped as one (audit.ingest.batch)
 ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",
-             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline"}
+             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline", "calls": "call_id",
+             "contact_points": "deal_id"}
 
 # Labels of an exported status column (stage names are read by profiles.status).
 DEAL_STATUS_RULES = [
@@ -130,12 +131,23 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
                   exported=exported)
 
 
+def _dropped_text(table: str, dropped: list[tuple[int, str]]) -> list[str]:
+    """The text of lines not read as records, for HY08; a call log's lines hold clients' numbers,
+    which are starred (audit.ingest.contacts.mask_digit_runs)."""
+    text = [t[:500] for _r, t in dropped]
+    if table == "calls":
+        from audit.ingest.contacts import mask_digit_runs
+        return mask_digit_runs(pd.Series(text, dtype="str")).tolist()
+    return text
+
+
 def finish_context(cfg: Config, profile: Profile) -> FinishContext:
     """The stage names `[status]` declares and the profile's own final stages, normalized once."""
     def names(stages) -> frozenset[str]:
         return frozenset(norm_header(s) for s in stages)
     return FinishContext(declared_won=names(cfg.won_stages), declared_lost=names(cfg.lost_stages),
-                         system_won=names(profile.won_stages), system_lost=names(profile.lost_stages))
+                         system_won=names(profile.won_stages), system_lost=names(profile.lost_stages),
+                         calls=cfg.calls)
 
 
 def end_of_period(closed: pd.Series, created: pd.Series) -> pd.Series:
@@ -163,7 +175,7 @@ def dropped_issues(raw: RawTable, table: str) -> tuple[pd.DataFrame | None, str 
     note = f"{len(raw.dropped)} line(s) not read as records (wrong number of fields or report totals)"
     return pd.DataFrame({
         "table": table, "file": raw.label, "row": [r for r, _t in raw.dropped],
-        "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
+        "column": None, "source_column": None, "raw": _dropped_text(table, raw.dropped), "entity_id": None,
     }), note
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audit.ingest.canonical import Match, Mapped, drop_helpers, map_table
-from audit.ingest.profiles import BY_NAME, PROFILES, Profile, TableSpec, norm_header
+from audit.ingest.profiles import BY_NAME, CALL_LOGS, PROFILES, Profile, TableSpec, norm_header
 from audit.ingest.readers import ROW_COLUMN, RawTable, text_columns
 from audit.ingest.unread import refuse_unread_deals
 from audit.model import SCHEMA, SourceFile
@@ -59,7 +59,8 @@ def recognise(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alone
     `seen` caches detection by header row: 5,000 files of one layout are recognised once. A
     deals export that cannot be read, or not quite (no stage column, another CRM than the one
     forced), raises InputError."""
-    forced = forced_table(cfg, raw)
+    # A call log without a header row was named after its layout when it was read.
+    forced = forced_table(cfg, raw) or ("calls" if raw.layout else None)
     if forced == "ignore":
         return None, TableRead(_unread(raw, "ignored ([files] in crm-audit.toml)"))
     key = (tuple(raw.headers), tuple(raw.frame.columns), forced)
@@ -136,15 +137,19 @@ def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
     header_of = match.source_headers
     if mapped.tables:
         table = "+".join(mapped.tables)
-        rows = sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else rows
+        # Contact phones read beside the deals are not rows of the file.
+        counted = [t for name, t in mapped.tables.items() if name != "contact_points"]
+        rows = sum(len(t) for t in counted) if len(counted) > 1 else rows
     else:
         table = LOOKUP if mapped.lookups or match.spec.table == LOOKUP else match.spec.table
     label = match.spec.label or match.spec.table
-    notes = [f"{match.profile.label} {label}"] + mapped.notes
+    notes = [f"{match.profile.label} {label}"] + ([raw.layout] if raw.layout else []) + mapped.notes
     if match.via_config:
         notes.append("columns mapped by crm-audit.toml")
-    # A lookup file's columns are all helpers: show what each one is read as.
-    mapping = {header_of[c]: t.lstrip("_") for c, t in match.mapping.items() if table == LOOKUP or not t.startswith("_")}
+    # A lookup file's columns are all helpers, and so are most of a call log's: show what each one
+    # is read as.
+    shown = table in (LOOKUP, "calls")
+    mapping = {header_of[c]: t.lstrip("_") for c, t in match.mapping.items() if shown or not t.startswith("_")}
     # A repeated header (amoCRM's second "Источник") is listed once: as mapped when one of its
     # columns is, else as unmapped.
     unmapped = tuple(dict.fromkeys(header_of[c] for c in match.unmapped if header_of[c] not in mapping))
@@ -175,7 +180,7 @@ def detect(raw: RawTable, cfg: Config, crm: str | None = None, *, forced: str | 
     """The best (profile, table spec) for the raw table, or None. `forced`: the table kind
     `[files]` in crm-audit.toml names for it (see `forced_table`)."""
     crm = (crm or cfg.crm or "auto").lower()
-    profiles = PROFILES if crm == "auto" else (BY_NAME[crm], BY_NAME["generic"])
+    profiles = (*(PROFILES if crm == "auto" else (BY_NAME[crm], BY_NAME["generic"])), *CALL_LOGS)
     columns = [c for c in raw.frame.columns if c != ROW_COLUMN]
     headers = dict(zip(columns, raw.headers))
     normalized = {c: norm_header(h) for c, h in headers.items()}

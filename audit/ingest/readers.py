@@ -79,6 +79,7 @@ class RawTable:
     row_files: np.ndarray | None = None
     group_label: str | None = None
     text_as_objects: bool = False          # a small CSV's text still as Python strings (see text_columns)
+    layout: str | None = None              # a call log without a header: the layout its columns were named by
 
     @property
     def label(self) -> str:
@@ -88,11 +89,13 @@ class RawTable:
 
 
 def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = ReadLimits(), *,
-              text_as_objects: bool = False) -> list[RawTable]:
+              text_as_objects: bool = False, header: bool = True) -> list[RawTable]:
     """All candidate tables in one file. Raises InputError for unreadable files (and files past
     `limits`), NotAnExport for a crm-audit report. A small CSV's columns are Python strings
     when `text_as_objects` (the caller turns them into Arrow text with `text_columns`, maybe
-    after gathering many small files), else Arrow text like every CSV's.
+    after gathering many small files), else Arrow text like every CSV's. `header=False` reads a
+    CSV file without a header row (Asterisk's Master.csv): every line is a record, and the
+    columns are named "column 1", "column 2", ... for the caller to name.
 
     CSV files are parsed from disk by Arrow (transcoded on the fly when not UTF-8): a
     several-hundred-megabyte export is never held as bytes, then text, then a table.
@@ -123,13 +126,13 @@ def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = Read
                          f"may hold", path=path, hint=lift_hint("unzipped_mb"))
     small = not more
     if small:  # one read and no thread: many small files are read at the pace of the disk
-        tables = _read_kind(path, kind, head, encoding, limits, whole=True)
+        tables = _read_kind(path, kind, head, encoding, limits, whole=header, header=header)
         digest = hashlib.sha256(head).hexdigest()
     else:
         # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
         with ThreadPoolExecutor(max_workers=1) as pool:
             digest_future = pool.submit(_sha256, path)
-            tables = _read_kind(path, kind, head, encoding, limits)
+            tables = _read_kind(path, kind, head, encoding, limits, header=header)
             digest = digest_future.result()
     for t in tables:
         t.sha256 = digest
@@ -147,12 +150,12 @@ def text_columns(raw: RawTable) -> RawTable:
 
 
 def _read_kind(path: Path, kind: str, head: bytes, encoding: str | None, limits: ReadLimits,
-               whole: bool = False) -> list[RawTable]:
+               whole: bool = False, header: bool = True) -> list[RawTable]:
     if kind in ("xlsx", "xls", "ods"):
         return _read_workbook(path, path.read_bytes(), kind)
     if kind == "html":
         return _read_html(path, path.read_bytes(), encoding)
-    return [_read_text(path, head, encoding, limits, whole=whole)]
+    return [_read_text(path, head, encoding, limits, whole=whole, header=header)]
 
 
 def _sha256(path: Path) -> str:
@@ -271,17 +274,17 @@ def _header_index(rows: list[list[str]]) -> int:
 
 
 def _read_text(path: Path, head: bytes, encoding: str | None, limits: ReadLimits = ReadLimits(),
-               whole: bool = False) -> RawTable:
+               whole: bool = False, header: bool = True) -> RawTable:
     enc = encoding or detect_encoding(head, path)
     try:
         return _read_text_as(path, head, enc, forced=encoding is not None, limits=limits,
-                             whole=whole and len(head) <= SMALL_TEXT_BYTES)
+                             whole=whole and len(head) <= SMALL_TEXT_BYTES, header=header)
     except _NotUtf8:
         # Valid UTF-8 at the start, not further on: detect from the whole file. If that reading
         # fails too, the file mixes encodings: say so, and where UTF-8 stopped.
         full = _detect_encoding(path.read_bytes(), sample_only=False)
         try:
-            return _read_text_as(path, head, full, forced=False, limits=limits)
+            return _read_text_as(path, head, full, forced=False, limits=limits, header=header)
         except InputError as second:
             if "decode" not in second.problem:
                 raise
@@ -307,7 +310,7 @@ def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
 
 
 def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
-                  limits: ReadLimits = ReadLimits(), whole: bool = False) -> RawTable:
+                  limits: ReadLimits = ReadLimits(), whole: bool = False, header: bool = True) -> RawTable:
     """`whole`: `head` is the whole (small) file, parsed here with the csv module; otherwise
     Arrow parses the file from disk."""
     if whole:
@@ -329,6 +332,8 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
     sample_lines = sample.splitlines()[:60]
     delim = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample_lines)
     head_rows = list(csv.reader(sample_lines[:30], delimiter=delim))
+    if not header:
+        return _read_headerless(path, enc, delim, head_rows, forced, limits)
     h = _header_index(head_rows)
     if h >= len(head_rows) or not any(c.strip() for c in head_rows[h]):
         raise InputError("no header row found", path=path)
@@ -349,6 +354,20 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
     frame, footer = _drop_footer(frame) if may_end_in_footer else (frame, [])
     return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim,
                     header_row=h + 1, dropped=dropped + footer, malformed=len(dropped), text_as_objects=whole)
+
+
+def _read_headerless(path: Path, enc: str, delim: str, head_rows: list[list[str]], forced: bool,
+                     limits: ReadLimits) -> RawTable:
+    """Every line a record, the columns named by position (Arrow parses the file from disk)."""
+    widths = [len(r) for r in head_rows if any(c.strip() for c in r)]
+    width = max(set(widths), key=widths.count) if widths else 0
+    if width > limits.columns:
+        raise InputError(f"lines have {width:,} fields, over the {limits.columns:,} a table may have",
+                         path=path, hint=lift_hint("columns"))
+    headers = [f"column {i + 1}" for i in range(width)]
+    frame, dropped = _parse_csv(path, enc, delim, -1, headers, forced, limits)
+    return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim, header_row=0,
+                    dropped=dropped, malformed=len(dropped))
 
 
 def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: list[str],

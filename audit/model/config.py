@@ -28,7 +28,8 @@ from audit.model.params import FLAG, Rule
 from audit.model import SCHEMA, TABLES
 
 SECTIONS = ("input", "columns", "files", "status", "pipelines", "checks", "vocab", "report", "history",
-            "limits")
+            "limits", "calls")
+CALLS_KEYS = ("region", "extensions", "timezone", "columns")
 SEVERITIES = ("info", "low", "medium", "high")
 FAIL_ON = ("high", "medium", "low", "info", "never")
 LANGS = ("en", "ru")
@@ -68,6 +69,25 @@ class Config:
     report: Mapping[str, Any] = field(default_factory=dict)
     history: Mapping[str, Any] = field(default_factory=dict)
     limits: ReadLimits = ReadLimits()
+    calls: "CallsSettings" = field(default_factory=lambda: CallsSettings())
+
+
+@dataclass(frozen=True)
+class CallsSettings:
+    """`[calls]`: how to read the phone system's call log.
+
+    region: where numbers written without a country code are (ISO 3166, default RU);
+    extensions: our party (extension, SIP user, line number) -> manager, as in the CRM;
+    timezone: set when the log's times are UTC (Asterisk `usegmtime=yes`, Mango Office unix
+    times): they are converted to this zone's local time, as CRM exports are;
+    columns: the field order of a call log without a header row, when it is none of the
+    documented layouts (Asterisk cdr_csv and cdr_custom, Mango Office stats).
+    """
+
+    region: str = "RU"
+    extensions: Mapping[str, str] = field(default_factory=dict)
+    timezone: str | None = None
+    columns: tuple[str, ...] = ()
 
 
 def load(path: str | Path | None, catalogue: Catalogue | None = None) -> Config:
@@ -162,7 +182,7 @@ def parse(raw: Mapping[str, Any], path: str | None = None, catalogue: Catalogue 
         pipelines=MappingProxyType(_pipelines(r)), check_params=MappingProxyType(params),
         severities=MappingProxyType(severities), disabled=frozenset(disabled), fail_on=fail_on,
         vocab=MappingProxyType(_vocab(r, catalogue)), report=MappingProxyType(_report(r)),
-        history=MappingProxyType(_history(r)), limits=_limits(r),
+        history=MappingProxyType(_history(r)), limits=_limits(r), calls=_calls(r),
     )
 
 
@@ -309,6 +329,30 @@ def _limits(r: _Reader) -> ReadLimits:
         values[name] = kind(r.rule(value, f"[limits] {name}", rule))
     return ReadLimits(**values)
 
+
+
+def _calls(r: _Reader) -> CallsSettings:
+    from audit.model.phones import known_region
+    section = r.table("calls")
+    r.only(section, CALLS_KEYS, "[calls]")
+    region = r.text(section.get("region", "RU"), "[calls] region")
+    if not known_region(region):
+        raise r.fail(f"[calls] region = {region!r}: use a country code such as RU, KZ, BY, US, DE")
+    extensions = section.get("extensions", {})
+    if not isinstance(extensions, dict):
+        raise r.fail('[calls.extensions] must map extensions to manager names, e.g. "101" = "Иванов Пётр"')
+    names = {str(k).strip(): r.text(v, f"[calls.extensions] {k!r}").strip() for k, v in extensions.items()}
+    timezone = section.get("timezone")
+    if timezone is not None:
+        import zoneinfo
+        timezone = r.text(timezone, "[calls] timezone")
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise r.fail(f"[calls] timezone = {timezone!r}: use a time zone name such as Europe/Moscow") from None
+    columns = r.strings(section.get("columns", []), "[calls] columns")
+    return CallsSettings(region=region.upper(), extensions=MappingProxyType(names), timezone=timezone,
+                         columns=columns)
 
 
 def _num(value: float) -> str:

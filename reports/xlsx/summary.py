@@ -32,6 +32,7 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     _counts(s, ctx)
     _warnings(s, ctx)
     _top_problems(s, ctx)
+    _off_system(s, ctx)
     _by_family(s, ctx)
     if r.trend or r.previous is not None:
         _trend(s, ctx)
@@ -129,6 +130,17 @@ def _top_problems(s: Sheet, ctx: BookContext) -> None:
                   s.cell(fix, align=WRAP)])
     if len(ranked) > TOP_PROBLEMS:
         s.caption(t("summary.top_more", lang, n=len(ranked) - TOP_PROBLEMS))
+    s.blank()
+
+
+def _off_system(s: Sheet, ctx: BookContext) -> None:
+    """The manager whose talk with clients left the least trace in the CRM (the phone log's verdict)."""
+    leader = ctx.result.off_system
+    if leader is None:
+        return
+    owner, share = leader
+    s.append([s.cell(t("summary.off_system", ctx.lang, owner=owner, share=f"{1 - share:.0%}"),
+                     font=Font(bold=True, color="9C0006"))])
     s.blank()
 
 
