@@ -22,7 +22,7 @@ from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.model.result import AuditResult, Coverage, FamilyGap
 from audit.model.warnings import InputWarning
-from audit.derived.calls import CallSettings, off_system_leader
+from audit.derived.calls import off_system_leader
 from audit.derived.scorecard import owners_table
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
@@ -207,7 +207,7 @@ def run_audit(
         results.append(_run_one(check_cls, crm, ctx, severity))
 
     findings = _all_findings(crm, results)
-    owners = owners_table(derived, findings, when, calls=_call_settings(results, params, when))
+    owners = owners_table(derived, findings, when, results)
     funnel = funnel_table(derived)
     stages = stages_table(derived, results)
     pipelines = pipelines_table(derived, results)
@@ -225,18 +225,6 @@ def run_audit(
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
         warnings=all_warnings, coverage=coverage, off_system=off_system_leader(owners),
     )
-
-
-def _call_settings(results: Sequence[CheckResult], params: dict, when: pd.Timestamp) -> CallSettings | None:
-    """The thresholds OF07 (and OF08) judged with, for the owners table's call columns; None when
-    OF07 did not judge (no call log, no contact phones, not selected)."""
-    judged = {r.code for r in results if r.status in (Status.PASS, Status.FAIL)}
-    if "OF07" not in judged:
-        return None
-    of07, of08 = params["OF07"], params.get("OF08", {})
-    return CallSettings(as_of=when, min_talk_s=float(of07["min_talk_s"]), window_h=float(of07["window_h"]),
-                        outside_min_calls=int(of08.get("min_calls", 3)),
-                        outside_min_talk_s=float(of08.get("min_talk_s", 60)))
 
 
 def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Severity) -> CheckResult:

@@ -56,7 +56,7 @@ from audit.ingest.readers import read_file
 from audit.ingest.contacts import finish_calls, known_managers
 from audit.model import CrmData
 from audit.runner import run_audit
-from audit.derived.calls import CallSettings, deal_calls, owner_call_columns
+from audit.derived.calls import CallSettings, deal_calls, owner_talk_shares
 from audit.derived.tables import Derived
 folder, log = Path(sys.argv[1]), Path(sys.argv[2])
 cfg = config.load(folder.parent / "crm-audit.toml")
@@ -74,7 +74,7 @@ t_checks = time.perf_counter() - t
 derived = Derived(data)
 deal_calls(derived, result.as_of, pd.Timedelta(hours=24))  # matched once, as the checks had matched them
 t = time.perf_counter()
-owner_call_columns(derived, result.owners["owner"], CallSettings(as_of=result.as_of))
+owner_talk_shares(derived, CallSettings(as_of=result.as_of))
 t_owners = time.perf_counter() - t
 print(json.dumps({"ingest": t_ingest, "checks": t_checks, "owners": t_owners, "calls": len(calls),
                   "deals": len(crm.deals), "points": len(crm.contact_points),

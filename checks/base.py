@@ -73,7 +73,7 @@ class Check:
     param_rules: ClassVar[Mapping[str, Rule]] = {}
     gauge: ClassVar[Gauge]           # what `metric` measures, its unit, the side of `threshold` that fails
     evidence_keys: ClassVar[tuple[str, ...]] = ()  # every key its findings' evidence may hold (`explain`)
-    verdicts: ClassVar[tuple[str, ...]] = ()       # stage or pipeline table columns it fills (audit.model.verdicts)
+    verdicts: ClassVar[tuple[str, ...]] = ()       # stage, pipeline or owner columns it fills (audit.model.verdicts)
     title_ru: ClassVar[str]          # the name as a Russian label for reports
     rationale: ClassVar[str]         # why a sales director should care (English)
     rationale_ru: ClassVar[str]

@@ -6,6 +6,7 @@ from audit.model.verdicts import VERDICT_COLUMNS, Scope, scope_of
 from checks import ALL_CHECKS, BY_CODE
 
 SCORE_TOPIC = "score"
+TABLE_RU = {Scope.STAGE: "этапов", Scope.PIPELINE: "воронок", Scope.OWNER: "менеджеров"}
 
 
 def catalogue_lines(lang: str = "en") -> list[str]:
@@ -49,7 +50,7 @@ def explain_text(code: str, lang: str = "en") -> str | None:
         parts += ["", ("Поля evidence у каждой находки" if ru else "Evidence of each finding") + ":",
                   "  " + ", ".join(info.evidence_keys)]
     if check.verdicts:
-        table = "этапов" if scope_of(check.verdicts) is Scope.STAGE else "воронок"
-        parts += ["", (f"Столбцы таблицы {table}" if ru else f"Columns of the {scope_of(check.verdicts)} table") + ":"]
+        scope = scope_of(check.verdicts)
+        parts += ["", (f"Столбцы таблицы {TABLE_RU[scope]}" if ru else f"Columns of the {scope} table") + ":"]
         parts += [f"  {c}: {VERDICT_COLUMNS[c].text(lang)}" for c in check.verdicts]
     return "\n".join(parts)

@@ -223,13 +223,11 @@ def _call_label_codes(d: Derived) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CallSettings:
-    """The thresholds OF07 and OF08 ran with, for the owners table's call columns."""
+    """The thresholds a client call is judged with (OF07's settings)."""
 
     as_of: pd.Timestamp
     min_talk_s: float = 60.0
     window_h: float = 24.0
-    outside_min_calls: int = 3
-    outside_min_talk_s: float = 60.0
 
 
 def judged_calls(d: Derived, settings: CallSettings) -> np.ndarray:
@@ -258,33 +256,21 @@ def outside_numbers(d: Derived, min_calls: int, min_talk_s: float, as_of: pd.Tim
     return grouped[(grouped["calls"] >= min_calls) & (grouped["talk_s"] >= min_talk_s)].reset_index(drop=True)
 
 
-def owner_call_columns(d: Derived, labels: pd.Series, settings: CallSettings | None) -> pd.DataFrame:
-    """The owners table's call columns, one row per owner label: talk_in_crm_share (logged talk of
-    answered client calls in a deal's life / all such talk) and numbers_outside_crm (numbers
-    OF08 counts for the manager). Empty (NaN) without a call log or settings."""
-    n = len(labels)
-    out = pd.DataFrame({"talk_in_crm_share": np.full(n, np.nan), "numbers_outside_crm": pd.array([pd.NA] * n,
-                                                                                                 dtype="Int64")})
-    if settings is None or d.crm.calls is None or not has_phones(d.crm):
-        return out
+def owner_talk_shares(d: Derived, settings: CallSettings) -> pd.DataFrame:
+    """Per owner with judged client talk (answered calls long enough, in a deal's life): the share
+    of that talk time that left an activity on the deal (`talk_in_crm_share`, OF07 publishes it
+    for the owners table). Owners are the deals' owner labels (`Derived.owner_codes`)."""
     matched = deal_calls(d, settings.as_of, pd.Timedelta(hours=settings.window_h))
     judged = judged_calls(d, settings) & (matched.deal >= 0)
     codes, owner_labels = call_owner_codes(d, matched.deal)
     talk = d.client_calls.frame["duration_s"].to_numpy(dtype=float)
-    at = pd.Index(labels).get_indexer(owner_labels)
     use = judged & (codes >= 0)
     size = len(owner_labels)
     total = np.bincount(codes[use], weights=talk[use], minlength=size)
     logged = np.bincount(codes[use & matched.logged], weights=talk[use & matched.logged], minlength=size)
-    share = np.where(total > 0, logged / np.where(total > 0, total, 1), np.nan)
-    outside = outside_numbers(d, settings.outside_min_calls, settings.outside_min_talk_s, settings.as_of)
-    counts = outside.groupby("owner").size() if len(outside) else pd.Series(dtype=int)
-    for i, label in enumerate(owner_labels):
-        if at[i] >= 0:
-            out.loc[at[i], "talk_in_crm_share"] = round(float(share[i]), 4) if not np.isnan(share[i]) else np.nan
-    out["numbers_outside_crm"] = pd.array(
-        [int(counts.get(label, 0)) for label in labels], dtype="Int64")
-    return out
+    talked = np.flatnonzero(total > 0)
+    return pd.DataFrame({"owner": owner_labels.to_numpy(dtype=object)[talked],
+                         "talk_in_crm_share": [round(float(x), 4) for x in logged[talked] / total[talked]]})
 
 
 def off_system_leader(owners: pd.DataFrame) -> tuple[str, float] | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
 
-from audit.derived.calls import CallSettings, owner_call_columns
 from audit.derived.deal_index import impossible_deals
-from audit.model.findings import Family
+from audit.model.findings import CheckResult, Family
+from audit.model.verdicts import Scope, add_verdicts
 
 if TYPE_CHECKING:
     from audit.derived.tables import Derived
@@ -20,7 +20,7 @@ OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activitie
 
 
 def owners_table(d: Derived, findings: pd.DataFrame, as_of: pd.Timestamp | None = None,
-                 calls: CallSettings | None = None) -> pd.DataFrame:
+                 results: Sequence[CheckResult] = ()) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
@@ -33,10 +33,10 @@ def owners_table(d: Derived, findings: pd.DataFrame, as_of: pd.Timestamp | None 
     - impossible_deals: the owner's deals with impossible dates (closed before created, dated after
       `as_of`) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
       them, and a deal closed before it was created would give a negative cycle;
-    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, with the thresholds
-      OF07 and OF08 ran with (`calls`; empty when they did not judge): the share of the owner's
-      client talk time during a deal's life that left an activity on the deal, and the numbers he
-      keeps talking to that no deal or lead knows (audit.derived.calls.owner_call_columns);
+    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, as the checks that
+      judged it published them (`results`, audit.model.verdicts; empty when none did): the share
+      of the owner's client talk time during a deal's life that left an activity on the deal, and
+      the numbers he keeps talking to that no deal or lead knows;
     - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
       the owner), and findings_<family> the same per check family.
     """
@@ -70,8 +70,8 @@ def owners_table(d: Derived, findings: pd.DataFrame, as_of: pd.Timestamp | None 
     cycle = pd.Series(cycle.to_numpy(dtype=float, na_value=np.nan)[is_closed])
     out["median_cycle_days"] = cycle.groupby(codes[is_closed]).median().reindex(range(n)).round(1).to_numpy()
     out["impossible_deals"] = np.bincount(codes[impossible], minlength=n)
-    call_columns = owner_call_columns(d, out["owner"], calls)
-    out = pd.concat([out, call_columns, _finding_counts(findings, out["owner"])], axis=1)
+    add_verdicts(out, Scope.OWNER, results)
+    out = pd.concat([out, _finding_counts(findings, out["owner"])], axis=1)
     return out[OWNER_COLUMNS]
 
 

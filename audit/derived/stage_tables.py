@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from audit.derived.flowindex import take_text
-from audit.model.findings import CheckResult, Status
-from audit.model.verdicts import VERDICT_COLUMNS, Scope, verdict_values
+from audit.model.findings import CheckResult
+from audit.model.verdicts import Scope, add_verdicts
 
 if TYPE_CHECKING:
     from audit.derived.tables import Derived
@@ -72,7 +72,7 @@ def stages_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
         for c in ("stays", "median_dwell_days", "entered_from", "back_share"):
             out[c] = np.nan
 
-    _add_verdicts(out, Scope.STAGE, results)
+    add_verdicts(out, Scope.STAGE, results)
     is_final = out["kind"].ne("open")
     out["result_named"] = _negate(out["vague"]).where(~is_final, None)
     out["verdict"] = _verdicts(out, is_final)
@@ -104,7 +104,7 @@ def pipelines_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
     out["stages"] = out["pipeline"].map(open_stages).fillna(0).astype(int)
     out["declared"] = out["pipeline"].isin(declared)
 
-    _add_verdicts(out, Scope.PIPELINE, results)
+    add_verdicts(out, Scope.PIPELINE, results)
     return out[PIPELINE_COLUMNS]
 
 
@@ -133,17 +133,6 @@ def build_pipeline_owners(d: Derived) -> pd.DataFrame:
         "main_owner_share": (per["top_n"] / owned_n.where(owned_n > 0)).fillna(0.0).round(4).to_numpy(),
         "owner_names": per["owner_names"].to_numpy(dtype=object),
     })
-
-
-def _add_verdicts(out: pd.DataFrame, scope: Scope, results: Sequence[CheckResult]) -> None:
-    """The scope's verdict columns on `out`, from the tables the checks that judged published."""
-    published = {}
-    for result in results:
-        if result.verdicts is not None and result.status in (Status.PASS, Status.FAIL):
-            published.update(dict.fromkeys(result.verdicts.columns, result.verdicts.table))
-    for name, column in VERDICT_COLUMNS.items():
-        if column.scope is scope:
-            out[name] = verdict_values(out, name, published.get(name))
 
 
 def _negate(flags: pd.Series) -> pd.Series:

@@ -1,30 +1,36 @@
 """What checks say about each stage and pipeline, as typed tables on their results.
 
-The stage and pipeline tables the reports show (`audit.derived.stage_tables`) carry verdicts:
-a stage is vague, a waiting room, dead; deals are parked or rotting in it; a pipeline is
-personal or has a near twin. A check that judges these publishes them on its result
-(`CheckResult.verdicts`): the key columns (`pipeline`, and `stage` for stages) beside the verdict
-columns it declares (`Check.verdicts`), one row per stage or pipeline it has something to say
-about. The tables are assembled after the runner from those, so they never read a check's code,
-findings or evidence; the columns are named here, once.
+The stage, pipeline and owner tables the reports show (`audit.derived.stage_tables`,
+`audit.derived.scorecard`) carry verdicts: a stage is vague, a waiting room, dead; deals are parked
+or rotting in it; a pipeline is personal or has a near twin; an owner's client talk left a trace
+in the CRM, or not. A check that judges these publishes them on its result (`CheckResult.verdicts`):
+the key columns (`pipeline`, and `stage` for stages; `owner`) beside the verdict columns it
+declares (`Check.verdicts`), one row per stage, pipeline or owner it has something to say about.
+The tables are assembled after the runner from those, so they never read a check's code, findings,
+evidence or settings; the columns are named here, once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from audit.model.findings import CheckResult
 
 
 class Scope(StrEnum):
     STAGE = "stage"
     PIPELINE = "pipeline"
+    OWNER = "owner"
 
 
-KEYS: Mapping[Scope, tuple[str, ...]] = {Scope.STAGE: ("pipeline", "stage"), Scope.PIPELINE: ("pipeline",)}
+KEYS: Mapping[Scope, tuple[str, ...]] = {Scope.STAGE: ("pipeline", "stage"), Scope.PIPELINE: ("pipeline",),
+                                         Scope.OWNER: ("owner",)}
 
 
 class Kind(StrEnum):
@@ -65,6 +71,12 @@ VERDICT_COLUMNS: Mapping[str, VerdictColumn] = {c.name: c for c in (
                   "воронка с самыми похожими этапами"),
     VerdictColumn("similarity", Scope.PIPELINE, Kind.NUMBER, "how alike the twin's stages are (0-1)",
                   "насколько похожи этапы этой воронки (0-1)"),
+    VerdictColumn("talk_in_crm_share", Scope.OWNER, Kind.NUMBER,
+                  "the share of the owner's client talk time during a deal's life that left an activity on it",
+                  "доля времени разговоров менеджера с клиентами, после которых в сделке осталась активность"),
+    VerdictColumn("numbers_outside_crm", Scope.OWNER, Kind.COUNT,
+                  "numbers the owner keeps talking to that no deal or lead knows",
+                  "номера, с которыми менеджер постоянно разговаривает, но которых нет ни в одной сделке или лиде"),
 )}
 
 
@@ -118,3 +130,15 @@ def verdict_values(keys: pd.DataFrame, column: str, published: pd.DataFrame | No
 def _index(frame: pd.DataFrame, names: list[str]) -> pd.Index:
     arrays = [frame[n].astype(object) for n in names]
     return pd.MultiIndex.from_arrays(arrays) if len(arrays) > 1 else pd.Index(arrays[0], name=names[0])
+
+
+def add_verdicts(out: pd.DataFrame, scope: Scope, results: Iterable[CheckResult]) -> None:
+    """The scope's verdict columns on `out` (a table with the scope's key columns), from the
+    tables published by the checks that judged; None/NaN where none did."""
+    published: dict[str, pd.DataFrame] = {}
+    for result in results:
+        if result.verdicts is not None and result.judged_anything:
+            published.update(dict.fromkeys(result.verdicts.columns, result.verdicts.table))
+    for name, column in VERDICT_COLUMNS.items():
+        if column.scope is scope:
+            out[name] = verdict_values(out, name, published.get(name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.calls import CallSettings, deal_calls, judged_calls
+from audit.derived.calls import CallSettings, deal_calls, judged_calls, owner_talk_shares
 from audit.model import CrmData
 from audit.model.params import HOURS, number
 from checks.activity._calls import CALL_NEEDS, minutes, skip, skip_if_incomparable
@@ -25,6 +25,7 @@ class CallsNotLogged(Check):
     title_ru = "Разговоры без следа в CRM"
     family = Family.ACTIVITY
     severity = Severity.HIGH
+    verdicts = ("talk_in_crm_share",)
     gauge = Gauge("share of client talk time with no trace in the CRM",
                   "доля времени разговоров с клиентами без следа в CRM", Unit.SHARE, Fails.ABOVE)
     evidence_keys = ("unlogged_calls", "unlogged_talk_min", "calls", "logged_calls", "first_call", "last_call",
@@ -59,6 +60,8 @@ class CallsNotLogged(Check):
                               f"deal's life (the call log and the deals may cover different periods)",
                         f"нет ни одного отвеченного звонка от {ctx['min_talk_s']} с с контактом сделки, пока "
                         f"сделка была открыта (журнал звонков и сделки могут быть за разные периоды)")
+        talk = owner_talk_shares(ctx.derived, settings)  # each owner's talk with a trace, for the owners table
+        per_owner = self.verdict_table(talk, talk_in_crm_share=talk["talk_in_crm_share"])
         frame = ctx.derived.client_calls.frame
         rows = np.flatnonzero(judged)
         calls = pd.DataFrame({"deal": matched.deal[rows], "logged": matched.logged[rows],
@@ -79,7 +82,7 @@ class CallsNotLogged(Check):
                       f"{len(flagged)} из {len(per_deal)}")
         if flagged.empty:
             return self.result(judged=len(per_deal), metric=0.0, threshold=0.0, message=message,
-                               message_ru=message_ru)
+                               message_ru=message_ru, verdicts=per_owner)
         span = readable(ev["first_call"], "D") + " – " + readable(ev["last_call"], "D")
         talk_min = minutes(ev["unlogged_talk_s"])
         text = (ev["unlogged_calls"].astype(str) + " call(s) with the client (" + talk_min.map("{:g}".format)
@@ -96,7 +99,7 @@ class CallsNotLogged(Check):
                           "managers_on_calls": ev["managers"], "window_h": ctx["window_h"],
                           "min_talk_s": ctx["min_talk_s"]}),
             metric=round(float(share), 4), threshold=0.0, message=message, message_ru=message_ru,
-            affected=len(flagged))
+            affected=len(flagged), verdicts=per_owner)
 
     @staticmethod
     def _per_deal(calls: pd.DataFrame, managers: pd.Series) -> pd.DataFrame:

@@ -23,6 +23,7 @@ class ClientsOutsideCrm(Check):
     title_ru = "Клиенты вне CRM"
     family = Family.ACTIVITY
     severity = Severity.HIGH
+    verdicts = ("numbers_outside_crm",)
     gauge = Gauge("numbers outside the CRM that managers talk to", "номеров вне CRM, с которыми говорят менеджеры",
                   Unit.COUNT, Fails.ABOVE)
     evidence_keys = ("numbers", "calls", "talk_min", "first_call", "last_call", "phone_numbers", "min_calls",
@@ -89,4 +90,5 @@ class ClientsOutsideCrm(Check):
             message=f"{len(owners)} of {len(managers)} managers talked to {total} numbers outside the CRM "
                     f"({message_tail})",
             message_ru=f"менеджеров, разговаривавших с номерами вне CRM: {len(owners)} из {len(managers)}, "
-                       f"номеров: {total}")
+                       f"номеров: {total}",
+            verdicts=self.verdict_table(owners, numbers_outside_crm=owners["numbers"]))

@@ -60,8 +60,8 @@ class StatusConsistency(GxCheck):
         deals = crm.deals
         agreement = None
         if "status-contradicts-stage" in hits:
-            hits["status-contradicts-stage"], agreement = self._judged(ctx.derived, validation, hits["status-contradicts-stage"],
-                                                                      float(ctx["stage_agreement"]))
+            hits["status-contradicts-stage"], agreement = self._judged(
+                ctx.derived, validation, hits["status-contradicts-stage"], float(ctx["stage_agreement"]))
             if not len(hits["status-contradicts-stage"]):
                 del hits["status-contradicts-stage"]
         texts, texts_ru = [], []

@@ -56,3 +56,12 @@ def test_a_log_without_managers_is_skipped():
     calls = [{**c, "owner": None, "our_party": "101"} for c in three(STRANGER)]
     result = run_check(ClientsOutsideCrm, crm(calls))
     assert result.status is Status.SKIPPED and "[calls.extensions]" in result.skipped_reason
+
+
+def test_the_numbers_per_manager_are_published_for_the_owners_table():
+    result = run_check(ClientsOutsideCrm, crm([*three(STRANGER), *three("+7 903 555 44 34", owner="Смирнов Дмитрий"),
+                                              *three("+7 903 555 44 35", owner="Смирнов Дмитрий")]))
+    assert result.verdicts.table.to_dict("records") == [{"owner": "Иванов Пётр", "numbers_outside_crm": 1},
+                                                        {"owner": "Смирнов Дмитрий", "numbers_outside_crm": 2}]
+    quiet = run_check(ClientsOutsideCrm, crm(three(KNOWN)))
+    assert quiet.status is Status.PASS and quiet.verdicts.table.empty  # judged: every owner reads 0
