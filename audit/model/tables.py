@@ -234,6 +234,12 @@ class CrmData:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def forget_derived(self) -> None:
+        """Drop the derived tables the checks shared (flow index, moves, visits ...): the reports
+        read the result, not these, and at a million deals they hold about as much memory as the
+        canonical tables themselves."""
+        self._memo.clear()
+
     @classmethod
     def build(cls, *, deals: pd.DataFrame | None = None, parse_issues: pd.DataFrame | None = None,
               clean_text: bool = True, stages_all_open: bool = False,
