@@ -12,6 +12,7 @@ import pytest
 
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import GreatExpectationsError
+from tests.builders import derived
 from tests.test_gx_adapter import AS_OF, _dirty_crm
 
 
@@ -30,11 +31,11 @@ def _threaded_worker():
 
 
 def test_the_worker_process_gives_the_outcomes_of_this_process():
-    here = gx_adapter.validate(_dirty_crm(), AS_OF)
+    here = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
     gx_adapter.preload()
     worker = gx_adapter._WORKER
     assert worker is not None and worker.alive()
-    there = gx_adapter.validate(_dirty_crm(), AS_OF)
+    there = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
     assert there.failure is None and _plain(there) == _plain(here)
     assert any(o.unexpected for o in there.outcomes.values())
     assert not gx_adapter._USE_WORKER  # spent: the next audit of this process validates here
@@ -43,10 +44,10 @@ def test_the_worker_process_gives_the_outcomes_of_this_process():
 
 def test_a_worker_answers_each_frame_and_leaves_when_hung_up():
     worker, thread = _threaded_worker()
-    crm = _dirty_crm()
-    plan, _not_run = gx_adapter.plan_rules(crm)
+    d = derived(_dirty_crm())
+    plan, _not_run = gx_adapter.plan_rules(d)
     for table, rules in plan.items():
-        frame = gx_adapter.validation_frame(crm, table, rules)
+        frame = gx_adapter.validation_frame(d, table, rules)
         got = gx_adapter.run_suite(worker, table, frame, rules, AS_OF)
         want = gx_adapter.run_suite(gx_adapter._local_engine(), table, frame, rules, AS_OF)
         assert {k: (o.success, o.positions.tolist()) for k, o in got.items()} == \
@@ -65,7 +66,7 @@ def test_a_worker_whose_gx_is_broken_says_why(monkeypatch):
     monkeypatch.setattr(gx_adapter, "_WORKER", worker)
     monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
     monkeypatch.setattr(gx_adapter._Worker, "alive", lambda self: True)
-    validation = gx_adapter.validate(_dirty_crm(), AS_OF)
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
     assert validation.failure == "great_expectations 0.18.8 is installed but crm-audit needs 1.x"
     worker.conn.close()
 
@@ -78,9 +79,9 @@ def test_a_lost_worker_is_replaced_by_gx_here(monkeypatch):
     monkeypatch.setattr(gx_adapter, "_WORKER", worker)
     monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
     monkeypatch.setattr(gx_adapter._Worker, "alive", lambda self: True)
-    validation = gx_adapter.validate(_dirty_crm(), AS_OF)
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
     assert validation.failure is None
-    assert _plain(validation) == _plain(gx_adapter.validate(_dirty_crm(), AS_OF, strategy="two-pass"))
+    assert _plain(validation) == _plain(gx_adapter.validate(derived(_dirty_crm()), AS_OF, strategy="two-pass"))
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@ import pandas as pd
 
 from audit.model.findings import Family
 from audit.derived.scorecard import OWNER_COLUMNS, owners_table
-from tests.builders import activity, deal, make_crm
+from tests.builders import activity, deal, derived, make_crm
 
 
 def findings(*rows):
@@ -23,8 +23,8 @@ def crm(activities=()):
 
 
 def test_counts_rates_and_cycle():
-    table = owners_table(crm([activity(1, "2026-10-02"), activity(1, "2026-10-03"), activity(3, "2026-10-04"),
-                              activity(4, "2026-10-02"), activity(99, "2026-10-02")]), findings())
+    table = owners_table(derived(crm([activity(1, "2026-10-02"), activity(1, "2026-10-03"), activity(3, "2026-10-04"),
+                              activity(4, "2026-10-02"), activity(99, "2026-10-02")])), findings())
     assert list(table.columns) == OWNER_COLUMNS
     t = table.set_index("owner")
     assert t.index.tolist() == ["(no owner)", "Anna", "Boris"]
@@ -38,7 +38,7 @@ def test_counts_rates_and_cycle():
 
 
 def test_activities_not_exported_are_empty_not_zero():
-    t = owners_table(crm(activities=None), findings()).set_index("owner")
+    t = owners_table(derived(crm(activities=None)), findings()).set_index("owner")
     assert t["activities"].isna().all() and t["activities_per_deal"].isna().all()
 
 
@@ -48,7 +48,7 @@ def test_findings_per_owner_and_family():
                  ("OF01", "high", "deal", "1", "Anna", "Sales", "Won", "m", {}, "activity"),
                  ("SG01", "high", "stage", "Sales/X", None, "Sales", "X", "m", {}, "stages"),
                  ("ST02", "high", "owner", "Ghost", "Ghost", None, None, "m", {}, "sterile"))
-    t = owners_table(crm([]), f).set_index("owner")
+    t = owners_table(derived(crm([])), f).set_index("owner")
     assert t.loc["Anna", "findings"] == 3
     assert t.loc["Anna", "findings_activity"] == 2 and t.loc["Anna", "findings_sterile"] == 1
     assert t.loc["Boris", "findings"] == 0
@@ -56,23 +56,23 @@ def test_findings_per_owner_and_family():
 
 
 def test_no_deals_gives_the_columns():
-    table = owners_table(make_crm([]), findings())
+    table = owners_table(derived(make_crm([])), findings())
     assert table.empty and list(table.columns) == OWNER_COLUMNS
 
 
 def test_duplicate_deal_rows_count_once():
     c = make_crm([deal(1, owner="Anna"), deal(1, owner="Anna"), deal(2, owner="Anna")], activities=[])
-    assert owners_table(c, findings()).set_index("owner").loc["Anna", "deals"] == 2
+    assert owners_table(derived(c), findings()).set_index("owner").loc["Anna", "deals"] == 2
 
 
 def test_impossible_deals_stay_out_of_win_rate_and_cycle():
     """A deal closed before it was created, or with a negative amount, is HY03's and HY04's: it
     would put a negative cycle in the table (the owners table once showed -751 days)."""
-    table = owners_table(make_crm([
+    table = owners_table(derived(make_crm([
         deal(1, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-11"),
         deal(2, owner="Anna", status="lost", created_at="2026-10-20", closed_at="2024-10-05"),   # before created
         deal(3, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-03", amount=-5.0),
-        deal(4, owner="Boris", status="lost", created_at="2026-10-20", closed_at="2026-10-01")]), findings())
+        deal(4, owner="Boris", status="lost", created_at="2026-10-20", closed_at="2026-10-01")])), findings())
     t = table.set_index("owner")
     assert t.loc["Anna", ["won", "lost", "impossible_deals"]].tolist() == [2, 1, 2]
     assert t.loc["Anna", "win_rate"] == 1.0 and t.loc["Anna", "median_cycle_days"] == 10.0
@@ -83,5 +83,5 @@ def test_impossible_deals_stay_out_of_win_rate_and_cycle():
 def test_dates_after_the_audit_date_are_impossible_too():
     crm = make_crm([deal(1, owner="Anna", status="won", created_at="2026-10-01", closed_at="2027-01-01"),
                     deal(2, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-05")])
-    t = owners_table(crm, findings(), pd.Timestamp("2026-11-20")).set_index("owner")
+    t = owners_table(derived(crm), findings(), pd.Timestamp("2026-11-20")).set_index("owner")
     assert t.loc["Anna", "impossible_deals"] == 1 and t.loc["Anna", "median_cycle_days"] == 4.0

@@ -80,8 +80,7 @@ def execute(req: AuditRequest) -> int:
                        sources=loaded.sources, warnings=loaded.warnings, crm_name=loaded.crm_name, progress=say,
                        show_numbers=req.show_numbers and not mask_pii)
     refuse_if_nothing_judged(result)
-    loaded.crm.forget_derived()  # the writers need the result and the deals, not the checks' tables
-    release_unused_memory()
+    release_unused_memory()  # what the run's derived tables held, gone with them
     for broken in result.errored():  # loud even with -q: a cron log must show a check that broke
         log.error("%s could not run: %s", broken.code, broken.message)
     options = ReportOptions(lang=lang, mask_pii=mask_pii,

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 import pandas as pd
 
-from audit.derived.calls import CallSettings, owner_call_columns
-from audit.derived.deal_index import (
-    activity_positions,
-    deal_index,
-    deal_status_codes,
-    impossible_deals,
-    owner_codes,
-)
-from audit.model.findings import Family
-from audit.model import CrmData
+from audit.derived.deal_index import impossible_deals
+from audit.model.findings import CheckResult, Family
+from audit.model.verdicts import Scope, add_verdicts
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "activities",
                  "activities_per_deal", "median_cycle_days", "impossible_deals", "talk_in_crm_share",
                  "numbers_outside_crm", "findings", *[f"findings_{f.value}" for f in Family]]
 
 
-def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None,
-                 calls: CallSettings | None = None) -> pd.DataFrame:
+def owners_table(d: Derived, findings: pd.DataFrame, as_of: pd.Timestamp | None = None,
+                 results: Sequence[CheckResult] = ()) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
@@ -35,32 +33,32 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | Non
     - impossible_deals: the owner's deals with impossible dates (closed before created, dated after
       `as_of`) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
       them, and a deal closed before it was created would give a negative cycle;
-    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, with the thresholds
-      OF07 and OF08 ran with (`calls`; empty when they did not judge): the share of the owner's
-      client talk time during a deal's life that left an activity on the deal, and the numbers he
-      keeps talking to that no deal or lead knows (audit.derived.calls.owner_call_columns);
+    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, as the checks that
+      judged it published them (`results`, audit.model.verdicts; empty when none did): the share
+      of the owner's client talk time during a deal's life that left an activity on the deal, and
+      the numbers he keeps talking to that no deal or lead knows;
     - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
       the owner), and findings_<family> the same per check family.
     """
-    deals = deal_index(crm).deals
+    crm, deals = d.crm, d.deal_index.deals
     if deals.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "owner" else float) for c in OWNER_COLUMNS})
-    codes, labels = owner_codes(crm)
+    codes, labels = d.owner_codes
     n = len(labels)
     out = pd.DataFrame({"owner": labels.to_numpy(dtype=object)})
     # Statuses outside open/won/lost (unmapped labels) count as open: the deal is not closed.
-    status = deal_status_codes(crm)
+    status = d.deal_status_codes
     out["deals"] = np.bincount(codes, minlength=n)
     out["won"] = np.bincount(codes[status == 1], minlength=n)
     out["lost"] = np.bincount(codes[status == 2], minlength=n)
     out["open"] = out["deals"] - out["won"] - out["lost"]
-    impossible = impossible_deals(crm, as_of)
+    impossible = impossible_deals(d, as_of)
     ok = ~impossible
     won_ok = np.bincount(codes[(status == 1) & ok], minlength=n)
     closed = won_ok + np.bincount(codes[(status == 2) & ok], minlength=n)
     out["win_rate"] = (pd.Series(won_ok) / pd.Series(closed).where(pd.Series(closed) > 0)).round(4)
     if crm.activities is not None:
-        pos = activity_positions(crm)
+        pos = d.activity_positions
         acts = np.bincount(codes[pos[pos >= 0]], minlength=n)
         out["activities"] = pd.array(acts, dtype="Int64")
         out["activities_per_deal"] = (acts / out["deals"]).round(2)
@@ -72,8 +70,8 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | Non
     cycle = pd.Series(cycle.to_numpy(dtype=float, na_value=np.nan)[is_closed])
     out["median_cycle_days"] = cycle.groupby(codes[is_closed]).median().reindex(range(n)).round(1).to_numpy()
     out["impossible_deals"] = np.bincount(codes[impossible], minlength=n)
-    call_columns = owner_call_columns(crm, out["owner"], calls)
-    out = pd.concat([out, call_columns, _finding_counts(findings, out["owner"])], axis=1)
+    add_verdicts(out, Scope.OWNER, results)
+    out = pd.concat([out, _finding_counts(findings, out["owner"])], axis=1)
     return out[OWNER_COLUMNS]
 
 
