@@ -46,11 +46,11 @@ def _mask_email(m: re.Match) -> str:
 
 def _mask_phone(m: re.Match) -> str:
     text = m.group(0)
+    if _ISO_DATE.match(text) or _DOTTED_DATE.match(text):  # dates first: most matches in findings
+        return text
     digits = sum(ch.isdigit() for ch in text)
     has_plus = text.startswith("+")
     separators = sum(ch in " ()-." for ch in text)
-    if _ISO_DATE.match(text) or _DOTTED_DATE.match(text):
-        return text
     if has_plus:
         ok = 8 <= digits <= 15
     elif separators:
@@ -300,11 +300,14 @@ _PHONE_CANDIDATE = r"\+?\d[\d\s().-]{6,}\d"
 # PHONE match, so a text with fewer is returned as it is (one regex search instead of a Python
 # loop over every character of a million findings' messages).
 _EIGHT_DIGITS = re.compile(r"(?:\d\D*){8}")
+# A value that is one ISO timestamp (evidence dates) starts with the date PHONE's first match
+# would be, which `_mask_phone` leaves as it is: passed without the substitution.
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 
 def mask_phone_text(text: Any) -> Any:
     """Phone numbers masked in one string (last two digits kept); everything else as it is."""
-    if not isinstance(text, str) or _EIGHT_DIGITS.search(text) is None:
+    if not isinstance(text, str) or _EIGHT_DIGITS.search(text) is None or _ISO_STAMP.fullmatch(text):
         return text
     return PHONE.sub(_mask_phone, text)
 
