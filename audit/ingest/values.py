@@ -254,10 +254,26 @@ def _try_format(text: pd.Series, fmt: str) -> pd.Series:
     return pd.to_datetime(text, format=fmt, errors="coerce").astype(DATETIME)
 
 
+def _literals(fmt: str) -> frozenset[str]:
+    """The characters a value must contain to be read in strptime format `fmt` (its separators,
+    lower case: strptime matches letters case-insensitively; a space matches any whitespace)."""
+    if fmt == "ISO8601":
+        return frozenset()
+    return frozenset(re.sub(r"%[A-Za-z]|\s", "", fmt).lower())
+
+
+_FORMAT_LITERALS = {fmt: _literals(fmt) for fmt in DATE_FORMATS}
+
+
 def _rank_formats(text: pd.Series, dayfirst: bool | None) -> list[str]:
     sample = text.sample(min(len(text), 500), random_state=0) if len(text) > 500 else text
+    # A format whose separators no sampled value holds reads none of them: it is not tried (each
+    # try is a pandas call of about a millisecond, and a column has a few plausible formats of 37).
+    shapes = {frozenset(str(v).lower()) for v in sample.tolist()}
     scores = []
     for i, fmt in enumerate(DATE_FORMATS):
+        if not any(_FORMAT_LITERALS[fmt] <= chars for chars in shapes):
+            continue
         hits = int(_try_format(sample, fmt).notna().sum())
         if hits:
             month_first = fmt.startswith(US_FIRST)

@@ -150,9 +150,24 @@ def _import_gx():
 
 
 def preload() -> None:
-    """Start importing great_expectations in the background (a few seconds of imports) while
-    the exports are read: the CSV reader and Arrow's kernels release the GIL, so the two
-    overlap. A failure here is ignored; the checks import again and report it properly."""
+    """Start Great Expectations in a process of its own (`_Worker`) while the exports are read;
+    the next validation of this process runs there. The import is a few seconds of Python that,
+    on a thread, held the GIL against reading and the checks (a 10,000-deal audit paid it in
+    full); in its own process it runs on the other core. When no process can be started, the
+    import starts on a thread as before. A failure here is ignored: the checks report it."""
+    global _WORKER, _USE_WORKER
+    if _WORKER is None or not _WORKER.alive():
+        try:
+            _WORKER = _Worker()
+        except Exception:  # noqa: BLE001 - no process to be had (limits, a frozen app): a thread
+            log.debug("no Great Expectations worker process", exc_info=True)
+            _WORKER = None
+            _preload_thread()
+            return
+    _USE_WORKER = True
+
+
+def _preload_thread() -> None:
     import threading
 
     def load() -> None:
@@ -164,6 +179,103 @@ def preload() -> None:
     threading.Thread(target=load, name="gx-import", daemon=True).start()
 
 
+# -- the worker process ----------------------------------------------------------------------
+
+_WORKER: _Worker | None = None
+_USE_WORKER = False  # set by preload (the CLI's warm-up), spent by the next validation
+
+
+class _WorkerLost(Exception):
+    """The worker process is gone (killed, crashed): validate in this process instead."""
+
+
+class _RemoteError(Exception):
+    """GX raised in the worker: its exception's type name and text."""
+
+    def __init__(self, kind: str, text: str):
+        super().__init__(text)
+        self.kind = kind
+
+
+class _Worker:
+    """Great Expectations in a child process: it imports GX and builds the context as soon as
+    it starts, then validates the frames it is sent and answers with plain values (rule key ->
+    success, failing positions, rows checked, error), so no GX object crosses. It is a daemon,
+    started with `spawn` (no fork of a process that runs Arrow's threads), ends when this
+    process ends, and is reused by later runs of the same process."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child,), name="crm-audit-gx", daemon=True)
+        self.process.start()
+        child.close()
+        import atexit
+        atexit.register(self.close)  # before multiprocessing's own exit hook, which would kill it
+
+    def close(self) -> None:
+        """Hang up: the worker leaves its loop and exits on its own (a worker still importing
+        is left to multiprocessing, which ends it)."""
+        self.conn.close()
+        self.process.join(timeout=0.5)
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
+                  strategy: str) -> dict[str, Outcome]:
+        try:
+            self.conn.send((table, frame, [r.key for r in rules], as_of, strategy))
+            kind, payload = self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise _WorkerLost(str(exc)) from exc
+        if kind == "gx":
+            raise GreatExpectationsError(payload)
+        if kind == "raised":
+            raise _RemoteError(*payload)
+        return {key: Outcome(BY_KEY[key], success, positions, checked, error)
+                for key, (success, positions, checked, error) in payload.items()}
+
+
+def _worker_main(conn) -> None:
+    """The worker process: Ctrl-C is the parent's to handle (it ends the worker), then `_serve`."""
+    import signal
+    import threading
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # GX's tqdm bars (off, yet made) take a multiprocessing lock that a killed worker would leak
+        import tqdm
+        tqdm.tqdm.set_lock(threading.RLock())
+    except ImportError:  # pragma: no cover - GX without tqdm
+        pass
+    _serve(conn)
+
+
+def _serve(conn) -> None:
+    """The worker's loop: import GX, then one answer per frame until the parent hangs up."""
+    try:
+        engine, failure = _Engine(), None
+    except GreatExpectationsError as exc:
+        engine, failure = None, ("gx", str(exc))
+    except Exception as exc:  # noqa: BLE001 - told to the parent with each answer
+        engine, failure = None, ("raised", (type(exc).__name__, str(exc)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if failure is not None:
+            conn.send(failure)
+            continue
+        table, frame, keys, as_of, strategy = job
+        try:
+            found = run_suite(engine, table, frame, [BY_KEY[k] for k in keys], as_of, strategy)
+        except Exception as exc:  # noqa: BLE001 - GX internals: the parent reports them
+            conn.send(("raised", (type(exc).__name__, str(exc))))
+            continue
+        conn.send(("ok", {k: (o.success, o.positions, o.checked, o.error) for k, o in found.items()}))
+
+
 def _quiet_gx_loggers() -> None:
     """GX logs INFO lines ("Created temporary directory ... for ephemeral docs site") through loggers
     that set their own level, so the parent's level is not enough: quiet each one."""
@@ -173,7 +285,18 @@ def _quiet_gx_loggers() -> None:
             logger.setLevel(logging.ERROR)
 
 
-def _engine() -> _Engine:
+def _engine() -> _Engine | _Worker:
+    """The engine of this validation: the worker process the warm-up started (once), else GX in
+    this process."""
+    global _USE_WORKER
+    if _USE_WORKER:
+        _USE_WORKER = False
+        if _WORKER is not None and _WORKER.alive():
+            return _WORKER
+    return _local_engine()
+
+
+def _local_engine() -> _Engine:
     global _ENGINE
     if _ENGINE is None:
         _ENGINE = _Engine()
@@ -203,15 +326,21 @@ def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
         outcomes: dict[str, Outcome] = {}
         for table, rules in plan.items():
             frame = validation_frame(d, table, rules)
-            outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+            try:
+                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+            except _WorkerLost:
+                log.debug("Great Expectations worker lost; validating here", exc_info=True)
+                engine = _local_engine()
+                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
     except GreatExpectationsError as exc:
         return Validation(not_run=not_run, failure=str(exc), seconds=time.perf_counter() - started)
     except Exception as exc:  # GX internals: report, do not sink the audit
         reset_engine()
         log.debug("Great Expectations failed", exc_info=True)
+        kind = exc.kind if isinstance(exc, _RemoteError) else type(exc).__name__
         return Validation(not_run=not_run, seconds=time.perf_counter() - started,
                           failure=f"Great Expectations failed while validating the hygiene suite: "
-                                  f"{type(exc).__name__}: {exc} ({_gx_version_text()})")
+                                  f"{kind}: {exc} ({_gx_version_text()})")
     seconds = time.perf_counter() - started
     log.debug("hygiene suite: %d expectations in %.2fs", len(outcomes), seconds)
     return Validation(outcomes=outcomes, not_run=not_run, seconds=seconds)
@@ -226,6 +355,8 @@ def run_suite(engine: _Engine, table: str, frame: pd.DataFrame, rules: Sequence[
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r} (use {', '.join(STRATEGIES)})")
+    if isinstance(engine, _Worker):
+        return engine.run_suite(table, frame, rules, as_of, strategy)
     params = {"as_of": pd.Timestamp(as_of)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
