@@ -117,12 +117,14 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
 
     `dayfirst` breaks the tie for 01/02/2024 when every value is ambiguous (True for
     Russian/European exports, False for US ones, None: prefer day-first unless a value
-    proves month-first). Timezone-aware values are converted to UTC and made naive.
+    proves month-first). A time with a zone keeps the wall-clock time it states
+    (`2024-04-25T14:59:11+03:00` is 14:59:11): what the CRM's users saw, and the clock of the
+    exports and call logs that carry no zone, so tables from one company line up.
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if isinstance(values.dtype, pd.DatetimeTZDtype):
-            out = values.dt.tz_convert("UTC").dt.tz_localize(None)
+            out = values.dt.tz_localize(None)
         return out.astype(DATETIME), pd.Series(False, index=values.index)
     arr = _arrow(values)
     if arr is not None:
@@ -248,8 +250,10 @@ def _try_format(text: pd.Series, fmt: str) -> pd.Series:
         out = pd.Series(pd.NaT, index=text.index, dtype=DATETIME)
         if iso.empty:
             return out
-        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
-        out[iso.index] = parsed.dt.tz_localize(None).astype(DATETIME)
+        # The zone is dropped, not applied (see parse_datetime): rows with different offsets
+        # (a DST change, several portals) each keep their own wall-clock time.
+        wall = iso.str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
+        out[iso.index] = pd.to_datetime(wall, format="ISO8601", errors="coerce").astype(DATETIME)
         return out
     return pd.to_datetime(text, format=fmt, errors="coerce").astype(DATETIME)
 
