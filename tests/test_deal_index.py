@@ -98,3 +98,26 @@ def test_rows_are_the_flow_index_deal_codes():
 def test_positions_numeric_and_text_ids_agree(deal_ids, lookups, expected):
     index = derived(make_crm([deal(i) for i in deal_ids])).deal_index
     assert index.positions(pd.Series(lookups, dtype=object)).tolist() == expected
+
+
+@pytest.mark.parametrize("deal_ids, history_ids", [
+    pytest.param(["1", None, "2", "1", "3"], ["2", "9", None, "1", "3", "3"], id="integer-ids-orphans-repeats-no-id"),
+    pytest.param(["010", "2"], ["10", "010", "2", None], id="leading-zero-ids-stay-text"),
+    pytest.param(["A-1", "2", "A-1"], ["2", "A-1", "1", "A-1"], id="text-ids"),
+])
+def test_history_positions_are_the_deal_index_lookup(deal_ids, history_ids):
+    # history_positions reads the flow index's deal codes (no second lookup): they must be the
+    # deal rows the lookup gives, row for row in the export's order, unusable rows included.
+    from tests.builders import move
+    deals = [{**deal(0), "deal_id": i} for i in deal_ids]
+    history = [move(i or "0", "B", "2026-10-0" + str(1 + n % 5)) for n, i in enumerate(history_ids)]
+    for row, i in zip(history, history_ids):
+        row["deal_id"] = i
+    history[-1]["changed_at"] = None  # unusable for the flow, still a row to link
+    c = make_crm(deals, history=history)
+    expected = derived(c).deal_index.positions(c.stage_history["deal_id"]).tolist()
+    assert derived(c).history_positions.tolist() == expected
+
+
+def test_no_history_no_positions():
+    assert derived(make_crm([deal(1)])).history_positions.tolist() == []

@@ -154,6 +154,7 @@ class FlowIndex:
     h_to: np.ndarray
     h_at: np.ndarray               # int64 µs
     h_first: np.ndarray            # first row of its deal
+    h_link: np.ndarray             # per row of crm.stage_history, in its order: deal code, -1 if none exported
     deal_key: np.ndarray           # stage keys of the deals' current stages and of history rows
     h_from_key: np.ndarray
     h_to_key: np.ndarray
@@ -207,6 +208,9 @@ def build_flow_index(crm: CrmData) -> FlowIndex:
     prev_max = np.concatenate([[-1], np.maximum.accumulate(deal_code)[:-1]]) if len(deal_code) else deal_code
     deal_rows = np.flatnonzero(deal_code > prev_max)
     n = len(deal_rows)
+    # Every history row's deal, unfiltered: the deal row of Derived.deal_index (same order), so
+    # the history's links cost no second parse and lookup of a few million ids.
+    h_link = np.where(h_deal < n, h_deal, -1)
     (deal_pipe, h_pipe), pipelines = encode(d["pipeline"], h["pipeline"])
     (deal_stage, h_to, h_from), stages = encode(d["stage"], h["to_stage"], h["from_stage"])
     (deal_owner,), owners = encode(d["owner"])
@@ -235,6 +239,7 @@ def build_flow_index(crm: CrmData) -> FlowIndex:
         deal_owner=take(deal_owner), deal_status=take(deal_status),
         deal_created=take(_micros(d["created_at"])), has_history=has_history,
         h_row=rows[order], h_deal=h_deal, h_pipe=h_pipe, h_from=h_from, h_to=h_to, h_at=at, h_first=first,
+        h_link=h_link,
         deal_key=key(deal_pipe, deal_stage), h_from_key=key(h_pipe, h_from), h_to_key=key(h_pipe, h_to),
     )
 

@@ -59,7 +59,10 @@ class Derived:
     @cached_property
     def history_positions(self) -> np.ndarray:
         """The deal row of every stage-history row, -1 for rows that link to no exported deal."""
-        return _deals.build_link_positions(self, "stage_history")
+        if self.crm.stage_history is None:
+            return np.zeros(0, dtype=np.int64)
+        # The flow index matched every history row to its deal code, which is the deal row.
+        return self.flow_index.h_link
 
     def link_positions(self, table: str) -> np.ndarray:
         """The deal row of every row of `activities` or `stage_history` (-1: links to no exported deal)."""
