@@ -121,3 +121,12 @@ def test_history_positions_are_the_deal_index_lookup(deal_ids, history_ids):
 
 def test_no_history_no_positions():
     assert derived(make_crm([deal(1)])).history_positions.tolist() == []
+
+
+def test_the_index_carries_no_free_text_even_as_a_copy():
+    # A repeated id makes the index a copy of the deals: their free text stays in crm.deals only.
+    from audit.derived.deal_index import FREE_TEXT
+    c = make_crm([deal(1, title="A"), deal(1, title="B"), deal(2, company="Acme")])
+    index = derived(c).deal_index.deals
+    assert not set(FREE_TEXT) & set(index.columns) and set(FREE_TEXT) <= set(c.deals.columns)
+    assert index["deal_id"].tolist() == ["1", "2"] and index["owner"].tolist() == ["Anna", "Anna"]
