@@ -322,7 +322,9 @@ def _all_findings(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
         if column not in findings:
             findings[column] = None
     # Deal findings carry the deal's title and amount, for the reader of the report.
-    deals = crm.deals.drop_duplicates("deal_id").set_index("deal_id")
+    # Only the columns taken: the whole deals frame, copied here, was the run's last peak (+0.6 GB
+    # at a million deals).
+    deals = crm.deals[["deal_id", "title", "amount"]].drop_duplicates("deal_id").set_index("deal_id")
     is_deal = findings["entity_type"].eq("deal")
     ids = findings["entity_id"].where(is_deal)
     findings["title"] = ids.map(deals["title"]).astype(object)
