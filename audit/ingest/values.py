@@ -129,8 +129,11 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
     arr = _arrow(values)
     if arr is not None:
         import pyarrow.compute as pc
-        valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
-        parsed = _parse_dates_arrow(values, arr, valid, dayfirst)
+        text = pc.utf8_trim_whitespace(arr)
+        # Blank cells are missing dates, not failures: left out before any format is tried (a
+        # column of blanks otherwise went value by value through the general path).
+        valid = pc.fill_null(pc.greater(pc.binary_length(text), 0), False).to_numpy(zero_copy_only=False)
+        parsed = _parse_dates_arrow(values, text, valid, dayfirst)
         # Blanks and placeholders are judged only among what did not parse (a small part).
         unparsed = valid & parsed.isna().to_numpy()
         failed = pd.Series(False, index=values.index)
@@ -153,12 +156,12 @@ def _day_pattern(fmt: str) -> str:
     return "^" + "".join(_DIRECTIVES.get(p, re.escape(p)) for p in parts) + "$"
 
 
-def _parse_dates_arrow(values: pd.Series, arr, present: np.ndarray, dayfirst: bool | None) -> pd.Series:
-    """CSV columns: Arrow's strptime, format by format, on what is still unparsed (one C++ pass
-    for a regular column); leftovers (month names, serials, ISO with zones) take the general path."""
+def _parse_dates_arrow(values: pd.Series, text, present: np.ndarray, dayfirst: bool | None) -> pd.Series:
+    """CSV columns (`text`: trimmed Arrow text, `present`: not blank): Arrow's strptime, format
+    by format, on what is still unparsed (one C++ pass for a regular column); leftovers (month
+    names, serials, ISO with zones) take the general path."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    text = pc.utf8_trim_whitespace(arr)
     head = [v for v in text.take(np.flatnonzero(present)[:5000]).to_pylist() if v]
     sample = pd.Series(head[:2000], dtype=object).astype(str)
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
@@ -170,6 +173,11 @@ def _parse_dates_arrow(values: pd.Series, arr, present: np.ndarray, dayfirst: bo
         if not len(idx):
             break
         subset = text if len(idx) == len(values) else text.take(idx)
+        parsed = _iso_cast(subset, fmt)
+        if parsed is not None:  # every value read, and no impossible date among them
+            out[idx] = parsed.to_numpy(zero_copy_only=False)
+            todo[idx] = False
+            break
         parsed = pc.strptime(subset, format=fmt, unit="us", error_is_null=True)
         got = parsed.to_numpy(zero_copy_only=False).copy()
         ok = ~np.isnat(got)
@@ -192,6 +200,30 @@ def _parse_dates_arrow(values: pd.Series, arr, present: np.ndarray, dayfirst: bo
         rest = values[todo]
         result[todo] = _by_unique(rest, lambda u: _parse_dates_unique(u, dayfirst), DATETIME)
     return result.astype(DATETIME)
+
+
+# ISO formats Arrow's own cast reads (its ISO 8601 parser: about three times strptime's speed, and
+# it refuses impossible dates such as "2023-02-29", so no rolled-over date needs looking for).
+_ISO_CAST_LENGTHS = {"%Y-%m-%d %H:%M:%S": 19, "%Y-%m-%d": 10}
+
+
+def _iso_cast(text, fmt: str):
+    """`text` (trimmed, no blanks) read by Arrow's cast when every value has exactly the length
+    of the ISO format `fmt` and casts; None otherwise (the caller's strptime pass decides). Of
+    that length the cast takes nothing strptime(fmt) would not, but for a 'T' between date and
+    time, which the "%Y-%m-%dT%H:%M:%S" format reads to the same time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    width = _ISO_CAST_LENGTHS.get(fmt)
+    if width is None or not len(text):
+        return None
+    lengths = pc.min_max(pc.binary_length(text))
+    if lengths["min"].as_py() != width or lengths["max"].as_py() != width:
+        return None
+    try:
+        return pc.cast(text, pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def _parse_dates_unique(uniques: pd.Series, dayfirst: bool | None) -> pd.Series:

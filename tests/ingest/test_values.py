@@ -112,3 +112,30 @@ def test_booleans():
 ])
 def test_activity_types(raw, kind):
     assert parse_activity_type(pd.Series([raw]))[0].iloc[0] == kind
+
+
+@pytest.mark.parametrize("raw, expected, failed_at", [
+    pytest.param(["2024-02-29 10:00:00", "2025-12-31 23:59:59", None], ["2024-02-29 10:00:00", "2025-12-31 23:59:59", None],
+                 [], id="iso-seconds-read-by-the-cast"),
+    pytest.param(["2024-02-29", "2025-01-31"], ["2024-02-29", "2025-01-31"], [], id="iso-dates-read-by-the-cast"),
+    # One impossible date: the cast refuses the column, strptime reads the rest and flags that one
+    # (Arrow's strptime alone would roll 2023-02-29 over to March 1st).
+    pytest.param(["2024-01-05 10:00:00", "2023-02-29 10:00:00", "2024-01-06 11:00:00"],
+                 ["2024-01-05 10:00:00", None, "2024-01-06 11:00:00"], [1], id="impossible-date-flagged"),
+    pytest.param(["2024-01-05 10:00:00", "2024-01-05T11:00:00", "2024-01-06 12:00"],
+                 ["2024-01-05 10:00:00", "2024-01-05 11:00:00", "2024-01-06 12:00:00"], [], id="mixed-iso-shapes"),
+    pytest.param(["2024-01-05 10:00:00", "2024-05-06T13:00:00+03:00"], ["2024-01-05 10:00:00", "2024-05-06 13:00:00"],
+                 [], id="a-zone-keeps-its-wall-clock"),
+])
+def test_arrow_backed_iso_columns(raw, expected, failed_at):
+    parsed, failed = parse_datetime(pd.Series(raw, dtype="str"))
+    assert [None if pd.isna(v) else v for v in parsed] == [None if e is None else pd.Timestamp(e) for e in expected]
+    assert np.flatnonzero(failed.to_numpy()).tolist() == failed_at
+
+
+def test_blank_arrow_cells_are_missing_not_failed():
+    parsed, failed = parse_datetime(pd.Series(["", "  ", None, "2024-01-05 10:00:00", "-", "когда-то"], dtype="str"))
+    assert parsed.isna().tolist() == [True, True, True, False, True, True]
+    assert failed.tolist() == [False, False, False, False, False, True]
+    parsed, failed = parse_datetime(pd.Series(["", " "] * 3, dtype="str"))
+    assert parsed.isna().all() and not failed.any()
