@@ -91,45 +91,12 @@ def _counts(ix: FlowIndex, v: VisitArrays, order: pd.DataFrame) -> pd.DataFrame:
     owner = deal_attr(ix, ix.deal_owner, v.deal, -1)
     owner = np.where(owner >= 0, owner, labels.index(NO_OWNER))
     n_own = len(labels)
-
-    keep = np.flatnonzero(stage_row >= 0)
-    # One row per (deal, stage): a deal that visits a stage twice counts once. It advanced if any
-    # stay moved forward; it is resolved if it advanced or its latest stay there has ended
-    # (a deal that bounced back into the stage and sits there again is still pending).
-    # Stays are grouped by deal, so the keys are nearly sorted: a stable sort is cheap and keeps
-    # each deal's stays in time order.
-    key = v.deal[keep] * len(order) + stage_row[keep]
-    srt = np.argsort(key, kind="stable")
-    key_s = key[srt]
-    starts = np.flatnonzero(group_starts(key_s))
-    ends = np.flatnonzero(group_ends(key_s))
-    pick = keep[srt]
-    if len(starts):
-        adv = np.maximum.reduceat(advanced[pick], starts)
-        gone = np.maximum.reduceat(lost[pick], starts)
-    else:
-        adv = gone = np.zeros(0, dtype=bool)
-    cell = stage_row[pick[starts]] * n_own + owner[pick[starts]]
-    size = len(order) * n_own
-
-    def count(mask=None):
-        return np.bincount(cell if mask is None else cell[mask], minlength=size)
-
-    table = pd.DataFrame({
-        "cell": np.arange(size), "entered": count(), "resolved": count(resolved[pick[ends]] | adv),
-        "advanced": count(adv), "lost": count(gone),
-    })
-    table = table[table["entered"] > 0]
-    table["row"], table["owner_code"] = np.divmod(table["cell"].to_numpy(), n_own)
-
-    # Dwell: finished stays only (a stay still running has no length yet).
-    stays = (stage_row >= 0) & left
-    dwell_all = np.full(n, np.nan)
-    dwell_all[:-1] = (v.at[1:] - v.at[:-1]) / 86_400e6
-    dwell = pd.Series(dwell_all[stays])
-    stay_row, stay_owner = stage_row[stays], owner[stays]
-    by_cell = dwell.groupby(stay_row * n_own + stay_owner).median()
-    by_row = dwell.groupby(stay_row).median()
+    # Counts and dwell times in helpers of their own: each one's arrays over every stay (a few
+    # million) are freed when it returns, instead of all living until the table is built (the
+    # peak of a million-deal run was here).
+    table = _cell_counts(v, stage_row, advanced, lost, resolved, owner, len(order), n_own)
+    by_cell, by_row = _dwell_medians(v, stage_row, left, owner, n_own)
+    del stage_row, left, advanced, lost, resolved, owner
     table["median_dwell_days"] = table["cell"].map(by_cell).astype(float)
 
     team = table.groupby("row", sort=True)[["entered", "resolved", "advanced", "lost"]].sum().reset_index()
@@ -140,6 +107,61 @@ def _counts(ix: FlowIndex, v: VisitArrays, order: pd.DataFrame) -> pd.DataFrame:
     info = order.loc[both["row"].to_numpy(), ["pipeline", "stage", "order", "kind"]].reset_index(drop=True)
     out = pd.concat([info, both.drop(columns="row").reset_index(drop=True)], axis=1)
     return out[COUNT_COLUMNS]
+
+
+def _cell_counts(v: VisitArrays, stage_row: np.ndarray, advanced: np.ndarray, lost: np.ndarray,
+                 resolved: np.ndarray, owner: np.ndarray, n_rows: int, n_own: int) -> pd.DataFrame:
+    """entered / resolved / advanced / lost per (stage row, owner) cell that some deal entered:
+    columns cell, entered, resolved, advanced, lost, row, owner_code."""
+    keep = np.flatnonzero(stage_row >= 0)
+    # One row per (deal, stage): a deal that visits a stage twice counts once. It advanced if any
+    # stay moved forward; it is resolved if it advanced or its latest stay there has ended
+    # (a deal that bounced back into the stage and sits there again is still pending).
+    # Stays are grouped by deal, so the keys are nearly sorted: a stable sort is cheap and keeps
+    # each deal's stays in time order.
+    key = v.deal[keep] * n_rows + stage_row[keep]
+    srt = np.argsort(key, kind="stable")
+    key_s = key[srt]
+    del key
+    starts = np.flatnonzero(group_starts(key_s))
+    ends = np.flatnonzero(group_ends(key_s))
+    del key_s
+    pick = keep[srt]
+    del keep, srt
+    if len(starts):
+        adv = np.maximum.reduceat(advanced[pick], starts)
+        gone = np.maximum.reduceat(lost[pick], starts)
+    else:
+        adv = gone = np.zeros(0, dtype=bool)
+    cell = stage_row[pick[starts]] * n_own + owner[pick[starts]]
+    size = n_rows * n_own
+
+    def count(mask=None):
+        return np.bincount(cell if mask is None else cell[mask], minlength=size)
+
+    table = pd.DataFrame({
+        "cell": np.arange(size), "entered": count(), "resolved": count(resolved[pick[ends]] | adv),
+        "advanced": count(adv), "lost": count(gone),
+    })
+    table = table[table["entered"] > 0]
+    table["row"], table["owner_code"] = np.divmod(table["cell"].to_numpy(), n_own)
+    return table
+
+
+def _dwell_medians(v: VisitArrays, stage_row: np.ndarray, left: np.ndarray, owner: np.ndarray,
+                   n_own: int) -> tuple[pd.Series, pd.Series]:
+    """Median days of the finished stays (a stay still running has no length yet), per cell
+    (stage row * n_own + owner) and per stage row."""
+    n = len(v.deal)
+    stays = (stage_row >= 0) & left
+    dwell_all = np.full(n, np.nan)
+    dwell_all[:-1] = (v.at[1:] - v.at[:-1]) / 86_400e6
+    dwell = pd.Series(dwell_all[stays])
+    del dwell_all
+    stay_row, stay_owner = stage_row[stays], owner[stays]
+    by_cell = dwell.groupby(stay_row * n_own + stay_owner).median()
+    by_row = dwell.groupby(stay_row).median()
+    return by_cell, by_row
 
 
 def _stay_outcomes(ix: FlowIndex, v: VisitArrays, order: pd.DataFrame) -> tuple[np.ndarray, ...]:
