@@ -90,3 +90,82 @@ def reason(text: str) -> str:
     if text == "no pipeline has a won or lost stage":
         return "ни в одной воронке нет этапа выигрыша или проигрыша"
     return text
+
+
+# -- numbers, shares and dates in the reader's language ---------------------------------------
+#
+# One implementation for checks (messages) and reports (sentences, captions): English writes
+# "1,234.5", "5.8%", "2026-11-20"; Russian "1 234,5", "5,8 %", "20.11.2026". The thousands
+# separator and the space before "%" are non-breaking, so a number never wraps across lines.
+
+NBSP = "\u00a0"
+_DATE = {"en": "%Y-%m-%d", "ru": "%d.%m.%Y"}
+_DATE_TIME = {"en": "%Y-%m-%d %H:%M", "ru": "%d.%m.%Y %H:%M"}
+
+
+def num(value: float | int | None, lang: str = "en", digits: int = 0) -> str:
+    """A number for a sentence: thousands grouped, at most `digits` decimals (trailing zeros
+    dropped: 1.70 -> "1.7"), a comma for the decimal point in Russian; "—" when missing."""
+    if value is None or not np.isfinite(float(value)):
+        return "—"
+    text = f"{float(value):,.{digits}f}" if digits else f"{round(float(value)):,d}"
+    if digits and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "−0"):
+        text = "0"
+    if lang == "ru":
+        text = text.replace(",", NBSP).replace(".", ",")
+    return text.replace("-", "−") if text.startswith("-") else text
+
+
+def pct(share: float | None, lang: str = "en", digits: int | None = None) -> str:
+    """A share as a percentage: 0.058 -> "5.8%" / "5,8 %". Without `digits`: whole numbers from
+    10 % up, one decimal below (0.6 %), "<0.1%" for a share too small to show but not zero."""
+    if share is None or not np.isfinite(float(share)):
+        return "—"
+    value = float(share) * 100
+    if digits is None:
+        if value != 0 and abs(value) < 0.05:
+            return ("<" + num(0.1, lang, 1) + ("\u00a0%" if lang == "ru" else "%"))
+        digits = 0 if abs(value) >= 10 or value == round(value) else 1
+    return num(value, lang, digits) + (NBSP + "%" if lang == "ru" else "%")
+
+
+def nums(values: pd.Series, lang: str = "en", digits: int = 0) -> pd.Series:
+    """`num` for a column (missing values as "—"), keeping its index."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    arr = numeric.to_numpy(dtype=float, na_value=np.nan)
+    finite = np.isfinite(arr)
+    out = np.full(len(arr), "—", dtype=object)
+    if finite.any():
+        shown = arr[finite]
+        if (np.abs(shown) < 1000).all() and (digits == 0 or (shown == np.round(shown)).all()):
+            # The common case (counts and days under a thousand): no per-value formatting.
+            out[finite] = np.char.replace(np.round(shown).astype(np.int64).astype(str), "-", "−")
+        else:
+            out[finite] = [num(v, lang, digits) for v in shown]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def pcts(shares: pd.Series, lang: str = "en", digits: int | None = None) -> pd.Series:
+    """`pct` for a column, keeping its index."""
+    values = pd.to_numeric(shares, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series([pct(v, lang, digits) for v in values], index=shares.index, dtype=object)
+
+
+def date(value, lang: str = "en", with_time: bool = False) -> str:
+    """A date for a sentence: "2026-11-20" / "20.11.2026" (with the time when asked); "" when missing."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if pd.isna(stamp):
+        return ""
+    return stamp.strftime((_DATE_TIME if with_time else _DATE)["ru" if lang == "ru" else "en"])
+
+
+def dates(values: pd.Series, lang: str = "en", with_time: bool = False) -> pd.Series:
+    """`date` for a column of datetimes (missing as ""), keeping its index."""
+    stamps = pd.to_datetime(values, errors="coerce")
+    fmt = (_DATE_TIME if with_time else _DATE)["ru" if lang == "ru" else "en"]
+    return stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), "")
