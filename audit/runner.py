@@ -11,17 +11,18 @@ import logging
 import time
 import traceback
 from dataclasses import replace
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from audit.model.config import Config
 from audit.model.errors import AuditError, ConfigError
+from audit.derived.finding_context import CONTEXT_COLUMNS, with_context
 from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.model.result import AuditResult
 from audit.model.warnings import InputWarning
-from audit.derived.scorecard import owners_table
+from audit.derived.scorecard import owners_table, team_row
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.stage_order import stage_order
@@ -195,7 +196,7 @@ def run_audit(
         ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab)
         results.append(_run_one(check_cls, crm, ctx, severity))
 
-    findings = _all_findings(crm, results)
+    findings = _all_findings(crm, results, {c.code: c.dated_by for c in chosen})
     order = stage_order(crm)
     owners = owners_table(crm, findings)
     funnel = funnel_table(crm, order)
@@ -208,7 +209,7 @@ def run_audit(
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
-        warnings=tuple(warnings),
+        warnings=tuple(warnings), team=team_row(crm, findings),
     )
 
 
@@ -232,21 +233,19 @@ def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Se
     return result
 
 
-def _all_findings(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
+def _all_findings(crm: CrmData, results: Sequence[CheckResult],
+                  dated_by: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     frames = [r.findings.assign(family=r.family.value) for r in results if len(r.findings)]
     if not frames:
         out = empty_findings()
         out["family"] = pd.Series(dtype=object)
-        out["title"] = pd.Series(dtype=object)
-        out["amount"] = pd.Series(dtype=float)
+        for column in CONTEXT_COLUMNS:
+            out[column] = pd.Series(dtype=float if column == "amount" else
+                                    "datetime64[us]" if column == "at" else object)
         return out
     findings = pd.concat(frames, ignore_index=True)
     if MESSAGE_RU not in findings:  # results built by hand may lack the Russian messages
         findings[MESSAGE_RU] = None
-    # Deal findings carry the deal's title and amount, for the reader of the report.
-    deals = crm.deals.drop_duplicates("deal_id").set_index("deal_id")
-    is_deal = findings["entity_type"].eq("deal")
-    ids = findings["entity_id"].where(is_deal)
-    findings["title"] = ids.map(deals["title"]).astype(object)
-    findings["amount"] = ids.map(deals["amount"]).astype(float)
-    return findings[[*FINDING_COLUMNS, MESSAGE_RU, "family", "title", "amount"]]
+    # For the reader of the report: the deal (title, amount, company) and when it happened.
+    findings = with_context(findings[[*FINDING_COLUMNS, MESSAGE_RU, "family"]], crm, dated_by)
+    return findings[[*FINDING_COLUMNS, MESSAGE_RU, "family", *CONTEXT_COLUMNS]]

@@ -60,6 +60,11 @@ class Check:
     rationale_ru: ClassVar[str]
     fix: ClassVar[str]               # what to change in the CRM (English)
     fix_ru: ClassVar[str]
+    todo: ClassVar[str] = ""         # what to do about one finding, in a few words (a to-do list's column)
+    todo_ru: ClassVar[str] = ""
+    # Where the moment a finding happened (or was last seen) is: evidence fields, or `deal.<column>`
+    # for the deal's own columns, the first one present wins. Empty: findings carry no date.
+    dated_by: ClassVar[tuple[str, ...]] = ()
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -75,7 +80,7 @@ class Check:
             code=cls.code, name=cls.name, title_ru=cls.title_ru, family=cls.family,
             severity=cls.severity, summary=(cls.__doc__ or "").strip().splitlines()[0],
             rationale=cls.rationale, rationale_ru=cls.rationale_ru, fix=cls.fix, fix_ru=cls.fix_ru,
-            params=tuple(cls.params.items()),
+            params=tuple(cls.params.items()), todo=cls.todo, todo_ru=cls.todo_ru, dated_by=tuple(cls.dated_by),
         )
 
     # -- building results -------------------------------------------------------------

@@ -35,7 +35,8 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
         "checks": [
             {"code": c.code, "name": c.name, "family": c.family.value, "severity": c.severity.label,
              "status": c.status.value, "metric": c.metric, "threshold": c.threshold,
-             "affected": c.affected, "previous_affected": previous_affected.get(c.code),
+             "affected": c.affected, "deals_touched": _deals_touched(result, c.code),
+             "previous_affected": previous_affected.get(c.code),
              "message": c.message, "message_ru": c.message_ru, "skipped_reason": c.skipped_reason}
             for c in result.checks
         ],
@@ -47,6 +48,11 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
         doc["summary"]["previous"] = dict(result.previous)
         doc["summary"]["trend"] = [dict(point) for point in result.trend]  # earlier runs, oldest first
     return doc
+
+
+def _deals_touched(result: AuditResult, code: str) -> int | None:
+    impact = result.scores.impacts.get(code)
+    return impact.deals if impact is not None else None
 
 
 def write(result: AuditResult, path: Path, options=None) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 from audit.derived.deal_index import deal_index, owner_codes, value_codes
 from audit.model.findings import CheckResult, Severity, Status
 from audit.model import CrmData
-from audit.model.result import Scores
+from audit.model.result import CheckImpact, Scores
 
 # The most a single failed check can take off (as a share of what is left), by severity.
 WEIGHTS = {Severity.HIGH: 0.20, Severity.MEDIUM: 0.10, Severity.LOW: 0.04, Severity.INFO: 0.0}
@@ -78,16 +78,17 @@ a severity changed in crm-audit.toml changes the weight.""",
 def trust_scores(crm: CrmData, results: Sequence[CheckResult], findings: pd.DataFrame) -> Scores:
     """Overall, per-owner and per-pipeline trust scores (see SCORE_EXPLANATION)."""
     deals = _Deals(crm)
-    failed = []
+    failed, codes = [], []
     for result in results:
         weight = WEIGHTS.get(result.severity, 0.0)
-        if result.status is not Status.FAIL or weight <= 0:
+        if result.status is not Status.FAIL:  # info checks weigh 0: counted, costing nothing
             continue
         # The check's own findings; the audit's table only when a result comes without them.
         own = result.findings
         if not len(own) and findings is not None and len(findings):
             own = findings[findings["code"] == result.code]
         failed.append((weight, own))
+        codes.append(result.code)
     # Deal ids of all checks in one lookup: each lookup hashes the whole deals table.
     id_lists = [_deal_ids(own) for _w, own in failed]
     rows = deals.positions(pd.concat(id_lists, ignore_index=True)) if id_lists else np.zeros(0, np.int64)
@@ -96,6 +97,12 @@ def trust_scores(crm: CrmData, results: Sequence[CheckResult], findings: pd.Data
     overall = 1.0
     by_owner = np.ones(len(deals.owner_labels))
     by_pipe = np.ones(len(deals.pipe_labels))
+    impacts: dict[str, CheckImpact] = {}
+    about_work = np.array([own["entity_type"].isin(("deal", "activity", "owner")).any() for _w, own in failed],
+                          dtype=bool)
+    # Per owner (pipeline), what each check takes off: the costliest names his biggest problem.
+    owner_cost = np.zeros((len(failed), len(by_owner)))
+    pipe_cost = np.zeros((len(failed), len(by_pipe)))
     for k, (weight, own) in enumerate(failed):
         touched = deals.touched(own, rows[bounds[k]:bounds[k + 1]])
         lead_share = _lead_share(crm, own)
@@ -103,15 +110,46 @@ def trust_scores(crm: CrmData, results: Sequence[CheckResult], findings: pd.Data
             share = max(touched.mean(), lead_share)
         else:  # nothing to touch: a dataset finding still speaks for the whole CRM
             share = max(float(own["entity_type"].eq("dataset").any()), lead_share)
-        overall *= 1 - weight * (BASE_SHARE + (1 - BASE_SHARE) * min(share, 1.0))
+        cost = weight * (BASE_SHARE + (1 - BASE_SHARE) * min(share, 1.0))
+        overall *= 1 - cost
+        owner_hits = np.bincount(deals.owner[touched], minlength=len(by_owner))
+        pipe_hits = np.bincount(deals.pipe[touched], minlength=len(by_pipe))
         if deals.n and touched.any():
-            by_owner *= 1 - weight * deals.share_by(deals.owner, touched, len(by_owner))
-            by_pipe *= 1 - weight * deals.share_by(deals.pipe, touched, len(by_pipe))
+            owner_cost[k] = weight * deals.share_by(deals.owner, touched, len(by_owner))
+            pipe_cost[k] = weight * deals.share_by(deals.pipe, touched, len(by_pipe))
+            by_owner *= 1 - owner_cost[k]
+            by_pipe *= 1 - pipe_cost[k]
+        impacts[codes[k]] = CheckImpact(
+            deals=int(touched.sum()), share=round(float(min(share, 1.0)), 4), cost=round(float(cost), 4),
+            by_owner=_nonzero(deals.owner_labels, owner_hits), by_pipeline=_nonzero(deals.pipe_labels, pipe_hits))
     return Scores(
         overall=_score(overall),
         by_owner={str(o): _score(s) for o, s in zip(deals.owner_labels, by_owner)},
         by_pipeline={str(p): _score(s) for p, s in zip(deals.pipe_labels, by_pipe)},
+        impacts=impacts,
+        # A manager's biggest problem is one about his own work (his deals, activities, himself);
+        # a pipeline or stage finding (twin pipelines, a vague stage name) is the CRM's set-up.
+        costliest_by_owner=_costliest(deals.owner_labels, owner_cost, codes, prefer=about_work),
+        costliest_by_pipeline=_costliest(deals.pipe_labels, pipe_cost, codes),
     )
+
+
+def _nonzero(labels: pd.Index, counts: np.ndarray) -> dict[str, int]:
+    return {str(label): int(n) for label, n in zip(labels, counts) if n}
+
+
+def _costliest(labels: pd.Index, cost: np.ndarray, codes: list[str],
+               prefer: np.ndarray | None = None) -> dict[str, str]:
+    """label -> the code that takes most off its score (ties: the check listed first, i.e. the
+    catalogue's order), among the `prefer`red checks when one of them touches the label at all;
+    labels no failed check touches are left out."""
+    if not len(codes) or not cost.size:
+        return {}
+    if prefer is not None and prefer.any():
+        preferred = np.where(prefer[:, None], cost, 0.0)
+        cost = np.where((preferred > 0).any(axis=0)[None, :], preferred, cost)
+    top = cost.argmax(axis=0)
+    return {str(label): codes[k] for label, k, c in zip(labels, top, cost.max(axis=0)) if c > 0}
 
 
 def _score(factor: float) -> float:

@@ -16,12 +16,27 @@ from audit.model.warnings import InputWarning
 
 
 @dataclass(frozen=True)
+class CheckImpact:
+    """What one failed check weighs in the trust score (see `crm-audit explain score`)."""
+
+    deals: int                   # distinct deals its findings touch
+    share: float                 # the same as a share of all deals (or of leads, for lead findings)
+    cost: float                  # the part of the score it takes: weight x (0.25 + 0.75 x share)
+    by_owner: Mapping[str, int] = field(default_factory=dict)     # touched deals per owner (non-zero)
+    by_pipeline: Mapping[str, int] = field(default_factory=dict)  # touched deals per pipeline (non-zero)
+
+
+@dataclass(frozen=True)
 class Scores:
-    """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`)."""
+    """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`),
+    what each failed check weighs, and the check that costs each owner and pipeline most."""
 
     overall: float
     by_owner: Mapping[str, float] = field(default_factory=dict)
     by_pipeline: Mapping[str, float] = field(default_factory=dict)
+    impacts: Mapping[str, CheckImpact] = field(default_factory=dict)  # code -> weight in the score
+    costliest_by_owner: Mapping[str, str] = field(default_factory=dict)     # owner -> code
+    costliest_by_pipeline: Mapping[str, str] = field(default_factory=dict)  # pipeline -> code
 
 
 @dataclass(frozen=True)
@@ -30,8 +45,9 @@ class AuditResult:
     crm: str | None
     inputs: tuple[SourceFile, ...]
     checks: tuple[CheckResult, ...]
-    # All findings, one row each: FINDING_COLUMNS plus `title` and `amount` of the deal
-    # when the finding is about a deal (for the reports), and `family`.
+    # All findings, one row each: FINDING_COLUMNS, `message_ru`, `family`, and for the human
+    # reports the context of audit.derived.finding_context (the deal of a deal or activity
+    # finding: `deal_id`, `title`, `amount`, `company`; `at`, when the problem happened).
     findings: pd.DataFrame
     owners: pd.DataFrame         # scorecard, one row per owner
     funnel: pd.DataFrame         # pipeline, stage, owner ('' = team): entered, advanced, conversion...
@@ -44,6 +60,7 @@ class AuditResult:
     previous: Mapping[str, Any] | None = None  # summary of the last run from --history
     trend: tuple[Mapping[str, Any], ...] = ()    # earlier runs' as_of and score, oldest first
     warnings: tuple[InputWarning, ...] = ()      # the export looks misread or incomplete (input.warnings)
+    team: Mapping[str, Any] = field(default_factory=dict)  # the scorecard's figures for all deals together
 
     def counts(self) -> dict[str, int]:
         """Checks by status: pass, fail, skipped (error counted apart when present)."""

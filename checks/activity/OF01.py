@@ -36,6 +36,9 @@ class SilentStageChange(Check):
     fix_ru = ("Подключите телефонию, почту и мессенджеры, чтобы контакты попадали в CRM сами; "
               "спросите ответственных по перечисленным сделкам, где прошёл разговор, который "
               "сдвинул сделку.")
+    todo = "Log the contact that moved the deal"
+    todo_ru = "Внесите контакт, который сдвинул сделку"
+    dated_by = ("changed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, crm)) is not None:

@@ -35,6 +35,9 @@ class SilentOpenDeal(Check):
     fix_ru = ("Разберите перечисленные сделки с ответственными: мёртвые закройте проигрышем с "
               "причиной, по живым внесите контакты и поставьте задачу на следующий шаг по каждой "
               "открытой сделке.")
+    todo = "Contact the client, or close the deal"
+    todo_ru = "Свяжитесь с клиентом или закройте сделку"
+    dated_by = ("last_activity_at", "created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, crm)) is not None:

@@ -37,6 +37,8 @@ class OwnerLowLogging(Check):
            "that every contact is logged, and review the number again in a month.")
     fix_ru = ("Проверьте у перечисленных менеджеров подключение телефонии, почты и мессенджеров; "
               "договоритесь, что каждый контакт фиксируется в CRM, и через месяц сравните снова.")
+    todo = "Check his telephony and mail integration"
+    todo_ru = "Проверьте подключение его телефонии и почты"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, crm)) is not None:

@@ -39,6 +39,9 @@ class ActivityOutsideLifetime(Check):
     fix_ru = ("Фиксируйте контакты в момент, когда они происходят (автоматически, через "
               "интеграции); проверьте, что активности привязаны к нужной сделке, а сделка "
               "заводится при первом контакте.")
+    todo = "Link the activity to the right deal"
+    todo_ru = "Привяжите активность к нужной сделке"
+    dated_by = ("at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, crm)) is not None:

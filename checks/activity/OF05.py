@@ -46,6 +46,8 @@ class MissingChannel(Check):
            "the integration logs into deals, not only into contacts.")
     fix_ru = ("Подключите к CRM почту, телефонию или мессенджер перечисленных менеджеров и "
               "проверьте, что интеграция пишет контакты в сделки, а не только в карточки контактов.")
+    todo = "Connect the missing channel to the CRM"
+    todo_ru = "Подключите к CRM недостающий канал"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, crm)) is not None:

@@ -44,6 +44,9 @@ class ThinkItOverStall(Check):
            "buy, log it, and either move the deal on or close it as lost with that reason.")
     fix_ru = ("Перезвоните каждому клиенту из списка: выясните настоящее возражение и условия, при которых он "
               "купит, запишите это и либо продвиньте сделку, либо закройте её как проигранную с этой причиной.")
+    todo = "Call back and find the real objection"
+    todo_ru = "Перезвоните и выясните настоящее возражение"
+    dated_by = ("last_contact_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         texts = [c for c in TEXT_COLUMNS if c in crm.provided.get("activities", ())]

@@ -34,6 +34,8 @@ class OwnerStageConversion(Check):
            "compare with the colleagues who convert at that stage.")
     fix_ru = ("Разберите перечисленные этапы с каждым менеджером: послушайте звонки, посмотрите "
               "предложения и сравните с коллегами, у которых на этом этапе конверсия выше.")
+    todo = "Review this stage's deals with the manager"
+    todo_ru = "Разберите сделки этого этапа с менеджером"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         counts = stage_counts(crm)

@@ -40,6 +40,9 @@ class RequiredFields(GxCheck):
            "for the listed deals.")
     fix_ru = ("Сделайте ответственного, этап и сумму (на этапе «успешно») обязательными полями в CRM "
               "и заполните их в перечисленных сделках.")
+    todo = "Fill in the missing fields"
+    todo_ru = "Заполните недостающие поля"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         validation = shared_validation(crm, ctx)

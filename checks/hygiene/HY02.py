@@ -39,6 +39,9 @@ class DuplicateIds(GxCheck):
            "duplicates, merge the listed records.")
     fix_ru = ("Выгрузите данные заново с системным ID записи (не номером строки и не названием); если "
               "дубли есть в самой CRM — объедините перечисленные записи.")
+    todo = "Merge the records that share this id"
+    todo_ru = "Объедините записи с одинаковым ID"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         validation = shared_validation(crm, ctx)

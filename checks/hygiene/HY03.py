@@ -41,6 +41,9 @@ class DateOrder(GxCheck):
            "day and month swapped, time zone).")
     fix_ru = ("Исправьте даты в перечисленных сделках и проверьте импорт, из которого они пришли "
               "(формат даты, перепутанные день и месяц, часовой пояс).")
+    todo = "Correct the dates"
+    todo_ru = "Исправьте даты"
+    dated_by = ("closed_at", "deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         validation = shared_validation(crm, ctx)

@@ -38,6 +38,9 @@ class AmountRange(GxCheck):
            "refunds, not as deals.")
     fix_ru = ("Требуйте положительную сумму на этапе «успешно»; исправьте перечисленные сделки, а "
               "возвраты оформляйте возвратами, а не сделками.")
+    todo = "Correct the amount"
+    todo_ru = "Исправьте сумму"
+    dated_by = ("deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         validation = shared_validation(crm, ctx)

@@ -46,6 +46,9 @@ class StatusConsistency(GxCheck):
            "together); correct the listed deals.")
     fix_ru = ("Закрывайте сделки только переводом на этап «успешно» или «не реализовано» — он выставляет "
               "статус и дату закрытия вместе; исправьте перечисленные сделки.")
+    todo = "Close it through the won or lost stage"
+    todo_ru = "Закройте её через этап успеха или проигрыша"
+    dated_by = ("closed_at", "deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         validation = shared_validation(crm, ctx)

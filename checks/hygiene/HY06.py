@@ -32,6 +32,9 @@ class OrphanRecords(Check):
            "deleted, decide whether their history should go too.")
     fix_ru = ("Выгружайте сделки за тот же период и с теми же фильтрами, что дела и историю этапов; если "
               "сделки удалены — решите, удалять ли их историю.")
+    todo = "Export these deals with the same filters"
+    todo_ru = "Выгрузите эти сделки с теми же фильтрами"
+    dated_by = ("last_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         tables = [t for t in LINKED if crm.table(t) is not None and t in crm.provided]

@@ -54,6 +54,9 @@ class DuplicateDeals(Check):
            "listed pairs.")
     fix_ru = ("Включите в CRM контроль дублей сделок (по компании, контакту и телефону); объедините "
               "перечисленные пары.")
+    todo = "Merge it with its twin"
+    todo_ru = "Объедините с дублем"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         deals = crm.deals

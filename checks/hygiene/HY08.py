@@ -33,6 +33,9 @@ class UnparseableValues(Check):
            "values, or map the column's format in crm-audit.toml.")
     fix_ru = ("Сделайте эти поля в CRM полями типа «дата» и «число», а не текстом; исправьте перечисленные "
               "значения или укажите формат колонки в crm-audit.toml.")
+    todo = "Correct the value in the CRM"
+    todo_ru = "Исправьте значение в CRM"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         issues = crm.parse_issues

@@ -35,6 +35,8 @@ class VagueStage(Check):
     fix_ru = ("Переименуйте каждый этап по результату, которым он заканчивается, или уберите его: "
               "возражение фиксируйте полем или задачей с причиной и условиями, при которых клиент купит, "
               "а сделку держите на том этапе, где она на самом деле находится.")
+    todo = "Rename the stage after its result"
+    todo_ru = "Переименуйте этап по его результату"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         stages = _open_stages(crm)

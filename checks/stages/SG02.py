@@ -30,6 +30,9 @@ class ParkedInVagueStage(Check):
            "objection with its reason, and set the next step as a task with a date.")
     fix_ru = ("Переведите каждую сделку на этап, результат которого она действительно достигла, запишите "
               "возражение клиента с причиной и поставьте следующий шаг задачей с датой.")
+    todo = "Move the deal to the stage it has reached"
+    todo_ru = "Переведите сделку на этап, которого она достигла"
+    dated_by = ("entered_stage_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # Judged once per distinct deal and once per distinct stage name (audit.derived.flowindex codes).

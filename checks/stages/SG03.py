@@ -34,6 +34,9 @@ class RottingDeal(Check):
            "as lost with the reason; set a next step with a date on the ones that are alive.")
     fix_ru = ("Разберите каждую сделку с ответственным: переведите на этап, которого она действительно "
               "достигла, или закройте как проигранную с причиной; живым сделкам поставьте следующий шаг с датой.")
+    todo = "Move it on, or close it as lost with a reason"
+    todo_ru = "Продвиньте сделку или закройте проигрышем с причиной"
+    dated_by = ("entered_stage_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_days, factor = float(ctx["min_days"]), float(ctx["factor"])

@@ -35,6 +35,9 @@ class StageSkip(Check):
            "its result is reached, or remove stages that the sales process does not really have.")
     fix_ru = ("Выясните у ответственных, почему этапы пропущены: проводите сделку через каждый этап по мере "
               "достижения его результата или уберите этапы, которых в реальном процессе продаж нет.")
+    todo = "Ask why the stages were skipped"
+    todo_ru = "Выясните, почему пропущены этапы"
+    dated_by = ("changed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_step, won_share = float(ctx["min_step"]), float(ctx["won_from_share"])

@@ -60,6 +60,8 @@ class PersonalPipeline(Check):
            "deal owner; compare managers with the per-owner statistics of that pipeline.")
     fix_ru = ("Объедините личные воронки с воронкой их направления, а менеджера оставьте ответственным за "
               "сделку; сравнивайте менеджеров по статистике внутри общей воронки.")
+    todo = "Merge into the pipeline of its business line"
+    todo_ru = "Объедините с воронкой своего направления"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_deals, owner_share = int(ctx["min_deals"]), float(ctx["owner_share"])

@@ -32,6 +32,8 @@ class DuplicatePipelines(Check):
            "as a deal field; keep separate pipelines only for really different sales processes.")
     fix_ru = ("Объедините каждую пару в одну воронку, а то, что их различало (продукт, регион, канал), храните "
               "полем сделки; отдельные воронки оставляйте только для действительно разных процессов продаж.")
+    todo = "Merge the twin pipelines into one"
+    todo_ru = "Объедините воронки-двойники в одну"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_similarity, min_stages = float(ctx["min_similarity"]), int(ctx["min_stages"])

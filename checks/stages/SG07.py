@@ -33,6 +33,8 @@ class DeadStage(Check):
            "(an automation on the event that completes it helps).")
     fix_ru = ("Удалите перечисленные этапы или, если этот шаг на самом деле выполняется, добейтесь, чтобы "
               "сделки через него проходили (поможет автоматический перевод по событию, которое его завершает).")
+    todo = "Remove the stage, or move deals through it"
+    todo_ru = "Удалите этап или проводите через него сделки"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         period = float(ctx["period_days"])

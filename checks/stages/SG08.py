@@ -34,6 +34,8 @@ class ObjectionHubStage(Check):
            "the objection (reason, conditions to buy) as a field or a task; then remove the stage.")
     fix_ru = ("Перестаньте переводить сделки на перечисленные этапы: оставляйте сделку на достигнутом шаге, а "
               "возражение (причину и условия покупки) фиксируйте полем или задачей; затем удалите этап.")
+    todo = "Stop parking deals here; record objections as a field"
+    todo_ru = "Не ставьте сюда сделки; возражение — полем"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         st, flow = stage_table(crm), stage_flow(crm)

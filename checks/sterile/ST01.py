@@ -37,6 +37,8 @@ class LostDealsMissing(Check):
     fix_ru = ("Требуйте, чтобы каждая сделка завершалась в CRM выигрышем или проигрышем (не удалять "
               "мёртвые сделки); добавьте этап «Закрыто и не реализовано» в каждую воронку и "
               "закрывайте туда зависшие сделки с причиной.")
+    todo = "Close dead deals as lost, with a reason"
+    todo_ru = "Закройте мёртвые сделки проигрышем с причиной"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         max_share, min_closed = float(ctx["max_lost_share"]), int(ctx["min_closed"])

@@ -47,6 +47,8 @@ class OwnerNeverLoses(Check):
            "reason; forbid deleting deals (archive as lost instead).")
     fix_ru = ("Разберите с менеджером его открытые и удалённые сделки; закройте мёртвые как "
               "проигранные с причиной; запретите удаление сделок (вместо этого — закрытие с отказом).")
+    todo = "Review his open deals; close dead ones as lost"
+    todo_ru = "Разберите его открытые сделки, мёртвые закройте проигрышем"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_closed, fdr, ratio = int(ctx["min_closed"]), float(ctx["fdr"]), float(ctx["max_share_ratio"])

@@ -22,6 +22,9 @@ class LostWithoutReason(Check):
                     "или конкурентам команда проигрывает раз за разом.")
     fix = "Make the loss reason a required field on the lost stage; review the listed deals."
     fix_ru = "Сделайте причину отказа обязательным полем на этапе проигрыша; разберите перечисленные сделки."
+    todo = "Fill in the loss reason"
+    todo_ru = "Укажите причину отказа"
+    dated_by = ("deal.closed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         lost = crm.deals[crm.deals["status"] == "lost"]

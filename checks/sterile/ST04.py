@@ -34,6 +34,9 @@ class VagueLossReason(Check):
            "no budget, no decision maker) and ask for a comment when \"Other\" is chosen; review the listed deals.")
     fix_ru = ("Замените в списке причин отказа общие значения конкретными (цена, конкурент, сроки, нет бюджета, "
               "нет ЛПР) и требуйте комментарий при выборе «Другое»; разберите перечисленные сделки.")
+    todo = "Replace the reason with a concrete one"
+    todo_ru = "Замените причину отказа конкретной"
+    dated_by = ("deal.closed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         deals = crm.deals

@@ -58,6 +58,9 @@ class EnteredLate(Check):
     fix_ru = ("Заводите сделку при первом контакте, на первом этапе; подключите почту, телефонию и "
               "мессенджеры, чтобы CRM фиксировала работу по ходу; спросите менеджеров, где велись "
               "эти сделки до появления в CRM.")
+    todo = "Ask where the deal was kept before"
+    todo_ru = "Выясните, где сделка велась до CRM"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         with_history = not crm.missing({"stage_history": ()})

@@ -38,6 +38,9 @@ class WonWithoutTrail(Check):
     fix_ru = ("Подключите к CRM телефонию, почту и мессенджеры, чтобы контакты фиксировались "
               "автоматически; не позволяйте переводить сделку в «Успешно реализовано» без "
               "хотя бы одного звонка или встречи.")
+    todo = "Log the calls and meetings that won it"
+    todo_ru = "Внесите звонки и встречи, которые привели к успеху"
+    dated_by = ("closed_at", "deal.closed_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # One row per deal_id (audit.derived.deal_index), whose positions the activities are mapped to.

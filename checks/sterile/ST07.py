@@ -43,6 +43,8 @@ class LeadsOnlyQualified(Check):
            "reason instead of deleting; do not pre-screen leads outside the CRM.")
     fix_ru = ("Пусть каждое обращение создаёт лид автоматически (формы, звонки, почта); "
               "дисквалифицируйте с причиной вместо удаления; не фильтруйте лиды вне CRM.")
+    todo = "Create a lead for every inquiry; disqualify with a reason"
+    todo_ru = "Заводите лид на каждое обращение, отказ — с причиной"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_leads, max_conversion = int(ctx["min_leads"]), float(ctx["max_conversion"])

@@ -62,6 +62,9 @@ class BulkBackfill(Check):
     fix_ru = ("Спросите перечисленных пользователей, где велись эти записи до CRM; подключите "
               "телефонию и почту, чтобы контакты фиксировались сами; заводите сделки при первом "
               "контакте, а не перед отчётом.")
+    todo = "Ask where these records were kept before"
+    todo_ru = "Выясните, где велись эти записи до CRM"
+    dated_by = ("last_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_records = int(ctx["min_records"])
