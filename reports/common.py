@@ -34,9 +34,98 @@ def one_line(value: Any, limit: int | None = None) -> str:
 
 
 def top_problems(result: AuditResult) -> list[CheckResult]:
-    """Failed checks ranked by severity, then reach (affected records), then code."""
+    """Failed checks ranked by what they cost the trust score - severity times the share of
+    deals they touch (`crm-audit explain score`), so a check about one manager or one pipeline
+    weighs that manager's or pipeline's deals - then severity, deals touched, code. Results
+    without the score's impacts (built by hand) rank by severity and affected records."""
     failed = [c for c in result.checks if c.status is Status.FAIL]
-    return sorted(failed, key=lambda c: (-int(c.severity), -int(c.affected or 0), c.code))
+    impacts = result.scores.impacts
+
+    def key(c: CheckResult):
+        impact = impacts.get(c.code)
+        if impact is None:
+            return (1, 0.0, -int(c.severity), -int(c.affected or 0), c.code)
+        return (0, -impact.cost, -int(c.severity), -impact.deals, c.code)
+    return sorted(failed, key=key)
+
+
+# What a check's findings are about, for saying how far it reaches: (entity, one, few, many)
+# in English and Russian; the deals it touches are counted beside.
+_UNITS = {
+    "owner": (("manager", "managers"), ("менеджер", "менеджера", "менеджеров")),
+    "pipeline": (("pipeline", "pipelines"), ("воронка", "воронки", "воронок")),
+    "stage": (("stage", "stages"), ("этап", "этапа", "этапов")),
+    "lead": (("lead", "leads"), ("лид", "лида", "лидов")),
+    "deal": (("deal", "deals"), ("сделка", "сделки", "сделок")),
+}
+
+
+def severity_counts(counts: Mapping[str, int], lang: str, skip_zero: bool = False) -> str:
+    """'521 high · 310 medium' / 'высокой важности: 521 · средней важности: 310' (a Russian
+    adjective does not agree with a number, so the count follows it)."""
+    from audit.model import text
+    from reports.i18n import t
+    parts = []
+    for label, n in counts.items():
+        if skip_zero and not n:
+            continue
+        parts.append(f"{t('sev_of.' + label, lang)}: {text.num(n, lang)}" if lang == "ru"
+                     else f"{text.num(n, lang)} {t('sev_of.' + label, lang)}")
+    return " · ".join(parts)
+
+
+def count_text(n: int, unit: str, lang: str) -> str:
+    """'1 manager', '3 deals', '21 сделка', '1 234 сделки'."""
+    from audit.model import text
+    en, ru = _UNITS[unit]
+    if lang == "ru":
+        return f"{text.num(n, lang)} {text.plural(n, *ru)}"
+    return f"{text.num(n, lang)} {en[0] if n == 1 else en[1]}"
+
+
+def reach(result: AuditResult, check: CheckResult) -> tuple[str, int]:
+    """What a failed check is mostly about ('deal', 'owner', 'pipeline', 'stage', 'lead',
+    'dataset') and how many of those it names (distinct)."""
+    f = result.findings
+    own = f[f["code"].eq(check.code)] if len(f) else f
+    if not len(own):
+        return "deal", 0
+    kinds = own["entity_type"].replace({"activity": "deal"})
+    unit = kinds.value_counts().index[0]
+    if unit == "deal":
+        ids = own["deal_id"] if "deal_id" in own else own["entity_id"].where(own["entity_type"].eq("deal"))
+        return "deal", int(ids.nunique())
+    return str(unit), int(own.loc[kinds.eq(unit), "entity_id"].nunique())
+
+
+def reach_text(result: AuditResult, check: CheckResult, lang: str) -> str:
+    """'476 deals', '1 manager · 90 deals', '2 pipelines · 1 474 deals': the unit the check
+    judges and, when it is not deals, the deals that weigh in the score beside it."""
+    unit, n = reach(result, check)
+    impact = result.scores.impacts.get(check.code)
+    if unit == "dataset":
+        deals = impact.deals if impact is not None else 0
+        return count_text(deals, "deal", lang) if deals else ""
+    text = count_text(n, unit, lang)
+    if unit != "deal" and impact is not None and impact.deals:
+        text += " · " + count_text(impact.deals, "deal", lang)
+    return text
+
+
+def worst_of(result: AuditResult, check: CheckResult) -> tuple[str, str, int] | None:
+    """The manager (or, for checks about pipelines, stages or the whole export, the pipeline)
+    with the most deals this check touches: ('owner' | 'pipeline', name, deals); None when the
+    score's impacts are unknown."""
+    impact = result.scores.impacts.get(check.code)
+    if impact is None:
+        return None
+    unit, _n = reach(result, check)
+    by, kind = (impact.by_pipeline, "pipeline") if unit in ("pipeline", "stage", "dataset") \
+        else (impact.by_owner, "owner")
+    if not by:
+        return None
+    name, deals = min(by.items(), key=lambda item: (-item[1], item[0]))  # ties: the first name
+    return kind, name, int(deals)
 
 
 def is_number(value: Any) -> bool:
@@ -63,26 +152,73 @@ def affected_delta(result: AuditResult, check: CheckResult) -> int | None:
     return int(check.affected) - int(prev)
 
 
-def signed(value: float | int | None, digits: int = 0) -> str:
-    """+3, −2, ±0 (a real minus sign reads better than a hyphen)."""
+def signed(value: float | int | None, digits: int = 0, lang: str = "en") -> str:
+    """+3, −2, ±0 (a real minus sign reads better than a hyphen); +1,5 in Russian."""
+    from audit.model import text
     if value is None:
         return ""
     if value == 0:
         return "±0"
-    text = f"{abs(value):,.{digits}f}"
-    return ("+" if value > 0 else "−") + text
+    shown = f"{abs(value):,.{digits}f}"
+    if lang == "ru":
+        shown = text.num(abs(value), lang, digits) if digits == 0 else shown.replace(",", text.NBSP).replace(".", ",")
+    return ("+" if value > 0 else "−") + shown
 
 
-def as_of_text(ts: Any) -> str:
+def as_of_text(ts: Any, lang: str = "en") -> str:
+    """The data's date as the report's language writes it, with the time when it has one."""
+    from audit.model import text
     try:
         stamp = pd.Timestamp(ts)
     except (ValueError, TypeError):
         return str(ts)
     if pd.isna(stamp):
         return ""
-    return f"{stamp:%Y-%m-%d}" if (stamp.hour, stamp.minute, stamp.second) == (0, 0, 0) \
-        else f"{stamp:%Y-%m-%d %H:%M}"
+    return text.date(stamp, lang, with_time=(stamp.hour, stamp.minute, stamp.second) != (0, 0, 0))
 
 
-def score_text(score: Any) -> str:
-    return f"{float(score):.1f}" if is_number(score) else "—"
+def score_text(score: Any, lang: str = "en") -> str:
+    """'61.5' / '61,5' (one decimal, always); '—' without a score."""
+    if not is_number(score):
+        return "—"
+    text = f"{float(score):.1f}"
+    return text.replace(".", ",") if lang == "ru" else text
+
+
+def coverage(result: AuditResult):
+    """What the score rests on (`summary.coverage`): checks that judged something, of the
+    catalogue, and the families left without a judged check."""
+    getter = getattr(result, "coverage_or_count", None)
+    if getter is not None:
+        return getter()
+    from types import SimpleNamespace  # until the result carries its coverage (issue 10)
+    judged = sum(c.status in (Status.PASS, Status.FAIL) for c in result.checks)
+    return SimpleNamespace(judged=judged, catalogue=len(result.checks), not_judged=())
+
+
+def coverage_text(result: AuditResult, lang: str = "en") -> str:
+    """What the score rests on: "based on 17 of 31 checks; not judged: work outside the CRM (no
+    activities)"; with nothing judged, that there is no score at all."""
+    from reports.i18n import family, t
+    cov = coverage(result)
+    if not cov.judged:
+        return t("coverage.not_scored", lang, judged=cov.judged, catalogue=cov.catalogue)
+    text = t("coverage.based_on", lang, judged=cov.judged, catalogue=cov.catalogue)
+    if cov.not_judged:
+        names = ", ".join(f"{_lower_first(family(g.family.value, lang))} ({g.text(lang)})" for g in cov.not_judged)
+        text += "; " + t("coverage.not_judged", lang, families=names)
+    return text
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def warning_lines(result: AuditResult, lang: str = "en") -> list[str]:
+    """One line per input warning, led by the file it is about (its name, not its path)."""
+    from pathlib import PurePath
+    out = []
+    for w in result.warnings:
+        where = f"{PurePath(w.file).name}: " if w.file else ""
+        out.append(one_line(where + w.text(lang)))
+    return out

@@ -28,8 +28,9 @@ def add(wb: Workbook, ctx: BookContext) -> None:
         widths += [12, 11]
     headers += ["result", "rationale", "fix", "skipped_reason"]
     widths += [40, 46, 46, 36]
-    s = Sheet(wb, t("sheet.checks", lang), widths)
+    s = Sheet(wb, t("sheet.checks", lang), widths, lang=ctx.lang)
     s.freeze("C3")
+    s.print_setup(ctx, repeat_rows="2:2")
     s.caption(t("checks.caption", lang))
     s.header([t(f"col.{h}", lang) for h in headers])
     first = s.row + 1

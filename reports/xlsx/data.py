@@ -4,12 +4,16 @@ column grid (the file path first, always in the wide column A)."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from audit.model.findings import Status
 from reports import i18n
+from audit.model.text import num
+from reports.evidence import column_word
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
 from reports.xlsx.styles import CENTER_TOP, FMT_INT, TOP, WRAP
@@ -21,7 +25,11 @@ DELIMITER_NAMES = {"\t": "tab", ";": ";", ",": ",", "|": "|"}
 
 
 def add(wb: Workbook, ctx: BookContext) -> None:
-    s = Sheet(wb, t("sheet.data", ctx.lang), [44, 16, 14, 16, 18, 18, 12, 12, 42, 34, 24, 40])
+    s = Sheet(wb, t("sheet.data", ctx.lang), [44, 16, 14, 16, 18, 18, 12, 12, 42, 34, 24, 40], lang=ctx.lang)
+    s.print_setup(ctx)
+    if ctx.result.warnings:
+        _warnings(s, ctx)
+        s.blank()
     _inputs(s, ctx)
     s.blank()
     _skipped(s, ctx)
@@ -39,7 +47,7 @@ def _inputs(s: Sheet, ctx: BookContext) -> None:
     s.header([t(f"col.{h}", lang) for h in INPUT_COLUMNS])
     for src in r.inputs:
         mapping = "\n".join(f"{k} → {v}" for k, v in dict(src.mapping).items())
-        failures = ", ".join(f"{k}: {v:,}" for k, v in dict(src.parse_failures).items() if v)
+        failures = ", ".join(f"{_column(k, lang)}: {num(v, lang)}" for k, v in dict(src.parse_failures).items() if v)
         delimiter = DELIMITER_NAMES.get(src.delimiter or "", src.delimiter)
         s.append([s.cell(src.path, align=WRAP), s.cell(i18n.table(src.table, lang), align=TOP),
                   s.cell(src.crm, align=TOP), s.cell(src.encoding, align=TOP),
@@ -47,6 +55,17 @@ def _inputs(s: Sheet, ctx: BookContext) -> None:
                   s.cell(src.rows, fmt=FMT_INT, align=TOP), s.cell(src.sheet, align=TOP),
                   s.cell(mapping or None, align=WRAP), s.cell(", ".join(src.unmapped) or None, align=WRAP),
                   s.cell(failures or None, align=WRAP), s.cell(src.note, align=WRAP)])
+
+
+def _warnings(s: Sheet, ctx: BookContext) -> None:
+    """What suggests the export was misread or is incomplete, one sentence each, with its file."""
+    r, lang = ctx.result, ctx.lang
+    s.section(t("data.warnings", lang))
+    s.header([t("col.file", lang), t("col.warning", lang)] + [""] * 7)
+    amber = Font(color="9C5700")
+    for w in r.warnings:
+        s.append([s.cell(PurePath(w.file).name if w.file else "—", align=TOP),
+                  s.cell(w.text(lang), font=amber, align=TOP)])
 
 
 def _skipped(s: Sheet, ctx: BookContext) -> None:
@@ -83,18 +102,25 @@ def _parse_issues(s: Sheet, ctx: BookContext) -> None:
     s.header([t(f"col.{h}", lang) for h in ("file", "table", "column", "source_column", "count", "examples")]
              + [""] * 3)
     for (file, table, column, source), row in grouped.iterrows():
-        s.append([s.cell(file), s.cell(i18n.table(table, lang)), s.cell(column), s.cell(source),
+        s.append([s.cell(file), s.cell(i18n.table(table, lang)), s.cell(_column(column, lang)), s.cell(source),
                   s.cell(int(row["count"]), fmt=FMT_INT), s.cell("  |  ".join(row["examples"]) or None)])
     s.blank()
     cap = min(PARSE_DETAIL_ROWS, ctx.options.max_rows if ctx.options.max_rows is not None else PARSE_DETAIL_ROWS)
     detail = issues.head(cap)
     if len(issues) > len(detail):
-        s.append([s.cell(t("data.parse_capped", lang, shown=f"{len(detail):,}", total=f"{len(issues):,}"),
+        s.append([s.cell(t("data.parse_capped", lang, shown=num(len(detail), lang), total=num(len(issues), lang)),
                          font=Font(bold=True, color="9C0006"))])
     s.header([t(f"col.{h}", lang) for h in ("file", "table", "row", "column", "source_column", "raw")]
              + [t("col.entity_id", lang)])
     for file, table, row_no, column, source, raw, entity_id in detail[
             ["file", "table", "row", "column", "source_column", "raw", "entity_id"]].itertuples(index=False, name=None):
         s.append([s.cell(file), s.cell(i18n.table(table, lang)),
-                  s.cell(row_no, align=Alignment(horizontal="center")), s.cell(column), s.cell(source),
+                  s.cell(row_no, align=Alignment(horizontal="center")), s.cell(_column(column, lang)), s.cell(source),
                   s.cell(raw), s.cell(entity_id)])
+
+
+def _column(name, lang: str) -> str | None:
+    """'close date (closed_at)': the field in words, with the name crm-audit.toml maps it by."""
+    if name is None or name != name:
+        return None
+    return f"{column_word(name, lang)} ({name})"
