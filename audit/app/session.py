@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -19,7 +19,8 @@ from audit.model.errors import AuditError
 from audit.model.findings import Severity, Status
 from audit.app.history import History
 from audit.ingest import load
-from audit.app.outputs import output_lock, render_path
+from audit.app.outputs import output_lock, owner_paths, render_path
+from audit.derived.deal_index import NO_OWNER
 from audit.runner import parse_codes, run_audit, warm_up
 from reports import ReportOptions, write
 from reports.console import render_quiet_failure, render_summary
@@ -44,6 +45,7 @@ class AuditRequest:
     fail_on: str | None = None
     history_dir: Path | None = None
     mask_pii: bool = False
+    per_owner: str | None = None   # a folder (or a path with {owner}) for one workbook per manager
     quiet: bool = False
     color: bool = False
     progress: Callable[[str], None] | None = None
@@ -75,9 +77,11 @@ def execute(req: AuditRequest) -> int:
     written: list[tuple[str, str]] = []
     inputs = frozenset(Path(s.path).resolve() for s in loaded.sources)
     targets = [(fmt, t) for fmt, t in (("xlsx", req.xlsx), ("json", req.json), ("md", req.md)) if t]
+    per_owner = owner_paths(req.per_owner, result, managers(result, lang)) if req.per_owner else {}
     # One lock over history and outputs: an overlapping run waits, then sees this run as its
     # previous one (attach inside the lock) instead of racing it.
-    with output_lock([render_path(t, result) for _f, t in targets if t != "-"], history_dir):
+    with output_lock([render_path(t, result) for _f, t in targets if t != "-"] + list(per_owner.values()),
+                     history_dir):
         if history_dir is not None:
             result = History(history_dir).attach(result)
         for fmt, template in targets:
@@ -91,6 +95,15 @@ def execute(req: AuditRequest) -> int:
             say(f"writing {path}")
             write(fmt, result, path, options)
             written.append((fmt, str(path)))
+        for owner, path in per_owner.items():
+            if path.resolve() in inputs:
+                raise AuditError("refusing to write a report over an input file", path=path)
+            say(f"writing {path}")
+            write("xlsx", result, path, replace(options, owner=owner))
+        if per_owner:
+            from reports.common import count_text
+            folders = ", ".join(sorted({str(p.parent) for p in per_owner.values()}))
+            written.append(("xlsx", f"{folders} ({count_text(len(per_owner), 'owner', lang)})"))
         if history_dir is not None:
             History(history_dir).record(result)
     if req.progress:
@@ -106,6 +119,17 @@ def execute(req: AuditRequest) -> int:
     elif to_stdout:
         click.echo(render_summary(result, written, color=req.color, lang=lang, fail_on=fail_on), nl=False)
     return 1 if failed else 0
+
+
+def managers(result, lang: str) -> dict[str, str]:
+    """The managers who get their own workbook, with the name their file takes: every owner of
+    the scorecard, and the deals without an owner only when some finding is about them."""
+    from reports.i18n import sentinel
+    owners = result.owners["owner"].dropna().astype(str).tolist() if len(result.owners) else []
+    findings = result.findings
+    ownerless = bool(len(findings)) and bool((findings["owner"].isna()
+                                              & findings["entity_type"].isin(("deal", "activity", "lead"))).any())
+    return {o: sentinel(o, lang) for o in owners if o != NO_OWNER or ownerless}
 
 
 def refuse_if_nothing_judged(result) -> None:
