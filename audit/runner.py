@@ -20,13 +20,15 @@ from audit.model.errors import AuditError, ConfigError
 from audit.derived.finding_context import CONTEXT_COLUMNS, with_context
 from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
-from audit.model.result import AuditResult
+from audit.model.result import AuditResult, Coverage, FamilyGap
 from audit.model.warnings import InputWarning
 from audit.derived.scorecard import owners_table, team_row
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
+from audit.derived.sanity import export_warnings
 from audit.derived.stage_order import stage_order
 from checks import ALL_CHECKS
+from checks.links import unlinked_table
 from checks.vocab import LISTS as VOCAB_LISTS
 from audit.model import text as ru
 from checks.base import (
@@ -34,6 +36,7 @@ from checks.base import (
     MESSAGE_RU,
     Check,
     CheckResult,
+    Family,
     RunContext,
     Severity,
     Status,
@@ -180,17 +183,18 @@ def run_audit(
                 blocked_by.setdefault(table, []).append(check.code)
 
     results: list[CheckResult] = []
+    gaps: dict[str, tuple[str, ...]] = {}  # code -> tables whose absence skipped it
     for check_cls in chosen:
         severity = Severity.parse(cfg.severities.get(check_cls.code, check_cls.severity.label))
         missing = crm.missing(check_cls.needs)
         if missing:
             dependents = sorted({code for t, cols in missing.items() if not cols for code in blocked_by[t]})
-            results.append(CheckResult(
-                code=check_cls.code, name=check_cls.name, family=check_cls.family, severity=severity,
-                status=Status.SKIPPED, skipped_reason=skip_reason(missing, dependents),
-                message="not run: " + skip_reason(missing),
-                skipped_reason_ru=ru.sentence(skip_reason_ru(missing, dependents)),
-                message_ru="Не выполнена — " + skip_reason_ru(missing)))
+            skipped = check_cls().skip(skip_reason(missing, dependents), skip_reason_ru(missing, dependents),
+                                       ran=False)
+            # The message names what is missing, the reason also what it would enable.
+            results.append(replace(skipped, severity=severity, message="not run: " + skip_reason(missing),
+                                   message_ru="Не выполнена — " + skip_reason_ru(missing)))
+            gaps[check_cls.code] = tuple(t for t, cols in missing.items() if not cols)
             continue
         say(f"{check_cls.code} {check_cls.name}")
         ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab)
@@ -198,18 +202,23 @@ def run_audit(
 
     findings = _all_findings(crm, results, {c.code: c.dated_by for c in chosen})
     order = stage_order(crm)
-    owners = owners_table(crm, findings)
+    owners = owners_table(crm, findings, when)
     funnel = funnel_table(crm, order)
     stages = stages_table(crm, order, results, when)
     pipelines = pipelines_table(crm, results)
+    coverage = coverage_of(results, gaps, catalogue)
     scores = trust_scores(crm, results, findings)
+    if not coverage.judged:
+        scores = replace(scores, overall=None)  # nothing judged: 100 would read as a clean CRM
+    explicit = as_of if as_of is not None else cfg.as_of
+    all_warnings = merge_warnings(warnings, export_warnings(crm, when if explicit is not None else None))
     from audit import __version__
     return AuditResult(
         as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
-        warnings=tuple(warnings), team=team_row(crm, findings),
+        warnings=all_warnings, coverage=coverage,
     )
 
 
@@ -227,10 +236,72 @@ def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Se
             message_ru=f"Проверка завершилась ошибкой: {type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - started
     log.debug("%s %s in %.2fs", check_cls.code, result.status.value, elapsed)
-    result = replace(result, elapsed_s=round(elapsed, 4))
+    result = replace(no_pass_without_evidence(check_cls, result), elapsed_s=round(elapsed, 4))
     if result.severity != severity:
         result = replace(result, severity=severity, findings=result.findings.assign(severity=severity.label))
     return result
+
+
+def no_pass_without_evidence(check_cls: type[Check], result: CheckResult) -> CheckResult:
+    """The net under every check: a pass that judged nothing (or did not say) is a skip."""
+    if result.status is not Status.PASS or result.judged:
+        return result
+    skipped = check_cls().skip(f"nothing to judge: {result.message}",
+                               f"оценивать нечего: {result.message_ru or result.message}", judged=0)
+    return replace(skipped, severity=result.severity)
+
+
+# Why a family has no judged check, by the cause its checks give most often (ties: this order).
+_CAUSES = {"activities": ("no activities", "нет активностей"),
+           "stage_history": ("no stage history", "нет истории этапов"),
+           "unlinked:activities": ("activities link to no deal", "активности не связаны со сделками"),
+           "unlinked:stage_history": ("stage history links to no deal", "история этапов не связана со сделками"),
+           "leads": ("no leads", "нет лидов"), "users": ("no users", "нет пользователей"),
+           "pipelines": ("no declared stage order", "порядок этапов не задан"),
+           "too-little": ("too little data to judge", "данных слишком мало для оценки"),
+           "not-run": ("not selected", "не выбраны")}
+
+
+def coverage_of(results: Sequence[CheckResult], gaps: dict[str, tuple[str, ...]],
+                catalogue: Sequence[type[Check]]) -> Coverage:
+    """Checks that judged something, of the catalogue, and each family left without one, with
+    why: the cause most of its checks give (a table not exported, rows that link to no deal, too
+    little data, not selected)."""
+    ran = {r.code: r for r in results}
+    out = []
+    for family in Family:
+        members = [c.code for c in catalogue if c.family is family]
+        if not members or any(ran[c].judged_anything for c in members if c in ran):
+            continue
+        causes = [_cause(ran.get(code), gaps.get(code, ())) for code in members]
+        cause = max(_CAUSES, key=lambda k: (causes.count(k), -list(_CAUSES).index(k)))
+        reason, reason_ru = _CAUSES[cause]
+        out.append(FamilyGap(family=family, reason=reason, reason_ru=reason_ru))
+    return Coverage(judged=sum(r.judged_anything for r in results), catalogue=len(catalogue),
+                    not_judged=tuple(out))
+
+
+def _cause(result: CheckResult | None, absent: tuple[str, ...]) -> str:
+    if result is None:
+        return "not-run"
+    if absent:
+        return next((t for t in _CAUSES if t in absent), "too-little")
+    table = unlinked_table(result)
+    return f"unlinked:{table}" if table else "too-little"
+
+
+def merge_warnings(loaded: Sequence[InputWarning], found: Sequence[InputWarning]) -> tuple[InputWarning, ...]:
+    """Ingestion's warnings first; a generic one the profile already gave for the same file and
+    situation (it knows better what the rows link to instead) is left out, and so are owner ids
+    a profile already named as unresolved (`ids-unresolved` on `<table>.owner`)."""
+    said = {(w.code, w.file) for w in loaded}
+    owners_said = {str(w.numbers.get("column")) for w in loaded if w.code == "ids-unresolved"}
+
+    def new(w: InputWarning) -> bool:
+        if w.code == "owner-ids-unresolved":
+            return f"{w.numbers.get('table')}.owner" not in owners_said
+        return (w.code, w.file) not in said
+    return (*loaded, *(w for w in found if new(w)))
 
 
 def _all_findings(crm: CrmData, results: Sequence[CheckResult],

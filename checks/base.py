@@ -141,6 +141,7 @@ class Check:
     def result(
         self,
         *,
+        judged: int,
         findings: pd.DataFrame | None = None,
         metric: float | None = None,
         threshold: float | None = None,
@@ -149,18 +150,57 @@ class Check:
         affected: int | None = None,
         failed: bool | None = None,
     ) -> CheckResult:
-        """The check's outcome. It fails when it has findings, unless `failed` says otherwise."""
+        """The check's outcome. It fails when it has findings, unless `failed` says otherwise.
+
+        `judged` is how many entities the check examined (what its findings are about). A check
+        that examined nothing cannot pass: it ends as skipped, its message as the reason (checks
+        say what was missing before they get here; this is the net under them).
+        """
         findings = findings if findings is not None and len(findings) else empty_findings()
         has_failed = bool(len(findings)) if failed is None else failed
         if has_failed and not len(findings):
             raise ValueError(f"{self.code}: a failed check needs at least one finding")
+        judged = int(judged)
+        if not has_failed and judged <= 0:
+            return self.skip(f"nothing to judge: {message}",
+                             f"оценивать нечего: {message_ru or message}", judged=0)
         return CheckResult(
             code=self.code, name=self.name, family=self.family, severity=self.severity,
             status=Status.FAIL if has_failed else Status.PASS,
             metric=_plain(metric), threshold=_plain(threshold),
             affected=int(affected if affected is not None else len(findings)),
-            message=message, message_ru=sentence(message_ru), findings=findings,
+            message=message, message_ru=sentence(message_ru), findings=findings, judged=judged,
         )
+
+    # -- not judging ------------------------------------------------------------------------
+
+    def skip(self, reason: str, reason_ru: str, *, judged: int = 0, ran: bool = True) -> CheckResult:
+        """Skipped, never passed: the reason says what is missing, with the number and the need.
+
+        The one way a check (or the runner, for inputs that were not exported: `ran=False`)
+        declines to judge. `judged` keeps the too-small sample it saw (20 closed deals of the
+        30 needed), 0 when it saw nothing.
+        """
+        lead, lead_ru = ("not judged: ", "Не оценивалась — ") if ran else ("not run: ", "Не выполнена — ")
+        return CheckResult(
+            code=self.code, name=self.name, family=self.family, severity=self.severity,
+            status=Status.SKIPPED, skipped_reason=reason, message=lead + reason,
+            skipped_reason_ru=sentence(reason_ru), message_ru=lead_ru + reason_ru, judged=int(judged),
+        )
+
+    def too_few(self, have: int, need: int, what: str, purpose: str, what_ru: str, purpose_ru: str,
+                *, judged: int | None = None) -> CheckResult:
+        """Skipped below the check's minimum sample:
+        "20 closed deals: too few to judge the lost share, needs 30".
+
+        `what` is the counted thing in English plural ("closed deals"); `what_ru` the same in the
+        genitive plural ("закрытых сделок"), `purpose_ru` the infinitive clause ("судить о доле
+        проигрышей").
+        """
+        return self.skip(
+            f"{have} {what}: too few to {purpose}, needs {need}",
+            f"{what_ru}: {have} — слишком мало, чтобы {purpose_ru} (нужно не меньше {need})",
+            judged=have if judged is None else judged)
 
 
 def evidence_records(evidence: Mapping[str, Any], index: pd.Index) -> list[dict]:

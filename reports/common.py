@@ -185,22 +185,11 @@ def score_text(score: Any, lang: str = "en") -> str:
     return text.replace(".", ",") if lang == "ru" else text
 
 
-def coverage(result: AuditResult):
-    """What the score rests on (`summary.coverage`): checks that judged something, of the
-    catalogue, and the families left without a judged check."""
-    getter = getattr(result, "coverage_or_count", None)
-    if getter is not None:
-        return getter()
-    from types import SimpleNamespace  # until the result carries its coverage (issue 10)
-    judged = sum(c.status in (Status.PASS, Status.FAIL) for c in result.checks)
-    return SimpleNamespace(judged=judged, catalogue=len(result.checks), not_judged=())
-
-
 def coverage_text(result: AuditResult, lang: str = "en") -> str:
     """What the score rests on: "based on 17 of 31 checks; not judged: work outside the CRM (no
     activities)"; with nothing judged, that there is no score at all."""
     from reports.i18n import family, t
-    cov = coverage(result)
+    cov = result.coverage_or_count()
     if not cov.judged:
         return t("coverage.not_scored", lang, judged=cov.judged, catalogue=cov.catalogue)
     text = t("coverage.based_on", lang, judged=cov.judged, catalogue=cov.catalogue)

@@ -16,8 +16,8 @@ from audit.model.findings import CheckResult, Severity, Status
 from audit.model.result import AuditResult
 from reports import i18n
 from audit.model.text import num
-from reports.common import (as_of_text, clean, is_number, one_line, score_delta, score_text, severity_counts,
-                            signed, top_problems)
+from reports.common import (as_of_text, clean, coverage_text, is_number, one_line, score_delta, score_text,
+                            severity_counts, signed, top_problems, warning_lines)
 from reports.i18n import t
 
 MAX_FAILED_LINES = 12
@@ -45,8 +45,11 @@ def render_summary(result: AuditResult, written: Iterable[Sequence[str]], *, col
     pad = max(len(t(k, lang)) for k in ("console.score", "console.checks", "console.findings")) + 2
 
     score = result.scores.overall
-    score_line = f"{t('console.score', lang):<{pad}}" + _style(
-        f"{score_text(score, lang)} / 100", color, fg=_score_color(score), bold=True)
+    coverage = coverage_text(result, lang)
+    score_line = f"{t('console.score', lang):<{pad}}" + (
+        _style(f"{score_text(score, lang)} / 100", color, fg=_score_color(score), bold=True) + " - " + coverage
+        if is_number(score) else _style(t("coverage.no_score", lang), color, fg="yellow", bold=True)
+        + " - " + coverage)
     delta = score_delta(result)
     if delta is not None:
         prev_as_of = as_of_text((result.previous or {}).get("as_of"), lang)
@@ -67,6 +70,11 @@ def render_summary(result: AuditResult, written: Iterable[Sequence[str]], *, col
     lines.append(f"{t('console.findings', lang):<{pad}}" + " · ".join(
         _style(severity_counts({label: n}, lang), color, fg=SEVERITY_COLORS[label] if n and label != "info" else None)
         for label, n in findings.items()))
+
+    if result.warnings:
+        lines.append("")
+        lines.append(_style(t("console.warnings", lang), color, fg="yellow", bold=True))
+        lines.extend(warning_block(result, lang))
 
     level = None if fail_on == "never" else _parse_level(fail_on)
     ranked = top_problems(result)
@@ -132,7 +140,13 @@ def _parse_level(fail_on: str) -> Severity | None:
 
 
 def render_quiet_failure(result: AuditResult, failed, fail_on: str) -> str:
-    """The one line `-q` prints when checks at or above --fail-on failed (for cron mail)."""
+    """The one line `-q` prints when checks at or above --fail-on failed (for cron mail), then the
+    input warnings: a failure built on a misread export must say so."""
     codes = ", ".join(c.code for c in failed)
-    return t("console.quiet", "en", n=len(failed), level=fail_on, codes=codes,
+    line = t("console.quiet", "en", n=len(failed), level=fail_on, codes=codes,
              score=score_text(result.scores.overall))
+    return "\n".join([line, *warning_block(result, "en")])
+
+
+def warning_block(result: AuditResult, lang: str) -> list[str]:
+    return ["  ! " + text for text in warning_lines(result, lang)]

@@ -27,7 +27,9 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
         "input": {"crm": result.crm, "files": [s.as_json() for s in result.inputs],
                   "warnings": [w.as_json() for w in result.warnings]},
         "summary": {
+            # null when no check judged anything: 100 would read as a clean CRM
             "score": result.scores.overall,
+            "coverage": result.coverage_or_count().as_json(),
             "checks": result.counts(),
             "findings": result.finding_counts(),
             "scores": {"owners": dict(result.scores.by_owner), "pipelines": dict(result.scores.by_pipeline)},
@@ -35,7 +37,7 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
         "checks": [
             {"code": c.code, "name": c.name, "family": c.family.value, "severity": c.severity.label,
              "status": c.status.value, "metric": c.metric, "threshold": c.threshold,
-             "affected": c.affected, "deals_touched": _deals_touched(result, c.code),
+             "affected": c.affected, "judged": c.judged, "deals_touched": _deals_touched(result, c.code),
              "previous_affected": previous_affected.get(c.code),
              "message": c.message, "message_ru": c.message_ru, "skipped_reason": c.skipped_reason}
             for c in result.checks

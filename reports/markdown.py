@@ -16,8 +16,8 @@ from audit.model.result import AuditResult
 from reports import ReportOptions, i18n
 from reports.atomic import atomic_path
 from audit.model.text import num
-from reports.common import (affected_delta, as_of_text, is_number, one_line, score_delta, score_text,
-                            severity_counts, signed, top_problems)
+from reports.common import (affected_delta, as_of_text, coverage_text, is_number, one_line, score_delta,
+                            score_text, severity_counts, signed, top_problems, warning_lines)
 from reports.i18n import t
 
 TOP = 10
@@ -45,7 +45,9 @@ def render(result: AuditResult, lang: str = "en") -> str:
     lang = lang if lang in i18n.LANGS else "en"
     out: list[str] = [f"# {t('md.title', lang, as_of=as_of_text(result.as_of, lang))}", ""]
     out.append(t("md.crm", lang, crm=escape(result.crm or "?")) + "  ")
-    score_line = t("md.score", lang, score=score_text(result.scores.overall, lang))
+    score_line = (t("md.score", lang, score=score_text(result.scores.overall, lang)) + " - " + escape(coverage_text(result, lang))
+                  if is_number(result.scores.overall) else t("md.not_scored", lang) + " - "
+                  + escape(coverage_text(result, lang)))
     delta = score_delta(result)
     if delta is not None:
         score_line += " (" + t("summary.delta", lang, delta=signed(delta, 1, lang),
@@ -60,6 +62,11 @@ def render(result: AuditResult, lang: str = "en") -> str:
     findings = result.finding_counts()
     out.append(t("md.findings", lang, counts=severity_counts(findings, lang, skip_zero=True) or "0"))
     out.append("")
+    if result.warnings:
+        out.append(f"## {t('md.warnings', lang)}")
+        out.append("")
+        out.extend(f"- {escape(line)}" for line in warning_lines(result, lang))
+        out.append("")
 
     ranked = top_problems(result)
     if ranked:

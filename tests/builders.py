@@ -70,14 +70,19 @@ def frame(table: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = None,
              activities: Iterable[dict] | None = None, leads: Iterable[dict] | None = None,
              users: Iterable[dict] | None = None, pipelines: Iterable[dict] | None = None,
-             parse_issues: pd.DataFrame | None = None) -> CrmData:
-    """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'."""
+             parse_issues: pd.DataFrame | None = None, stages_all_open: bool = False,
+             exported: dict[str, tuple[str, ...]] | None = None) -> CrmData:
+    """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'.
+    `stages_all_open`: the CRM keeps closed deals in their last open stage (Pipedrive).
+    `exported` names columns the export had even where every value is empty
+    (exported={"deals": ("lost_reason",)})."""
     def opt(table, rows):
         return None if rows is None else frame(table, rows)
     return CrmData.build(
         deals=frame("deals", deals), stage_history=opt("stage_history", history),
         activities=opt("activities", activities), leads=opt("leads", leads), users=opt("users", users),
-        pipelines=opt("pipelines", pipelines), parse_issues=parse_issues,
+        pipelines=opt("pipelines", pipelines), parse_issues=parse_issues, stages_all_open=stages_all_open,
+        exported=exported,
     )
 
 
@@ -95,6 +100,17 @@ def run_check(check_cls, crm: CrmData, **params: Any):
     missing = crm.missing(check_cls.needs)
     assert not missing, f"{check_cls.code} would be skipped: {missing}"
     return check_cls().run(crm, ctx(check_cls, **params))
+
+
+def assert_skipped(result, *words: str) -> None:
+    """The check declined to judge, never passed: skipped, judged below its need, and its reason
+    (in both languages) names what is missing with `words`."""
+    from checks.base import Status
+    assert result.status is Status.SKIPPED, (result.status, result.message)
+    assert result.skipped_reason and result.skipped_reason_ru, result
+    for word in words:
+        assert word in result.skipped_reason, (word, result.skipped_reason)
+    assert not len(result.findings)
 
 
 def flagged_ids(result) -> list[str]:

@@ -17,8 +17,9 @@ from audit.cli import cli
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden" / "demo_report.json"
 FINDING_KEYS = {"code", "severity", "entity_type", "entity_id", "owner", "pipeline", "stage", "message", "evidence"}
-CHECK_KEYS = {"code", "name", "family", "severity", "status", "metric", "threshold", "affected", "message",
+CHECK_KEYS = {"code", "name", "family", "severity", "status", "metric", "threshold", "affected", "judged", "message",
               "skipped_reason"}
+WARNING_KEYS = {"code", "file", "message", "message_ru", "numbers"}
 OWNER_KEYS = {"owner", "deals", "open", "won", "lost", "win_rate", "activities", "findings"}
 
 
@@ -35,11 +36,19 @@ def test_contract_shape(report):
     assert set(report["summary"]["checks"]) >= {"pass", "fail", "skipped"}
     assert set(report["summary"]["findings"]) == {"high", "medium", "low", "info"}
     assert 0 <= report["summary"]["score"] <= 100
+    coverage = report["summary"]["coverage"]
+    assert set(coverage) == {"judged", "catalogue", "families_not_judged"}
+    assert 0 < coverage["judged"] <= coverage["catalogue"] == len(report["checks"])
     assert report["input"]["crm"] == "amocrm"
+    for w in report["input"]["warnings"]:
+        assert set(w) == WARNING_KEYS and w["message"] and w["message_ru"]
     for f in report["input"]["files"]:
         assert {"path", "table", "rows", "encoding", "delimiter", "sha256"} <= set(f)
     for c in report["checks"]:
         assert CHECK_KEYS <= set(c)
+        # No verdict without evidence: a pass always judged something, a skip says why.
+        assert c["status"] != "pass" or c["judged"] > 0, c["code"]
+        assert c["status"] != "skipped" or c["skipped_reason"], c["code"]
         if c["status"] == "fail":
             assert any(f["code"] == c["code"] for f in report["findings"]), c["code"]
     for f in report["findings"]:
@@ -55,9 +64,10 @@ def _verdicts(report: dict) -> dict:
         flagged.setdefault(f["code"], []).append(f"{f['entity_type']}:{f['entity_id']}")
     return {
         "as_of": report["as_of"],
-        "summary": {k: report["summary"][k] for k in ("score", "checks", "findings")},
-        "checks": {c["code"]: {k: c[k] for k in ("status", "affected", "metric", "threshold", "severity")}
+        "summary": {k: report["summary"][k] for k in ("score", "coverage", "checks", "findings")},
+        "checks": {c["code"]: {k: c[k] for k in ("status", "affected", "judged", "metric", "threshold", "severity")}
                    for c in report["checks"]},
+        "warnings": [{k: w[k] for k in ("code", "numbers")} for w in report["input"]["warnings"]],
         "flagged": {code: sorted(ids) for code, ids in sorted(flagged.items())},
     }
 

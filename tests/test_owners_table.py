@@ -102,3 +102,25 @@ def test_team_row_counts_every_deal_and_finding():
     assert team["findings"] == 2 and team["checks"] == ["SG01", "OF01"]
     assert set(team) == set(OWNER_COLUMNS) - {"owner"}
     assert team_row(make_crm([]), findings()) == {}
+
+
+def test_impossible_deals_stay_out_of_win_rate_and_cycle():
+    """A deal closed before it was created, or with a negative amount, is HY03's and HY04's: it
+    would put a negative cycle in the table (the owners table once showed -751 days)."""
+    table = owners_table(make_crm([
+        deal(1, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-11"),
+        deal(2, owner="Anna", status="lost", created_at="2026-10-20", closed_at="2024-10-05"),   # before created
+        deal(3, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-03", amount=-5.0),
+        deal(4, owner="Boris", status="lost", created_at="2026-10-20", closed_at="2026-10-01")]), findings())
+    t = table.set_index("owner")
+    assert t.loc["Anna", ["won", "lost", "impossible_deals"]].tolist() == [2, 1, 2]
+    assert t.loc["Anna", "win_rate"] == 1.0 and t.loc["Anna", "median_cycle_days"] == 10.0
+    assert pd.isna(t.loc["Boris", "win_rate"]) and pd.isna(t.loc["Boris", "median_cycle_days"])
+    assert (table["median_cycle_days"].dropna() >= 0).all()
+
+
+def test_dates_after_the_audit_date_are_impossible_too():
+    crm = make_crm([deal(1, owner="Anna", status="won", created_at="2026-10-01", closed_at="2027-01-01"),
+                    deal(2, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-05")])
+    t = owners_table(crm, findings(), pd.Timestamp("2026-11-20")).set_index("owner")
+    assert t.loc["Anna", "impossible_deals"] == 1 and t.loc["Anna", "median_cycle_days"] == 4.0

@@ -35,7 +35,7 @@ class _Flag(Check):
 
     def run(self, crm, ctx):
         return self.result(findings=self.findings(crm.deals, entity_type="deal", message="flagged"),
-                           metric=float(ctx["limit"]), message="all flagged")
+                           metric=float(ctx["limit"]), message="all flagged", judged=len(crm.deals))
 
 
 class _NeedsHistory(_Flag):
@@ -128,3 +128,78 @@ def test_real_catalogue_runs_on_a_tiny_crm_without_errors():
     result = run_audit(make_crm([deal(1, status="won", closed_at="2026-10-05")]))
     assert {c.code for c in result.checks} == {c.code for c in ALL_CHECKS}
     assert not result.errored()
+
+
+class _Blind(Check):
+    """Passes without looking, as a careless check would: built by hand, no `judged`."""
+    code, name, family, severity = "OF99", "blind", Family.ACTIVITY, Severity.MEDIUM
+    title_ru = rationale = rationale_ru = fix = fix_ru = "x" * 11
+
+    def run(self, crm, ctx):
+        from audit.model.findings import CheckResult
+        return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
+                           status=Status.PASS, message="all 0 things are fine")
+
+
+class _Quiet(_Flag):
+    """Passes having judged every deal."""
+    code, name = "HY99", "quiet"
+    family = Family.HYGIENE
+    needs = {"deals": ()}
+
+    def run(self, crm, ctx):
+        return self.result(message="fine", judged=len(crm.deals))
+
+
+def test_a_pass_that_judged_nothing_is_a_skip():
+    result = run_audit(_crm(), catalogue=(_Blind,))
+    (check,) = result.checks
+    assert check.status is Status.SKIPPED and check.judged == 0
+    assert check.skipped_reason == "nothing to judge: all 0 things are fine"
+    assert check.skipped_reason_ru
+
+
+def test_skips_for_missing_input_judge_nothing_and_keep_the_severity():
+    cfg = parse({"checks": {"SG99": {"severity": "high"}}})
+    skipped = {c.code: c for c in run_audit(_crm(), cfg, catalogue=CATALOGUE).checks}["SG99"]
+    assert skipped.judged == 0 and skipped.severity is Severity.HIGH
+    assert skipped.message.startswith("not run: stage history not provided")
+
+
+def test_coverage_counts_judged_checks_and_names_families_without_one():
+    result = run_audit(_crm(), catalogue=(_Boom, _Flag, _NeedsHistory, _Blind, _Quiet))
+    cov = result.coverage
+    assert (cov.judged, cov.catalogue) == (2, 5)      # ST99 failed, HY99 passed; the rest judged nothing
+    gaps = {g.family.value: g.reason for g in cov.not_judged}
+    assert gaps == {"stages": "no stage history", "activity": "too little data to judge"}
+    selected = run_audit(_crm(), select=["ST"], catalogue=(_Boom, _Flag, _NeedsHistory)).coverage
+    assert (selected.judged, selected.catalogue) == (1, 3)
+    assert [(g.family.value, g.reason) for g in selected.not_judged] == [("stages", "not selected")]
+    assert cov.as_json()["families_not_judged"][0] == {"family": "stages", "reason": "no stage history",
+                                                        "reason_ru": "нет истории этапов"}
+
+
+def test_a_run_that_judged_nothing_has_no_score():
+    result = run_audit(_crm(), catalogue=(_Blind, _NeedsHistory))
+    assert result.coverage.judged == 0 and result.scores.overall is None
+    assert run_audit(_crm(), catalogue=(_Quiet,)).scores.overall == 100.0
+
+
+def test_export_warnings_join_the_loaded_ones_without_repeating_them():
+    from audit.model.warnings import InputWarning
+    crm = make_crm([deal(1), deal(2)], activities=[{"deal_id": "x9", "type": "call", "at": pd.Timestamp("2026-10-02")}])
+    given = InputWarning("rows-link-to-no-deal", "the profile knows better", "профиль знает лучше")
+    result = run_audit(crm, catalogue=(_Quiet,), warnings=[given])
+    codes = [w.code for w in result.warnings]
+    assert codes.count("rows-link-to-no-deal") == 1 and result.warnings[0] is given
+    assert "no-closed-deals" in codes
+
+
+def test_owner_ids_a_profile_named_are_not_named_twice():
+    from audit.model.warnings import InputWarning
+    crm = make_crm([deal(i, owner=str(7 + i % 2)) for i in range(4)])
+    ours = [w.code for w in run_audit(crm, catalogue=(_Quiet,)).warnings]
+    assert "owner-ids-unresolved" in ours
+    theirs = InputWarning("ids-unresolved", "the owner is an id", "ответственный — id", numbers={"column": "deals.owner"})
+    merged = [w.code for w in run_audit(crm, catalogue=(_Quiet,), warnings=[theirs]).warnings]
+    assert "owner-ids-unresolved" not in merged and merged[0] == "ids-unresolved"

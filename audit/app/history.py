@@ -125,7 +125,10 @@ class History:
         return replace(result, previous=previous, trend=trend)
 
     def record(self, result: AuditResult) -> None:
-        """Store the run, replacing an earlier record of the same as_of and inputs."""
+        """Store the run, replacing an earlier record of the same as_of and inputs. A run that
+        judged nothing has no score, so it is no point of the trend and is not stored."""
+        if result.scores.overall is None:
+            return
         key, digest = as_of_key(result.as_of), inputs_digest(result)
         recorded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
         with self._connect(create=True) as db, self._write(db):

@@ -2,8 +2,8 @@
 
 Hashing millions of text deal ids is the expensive part of joining activities or stage
 visits to deals, so the activity, funnel and scorecard code shares these positions and
-codes (`deal_index`, `activity_positions`, `owner_codes`, `activity_timeline`) instead of
-each merging on `deal_id`.
+codes (`deal_index`, `activity_positions`, `history_positions`, `owner_codes`,
+`activity_timeline`) instead of each merging on `deal_id`.
 """
 
 from __future__ import annotations
@@ -111,6 +111,20 @@ def activity_positions(crm: CrmData) -> np.ndarray:
     return crm.memo("activity_positions", compute)
 
 
+def history_positions(crm: CrmData) -> np.ndarray:
+    """The deal row (in `deal_index(crm).deals`) of every stage-history row, -1 for unknown deals."""
+    def compute() -> np.ndarray:
+        if crm.stage_history is None:
+            return np.zeros(0, dtype=np.int64)
+        return deal_index(crm).positions(crm.stage_history["deal_id"])
+    return crm.memo("history_positions", compute)
+
+
+def link_positions(crm: CrmData, table: str) -> np.ndarray:
+    """The deal row of every row of `activities` or `stage_history` (-1: links to no exported deal)."""
+    return activity_positions(crm) if table == "activities" else history_positions(crm)
+
+
 def owner_codes(crm: CrmData) -> tuple[np.ndarray, pd.Index]:
     """(code per deal row, owner labels): deals without an owner get the code of NO_OWNER."""
     def compute():
@@ -128,6 +142,20 @@ def deal_status_codes(crm: CrmData) -> np.ndarray:
         lost = status.eq("lost").to_numpy(dtype=bool, na_value=False)
         return np.where(won, 1, np.where(lost, 2, 0)).astype(np.int64)
     return crm.memo("deal_status_codes", compute)
+
+
+def impossible_deals(crm: CrmData, as_of: pd.Timestamp | None = None) -> np.ndarray:
+    """Per deal row: impossible dates (closed before created; created or closed after `as_of`,
+    when given) or a negative amount. HY03 and HY04 count these deals; statistics leave them out
+    where they would distort them (cycle times, win rates), so no table shows a negative duration."""
+    def compute() -> np.ndarray:
+        deals = deal_index(crm).deals
+        created, closed = deals["created_at"], deals["closed_at"]
+        bad = (closed < created) | (deals["amount"] < 0)
+        if as_of is not None:
+            bad = bad | (created > as_of) | (closed > as_of)
+        return bad.to_numpy(dtype=bool, na_value=False).copy()
+    return crm.memo(f"impossible_deals@{as_of}", compute)
 
 
 def to_int(values: pd.Series | np.ndarray) -> np.ndarray:

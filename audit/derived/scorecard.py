@@ -13,29 +13,34 @@ from audit.derived.deal_index import (
     activity_positions,
     deal_index,
     deal_status_codes,
+    impossible_deals,
     owner_codes,
 )
 from audit.model.findings import Family
 from audit.model import CrmData
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "won_amount", "open_amount", "activities",
-                 "activities_per_deal", "median_cycle_days", "findings",
+                 "activities_per_deal", "median_cycle_days", "impossible_deals", "findings",
                  *[f"findings_{f.value}" for f in Family], "checks"]
 _CATALOGUE_ORDER = {prefix: i for i, prefix in enumerate(("ST", "SG", "OF", "FN", "HY"))}
 # Findings about these belong to the deal's owner, "(no owner)" when the deal has none.
 _OWNED = ("deal", "activity", "lead")
 
 
-def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
+def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
     - deals, open, won, lost: the owner's deals by status (a deal without a status counts as open);
-    - win_rate = won / (won + lost), empty with no closed deal;
+    - win_rate = won / (won + lost) over the deals with possible dates and amounts, empty with no
+      such closed deal;
     - won_amount, open_amount: the amounts of the owner's won deals and open deals (his pipeline);
     - activities: activities logged on the owner's deals (the deal's owner, whoever logged them),
       empty when no activities were exported; activities_per_deal = activities / deals;
     - median_cycle_days: median days from creation to close of the owner's closed deals;
+    - impossible_deals: the owner's deals with impossible dates (closed before created, dated after
+      `as_of`) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
+      them, and a deal closed before it was created would give a negative cycle;
     - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
       the owner; findings about a deal, activity or lead without an owner count under "(no owner)"),
       findings_<family> the same per check family, and checks: the codes of the checks that
@@ -46,25 +51,25 @@ def owners_table(crm: CrmData, findings: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("owner", "checks") else float)
                              for c in OWNER_COLUMNS})
     codes, labels = owner_codes(crm)
-    out = _scorecard(crm, codes, len(labels))
+    out = _scorecard(crm, codes, len(labels), as_of)
     out.insert(0, "owner", labels.to_numpy(dtype=object))
     out = pd.concat([out, _finding_counts(_owned_by(findings), out["owner"])], axis=1)
     return out[OWNER_COLUMNS]
 
 
-def team_row(crm: CrmData, findings: pd.DataFrame) -> dict[str, Any]:
+def team_row(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> dict[str, Any]:
     """The scorecard's figures for all deals together (no owner column): what each manager's
     row is compared with. Empty when there are no deals."""
     deals = deal_index(crm).deals
     if deals.empty:
         return {}
-    figures = pd.concat([_scorecard(crm, np.zeros(len(deals), dtype=np.int64), 1),
+    figures = pd.concat([_scorecard(crm, np.zeros(len(deals), dtype=np.int64), 1, as_of),
                          _finding_counts(_owned_by(findings, "team"), pd.Series(["team"]))], axis=1)
     team = {c: figures[c].iloc[0] for c in OWNER_COLUMNS if c != "owner"}
     return {k: (None if v is pd.NA else v.item() if hasattr(v, "item") else v) for k, v in team.items()}
 
 
-def _scorecard(crm: CrmData, codes: np.ndarray, n: int) -> pd.DataFrame:
+def _scorecard(crm: CrmData, codes: np.ndarray, n: int, as_of: pd.Timestamp | None) -> pd.DataFrame:
     """The figures per group of deals (`codes`: the group of each deal row, 0..n-1)."""
     deals = deal_index(crm).deals
     out = pd.DataFrame(index=range(n))
@@ -74,8 +79,11 @@ def _scorecard(crm: CrmData, codes: np.ndarray, n: int) -> pd.DataFrame:
     out["won"] = np.bincount(codes[status == 1], minlength=n)
     out["lost"] = np.bincount(codes[status == 2], minlength=n)
     out["open"] = out["deals"] - out["won"] - out["lost"]
-    closed = out["won"] + out["lost"]
-    out["win_rate"] = (out["won"] / closed.where(closed > 0)).round(4)
+    impossible = impossible_deals(crm, as_of)
+    ok = ~impossible
+    won_ok = np.bincount(codes[(status == 1) & ok], minlength=n)
+    closed = won_ok + np.bincount(codes[(status == 2) & ok], minlength=n)
+    out["win_rate"] = (pd.Series(won_ok) / pd.Series(closed).where(pd.Series(closed) > 0)).round(4)
     amount = pd.to_numeric(deals["amount"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) \
         if "amount" in deals else np.full(len(deals), np.nan)
     known = np.isfinite(amount)
@@ -93,9 +101,10 @@ def _scorecard(crm: CrmData, codes: np.ndarray, n: int) -> pd.DataFrame:
         out["activities"] = pd.array([pd.NA] * n, dtype="Int64")
         out["activities_per_deal"] = np.nan
     cycle = (deals["closed_at"] - deals["created_at"]).dt.total_seconds() / 86400
-    is_closed = status > 0
+    is_closed = (status > 0) & ok
     cycle = pd.Series(cycle.to_numpy(dtype=float, na_value=np.nan)[is_closed])
     out["median_cycle_days"] = cycle.groupby(codes[is_closed]).median().reindex(range(n)).round(1).to_numpy()
+    out["impossible_deals"] = np.bincount(codes[impossible], minlength=n)
     return out
 
 

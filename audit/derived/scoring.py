@@ -29,7 +29,10 @@ SCORE_EXPLANATION = {
 Trust score (0-100): how far the CRM can be trusted to hold the whole sales story.
 
 100 means no check failed. Every failed check lowers the score; checks that passed,
-were skipped (their data was not exported) or could not run do not count.
+were skipped (their data was not exported, or too little to judge) or could not run do not
+count. The score is always shown with what it rests on: how many checks of the catalogue
+judged something, and the families none of whose checks could. When no check judged
+anything there is no score at all ("not scored"), never a clean 100.
 
 How much a failed check costs depends on its severity and on the share of deals its
 findings touch:
@@ -53,7 +56,10 @@ a severity changed in crm-audit.toml changes the weight.""",
 Индекс доверия (0-100): насколько CRM отражает всю историю продаж.
 
 100 значит, что ни одна проверка не провалена. Каждая проваленная проверка снижает индекс;
-пройденные, пропущенные (данные не выгружены) и не сработавшие проверки не учитываются.
+пройденные, пропущенные (данные не выгружены или их слишком мало) и не сработавшие проверки
+не учитываются. Индекс всегда показывается вместе с тем, на чём он основан: сколько проверок
+каталога что-то оценили и какие группы проверок не оценены совсем. Если не оценила ни одна
+проверка, индекса нет («без оценки»), а не чистые 100.
 
 Сколько стоит проваленная проверка, зависит от её важности и от доли сделок, которых
 касаются её находки:

@@ -5,7 +5,7 @@ Several checks need to know that "Proposal sent" comes after "Qualified" (entere
 stage-skip, dead-stage, funnel conversion). Few exports state the order, so it is inferred
 from stage history: stage A precedes B when most deals that reached both entered A first
 (a pairwise majority, robust to deals that skip stages or enter the CRM late). Final
-stages (won/lost) go last; their kind comes from the deals' status.
+stages (won/lost) go last; their kind comes from the deals' status (see `_kind_by_key`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,12 @@ KIND_RANK = {"open": 0, "won": 1, "lost": 2}
 # A deal entering more distinct stages than this is a loop or a data error; its later
 # stages add nothing to the order but would square the pair count.
 MAX_STAGES_PER_DEAL = 40
+# An inferred order is trusted when each open stage follows the previous one for at least this
+# many deals (SG04's `min_support`; the input warning about guessed orders uses it too).
+MIN_ORDER_SUPPORT = 5
+# A final stage is left only when a deal is reopened, which is rare; a stage that this share
+# of the deals entering it left for another stage is a step, whatever status its sitters have.
+STEP_SHARE = 0.25
 # Declared stages come first; stages the declaration forgot go after them.
 _AFTER_DECLARED = 1e6
 
@@ -99,32 +105,80 @@ def _observed_keys(ix: FlowIndex) -> np.ndarray:
     return distinct(np.concatenate([ix.deal_key, ix.h_to_key[known], ix.h_from_key[known]]), ix.key_space)
 
 
-def _kind_by_key(ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
-    """won/lost when most deals sitting in the stage have that status, else open."""
+def _kind_by_key(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> np.ndarray:
+    """open / won / lost per stage key.
+
+    A stage deals sit in takes the majority status of those deals, unless the CRM keeps a
+    closed deal in its last open stage (`CrmData.stages_all_open`, Pipedrive). A stage no deal
+    sits in but the history enters (an outcome stage the deals export does not show) takes the
+    majority status of the deals whose last move went there. Either way a stage that a good
+    share of its deals (STEP_SHARE) left for an open stage, or for an outcome stage only the
+    history shows, is a step of the process, not an outcome: open. (A move from one outcome
+    stage to another, Closed Won -> Closed Lost, is a correction of the outcome, not a step.)
+    """
     kind = np.full(len(keys), "open", dtype=object)
     if ix.n_deals == 0 or len(keys) == 0:
         return kind
-    deal_keys = ix.deal_key
+    sitting = _status_counts(ix, keys, ix.deal_key, np.arange(ix.n_deals))
+    if not crm.stages_all_open:
+        for name in ("won", "lost"):
+            kind[(sitting["all"] > 0) & (sitting[name] > 0.5 * sitting["all"])] = name
+    last = np.flatnonzero(np.r_[ix.h_deal[1:] != ix.h_deal[:-1], True]) if len(ix.h_deal) else np.empty(0, int)
+    last = last[ix.h_deal[last] < ix.n_deals]
+    ended = _status_counts(ix, keys, ix.h_to_key[last], ix.h_deal[last])
+    no_one_sits = sitting["all"] == 0
+    for name in ("won", "lost"):
+        kind[no_one_sits & (ended["all"] > 0) & (ended[name] > 0.5 * ended["all"])] = name
+    entered, left = _entered_and_left(ix, keys, (kind == "open") | no_one_sits)
+    kind[(kind != "open") & (left >= STEP_SHARE * np.maximum(entered, 1))] = "open"
+    return kind
+
+
+def _status_counts(ix: FlowIndex, keys: np.ndarray, deal_keys: np.ndarray, deals: np.ndarray) -> dict:
+    """Per key of `keys`: how many of the (deal, key) rows there are, and how many of them are
+    won and lost deals ("all", "won", "lost")."""
     pos = np.searchsorted(keys, deal_keys)
     ok = (deal_keys >= 0) & (pos < len(keys))
     ok[ok] = keys[pos[ok]] == deal_keys[ok]
-    total = np.bincount(pos[ok], minlength=len(keys))
+    out = {"all": np.bincount(pos[ok], minlength=len(keys))}
     for name in ("won", "lost"):
-        hits = np.bincount(pos[ok], weights=ix.status_is(name)[ok], minlength=len(keys))
-        kind[hits > 0.5 * np.maximum(total, 1)] = name
-    return kind
+        out[name] = np.bincount(pos[ok], weights=ix.status_is(name)[deals[ok]], minlength=len(keys))
+    return out
+
+
+def _entered_and_left(ix: FlowIndex, keys: np.ndarray, step_to: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per key: deals that entered the stage (history moves into it, current stages), and deals
+    that moved from it to another stage whose key `step_to` marks."""
+    known = ix.h_deal < ix.n_deals
+    n_keys = max(int(ix.key_space), 1)
+
+    def deals_per_key(deal: np.ndarray, key: np.ndarray) -> np.ndarray:
+        ok = key >= 0
+        pairs = np.unique(deal[ok].astype(np.int64) * n_keys + key[ok])
+        per_key = np.bincount(pairs % n_keys, minlength=n_keys)
+        return per_key[keys]
+
+    entered = deals_per_key(np.r_[ix.h_deal[known], np.arange(ix.n_deals), ix.h_deal[known]],
+                            np.r_[ix.h_to_key[known], ix.deal_key, ix.h_from_key[known]])
+    to = np.searchsorted(keys, ix.h_to_key)
+    found = (ix.h_to_key >= 0) & (to < len(keys))
+    found[found] = keys[to[found]] == ix.h_to_key[found]
+    found[found] = step_to[to[found]]
+    moved = known & found & (ix.h_from_key >= 0) & (ix.h_from_key != ix.h_to_key)
+    left = deals_per_key(ix.h_deal[moved], ix.h_from_key[moved])
+    return entered, left
 
 
 def _kinds_from_deals(crm: CrmData) -> pd.DataFrame:
     ix = flow_index(crm)
     keys = distinct(ix.deal_key, ix.key_space)
     out = ix.key_frame(keys)
-    out["kind"] = _kind_by_key(ix, keys)
+    out["kind"] = _kind_by_key(crm, ix, keys)
     return out
 
 
 def _inferred(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> pd.DataFrame:
-    kind = _kind_by_key(ix, keys)
+    kind = _kind_by_key(crm, ix, keys)
     position, has_history, pairs = _pairwise_position(crm, ix, keys, kind)
     crm.memo("stage_pairs", lambda: pairs)
     stages = ix.key_frame(keys)

@@ -48,6 +48,8 @@ def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResul
     size = len(st.keys)
     now = np.bincount(deal_row[placed], minlength=size)
     open_now = np.bincount(deal_row[is_open], minlength=size)
+    # Negative amounts are HY04's: left out, they would shrink the sum at stake.
+    amount = np.where(amount < 0, np.nan, amount)
     amount_now = np.bincount(deal_row[is_open], weights=np.nan_to_num(amount[is_open]), minlength=size)
 
     def at(values: np.ndarray, fill) -> np.ndarray:

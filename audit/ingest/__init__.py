@@ -15,22 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-import numpy as np
 import pandas as pd
 
+from audit.ingest.assemble import assemble
+from audit.ingest.canonical import empty_issues
+from audit.ingest.mapping import read_table
+from audit.ingest.profiles import CRM_CHOICES, PROFILES
+from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, read_file
+from audit.model import TABLES, CrmData, SourceFile
 from audit.model.config import Config
 from audit.model.errors import AuditError, ConfigError, InputError
-from audit.ingest.mapping import (
-    Mapped,
-    detect,
-    drop_helpers,
-    empty_issues,
-    map_table,
-    near_miss_deals,
-)
-from audit.ingest.profiles import CRM_CHOICES
-from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, RawTable, read_file
-from audit.model import TABLES, CrmData, SourceFile
 from audit.model.warnings import InputWarning
 
 log = logging.getLogger("crm_audit")
@@ -88,38 +82,32 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
     named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     sources: list[SourceFile] = []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    exported: dict[str, list[frozenset[str]]] = {t: [] for t in TABLES}
+    origins: dict[str, list[tuple[str, int]]] = {t: [] for t in TABLES}
+    lookups: dict[str, list[pd.DataFrame]] = {}
     issues: list[pd.DataFrame] = []
     warnings: list[InputWarning] = []
     deals_profiles: list[str] = []
+    used: set[str] = set()
     for file in files:
         say(f"reading {file.name}")
         raws = read_file(file, encoding)
         for raw in raws:
-            match = detect(raw, cfg, crm)
-            if match is None and _ignored(cfg, raw):
-                sources.append(_source(raw, None, note="ignored ([files] in crm-audit.toml)"))
+            read = read_table(raw, cfg, crm, named_alone=file.resolve() in named and len(raws) == 1)
+            sources.append(read.source)
+            if read.profile is None:
                 continue
-            if match is None:
-                miss = near_miss_deals(raw)
-                if miss:
-                    raise InputError(miss, path=raw.label)
-                note = "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
-                    ", ..." if len(raw.headers) > 6 else "") + ")"
-                if file.resolve() in named and len(raws) == 1:
-                    log.warning("%s: %s", raw.label, note)
-                sources.append(_source(raw, None, None, note=note))
-                continue
-            mapped = map_table(raw, match, cfg)
-            rows_read = len(raw.frame)
-            raw.frame = raw.frame.iloc[:0]  # the text is in the canonical tables now: free it
-            for name, table in mapped.tables.items():
-                table = drop_helpers(table)
+            used.add(read.profile.name)
+            for name, table in read.tables.items():
                 parts[name].append(table)
-            issues.extend(mapped.issues)
-            warnings.extend(mapped.warnings)
-            if match.spec.table == "deals" or "deals" in mapped.tables:
-                deals_profiles.append(match.profile.name)
-            sources.append(_source(raw, mapped, rows=rows_read))
+                exported[name].append(read.exported.get(name, frozenset()))
+                origins[name].append((read.origin, len(table)))
+            for name, table in read.lookups.items():
+                lookups.setdefault(name, []).append(table)
+            issues.extend(read.issues)
+            warnings.extend(read.warnings)
+            if read.reads_deals:
+                deals_profiles.append(read.profile.name)
     if not parts["deals"]:
         recognised = [s for s in sources if s.table]
         what = (f"found only {', '.join(sorted({s.table for s in recognised}))}" if recognised
@@ -128,104 +116,26 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
         raise InputError(f"no deals export found ({what})", path=target,
                          hint="deals need an id, a stage and a creation date; map other headers in "
                               "crm-audit.toml [columns.deals]")
-    tables = {name: _concat(frames) for name, frames in parts.items() if frames}
-    tables = _resolve_users(tables)
-    if "stage_history" in tables:
-        tables["stage_history"] = _fill_from_stage(tables["stage_history"])
-    if cfg.pipelines and "pipelines" not in tables:
-        tables["pipelines"] = _declared_pipelines(cfg)
+    tables, assembled = assemble(parts, lookups, [p for p in PROFILES if p.name in used], cfg)
+    warnings = _profiles_speak_first([*warnings, *assembled])
     parse_issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
-    data = CrmData.build(parse_issues=parse_issues, clean_text=False, **tables)
+    stages_all_open = all(p.stages_all_open for p in PROFILES if p.name in set(deals_profiles))
+    # A column counts as exported when every file of its table had it: rows of a file without it
+    # hold no answer, and must not read as "left empty".
+    exported_columns = {name: frozenset.intersection(*sets) for name, sets in exported.items() if sets}
+    data = CrmData.build(parse_issues=parse_issues, clean_text=False, stages_all_open=stages_all_open,
+                         exported=exported_columns, **tables,
+                         origins={name: tuple(spans) for name, spans in origins.items() if spans})
     crm_name = deals_profiles[0] if deals_profiles else None
     return Loaded(crm=data, sources=tuple(sources), crm_name=crm_name, warnings=tuple(warnings))
 
 
-def _ignored(cfg: Config, raw: RawTable) -> bool:
-    from audit.ingest.mapping import _forced_table
-    return _forced_table(cfg, raw) == "ignore"
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-
-
-def _source(raw: RawTable, mapped: Mapped | None, table: str | None = None, note: str | None = None,
-            rows: int | None = None) -> SourceFile:
-    if mapped is None:
-        return SourceFile(path=str(raw.path), table=table, crm=None, rows=len(raw.frame),
-                          encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet,
-                          header_row=raw.header_row, sha256=raw.sha256, unmapped=tuple(raw.headers), note=note)
-    match = mapped.match
-    header_of = match.source_headers
-    tables = "+".join(mapped.tables) if len(mapped.tables) > 1 else next(iter(mapped.tables), match.spec.table)
-    label = match.spec.label or match.spec.table
-    notes = [f"{match.profile.label} {label}"] + mapped.notes
-    if match.via_config:
-        notes.append("columns mapped by crm-audit.toml")
-    return SourceFile(
-        path=str(raw.path), table=tables, crm=match.profile.name,
-        rows=sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else rows,
-        encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,
-        sha256=raw.sha256,
-        mapping={header_of[c]: t for c, t in match.mapping.items() if not t.startswith("_")},
-        unmapped=tuple(header_of[c] for c in match.unmapped),
-        parse_failures=dict(mapped.parse_failures), note="; ".join(notes),
-    )
-
-
-def _resolve_users(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Exports that carry user ids (Salesforce OwnerId) get names from the users table."""
-    users = tables.get("users")
-    if users is None or "user_id" not in users.columns:
-        return tables
-    names = users.dropna(subset=["user_id", "owner"]).drop_duplicates("user_id").set_index("user_id")["owner"]
-    if names.empty:
-        return tables
-    for name, cols in {"deals": ("owner", "created_by"), "activities": ("owner",), "leads": ("owner",),
-                       "stage_history": ("changed_by",)}.items():
-        table = tables.get(name)
-        if table is None:
-            continue
-        for col in cols:
-            if col in table.columns:
-                table[col] = table[col].map(names).fillna(table[col]) if table[col].isin(names.index).any() \
-                    else table[col]
-    return tables
-
-
-def _fill_from_stage(history: pd.DataFrame) -> pd.DataFrame:
-    """Exports that store only the stage moved to get from_stage from the deal's previous row
-    (previous in time; the table keeps its file order)."""
-    if "from_stage" in history.columns and history["from_stage"].notna().all():
-        return history
-    # Order by integer codes, not id strings (many times faster), and move one column only.
-    import pyarrow as pa
-    import pyarrow.compute  # noqa: F401 (pa.compute)
-    deal_codes, _ = pd.factorize(history["deal_id"])
-    times = history["changed_at"].to_numpy(dtype="datetime64[us]").astype("int64")
-    order = np.lexsort((times, deal_codes))
-    sorted_codes = deal_codes[order]
-    same_deal = np.r_[False, sorted_codes[1:] == sorted_codes[:-1]]
-    stages = pa.array(history["to_stage"].astype(object).where(history["to_stage"].notna(), None).tolist()
-                      if getattr(history["to_stage"].array, "_pa_array", None) is None
-                      else history["to_stage"].array._pa_array.combine_chunks())
-    shifted = pa.concat_arrays([pa.nulls(1, stages.type), stages.take(order[:-1])]) if len(order) else stages
-    previous_sorted = pa.compute.if_else(pa.array(same_deal), shifted, pa.nulls(len(order), stages.type))
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(len(order))
-    previous = pd.Series(pd.array(previous_sorted.take(inverse), dtype="str"), index=history.index)
-    history = history.copy()
-    if "from_stage" in history.columns:
-        history["from_stage"] = history["from_stage"].fillna(previous)
-    else:
-        history["from_stage"] = previous
-    return history
-
-
-def _declared_pipelines(cfg: Config) -> pd.DataFrame:
-    rows = [{"pipeline": name, "stage": stage, "order": i + 1, "kind": "open"}
-            for name, stages in cfg.pipelines.items() for i, stage in enumerate(stages)]
-    return pd.DataFrame(rows, columns=["pipeline", "stage", "order", "kind"])
+def _profiles_speak_first(warnings: list[InputWarning]) -> list[InputWarning]:
+    """A profile that said something about a file (tasks on accounts it linked or left out, plans
+    that are not contacts) knows why rows went missing: the bare count of rows left out of that
+    file is then dropped."""
+    spoken = {w.file for w in warnings if w.code != "rows-left-out"}
+    return [w for w in warnings if w.code != "rows-left-out" or w.file not in spoken]
 
 
 __all__ = ["load", "discover", "Loaded", "ROW_COLUMN"]

@@ -13,12 +13,14 @@ def inspection(loaded: Loaded) -> dict:
     for name in ("deals", "stage_history", "activities", "leads", "users", "pipelines"):
         frame = crm.table(name)
         if frame is not None:
-            tables[name] = {"rows": len(frame), "columns": sorted(crm.provided.get(name, ()))}
+            tables[name] = {"rows": len(frame), "columns": sorted(crm.provided.get(name, ())),
+                            "exported_empty": list(crm.exported_empty(name))}
     issues = crm.parse_issues
     by_column = (issues.groupby(["file", "column"], dropna=False).size().reset_index(name="count")
                  .to_dict("records") if len(issues) else [])
     return {"crm": loaded.crm_name, "files": [s.as_json() for s in loaded.sources], "tables": tables,
-            "parse_failures": [{k: (None if v != v else v) for k, v in r.items()} for r in by_column]}
+            "parse_failures": [{k: (None if v != v else v) for k, v in r.items()} for r in by_column],
+            "warnings": [w.as_json() for w in loaded.warnings]}
 
 
 def render_inspection(loaded: Loaded, *, as_json: bool = False) -> str:
@@ -48,7 +50,13 @@ def render_inspection(loaded: Loaded, *, as_json: bool = False) -> str:
     lines.append("canonical tables:")
     for name, t in info["tables"].items():
         lines.append(f"  {name:<14} {t['rows']:>10,} rows   columns: {', '.join(t['columns'])}")
+        if t["exported_empty"]:
+            # Judged as data: an exported loss-reason column that is empty means no lost deal has one.
+            lines.append(f"  {'':<14} {'':>10}        exported, empty: {', '.join(t['exported_empty'])}")
     missing = [n for n in ("stage_history", "activities", "leads") if n not in info["tables"]]
     if missing:
         lines.append(f"  not provided: {', '.join(missing)} (checks that need them will be skipped)")
+    if loaded.warnings:
+        lines += ["", "warnings:"]
+        lines += [f"  [{w.code}] {w.file + ': ' if w.file else ''}{w.message}" for w in loaded.warnings]
     return "\n".join(lines) + "\n"

@@ -1,78 +1,130 @@
-"""Recognise a raw table (which CRM, which table) and turn it into a canonical one.
+"""Recognise a raw table (which CRM, which table) and turn it into canonical ones, in one pass.
 
 Detection compares the file's headers with every profile's table specs; the spec whose
 identifying headers are all present and that maps the most columns wins (a CRM's own
-profile before the generic one). Mapping renames, parses values by canonical kind
-(recording what failed), runs the profile's finish step, then normalises enumerations.
+profile before the generic one). `read_table` then maps it (audit.ingest.canonical) and
+records what it saw for `inspect` and the reports: one call per raw table.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from audit.model.config import Config
-from audit.ingest.profiles import (
-    BY_NAME,
-    PROFILES,
-    FinishContext,
-    Profile,
-    TableSpec,
-    norm_header,
-)
+from audit.ingest.canonical import Match, Mapped, drop_helpers, map_table
+from audit.ingest.profiles import BY_NAME, PROFILES, Profile, TableSpec, norm_header
 from audit.ingest.readers import ROW_COLUMN, RawTable
-from audit.ingest.values import (
-    clean_text,
-    map_labels,
-    parse_activity_type,
-    parse_amount,
-    parse_bool,
-    parse_datetime,
-)
-from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
+from audit.model import SCHEMA, SourceFile
+from audit.model.config import Config
+from audit.model.errors import InputError
 from audit.model.warnings import InputWarning
 
-ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",
-             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline"}
-
-DEAL_STATUS_RULES = [
-    (r"^(closed\s*)?won$|^выигр|^успешн|сделка успешна|^success|^win$|^won\b|реализовано$", "won"),
-    (r"^(closed\s*)?lost$|^проигр|^провал|не реализовано|^fail|^отказ|^lost\b|^lose", "lost"),
-    (r"^open$|^открыт|в работе|in progress|^active|^process|^new$|^нов", "open"),
-]
-LEAD_STATUS_RULES = [
-    (r"^converted$|сконверт|convert", "converted"),
-    (r"^disqualified$|disqual|некачеств|junk|unqualif|not qualified|отказ|lost|spam", "disqualified"),
-    (r"^qualified$|качеств|qualif", "qualified"),
-    (r"^new$|^нов|not contacted|не обработан", "new"),
-    (r"^working$|работ|contact|progress|attempt", "working"),
-]
-STAGE_KIND_RULES = [(r"won|успе|выигр", "won"), (r"lost|провал|проигр|отказ", "lost"), (r"open|открыт", "open")]
+log = logging.getLogger("crm_audit")
+LOOKUP = "lookup"  # SourceFile.table of a file read only to resolve ids in others
 
 
 @dataclass
-class Match:
-    profile: Profile
-    spec: TableSpec
-    mapping: dict[str, str]            # frame column -> canonical (or helper) column
-    source_headers: dict[str, str]     # frame column -> header as written
-    unmapped: list[str]
-    via_config: bool = False
+class TableRead:
+    """What one raw table became: the line `inspect` shows for it and, when it was recognised,
+    its canonical tables, the lookup tables it set aside, and what could not be parsed."""
 
-
-@dataclass
-class Mapped:
-    """One raw table turned canonical (possibly several tables: amoCRM events)."""
-
-    match: Match
-    tables: dict[str, pd.DataFrame]
+    source: SourceFile
+    profile: Profile | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
     issues: list[pd.DataFrame] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     warnings: list[InputWarning] = field(default_factory=list)
-    parse_failures: dict[str, int] = field(default_factory=dict)
+    reads_deals: bool = False
+    exported: dict[str, frozenset[str]] = field(default_factory=dict)  # see canonical.Mapped
+    origin: str = ""  # the file (file[sheet]) the tables came from, for warnings per file
+
+
+def read_table(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alone: bool = False) -> TableRead:
+    """Detect, map and record one raw table. `named_alone`: the user named this very file and it
+    is the file's only table, so a file we cannot read deserves a word on stderr."""
+    forced = forced_table(cfg, raw)
+    if forced == "ignore":
+        return TableRead(_unread(raw, "ignored ([files] in crm-audit.toml)"))
+    match = detect(raw, cfg, crm, forced=forced)
+    if match is None:
+        miss = near_miss_deals(raw)
+        if miss:
+            raise InputError(miss, path=raw.label)
+        note = "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
+            ", ..." if len(raw.headers) > 6 else "") + ")"
+        if named_alone:
+            log.warning("%s: %s", raw.label, note)
+        return TableRead(_unread(raw, note))
+    mapped = map_table(raw, match, cfg)
+    rows_read = len(raw.frame)
+    raw.frame = raw.frame.iloc[:0]  # the text is in the canonical tables now: free it
+    return TableRead(
+        source=_source(raw, mapped, rows_read), profile=match.profile,
+        tables={name: drop_helpers(t) for name, t in mapped.tables.items()}, lookups=mapped.lookups,
+        issues=mapped.issues, warnings=[*mapped.warnings, *_left_out(raw, mapped, rows_read)],
+        reads_deals=match.spec.table == "deals" or "deals" in mapped.tables, exported=mapped.exported,
+        origin=raw.label)
+
+
+def _left_out(raw: RawTable, mapped: Mapped, rows_read: int) -> list[InputWarning]:
+    """Rows of a file the profile did not keep (rows of no deal, deleted, not done ...). A profile
+    that says itself what it left out, and why, speaks for the file; otherwise the count is said
+    here, so nothing is dropped without a word. Files that become several tables (an events log)
+    keep only the events that mean something, by design, and are not counted."""
+    if len(mapped.tables) != 1 or any(w.file == raw.label for w in mapped.warnings):
+        return []
+    (table, frame), = mapped.tables.items()
+    kept = len(frame)
+    if kept >= rows_read:
+        return []
+    n = rows_read - kept
+    label = f"{mapped.match.profile.label} {mapped.match.spec.label or table}"
+    return [InputWarning(
+        "rows-left-out",
+        f"{n:,} of {rows_read:,} rows were left out on reading ({label} keeps only the rows it can use as "
+        f"{table.replace('_', ' ')}): the audit sees {kept:,}",
+        f"при чтении отброшено строк: {n} из {rows_read} ({label}: используются только строки, пригодные как "
+        f"{TABLE_AS_RU.get(table, table)}); в аудит попало {kept}",
+        file=raw.label, numbers={"table": table, "rows_read": rows_read, "kept": kept, "left_out": n})]
+
+
+TABLE_AS_RU = {"deals": "сделки", "activities": "активности", "stage_history": "история этапов", "leads": "лиды",
+               "users": "пользователи", "pipelines": "воронки"}
+
+
+def _unread(raw: RawTable, note: str) -> SourceFile:
+    return SourceFile(path=str(raw.path), table=None, crm=None, rows=len(raw.frame), encoding=raw.encoding,
+                      delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row, sha256=raw.sha256,
+                      unmapped=tuple(raw.headers), note=note)
+
+
+def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
+    match = mapped.match
+    header_of = match.source_headers
+    if mapped.tables:
+        table = "+".join(mapped.tables)
+        rows = sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else rows
+    else:
+        table = LOOKUP if mapped.lookups or match.spec.table == LOOKUP else match.spec.table
+    label = match.spec.label or match.spec.table
+    notes = [f"{match.profile.label} {label}"] + mapped.notes
+    if match.via_config:
+        notes.append("columns mapped by crm-audit.toml")
+    # A lookup file's columns are all helpers: show what each one is read as.
+    mapping = {header_of[c]: t.lstrip("_") for c, t in match.mapping.items() if table == LOOKUP or not t.startswith("_")}
+    # A repeated header (amoCRM's second "Источник") is listed once: as mapped when one of its
+    # columns is, else as unmapped.
+    unmapped = tuple(dict.fromkeys(header_of[c] for c in match.unmapped if header_of[c] not in mapping))
+    return SourceFile(
+        path=str(raw.path), table=table, crm=match.profile.name, rows=rows,
+        encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,
+        sha256=raw.sha256, mapping=mapping, unmapped=unmapped,
+        parse_failures=dict(mapped.parse_failures), note="; ".join(notes),
+    )
 
 
 # -- detection -------------------------------------------------------------------------------------
@@ -81,7 +133,7 @@ def _config_aliases(cfg: Config, table: str) -> dict[str, str]:
     return {norm_header(h): c for h, c in cfg.columns.get(table, {}).items()}
 
 
-def _forced_table(cfg: Config, raw: RawTable) -> str | None:
+def forced_table(cfg: Config, raw: RawTable) -> str | None:
     for pattern, kind in cfg.files.items():
         name = raw.path.name
         if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(str(raw.path), pattern) or (
@@ -90,11 +142,9 @@ def _forced_table(cfg: Config, raw: RawTable) -> str | None:
     return None
 
 
-def detect(raw: RawTable, cfg: Config, crm: str | None = None) -> Match | None:
-    """The best (profile, table spec) for the raw table, or None."""
-    forced = _forced_table(cfg, raw)
-    if forced == "ignore":
-        return None
+def detect(raw: RawTable, cfg: Config, crm: str | None = None, *, forced: str | None = None) -> Match | None:
+    """The best (profile, table spec) for the raw table, or None. `forced`: the table kind
+    `[files]` in crm-audit.toml names for it (see `forced_table`)."""
     crm = (crm or cfg.crm or "auto").lower()
     profiles = PROFILES if crm == "auto" else (BY_NAME[crm], BY_NAME["generic"])
     columns = [c for c in raw.frame.columns if c != ROW_COLUMN]
@@ -120,7 +170,7 @@ def detect(raw: RawTable, cfg: Config, crm: str | None = None) -> Match | None:
             mapping, unmapped = _map_columns(columns, normalized, spec, aliases)
             if via_config or forced:
                 canonical = set(mapping.values())
-                required = {c.name for c in SCHEMA[spec.table] if c.required}
+                required = {c.name for c in SCHEMA.get(spec.table, ()) if c.required}
                 # Without the CRM's identifying headers the config must cover the essentials.
                 if key_hits < len(groups) and not (required - {"deal_id", "lead_id"}) <= canonical:
                     continue
@@ -172,141 +222,4 @@ def near_miss_deals(raw: RawTable) -> str | None:
                         f"(expected one of: {', '.join(wanted)}; or map it in crm-audit.toml [columns.deals])")
     return None
 
-
-# -- mapping and parsing ---------------------------------------------------------------------------
-
-def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
-    spec, profile = match.spec, match.profile
-    kinds = {c.name: c.kind for c in SCHEMA[spec.table]}
-    dayfirst = spec.dayfirst if spec.dayfirst is not None else profile.dayfirst
-    frame = pd.DataFrame({ROW_COLUMN: raw.frame[ROW_COLUMN].to_numpy()}, index=raw.frame.index)
-    issues: list[pd.DataFrame] = []
-    failures: dict[str, int] = {}
-    id_source = next((c for c, t in match.mapping.items() if t == ID_COLUMN.get(spec.table)), None)
-    ids = raw.frame[id_source].astype("str").str.strip() if id_source else None
-    pattern_kinds = [(re.compile(p, re.IGNORECASE), k) for p, k in spec.helper_patterns]
-    for col, target in match.mapping.items():
-        values = raw.frame[col]
-        kind = kinds.get(target) if not target.startswith("_") else spec.helper_kinds.get(target) or next(
-            (k for p, k in pattern_kinds if p.search(norm_header(match.source_headers[col]))), "text")
-        if kind == "datetime":
-            parsed, failed = parse_datetime(values, dayfirst=dayfirst)
-        elif kind == "float":
-            parsed, failed, currency = parse_amount(values)
-            if target == "amount" and currency.notna().any() and "currency" not in match.mapping.values():
-                frame["currency"] = currency
-        elif kind == "bool":
-            parsed, failed = parse_bool(values)
-        else:
-            parsed = clean_text(values)
-            failed = None
-        frame[target] = parsed
-        if failed is not None and failed.any():
-            failures[target] = int(failed.sum())
-            issues.append(_issue_rows(raw, spec.table, target, match.source_headers[col], values, failed,
-                                      ids, frame[ROW_COLUMN]))
-    if "closed_at" in frame.columns and "created_at" in frame.columns:
-        frame["closed_at"] = _end_of_day_if_date_only(frame["closed_at"], frame["created_at"])
-    won = frozenset(norm_header(s) for s in cfg.won_stages)
-    lost = frozenset(norm_header(s) for s in cfg.lost_stages)
-    finish_ctx = FinishContext(won, lost)
-    tables = (spec.finish(frame, finish_ctx) if spec.finish else {spec.table: frame})
-    warnings = [w if w.file else replace(w, file=raw.label) for w in finish_ctx.warnings]
-    notes: list[str] = []
-    for name, table in list(tables.items()):
-        table, enum_issues, note = _normalize(name, table, raw, cfg)
-        issues.extend(enum_issues)
-        for issue in enum_issues:
-            col = issue["column"].iloc[0]
-            failures[col] = failures.get(col, 0) + len(issue)
-        if note:
-            notes.append(note)
-        tables[name] = table
-    if raw.dropped:
-        notes.append(f"{len(raw.dropped)} line(s) not read as records (wrong number of fields or report "
-                     f"totals)")
-        issues.append(pd.DataFrame({
-            "table": spec.table, "file": raw.label, "row": [r for r, _t in raw.dropped],
-            "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
-        }))
-    return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
-                  warnings=warnings)
-
-
-def _end_of_day_if_date_only(closed: pd.Series, created: pd.Series) -> pd.Series:
-    """A close date without a time beside creation dates with times (Salesforce CloseDate and
-    CreatedDate) means "that day": read it as the day's last second, so a deal created at 10:00
-    and closed that day is not closed before it was created. Exports whose dates are all
-    date-only keep them as they are."""
-    if not pd.api.types.is_datetime64_any_dtype(closed.dtype) or not pd.api.types.is_datetime64_any_dtype(created.dtype):
-        return closed
-    known, made = closed.dropna(), created.dropna()
-    if known.empty or (known != known.dt.normalize()).any() or not (made != made.dt.normalize()).any():
-        return closed
-    return closed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-
-
-def _issue_rows(raw: RawTable, table: str, column: str, source_column: str | None, values: pd.Series,
-                failed: pd.Series, ids: pd.Series | None, rows: pd.Series) -> pd.DataFrame:
-    idx = failed[failed].index
-    return pd.DataFrame({
-        "table": table, "file": raw.label, "row": rows.loc[idx].to_numpy(), "column": column,
-        "source_column": source_column, "raw": values.loc[idx].astype("str").to_numpy(),
-        "entity_id": ids.loc[idx].to_numpy() if ids is not None else None,
-    })[list(PARSE_ISSUE_COLUMNS)]
-
-
-def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
-               ) -> tuple[pd.DataFrame, list[pd.DataFrame], str | None]:
-    """Enumerations to canonical values, missing ids synthesised, helpers dropped."""
-    table = table.copy()
-    issues = []
-    note = None
-    id_col = ID_COLUMN.get(name)
-    ids = table[id_col].astype("str") if id_col in table.columns else None
-    rules = {("deals", "status"): (DEAL_STATUS_RULES, None), ("leads", "status"): (LEAD_STATUS_RULES, None),
-             ("pipelines", "kind"): (STAGE_KIND_RULES, "open")}
-    for (tname, col), (rule, default) in rules.items():
-        if tname == name and col in table.columns:
-            canonical = set(_allowed(tname, col))
-            current = table[col]
-            already = current.isin(canonical)
-            if already.all():
-                continue
-            mapped, failed = map_labels(current.where(~already), rule, default=default)
-            table[col] = current.where(already, mapped)
-            if failed.any():
-                issues.append(_issue_rows(raw, name, col, col, current, failed, ids, table[ROW_COLUMN]))
-    if name == "deals" and "stage" in table.columns and (
-            "status" not in table.columns or table["status"].isna().all()):
-        # No status column: final stages by name (config's won/lost stages first).
-        won = {norm_header(x) for x in cfg.won_stages}
-        lost = {norm_header(x) for x in cfg.lost_stages}
-        from audit.ingest.profiles.base import stage_status
-        by_config = stage_status(table["stage"], frozenset(won), frozenset(lost))
-        by_name, _ = map_labels(table["stage"], DEAL_STATUS_RULES[:2], default="open")
-        table["status"] = by_config.fillna(by_name)
-    if name == "activities" and "type" in table.columns:
-        known = table["type"].isin(["call", "email", "meeting", "message", "task", "note", "other"])
-        if not known.all():
-            mapped, _ = parse_activity_type(table["type"].where(~known))
-            table["type"] = table["type"].where(known, mapped)
-    if name == "deals" and ("deal_id" not in table.columns or table["deal_id"].isna().all()):
-        table["deal_id"] = raw.path.stem + ":" + table[ROW_COLUMN].astype(str)
-        note = "no deal id column: ids made from file name and row number"
-    return table, issues, note
-
-
-def _allowed(table: str, col: str) -> tuple[str, ...]:
-    from audit.model import DEAL_STATUSES, LEAD_STATUSES, STAGE_KINDS
-    return {("deals", "status"): DEAL_STATUSES, ("leads", "status"): LEAD_STATUSES,
-            ("pipelines", "kind"): STAGE_KINDS}[(table, col)]
-
-
-def empty_issues() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in PARSE_ISSUE_COLUMNS})
-
-
-def drop_helpers(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[[c for c in frame.columns if not c.startswith("_") or c == ROW_COLUMN]]
 

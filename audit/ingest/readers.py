@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audit.ingest.grouped import ungroup
 from audit.model.errors import InputError
 
 log = logging.getLogger("crm_audit")
@@ -342,8 +343,11 @@ def _drop_footer(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str
     filled = values.ne("").sum(axis=1)
     first = values.iloc[:, 0]
     width = values.shape[1]
+    # Totals without a label: a few numbers under an empty first column. A sparse row with text in
+    # it is a record whose first field (often the id) is empty, and stays one.
+    numbers_only = values.apply(lambda col: col.eq("") | col.str.fullmatch(r"[-+]?[\d\s.,]+")).all(axis=1)
     is_footer = (filled == 0) | first.str.match(FOOTER_PATTERN.pattern, case=False) | (
-        (filled <= max(1, width // 4)) & first.eq("") & (width > 3))
+        (filled <= max(1, width // 4)) & first.eq("") & (width > 3) & numbers_only)
     # Only a trailing block counts as footer; a blank row in the middle stays a (bad) record.
     trailing = is_footer[::-1].cumprod()[::-1].astype(bool)
     if not trailing.any():
@@ -398,6 +402,8 @@ def _grid_to_table(path: Path, grid: pd.DataFrame, *, sheet: str | None,
     row_numbers = body.pop("index").to_numpy() + 1  # 0-based sheet row -> 1-based
     body.insert(0, ROW_COLUMN, row_numbers)
     body, dropped = _drop_footer(body)
+    body, totals = ungroup(body, ROW_COLUMN)
+    dropped = sorted(totals + dropped)
     return RawTable(path=path, frame=body.reset_index(drop=True), headers=headers, sheet=sheet,
                     encoding=encoding, header_row=int(header_pos) + 1, dropped=dropped)
 

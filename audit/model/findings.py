@@ -78,6 +78,16 @@ class CheckResult:
     elapsed_s: float = 0.0  # run time of the check, set by the runner (benchmarks, -v)
     message_ru: str | None = None         # `message` in Russian (reports in Russian fall back to English)
     skipped_reason_ru: str | None = None  # `skipped_reason` in Russian
+    # How many entities the check examined (deals, owners, stages, moves ... whatever its findings
+    # are about): 0 when skipped for want of input, the too-small sample when below its minimum,
+    # None when the check raised. A check never passes with judged 0 (checks.base.Check.result).
+    judged: int | None = None
+
+    @property
+    def judged_anything(self) -> bool:
+        """Whether the verdict rests on evidence: a failure (it has findings), or a pass that
+        examined something."""
+        return self.status is Status.FAIL or (self.status is Status.PASS and bool(self.judged))
 
     @property
     def failed(self) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from audit.model.findings import CheckInfo, CheckResult, Severity, Status
+from audit.model.findings import CheckInfo, CheckResult, Family, Severity, Status
 from audit.model import SourceFile
 from audit.model.warnings import InputWarning
 
@@ -29,14 +29,45 @@ class CheckImpact:
 @dataclass(frozen=True)
 class Scores:
     """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`),
-    what each failed check weighs, and the check that costs each owner and pipeline most."""
+    what each failed check weighs, and the check that costs each owner and pipeline most.
 
-    overall: float
+    `overall` is None when no check judged anything: a score of 100 would read as a clean CRM."""
+
+    overall: float | None
     by_owner: Mapping[str, float] = field(default_factory=dict)
     by_pipeline: Mapping[str, float] = field(default_factory=dict)
     impacts: Mapping[str, CheckImpact] = field(default_factory=dict)  # code -> weight in the score
     costliest_by_owner: Mapping[str, str] = field(default_factory=dict)     # owner -> code
     costliest_by_pipeline: Mapping[str, str] = field(default_factory=dict)  # pipeline -> code
+
+
+@dataclass(frozen=True)
+class FamilyGap:
+    """A check family none of whose checks judged anything, and why (`summary.coverage`)."""
+
+    family: Family
+    reason: str                  # short: "no activities", "too little data", "not selected"
+    reason_ru: str
+
+    def text(self, lang: str = "en") -> str:
+        return self.reason_ru if lang == "ru" else self.reason
+
+    def as_json(self) -> dict[str, str]:
+        return {"family": self.family.value, "reason": self.reason, "reason_ru": self.reason_ru}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the score rests on: checks that judged something, of the whole catalogue, and the
+    families left without a judged check."""
+
+    judged: int
+    catalogue: int
+    not_judged: tuple[FamilyGap, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"judged": self.judged, "catalogue": self.catalogue,
+                "families_not_judged": [g.as_json() for g in self.not_judged]}
 
 
 @dataclass(frozen=True)
@@ -60,7 +91,14 @@ class AuditResult:
     previous: Mapping[str, Any] | None = None  # summary of the last run from --history
     trend: tuple[Mapping[str, Any], ...] = ()    # earlier runs' as_of and score, oldest first
     warnings: tuple[InputWarning, ...] = ()      # the export looks misread or incomplete (input.warnings)
+    coverage: Coverage | None = None             # what the score rests on (summary.coverage)
     team: Mapping[str, Any] = field(default_factory=dict)  # the scorecard's figures for all deals together
+
+    def coverage_or_count(self) -> Coverage:
+        """The coverage, or one counted from the checks for results built without it."""
+        if self.coverage is not None:
+            return self.coverage
+        return Coverage(judged=sum(c.judged_anything for c in self.checks), catalogue=len(self.checks))
 
     def counts(self) -> dict[str, int]:
         """Checks by status: pass, fail, skipped (error counted apart when present)."""

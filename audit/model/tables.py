@@ -112,11 +112,15 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in SCHEMA[name]})
 
 
-def conform(name: str, frame: pd.DataFrame, *, clean_text: bool = True) -> tuple[pd.DataFrame, frozenset[str]]:
+def conform(name: str, frame: pd.DataFrame, *, clean_text: bool = True,
+            exported: frozenset[str] | set[str] = frozenset()) -> tuple[pd.DataFrame, frozenset[str]]:
     """Return the table with exactly the canonical columns in order, and the provided ones.
 
-    A column counts as provided when the export had it and at least one value is set.
-    Extra columns are kept after the canonical ones (ingestion may carry helpers such as
+    A column counts as provided when at least one value is set, or when it is in `exported`:
+    the export had the column, empty or not. An exported column that is empty is data (every
+    lost deal in it has no loss reason), while a column ingestion had to make up is not:
+    ingestion names the columns that came from export headers, and nothing else counts
+    unless it holds a value. Extra columns are kept after the canonical ones (ingestion may carry helpers such as
     `_row`, the source line number, for HY08 and the reports). Text is trimmed and blanks
     made missing unless the caller already did (`clean_text=False`, as ingestion does).
     """
@@ -129,7 +133,7 @@ def conform(name: str, frame: pd.DataFrame, *, clean_text: bool = True) -> tuple
             values = frame[col.name]
             if (col.kind == "text" and clean_text) or str(values.dtype) != col.dtype:
                 values = _cast(values, col)
-            if values.notna().any():
+            if col.name in exported or values.notna().any():
                 provided.add(col.name)
         else:
             values = pd.Series(missing_values(n, col), index=frame.index)
@@ -190,6 +194,13 @@ class CrmData:
     pipelines: pd.DataFrame | None = None
     parse_issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARSE_ISSUE_COLUMNS))
     provided: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Where the rows came from: per table, (file label, rows) in table order, as ingestion read
+    # them; input warnings name the file of rows that link to nothing. Empty for tables built
+    # in memory.
+    origins: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # True when the CRM keeps a won or lost deal in its last open stage and records the outcome
+    # in its status only (Pipedrive): every stage of the deals export is then an open stage.
+    stages_all_open: bool = False
     # Derived tables several checks share (stage order, dwell times), computed once per audit.
     _memo: dict = field(default_factory=dict, repr=False)
 
@@ -201,7 +212,12 @@ class CrmData:
 
     @classmethod
     def build(cls, *, deals: pd.DataFrame | None = None, parse_issues: pd.DataFrame | None = None,
-              clean_text: bool = True, **tables: pd.DataFrame | None) -> "CrmData":
+              clean_text: bool = True, stages_all_open: bool = False,
+              exported: Mapping[str, Any] | None = None,
+              origins: Mapping[str, tuple[tuple[str, int], ...]] | None = None,
+              **tables: pd.DataFrame | None) -> "CrmData":
+        """`exported` names, per table, the canonical columns the export had even when empty
+        (see `conform`); `origins` the files the rows came from (see the field)."""
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise ValueError(f"unknown canonical tables: {sorted(unknown)}")
@@ -213,7 +229,8 @@ class CrmData:
             if frame is None:
                 conformed[name] = None
                 continue
-            conformed[name], provided[name] = conform(name, frame, clean_text=clean_text)
+            conformed[name], provided[name] = conform(name, frame, clean_text=clean_text,
+                                                      exported=frozenset((exported or {}).get(name, ())))
         if deals is None:
             provided.pop("deals", None)
         deals_table = conformed["deals"]
@@ -230,7 +247,8 @@ class CrmData:
                 history["pipeline"] = history["pipeline"].fillna(inherited)
             history["pipeline"] = history["pipeline"].fillna(NO_PIPELINE)
         issues = parse_issues if parse_issues is not None else pd.DataFrame(columns=PARSE_ISSUE_COLUMNS)
-        return cls(parse_issues=issues, provided=MappingProxyType(provided), **conformed)
+        return cls(parse_issues=issues, provided=MappingProxyType(provided), stages_all_open=stages_all_open,
+                   origins=MappingProxyType(dict(origins or {})), **conformed)
 
     def table(self, name: str) -> pd.DataFrame | None:
         return getattr(self, name)
@@ -249,6 +267,15 @@ class CrmData:
             if lacking:
                 out[name] = lacking
         return out
+
+    def exported_empty(self, name: str) -> tuple[str, ...]:
+        """Columns of a table the export had but left empty in every row (`inspect` lists them:
+        an empty column that was exported is judged, e.g. every lost deal lacks a reason)."""
+        frame = self.table(name)
+        if frame is None:
+            return ()
+        return tuple(c.name for c in SCHEMA[name]
+                     if c.name in self.provided.get(name, ()) and len(frame) and not frame[c.name].notna().any())
 
     def timestamps(self) -> list[pd.Series]:
         """Event timestamps that define the data's 'now' (planned dates such as expected_close_at

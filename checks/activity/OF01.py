@@ -7,7 +7,7 @@ import numpy as np
 from audit.derived.deal_index import activity_timeline, move_positions
 from audit.derived.flow import moves
 from audit.model import CrmData
-from checks.activity._links import skip_if_unlinked
+from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -41,7 +41,7 @@ class SilentStageChange(Check):
     dated_by = ("changed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, crm, "activities", "stage_history")) is not None:
             return skipped
         m = moves(crm)
         forward = np.flatnonzero(m["direction"].eq("forward").to_numpy(dtype=bool, na_value=False)
@@ -53,9 +53,8 @@ class SilentStageChange(Check):
         pos = pos[pos >= 0]
         total = len(forward)
         if not total:
-            return self.result(metric=0.0, threshold=ctx["max_share"],
-                               message="no forward stage changes to judge",
-                               message_ru="переходов вперёд по этапам нет: оценивать нечего")
+            return self.skip(f"no forward stage change of an exported deal among {len(m)} stage changes",
+                             f"среди смен этапа ({len(m)}) нет ни одного перехода вперёд у выгруженной сделки")
         logged = activity_timeline(crm).count_between(
             pos, m["prev_changed_at"].to_numpy()[forward], m["changed_at"].to_numpy()[forward])
         rows = forward[logged == 0]
@@ -66,7 +65,8 @@ class SilentStageChange(Check):
                       f"{len(rows)} из {total} ({share:.0%})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"],
-                               message=message, message_ru=message_ru, affected=len(rows), failed=False)
+                               message=message, message_ru=message_ru, affected=len(rows), failed=False,
+                               judged=total)
         silent = m[["deal_id", "pipeline", "owner", "from_stage", "to_stage", "changed_at",
                     "prev_changed_at"]].iloc[rows]
         # The deal's first recorded change: "since" is the deal's creation.
@@ -92,4 +92,5 @@ class SilentStageChange(Check):
                           "previous_change_at": iso(silent["prev_changed_at"]),
                           "first_change": silent["first_change"],
                           "activities_since_previous": 0}),
-            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru)
+            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru,
+            judged=total)

@@ -8,7 +8,7 @@ import pandas as pd
 from audit.derived.deal_index import activity_timeline, deal_index
 from audit.model import CrmData
 from audit.model import text as ru
-from checks.activity._links import skip_if_unlinked
+from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -47,8 +47,9 @@ class SilentOpenDeal(Check):
         open_rows = np.flatnonzero(deals["status"].eq("open").to_numpy(dtype=bool, na_value=False))
         open_deals = deals.iloc[open_rows]
         if open_deals.empty:
-            return self.result(metric=0.0, threshold=ctx["max_share"], message="no open deals",
-                               message_ru="открытых сделок нет")
+            return self.skip(f"no open deal among {len(deals)} deals: none can go silent",
+                             f"среди {len(deals)} {ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} нет "
+                             "открытых: замолчать некому")
         as_of = ctx.as_of
         cutoff = as_of - pd.Timedelta(days=days)
         last = pd.Series(activity_timeline(crm).last_upto(open_rows, np.full(len(open_rows), as_of.asm8)),
@@ -58,16 +59,22 @@ class SilentOpenDeal(Check):
         last = last.where(last.notna() & ((last >= own) | own.isna()), own)
         # A deal created inside the window has not had the time to go silent.
         old_enough = ~(open_deals["created_at"] > cutoff)
+        n_judged = int(old_enough.sum())
+        if not n_judged:
+            return self.skip(f"all {len(open_deals)} open deals were created in the {days:g} days before "
+                             f"{as_of:%Y-%m-%d}: none has had the time to go silent",
+                             f"все открытые сделки ({len(open_deals)}) созданы за {days:g} "
+                             f"{ru.plural(days, 'день', 'дня', 'дней')} до {as_of:%Y-%m-%d}: замолчать не успела ни одна")
         silent_mask = (last.isna() | (last < cutoff)) & old_enough
         silent = open_deals[silent_mask]
-        share = len(silent) / len(open_deals)
-        message = (f"{len(silent)} of {len(open_deals)} open deals ({share:.0%}) had no activity "
+        share = len(silent) / n_judged
+        message = (f"{len(silent)} of {n_judged} open deals ({share:.0%}) had no activity "
                    f"in the {days:g} days before {as_of:%Y-%m-%d}")
         message_ru = (f"открытых сделок без контактов за {days:g} {ru.plural(days, 'день', 'дня', 'дней')} "
-                      f"до {as_of:%Y-%m-%d}: {len(silent)} из {len(open_deals)} ({share:.0%})")
+                      f"до {as_of:%Y-%m-%d}: {len(silent)} из {n_judged} ({share:.0%})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
-                               message_ru=message_ru, affected=len(silent), failed=False)
+                               message_ru=message_ru, affected=len(silent), failed=False, judged=n_judged)
         last_s = last[silent_mask]
         since = last_s.fillna(silent["created_at"])
         days_silent = ((as_of - since).dt.total_seconds() / 86400).round(1)
@@ -83,4 +90,5 @@ class SilentOpenDeal(Check):
                 silent, entity_type="deal", message=text, message_ru=text_ru,
                 evidence={"last_activity_at": iso(last_s), "days_silent": days_silent,
                           "created_at": iso(silent["created_at"]), "min_days": ctx["min_days"]}),
-            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru)
+            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru,
+            judged=n_judged)

@@ -8,7 +8,7 @@ import pandas as pd
 from audit.derived.deal_index import NO_OWNER, activity_positions, owner_codes
 from audit.model import CrmData
 from audit.model import text as ru
-from checks.activity._links import skip_if_unlinked
+from checks.links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -52,20 +52,18 @@ class OwnerLowLogging(Check):
         table = pd.DataFrame({"owner": labels, "deals": deals, "activities": acts})
         table = table[table["owner"].ne(NO_OWNER) & (table["deals"] >= ctx["min_deals"])]
         if len(table) < ctx["min_owners"]:
-            return self.result(
-                metric=None, threshold=ctx["z_threshold"],
-                message=f"{len(table)} owners with at least {ctx['min_deals']} deals: too few to "
-                        f"compare (need {ctx['min_owners']})",
-                message_ru=f"менеджеров с {ctx['min_deals']}+ сделками: {len(table)}, слишком мало для "
-                           f"сравнения (нужно {ctx['min_owners']})")
+            return self.too_few(len(table), int(ctx["min_owners"]), f"owners with {ctx['min_deals']}+ deals",
+                                "compare their logging", f"менеджеров с {ctx['min_deals']}+ сделками",
+                                "сравнивать, сколько они фиксируют")
         rate = table["activities"] / table["deals"]
         median = float(rate.median())
         mad = float((rate - median).abs().median())
         scale = max(1.4826 * mad, ctx["mad_floor"] * median)
         if median <= 0 or scale <= 0:
-            return self.result(metric=None, threshold=ctx["z_threshold"],
-                               message="the team logs no activities on its deals: nothing to compare",
-                               message_ru="команда не фиксирует контакты по сделкам: сравнивать не с чем")
+            return self.skip(f"the median owner of {len(table)} logs no activity on their deals: nothing to "
+                             "compare with (OF02 and ST06 judge the silence itself)",
+                             f"у медианного из {len(table)} менеджеров нет ни одного контакта по сделкам: сравнивать "
+                             "не с чем (само молчание оценивают OF02 и ST06)", judged=len(table))
         z = (rate - median) / scale
         low = (z < ctx["z_threshold"]) & (rate <= ctx["max_ratio"] * median)
         flagged = table[low]
@@ -75,7 +73,7 @@ class OwnerLowLogging(Check):
                       f"({median:.2f}): {len(flagged)} из {len(table)}")
         if flagged.empty:
             return self.result(metric=round(float(z.min()), 2), threshold=ctx["z_threshold"],
-                               message=message, message_ru=message_ru)
+                               message=message, message_ru=message_ru, judged=len(table))
         text = (flagged["owner"].astype(str) + " logs " + rate[low].map("{:.2f}".format)
                 + " activities per deal (" + flagged["activities"].astype(str) + " on "
                 + flagged["deals"].astype(str) + " deals) against a team median of "
@@ -91,4 +89,4 @@ class OwnerLowLogging(Check):
                           "activities_per_deal": rate[low].round(3), "team_median": round(median, 3),
                           "team_mad": round(mad, 3), "z": z[low].round(2)}),
             metric=round(float(z.min()), 2), threshold=ctx["z_threshold"], message=message,
-            message_ru=message_ru)
+            message_ru=message_ru, judged=len(table))

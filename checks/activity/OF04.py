@@ -8,7 +8,7 @@ import pandas as pd
 from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
 from audit.model import text as ru
-from checks.activity._links import skip_if_unlinked
+from checks.links import skip_if_unlinked
 from checks.activity._times import iso
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -53,9 +53,9 @@ class ActivityOutsideLifetime(Check):
         linked = pos >= 0
         total = int((linked & ~np.isnat(at)).sum())
         if not total:
-            return self.result(metric=0.0, threshold=ctx["max_share"],
-                               message="no dated activities linked to known deals",
-                               message_ru="нет активностей с датой, привязанных к известным сделкам")
+            return self.skip(f"none of the {int(linked.sum())} activities linked to an exported deal has a date",
+                             f"ни у одной из {int(linked.sum())} активностей, привязанных к выгруженным сделкам, "
+                             "нет даты")
         row = np.maximum(pos, 0)
         before = np.timedelta64(int(ctx["days_before_created"] * 86400), "s")
         after = np.timedelta64(int(ctx["days_after_closed"] * 86400), "s")
@@ -69,7 +69,7 @@ class ActivityOutsideLifetime(Check):
         message_ru = f"активностей вне срока жизни своей сделки: {len(sel)} из {total} ({share:.1%})"
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
-                               message_ru=message_ru, affected=len(sel), failed=False)
+                               message_ru=message_ru, affected=len(sel), failed=False, judged=total)
         flagged = acts[["activity_id", "deal_id", "type", "owner", "at"]].iloc[sel]
         deal = deals.iloc[pos[sel]]
         is_early = pd.Series(early[sel], index=flagged.index)
@@ -109,7 +109,8 @@ class ActivityOutsideLifetime(Check):
                           "days_outside": days,
                           "activity_owner": flagged["owner"],
                           "synthetic_id": synthetic.where(synthetic)}),
-            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru)
+            metric=round(share, 4), threshold=ctx["max_share"], message=message, message_ru=message_ru,
+            judged=total)
 
 
 def _activity_ids(flagged: pd.DataFrame, at_iso: pd.Series) -> tuple[pd.Series, pd.Series]:

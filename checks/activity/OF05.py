@@ -8,7 +8,7 @@ import pandas as pd
 from audit.derived.deal_index import NO_OWNER, activity_positions, owner_codes, value_codes
 from audit.model import CrmData
 from audit.model import text as ru
-from checks.activity._links import skip_if_unlinked
+from checks.links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # What a missing channel usually means, for the message.
@@ -67,13 +67,15 @@ class MissingChannel(Check):
         wanted = [ctx["types"]] if isinstance(ctx["types"], str) else list(ctx["types"])
         channels = [t for t in wanted if t in set(types)]
         n_el = int(eligible.sum())
-        if n_el - 1 < ctx["min_other_owners"] or not channels:
-            return self.result(
-                metric=None, threshold=ctx["min_users_share"],
-                message=f"{n_el} owners with at least {ctx['min_deals']} deals and "
-                        f"{ctx['min_activities']} activities: too few to compare channels",
-                message_ru=f"менеджеров с {ctx['min_deals']}+ сделками и {ctx['min_activities']}+ активностями: "
-                           f"{n_el}, слишком мало, чтобы сравнивать каналы")
+        if not channels:
+            return self.skip(f"no activity is of a channel type ({', '.join(wanted)}): no channel to compare",
+                             f"нет ни одной активности-канала ({', '.join(wanted)}): сравнивать нечего")
+        if n_el - 1 < ctx["min_other_owners"]:
+            need = int(ctx["min_other_owners"]) + 1
+            return self.too_few(n_el, need, f"owners with {ctx['min_deals']}+ deals and {ctx['min_activities']}+ "
+                                "activities", "compare their channels",
+                                f"менеджеров с {ctx['min_deals']}+ сделками и {ctx['min_activities']}+ активностями",
+                                "сравнивать их каналы связи")
         col = [types.get_loc(t) for t in channels]
         c = counts[eligible][:, col]                          # owners x channels
         tot = total[eligible][:, None]
@@ -98,7 +100,7 @@ class MissingChannel(Check):
         message_ru = (f"менеджеров без канала связи, которым пользуется остальная команда: "
                       f"{flagged['owner'].nunique()} из {n_el}")
         if flagged.empty:
-            return self.result(metric=0.0, threshold=0.0, message=message, message_ru=message_ru)
+            return self.result(metric=0.0, threshold=0.0, message=message, message_ru=message_ru, judged=n_el)
         label = flagged["type"].map(LABELS).fillna(flagged["type"])
         text = (flagged["owner"] + ": no " + label + " logged on " + flagged["owner_deals"].astype(str)
                 + " deals (" + flagged["owner_activities"].astype(str) + " other activities), while "
@@ -118,4 +120,4 @@ class MissingChannel(Check):
                 evidence={"type": flagged["type"], "owner_activities": flagged["owner_activities"],
                           "owner_deals": flagged["owner_deals"], "team_users_share": flagged["users_share"],
                           "team_type_share": flagged["type_share"], "other_owners": others}),
-            metric=float(len(flagged)), threshold=0.0, message=message, message_ru=message_ru)
+            metric=float(len(flagged)), threshold=0.0, message=message, message_ru=message_ru, judged=n_el)

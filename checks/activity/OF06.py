@@ -12,7 +12,8 @@ from audit.model.keys import positions
 from audit.model import CrmData
 from audit.model import text as ru
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
+from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 
 TEXT_COLUMNS = ("subject", "result")
 
@@ -55,9 +56,9 @@ class ThinkItOverStall(Check):
                       "subjects with the activities to enable OF06")
             reason_ru = ("у активностей нет темы и результата: выгрузите вместе с активностями результаты "
                          "звонков, комментарии или темы писем, чтобы включить OF06")
-            return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
-                               status=Status.SKIPPED, skipped_reason=reason, message="not run: " + reason,
-                               skipped_reason_ru=ru.sentence(reason_ru), message_ru="Не выполнена — " + reason_ru)
+            return self.skip(reason, reason_ru)
+        if (skipped := skip_if_unlinked(self, crm, "activities", "stage_history")) is not None:
+            return skipped
         min_days = float(ctx["min_days"])
         # One row per distinct deal (audit.derived.flowindex codes): when it last moved, i.e. its last
         # stage change, or its creation when history never moved it.
@@ -68,6 +69,11 @@ class ThinkItOverStall(Check):
         known = moved_at != NAT
         idle_days = np.where(known, (as_of - moved_at) / 86_400e6, np.nan)
         stalled = np.flatnonzero(is_open & known & (idle_days >= min_days))
+        n = int((is_open & known).sum())
+        if not n:
+            return self.skip(f"no open deal whose last move (or creation) is known, of {int(is_open.sum())} open deals",
+                             f"нет открытых сделок с известной датой последнего движения или создания (открытых: "
+                             f"{int(is_open.sum())})")
 
         # The last contact logged up to as_of, among the stalled deals' activities only. Any
         # type counts: amoCRM and Bitrix24 log a call's outcome as the result of a done task.
@@ -95,14 +101,15 @@ class ThinkItOverStall(Check):
             "phrase": said["phrase"], "activity_id": said["activity_id"],
             "last_moved_at": _iso(flagged["moved_at"]), "days_without_move": idle,
         })
-        n, k = int(is_open.sum()), len(flagged)
-        share = k / n if n else 0.0
+        k = len(flagged)
+        share = k / n
         return self.result(
             findings=findings, metric=round(share, 4), threshold=0.0,
             message=(f"{k} of {n} open deals stall after 'I'll think about it' "
                      f"(no stage change for {min_days:g}+ days)"),
             message_ru=(f"открытых сделок, застрявших после «я подумаю» (этап не менялся {min_days:g} "
                         f"{ru.plural(min_days, 'день', 'дня', 'дней')} и дольше): {k} из {n}"),
+            judged=n,
         )
 
 

@@ -7,6 +7,7 @@ from audit.derived.funnel import TEAM, stage_counts
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 from checks.stats import benjamini_hochberg, lower_tail_p
 
 
@@ -38,6 +39,8 @@ class OwnerStageConversion(Check):
     todo_ru = "Разберите сделки этого этапа с менеджером"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+            return skipped
         counts = stage_counts(crm)
         per = counts[counts["kind"].eq("open") & counts["owner"].ne(TEAM) & counts["owner"].ne(NO_OWNER)]
         per = per[per["resolved"] > 0].copy()
@@ -48,12 +51,14 @@ class OwnerStageConversion(Check):
         per["team_advanced"] = totals["advanced"] - per["advanced"]
         tested = per[(per["resolved"] >= ctx["min_deals"]) & (per["team_n"] >= ctx["min_deals"])].copy()
         if tested.empty:
-            return self.result(
-                metric=None, threshold=ctx["fdr"],
-                message=f"no owner and stage with {ctx['min_deals']} resolved deals for the owner "
-                        "and for the rest of the team: nothing to compare",
-                message_ru=f"нет ни одной пары «менеджер — этап», где и у менеджера, и у остальной команды "
-                           f"{ctx['min_deals']}+ сделок с известным исходом: сравнивать не с чем")
+            most = int(per["resolved"].max()) if len(per) else 0
+            return self.skip(
+                f"no owner and stage with {ctx['min_deals']} resolved deals for the owner and for the rest of the "
+                f"team (the most for one owner at a stage: {most}): too few to compare conversion, needs "
+                f"{ctx['min_deals']}",
+                f"нет ни одной пары «менеджер — этап», где и у менеджера, и у остальной команды {ctx['min_deals']}+ "
+                f"сделок с известным исходом (больше всего у одного менеджера на этапе — {most}): слишком мало, "
+                f"чтобы сравнивать конверсию (нужно не меньше {ctx['min_deals']})")
         n, a = tested["resolved"].to_numpy(), tested["advanced"].to_numpy()
         tested["owner_rate"] = a / n
         tested["team_rate"] = tested["team_advanced"] / tested["team_n"]
@@ -69,7 +74,7 @@ class OwnerStageConversion(Check):
                       f"{len(flagged)} из {len(tested)} (FDR {ctx['fdr']:g})")
         if flagged.empty:
             return self.result(metric=float(tested["q_value"].min()), threshold=ctx["fdr"],
-                               message=message, message_ru=message_ru)
+                               message=message, message_ru=message_ru, judged=len(tested))
         text = (flagged["owner"] + " at '" + flagged["stage"] + "' (" + flagged["pipeline"] + "): "
                 + flagged["advanced"].astype(str) + " of " + flagged["resolved"].astype(str)
                 + " deals (" + (flagged["owner_rate"] * 100).map("{:.0f}".format) + " %) moved on, "
@@ -90,4 +95,5 @@ class OwnerStageConversion(Check):
                           "n": flagged["resolved"], "advanced": flagged["advanced"],
                           "team_n": flagged["team_n"], "team_advanced": flagged["team_advanced"],
                           "p_value": flagged["p_value"], "q_value": flagged["q_value"]}),
-            metric=float(tested["q_value"].min()), threshold=ctx["fdr"], message=message, message_ru=message_ru)
+            metric=float(tested["q_value"].min()), threshold=ctx["fdr"], message=message, message_ru=message_ru,
+            judged=len(tested))

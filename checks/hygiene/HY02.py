@@ -44,15 +44,16 @@ class DuplicateIds(GxCheck):
     dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        records = sum(len(crm.table(t)) for t in ID_COLUMNS if crm.table(t) is not None and t in crm.provided)
+        if not records:
+            return self.skip("no deal, activity or lead row to judge: every export read is empty",
+                             "нет ни одной строки сделок, активностей или лидов: все прочитанные выгрузки пусты")
         validation = shared_validation(crm, ctx)
         hits = failing(validation.for_check(self.code))
         parts, summary, summary_ru = [], [], []
-        records = 0
         for table, id_col in ID_COLUMNS.items():
             positions = hits.get(f"{id_col}-duplicate")
             frame = crm.table(table)
-            if frame is not None and table in crm.provided:
-                records += len(frame)
             if positions is None:
                 continue
             parts.append(self._per_id(frame, table, id_col, positions))
@@ -67,7 +68,7 @@ class DuplicateIds(GxCheck):
         message_ru = (("; ".join(summary_ru) if summary_ru else "повторяющихся id нет")
                       + not_checked_ru(validation, self.code))
         return self.result(findings=findings, metric=share(affected, records), threshold=0.0,
-                           message=message, message_ru=message_ru, affected=affected)
+                           message=message, message_ru=message_ru, affected=affected, judged=records)
 
     def _per_id(self, frame: pd.DataFrame, table: str, id_col: str, positions) -> pd.DataFrame:
         """One finding per repeated id value, naming it and how many rows share it."""

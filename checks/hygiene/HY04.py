@@ -43,6 +43,12 @@ class AmountRange(GxCheck):
     dated_by = ("deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := self.no_deals(crm)) is not None:
+            return skipped
+        with_amount = int(crm.deals["amount"].notna().sum())
+        if not with_amount:
+            return self.skip(f"none of {len(crm.deals)} deals has an amount: no amount to judge",
+                             f"ни у одной из {len(crm.deals)} сделок не указана сумма: проверять нечего")
         validation = shared_validation(crm, ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
@@ -63,7 +69,6 @@ class AmountRange(GxCheck):
                       + fmt_amount(amount).str.replace(",", " ", regex=False))
         evidence = {"rules": rules, "amount": amount, "currency": flagged["currency"],
                     "status": flagged["status"]}
-        with_amount = int(deals["amount"].notna().sum())
         return self.deal_result(
             crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
             total=with_amount, summary=f"{len(flagged)} of {with_amount} deals with an amount have an impossible one",

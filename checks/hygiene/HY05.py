@@ -51,6 +51,8 @@ class StatusConsistency(GxCheck):
     dated_by = ("closed_at", "deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := self.no_deals(crm)) is not None:
+            return skipped
         validation = shared_validation(crm, ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals

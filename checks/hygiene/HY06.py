@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.derived.deal_index import activity_positions, deal_index
+from audit.derived.deal_index import link_positions
 from audit.model import CrmData
 from audit.model import text as ru
-from checks.base import Check, CheckResult, Family, RunContext, Severity, Status
+from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # Tables whose rows belong to a deal, and the timestamp that dates a row.
 LINKED = {"activities": "at", "stage_history": "changed_at"}
@@ -39,12 +39,8 @@ class OrphanRecords(Check):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         tables = [t for t in LINKED if crm.table(t) is not None and t in crm.provided]
         if not tables:
-            return CheckResult(code=self.code, name=self.name, family=self.family, severity=self.severity,
-                               status=Status.SKIPPED, message="not run: no activities or stage history",
-                               skipped_reason="activities and stage history not provided: nothing refers to deals",
-                               message_ru="Не выполнена — нет ни активностей, ни истории этапов",
-                               skipped_reason_ru="Активности и история этапов не выгружены: на сделки ничего "
-                                                 "не ссылается")
+            return self.skip("activities and stage history not provided: nothing refers to deals",
+                             "активности и история этапов не выгружены: на сделки ничего не ссылается", ran=False)
         per_table, checked = [], 0
         tables_ru = " и ".join(ru.TABLE_GEN[t] for t in tables)
         for table in tables:
@@ -54,7 +50,7 @@ class OrphanRecords(Check):
             checked += int(named.sum())
             # The deal row of each row, shared with the activity checks (-1: not in deals). Rows
             # with no deal_id at all (a call logged on a contact) are not orphans: they name no deal.
-            found = activity_positions(crm) if table == "activities" else deal_index(crm).positions(ids)
+            found = link_positions(crm, table)
             orphan = frame[named & (found < 0)]
             if orphan.empty:
                 continue
@@ -64,8 +60,14 @@ class OrphanRecords(Check):
             if table == "activities":
                 agg["owner"] = orphan.dropna(subset=["owner"]).drop_duplicates("deal_id").set_index("deal_id")["owner"]
             per_table.append(agg.add_prefix(f"{table}_"))
+        if not checked:
+            rows = sum(len(crm.table(t)) for t in tables)
+            return self.skip(f"none of the {rows} rows of {' and '.join(tables)} names a deal: no link to judge "
+                             "(the input warnings count them)",
+                             f"ни одна из {rows} строк {tables_ru} не называет сделку: проверять нечего "
+                             "(их число — в предупреждениях о входных данных)")
         if not per_table:
-            return self.result(metric=0.0, threshold=0.0,
+            return self.result(metric=0.0, threshold=0.0, judged=checked,
                                message=f"all {checked} rows of {' and '.join(tables)} belong to exported deals",
                                message_ru=f"все строки {tables_ru} ({checked}) относятся к выгруженным сделкам")
         orphans = pd.concat(per_table, axis=1)
@@ -97,8 +99,8 @@ class OrphanRecords(Check):
             message_ru += ("; ни одна не связана с выгруженной сделкой: в выгрузках одни и те же ID сделок? "
                            "(выгрузке сделок без колонки ID присваиваются номера строк)")
         return self.result(
-            findings=findings, metric=round(orphan_rows / checked, 4) if checked else 0.0, threshold=0.0,
-            affected=orphan_rows, message=message, message_ru=message_ru,
+            findings=findings, metric=round(orphan_rows / checked, 4), threshold=0.0,
+            affected=orphan_rows, message=message, message_ru=message_ru, judged=checked,
         )
 
 

@@ -70,14 +70,22 @@ class DuplicateDeals(Check):
         if contact is not None and (company is None or (company < 0).any()):
             keys["contact"] = contact      # a client by contact: only for deals without a company
         if not keys:
-            return self.result(metric=0.0, threshold=threshold,
-                               message="not checked: the deals export has neither company nor contact",
-                               message_ru="не проверено: в выгрузке сделок нет ни компании, ни контакта")
+            return self.skip("the deals export has neither company nor contact: no client to match deals by",
+                             "в выгрузке сделок нет ни компании, ни контакта: сделки не сопоставить по клиенту",
+                             ran=False)
+        # Deals with a client to match by: the ones the check can judge.
+        named = np.zeros(len(deals), dtype=bool)
+        for codes in keys.values():
+            named |= codes >= 0
+        judged = int(named.sum())
+        if judged < 2:
+            return self.too_few(judged, 2, "deal(s) with a company or contact", "look for duplicates",
+                                "сделок с компанией или контактом", "искать дубли")
         twin_row, similarity, days, kind, compared = find_twins(
             deals, keys, window, threshold, max(neighbors, 1), contact if bool(ctx["same_contact"]) else None)
         flagged = np.flatnonzero(twin_row >= 0)
         if not len(flagged):
-            return self.result(metric=0.0, threshold=threshold,
+            return self.result(metric=0.0, threshold=threshold, judged=judged,
                                message=f"no likely duplicates among {compared} close pairs of deals",
                                message_ru=f"среди близких пар сделок ({compared}) вероятных дублей нет")
         later = deals.iloc[flagged]
@@ -103,4 +111,5 @@ class DuplicateDeals(Check):
             findings=findings, metric=round(len(flagged) / len(deals), 4), threshold=threshold,
             message=f"{len(flagged)} deals look like copies of an earlier deal ({compared} close pairs compared)",
             message_ru=f"сделок, похожих на копию более ранней: {len(flagged)} (сравнено близких пар: {compared})",
+            judged=judged,
         )

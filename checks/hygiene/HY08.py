@@ -39,9 +39,13 @@ class UnparseableValues(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         issues = crm.parse_issues
+        rows = sum(len(crm.table(t)) for t in ("deals", "stage_history", "activities", "leads", "users")
+                   if crm.table(t) is not None)
         if issues is None or issues.empty:
-            return self.result(metric=0, threshold=0, message="every value was read",
-                               message_ru="все значения прочитаны")
+            if not rows:
+                return self.skip("no row was read: no value to judge", "не прочитано ни одной строки: проверять нечего")
+            return self.result(metric=0, threshold=0, message=f"every value of {rows} rows was read",
+                               message_ru=f"все значения прочитаны (строк: {rows})", judged=rows)
         issues = issues.reindex(columns=list(PARSE_ISSUE_COLUMNS)).reset_index(drop=True)
         table = issues["table"].astype(object)
         entity_type = table.map(ENTITY).fillna("dataset")
@@ -78,6 +82,13 @@ class UnparseableValues(Check):
         where_ru = issues["file"].astype(str) + ", строка " + issues["row"].astype(str)
         message_ru = (column_ru + ": «" + issues["raw"].astype(str) + "» — " + expected_ru
                       + " (" + where_ru + ")")
+        # Lines the reader could not take as records (wrong number of fields, report totals) have
+        # no column: say what they are rather than "None ... is not readable".
+        line = issues["column"].isna()
+        message = message.where(~line, "line not read as a record (wrong number of fields, or a report total): '"
+                                + issues["raw"].astype(str) + "' (" + where + ")")
+        message_ru = message_ru.where(~line, "строка не прочитана как запись (не то число полей или строка итогов): «"
+                                      + issues["raw"].astype(str) + "» (" + where_ru + ")")
         findings = self.findings(
             issues, entity_type="deal", entity_id=entity_id, message=message, message_ru=message_ru,
             owner=owner, pipeline=pipeline, stage=stage,
@@ -85,7 +96,11 @@ class UnparseableValues(Check):
                       "source_column": issues["source_column"], "raw": issues["raw"], "table": table})
         findings["entity_type"] = entity_type.to_numpy()
         by_column = issues.groupby(["table", "column"], sort=True).size()
-        counts = ", ".join(f"{t}.{c} {n}" for (t, c), n in by_column.items())
+        parts = [f"{t}.{c} {n}" for (t, c), n in by_column.items()]
+        n_lines = int(issues["column"].isna().sum())
+        parts_ru = list(parts) + ([f"строк, не прочитанных как записи, {n_lines}"] if n_lines else [])
+        parts += [f"lines not read as records {n_lines}"] if n_lines else []
         return self.result(findings=findings, metric=len(issues), threshold=0,
-                           message=f"{len(issues)} values could not be read ({counts})",
-                           message_ru=f"нераспознанных значений: {len(issues)} ({counts})")
+                           message=f"{len(issues)} values could not be read ({', '.join(parts)})",
+                           message_ru=f"нераспознанных значений: {len(issues)} ({', '.join(parts_ru)})",
+                           judged=max(rows, len(issues)))

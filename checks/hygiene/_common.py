@@ -24,12 +24,20 @@ class GxCheck(Check):
     def warm_up(cls) -> None:
         gx_adapter.preload()
 
+    def no_deals(self, crm: CrmData) -> CheckResult | None:
+        """Skipped when the deals table has no row: there is no field to judge (and no frame for GX)."""
+        if len(crm.deals):
+            return None
+        return self.skip("the deals export has no rows: no field to judge",
+                         "в выгрузке сделок нет ни одной строки: проверять нечего")
+
     def deal_result(self, crm: CrmData, validation: Validation, hits: Mapping[str, np.ndarray],
                     order: Mapping[str, str] | Iterable[str], flagged: pd.DataFrame, *, message, message_ru,
                     evidence: dict, total: int, summary: str, summary_ru: str) -> CheckResult:
         """The common end of HY01-HY05: one finding per flagged deal (with its source row), and a
         summary followed by the failing records per rule and the rules GX could not check.
-        `order` names the rules (a mapping gives each a label in the English counts)."""
+        `order` names the rules (a mapping gives each a label in the English counts); `total` is
+        the number of deals the rules could judge."""
         rows = source_rows(crm.deals)
         if rows is not None:
             evidence = {**evidence, "row": rows}
@@ -41,6 +49,7 @@ class GxCheck(Check):
             metric=share(len(flagged), total), threshold=0.0,
             message=summary + (f" ({counts})" if counts else "") + not_checked(validation, self.code),
             message_ru=summary_ru + counts_ru(hits, labels) + not_checked_ru(validation, self.code),
+            judged=total,
         )
 
 

@@ -42,6 +42,9 @@ class VagueStage(Check):
         stages = _open_stages(crm)
         # A CRM inbox ("Неразобранное") is where requests wait before the funnel: not a stage.
         stages = stages[~vocab.is_inbox_stage(stages["stage"], ctx.vocab)]
+        if stages.empty:
+            return self.skip("no open stage to judge: every stage in the export is final (won or lost) or an inbox",
+                             "оценивать нечего: все этапы в выгрузке финальные (выигрыш или проигрыш) или входящие")
         word = vocab.vague_stage_word(stages["stage"], ctx.vocab)
         vague = stages.assign(word=word)[word.notna()]
         # Deals sitting in each vague stage now, counted on the few matching deals only.
@@ -77,7 +80,7 @@ class VagueStage(Check):
                    f"{ru.plural(k, 'называет', 'называют', 'называют')} состояние, а не результат: {named_ru}{more}"
                    if k else f"все открытые этапы ({n}) названы по результату")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru)
+                           message_ru=text_ru, judged=n)
 
 
 def _open_stages(crm: CrmData) -> pd.DataFrame:

@@ -47,6 +47,10 @@ class ParkedInVagueStage(Check):
         parked = crm.deals[columns].iloc[ix.deal_rows[codes]]
         word = vocab.vague_stage_word(parked["stage"], ctx.vocab)
         n_open = int(is_open.sum())
+        if not n_open:
+            return self.skip(f"no open deal among {len(crm.deals)} deals: nothing can sit in a stage",
+                             f"среди {len(crm.deals)} {ru.plural(len(crm.deals), 'сделки', 'сделок', 'сделок')} "
+                             "нет открытых: стоять на этапе некому")
 
         days = pd.Series(np.nan, index=parked.index)
         entered = pd.Series(pd.NaT, index=parked.index, dtype="datetime64[us]")
@@ -80,11 +84,12 @@ class ParkedInVagueStage(Check):
                    "которых не говорит о результате"
                    if k else f"ни одна открытая сделка не стоит на этапе без результата (открытых сделок: {n})")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru)
+                           message_ru=text_ru, judged=n)
 
 
 def _amount_text(parked: pd.DataFrame, ru: bool = False) -> str:
-    total = parked["amount"].sum()
+    # A negative amount is HY04's: it would shrink the sum at stake.
+    total = parked["amount"].where(parked["amount"] >= 0).sum()
     if not parked["amount"].notna().any():
         return ""
     currencies = parked["currency"].dropna().unique()

@@ -9,6 +9,7 @@ from audit.derived.flow import stage_flow, stage_table
 from audit.derived.flowindex import flow_index, group_ends, visit_arrays
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
 DAY_US = 86_400e6
@@ -39,6 +40,8 @@ class RottingDeal(Check):
     dated_by = ("entered_stage_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+            return skipped
         min_days, factor = float(ctx["min_days"]), float(ctx["factor"])
         ix, v, st, flow = flow_index(crm), visit_arrays(crm), stage_table(crm), stage_flow(crm)
         last = group_ends(v.deal)
@@ -56,6 +59,13 @@ class RottingDeal(Check):
         same_stage = key[cur] == ix.deal_key[deal]
         judged = cur[is_open[deal] & same_stage & (row[cur] >= 0)]
         n_open = int(is_open.sum())
+        if not len(judged):
+            return self.skip(
+                f"no open deal whose time in its current stage is known ({n_open} open deals: none sits in the "
+                "stage the history last moved it to)" if n_open else f"no open deal among {ix.n_deals} deals",
+                f"нет открытых сделок с известным временем на текущем этапе (открытых: {n_open}; ни одна не стоит "
+                "на этапе, куда её последний раз перевела история)" if n_open
+                else f"среди сделок ({ix.n_deals}) нет открытых")
         days = (pd.Timestamp(ctx.as_of).value // 1000 - v.at[judged]) / DAY_US
         r = row[judged]
         rotting = days > limit[r]
@@ -71,7 +81,7 @@ class RottingDeal(Check):
                              for m in np.round(median, 1)], dtype=object)
         findings = self._findings(crm, ix, v, hit, days, median[r], limit[r], completed[r], basis[r], basis_ru[r])
         k, judged_n = len(hit), len(judged)
-        share = k / judged_n if judged_n else 0.0
+        share = k / judged_n
         unjudged = n_open - judged_n
         text = (f"{k} of {judged_n} open deals ({share:.0%}) sit in their stage longer than "
                 f"max({min_days:g} days, {factor:g} × the stage's median stay)")
@@ -85,7 +95,7 @@ class RottingDeal(Check):
             text_ru += (f"; не оценивались открытые сделки ({unjudged}): последний этап в истории не совпадает "
                         "с текущим или пребывание на нём не записано")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru)
+                           message_ru=text_ru, judged=judged_n)
 
     def _findings(self, crm, ix, v, hit, days, median, limit, completed, basis, basis_ru) -> pd.DataFrame | None:
         if not len(hit):

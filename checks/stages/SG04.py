@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import WAITING_ROOM, stage_table, waiting_rooms
+from audit.derived.flow import stage_table
 from audit.derived.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
 from audit.model import NO_PIPELINE, CrmData
-from audit.derived.stage_order import stage_order, stage_pairs
+from audit.derived.steps import MIN_ORDER_SUPPORT, order_steps
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -24,7 +24,7 @@ class StageSkip(Check):
     family = Family.STAGES
     severity = Severity.LOW
     needs = {"deals": ("stage",), "stage_history": ()}
-    params = {"min_step": 3, "won_from_share": 0.5, "min_support": 5}
+    params = {"min_step": 3, "won_from_share": 0.5, "min_support": MIN_ORDER_SUPPORT}
     rationale = ("When deals jump over stages, the work of those stages happened outside the CRM, or the "
                  "stages are not real steps of the sale. Either way the funnel's conversion between stages "
                  "stops meaning anything.")
@@ -54,6 +54,8 @@ class StageSkip(Check):
         # Moves into or out of a waiting room (unnumbered) are SG08's business, not skips; so are
         # pipelines whose order is a guess.
         judged = trusted[ix.h_pipe] if len(ix.h_pipe) else np.zeros(0, dtype=bool)
+        # Moves of deals missing from the deals export link to nothing (HY06 lists them).
+        judged &= ix.h_deal < ix.n_deals
         forward = (from_kind == OPEN) & ((to_kind == OPEN) | (to_kind == WON)) & (step > 0) & judged
         skip = forward & (step >= min_step)
         early_won = forward & (to_kind == WON) & (from_order <= n_open * won_share)
@@ -66,14 +68,17 @@ class StageSkip(Check):
         worst = pick[first]
         findings = self._findings(ix, worst, per_deal, from_order, target, step, n_open, early_won)
         n_forward, n_flagged = int(forward.sum()), len(flagged)
-        share = n_flagged / n_forward if n_forward else 0.0
+        unsure = sorted(set(take_text(ix.pipelines, np.unique(ix.h_pipe[~judged & (ix.h_deal < ix.n_deals)]))
+                            .dropna()))
+        if not n_forward:
+            return self.skip(_no_moves(ix, unsure), _no_moves_ru(ix, unsure))
+        share = n_flagged / n_forward
         text = (f"{len(worst)} deals skipped {int(min_step) - 1} or more stages or were won from the first "
                 f"half of the pipeline ({n_flagged} of {n_forward} forward moves, {share:.0%})")
         jump = int(min_step) - 1
         text_ru = (f"сделок, перескочивших через {jump}+ {ru.plural(jump, 'этап', 'этапа', 'этапов')} или выигранных "
                    f"из первой половины воронки: {len(worst)} ({n_flagged} из {n_forward} "
                    f"{ru.plural(n_forward, 'перехода', 'переходов', 'переходов')} вперёд, {share:.0%})")
-        unsure = sorted(set(take_text(ix.pipelines, np.unique(ix.h_pipe[~judged])).dropna()))
         if unsure:
             text += (f"; not judged: {', '.join(repr(p) for p in unsure[:5])}{'…' if len(unsure) > 5 else ''} "
                      f"(stage order neither declared nor clear from history: declare it in crm-audit.toml)")
@@ -81,7 +86,7 @@ class StageSkip(Check):
             text_ru += (f"; не оценивались: {names_ru}{'…' if len(unsure) > 5 else ''} (порядок этапов не задан "
                         "и не ясен из истории: задайте его в crm-audit.toml)")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, affected=len(worst))
+                           message_ru=text_ru, affected=len(worst), judged=n_forward)
 
     def _findings(self, ix, rows, moves_per_deal, from_order, target, step, n_open, early_won):
         if not len(rows):
@@ -127,6 +132,27 @@ class StageSkip(Check):
         })
 
 
+def _no_moves(ix, unsure: list[str]) -> str:
+    linked = int((ix.h_deal < ix.n_deals).sum())
+    if not linked:
+        return (f"none of the {len(ix.h_deal)} stage-history rows links to an exported deal: no move to judge"
+                if len(ix.h_deal) else "the stage history has no rows: no move to judge")
+    why = (f"; {', '.join(repr(p) for p in unsure[:5])}{'…' if len(unsure) > 5 else ''} not judged (stage order "
+           "neither declared nor clear from history: declare it in crm-audit.toml)" if unsure else "")
+    return f"no forward move between open stages of a known order among {linked} stage changes{why}"
+
+
+def _no_moves_ru(ix, unsure: list[str]) -> str:
+    linked = int((ix.h_deal < ix.n_deals).sum())
+    if not linked:
+        return (f"ни одна из {len(ix.h_deal)} строк истории этапов не связана с выгруженной сделкой: "
+                "оценивать нечего" if len(ix.h_deal) else "в истории этапов нет строк: оценивать нечего")
+    names = ", ".join("«без воронки»" if p == NO_PIPELINE else f"«{p}»" for p in unsure[:5])
+    why = (f"; не оценивались: {names}{'…' if len(unsure) > 5 else ''} (порядок этапов не задан и не ясен из "
+           "истории: задайте его в crm-audit.toml)" if unsure else "")
+    return f"среди смен этапа ({linked}) нет переходов вперёд между открытыми этапами известного порядка{why}"
+
+
 def _step_numbers(crm: CrmData, min_support: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stage_table row, the stage's number among its pipeline's real steps (open stages with a
     known order that are not waiting rooms, audit.derived.flow.waiting_rooms), NaN for the rest; per
@@ -135,21 +161,9 @@ def _step_numbers(crm: CrmData, min_support: int) -> tuple[np.ndarray, np.ndarra
 
     Declared stages no deal entered are steps too: a deal that jumps over them skips them."""
     ix, st = flow_index(crm), stage_table(crm)
-    fed, back = waiting_rooms(crm, **WAITING_ROOM)
-    rooms = st.frame.loc[fed | back, ["pipeline", "stage"]]
-    order = stage_order(crm)
-    steps = order[order["kind"].eq("open") & order["order"].notna()]
-    if len(rooms):
-        is_room = pd.MultiIndex.from_frame(steps[["pipeline", "stage"]]).isin(pd.MultiIndex.from_frame(rooms))
-        steps = steps[~is_room]
-    steps = steps.sort_values(["pipeline", "order"], kind="stable")
-    by_pipe = steps.groupby("pipeline", sort=False)
-    steps = steps.assign(step=by_pipe.cumcount() + 1.0, previous=by_pipe["stage"].shift())
+    steps = order_steps(crm)
     step_no = _by_row(st, ix.keys_of(steps), steps["step"].to_numpy())
-
-    pairs = stage_pairs(crm).set_index(["pipeline", "stage_a", "stage_b"])["n"]
-    support = pairs.reindex(pd.MultiIndex.from_arrays([steps["pipeline"], steps["previous"], steps["stage"]]))
-    weak = steps["previous"].notna().to_numpy() & (support.fillna(0).to_numpy() < min_support)
+    weak = steps["support"].lt(min_support).to_numpy()
     per_pipe = steps.assign(weak=weak, declared=steps["declared"].astype(bool)).groupby("pipeline").agg(
         n=("step", "size"), weak=("weak", "any"), declared=("declared", "any"))
     codes = lookup(ix.pipelines, pd.Series(per_pipe.index, dtype="str"))

@@ -68,11 +68,13 @@ class PersonalPipeline(Check):
         stats = pipeline_owners(crm)
         judged = stats[stats["pipeline"] != NO_PIPELINE]
         team = _team(crm)
+        if judged.empty:
+            return self.skip("no deal names a pipeline: nothing to judge",
+                             "ни у одной сделки не указана воронка: оценивать нечего")
         if len(team) < 2:
             # One person's CRM: every pipeline is "theirs", and there is nobody to split by.
-            return self.result(metric=0.0, threshold=0.0,
-                               message=f"{len(team)} owner in the data: personal pipelines cannot be told apart",
-                               message_ru=f"менеджеров в данных: {len(team)}, личные воронки не отличить от общих")
+            return self.too_few(len(team), 2, "owner(s) in the data", "tell a personal pipeline from a shared one",
+                                "менеджеров в данных", "отличить личную воронку от общей", judged=len(judged))
         one_owner = (judged["owned"] >= min_deals) & (judged["main_owner_share"] >= owner_share)
         named = _named_after(judged["pipeline"], team, judged["main_owner"])
         flagged = judged[one_owner | named.notna()].copy()
@@ -80,7 +82,7 @@ class PersonalPipeline(Check):
         flagged["one_owner"] = one_owner[flagged.index]
         findings = self._findings(flagged) if len(flagged) else None
         n, k = len(judged), len(flagged)
-        share = k / n if n else 0.0
+        share = k / n
         names = ", ".join(f"'{p}'" for p in flagged["pipeline"].head(5)) + ("…" if k > 5 else "")
         text = (f"{k} of {n} pipelines belong to one person: {names}" if k
                 else f"none of {n} pipelines is worked by one owner alone or named after one")
@@ -90,7 +92,7 @@ class PersonalPipeline(Check):
                    else f"ни одна из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не ведётся одним менеджером "
                         "и не названа по имени менеджера")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru)
+                           message_ru=text_ru, judged=n)
 
     def _findings(self, flagged: pd.DataFrame) -> pd.DataFrame:
         main, main_share = flagged["main_owner"], flagged["main_owner_share"]

@@ -41,6 +41,9 @@ class DuplicatePipelines(Check):
         sizes = stages.groupby("pipeline").size()
         judged = sizes[sizes >= min_stages].index
         stages = stages[stages["pipeline"].isin(judged)]
+        if len(judged) < 2:
+            return self.too_few(len(judged), 2, f"pipeline(s) with {min_stages}+ open steps", "compare pipelines",
+                                f"воронок с {min_stages}+ открытыми этапами", "сравнивать воронки")
         pipes, similarity, shared = jaccard(stages)
         np.fill_diagonal(similarity, -1.0)
         twin_of = similarity >= min_similarity - 1e-9
@@ -84,8 +87,8 @@ class DuplicatePipelines(Check):
                    f"{ru.plural(n, 'воронки', 'воронок', 'воронок')})"
                    if k else f"ни в одной паре из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не совпадает "
                              f"≥ {min_similarity:.0%} этапов")
-        return self.result(findings=findings, metric=round(k / n, 4) if n else 0.0, threshold=0.0, message=text,
-                           message_ru=text_ru)
+        return self.result(findings=findings, metric=round(k / n, 4), threshold=0.0, message=text,
+                           message_ru=text_ru, judged=n)
 
 
 def pipeline_steps(crm: CrmData, extra=None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from audit.model import CrmData
 from audit.derived.stage_order import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
 DAY_US = 86_400_000_000
@@ -37,6 +38,9 @@ class DeadStage(Check):
     todo_ru = "Удалите этап или проводите через него сделки"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        # History of no exported deal: every stage the deals passed through would look unvisited.
+        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+            return skipped
         period = float(ctx["period_days"])
         ix, v = flow_index(crm), visit_arrays(crm)
         declared = crm.pipelines[["pipeline", "stage"]].dropna().drop_duplicates()
@@ -46,6 +50,9 @@ class DeadStage(Check):
         deals_per_pipe = np.bincount(ix.deal_pipe[ix.deal_pipe >= 0], minlength=len(ix.pipelines))
         in_data = pd.Series(deals_per_pipe, index=ix.pipelines.to_pylist())
         declared = declared[declared["pipeline"].isin(in_data.index[in_data > 0])]
+        if declared.empty:
+            return self.skip("no configured stage belongs to a pipeline that has deals: nothing to judge",
+                             "ни один настроенный этап не относится к воронке со сделками: оценивать нечего")
 
         # Entered: any stay (history to_stage, a deal's first from_stage) in the period, and the
         # stage every deal sits in now.
@@ -76,8 +83,8 @@ class DeadStage(Check):
                    else f"на каждый из {n} "
                         f"{ru.plural(n, 'настроенного этапа', 'настроенных этапов', 'настроенных этапов')} "
                         f"попадала хотя бы одна сделка{window_ru}")
-        return self.result(findings=findings, metric=round(k / n, 4) if n else 0.0, threshold=0.0, message=text,
-                           message_ru=text_ru)
+        return self.result(findings=findings, metric=round(k / n, 4), threshold=0.0, message=text,
+                           message_ru=text_ru, judged=n)
 
     def _findings(self, dead: pd.DataFrame, period: float) -> pd.DataFrame:
         known = dead["order"].notna() & dead["of"].notna()

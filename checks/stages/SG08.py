@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
 OPEN = 0
@@ -38,6 +39,9 @@ class ObjectionHubStage(Check):
     todo_ru = "Не ставьте сюда сделки; возражение — полем"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        # A history of no exported deal may be another export's: its traffic says nothing here.
+        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+            return skipped
         st, flow = stage_table(crm), stage_flow(crm)
         entries, exits, backs, bounced = flow.entries, flow.exits, flow.backward_exits, flow.returns
         back_share = flow.backward_share
@@ -52,6 +56,13 @@ class ObjectionHubStage(Check):
             findings = self._findings(st, flagged, strong, entries, n_sources, exits, backs, bounced, back_share,
                                       hub, bounce)
         judged = int((is_open & ((entries >= int(ctx["min_entries"])) | (exits >= int(ctx["min_exits"])))).sum())
+        if not judged:
+            busiest = int(max(entries[is_open].max(initial=0), exits[is_open].max(initial=0)))
+            return self.skip(
+                f"no open stage has {ctx['min_entries']} entries or {ctx['min_exits']} exits (the busiest: {busiest}): "
+                "too little traffic to tell a waiting room from a step",
+                f"ни у одного открытого этапа нет {ctx['min_entries']} входов или {ctx['min_exits']} выходов (больше "
+                f"всего — {busiest}): движения слишком мало, чтобы отличить отстойник от шага воронки")
         text = (f"{len(flagged)} of {judged} open stages with enough traffic behave as a waiting room: fed from "
                 f"≥ {ctx['min_sources']} stages or left backwards ≥ {float(ctx['backward_share']):.0%} of the time"
                 if len(flagged) else f"all {judged} open stages with enough traffic are steps, not waiting rooms")
@@ -60,8 +71,8 @@ class ObjectionHubStage(Check):
                    "них — назад)"
                    if len(flagged) else f"все открытые этапы с достаточным движением ({judged}) — шаги воронки, "
                                         "а не отстойники")
-        return self.result(findings=findings, metric=round(len(flagged) / judged, 4) if judged else 0.0,
-                           threshold=0.0, message=text, message_ru=text_ru)
+        return self.result(findings=findings, metric=round(len(flagged) / judged, 4),
+                           threshold=0.0, message=text, message_ru=text_ru, judged=judged)
 
     def _findings(self, st, rows, strong, entries, n_sources, exits, backs, bounced, back_share, hub, bounce):
         names = st.frame["stage"].to_numpy(dtype=object)

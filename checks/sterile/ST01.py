@@ -45,6 +45,10 @@ class LostDealsMissing(Check):
         deals = crm.deals
         closed = deals.loc[deals["status"].isin(["won", "lost"]).to_numpy(), ["pipeline", "status"]]
         lost = closed["status"].eq("lost")
+        if len(closed) < min_closed:
+            # No pipeline can reach the minimum either: nothing to judge, said with the numbers.
+            return self.too_few(len(closed), min_closed, "closed deals", "judge the lost share",
+                                "закрытых сделок", "судить о доле проигрышей")
 
         by_pipeline = pd.DataFrame({
             "closed": closed.groupby("pipeline").size(),
@@ -79,20 +83,15 @@ class LostDealsMissing(Check):
                     for scope, part in bad.groupby("scope", sort=False)]
         findings = pd.concat(findings, ignore_index=True) if findings else None
 
-        share = float(lost.mean()) if len(closed) else 0.0
-        if len(closed) < min_closed:
-            summary = f"{len(closed)} closed deals: too few to judge the lost share (needs {min_closed})"
-            summary_ru = (f"закрытых сделок всего {len(closed)}: слишком мало, чтобы судить о доле проигрышей "
-                          f"(нужно не меньше {min_closed})")
-        else:
-            summary = f"{int(lost.sum())} of {len(closed)} closed deals ({share:.0%}) are lost"
-            summary_ru = (f"проиграно {int(lost.sum())} из {len(closed)} "
-                          f"{ru.plural(len(closed), 'закрытой сделки', 'закрытых сделок', 'закрытых сделок')} "
-                          f"({share:.0%})")
-            n_pipes = int((bad["scope"] == "pipeline").sum())
-            if n_pipes:
-                summary += f"; {n_pipes} pipeline(s) below {max_share:.0%}"
-                summary_ru += (f"; в {n_pipes} {ru.plural(n_pipes, 'воронке', 'воронках', 'воронках')} "
-                               f"доля проигрышей ниже {max_share:.0%}")
+        share = float(lost.mean())
+        summary = f"{int(lost.sum())} of {len(closed)} closed deals ({share:.0%}) are lost"
+        summary_ru = (f"проиграно {int(lost.sum())} из {len(closed)} "
+                      f"{ru.plural(len(closed), 'закрытой сделки', 'закрытых сделок', 'закрытых сделок')} "
+                      f"({share:.0%})")
+        n_pipes = int((bad["scope"] == "pipeline").sum())
+        if n_pipes:
+            summary += f"; {n_pipes} pipeline(s) below {max_share:.0%}"
+            summary_ru += (f"; в {n_pipes} {ru.plural(n_pipes, 'воронке', 'воронках', 'воронках')} "
+                           f"доля проигрышей ниже {max_share:.0%}")
         return self.result(findings=findings, metric=round(share, 4), threshold=max_share, message=summary,
-                           message_ru=summary_ru)
+                           message_ru=summary_ru, judged=len(closed))

@@ -67,6 +67,14 @@ class OwnerNeverLoses(Check):
         owners["team_lost_share"] = rest_lost / rest_closed.where(rest_closed > 0)
 
         judged = owners[owners["closed"] >= min_closed].copy()
+        if judged.empty:
+            most = int(owners["closed"].max()) if len(owners) else 0
+            return self.skip(
+                f"no owner has {min_closed} closed deals (the most: {most}, of {len(owners)} owners with closed "
+                f"deals): too few to judge an owner's lost share, needs {min_closed}",
+                f"ни у одного менеджера нет {min_closed} закрытых сделок (больше всего — {most}, менеджеров с "
+                f"закрытыми сделками: {len(owners)}): слишком мало, чтобы судить о доле проигрышей менеджера "
+                f"(нужно не меньше {min_closed})")
         judged["p_value"] = np.nan
         judged["q_value"] = np.nan
         # Nothing to compare with: a lone owner, or a rest of the team that never loses.
@@ -87,17 +95,13 @@ class OwnerNeverLoses(Check):
             evidence={"closed": bad["closed"], "lost": bad["lost"], "lost_share": bad["lost_share"].round(4),
                       "team_lost_share": bad["team_lost_share"].round(4),
                       "p_value": _significant(bad["p_value"]), "q_value": _significant(bad["q_value"])})
-        share = len(bad) / len(judged) if len(judged) else 0.0
-        if judged.empty:
-            summary = f"no owner has {min_closed}+ closed deals: too few to judge"
-            summary_ru = f"ни у одного менеджера нет {min_closed}+ закрытых сделок: судить пока не по чему"
-        else:
-            summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
-            summary_ru = (f"у {len(bad)} из {len(judged)} "
-                          f"{ru.plural(len(judged), 'менеджера', 'менеджеров', 'менеджеров')} "
-                          f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
+        share = len(bad) / len(judged)
+        summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
+        summary_ru = (f"у {len(bad)} из {len(judged)} "
+                      f"{ru.plural(len(judged), 'менеджера', 'менеджеров', 'менеджеров')} "
+                      f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
-                           message_ru=summary_ru, affected=len(bad))
+                           message_ru=summary_ru, affected=len(bad), judged=len(judged))
 
 
 def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:

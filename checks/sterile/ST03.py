@@ -28,9 +28,15 @@ class LostWithoutReason(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         lost = crm.deals[crm.deals["status"] == "lost"]
+        if lost.empty:
+            return self.skip(f"no lost deal among {len(crm.deals)} deals: no loss reason to judge",
+                             f"среди {len(crm.deals)} {ru.plural(len(crm.deals), 'сделки', 'сделок', 'сделок')} "
+                             "нет проигранных: оценивать причины отказа не на чем")
+        # The column was exported (an empty one too: the runner skips this check only when the
+        # export has no loss-reason column), so an empty reason is an answer: none was given.
         empty = lost["lost_reason"].isna()
         flagged = lost[empty]
-        share = float(empty.mean()) if len(lost) else 0.0
+        share = float(empty.mean())
         return self.result(
             findings=self.findings(flagged, entity_type="deal",
                                    message="lost deal has no loss reason",
@@ -40,4 +46,5 @@ class LostWithoutReason(Check):
             message_ru=(f"у {len(flagged)} из {len(lost)} "
                         f"{ru.plural(len(lost), 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
                         f"({share:.0%}) не указана причина отказа"),
+            judged=len(lost),
         )

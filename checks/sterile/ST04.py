@@ -43,6 +43,12 @@ class VagueLossReason(Check):
         # Empty reasons are ST03's: only reasons that are there but say nothing count here.
         explained = deals.loc[deals["status"].eq("lost") & deals["lost_reason"].notna(),
                               ["deal_id", "pipeline", "stage", "owner", "lost_reason"]]
+        if explained.empty:
+            n_lost = int(deals["status"].eq("lost").sum())
+            return self.skip(
+                f"none of {n_lost} lost deals gives a loss reason: nothing to judge (ST03 reports the empty ones)",
+                f"ни у одной из {n_lost} {ru.plural(n_lost, 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
+                "нет причины отказа: оценивать нечего (пустые причины показывает ST03)")
         # Each distinct reason is judged once; `codes` say which one a deal gave.
         codes, distinct = pd.factorize(explained["lost_reason"])
         distinct = pd.Series(distinct, dtype="str")
@@ -82,8 +88,11 @@ class VagueLossReason(Check):
         if dominant:
             text += f"; '{top.reason}' alone covers {top.share:.0%} of them"
             text_ru += f"; на одну причину «{top.reason}» приходится {top.share:.0%} из них"
+        elif n < min_lost:
+            text += f"; too few to judge whether one reason covers most losses, needs {min_lost}"
+            text_ru += f"; слишком мало, чтобы судить, не покрывает ли одна причина большинство отказов (нужно {min_lost})"
         return self.result(findings=findings, metric=round(vague_share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, affected=affected)
+                           message_ru=text_ru, affected=affected, judged=n)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ import pandas as pd
 from audit.derived.flowindex import NAT, flow_index, group_starts, take_text, visit_arrays
 from audit.model import CrmData
 from audit.derived.stage_order import stage_order
+from audit.derived.steps import MIN_ORDER_SUPPORT, guessed_pipelines
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import linked_rows
 from audit.model import text as ru
 
 # The first visit must be the deal's creation: when the export stores no from_stage, the first
@@ -33,9 +35,14 @@ class EnteredLate(Check):
       entry; an inbox whose order is known (inferred first) is simply stage 1. A deal first recorded as lost is not flagged: recording a
       loss after the fact is the behaviour the audit asks for. Only deals created after the
       history starts, in pipelines the history covers and with `min_open_stages` open
-      stages, are judged: older deals may have moved before the export window.
+      stages, are judged: older deals may have moved before the export window. A pipeline
+      whose order is inferred from fewer than `min_support` deals per step is left out (and
+      named): where a stage falls in a guessed order proves nothing. When no history row links
+      to an exported deal the rule does not run at all.
     * fast win (needs only deals): status won and closed_at - created_at between 0 and
       `max_hours_to_win` hours - the deal was typed in after it was won.
+
+    `judged` counts the deals either rule could examine; with none, the check is skipped.
     """
 
     code = "ST05"
@@ -44,7 +51,8 @@ class EnteredLate(Check):
     family = Family.STERILE
     severity = Severity.MEDIUM
     needs = {"deals": ("created_at", "status")}
-    params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24}
+    params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24,
+              "min_support": MIN_ORDER_SUPPORT}
     rationale = ("A deal that appears in the CRM at the contract stage, or already won, was worked "
                  "somewhere else: in a notebook, a messenger, a spreadsheet. Its early stages, the "
                  "contacts behind them and every lost deal like it never reach the CRM, so the funnel "
@@ -78,14 +86,23 @@ class EnteredLate(Check):
                           "kind": pd.Series(None, index=deals.index, dtype="str"),
                           "order": np.nan, "open_stages": np.nan}, index=deals.index)
         late = pd.Series(False, index=deals.index)
-        if with_history:
-            found = _late_entries(crm, float(ctx["min_skipped_share"]), int(ctx["min_open_stages"]))
+        placed = np.zeros(len(deals), dtype=bool)  # deals the late-entry rule could judge
+        unlinked = with_history and len(crm.stage_history) and not linked_rows(crm, "stage_history")
+        unsure: list[str] = []
+        if with_history and not unlinked:
+            found, placed_rows, unsure = _late_entries(crm, float(ctx["min_skipped_share"]),
+                                                       int(ctx["min_open_stages"]), int(ctx["min_support"]))
+            placed[placed_rows] = True
             if found is not None:
                 rows = found.pop("row")
                 late.iloc[rows] = True
                 e.iloc[rows] = found[["stage", "kind", "order", "open_stages"]].to_numpy(dtype=object)
                 e["order"] = e["order"].astype(float)
                 e["open_stages"] = e["open_stages"].astype(float)
+        judged = int((placed | hours.notna().to_numpy()).sum())
+        if not judged:
+            return self.skip(_nothing_to_judge(with_history, unlinked, len(deals), unsure),
+                             _nothing_to_judge_ru(with_history, unlinked, len(deals), unsure))
 
         flagged_mask = late | fast
         bad = deals[flagged_mask]
@@ -112,32 +129,78 @@ class EnteredLate(Check):
                       "open_stages": eb["open_stages"].where(lb).astype("Int64"),
                       "hours_to_win": hb.round(2)})
 
-        share = float(flagged_mask.mean()) if len(deals) else 0.0
-        summary = f"{len(bad)} of {len(deals)} deals entered the CRM late or already won"
-        parts = [f"{int(late.sum())} first recorded late in the funnel or already won"] if with_history \
-            else ["no stage history: only the fast-win rule ran"]
-        parts.append(f"{int(fast.sum())} created and won within {ctx['max_hours_to_win']} h")
-        k, n = len(bad), len(deals)
-        summary_ru = (f"{k} из {n} {ru.plural(n, 'сделки', 'сделок', 'сделок')} "
-                      f"{ru.plural(k, 'заведена', 'заведены', 'заведены')} в CRM поздно или уже "
-                      f"{ru.plural(k, 'выигранной', 'выигранными', 'выигранными')}")
-        parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {int(late.sum())}"] if with_history \
-            else ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
-        parts_ru.append(f"созданы и выиграны за {ctx['max_hours_to_win']} ч: {int(fast.sum())}")
-        return self.result(findings=findings, metric=round(share, 4), threshold=0.0,
-                           message=f"{summary} ({'; '.join(parts)})",
-                           message_ru=f"{summary_ru} ({'; '.join(parts_ru)})")
+        message, message_ru = _summary(len(bad), judged, int(late.sum()), int(placed.sum()), int(fast.sum()),
+                                       int(hours.notna().sum()), ctx["max_hours_to_win"], with_history,
+                                       bool(unlinked), unsure)
+        return self.result(findings=findings, metric=round(len(bad) / judged, 4), threshold=0.0,
+                           message=message, message_ru=message_ru, judged=judged)
 
 
-def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) -> pd.DataFrame | None:
+def _summary(k: int, n: int, late: int, placed: int, fast: int, won: int, max_hours, with_history: bool,
+             unlinked: bool, unsure: list[str]) -> tuple[str, str]:
+    """The check's message in English and Russian: deals flagged of those judged, per rule."""
+    summary = f"{k} of {n} deals judged entered the CRM late or already won"
+    if unlinked:
+        parts = ["no stage-history row links to an exported deal: only the fast-win rule ran"]
+    elif with_history:
+        parts = [f"{late} of {placed} first recorded late in the funnel or already won"]
+    else:
+        parts = ["no stage history: only the fast-win rule ran"]
+    parts.append(f"{fast} of {won} won deals created and won within {max_hours} h")
+    summary_ru = (f"{k} из {n} {ru.plural(n, 'оценённой сделки', 'оценённых сделок', 'оценённых сделок')} "
+                  f"{ru.plural(k, 'заведена', 'заведены', 'заведены')} в CRM поздно или уже "
+                  f"{ru.plural(k, 'выигранной', 'выигранными', 'выигранными')}")
+    if unlinked:
+        parts_ru = ["ни одна строка истории этапов не связана с выгруженной сделкой: проверялись только сделки, "
+                    "выигранные сразу после создания"]
+    elif with_history:
+        parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {late} из {placed}"]
+    else:
+        parts_ru = ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
+    parts_ru.append(f"созданы и выиграны за {max_hours} ч: {fast} из {won} выигранных")
+    if unsure:
+        names = ", ".join(f"'{p}'" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
+        names_ru = ", ".join(f"«{p}»" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
+        parts.append(f"late entry not judged in {names} (stage order guessed from too few deals: declare it "
+                     "in crm-audit.toml)")
+        parts_ru.append(f"позднее появление не оценивалось в {names_ru} (порядок этапов выведен по слишком "
+                        "малому числу сделок: задайте его в crm-audit.toml)")
+    return f"{summary} ({'; '.join(parts)})", f"{summary_ru} ({'; '.join(parts_ru)})"
+
+def _nothing_to_judge(with_history: bool, unlinked: bool, n: int, unsure: list[str]) -> str:
+    guessed = (f"; stage order guessed from too few deals in {', '.join(repr(p) for p in unsure[:5])}: declare it "
+               "in crm-audit.toml" if unsure else "")
+    history = ("no stage-history row links to an exported deal" if unlinked
+               else "the stage history places none of them (created before it starts, or in a pipeline whose "
+                    f"stage order is unknown){guessed}" if with_history else "no stage history")
+    return f"no won deal of {n} has both a creation and a close date, and {history}"
+
+
+def _nothing_to_judge_ru(with_history: bool, unlinked: bool, n: int, unsure: list[str]) -> str:
+    guessed = (f"; порядок этапов выведен по слишком малому числу сделок в {', '.join(f'«{p}»' for p in unsure[:5])}: "
+               "задайте его в crm-audit.toml" if unsure else "")
+    history = ("ни одна строка истории этапов не связана с выгруженной сделкой" if unlinked
+               else "по истории этапов ни одну не оценить (созданы до её начала или в воронке с неизвестным "
+                    f"порядком этапов){guessed}" if with_history else "истории этапов нет")
+    return (f"ни у одной выигранной из {n} {ru.plural(n, 'сделки', 'сделок', 'сделок')} нет одновременно даты "
+            f"создания и закрытия, а {history}")
+
+
+def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int,
+                  min_support: int) -> tuple[pd.DataFrame | None, np.ndarray, list[str]]:
     """Deals whose entry stage is late: columns row (position in crm.deals), stage, kind,
-    order, open_stages. Works on the integer-coded visits; text only for the flagged few."""
+    order, open_stages; the rows of every deal the rule judged; and the pipelines left out
+    because their inferred order rests on fewer than `min_support` deals per step. Works on the
+    integer-coded visits; text only for the flagged few."""
     ix, va = flow_index(crm), visit_arrays(crm)
+    nothing = np.empty(0, dtype=np.int64)
     if not len(ix.h_at) or not ix.n_deals:
-        return None
+        return None, nothing, []
     order = stage_order(crm)
     if order.empty:
-        return None
+        return None, nothing, []
+    unsure = _guessed_pipelines(crm, min_support)
+    order = order[~order["pipeline"].isin(unsure)]
     declared = order["declared"].fillna(False).astype(bool)
     declared_pipes = order.loc[declared, "pipeline"].unique()
     # A stage a declared pipeline does not list (appended by stage_order) has no real place in it.
@@ -170,6 +233,9 @@ def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) 
     pipe0 = va.pipe[v0]
     judged = (in_deals & (created != NAT) & (created >= ix.h_at.min()) & is_creation
               & (pipe0 >= 0) & covered[np.maximum(pipe0, 0)])
+    trusted_pipe = ~take_text(ix.pipelines, np.arange(len(ix.pipelines))).isin(unsure).to_numpy()
+    judged &= trusted_pipe[np.maximum(pipe0, 0)]
+    judged_rows = ix.deal_rows[deal0[judged]]
 
     # The entry: the first visit of known order, passing over up to MAX_INBOX_VISITS inbox
     # stays. A deal's visits are contiguous, so its next visit is the next position.
@@ -193,12 +259,18 @@ def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int) 
                                           & (skipped >= min_skipped_share))
     entry = entry[late]
     if not len(entry):
-        return None
+        return None, judged_rows, unsure
     kind_names = np.array(list(KIND_CODES), dtype=object)
     return pd.DataFrame({"row": ix.deal_rows[va.deal[entry]],
                          "stage": take_text(ix.stages, va.stage[entry]).to_numpy(),
                          "kind": kind_names[kinds[late]], "order": orders[late],
-                         "open_stages": open_stages[late]})
+                         "open_stages": open_stages[late]}), judged_rows, unsure
+
+
+def _guessed_pipelines(crm: CrmData, min_support: int) -> list[str]:
+    """Pipelines whose stage order is inferred and some open step of it follows the previous
+    one for fewer than `min_support` deals: where a stage falls in them is a guess."""
+    return sorted(guessed_pipelines(crm, min_support)["pipeline"].tolist())
 
 
 def _micros(values: pd.Series) -> np.ndarray:

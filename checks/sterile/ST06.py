@@ -7,6 +7,7 @@ import numpy as np
 from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
 
@@ -43,6 +44,10 @@ class WonWithoutTrail(Check):
     dated_by = ("closed_at", "deal.closed_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
+        if (skipped := skip_if_unlinked(self, crm)) is not None:
+            # Not one activity names a deal of this export (activities hung on contacts or
+            # accounts, deal ids rebuilt from row numbers): silence proves nothing.
+            return skipped
         # One row per deal_id (audit.derived.deal_index), whose positions the activities are mapped to.
         deals = deal_index(crm).deals
         activities = crm.activities
@@ -52,16 +57,12 @@ class WonWithoutTrail(Check):
         ended = won["closed_at"].fillna(won["created_at"])
         # Deals whose life ended before the activity export begins cannot be judged.
         judged = won[~ended.lt(start)] if activities["at"].notna().any() else won
+        if judged.empty:
+            before = len(won) - len(judged)
+            return self.skip(
+                f"no won deal to judge ({len(won)} won, {before} of them before the activity export begins)",
+                f"оценивать нечего: выигранных сделок {len(won)}, из них до начала выгрузки активностей — {before}")
         linked = _linked(crm)
-        if len(judged) and not linked.any():
-            # Not one activity names a deal of this export: the ids do not match (activities
-            # linked to contacts, or deal ids rebuilt from row numbers), so silence proves nothing.
-            return self.result(metric=None, threshold=0.0,
-                               message=f"no activity links to any of the {len(deals)} deals (their deal ids "
-                                       f"do not match): {len(judged)} won deals not judged",
-                               message_ru=f"ни одна активность не привязана ни к одной из {len(deals)} "
-                                          f"{ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} (id сделок не "
-                                          f"совпадают): выигранные сделки ({len(judged)}) не оценивались")
         silent = judged[~linked[judged.index.to_numpy()]]
 
         closed_txt = silent["closed_at"].dt.strftime("%Y-%m-%d")
@@ -70,11 +71,12 @@ class WonWithoutTrail(Check):
         message_ru = ("Выиграна" + (" " + closed_txt).where(silent["closed_at"].notna(), "")
                       + ", но в CRM нет ни одного звонка, письма, встречи или заметки")
         cycle_days = (silent["closed_at"] - silent["created_at"]).dt.total_seconds() / 86400
+        cycle_days = cycle_days.where(cycle_days >= 0)  # closed before created: HY03's, not a duration
         findings = self.findings(
             silent, entity_type="deal", message=message, message_ru=message_ru,
             evidence={"activities": 0, "created_at": silent["created_at"], "closed_at": silent["closed_at"],
                       "cycle_days": cycle_days.round(1), "amount": silent["amount"]})
-        share = len(silent) / len(judged) if len(judged) else 0.0
+        share = len(silent) / len(judged)
         summary = f"{len(silent)} of {len(judged)} won deals ({share:.0%}) have no logged activity"
         summary_ru = (f"у {len(silent)} из {len(judged)} "
                       f"{ru.plural(len(judged), 'выигранной сделки', 'выигранных сделок', 'выигранных сделок')} "
@@ -84,7 +86,7 @@ class WonWithoutTrail(Check):
             summary_ru += (f"; не оценивались сделки, выигранные до начала выгрузки активностей: "
                            f"{len(won) - len(judged)}")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
-                           message_ru=summary_ru)
+                           message_ru=summary_ru, judged=len(judged))
 
 
 def _linked(crm: CrmData) -> np.ndarray:

@@ -56,9 +56,12 @@ class LeadsOnlyQualified(Check):
         finished = converted + disqualified
         conversion = converted / finished if finished else 0.0
         n = len(leads)
+        if n < min_leads:
+            return self.too_few(n, min_leads, "leads", "judge how leads end", "лидов",
+                                "судить о том, чем заканчиваются лиды")
 
         reasons, reasons_ru = [], []
-        if n >= min_leads and disqualified == 0:
+        if disqualified == 0:
             reasons.append(f"none of {n} leads is disqualified")
             reasons_ru.append(f"ни один из {n} {ru.plural(n, 'лида', 'лидов', 'лидов')} не дисквалифицирован")
         if finished >= min_leads and conversion > max_conversion:
@@ -76,13 +79,12 @@ class LeadsOnlyQualified(Check):
                 owner=None, pipeline=None, stage=None,
                 evidence={"leads": n, "disqualified": disqualified, "converted": converted,
                           "finished": finished, "conversion": round(conversion, 4)})
-        if n < min_leads:
-            summary = f"{n} leads: too few to judge (needs {min_leads})"
-            summary_ru = f"лидов всего {n}: слишком мало, чтобы судить (нужно не меньше {min_leads})"
-        else:
-            summary = (f"{disqualified} of {n} leads disqualified, {converted} converted "
-                       f"({conversion:.0%} of finished)")
-            summary_ru = (f"из {n} {ru.plural(n, 'лида', 'лидов', 'лидов')} дисквалифицировано {disqualified}, "
-                          f"превратились в сделки {converted} ({conversion:.0%} завершённых)")
+        summary = (f"{disqualified} of {n} leads disqualified, {converted} converted "
+                   f"({conversion:.0%} of finished)")
+        summary_ru = (f"из {n} {ru.plural(n, 'лида', 'лидов', 'лидов')} дисквалифицировано {disqualified}, "
+                      f"превратились в сделки {converted} ({conversion:.0%} завершённых)")
+        if finished < min_leads:
+            summary += f"; {finished} finished: too few to judge the conversion, needs {min_leads}"
+            summary_ru += f"; завершённых {finished}: слишком мало, чтобы судить о конверсии (нужно {min_leads})"
         return self.result(findings=findings, metric=round(conversion, 4), threshold=max_conversion,
-                           message=summary, message_ru=summary_ru)
+                           message=summary, message_ru=summary_ru, judged=n)

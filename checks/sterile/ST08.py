@@ -70,30 +70,10 @@ class BulkBackfill(Check):
         min_records = int(ctx["min_records"])
         window_s = round(float(ctx["window_minutes"]) * 60)
         date_only_share = float(ctx["date_only_share"])
-        notes, notes_ru, frames = [], [], []
+        notes, notes_ru = [], []
+        frames = _sources(crm, ctx, notes, notes_ru)
 
-        # (table, user per row, time per row, ids per row, rows that count)
-        deals = crm.deals
-        provided = crm.provided.get("deals", ())
-        if "created_by" in provided or "owner" in provided:
-            user = deals["created_by"].fillna(deals["owner"]) if "created_by" in provided else deals["owner"]
-            frames.append(("deals", user, deals["created_at"], deals["deal_id"], None))
-        else:
-            notes.append("deals have neither created_by nor owner")
-            notes_ru.append("в выгрузке сделок нет ни created_by, ни owner")
-
-        acts = crm.activities
-        if acts is not None and not crm.missing({"activities": ("owner",)}):
-            a_provided = crm.provided.get("activities", ())
-            at = acts["created_at"].fillna(acts["at"]) if "created_at" in a_provided else acts["at"]
-            ids = acts["activity_id"] if "activity_id" in a_provided else acts["deal_id"]
-            kept = _isin(acts["type"], [str(t) for t in ctx["activity_types"]])
-            frames.append(("activities", acts["owner"], at, ids, kept))
-        elif acts is not None:
-            notes.append("activities have no owner")
-            notes_ru.append("у активностей нет owner")
-
-        bursts, judged = [], []
+        bursts, judged, timed = [], [], 0
         for table, user, at, ids, kept in frames:
             codes, names = pd.factorize(user, sort=False)
             ticks = at.astype("datetime64[us]").to_numpy().view("i8")
@@ -102,6 +82,8 @@ class BulkBackfill(Check):
                 usable &= kept
             rows = np.flatnonzero(usable)
             if not len(rows):
+                notes.append(f"no {table} row has both a user and a time")
+                notes_ru.append(f"ни у одной записи {TABLE_GEN_RU[table]} нет одновременно пользователя и времени")
                 continue
             untimed, usual = _untimed(ticks[rows] // 1_000_000, min_records)
             share = float(untimed.mean())
@@ -117,6 +99,7 @@ class BulkBackfill(Check):
                                 f"не учитывались: {int(untimed.sum())}")
                 rows = rows[~untimed]
             judged.append(table)
+            timed += len(rows)
             hit = _bursts(codes[rows], ticks[rows], window_s, min_records)
             if hit is not None:
                 found, positions = hit
@@ -125,41 +108,74 @@ class BulkBackfill(Check):
                 found["sample_ids"] = _samples(ids, burst_rows, found["records"].to_numpy())
                 bursts.append(found.assign(table=table))
 
+        if not judged:
+            return self.skip("no record could be timed: " + "; ".join(notes),
+                             "ни одну запись не привязать ко времени: " + "; ".join(notes_ru))
+        if timed < min_records:
+            return self.too_few(timed, min_records, "timed records", "hold a burst", "записей со временем",
+                                "в них уместился всплеск")
         found = pd.concat(bursts, ignore_index=True) if bursts else pd.DataFrame()
-        findings = None
-        if len(found):
-            minutes = ((found["last_at"] - found["first_at"]).dt.total_seconds() / 60).round(1)
-            noun = found["table"].map({"deals": "deals created", "activities": "activities logged"})
-            message = (found["records"].astype(str) + " " + noun + " within " + minutes.astype(str)
-                       + " min on " + found["first_at"].dt.strftime("%Y-%m-%d %H:%M"))
-            is_deals = found["table"].eq("deals")
-            what_ru = (ru.plurals(found["records"], "создана", "создано", "создано") + " "
-                       + found["records"].astype(str) + " "
-                       + ru.plurals(found["records"], "сделка", "сделки", "сделок")).where(
-                is_deals, ru.plurals(found["records"], "записана", "записано", "записано") + " "
-                + found["records"].astype(str) + " "
-                + ru.plurals(found["records"], "активность", "активности", "активностей"))
-            message_ru = ("За " + minutes.astype(str) + " мин " + what_ru + " ("
-                          + found["first_at"].dt.strftime("%Y-%m-%d %H:%M") + ")")
-            findings = self.findings(
-                found, entity_type="owner", entity_id=found["user"], owner=found["user"],
-                pipeline=None, stage=None, message=message, message_ru=message_ru,
-                evidence={"table": found["table"], "records": found["records"],
-                          "first_at": found["first_at"], "last_at": found["last_at"],
-                          "minutes": minutes, "sample_ids": found["sample_ids"]})
+        findings = self._findings(found) if len(found) else None
         records = int(found["records"].sum()) if len(found) else 0
         summary = (f"{len(found)} burst(s) of {min_records}+ records by one user within "
-                   f"{ctx['window_minutes']} min ({records} records)"
-                   + (f" in {' and '.join(judged)}" if judged else ": nothing could be timed"))
+                   f"{ctx['window_minutes']} min ({records} records) in {' and '.join(judged)} "
+                   f"({timed} timed records)")
         judged_ru = " и ".join(TABLE_IN_RU[t] for t in judged)
         summary_ru = (f"всплесков в {judged_ru} ({min_records}+ записей от одного пользователя за "
-                      f"{ctx['window_minutes']} мин): {len(found)}, записей в них: {records}" if judged
-                      else "всплески не найти: ни одну запись не привязать ко времени")
+                      f"{ctx['window_minutes']} мин): {len(found)}, записей в них: {records} "
+                      f"(записей со временем: {timed})")
         if notes:
             summary += "; " + "; ".join(notes)
             summary_ru += "; " + "; ".join(notes_ru)
         return self.result(findings=findings, metric=float(len(found)), threshold=0.0, message=summary,
-                           message_ru=summary_ru, affected=records)
+                           message_ru=summary_ru, affected=records, judged=timed)
+
+    def _findings(self, found: pd.DataFrame) -> pd.DataFrame:
+        """One finding per burst, on the user who typed it."""
+        minutes = ((found["last_at"] - found["first_at"]).dt.total_seconds() / 60).round(1)
+        noun = found["table"].map({"deals": "deals created", "activities": "activities logged"})
+        message = (found["records"].astype(str) + " " + noun + " within " + minutes.astype(str)
+                   + " min on " + found["first_at"].dt.strftime("%Y-%m-%d %H:%M"))
+        is_deals = found["table"].eq("deals")
+        what_ru = (ru.plurals(found["records"], "создана", "создано", "создано") + " "
+                   + found["records"].astype(str) + " "
+                   + ru.plurals(found["records"], "сделка", "сделки", "сделок")).where(
+            is_deals, ru.plurals(found["records"], "записана", "записано", "записано") + " "
+            + found["records"].astype(str) + " "
+            + ru.plurals(found["records"], "активность", "активности", "активностей"))
+        message_ru = ("За " + minutes.astype(str) + " мин " + what_ru + " ("
+                      + found["first_at"].dt.strftime("%Y-%m-%d %H:%M") + ")")
+        return self.findings(
+            found, entity_type="owner", entity_id=found["user"], owner=found["user"],
+            pipeline=None, stage=None, message=message, message_ru=message_ru,
+            evidence={"table": found["table"], "records": found["records"],
+                      "first_at": found["first_at"], "last_at": found["last_at"],
+                      "minutes": minutes, "sample_ids": found["sample_ids"]})
+
+
+def _sources(crm: CrmData, ctx: RunContext, notes: list[str], notes_ru: list[str]) -> list[tuple]:
+    """The records that can be timed: (table, user per row, time per row, ids per row, rows that
+    count); what cannot be used is said in `notes`."""
+    frames = []
+    deals = crm.deals
+    provided = crm.provided.get("deals", ())
+    if "created_by" in provided or "owner" in provided:
+        user = deals["created_by"].fillna(deals["owner"]) if "created_by" in provided else deals["owner"]
+        frames.append(("deals", user, deals["created_at"], deals["deal_id"], None))
+    else:
+        notes.append("deals have neither created_by nor owner")
+        notes_ru.append("в выгрузке сделок нет ни created_by, ни owner")
+    acts = crm.activities
+    if acts is not None and not crm.missing({"activities": ("owner",)}):
+        a_provided = crm.provided.get("activities", ())
+        at = acts["created_at"].fillna(acts["at"]) if "created_at" in a_provided else acts["at"]
+        ids = acts["activity_id"] if "activity_id" in a_provided else acts["deal_id"]
+        kept = _isin(acts["type"], [str(t) for t in ctx["activity_types"]])
+        frames.append(("activities", acts["owner"], at, ids, kept))
+    elif acts is not None:
+        notes.append("activities have no owner")
+        notes_ru.append("у активностей нет owner")
+    return frames
 
 
 def _bursts(codes: np.ndarray, ticks: np.ndarray, window_s: int,

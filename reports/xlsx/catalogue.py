@@ -21,8 +21,8 @@ FAMILY_ORDER = {p: i for i, p in enumerate(("ST", "SG", "OF", "FN", "HY"))}
 def add(wb: Workbook, ctx: BookContext) -> None:
     r, lang = ctx.result, ctx.lang
     has_prev = r.previous is not None
-    headers = ["code", "check", "family", "severity", "status", "metric", "threshold", "affected"]
-    widths = [8, 30, 20, 10, 12, 11, 11, 10]
+    headers = ["code", "check", "family", "severity", "status", "metric", "threshold", "affected", "judged"]
+    widths = [8, 30, 20, 10, 12, 11, 11, 10, 10]
     if has_prev:
         headers += ["previous_affected", "delta"]
         widths += [12, 11]
@@ -44,7 +44,8 @@ def add(wb: Workbook, ctx: BookContext) -> None:
                s.cell(i18n.status(c.status.value, lang), align=TOP),
                s.cell(c.metric, fmt="0.####", align=TOP),
                s.cell(c.threshold, fmt="0.####", align=TOP),
-               s.cell(c.affected if c.status in (Status.PASS, Status.FAIL) else None, fmt=FMT_INT, align=TOP)]
+               s.cell(c.affected if c.status in (Status.PASS, Status.FAIL) else None, fmt=FMT_INT, align=TOP),
+               s.cell(c.judged, fmt=FMT_INT, align=TOP)]
         if has_prev:
             p = prev.get(c.code)
             row += [s.cell(p if is_number(p) else None, fmt=FMT_INT, align=TOP),

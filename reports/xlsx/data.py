@@ -4,15 +4,13 @@ column grid (the file path first, always in the wide column A)."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from audit.model.findings import Status
-from reports import i18n
 from audit.model.text import num
+from reports import i18n
 from reports.evidence import column_word
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
@@ -37,6 +35,26 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     _parse_issues(s, ctx)
 
 
+def _warnings(s: Sheet, ctx: BookContext) -> None:
+    """Input warnings with their file, code and numbers (the message runs across the columns)."""
+    r, lang = ctx.result, ctx.lang
+    s.section(t("data.warnings", lang))
+    s.header([t("col.file", lang), t("col.code", lang), t("col.warning", lang)] + [""] * 5
+             + [t("col.numbers", lang)])
+    for w in r.warnings:
+        numbers = ", ".join(f"{k}: {_number_text(v)}" for k, v in dict(w.numbers).items())
+        s.append([s.cell(w.file, align=WRAP), s.cell(w.code, align=TOP), s.cell(w.text(lang), align=TOP)]
+                 + [None] * 5 + [s.cell(numbers or None, align=WRAP)])
+
+
+def _number_text(value) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
 def _inputs(s: Sheet, ctx: BookContext) -> None:
     r, lang = ctx.result, ctx.lang
     s.section(t("data.inputs", lang))
@@ -47,7 +65,8 @@ def _inputs(s: Sheet, ctx: BookContext) -> None:
     s.header([t(f"col.{h}", lang) for h in INPUT_COLUMNS])
     for src in r.inputs:
         mapping = "\n".join(f"{k} → {v}" for k, v in dict(src.mapping).items())
-        failures = ", ".join(f"{_column(k, lang)}: {num(v, lang)}" for k, v in dict(src.parse_failures).items() if v)
+        failures = ", ".join(f"{_column(k, lang)}: {num(v, lang)}"
+                             for k, v in dict(src.parse_failures).items() if v)
         delimiter = DELIMITER_NAMES.get(src.delimiter or "", src.delimiter)
         s.append([s.cell(src.path, align=WRAP), s.cell(i18n.table(src.table, lang), align=TOP),
                   s.cell(src.crm, align=TOP), s.cell(src.encoding, align=TOP),
@@ -55,17 +74,6 @@ def _inputs(s: Sheet, ctx: BookContext) -> None:
                   s.cell(src.rows, fmt=FMT_INT, align=TOP), s.cell(src.sheet, align=TOP),
                   s.cell(mapping or None, align=WRAP), s.cell(", ".join(src.unmapped) or None, align=WRAP),
                   s.cell(failures or None, align=WRAP), s.cell(src.note, align=WRAP)])
-
-
-def _warnings(s: Sheet, ctx: BookContext) -> None:
-    """What suggests the export was misread or is incomplete, one sentence each, with its file."""
-    r, lang = ctx.result, ctx.lang
-    s.section(t("data.warnings", lang))
-    s.header([t("col.file", lang), t("col.warning", lang)] + [""] * 7)
-    amber = Font(color="9C5700")
-    for w in r.warnings:
-        s.append([s.cell(PurePath(w.file).name if w.file else "—", align=TOP),
-                  s.cell(w.text(lang), font=amber, align=TOP)])
 
 
 def _skipped(s: Sheet, ctx: BookContext) -> None:
@@ -115,7 +123,8 @@ def _parse_issues(s: Sheet, ctx: BookContext) -> None:
     for file, table, row_no, column, source, raw, entity_id in detail[
             ["file", "table", "row", "column", "source_column", "raw", "entity_id"]].itertuples(index=False, name=None):
         s.append([s.cell(file), s.cell(i18n.table(table, lang)),
-                  s.cell(row_no, align=Alignment(horizontal="center")), s.cell(_column(column, lang)), s.cell(source),
+                  s.cell(row_no, align=Alignment(horizontal="center")), s.cell(_column(column, lang)),
+                  s.cell(source),
                   s.cell(raw), s.cell(entity_id)])
 
 

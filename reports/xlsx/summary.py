@@ -22,7 +22,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from audit.model import text
 from audit.model.findings import Family, Status
 from reports import i18n
-from reports.common import (as_of_text, count_text, coverage, coverage_text, reach, score_delta, signed,
+from reports.common import (as_of_text, count_text, coverage_text, is_number, reach, score_delta, signed,
                             top_problems, warning_lines, worst_of)
 from reports.i18n import t
 from reports.xlsx.charts import cache_series
@@ -59,13 +59,17 @@ def _score(s: Sheet, ctx: BookContext) -> None:
     s.caption(t("summary.subtitle", lang, as_of=as_of_text(r.as_of, lang), crm=r.crm or "?",
                 deals=count_text(int(deals), "deal", lang) if deals else "—", version=r.tool_version))
     score = r.scores.overall
+    scored = is_number(score)  # nothing judged: no score, never a 100 that reads as clean
     row: list[Any] = [s.cell(t("summary.score", lang), font=Font(bold=True, size=14, color=INK),
                              align=Alignment(vertical="center")),
-                      s.cell(score, fmt=FMT_1, font=score_font(score, 22),
+                      s.cell(score if scored else t("coverage.no_score", lang), fmt=FMT_1,
+                             font=score_font(score, 22) if scored else Font(bold=True, size=12, color="9C5700"),
                              fill=(band(score) or (None,))[0], align=Alignment(horizontal="center", vertical="center")),
-                      s.cell(t("summary.of_100", lang), font=Font(color=MUTED, size=11),
+                      s.cell(t("summary.of_100", lang) if scored else None, font=Font(color=MUTED, size=11),
                              align=Alignment(vertical="center")),
-                      s.cell(coverage_text(r, lang), font=Font(bold=True, color=INK), align=Alignment(vertical="center"))]
+                      # What the score rests on, right beside it: a score is only as good as its coverage.
+                      s.cell(coverage_text(r, lang), font=Font(bold=True, color=INK if scored else "9C5700"),
+                             align=Alignment(vertical="center"))]
     s.append(row, height=36)
     delta = score_delta(r)
     if delta is not None or r.trend:
@@ -76,7 +80,7 @@ def _score(s: Sheet, ctx: BookContext) -> None:
     if _below_every_manager(r):
         s.paragraph(t("summary.below_all", lang), 1, 9, TEXT_CHARS, font=Font(italic=True, color=MUTED))
     warnings = warning_lines(r, lang)
-    if warnings:
+    if warnings:  # before the problems: a finding built on a misread export is no finding
         s.append([s.cell("⚠ " + t("summary.warnings", lang), font=Font(bold=True, color="9C5700"))])
         for line in warnings[:3]:
             s.paragraph("• " + line, 1, 9, TEXT_CHARS, font=Font(color="9C5700"))
@@ -287,14 +291,14 @@ def _family_rows(s: Sheet, ctx: BookContext) -> list[list[Any]]:
     """Per family: checks that judged something of those run, failed ones, findings - or "not
     judged" and why, never a 0 that would read as clean."""
     r, lang = ctx.result, ctx.lang
-    gaps = {g.family.value: g for g in coverage(r).not_judged}
+    gaps = {g.family.value: g for g in r.coverage_or_count().not_judged}
     counts = r.findings["family"].value_counts() if len(r.findings) and "family" in r.findings else {}
     rows = []
     for fam in Family:
         members = [c for c in r.checks if c.family is fam]
         if not members:
             continue
-        judged = sum(c.status in (Status.PASS, Status.FAIL) and _judged(c) for c in members)
+        judged = sum(c.judged_anything for c in members)
         failed = sum(c.status is Status.FAIL for c in members)
         gap = gaps.get(fam.value)
         found: Any = int(counts.get(fam.value, 0))
@@ -380,6 +384,3 @@ def _trend_chart(s: Sheet, ctx: BookContext) -> None:
 def _title(ctx: BookContext, code: str) -> str:
     return ctx.titles.get(code, code)
 
-
-def _judged(check) -> bool:
-    return bool(getattr(check, "judged_anything", True))

@@ -4,7 +4,7 @@ import pytest
 
 from checks.base import Status
 from checks.hygiene.HY02 import DuplicateIds
-from tests.builders import activity, deal, lead, make_crm, run_check
+from tests.builders import assert_skipped, activity, deal, lead, make_crm, run_check
 
 
 def _no_id(row, key):

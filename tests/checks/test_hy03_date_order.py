@@ -4,7 +4,7 @@ import pytest
 
 from checks.base import Status
 from checks.hygiene.HY03 import DateOrder
-from tests.builders import ctx, deal, make_crm, run_check
+from tests.builders import assert_skipped, ctx, deal, make_crm, run_check
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import pytest
 
 from checks.base import Status
 from checks.hygiene.HY04 import AmountRange
-from tests.builders import deal, make_crm, run_check
+from tests.builders import assert_skipped, deal, make_crm, run_check
 
 
 @pytest.fixture(scope="module")

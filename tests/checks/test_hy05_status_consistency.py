@@ -4,7 +4,7 @@ import pytest
 
 from checks.base import Status
 from checks.hygiene.HY05 import StatusConsistency
-from tests.builders import deal, make_crm, run_check
+from tests.builders import assert_skipped, deal, make_crm, run_check
 
 CLOSED = "2026-10-05"
 

@@ -2,7 +2,7 @@ import pytest
 
 from checks.base import Status
 from checks.hygiene.HY06 import OrphanRecords
-from tests.builders import activity, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import assert_skipped, activity, deal, flagged_ids, make_crm, move, run_check
 
 
 @pytest.mark.parametrize("activities, history, expected", [
@@ -13,7 +13,7 @@ from tests.builders import activity, deal, flagged_ids, make_crm, move, run_chec
     pytest.param([activity(99, "2026-10-03")], [move(99, "B", "2026-10-04"), move(98, "C", "2026-10-05")],
                  ["98", "99"], id="one-finding-per-missing-deal-across-tables"),
     pytest.param([activity(1, "2026-10-02")], [move(1, "B", "2026-10-02")], [], id="all-linked-is-quiet"),
-    pytest.param([{**activity(1, "2026-10-02"), "deal_id": None}], [], [],
+    pytest.param([{**activity(1, "2026-10-02"), "deal_id": None}, activity(2, "2026-10-02")], [], [],
                  id="activity-without-deal-is-not-an-orphan"),
 ])
 def test_orphans(activities, history, expected):
@@ -21,6 +21,11 @@ def test_orphans(activities, history, expected):
     result = run_check(OrphanRecords, crm)
     assert flagged_ids(result) == expected
     assert result.status is (Status.FAIL if expected else Status.PASS)
+
+
+def test_rows_that_name_no_deal_at_all_are_skipped_not_passed():
+    crm = make_crm([deal(1)], activities=[{**activity(1, "2026-10-02"), "deal_id": None}], history=None)
+    assert_skipped(run_check(OrphanRecords, crm), "none of the 1 rows of activities names a deal")
 
 
 def test_message_and_evidence_count_both_tables():

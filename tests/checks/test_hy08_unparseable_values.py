@@ -4,7 +4,7 @@ import pytest
 from audit.model import PARSE_ISSUE_COLUMNS
 from checks.base import Status
 from checks.hygiene.HY08 import UnparseableValues
-from tests.builders import activity, deal, make_crm, run_check
+from tests.builders import assert_skipped, activity, deal, make_crm, run_check
 
 
 def issue(table, column, raw, entity_id, row=5, file=None, source_column=None):
@@ -51,3 +51,14 @@ def test_evidence_and_context_of_the_record():
     assert (deal_row["owner"], deal_row["pipeline"], deal_row["stage"]) == ("Anna", "Sales", "Qualified")
     assert act_row["owner"] == "Boris"
     assert result.message == "2 values could not be read (activities.at 1, deals.created_at 1)"
+
+
+def test_line_not_read_as_a_record_says_so_and_no_message_is_empty():
+    line = {"table": "deals", "file": "deals.csv", "row": 7, "column": None, "source_column": None,
+            "raw": "7;Окна;;;extra", "entity_id": None}
+    result = run([line])
+    [message] = result.findings["message"].tolist()
+    assert message == ("line not read as a record (wrong number of fields, or a report total): '7;Окна;;;extra' "
+                       "(deals.csv, row 7)")
+    assert "()" not in result.message and result.message == "1 values could not be read (lines not read as records 1)"
+    assert "()" not in result.message_ru

@@ -2,7 +2,7 @@ import pytest
 
 from checks.activity.OF01 import SilentStageChange
 from checks.base import Status
-from tests.builders import activity, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import assert_skipped, activity, deal, flagged_ids, make_crm, move, run_check
 
 CREATED = "2026-10-01 09:00"
 
@@ -87,9 +87,13 @@ def test_share_within_tolerance_passes_without_findings():
     assert run_check(SilentStageChange, crm, max_share=0.1).status is Status.FAIL
 
 
-def test_empty_history_passes():
+def test_empty_history_or_no_forward_move_is_skipped_not_passed():
     result = run_check(SilentStageChange, make_crm([deal(1)], history=[], activities=[activity(1, "2026-10-02")]))
-    assert result.status is Status.PASS and "no forward" in result.message
+    assert_skipped(result, "no stage history row was read")
+    crm = make_crm([deal(1, created_at=CREATED, stage="Lost", status="lost")],
+                   history=[move(1, "Lost", "2026-10-03", from_stage="Qualified")],
+                   activities=[activity(1, "2026-10-02")])
+    assert_skipped(run_check(SilentStageChange, crm), "no forward stage change of an exported deal among 1")
 
 
 def test_history_of_unknown_deal_is_left_to_hy06():
@@ -104,7 +108,7 @@ def test_one_deal_first_move_without_from_stage():
     # The export names no from_stage: the first change is the creation, nothing to judge yet.
     crm = make_crm([deal(1, created_at=CREATED, stage="Proposal")],
                    history=[move(1, "Qualified", "2026-10-01 09:00"), move(1, "Proposal", "2026-10-03")],
-                   activities=[])
+                   activities=[activity(1, "2026-09-01")])
     assert flagged_ids(run_check(SilentStageChange, crm)) == ["1"]
 
 

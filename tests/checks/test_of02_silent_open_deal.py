@@ -2,7 +2,7 @@ import pytest
 
 from checks.activity.OF02 import SilentOpenDeal
 from checks.base import Status
-from tests.builders import AS_OF, activity, ctx, deal, flagged_ids, make_crm, run_check
+from tests.builders import AS_OF, assert_skipped, activity, ctx, deal, flagged_ids, make_crm, run_check
 
 OLD = "2026-09-01 10:00"  # created long before the 14-day window (AS_OF is 2026-11-20 18:00)
 
@@ -15,9 +15,10 @@ OLD = "2026-09-01 10:00"  # created long before the 14-day window (AS_OF is 2026
                  id="contact-exactly-14-days-ago-counts"),
     pytest.param([deal(1, created_at=OLD)], [activity(1, "2026-11-06 17:59")], ["1"],
                  id="a-minute-older-does-not"),
-    pytest.param([deal(1, created_at="2026-11-10")], [], [], id="created-inside-the-window"),
-    pytest.param([deal(1, created_at=OLD, status="won"), deal(2, created_at=OLD, status="lost")], [], [],
-                 id="closed-deals-are-not-judged"),
+    pytest.param([deal(1, created_at="2026-11-10")], [], "none has had the time to go silent",
+                 id="created-inside-the-window"),
+    pytest.param([deal(1, created_at=OLD, status="won"), deal(2, created_at=OLD, status="lost")], [],
+                 "no open deal among 3 deals", id="closed-deals-are-not-judged"),
     pytest.param([deal(1, created_at=OLD)], [activity(1, "2026-12-01")], ["1"],
                  id="contact-after-as-of-does-not-count"),
     pytest.param([deal(1, created_at=OLD)], [activity(2, "2026-11-19")], ["1"],
@@ -25,12 +26,18 @@ OLD = "2026-09-01 10:00"  # created long before the 14-day window (AS_OF is 2026
     pytest.param([deal(1, created_at=OLD, last_activity_at="2026-11-18")], [], [],
                  id="crm-last-activity-field-counts"),
     pytest.param([deal(1, created_at=None)], [], ["1"], id="undated-deal-is-judged-by-contacts"),
-    pytest.param([deal(1, created_at=OLD, status=None)], [], [], id="unknown-status-is-not-open"),
+    pytest.param([deal(1, created_at=OLD, status=None)], [], "no open deal among 2 deals",
+                 id="unknown-status-is-not-open"),
+    pytest.param([deal(1, created_at="2026-11-10"), deal(2, created_at=OLD)], [activity(2, "2026-11-19")], [],
+                 id="a-fresh-deal-is-not-judged-beside-an-old-one"),
 ])
 def test_silent_open_deal(deals, calls, expected):
     # A won deal with a call keeps the activities linked to the deals even when a case has none.
     crm = make_crm([*deals, deal("w", status="won")], activities=[*calls, activity("w", "2026-10-01")])
     result = run_check(SilentOpenDeal, crm)
+    if isinstance(expected, str):
+        assert_skipped(result, expected)
+        return
     assert flagged_ids(result) == expected
     assert result.status is (Status.FAIL if expected else Status.PASS)
 
@@ -48,7 +55,8 @@ def test_evidence_and_message():
 
 
 def test_never_contacted_counts_days_since_creation():
-    result = run_check(SilentOpenDeal, make_crm([deal(1, created_at="2026-11-01 18:00")], activities=[]))
+    result = run_check(SilentOpenDeal, make_crm([deal(1, created_at="2026-11-01 18:00"), deal("w", status="won")],
+                                                activities=[activity("w", "2026-10-01")]))
     (ev,) = result.findings["evidence"]
     assert ev["days_silent"] == 19.0 and "last_activity_at" not in ev
     assert "never logged" in result.findings["message"][0]
@@ -63,9 +71,9 @@ def test_window_is_configurable_and_tolerance():
     assert tolerant.status is Status.PASS and tolerant.findings.empty and tolerant.affected == 1
 
 
-def test_no_open_deals_passes():
-    result = run_check(SilentOpenDeal, make_crm([deal(1, status="won")], activities=[]))
-    assert result.status is Status.PASS and result.message == "no open deals"
+def test_no_open_deals_is_skipped_not_passed():
+    result = run_check(SilentOpenDeal, make_crm([deal(1, status="won")], activities=[activity(1, "2026-10-01")]))
+    assert_skipped(result, "no open deal among 1 deals")
 
 
 def test_as_of_is_the_reference_not_the_clock():
@@ -78,4 +86,4 @@ def test_activities_linked_to_no_deal_skip_the_check():
     # e.g. calls exported with contact ids only: every deal would look silent.
     crm = make_crm([deal(1, created_at=OLD)], activities=[activity("c-77", "2026-11-19")])
     result = run_check(SilentOpenDeal, crm)
-    assert result.status is Status.SKIPPED and "activities not linked to deals" in result.skipped_reason
+    assert_skipped(result, "activities link to no deal: none of the 1 activities names a deal_id found in deals")

@@ -2,7 +2,7 @@ import pytest
 
 from checks.activity.OF04 import ActivityOutsideLifetime
 from checks.base import Status
-from tests.builders import activity, deal, flagged_ids, make_crm, run_check
+from tests.builders import assert_skipped, activity, deal, flagged_ids, make_crm, run_check
 
 CREATED = "2026-10-01 10:00"
 WON = {"status": "won", "created_at": CREATED, "closed_at": "2026-10-20 10:00"}
@@ -21,7 +21,8 @@ WON = {"status": "won", "created_at": CREATED, "closed_at": "2026-10-20 10:00"}
                  id="open-deal-has-no-end"),
     pytest.param([deal(1, created_at=None)], [activity(1, "2020-01-01", activity_id="a1")], [],
                  id="undated-deal-is-not-judged"),
-    pytest.param([deal(1, created_at=CREATED)], [activity(1, None, activity_id="a1")], [],
+    pytest.param([deal(1, created_at=CREATED)], [activity(1, None, activity_id="a1"),
+                                                 activity(1, "2026-10-02", activity_id="a2")], [],
                  id="undated-activity-is-not-judged"),
     pytest.param([deal(1, created_at=CREATED)], [activity(9, "2020-01-01", activity_id="a1"),
                                                  activity(1, "2026-10-02", activity_id="a2")], [],
@@ -77,9 +78,9 @@ def test_grace_periods_are_configurable():
     assert tolerant.status is Status.PASS and tolerant.affected == 2 and tolerant.findings.empty
 
 
-def test_no_dated_activity_passes():
+def test_no_dated_activity_is_skipped_not_passed():
     result = run_check(ActivityOutsideLifetime, make_crm([deal(1)], activities=[activity(1, None)]))
-    assert result.status is Status.PASS and "no dated activities" in result.message
+    assert_skipped(result, "none of the 1 activities linked to an exported deal has a date")
 
 
 def test_activities_linked_to_no_deal_skip_the_check():

@@ -2,7 +2,7 @@ import pytest
 
 from checks.activity.OF06 import ThinkItOverStall
 from checks.base import RunContext, Status
-from tests.builders import AS_OF, activity, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, activity, deal, flagged_ids, make_crm, move, run_check
 
 # AS_OF is 2026-11-20 18:00; deals are created 2026-10-01 10:00 unless said otherwise.
 
@@ -15,7 +15,7 @@ from tests.builders import AS_OF, activity, deal, flagged_ids, make_crm, move, r
     pytest.param([deal(1)],
                  [activity(1, "2026-10-10", result="Подумает"), activity(1, "2026-10-20", result="Договор на согласовании")],
                  [], id="a-later-contact-followed-up"),
-    pytest.param([deal(1, status="won"), deal(2, status="lost")],
+    pytest.param([deal(1, status="won"), deal(2, status="lost"), deal(3, created_at="2026-11-19 10:00")],
                  [activity(1, "2026-10-20", result="подумаю"), activity(2, "2026-10-20", result="подумаю")],
                  [], id="closed-deals-are-not-stalled"),
     pytest.param([deal(1, created_at="2026-11-10 10:00")],
@@ -87,7 +87,11 @@ def test_min_days_and_vocabulary_are_configurable():
     assert flagged_ids(ThinkItOverStall().run(crm, ctx)) == ["1"]
 
 
-def test_empty_activities_pass():
+def test_activities_of_no_exported_deal_skip_the_check():
     crm = make_crm([deal(1)], activities=[activity(2, "2026-10-20", result="подумаю")])
-    result = run_check(ThinkItOverStall, crm)
-    assert result.status is Status.PASS and result.metric == 0.0
+    assert_skipped(run_check(ThinkItOverStall, crm), "activities link to no deal")
+
+
+def test_no_open_deal_is_skipped_not_passed():
+    crm = make_crm([deal(1, status="won")], activities=[activity(1, "2026-10-20", result="подумаю")])
+    assert_skipped(run_check(ThinkItOverStall, crm), "no open deal whose last move (or creation) is known, of 0")

@@ -2,7 +2,7 @@ import pytest
 
 from checks.base import RunContext, Status
 from checks.stages.SG01 import VagueStage
-from tests.builders import AS_OF, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, move, run_check
 
 
 @pytest.mark.parametrize("deals, expected", [
@@ -15,8 +15,8 @@ from tests.builders import AS_OF, deal, flagged_ids, make_crm, move, run_check
                  id="result-stating-names-are-quiet"),
     pytest.param([deal(1, stage="Первичный контакт"), deal(2, stage="Договор подписан"),
                   deal(3, stage="Proposal sent")], [], id="result-named-funnel-is-quiet"),
-    pytest.param([deal(1, stage="Неразобранное"), deal(2, stage="Incoming leads", pipeline="Kommo")], [],
-                 id="inbox-is-not-a-stage"),
+    pytest.param([deal(1, stage="Неразобранное"), deal(2, stage="Incoming leads", pipeline="Kommo"),
+                  deal(3, stage="Встреча назначена")], [], id="inbox-is-not-a-stage"),
     pytest.param([deal(1, stage="Прочее", status="lost"), deal(2, stage="Прочее", status="lost"),
                   deal(3, stage="Встреча назначена")], [], id="final-stage-is-not-judged"),
     pytest.param([deal(1, stage="Pending"), deal(2, stage="Pending", pipeline="B")],
@@ -72,9 +72,20 @@ def test_metric_and_message():
     assert result.message.startswith("1 of 2 open stages")
 
 
-def test_missing_stage_values_and_no_deals_pass():
+def test_missing_stage_values_pass_and_no_open_stage_is_skipped():
     result = run_check(VagueStage, make_crm([deal(1, stage=None), deal(2, stage="Счёт выставлен")]))
-    assert result.status is Status.PASS
+    assert result.status is Status.PASS and result.judged == 1
     empty = make_crm([deal(1, stage="x")])
     empty = type(empty).build(deals=empty.deals.iloc[:0])
-    assert VagueStage().run(empty, RunContext(as_of=AS_OF)).status is Status.PASS
+    assert_skipped(VagueStage().run(empty, RunContext(as_of=AS_OF)), "no open stage to judge")
+    only_inbox = make_crm([deal(1, stage="Неразобранное")])
+    assert_skipped(run_check(VagueStage, only_inbox), "every stage in the export is final (won or lost) or an inbox")
+
+
+def test_pipedrive_stage_where_most_deals_were_won_is_still_an_open_stage():
+    # Pipedrive keeps a won deal in its last open stage: "In progress" holding won deals is a
+    # stage of the process with a vague name, not a "won stage" to skip.
+    deals = [deal(i, stage="In progress", status="won") for i in range(1, 6)] + [deal(6, stage="In progress"),
+                                                                                   deal(7, stage="Proposal sent")]
+    assert flagged_ids(run_check(VagueStage, make_crm(deals))) == []  # read as a won stage
+    assert flagged_ids(run_check(VagueStage, make_crm(deals, stages_all_open=True))) == ["Sales/In progress"]

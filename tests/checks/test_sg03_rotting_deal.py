@@ -3,7 +3,7 @@ import pytest
 
 from checks.base import Status
 from checks.stages.SG03 import RottingDeal
-from tests.builders import AS_OF, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, move, run_check
 
 
 def passed_through(deal_id, days, start="2026-03-01"):
@@ -46,12 +46,14 @@ def days_before(days):
                  [], id="exactly-at-the-limit-is-not-rotting"),
     pytest.param([sitting("lonely", days_before(31))], ["lonely"], id="no-completed-stays-uses-the-floor"),
     pytest.param([passed_through(i, 5) for i in range(1, 4)] + [sitting("w", days_before(300), status="won"),
-                                                                sitting("l", days_before(300), status="lost")],
+                                                                sitting("l", days_before(300), status="lost"),
+                                                                sitting("fresh", days_before(3))],
                  [], id="closed-deals-are-not-rotting"),
     pytest.param([passed_through(1, 5), (deal("never-moved", stage="New", created_at=days_before(45)), [])],
                  ["never-moved"], id="deal-without-history-sits-since-creation"),
     pytest.param([passed_through(1, 5), (deal("moved-off-record", stage="Contract", created_at=days_before(200)),
-                                         [move("moved-off-record", "Proposal", days_before(199), from_stage="New")])],
+                                         [move("moved-off-record", "Proposal", days_before(199), from_stage="New")]),
+                  sitting("fresh", days_before(3))],
                  [], id="history-disagreeing-with-current-stage-is-not-judged"),
 ])
 def test_rotting_deal(parts, expected):
@@ -91,10 +93,22 @@ def test_medians_are_per_pipeline():
     assert flagged_ids(run_check(RottingDeal, crm)) == ["sales"]
 
 
-def test_empty_history_and_no_open_deals_pass():
-    crm = make_crm([deal(1, status="won", stage="Won")], history=[])
-    result = run_check(RottingDeal, crm)
-    assert result.status is Status.PASS and result.metric == 0.0
+def test_no_open_deal_or_no_linked_history_is_skipped_not_passed():
+    history = [move(1, "Won", "2026-10-02", from_stage="New")]
+    assert_skipped(run_check(RottingDeal, make_crm([deal(1, status="won", stage="Won")], history=history)),
+                   "no open deal among 1 deals")
+    assert_skipped(run_check(RottingDeal, make_crm([deal(1, status="won", stage="Won")], history=[],
+                                                   exported={"stage_history": ("deal_id", "to_stage", "changed_at")})),
+                   "no stage history row was read")
+    # History of deals the deals export lacks: every deal would sit "since creation".
+    crm = make_crm([deal(1, created_at=days_before(200))], history=[move("ghost", "Proposal", days_before(300))])
+    assert_skipped(run_check(RottingDeal, crm), "none of the 1 stage-history rows names a deal_id found in deals")
+
+
+def test_deals_whose_stay_is_unknown_are_not_judged():
+    crm = build(passed_through(1, 5), (deal("moved-off-record", stage="Contract", created_at=days_before(200)),
+                                      [move("moved-off-record", "Proposal", days_before(199), from_stage="New")]))
+    assert_skipped(run_check(RottingDeal, crm), "no open deal whose time in its current stage is known (1 open")
 
 
 def test_orphan_history_rows_are_ignored():

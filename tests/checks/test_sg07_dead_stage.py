@@ -5,7 +5,7 @@ import pytest
 
 from checks.base import Status
 from checks.stages.SG07 import DeadStage
-from tests.builders import AS_OF, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, move, run_check
 
 
 def declared(stages, pipeline="Sales"):
@@ -84,7 +84,12 @@ def test_period_limits_what_counts_as_entered():
     assert "in the last 365 days" in result.findings["message"].iloc[0]
 
 
-def test_empty_history_judges_by_current_stages():
-    crm = make_crm([deal(1, stage="A"), deal(2, stage="Won", status="won"), deal(3, stage="Lost", status="lost")],
-                   history=[], pipelines=declared(["A", "B"]))
-    assert flagged_ids(run_check(DeadStage, crm)) == ["Sales/B"]
+def test_empty_or_unlinked_history_is_skipped_not_judged_by_current_stages():
+    """Deals pass through stages the history would show: current stages alone make every
+    stage a deal left behind look dead."""
+    deals = [deal(1, stage="A"), deal(2, stage="Won", status="won"), deal(3, stage="Lost", status="lost")]
+    crm = make_crm(deals, history=[], pipelines=declared(["A", "B"]),
+                   exported={"stage_history": ("deal_id", "to_stage", "changed_at")})
+    assert_skipped(run_check(DeadStage, crm), "no stage history row was read")
+    ghosts = make_crm(deals, history=[move("x", "B", "2026-10-02", from_stage="A")], pipelines=declared(["A", "B"]))
+    assert_skipped(run_check(DeadStage, ghosts), "stage-history rows link to no deal")

@@ -2,7 +2,7 @@ import pytest
 
 from checks.base import RunContext, Status
 from checks.sterile.ST04 import VagueLossReason
-from tests.builders import AS_OF, deal, flagged_ids, make_crm, run_check
+from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, run_check
 
 
 def lost(i, reason, **kw):
@@ -18,8 +18,8 @@ def spread(n, start=100):
     pytest.param([lost(1, "Другое"), lost(2, "Цена"), lost(3, "-"), lost(4, "Клиент думает")],
                  ["1", "3", "4"], id="vague-reasons-are-flagged"),
     pytest.param([lost(1, None), lost(2, "Цена")], [], id="empty-reason-is-st03s"),
-    pytest.param([deal(1, status="won", lost_reason="Другое"), deal(2, status="open", lost_reason="n/a")], [],
-                 id="only-lost-deals-count"),
+    pytest.param([deal(1, status="won", lost_reason="Другое"), deal(2, status="open", lost_reason="n/a"),
+                  lost(3, "Цена")], [], id="only-lost-deals-count"),
     pytest.param([lost(1, "Other"), lost(2, "Chose a competitor"), lost(3, "Not interested")], ["1", "3"],
                  id="english"),
     pytest.param([lost(1, "Другое: купили у конкурента дешевле")], [], id="explained-other-is-fine"),
@@ -84,6 +84,12 @@ def test_evidence_and_message_name_the_reason():
     assert f["message"] == "loss reason 'Прочее' says nothing about why the deal was lost"
 
 
-def test_no_lost_deals_passes():
-    result = run_check(VagueLossReason, make_crm([deal(1, status="won", lost_reason="x")]))
-    assert result.status is Status.PASS and result.metric == 0.0
+def test_no_lost_deal_with_a_reason_is_skipped_not_passed():
+    result = run_check(VagueLossReason, make_crm([deal(1, status="won", lost_reason="x"), lost(2, None)]))
+    assert_skipped(result, "none of 1 lost deals gives a loss reason")
+
+
+def test_too_few_for_the_one_reason_rule_says_so():
+    result = run_check(VagueLossReason, make_crm([lost(i, "Цена") for i in range(5)]))
+    assert result.status is Status.PASS and result.judged == 5
+    assert "too few to judge whether one reason covers most losses, needs 20" in result.message

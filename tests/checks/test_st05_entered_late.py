@@ -4,7 +4,7 @@ import pytest
 
 from checks.base import Status
 from checks.sterile.ST05 import EnteredLate
-from tests.builders import deal, flagged_ids, make_crm, move, run_check
+from tests.builders import assert_skipped, deal, flagged_ids, make_crm, move, run_check
 
 OPEN = ["New", "Qualified", "Meeting", "Proposal", "Contract", "Invoice"]
 PIPELINE = ([{"pipeline": "Sales", "stage": s, "order": i + 1, "kind": "open"} for i, s in enumerate(OPEN)]
@@ -102,9 +102,33 @@ def test_short_pipeline_is_not_judged_by_order():
     assert flagged_ids(run_check(EnteredLate, crm, min_open_stages=2)) == ["1"]
 
 
-def test_open_deal_without_history_passes():
+def test_open_deal_without_history_is_skipped_not_passed():
     result = run_check(EnteredLate, make_crm([deal(1)]))
-    assert result.status is Status.PASS and result.metric == 0.0
+    assert_skipped(result, "no won deal of 1 has both a creation and a close date", "no stage history")
+
+
+def test_history_that_links_to_no_deal_does_not_place_any_deal():
+    """Every deal would look 'never moved, first recorded where it sits now': not evidence."""
+    crm = make_crm([deal(1, stage="Contract"), deal(2, stage="Invoice")],
+                   history=walk("x1", ["New", "Qualified", "Contract"]), pipelines=PIPELINE)
+    assert_skipped(run_check(EnteredLate, crm), "no stage-history row links to an exported deal")
+    won = make_crm([deal(1, stage="Contract"), deal(3, status="won", created_at="2026-10-01 10:00",
+                                                    closed_at="2026-10-01 12:00")],
+                   history=walk("x1", ["New", "Qualified", "Contract"]), pipelines=PIPELINE)
+    result = run_check(EnteredLate, won)
+    assert flagged_ids(result) == ["3"] and result.judged == 1
+    assert "only the fast-win rule ran" in result.message
+
+
+def test_a_guessed_stage_order_is_not_evidence_of_a_late_entry():
+    """Two deals define the order of an undeclared pipeline: where a deal entered it proves nothing."""
+    deals = [deal("a", stage="C", created_at="2026-10-02 10:00"), deal("b", stage="C", created_at="2026-10-02 10:00"),
+             deal("late", stage="C", created_at="2026-10-03 10:00")]
+    history = walk("a", ["A", "B", "C"]) + walk("b", ["A", "B", "C"]) + [move("late", "C", "2026-10-03 10:00")]
+    result = run_check(EnteredLate, make_crm(deals, history=history))
+    assert_skipped(result, "the stage history places none of them", "order guessed from too few deals in 'Sales'")
+    result = run_check(EnteredLate, make_crm(deals, history=history), min_support=2)
+    assert flagged_ids(result) == ["late"]
 
 
 def test_entered_won_says_so():

@@ -2,7 +2,7 @@ import pytest
 
 from checks.base import Status
 from checks.sterile.ST07 import LeadsOnlyQualified
-from tests.builders import flagged_ids, lead, make_crm, run_check
+from tests.builders import assert_skipped, flagged_ids, lead, make_crm, run_check
 
 
 def leads(**counts: int) -> list[dict]:
@@ -12,7 +12,7 @@ def leads(**counts: int) -> list[dict]:
 
 @pytest.mark.parametrize("rows, expected", [
     pytest.param(leads(converted=10, qualified=10, working=10), ["leads"], id="nothing-disqualified"),
-    pytest.param(leads(converted=10, qualified=10, working=9), [], id="too-few-leads-to-judge"),
+    pytest.param(leads(converted=10, qualified=10, working=9), None, id="too-few-leads-to-judge"),
     pytest.param(leads(new=29, disqualified=1), [], id="one-disqualified-and-few-finished"),
     pytest.param(leads(converted=95, disqualified=5), ["leads"], id="ninety-five-percent-converted"),
     pytest.param(leads(converted=90, disqualified=10), [], id="ninety-percent-is-not-above"),
@@ -27,6 +27,9 @@ def leads(**counts: int) -> list[dict]:
 ])
 def test_leads_only_qualified(rows, expected):
     result = run_check(LeadsOnlyQualified, make_crm([], leads=rows))
+    if expected is None:
+        assert_skipped(result, "29 leads: too few to judge how leads end, needs 30")
+        return
     assert flagged_ids(result) == expected
     assert result.status is (Status.FAIL if expected else Status.PASS)
 

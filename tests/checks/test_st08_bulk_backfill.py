@@ -3,7 +3,7 @@ import pytest
 
 from checks.base import Status
 from checks.sterile.ST08 import BulkBackfill
-from tests.builders import activity, deal, flagged_ids, make_crm, run_check
+from tests.builders import activity, assert_skipped, deal, flagged_ids, make_crm, run_check
 
 START = pd.Timestamp("2026-10-05 14:00")
 
@@ -59,8 +59,7 @@ def test_date_only_export_is_not_judged():
     busy_day = [deal(f"d{i}", owner="Anna", created_at="2026-10-05") for i in range(25)]
     other_days = [deal(f"e{i}", owner="Boris", created_at=f"2026-10-{1 + i % 9:02d}") for i in range(20)]
     result = run_check(BulkBackfill, make_crm(busy_day + other_days))
-    assert result.status is Status.PASS
-    assert "no time of day" in result.message and "00:00:00" in result.message
+    assert_skipped(result, "no record could be timed", "no time of day", "00:00:00")
 
 
 def test_fixed_placeholder_time_is_left_out_of_a_timed_table():
@@ -106,9 +105,11 @@ def test_thresholds_from_params():
     assert flagged_ids(run_check(BulkBackfill, crm, min_records=10, window_minutes=10)) == ["Anna"]
 
 
-def test_no_deals():
-    result = run_check(BulkBackfill, make_crm([deal(1)]))
-    assert result.status is Status.PASS
+def test_fewer_records_than_a_burst_is_skipped_not_passed():
+    assert_skipped(run_check(BulkBackfill, make_crm([deal(1)])),
+                   "1 timed records: too few to hold a burst, needs 20")
+    result = run_check(BulkBackfill, make_crm(CALM))
+    assert result.status is Status.PASS and result.judged == len(CALM)
 
 
 @pytest.mark.parametrize("prune", [True, False], ids=["hour-cells-pruned", "everything-sorted"])

@@ -25,8 +25,10 @@ def test_amocrm_deals_in_either_encoding(load_fixture, name, encoding):
     assert pd.isna(deals.loc["101", "closed_at"])  # "не закрыта"
     assert deals.loc["102", "closed_at"] == pd.Timestamp("2026-03-20 16:40")
     assert deals.loc["103", "lost_reason"] == "Дорого"
-    # The duplicated "Источник" header: the first one is the source, the second stays unmapped.
-    assert deals.loc["101", "source"] == "Сайт" and src.unmapped == ("Источник",)
+    # The duplicated "Источник" header: the first one is the source; the header is listed once,
+    # as mapped, never also as unmapped.
+    assert deals.loc["101", "source"] == "Сайт" and src.mapping["Источник"] == "source"
+    assert "Источник" not in src.unmapped
 
 
 def test_unparseable_values_are_recorded_not_dropped(load_fixture):

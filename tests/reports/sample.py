@@ -23,7 +23,8 @@ from audit.model.findings import (
     Status,
 )
 from audit.model import SourceFile
-from audit.model.result import AuditResult, Scores
+from audit.model.result import AuditResult, Coverage, FamilyGap, Scores
+from audit.model.warnings import InputWarning
 from checks import BY_CODE
 
 AS_OF = pd.Timestamp("2026-11-20 18:04")
@@ -217,6 +218,7 @@ def sample_result(findings: int = 120, *, history: bool = False, seed: int = 5) 
             message=message or ("not run: stage history not provided" if status is Status.SKIPPED else ""),
             skipped_reason=("stage history not provided: export amoCRM lead status events, to enable ST05"
                             if status is Status.SKIPPED else None),
+            judged=0 if status is Status.SKIPPED else None if status is Status.ERROR else max(affected, 1) * 4,
             **({"findings": sub} if sub is not None else {})))
     catalogue = {c[0]: _info(c[0], c[1], c[2], c[3]) for c in CHECKS}
     previous, trend = None, ()
@@ -232,5 +234,17 @@ def sample_result(findings: int = 120, *, history: bool = False, seed: int = 5) 
         scores=Scores(overall=61.5, by_owner={o: 40.0 + 9 * i for i, o in enumerate(OWNERS)},
                       by_pipeline={"Опт": 66.0, "Розница": 52.5}),
         parse_issues=_parse_issues(), catalogue=catalogue, tool_version="0.1.0",
-        previous=previous, trend=trend,
+        previous=previous, trend=trend, warnings=WARNINGS,
+        coverage=Coverage(judged=sum(c.judged_anything for c in results), catalogue=31, not_judged=(
+            FamilyGap(Family.ACTIVITY, "no activities", "нет активностей"),)),
     )
+
+
+WARNINGS = (
+    InputWarning("no-lost-deals", "240 closed deals but not one lost: the lost stage may not have been recognised",
+                 "закрытых сделок 240, но ни одной проигранной: возможно, этап проигрыша не распознан",
+                 file="export/deals.csv", numbers={"deals": 300, "won": 240, "lost": 0}),
+    InputWarning("rows-link-to-no-deal", "12 of 40 activities link to no exported deal (12 name deals missing from "
+                 "the deals export)", "активности без связи с выгруженной сделкой: 12 из 40",
+                 file="export/events.csv", numbers={"table": "activities", "rows": 40, "unlinked": 12}),
+)

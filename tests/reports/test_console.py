@@ -58,8 +58,32 @@ def test_crm_text_cannot_drive_the_terminal(result):
     assert "ok[2J[31mgone" in text
 
 
-def test_quiet_failure_is_one_stable_line(result):
+def test_quiet_failure_is_one_stable_line_then_the_warnings(result):
     failed = result.failed_at_or_above(result.checks[0].severity)
-    line = render_quiet_failure(result, failed, "high")
-    assert line == f"crm-audit: {len(failed)} check(s) at or above high failed: " \
-                   f"{', '.join(c.code for c in failed)} (score 61.5)"
+    first, *rest = render_quiet_failure(result, failed, "high").splitlines()
+    assert first == f"crm-audit: {len(failed)} check(s) at or above high failed: " \
+                    f"{', '.join(c.code for c in failed)} (score 61.5)"
+    assert rest == ["  ! deals.csv: 240 closed deals but not one lost: the lost stage may not have been recognised",
+                    "  ! events.csv: 12 of 40 activities link to no exported deal (12 name deals missing from the "
+                    "deals export)"]
+    assert render_quiet_failure(replace(result, warnings=()), failed, "high") == first
+
+
+def test_score_shows_its_coverage_and_warnings_follow(result):
+    lines = render_summary(result, [], color=False).splitlines()
+    assert lines[1].startswith("Trust score  61.5 / 100 - based on 13 of 31 checks; not judged: work outside the CRM "
+                               "(no activities)")
+    at = lines.index("Input warnings (the export may be misread or incomplete)")
+    assert at < lines.index("Failed checks")
+    assert lines[at + 1] == "  ! deals.csv: 240 closed deals but not one lost: the lost stage may not have been recognised"
+    ru = render_summary(result, [], color=False, lang="ru")
+    assert "по 13 из 31 проверок; не оценены: работа вне CRM (нет активностей)" in ru
+    assert "  ! deals.csv: закрытых сделок 240, но ни одной проигранной" in ru
+
+
+def test_nothing_judged_shows_no_score(result):
+    from audit.model.result import Coverage, Scores
+    blind = replace(result, scores=Scores(overall=None), coverage=Coverage(judged=0, catalogue=31), warnings=())
+    text = render_summary(blind, [], color=False)
+    assert "100" not in text.splitlines()[1] and "61.5" not in text
+    assert "Trust score  not scored - no check could judge this export (0 of 31 checks)" in text.splitlines()[1]

@@ -51,3 +51,20 @@ def test_all_passed():
     r = sample_result(findings=20)
     r = replace(r, checks=tuple(c for c in r.checks if c.status is Status.PASS))
     assert "No check failed." in markdown.render(r)
+
+
+def test_coverage_beside_the_score_and_warnings(result):
+    text = markdown.render(result)
+    assert ("Trust score: **61.5 / 100** - based on 13 of 31 checks; not judged: work outside the CRM "
+            "(no activities)") in text
+    lines = text.splitlines()
+    at = lines.index("## Input warnings")
+    assert lines[at + 2] == "- deals.csv: 240 closed deals but not one lost: the lost stage may not have been recognised"
+    assert at < lines.index("## Top problems")
+    assert "## Предупреждения о входных данных" in markdown.render(result, "ru")
+
+
+def test_nothing_judged_is_not_scored(result):
+    from audit.model.result import Coverage, Scores
+    text = markdown.render(replace(result, scores=Scores(overall=None), coverage=Coverage(judged=0, catalogue=31)))
+    assert "Trust score: **not scored** - no check could judge this export (0 of 31 checks)" in text

@@ -64,7 +64,8 @@ def test_a_few_values(result, tmp_path):
     assert checks["ST03"][4] == "не пройдена" and checks["ST04"][4] == "пройдена"
     assert checks["ST05"][4] == "пропущена" and checks["OF05"][4] == "ошибка"
     # Previous run: affected last time and the change.
-    assert checks["ST03"][8] == 55 and checks["ST03"][9] == checks["ST03"][7] - 55
+    assert checks["ST03"][9] == 55 and checks["ST03"][10] == checks["ST03"][7] - 55
+    assert checks["ST03"][8] == 164 and checks["ST05"][8] == 0 and checks["OF05"][8] is None   # judged
 
 
 def test_findings_are_a_todo_table_with_a_status_dropdown(result, tmp_path):
@@ -471,3 +472,39 @@ def test_guide_links_to_every_sheet(result, tmp_path):
         guide = wb[i18n.t("sheet.guide", lang)]
         targets = {c.hyperlink.location for row in guide.iter_rows() for c in row if c.hyperlink}
         assert targets == {f"'{name}'!A1" for name in wb.sheetnames[1:]}
+
+
+def test_coverage_beside_the_score_and_unjudged_families(result, tmp_path):
+    _path, wb = write_book(result, tmp_path)
+    rows = [[c for c in row] for row in wb["Summary"].iter_rows(values_only=True)]
+    score_at = next(i for i, row in enumerate(rows) if row[0] == "Trust score")
+    assert rows[score_at][1] == 61.5
+    assert rows[score_at][3] == ("based on 13 of 31 checks; not judged: work outside the CRM (no activities)")
+    by_family = {row[0]: row[3] for row in rows if row[0] in {i18n.family(f, "en") for f in
+                                                              ("sterile", "stages", "activity", "funnel", "hygiene")}}
+    assert by_family["Work outside the CRM"] == "not judged: no activities"      # never 0
+    assert isinstance(by_family["Sterile data"], int)
+
+
+def test_nothing_judged_has_no_score_in_the_workbook(result, tmp_path):
+    from audit.model.result import Coverage, Scores
+    blind = replace(result, scores=Scores(overall=None), coverage=Coverage(judged=0, catalogue=31))
+    _path, wb = write_book(blind, tmp_path)
+    rows = list(wb["Summary"].iter_rows(values_only=True))
+    score_at = next(i for i, row in enumerate(rows) if row[0] == "Trust score")
+    assert rows[score_at][1] == "not scored" and rows[score_at][2] is None
+    assert rows[score_at][3] == "no check could judge this export (0 of 31 checks)"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_warnings_on_the_summary_and_data_sheets(result, tmp_path, lang):
+    _path, wb = write_book(result, tmp_path, lang=lang)
+    summary = [row[0] for row in wb[i18n.t("sheet.summary", lang)].iter_rows(values_only=True)]
+    at = summary.index("⚠ " + i18n.t("summary.warnings", lang))
+    assert summary[at + 1].startswith("• deals.csv: ") and summary[at + 2].startswith("• events.csv: ")
+    assert at < summary.index(i18n.t("summary.top", lang))
+    data = list(wb[i18n.t("sheet.data", lang)].iter_rows(values_only=True))
+    assert data[0][0] == i18n.t("data.warnings", lang)
+    codes = [row[1] for row in data[2:4]]
+    assert codes == ["no-lost-deals", "rows-link-to-no-deal"] and data[2][0] == "export/deals.csv"
+    assert data[3][8] == "table: activities, rows: 40, unlinked: 12"

@@ -9,7 +9,7 @@ from audit.ingest.profiles import (
     salesforce,
     zoho,
 )
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, norm_header
+from audit.ingest.profiles.base import Assembly, FinishContext, Profile, TableSpec, norm_header
 
 PROFILES: tuple[Profile, ...] = (
     amocrm.PROFILE, bitrix24.PROFILE, hubspot.PROFILE, salesforce.PROFILE, pipedrive.PROFILE,
@@ -19,4 +19,5 @@ BY_NAME = {p.name: p for p in PROFILES}
 # What `--crm` and crm-audit.toml `[input] crm` accept: detection, or one profile by name.
 CRM_CHOICES: tuple[str, ...] = ("auto", *BY_NAME)
 
-__all__ = ["PROFILES", "BY_NAME", "CRM_CHOICES", "Profile", "TableSpec", "FinishContext", "norm_header"]
+__all__ = ["PROFILES", "BY_NAME", "CRM_CHOICES", "Profile", "TableSpec", "FinishContext", "Assembly",
+           "norm_header"]

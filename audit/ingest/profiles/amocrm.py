@@ -13,7 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, stage_status
+from audit.ingest.profiles.base import FinishContext, Profile, TableSpec
+from audit.ingest.profiles.status import NAMES_FALLBACK, deal_status
 
 WON = ("Успешно реализовано", "Closed - won", "Closed won", "Successfully realized")
 LOST = ("Закрыто и не реализовано", "Closed - lost", "Closed lost", "Closed and not realized")
@@ -63,11 +64,9 @@ CONTACT_EVENTS = [
 
 
 def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    won = frozenset(ctx.won_stages) | _norm(WON)
-    lost = frozenset(ctx.lost_stages) | _norm(LOST)
-    frame = frame.copy()
-    frame["status"] = stage_status(frame["stage"], won, lost).fillna("open")
-    return {"deals": frame}
+    # The system stages close a deal; other names are read for an outcome only when an export
+    # holds neither system stage (renamed, or a pipeline exported without its closed deals).
+    return {"deals": frame.assign(status=deal_status(frame["stage"], ctx, names=NAMES_FALLBACK))}
 
 
 def _by_label(values: pd.Series, judge) -> pd.Series:
@@ -143,11 +142,6 @@ def _duration_seconds(text: pd.Series) -> pd.Series:
     seconds = np.nan_to_num(part(hms, "h")) * 3600 + part(hms, "m") * 60 + part(hms, "s")
     seconds = np.where(np.isnan(seconds), part(plain, "n"), seconds)
     return pd.Series(seconds, index=text.index)
-
-
-def _norm(names) -> frozenset[str]:
-    from audit.ingest.profiles.base import norm_header
-    return frozenset(norm_header(n) for n in names)
 
 
 PROFILE = Profile(

@@ -1,29 +1,34 @@
 """Bitrix24: deals ("Сделки" -> Excel/CSV export, Russian and English captions, older
-"Направление" for the pipeline), leads, activities ("Дела") and stage history (REST
-crm.stagehistory or BI-connector dumps).
+"Направление" for the pipeline; or a REST crm.deal.list dump), leads, activities ("Дела",
+crm.activity.list), stage history ("История стадий", crm.stagehistory.list), and the REST
+dumps that name ids (crm.status.list, crm.category.list, user.get, crm.company.list,
+crm.contact.list): see bitrix24_rest.py.
 
-Final stages are "Сделка успешна" / "Сделка провалена"; the stage group column
-("Группа стадий": in progress / success / failure) or "Сделка закрыта" decide when the
-stage names are custom.
+Final stages are "Сделка успешна" / "Сделка провалена" (ids WON / LOSE / APOLOGY); the stage
+group ("Группа стадий", STAGE_SEMANTIC_ID P/S/F) or "Сделка закрыта" (CLOSED) decide when the
+stage names are custom, and a renamed final stage ("Закрыто и реализовано") without them is
+read by its name, with a warning.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from audit.ingest.profiles import bitrix24_rest as rest
 from audit.ingest.profiles.base import (
     FinishContext,
     Profile,
     TableSpec,
-    norm_header,
     relabel,
-    stage_status,
+    truthy,
+    users_finish,
 )
+from audit.ingest.profiles.status import deal_status
 from audit.ingest.values import map_labels
 
 WON = ("Сделка успешна", "Успешно", "Deal won", "Won", "Success")
 LOST = ("Сделка провалена", "Провалена", "Deal lost", "Lost", "Failed", "Анализ причины провала",
-        "Analyze failure")
+        "Analyze failure", "LOSE", "APOLOGY")
 
 DEALS_COLUMNS = {
     "ID": "deal_id",
@@ -41,7 +46,11 @@ DEALS_COLUMNS = {
     "Estimated close date": "expected_close_at", "Expected close date": "expected_close_at",
     "Источник": "source", "Source": "source",
     "Компания": "company", "Company": "company",
+    "Компания: Название компании": "company", "Company: Company name": "company",
     "Контакт": "contact", "Contact": "contact",
+    # Linked-entity captions of the spreadsheet export: the contact's name in parts.
+    "Контакт: Имя": "_contact_first", "Контакт: Фамилия": "_contact_last",
+    "Contact: First name": "_contact_first", "Contact: Last name": "_contact_last",
     "Причина отказа": "lost_reason", "Причина провала": "lost_reason", "Loss reason": "lost_reason",
     "Группа стадий": "_stage_group", "Stage group": "_stage_group", "Семантика стадии": "_stage_group",
     "Сделка закрыта": "_closed", "Closed": "_closed", "Deal closed": "_closed",
@@ -69,6 +78,7 @@ ACTIVITY_COLUMNS = {
     "Направление": "direction", "Direction": "direction", "DIRECTION": "direction",
     "Дата создания": "created_at", "Created": "created_at", "CREATED": "created_at",
     "Результат": "result", "Result": "result",
+    "OWNER_TYPE_ID": "_owner_type", "RESPONSIBLE_ID": "owner", "COMPLETED": "_completed",
 }
 
 HISTORY_COLUMNS = {
@@ -77,7 +87,8 @@ HISTORY_COLUMNS = {
     "STAGE_ID": "_stage_id",
     "CREATED_TIME": "changed_at", "DATE_CREATE": "changed_at", "Дата изменения": "changed_at",
     "Дата": "changed_at", "Date": "changed_at",
-    "CATEGORY_NAME": "pipeline", "Воронка": "pipeline", "Pipeline": "pipeline",
+    "CATEGORY_NAME": "pipeline", "Воронка": "pipeline", "Pipeline": "pipeline", "CATEGORY_ID": "pipeline",
+    "TYPE_ID": "_type",
     "ASSIGNED_BY_NAME": "changed_by", "Кто изменил": "changed_by", "Изменил": "changed_by",
     "STAGE_SEMANTIC_ID": "_stage_group", "STAGE_SEMANTIC": "_stage_group",
 }
@@ -94,31 +105,32 @@ LEAD_STATUS_RULES = [
 ]
 
 
+def stage_group_flags(frame: pd.DataFrame) -> pd.Series | None:
+    """won / lost / open from the stage group ("Группа стадий", STAGE_SEMANTIC_ID P/S/F), and
+    "closed" for a deal marked closed ("Сделка закрыта", CLOSED) whose group is not exported."""
+    flags = None
+    if "_stage_group" in frame.columns:
+        flags, _failed = map_labels(frame["_stage_group"], GROUP_RULES)
+    if "_closed" in frame.columns:
+        closed = truthy(frame["_closed"])
+        flags = flags if flags is not None else pd.Series(None, index=frame.index, dtype=object)
+        # Closed, and the group says neither won nor lost: the outcome is to be read elsewhere.
+        flags = flags.where(~(closed & (flags.isna() | flags.eq("open"))), "closed")
+    return flags
+
+
 def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
-    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
-    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
-    status = stage_status(frame["stage"], won, lost)
-    if "_stage_group" in frame.columns:
-        group, _failed = map_labels(frame["_stage_group"], GROUP_RULES)
-        status = status.fillna(group)
-    if "_closed" in frame.columns:
-        closed = frame["_closed"].astype("str").str.strip().str.lower().isin(["да", "yes", "y", "true", "1"])
-        # Closed but neither won nor recognisably lost: a failure stage with a custom name.
-        status = status.where(~(closed & status.isna()), "lost")
-        status = status.where(~(closed & status.eq("open")), "lost")
-        if "_modified_at" in frame.columns and "closed_at" not in frame.columns:
-            # Bitrix exports no close date; the last modification of a closed deal is the nearest.
-            frame["closed_at"] = frame["_modified_at"].where(closed)
-    frame["status"] = status.fillna("open")
+    frame["status"] = deal_status(frame["stage"], ctx, flags=stage_group_flags(frame))
+    if "closed_at" not in frame.columns:
+        # The export has no close time: the last modification of a closed deal stands in.
+        rest.note_close_estimates(frame, ctx, ("_modified_at", "Дата изменения"))
+    if "_contact_first" in frame.columns or "_contact_last" in frame.columns:
+        parts = [frame[c].fillna("").astype("str") if c in frame.columns else "" for c in
+                 ("_contact_first", "_contact_last")]
+        name = (parts[0] + " " + parts[1]).str.strip().replace("", None)
+        frame["contact"] = frame["contact"].fillna(name) if "contact" in frame.columns else name
     return {"deals": frame}
-
-
-def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    if "to_stage" not in frame.columns or frame["to_stage"].isna().all():
-        frame["to_stage"] = frame.get("_stage_id")
-    return {"stage_history": frame}
 
 
 PROFILE = Profile(
@@ -139,12 +151,39 @@ PROFILE = Profile(
                   finish=relabel("leads", "status", LEAD_STATUS_RULES), dayfirst=True,
                   key=(("Название лида", "Lead name"), ("Статус", "Стадия", "Status"))),
         TableSpec(table="activities", label="Дела", columns=ACTIVITY_COLUMNS, dayfirst=True,
+                  finish=rest.activities_finish,
                   key=(("ID сделки", "Сделка ID", "OWNER_ID", "ID владельца"), ("Тип дела", "TYPE_ID"),
-                       ("Тема", "SUBJECT", "Дата начала", "START_TIME"))),
+                       ("Тема", "SUBJECT", "Дата начала", "START_TIME")),
+                  exclude=("STAGE_ID",)),
         TableSpec(table="stage_history", label="История стадий", columns=HISTORY_COLUMNS,
-                  finish=_history_finish, dayfirst=True,
+                  finish=rest.history_finish, dayfirst=True,
                   key=(("OWNER_ID", "DEAL_ID", "ID сделки"), ("STAGE_ID", "STAGE_NAME", "Стадия", "Стадия сделки"),
                        ("CREATED_TIME", "DATE_CREATE", "Дата изменения", "Дата")),
-                  exclude=("Тип дела", "TYPE_ID", "Название сделки")),
+                  exclude=("Тип дела", "Название сделки", "SUBJECT", "TITLE")),
+        # REST dumps: API field names, ids for names.
+        TableSpec(table="deals", label="crm.deal.list", columns=rest.REST_DEALS_COLUMNS,
+                  finish=rest.rest_deals_finish, dayfirst=True, helper_kinds=rest.REST_DEALS_HELPERS,
+                  key=("ID", "STAGE_ID", ("TITLE", "OPPORTUNITY", "ASSIGNED_BY_ID"),
+                       ("DATE_CREATE", "CATEGORY_ID", "STAGE_SEMANTIC_ID")),
+                  exclude=("OWNER_ID", "ENTITY_ID")),
+        TableSpec(table="lookup", label="crm.status.list", columns=rest.STATUS_COLUMNS,
+                  finish=rest.lookup_finish(rest.STATUSES), key=("STATUS_ID", "ENTITY_ID", "NAME")),
+        TableSpec(table="lookup", label="crm.category.list", columns=rest.CATEGORY_COLUMNS,
+                  finish=rest.lookup_finish(rest.CATEGORIES),
+                  key=("ID", "NAME", ("SORT", "IS_LOCKED", "isDefault", "entityTypeId", "IS_DEFAULT", "CREATED_DATE")),
+                  exclude=("STATUS_ID", "ENTITY_ID", "STAGE_ID", "TITLE", "LAST_NAME")),
+        TableSpec(table="lookup", label="crm.company.list", columns=rest.COMPANY_COLUMNS,
+                  finish=rest.lookup_finish(rest.COMPANIES),
+                  key=("ID", "TITLE", ("COMPANY_TYPE", "INDUSTRY", "REVENUE", "EMPLOYEES", "IS_MY_COMPANY")),
+                  exclude=("STAGE_ID", "CATEGORY_ID", "OWNER_ID")),
+        TableSpec(table="lookup", label="crm.contact.list", columns=rest.CONTACT_COLUMNS,
+                  finish=rest.lookup_finish(rest.CONTACTS),
+                  key=("ID", "NAME", "LAST_NAME", ("TYPE_ID", "COMPANY_ID", "HONORIFIC", "SOURCE_ID", "POST")),
+                  exclude=("STAGE_ID", "CATEGORY_ID", "OWNER_ID")),
+        TableSpec(table="users", label="user.get", columns=rest.USER_COLUMNS, finish=users_finish,
+                  key=("ID", "NAME", "LAST_NAME",
+                       ("ACTIVE", "EMAIL", "WORK_POSITION", "SECOND_NAME", "UF_DEPARTMENT", "USER_TYPE")),
+                  exclude=("TYPE_ID", "COMPANY_ID", "HONORIFIC", "SOURCE_ID", "STAGE_ID")),
     ),
+    assemble=rest.assemble,
 )

@@ -1,9 +1,14 @@
 """HubSpot: the deals export (CSV or XLSX) and activity exports (calls, e-mails, meetings).
 
 HubSpot has no stage-history file, but a deals export can carry the properties
-'Date entered "<stage> (<pipeline>)"': each becomes a stage-history row. Won and lost
-come from "Is Closed Won" / "Is closed" when exported, else from the default stage
-labels "Closed Won" / "Closed Lost".
+'Date entered "<stage> (<pipeline>)"': each becomes a stage-history row.
+
+Won and lost come from the flags an "all properties" export carries - "Is Deal Closed?"
+(hs_is_closed), "Is Closed Won" (hs_is_closed_won), "Is closed lost" - whatever their case
+and with or without the question mark. Portals rename their closed stages ("Closed: won",
+"Closed: abandoned", "Lost - no budget"), and a saved view often exports no flag at all:
+then stage labels that state an outcome decide, and an input warning names them
+(audit.ingest.profiles.status). "Deal probability" 1.0 / 0.0 only corroborates a closed flag.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from audit.ingest.profiles.base import (
     FinishContext,
     Profile,
     TableSpec,
-    norm_header,
-    stage_status,
+    expected_close_for_open,
+    truthy,
 )
+from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won", "Closed won")
 LOST = ("Closed Lost", "Closed lost")
-ENTERED = re.compile(r'^_?date entered\s*["“]?(.+?)\s*\((.+)\)["”]?\s*$', re.IGNORECASE)
+ENTERED = re.compile(r'^_?date entered\s*["“\']?(.+?)\s*\((.+)\)["”\']?\s*$', re.IGNORECASE)
 
 DEALS_COLUMNS = {
     "Record ID": "deal_id", "Deal ID": "deal_id", "Record ID - Deal": "deal_id",
@@ -40,8 +46,11 @@ DEALS_COLUMNS = {
     "Last Activity Date": "last_activity_at", "Last activity date": "last_activity_at",
     "Original Source Type": "source", "Original Traffic Source": "source", "Source": "source",
     "Deal source": "source",
-    "Is Closed Won": "_is_won", "Is closed won": "_is_won", "Is Closed": "_is_closed",
-    "Is closed": "_is_closed", "Is Closed Lost": "_is_lost", "Is closed lost": "_is_lost",
+    # Flag labels are compared without case: "Is closed won" is "Is Closed Won".
+    "Is Closed Won": "_is_won", "Is Closed Won?": "_is_won", "Is Deal Closed?": "_is_closed",
+    "Is Deal Closed": "_is_closed", "Is Closed": "_is_closed", "Is Closed?": "_is_closed",
+    "Is Closed Lost": "_is_lost", "Is Closed Lost?": "_is_lost",
+    "Deal probability": "_probability", "Deal Stage Probability": "_probability",
     "Created by user": "created_by", "Created by": "created_by",
 }
 
@@ -60,25 +69,32 @@ ACTIVITY_COLUMNS = {
 }
 
 
+def _flags(frame: pd.DataFrame) -> pd.Series | None:
+    """Per deal: won / lost / open from the exported flags, "closed" when only the closed flag
+    says something, None where no flag does."""
+    has = {c: c in frame.columns and frame[c].notna().any() for c in ("_is_won", "_is_closed", "_is_lost")}
+    if not any(has.values()):
+        return None
+    flags = pd.Series(None, index=frame.index, dtype=object)
+    if has["_is_closed"]:
+        closed = truthy(frame["_is_closed"])
+        flags[closed] = "closed"
+        flags[~closed & frame["_is_closed"].notna()] = "open"
+        if has["_is_won"]:
+            flags[closed & ~truthy(frame["_is_won"]) & frame["_is_won"].notna()] = "lost"
+    if has["_is_lost"]:
+        flags[truthy(frame["_is_lost"])] = "lost"
+    if has["_is_won"]:
+        flags[truthy(frame["_is_won"])] = "won"
+    return flags
+
+
 def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
-    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
-    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
-    status = pd.Series(None, index=frame.index, dtype=object)
-    truthy = {"true", "yes", "1", "да"}
-    if "_is_won" in frame.columns:
-        is_won = frame["_is_won"].astype("str").str.strip().str.lower().isin(truthy)
-        status[is_won] = "won"
-        if "_is_closed" in frame.columns:
-            closed = frame["_is_closed"].astype("str").str.strip().str.lower().isin(truthy)
-            status[closed & ~is_won] = "lost"
-            status[~closed & frame["_is_closed"].notna()] = "open"
-    status = status.fillna(stage_status(frame["stage"], won, lost)).fillna("open")
-    frame["status"] = status
+    frame["status"] = deal_status(frame["stage"], ctx, flags=_flags(frame), probability=frame.get("_probability"),
+                                  what="the stage labels")
     # A close date on an open deal is HubSpot's expected close date.
-    if "closed_at" in frame.columns:
-        frame["expected_close_at"] = frame["closed_at"].where(status.eq("open"))
-        frame["closed_at"] = frame["closed_at"].where(~status.eq("open"))
+    frame = expected_close_for_open(frame)
     tables = {"deals": frame}
     entered = [c for c in frame.columns if ENTERED.match(c)]
     if entered:

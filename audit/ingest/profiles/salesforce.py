@@ -1,7 +1,8 @@
 """Salesforce: API-name exports (Data Loader, weekly data export: Opportunity,
-OpportunityHistory, OpportunityFieldHistory, Task, Event, Lead, User) and report exports
-with their labels ("Opportunity Name", "Opportunity Owner", "Stage" ...), including
-"formatted" XLSX reports with title rows and totals (the reader strips those).
+OpportunityHistory, OpportunityFieldHistory, Task, Event, Lead, User, and RecordType, Account,
+Contact to name the ids: see salesforce_links.py) and report exports with their labels
+("Opportunity Name", "Opportunity Owner", "Stage" ...), including "formatted" XLSX reports with
+title rows and totals (the reader strips those).
 
 Won/lost from IsWon/IsClosed (or the report's "Won"/"Closed"), else the standard stages
 "Closed Won" / "Closed Lost". CloseDate is the real close date of closed opportunities
@@ -17,14 +18,16 @@ from audit.ingest.profiles.base import (
     FinishContext,
     Profile,
     TableSpec,
-    norm_header,
-    stage_status,
+    expected_close_for_open,
+    truthy,
     users_finish,
 )
+from audit.ingest.profiles import salesforce_links as links
+from audit.ingest.profiles.lookups import declare_ids
+from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won",)
 LOST = ("Closed Lost",)
-TRUE = {"true", "1", "yes", "да", "y", "1.0"}
 
 OPPORTUNITY_COLUMNS = {
     "Id": "deal_id", "Opportunity ID": "deal_id", "Opportunity Id": "deal_id",
@@ -38,14 +41,18 @@ OPPORTUNITY_COLUMNS = {
     "Owner.Name": "owner", "Opportunity Owner": "owner", "Owner Name": "owner", "OwnerName": "owner",
     "OwnerId": "owner",
     "IsClosed": "_is_closed", "Closed": "_is_closed",
-    "IsWon": "_is_won", "Won": "_is_won",
+    "IsWon": "_is_won", "Won": "_is_won", "Probability": "_probability", "Probability (%)": "_probability",
     "LeadSource": "source", "Lead Source": "source",
     "Account.Name": "company", "Account Name": "company", "AccountId": "company",
     "LastActivityDate": "last_activity_at", "Last Activity": "last_activity_at",
     "Loss_Reason__c": "lost_reason", "Loss Reason": "lost_reason", "Reason_Lost__c": "lost_reason",
     "Closed_Lost_Reason__c": "lost_reason", "Lost Reason": "lost_reason",
     "Pipeline__c": "pipeline", "RecordType.Name": "pipeline", "Opportunity Record Type": "pipeline",
-    "Sales Process": "pipeline",
+    "Sales Process": "pipeline", "RecordTypeId": "pipeline",
+    "ContactId": "contact", "Contact.Name": "contact",
+    # "Opportunities with Products" reports: one row per product line.
+    "Product Name": "_product", "Product": "_product", "Product Code": "_product", "Quantity": "_quantity",
+    "Sales Price": "_sales_price", "List Price": "_list_price", "Total Price": "_total_price",
 }
 
 HISTORY_COLUMNS = {
@@ -63,17 +70,23 @@ FIELD_HISTORY_COLUMNS = {
 }
 
 TASK_COLUMNS = {
-    "Id": "activity_id", "WhatId": "deal_id", "Subject": "subject",
+    "Id": "activity_id", "WhatId": "_what", "WhoId": "_who", "Subject": "subject",
     "TaskSubtype": "type", "Type": "_type2", "ActivityDate": "_due", "CompletedDateTime": "at",
     "CreatedDate": "created_at", "OwnerId": "owner", "Status": "result",
     "CallDurationInSeconds": "duration_s", "CallType": "direction", "IsDeleted": "_deleted",
 }
 
 EVENT_COLUMNS = {
-    "Id": "activity_id", "WhatId": "deal_id", "Subject": "subject", "StartDateTime": "at",
+    "Id": "activity_id", "WhatId": "_what", "WhoId": "_who", "Subject": "subject", "StartDateTime": "at",
     "ActivityDateTime": "_at2", "CreatedDate": "created_at", "OwnerId": "owner", "Type": "_type2",
     "DurationInMinutes": "_minutes", "IsDeleted": "_deleted",
 }
+
+RECORD_TYPE_COLUMNS = {"Id": "_id", "Name": "_name", "DeveloperName": "_developer_name",
+                       "SobjectType": "_sobject", "IsActive": "_active"}
+ACCOUNT_COLUMNS = {"Id": "_id", "Name": "_name", "IsDeleted": "_deleted"}
+CONTACT_COLUMNS = {"Id": "_id", "Name": "_name", "FirstName": "_first", "LastName": "_last",
+                   "AccountId": "_account", "IsDeleted": "_deleted"}
 
 LEAD_COLUMNS = {
     "Id": "lead_id", "Lead ID": "lead_id", "Status": "status", "Lead Status": "status",
@@ -98,34 +111,55 @@ LEAD_STATUS_RULES = [
 ]
 
 
-def _truthy(values: pd.Series) -> pd.Series:
-    return values.astype("str").str.strip().str.lower().isin(TRUE)
-
-
 def _drop_deleted(frame: pd.DataFrame) -> pd.DataFrame:
     if "_deleted" in frame.columns:
-        return frame[~_truthy(frame["_deleted"])]
+        return frame[~truthy(frame["_deleted"])]
     return frame
 
 
+def _flags(frame: pd.DataFrame) -> pd.Series | None:
+    """won / lost / open from IsClosed and IsWon (or the report's Closed / Won), "closed" when
+    only IsClosed was exported, None where neither says anything."""
+    has_closed = "_is_closed" in frame.columns and frame["_is_closed"].notna().any()
+    has_won = "_is_won" in frame.columns and frame["_is_won"].notna().any()
+    if not (has_closed or has_won):
+        return None
+    flags = pd.Series(None, index=frame.index, dtype=object)
+    if has_closed:
+        closed = truthy(frame["_is_closed"])
+        flags[closed] = "lost" if has_won else "closed"
+        flags[~closed & frame["_is_closed"].notna()] = "open"
+    if has_won:
+        flags[truthy(frame["_is_won"])] = "won"
+    return flags
+
+
+def _one_row_per_opportunity(frame: pd.DataFrame, ctx: FinishContext) -> pd.DataFrame:
+    """An "Opportunities with Products" report repeats the opportunity (and its Amount) on each
+    product line: keep one row per opportunity. Amount is the opportunity's, never summed; a
+    report without it gets the sum of its lines' Total Price."""
+    if "_product" not in frame.columns:
+        return frame
+    if "deal_id" in frame.columns and frame["deal_id"].notna().all():
+        key = [frame["deal_id"]]
+    else:
+        key = [frame[c] for c in ("title", "owner", "created_at", "stage", "closed_at") if c in frame.columns]
+    group = pd.Series(pd.MultiIndex.from_arrays(key).factorize()[0], index=frame.index)
+    first = ~group.duplicated()
+    out = frame[first].copy()
+    if ("amount" not in frame.columns or frame["amount"].isna().all()) and "_total_price" in frame.columns:
+        totals = pd.to_numeric(frame["_total_price"], errors="coerce").groupby(group).sum(min_count=1)
+        out["amount"] = group[first].map(totals).to_numpy()
+    if first.sum() < len(frame):
+        ctx.note(f"{len(frame)} product lines read as {int(first.sum())} opportunities")
+    return out
+
+
 def _opportunity_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
-    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
-    status = stage_status(frame["stage"], won, lost)
-    if "_is_won" in frame.columns and "_is_closed" in frame.columns:
-        is_won, is_closed = _truthy(frame["_is_won"]), _truthy(frame["_is_closed"])
-        flags = pd.Series("open", index=frame.index, dtype=object)
-        flags[is_closed & is_won] = "won"
-        flags[is_closed & ~is_won] = "lost"
-        known = frame["_is_closed"].notna()
-        status = flags.where(known, status)
-    frame["status"] = status.fillna("open")
-    if "closed_at" in frame.columns:
-        is_open = frame["status"].eq("open")
-        frame["expected_close_at"] = frame["closed_at"].where(is_open)
-        frame["closed_at"] = frame["closed_at"].where(~is_open)
-    return {"deals": frame}
+    frame = _one_row_per_opportunity(frame.copy(), ctx)
+    frame["status"] = deal_status(frame["stage"], ctx, flags=_flags(frame), probability=frame.get("_probability"))
+    declare_ids(ctx, "deals", frame, {"pipeline": "record_type", "company": "account", "contact": "contact"})
+    return {"deals": expected_close_for_open(frame)}
 
 
 def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
@@ -141,8 +175,6 @@ def _history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.Dat
 
 def _task_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = _drop_deleted(frame).copy()
-    # Only tasks on opportunities (WhatId prefix 006) belong to deals.
-    frame = frame[frame["deal_id"].astype("str").str.startswith("006", na=False)]
     kind = frame["type"] if "type" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
     if "_type2" in frame.columns:
         kind = kind.fillna(frame["_type2"])
@@ -152,18 +184,25 @@ def _task_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
         if fallback in frame.columns:
             at = at.fillna(frame[fallback])
     frame["at"] = at
-    return {"activities": frame}
+    # Only tasks on opportunities (WhatId prefix 006) belong to deals.
+    return {"activities": links.split_off_opportunity(frame, ctx, "Task")}
 
 
 def _event_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = _drop_deleted(frame).copy()
-    frame = frame[frame["deal_id"].astype("str").str.startswith("006", na=False)]
     frame["type"] = frame["_type2"].fillna("meeting") if "_type2" in frame.columns else "meeting"
     if "_at2" in frame.columns:
         frame["at"] = frame["at"].fillna(frame["_at2"])
     if "_minutes" in frame.columns:
         frame["duration_s"] = pd.to_numeric(frame["_minutes"], errors="coerce") * 60
-    return {"activities": frame}
+    return {"activities": links.split_off_opportunity(frame, ctx, "Event")}
+
+
+def _lookup(name: str):
+    def finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+        ctx.lookup(name, _drop_deleted(frame))
+        return {}
+    return finish
 
 
 def _lead_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
@@ -171,7 +210,7 @@ def _lead_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     frame = frame.copy()
     status, _ = map_labels(frame["status"], LEAD_STATUS_RULES)
     if "_converted" in frame.columns:
-        status = status.where(~_truthy(frame["_converted"]), "converted")
+        status = status.where(~truthy(frame["_converted"]), "converted")
     frame["status"] = status
     return {"leads": frame}
 
@@ -189,7 +228,7 @@ PROFILE = Profile(
                        ("StageName", "Stage"),
                        ("Name", "Opportunity Name"),
                        ("IsWon", "IsClosed", "CloseDate", "Close Date", "Opportunity Owner", "OwnerId")),
-                  exclude=("OpportunityId", "WhatId")),
+                  exclude=("OpportunityId", "WhatId"), helper_kinds={"_total_price": "float"}),
         TableSpec(table="stage_history", label="OpportunityHistory", columns=HISTORY_COLUMNS,
                   finish=_history_finish, dayfirst=False,
                   key=(("OpportunityId", "Opportunity ID"), ("StageName", "To Stage", "Stage"),
@@ -210,5 +249,18 @@ PROFILE = Profile(
                   key=("Id", ("Username", "Alias", "IsActive", "UserRoleId", "Email"),
                        ("Name", "FirstName", "LastName")),
                   exclude=("AccountId", "StageName", "Status", "WhatId", "OpportunityId")),
+        TableSpec(table="lookup", label="RecordType", columns=RECORD_TYPE_COLUMNS,
+                  finish=_lookup(links.RECORD_TYPES), dayfirst=False,
+                  key=("Id", "Name", "SobjectType", ("DeveloperName", "BusinessProcessId", "IsActive"))),
+        TableSpec(table="lookup", label="Account", columns=ACCOUNT_COLUMNS, finish=_lookup(links.ACCOUNTS),
+                  dayfirst=False,
+                  key=("Id", "Name", ("Type", "ParentId", "BillingCity", "BillingCountry", "Industry", "AccountNumber",
+                                      "AnnualRevenue", "NumberOfEmployees", "Website", "AccountSource")),
+                  exclude=("StageName", "AccountId", "WhatId", "Status", "Username", "SobjectType", "IsConverted")),
+        TableSpec(table="lookup", label="Contact", columns=CONTACT_COLUMNS, finish=_lookup(links.CONTACTS),
+                  dayfirst=False,
+                  key=("Id", "AccountId", ("Name", "LastName", "FirstName")),
+                  exclude=("StageName", "WhatId", "OpportunityId", "IsConverted", "CloseDate", "Username")),
     ),
+    assemble=links.assemble,
 )

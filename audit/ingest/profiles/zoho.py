@@ -2,22 +2,25 @@
 
 Stages "Closed Won" / "Closed Lost" / "Closed Lost to Competition" decide the status;
 "Closing Date" is the real close date of closed deals and the expected one of open ones.
-Calls and events link to deals by POTENTIALID / "What Id" ("0" means no link).
+Calls and events link to deals by POTENTIALID / "What Id" ("0" means no link); those that
+link only to an account, a contact or a lead are not deal activities, and a warning per file
+says how many there were and what they linked to.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from audit.ingest.profiles.activities import off_deal_warning
 from audit.ingest.profiles.base import (
     FinishContext,
     Profile,
     TableSpec,
-    norm_header,
+    expected_close_for_open,
     relabel,
-    stage_status,
     users_finish,
 )
+from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won", "Closed (Won)", "Won")
 LOST = ("Closed Lost", "Closed Lost to Competition", "Closed (Lost)", "Lost")
@@ -41,14 +44,14 @@ CALL_COLUMNS = {
     "POTENTIALID": "deal_id", "Deal Id": "deal_id", "What Id": "_what_id",
     "Call Start Time": "at", "Call Owner": "owner", "Subject": "subject", "Call Type": "direction",
     "Call Duration (in seconds)": "duration_s", "Call Result": "result", "Call Purpose": "_purpose",
-    "Created Time": "created_at",
+    "Created Time": "created_at", "ACCOUNTID": "_account", "CONTACTID": "_contact", "LEADID": "_lead",
 }
 
 EVENT_COLUMNS = {
     "EVENTID": "activity_id", "Event Id": "activity_id", "Record Id": "activity_id",
     "POTENTIALID": "deal_id", "Deal Id": "deal_id", "What Id": "_what_id",
     "Start DateTime": "at", "Event Owner": "owner", "Subject": "subject", "Event Title": "subject",
-    "Created Time": "created_at",
+    "Created Time": "created_at", "ACCOUNTID": "_account", "CONTACTID": "_contact", "LEADID": "_lead",
 }
 
 LEAD_COLUMNS = {
@@ -70,26 +73,26 @@ LEAD_STATUS_RULES = [
 
 
 def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = frame.copy()
-    won = frozenset(ctx.won_stages) | frozenset(norm_header(s) for s in WON)
-    lost = frozenset(ctx.lost_stages) | frozenset(norm_header(s) for s in LOST)
-    frame["status"] = stage_status(frame["stage"], won, lost).fillna("open")
-    if "closed_at" in frame.columns:
-        is_open = frame["status"].eq("open")
-        frame["expected_close_at"] = frame["closed_at"].where(is_open)
-        frame["closed_at"] = frame["closed_at"].where(~is_open)
-    return {"deals": frame}
+    frame = frame.assign(status=deal_status(frame["stage"], ctx))
+    return {"deals": expected_close_for_open(frame)}
 
 
-def _linked(frame: pd.DataFrame, kind: str) -> dict[str, pd.DataFrame]:
+def _linked(frame: pd.DataFrame, ctx: FinishContext, kind: str) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
     if "deal_id" not in frame.columns or frame["deal_id"].isna().all():
         frame["deal_id"] = frame.get("_what_id")
     # Zoho writes 0 or nothing for "not linked to a deal": those are not deal activities.
     frame["deal_id"] = frame["deal_id"].where(~frame["deal_id"].astype("str").str.strip().isin(["0", ""]))
-    frame = frame[frame["deal_id"].notna()]
+    on_deal = frame["deal_id"].notna()
+    if not on_deal.all():
+        ctx.warn(off_deal_warning(frame[~on_deal], len(frame), noun=NOUNS[kind],
+                                  links={"account": "_account", "contact": "_contact", "lead": "_lead"}))
+    frame = frame[on_deal]
     frame["type"] = kind
     return {"activities": frame}
+
+
+NOUNS = {"call": ("calls", "звонков"), "meeting": ("events", "событий")}
 
 
 PROFILE = Profile(
@@ -103,10 +106,10 @@ PROFILE = Profile(
                   key=(("Potential Name", "Deal Name"), ("Potential Owner", "Deal Owner"), "Stage",
                        ("Closing Date", "Created Time"))),
         TableSpec(table="activities", label="Calls", columns=CALL_COLUMNS,
-                  finish=lambda f, c: _linked(f, "call"),
+                  finish=lambda f, c: _linked(f, c, "call"),
                   key=("Call Start Time", ("POTENTIALID", "Deal Id", "What Id"))),
         TableSpec(table="activities", label="Events", columns=EVENT_COLUMNS,
-                  finish=lambda f, c: _linked(f, "meeting"),
+                  finish=lambda f, c: _linked(f, c, "meeting"),
                   key=("Start DateTime", ("POTENTIALID", "Deal Id", "What Id"), ("Event Owner", "EVENTID"))),
         TableSpec(table="leads", label="Leads", columns=LEAD_COLUMNS, finish=relabel("leads", "status", LEAD_STATUS_RULES),
                   key=(("LEADID", "Lead Id", "Record Id"), "Lead Status", ("Lead Owner", "Created Time"))),

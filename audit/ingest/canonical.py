@@ -1,0 +1,217 @@
+"""Turn a recognised raw table into canonical ones: rename, parse values by canonical kind
+(recording what failed), run the profile's finish step, then normalise enumerations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from audit.ingest.profiles import FinishContext, Profile, TableSpec, norm_header
+from audit.ingest.readers import ROW_COLUMN, RawTable
+from audit.ingest.values import (
+    clean_text,
+    map_labels,
+    parse_activity_type,
+    parse_amount,
+    parse_bool,
+    parse_datetime,
+)
+from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
+from audit.model.config import Config
+from audit.model.warnings import InputWarning
+
+ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",
+             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline"}
+
+# Labels of an exported status column (stage names are read by profiles.status).
+DEAL_STATUS_RULES = [
+    (r"^(closed\s*)?won$|^выигр|^успешн|сделка успешна|^success|^win$|^won\b|(?<!не )реализовано$", "won"),
+    (r"^(closed\s*)?lost$|^проигр|^провал|не реализовано|^fail|^отказ|^lost\b|^lose", "lost"),
+    (r"^open$|^открыт|в работе|in progress|^active|^process|^new$|^нов", "open"),
+]
+LEAD_STATUS_RULES = [
+    (r"^converted$|сконверт|convert", "converted"),
+    (r"^disqualified$|disqual|некачеств|junk|unqualif|not qualified|отказ|lost|spam", "disqualified"),
+    (r"^qualified$|качеств|qualif", "qualified"),
+    (r"^new$|^нов|not contacted|не обработан", "new"),
+    (r"^working$|работ|contact|progress|attempt", "working"),
+]
+STAGE_KIND_RULES = [(r"won|успе|выигр", "won"), (r"lost|провал|проигр|отказ", "lost"), (r"open|открыт", "open")]
+
+
+@dataclass
+class Match:
+    profile: Profile
+    spec: TableSpec
+    mapping: dict[str, str]            # frame column -> canonical (or helper) column
+    source_headers: dict[str, str]     # frame column -> header as written
+    unmapped: list[str]
+    via_config: bool = False
+
+
+@dataclass
+class Mapped:
+    """One raw table turned canonical (possibly several tables: amoCRM events)."""
+
+    match: Match
+    tables: dict[str, pd.DataFrame]
+    issues: list[pd.DataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
+    parse_failures: dict[str, int] = field(default_factory=dict)
+    lookups: dict[str, pd.DataFrame] = field(default_factory=dict)  # set aside for the assemble step
+    # Per output table, the canonical columns that came straight from an export header: they
+    # count as provided even when empty. Columns a profile made up count only with a value.
+    exported: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+# -- mapping and parsing ---------------------------------------------------------------------------
+
+def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
+    spec, profile = match.spec, match.profile
+    kinds = {c.name: c.kind for c in SCHEMA.get(spec.table, ())}
+    dayfirst = spec.dayfirst if spec.dayfirst is not None else profile.dayfirst
+    frame = pd.DataFrame({ROW_COLUMN: raw.frame[ROW_COLUMN].to_numpy()}, index=raw.frame.index)
+    issues: list[pd.DataFrame] = []
+    failures: dict[str, int] = {}
+    id_source = next((c for c, t in match.mapping.items() if t == ID_COLUMN.get(spec.table)), None)
+    ids = raw.frame[id_source].astype("str").str.strip() if id_source else None
+    pattern_kinds = [(re.compile(p, re.IGNORECASE), k) for p, k in spec.helper_patterns]
+    for col, target in match.mapping.items():
+        values = raw.frame[col]
+        kind = kinds.get(target) if not target.startswith("_") else spec.helper_kinds.get(target) or next(
+            (k for p, k in pattern_kinds if p.search(norm_header(match.source_headers[col]))), "text")
+        if kind == "datetime":
+            parsed, failed = parse_datetime(values, dayfirst=dayfirst)
+        elif kind == "float":
+            parsed, failed, currency = parse_amount(values)
+            if target == "amount" and currency.notna().any() and "currency" not in match.mapping.values():
+                frame["currency"] = currency
+        elif kind == "bool":
+            parsed, failed = parse_bool(values)
+        else:
+            parsed = clean_text(values)
+            failed = None
+        frame[target] = parsed
+        if failed is not None and failed.any():
+            failures[target] = int(failed.sum())
+            issues.append(_issue_rows(raw, spec.table, target, match.source_headers[col], values, failed,
+                                      ids, frame[ROW_COLUMN]))
+    if "closed_at" in frame.columns and "created_at" in frame.columns:
+        frame["closed_at"] = end_of_period(frame["closed_at"], frame["created_at"])
+    finish_ctx = finish_context(cfg, profile)
+    tables = (spec.finish(frame, finish_ctx) if spec.finish else {spec.table: frame})
+    warnings = [w if w.file else replace(w, file=raw.label) for w in finish_ctx.warnings]
+    notes: list[str] = list(finish_ctx.notes)
+    for name, table in list(tables.items()):
+        table, enum_issues, note = _normalize(name, table, raw, cfg)
+        issues.extend(enum_issues)
+        for issue in enum_issues:
+            col = issue["column"].iloc[0]
+            failures[col] = failures.get(col, 0) + len(issue)
+        if note:
+            notes.append(note)
+        tables[name] = table
+    if raw.dropped:
+        notes.append(f"{len(raw.dropped)} line(s) not read as records (wrong number of fields or report "
+                     f"totals)")
+        issues.append(pd.DataFrame({
+            "table": spec.table, "file": raw.label, "row": [r for r, _t in raw.dropped],
+            "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
+        }))
+    from_headers = {t for t in match.mapping.values() if not t.startswith("_")}
+    exported = {name: frozenset(from_headers & set(table.columns)) if name == spec.table else frozenset()
+                for name, table in tables.items()}
+    return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
+                  warnings=warnings, lookups={k: v.assign(_file=raw.label) for k, v in finish_ctx.lookups.items()},
+                  exported=exported)
+
+
+def finish_context(cfg: Config, profile: Profile) -> FinishContext:
+    """The stage names `[status]` declares and the profile's own final stages, normalized once."""
+    def names(stages) -> frozenset[str]:
+        return frozenset(norm_header(s) for s in stages)
+    return FinishContext(declared_won=names(cfg.won_stages), declared_lost=names(cfg.lost_stages),
+                         system_won=names(profile.won_stages), system_lost=names(profile.lost_stages))
+
+
+def end_of_period(closed: pd.Series, created: pd.Series) -> pd.Series:
+    """A close time coarser than the creation times beside it means "some time in that period":
+    read it as the period's last second, so a deal created and closed within one period is not
+    closed before it was created. A close date without a time (Salesforce CloseDate beside
+    CreatedDate) is the day's last second; a close time truncated to the minute (amoCRM's
+    "22.03.2022 13:32:00" beside "13:32:57") the minute's. Exports whose times all have the
+    same precision keep them as they are."""
+    if not pd.api.types.is_datetime64_any_dtype(closed.dtype) or not pd.api.types.is_datetime64_any_dtype(created.dtype):
+        return closed
+    known, made = closed.dropna(), created.dropna()
+    if known.empty or made.empty:
+        return closed
+    for unit, length in (("D", pd.Timedelta(days=1)), ("min", pd.Timedelta(minutes=1))):
+        if (known == known.dt.floor(unit)).all():
+            return closed + length - pd.Timedelta(seconds=1) if (made != made.dt.floor(unit)).any() else closed
+    return closed
+
+
+def _issue_rows(raw: RawTable, table: str, column: str, source_column: str | None, values: pd.Series,
+                failed: pd.Series, ids: pd.Series | None, rows: pd.Series) -> pd.DataFrame:
+    idx = failed[failed].index
+    return pd.DataFrame({
+        "table": table, "file": raw.label, "row": rows.loc[idx].to_numpy(), "column": column,
+        "source_column": source_column, "raw": values.loc[idx].astype("str").to_numpy(),
+        "entity_id": ids.loc[idx].to_numpy() if ids is not None else None,
+    })[list(PARSE_ISSUE_COLUMNS)]
+
+
+def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
+               ) -> tuple[pd.DataFrame, list[pd.DataFrame], str | None]:
+    """Enumerations to canonical values, missing ids synthesised, helpers dropped."""
+    table = table.copy()
+    issues = []
+    note = None
+    id_col = ID_COLUMN.get(name)
+    ids = table[id_col].astype("str") if id_col in table.columns else None
+    rules = {("deals", "status"): (DEAL_STATUS_RULES, None), ("leads", "status"): (LEAD_STATUS_RULES, None),
+             ("pipelines", "kind"): (STAGE_KIND_RULES, "open")}
+    for (tname, col), (rule, default) in rules.items():
+        if tname == name and col in table.columns:
+            canonical = set(_allowed(tname, col))
+            current = table[col]
+            already = current.isin(canonical)
+            if already.all():
+                continue
+            mapped, failed = map_labels(current.where(~already), rule, default=default)
+            table[col] = current.where(already, mapped)
+            if failed.any():
+                issues.append(_issue_rows(raw, name, col, col, current, failed, ids, table[ROW_COLUMN]))
+    if name == "activities" and "type" in table.columns:
+        known = table["type"].isin(["call", "email", "meeting", "message", "task", "note", "other"])
+        if not known.all():
+            mapped, _ = parse_activity_type(table["type"].where(~known))
+            table["type"] = table["type"].where(known, mapped)
+    if name == "deals" and ("deal_id" not in table.columns or table["deal_id"].isna().all()):
+        table["deal_id"] = raw.path.stem + ":" + table[ROW_COLUMN].astype(str)
+        note = "no deal id column: ids made from file name and row number"
+    elif id_col in table.columns and name in ("deals", "activities", "leads") and table[id_col].isna().any():
+        rows = table.loc[table[id_col].isna(), ROW_COLUMN].astype(int).tolist()
+        where = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        note = f"{len(rows)} row(s) without an id (row {where})"
+    return table, issues, note
+
+
+def _allowed(table: str, col: str) -> tuple[str, ...]:
+    from audit.model import DEAL_STATUSES, LEAD_STATUSES, STAGE_KINDS
+    return {("deals", "status"): DEAL_STATUSES, ("leads", "status"): LEAD_STATUSES,
+            ("pipelines", "kind"): STAGE_KINDS}[(table, col)]
+
+
+def empty_issues() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in PARSE_ISSUE_COLUMNS})
+
+
+def drop_helpers(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[[c for c in frame.columns if not c.startswith("_") or c == ROW_COLUMN]]
+

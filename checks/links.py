@@ -1,0 +1,76 @@
+"""Rows that link to no exported deal are not evidence about any deal.
+
+When activities or stage history were exported but not one of their rows names a deal of the
+deals export (activities hung on contacts or accounts, deal ids the deals export lacks, ids
+rebuilt from row numbers), a check that needs the link would judge every deal as silent, or
+every deal as never moved. It is skipped instead, with a reason that says what to export.
+Partly linked tables are judged on their linked rows only; the rest is an input warning
+(`audit.derived.sanity`) and HY06's business.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from audit.derived.deal_index import link_positions
+from audit.model import CrmData
+from checks.base import Check, CheckResult
+
+WHAT = {"activities": ("activities", "активности"), "stage_history": ("stage-history rows", "строки истории этапов")}
+EXPORT_NAME = {"activities": ("activity", "активностей"), "stage_history": ("stage history", "истории этапов")}
+EXPORT = {"activities": ("export activities with their deal id", "выгрузите активности с id сделки"),
+          "stage_history": ("export the stage history with the deal id of each change",
+                            "выгрузите историю этапов с id сделки у каждой смены")}
+
+
+def linked_rows(crm: CrmData, table: str) -> int:
+    """How many rows of the table link to an exported deal (0 when the table was not exported)."""
+    if crm.table(table) is None:
+        return 0
+    return int((link_positions(crm, table) >= 0).sum())
+
+
+def skip_if_unlinked(check: Check, crm: CrmData, *tables: str) -> CheckResult | None:
+    """A skipped result when a table the check needs was exported but is empty, or none of its
+    rows links to a deal of the deals table; else None. Default: activities."""
+    for table in tables or ("activities",):
+        frame = crm.table(table)
+        if frame is None or linked_rows(crm, table):
+            continue
+        n = len(frame)
+        what, what_ru = WHAT[table]
+        todo, todo_ru = EXPORT[table]
+        if not n:
+            name, name_ru = EXPORT_NAME[table]
+            return check.skip(f"no {name} row was read (the export is empty, or every row was left out on "
+                              f"reading: see the input warnings): nothing links to a deal; {todo} to enable {check.code}",
+                              f"не прочитано ни одной строки {name_ru} (выгрузка пуста или все строки отброшены при "
+                              "чтении: см. предупреждения о входных данных): к сделкам ничего не привязано; "
+                              f"{todo_ru}, чтобы включить {check.code}")
+        no_id = int(frame["deal_id"].isna().sum())
+        detail = f" ({no_id} name no deal at all)" if no_id else ""
+        detail_ru = f" (у {no_id} id сделки не указан вовсе)" if no_id else ""
+        return check.skip(
+            f"{what} link to no deal: none of the {n} {what} names a deal_id found in deals{detail}; "
+            f"{todo} to enable {check.code}",
+            f"{what_ru} не привязаны к сделкам: ни одна из {n} не ссылается на deal_id из сделок{detail_ru}; "
+            f"{todo_ru}, чтобы включить {check.code}")
+    return None
+
+
+def unlinked_table(result: CheckResult) -> str | None:
+    """The table whose rows link to no deal, when that is why `result` was skipped (the coverage
+    line says so instead of 'too little data')."""
+    reason = result.skipped_reason or ""
+    for table, (what, _ru) in WHAT.items():
+        name = EXPORT_NAME[table][0]
+        if reason.startswith((f"{what} link to no deal", f"no {name} row was read")):
+            return table
+    return None
+
+
+def linked_mask(crm: CrmData, table: str) -> np.ndarray:
+    """Per row of the table: whether it links to an exported deal."""
+    return link_positions(crm, table) >= 0
+
+
