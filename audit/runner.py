@@ -218,7 +218,7 @@ def run_audit(
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
-        warnings=all_warnings, coverage=coverage,
+        warnings=all_warnings, coverage=coverage, team=team_row(crm, findings, when),
     )
 
 

@@ -124,3 +124,10 @@ def test_dates_after_the_audit_date_are_impossible_too():
                     deal(2, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-05")])
     t = owners_table(crm, findings(), pd.Timestamp("2026-11-20")).set_index("owner")
     assert t.loc["Anna", "impossible_deals"] == 1 and t.loc["Anna", "median_cycle_days"] == 4.0
+
+
+def test_the_audit_carries_the_team_row():
+    from audit.runner import run_audit
+    from tests.builders import AS_OF
+    result = run_audit(crm([]), select=["ST03"], as_of=AS_OF)
+    assert result.team["deals"] == 6 and result.team["won"] == 2
