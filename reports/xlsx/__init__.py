@@ -13,8 +13,6 @@ cell object per value (see README, "Reports"), so each sheet is built top to bot
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -24,7 +22,7 @@ from reports import ReportOptions, i18n
 from reports.atomic import atomic_path
 from reports.xlsx import catalogue, data, findings, funnel, guide, managers, owner_page, stages, summary
 from reports.xlsx.findings import DEFAULT_MAX_ROWS, EXCEL_MAX_ROWS, capped_findings, evidence_text
-from reports.xlsx.sheet import BookContext, safe_text
+from reports.xlsx.sheet import BookContext, discard, safe_text
 from reports.xlsx.styles import FMT_DATE, named_styles
 from reports.xlsx.todo import todo_list
 
@@ -81,22 +79,7 @@ def _assemble(sheets, opens_on, ctx: BookContext) -> Workbook:
         for sheet in sheets:
             sheet.add(wb, ctx)
     except BaseException:
-        _discard(wb)
+        discard(wb)
         raise
     wb.active = list(sheets).index(opens_on)
     return wb
-
-
-def _discard(wb: Workbook) -> None:
-    """Close the half-written sheet streams of a failed build (rows, then the sheet, in
-    that order) and remove their temporary files, so nothing is left behind."""
-    for ws in wb.worksheets:
-        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
-        with contextlib.suppress(Exception):
-            if rows is not None:
-                rows.close()
-        if writer is not None:
-            with contextlib.suppress(Exception):
-                writer.xf.close()
-            with contextlib.suppress(OSError):
-                os.remove(writer.out)

@@ -73,7 +73,7 @@ def evidence_text(evidence: Any, lang: str = "en") -> str | None:
 def add(wb: Workbook, ctx: BookContext) -> None:
     todo = ctx.todo
     lang = ctx.lang
-    s = Sheet(wb, t("sheet.findings", lang), _WIDTHS, lang=ctx.lang)
+    s = Sheet(wb, t("sheet.findings", lang), _widths(todo.rows), lang=ctx.lang)
     s.freeze(f"A{FIRST_ROW}")
     s.print_setup(ctx, repeat_rows=f"{FIRST_ROW - 1}:{FIRST_ROW - 1}")
     url_template = ctx.options.deal_url if ctx.options.deal_url and "{id}" in ctx.options.deal_url else None
@@ -95,6 +95,17 @@ def add(wb: Workbook, ctx: BookContext) -> None:
         s.ws.add_table(table)
     _status_dropdown(s, lang, last)
     severity_rules(s, "A", FIRST_ROW, last, lang)
+
+
+def _widths(rows: pd.DataFrame) -> list[float]:
+    """The columns' widths; the deal id as wide as the longest shown (Salesforce's are 18
+    characters, amoCRM's 8), within reason."""
+    widths = list(_WIDTHS)
+    if len(rows):
+        longest = rows["deal_id"].dropna().astype(str).str.len().max()
+        if longest == longest:
+            widths[_FIELDS.index("deal_id")] = max(widths[_FIELDS.index("deal_id")], min(22, int(longest) + 2))
+    return widths
 
 
 def _note(s: Sheet, todo: TodoList, url_template: str | None, lang: str) -> None:
@@ -124,7 +135,7 @@ def _rows(s: Sheet, rows: pd.DataFrame, url_template: str | None, lang: str) -> 
     cells[_FIELDS.index("amount")].number_format = FMT_AMOUNT
     cells[_FIELDS.index("at")].number_format = date_format(lang)
     cells[_FIELDS.index("severity")].font = Font(bold=True)
-    per_line = [s.per_line(w) for w in _WIDTHS]
+    per_line = [s.per_line(w) for w in s.widths]
     columns = _column_values(rows)
     id_col, n_links = _FIELDS.index("deal_id"), 0
     is_deal = rows["is_deal"].tolist()

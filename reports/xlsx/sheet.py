@@ -8,7 +8,9 @@ sheet is built top to bottom and styles go on cells as they are made.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -26,6 +28,7 @@ from reports import ReportOptions
 from reports.xlsx.styles import FMT_DATE
 
 MAX_CELL_CHARS = 32_767
+DEFAULT_ROW_HEIGHT = 15.0     # points, a row of one line
 # Characters per unit of column width in wrapped text (a unit is one digit's width; Calibri's
 # letters are narrower, Cyrillic ones less so): measured on LibreOffice renders (Carlito, metric-
 # compatible with Calibri) of both languages. Row heights are computed with these, as neither
@@ -109,6 +112,7 @@ class Sheet:
     def __init__(self, wb: Workbook, title: str, widths: Sequence[float], lang: str = "en"):
         self.ws = wb.create_sheet(title)
         self.row = 0
+        self.height = 0.0            # points of the rows written so far (a page holds so many)
         self.widths = list(widths)
         self.chars_per_unit = CHARS_PER_UNIT.get(lang, min(CHARS_PER_UNIT.values()))
         for i, width in enumerate(widths, 1):
@@ -157,6 +161,7 @@ class Sheet:
         fit = self._fit_height(values) if fit else None
         if height is not None or fit is not None:
             self.ws.row_dimensions[self.row].height = max(height or 0, fit or 0)
+        self.height += max(height or 0, fit or 0) or DEFAULT_ROW_HEIGHT
         self.ws.append(values)
         return self.row
 
@@ -256,3 +261,18 @@ def wrapped_lines(text: str, per_line: float) -> int:
         else:
             used = used + 1 + size if used else size
     return lines
+
+
+def discard(wb: Workbook) -> None:
+    """Close the half-written sheet streams of a failed build (rows, then the sheet, in
+    that order) and remove their temporary files, so nothing is left behind."""
+    for ws in wb.worksheets:
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.xf.close()
+            with contextlib.suppress(OSError):
+                os.remove(writer.out)

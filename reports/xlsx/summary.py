@@ -27,12 +27,14 @@ from reports.common import (as_of_text, count_text, coverage_text, is_number, re
 from reports.i18n import t
 from reports.xlsx.charts import cache_series
 from reports.xlsx.findings import FIRST_ROW
-from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import (FMT_1, FMT_INT, INK, MUTED, TOP, WRAP, band, band_rules, score_font, sev_fill,
-                                 show_axes)
+from reports.xlsx.sheet import BookContext, Sheet, discard
+from reports.xlsx.styles import (FMT_1, FMT_INT, INK, MUTED, TOP, WRAP, band, band_rules, date_format, named_styles,
+                                 score_font, sev_fill, show_axes)
 
-TOP_PROBLEMS = 7
-BLOCK_ROWS = 6                 # managers and pipelines shown on the page
+# (managers and pipelines shown, top problems shown), most first: the first that fits the page.
+PLANS = ((6, 7), (5, 7), (5, 6), (4, 6), (4, 5), (3, 5), (3, 4), (2, 3))
+# Points of rows one landscape A4 page holds at 70 % (509 pt between the margins / 0.7).
+PAGE_POINTS = 725
 WIDTHS = [32, 11, 11, 40, 2, 26, 11, 11, 40]   # A-D: managers; F-I: pipelines
 LEFT, RIGHT = 1, 6             # first column of each block
 TEXT_CHARS = 165               # a sentence's line across the page (columns A-I)
@@ -42,12 +44,34 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     s = Sheet(wb, t("sheet.summary", ctx.lang), WIDTHS, lang=ctx.lang)
     s.ws.sheet_view.showGridLines = False
     s.print_setup(ctx, one_page=True)
+    _page(s, ctx, *_plan(ctx))
+
+
+def _page(s: Sheet, ctx: BookContext, block_rows: int, top: int) -> None:
     _score(s, ctx)
-    _blocks(s, ctx)
-    _top_problems(s, ctx)
+    _blocks(s, ctx, block_rows)
+    _top_problems(s, ctx, top)
     _families_and_counts(s, ctx)
     if ctx.result.trend or ctx.result.previous is not None:
         _trend_chart(s, ctx)
+
+
+def _plan(ctx: BookContext) -> tuple[int, int]:
+    """How many managers, pipelines and problems the page shows: the most that keep it on one
+    landscape page at 70 % or more, measured by writing it once into a scratch workbook (long
+    Russian titles and warnings take more lines than English ones)."""
+    for block_rows, top in PLANS:
+        scratch = Workbook(write_only=True)
+        for style in named_styles():
+            scratch.add_named_style(style)
+        try:
+            trial = Sheet(scratch, "scratch", WIDTHS, lang=ctx.lang)
+            _page(trial, ctx, block_rows, top)
+            if trial.height <= PAGE_POINTS:
+                return block_rows, top
+        finally:
+            discard(scratch)
+    return PLANS[-1]
 
 
 # -- the score and what it means -------------------------------------------------------------
@@ -113,18 +137,31 @@ def _meaning(ctx: BookContext) -> list[str]:
     ranked = top_problems(r)[:3]
     if not ranked:
         return [first + " " + t("summary.no_gaps", lang)]
-    gaps = "; ".join(f"{_title(ctx, c.code).lower() if lang == 'en' else _title(ctx, c.code)} "
-                     f"({_reach_words(r, c, lang)})" for c in ranked)
+    gaps = "; ".join(f"{_lower(_title(ctx, c.code))} ({_reach_words(r, c, lang)})" for c in ranked)
     return [first + " " + t("summary.gaps", lang, gaps=gaps)]
 
 
 def _reach_words(r, check, lang: str) -> str:
     unit, n = reach(r, check)
-    impact = r.scores.impacts.get(check.code)
-    deals = impact.deals if impact is not None else 0
+    deals = _deals_touched(r, check)
     if unit in ("deal", "dataset"):
-        return count_text(deals or n, "deal", lang)
+        return count_text(deals, "deal", lang)
     return count_text(n, unit, lang) + (", " + count_text(deals, "deal", lang) if deals else "")
+
+
+def _deals_touched(r, check) -> int:
+    """The deals a problem touches as the score counts them; for findings about deals the
+    export does not hold (rows that link to no deal), the deals they name."""
+    impact = r.scores.impacts.get(check.code)
+    unit, n = reach(r, check)
+    deals = impact.deals if impact is not None else 0
+    return deals or (n if unit == "deal" else 0) or (check.affected if impact is None else 0)
+
+
+def _lower(title: str) -> str:
+    """A check's title inside a sentence: its first letter in lower case, unless it is an
+    abbreviation ('CRM ...')."""
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
 
 
 def _below_every_manager(r) -> bool:
@@ -134,7 +171,7 @@ def _below_every_manager(r) -> bool:
 
 # -- managers and pipelines, worst first -----------------------------------------------------------
 
-def _blocks(s: Sheet, ctx: BookContext) -> None:
+def _blocks(s: Sheet, ctx: BookContext, block_rows: int) -> None:
     r, lang = ctx.result, ctx.lang
     managers = _worst_first(r.scores.by_owner, _deals_by(r.owners, "owner"), r.scores.costliest_by_owner)
     pipelines = _worst_first(r.scores.by_pipeline, _deals_by(r.pipelines, "pipeline"),
@@ -150,7 +187,7 @@ def _blocks(s: Sheet, ctx: BookContext) -> None:
     s.append([*(s.cell(x, "ca_header") for x in labels), None, *(s.cell(x, "ca_header") for x in pipe_labels)],
              height=20)
     first = s.row + 1
-    for i in range(min(BLOCK_ROWS, max(len(managers), len(pipelines)))):
+    for i in range(min(block_rows, max(len(managers), len(pipelines)))):
         row: list[Any] = [None] * 9
         if i < len(managers):
             row[0:4] = _block_row(s, ctx, managers[i], "owner")
@@ -161,11 +198,11 @@ def _blocks(s: Sheet, ctx: BookContext) -> None:
     band_rules(s, f"B{first}:B{last}")
     band_rules(s, f"G{first}:G{last}")
     more = [None] * 9
-    if len(managers) > BLOCK_ROWS:
-        more[0] = s.cell(t("summary.more_managers", lang, n=len(managers) - BLOCK_ROWS,
+    if len(managers) > block_rows:
+        more[0] = s.cell(t("summary.more_managers", lang, n=len(managers) - block_rows,
                            sheet=t("sheet.managers", lang)), "ca_caption")
-    if len(pipelines) > BLOCK_ROWS:
-        more[5] = s.cell(t("summary.more_pipelines", lang, n=len(pipelines) - BLOCK_ROWS,
+    if len(pipelines) > block_rows:
+        more[5] = s.cell(t("summary.more_pipelines", lang, n=len(pipelines) - block_rows,
                            sheet=t("sheet.stages", lang)), "ca_caption")
     if any(v is not None for v in more):
         s.append(more)
@@ -204,7 +241,7 @@ def _block_row(s: Sheet, ctx: BookContext, item, kind: str) -> list[Any]:
 
 # -- top problems ---------------------------------------------------------------------------
 
-def _top_problems(s: Sheet, ctx: BookContext) -> None:
+def _top_problems(s: Sheet, ctx: BookContext, top: int) -> None:
     r, lang = ctx.result, ctx.lang
     s.section(t("summary.top", lang))
     ranked = top_problems(r)
@@ -220,13 +257,13 @@ def _top_problems(s: Sheet, ctx: BookContext) -> None:
     s.merge(s.row, 6, 9)
     findings_sheet = t("sheet.findings", lang)
     todo_first = ctx.todo.first_row if ctx.todo is not None else {}
-    for i, check in enumerate(ranked[:TOP_PROBLEMS], 1):
+    for i, check in enumerate(ranked[:top], 1):
         info = r.catalogue.get(check.code)
         fix = info.text("fix", lang) if info is not None else ""
         fill, font = sev_fill(check.severity.label)
         impact = r.scores.impacts.get(check.code)
         title = s.cell(f"{i}. {_title(ctx, check.code)} ({check.code})", align=WRAP, font=Font(bold=True))
-        touched = s.cell(impact.deals if impact is not None else check.affected, fmt=FMT_INT, align=TOP)
+        touched = s.cell(_deals_touched(r, check), fmt=FMT_INT, align=TOP)
         if check.code in todo_first:
             # The link sits on the number: LibreOffice does not wrap a cell that holds a link.
             touched.hyperlink = Hyperlink(ref="", location=f"'{findings_sheet}'!A{FIRST_ROW + todo_first[check.code]}")
@@ -240,8 +277,8 @@ def _top_problems(s: Sheet, ctx: BookContext) -> None:
                    s.text_height(fix, sum(WIDTHS[5:9]))]
         s.append(row, height=max([h for h in heights if h] or [16.0]), fit=False)
         s.merge(s.row, 6, 9)
-    if len(ranked) > TOP_PROBLEMS:
-        s.caption(t("summary.top_more", lang, n=len(ranked) - TOP_PROBLEMS))
+    if len(ranked) > top:
+        s.caption(t("summary.top_more", lang, n=len(ranked) - top))
     s.blank()
 
 
@@ -307,10 +344,11 @@ def _family_rows(s: Sheet, ctx: BookContext) -> list[list[Any]]:
             found = t("summary.not_judged", lang, reason=gap.text(lang) if gap is not None
                       else t("coverage.family_not_judged", lang))
             font = Font(italic=True, color="9C5700")
+        align = WRAP if isinstance(found, str) else None
         rows.append([s.cell(i18n.family(fam.value, lang)),
                      s.cell(f"{judged} / {len(members)}", align=Alignment(horizontal="center")),
                      s.cell(failed or None, fmt=FMT_INT),
-                     s.cell(found, fmt=FMT_INT, font=font)])
+                     s.cell(found, fmt=FMT_INT, font=font, align=align)])
     return rows
 
 
@@ -355,10 +393,12 @@ def _trend_chart(s: Sheet, ctx: BookContext) -> None:
     first = s.row + 1
     labels, values = [], []
     for as_of, score in points:
-        label = as_of_text(as_of, lang)
-        labels.append(label)
+        stamp = pd.to_datetime(as_of, errors="coerce")
+        labels.append(as_of_text(as_of, lang))
         values.append(score)
-        s.append([s.cell(label, "ca_top"), s.cell(score, fmt=FMT_1)])
+        # The run's date as a date cell (it sorts and filters as one); the chart caches its text.
+        s.append([s.cell(stamp if not pd.isna(stamp) else as_of, fmt=date_format(lang, with_time=True),
+                         align=TOP), s.cell(score, fmt=FMT_1)])
     last = s.row
     chart = LineChart()
     chart.title = None
