@@ -121,7 +121,7 @@ def skip_reason(missing: dict[str, tuple[str, ...]], dependents: Sequence[str] =
     parts = []
     for table, cols in missing.items():
         if cols:
-            parts.append(f"{table} lack {', '.join(cols)}")
+            parts.append(ru.lacking_en(table, cols))
         else:
             hint = EXPORT_HINTS.get(table, "")
             parts.append(f"{table.replace('_', ' ')} not provided: {hint}" if hint
@@ -137,7 +137,7 @@ def skip_reason_ru(missing: dict[str, tuple[str, ...]], dependents: Sequence[str
     parts = []
     for table, cols in missing.items():
         if cols:
-            parts.append(ru.lacking(table, ", ".join(cols)))
+            parts.append(ru.lacking(table, cols))
         else:
             hint = EXPORT_HINTS_RU.get(table, "")
             parts.append(f"{ru.not_provided(table)}: {hint}" if hint else ru.not_provided(table))

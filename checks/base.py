@@ -28,7 +28,7 @@ from audit.model.findings import (
     empty_findings,
 )
 from audit.model import CrmData
-from audit.model.text import sentence
+from audit.model.text import num, sentence
 
 __all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
            "MESSAGE_RU", "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records"]
@@ -198,8 +198,8 @@ class Check:
         проигрышей").
         """
         return self.skip(
-            f"{have} {what}: too few to {purpose}, needs {need}",
-            f"{what_ru}: {have} — слишком мало, чтобы {purpose_ru} (нужно не меньше {need})",
+            f"{num(have)} {what}: too few to {purpose}, needs {num(need)}",
+            f"{what_ru}: {num(have, 'ru')} — слишком мало, чтобы {purpose_ru} (нужно не меньше {num(need, 'ru')})",
             judged=have if judged is None else judged)
 
 

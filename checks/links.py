@@ -14,6 +14,7 @@ import numpy as np
 
 from audit.derived.deal_index import link_positions
 from audit.model import CrmData
+from audit.model import text as ru
 from checks.base import Check, CheckResult
 
 WHAT = {"activities": ("activities", "активности"), "stage_history": ("stage-history rows", "строки истории этапов")}
@@ -48,13 +49,13 @@ def skip_if_unlinked(check: Check, crm: CrmData, *tables: str) -> CheckResult | 
                               "чтении: см. предупреждения о входных данных): к сделкам ничего не привязано; "
                               f"{todo_ru}, чтобы включить {check.code}")
         no_id = int(frame["deal_id"].isna().sum())
-        detail = f" ({no_id} name no deal at all)" if no_id else ""
-        detail_ru = f" (у {no_id} id сделки не указан вовсе)" if no_id else ""
+        detail = f" ({ru.num(no_id)} name no deal at all)" if no_id else ""
+        detail_ru = f" (у {ru.num(no_id, 'ru')} ID сделки не указан вовсе)" if no_id else ""
         return check.skip(
-            f"{what} link to no deal: none of the {n} {what} names a deal_id found in deals{detail}; "
-            f"{todo} to enable {check.code}",
-            f"{what_ru} не привязаны к сделкам: ни одна из {n} не ссылается на deal_id из сделок{detail_ru}; "
-            f"{todo_ru}, чтобы включить {check.code}")
+            f"{what} link to no deal: none of the {ru.num(n)} {what} names a deal id found in the deals export"
+            f"{detail}; {todo} to enable {check.code}",
+            f"{what_ru} не привязаны к сделкам: ни одна из {ru.num(n, 'ru')} не ссылается на ID сделки из выгрузки "
+            f"сделок{detail_ru}; {todo_ru}, чтобы включить {check.code}")
     return None
 
 

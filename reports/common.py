@@ -25,9 +25,13 @@ def clean(value: Any) -> str:
     return _CONTROL.sub("", str(value))
 
 
+_BREAKS = re.compile(r"[ \t\r\n\f\v]+")
+
+
 def one_line(value: Any, limit: int | None = None) -> str:
-    """Clean text on one line, shortened with an ellipsis past `limit` characters."""
-    text = " ".join(clean(value).split())
+    """Clean text on one line, shortened with an ellipsis past `limit` characters (the
+    non-breaking spaces of numbers - "1 143", "5,8 %" - stay as they are)."""
+    text = _BREAKS.sub(" ", clean(value)).strip()
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)].rstrip() + "…"
     return text

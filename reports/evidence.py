@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from audit.model import text
+from audit.model.text import column_word
 from reports import i18n
 
 HIDE = "hide"
@@ -161,30 +162,11 @@ FIELDS: Mapping[str, tuple[str, str, str]] = {
     "party": ("client", "клиент", "quoted"),
 }
 
-# Canonical column names in words (HY01 "missing", HY08 "column").
-COLUMN_WORDS: Mapping[str, tuple[str, str]] = {
-    "deal_id": ("deal id", "ID сделки"), "title": ("title", "название"), "pipeline": ("pipeline", "воронка"),
-    "stage": ("stage", "этап"), "status": ("status", "статус"), "owner": ("owner", "ответственный"),
-    "amount": ("amount", "сумма"), "currency": ("currency", "валюта"), "created_at": ("creation date", "дата создания"),
-    "closed_at": ("close date", "дата закрытия"), "expected_close_at": ("expected close date", "плановая дата закрытия"),
-    "lost_reason": ("loss reason", "причина отказа"), "source": ("source", "источник"),
-    "company": ("company", "компания"), "contact": ("contact", "контакт"),
-    "last_activity_at": ("last activity date", "дата последней активности"), "changed_at": ("change date", "дата смены этапа"),
-    "at": ("activity date", "дата активности"), "type": ("activity type", "тип активности"),
-    "activity_id": ("activity id", "ID активности"), "lead_id": ("lead id", "ID лида"),
-    "to_stage": ("new stage", "новый этап"), "from_stage": ("previous stage", "прежний этап"),
-    "duration_s": ("duration", "длительность"), "converted_deal_id": ("converted deal", "сделка из лида"),
-}
 MATCHED = {"company": ("company", "компания"), "contact": ("contact", "контакт")}
 ACTIVITY_TYPES = {"call": ("call", "звонок"), "email": ("e-mail", "письмо"), "meeting": ("meeting", "встреча"),
                   "message": ("message", "сообщение"), "task": ("task", "задача"), "note": ("note", "заметка"),
                   "other": ("other", "другое")}
 MAX_IDS = 5
-
-
-def column_word(name: Any, lang: str) -> str:
-    words = COLUMN_WORDS.get(str(name))
-    return words[1 if lang == "ru" else 0] if words else str(name).replace("_", " ")
 
 
 def _pair(pairs: Mapping[str, tuple[str, str]], value: Any, lang: str) -> str:

@@ -123,7 +123,8 @@ def test_sentences_start_with_a_capital():
 
 def test_every_hygiene_rule_has_a_russian_problem():
     assert {r.key for r in RULES} == set(PROBLEM_RU)
-    assert ru.reason("deals lack owner, stage") == "в выгрузке сделок нет колонок owner, stage"
+    assert ru.reason("deals lack owner, stage") == "в выгрузке сделок нет колонок «ответственный», «этап»"
+    assert ru.reason("deals lack owner, stage", "en") == "the deals export has no owner or stage column"
     assert ru.reason("leads not provided") == "лиды не выгружены"
 
 

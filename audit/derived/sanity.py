@@ -282,7 +282,7 @@ def stage_order_warnings(crm: CrmData) -> list[InputWarning]:
     tail_ru = f" и ещё {more}" if more > 0 else ""
     return [InputWarning(
         "stage-order-guessed",
-        f"the stage order of {len(weak)} pipeline(s) is inferred from stage history on little evidence "
+        f"the stage order of {ru.en_count(len(weak), 'pipeline', 'pipelines')} is inferred from stage history on little evidence "
         f"({'; '.join(items)}{tail}; needs {MIN_ORDER_SUPPORT}): declare it in crm-audit.toml [pipelines]",
         f"порядок этапов {len(weak)} {ru.plural(len(weak), 'воронки', 'воронок', 'воронок')} выведен из истории "
         f"по слишком малому числу сделок ({'; '.join(items_ru)}{tail_ru}; нужно не меньше {MIN_ORDER_SUPPORT}): "

@@ -7,6 +7,7 @@ import numpy as np
 from audit.derived.deal_index import activity_timeline, move_positions
 from audit.derived.flow import moves
 from audit.model import CrmData
+from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
@@ -53,16 +54,16 @@ class SilentStageChange(Check):
         pos = pos[pos >= 0]
         total = len(forward)
         if not total:
-            return self.skip(f"no forward stage change of an exported deal among {len(m)} stage changes",
-                             f"среди смен этапа ({len(m)}) нет ни одного перехода вперёд у выгруженной сделки")
+            return self.skip(f"no forward stage change of an exported deal among {ru.num(len(m))} stage changes",
+                             f"среди смен этапа ({ru.num(len(m), 'ru')}) нет ни одного перехода вперёд у выгруженной сделки")
         logged = activity_timeline(crm).count_between(
             pos, m["prev_changed_at"].to_numpy()[forward], m["changed_at"].to_numpy()[forward])
         rows = forward[logged == 0]
         share = len(rows) / total
-        message = (f"{len(rows)} of {total} forward stage changes ({share:.0%}) had no activity "
+        message = (f"{ru.num(len(rows))} of {ru.num(total)} forward stage changes ({ru.pct(share)}) had no activity "
                    "logged since the previous change")
         message_ru = (f"переходов вперёд по этапам без единого контакта с предыдущей смены этапа: "
-                      f"{len(rows)} из {total} ({share:.0%})")
+                      f"{ru.num(len(rows), 'ru')} из {ru.num(total, 'ru')} ({ru.pct(share, 'ru')})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"],
                                message=message, message_ru=message_ru, affected=len(rows), failed=False,
@@ -79,10 +80,11 @@ class SilentStageChange(Check):
                                                            "the previous change on " + prev)
         text = ("moved " + silent["from_stage"].fillna("?") + " → " + silent["to_stage"]
                 + " on " + readable(silent["changed_at"]) + " with no activity logged since " + since)
-        since_ru = ("создания сделки (" + prev + ")").where(silent["first_change"],
-                                                         "предыдущей смены этапа (" + prev + ")")
+        prev_ru = readable(silent["prev_changed_at"], lang="ru").fillna("?")
+        since_ru = ("создания сделки (" + prev_ru + ")").where(silent["first_change"],
+                                                            "предыдущей смены этапа (" + prev_ru + ")")
         text_ru = ("Переход «" + silent["from_stage"].fillna("?") + "» → «" + silent["to_stage"]
-                   + "» " + readable(silent["changed_at"]) + ": с " + since_ru
+                   + "» " + readable(silent["changed_at"], lang="ru") + ": с " + since_ru
                    + " не записано ни одного контакта")
         return self.result(
             findings=self.findings(

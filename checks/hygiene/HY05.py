@@ -17,9 +17,9 @@ from checks.hygiene._common import (
 )
 from checks.hygiene._frames import expected_status
 
-STATUS_RU = {"open": "в работе", "won": "выиграна", "lost": "проиграна"}
+STATUS_RU = {"open": "открыта", "won": "выиграна", "lost": "проиграна"}
 STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}
-STAGE_KIND_RU = {"open": "этап в работе", "won": "этап выигрыша", "lost": "этап проигрыша"}
+STAGE_KIND_RU = {"open": "промежуточный этап", "won": "этап выигрыша", "lost": "этап проигрыша"}
 ORDER = ("status-unknown", "open-with-closed-at", "closed-without-closed-at", "status-contradicts-stage")
 
 
@@ -67,14 +67,14 @@ class StatusConsistency(GxCheck):
             d = deals.iloc[hits["status-unknown"]]
             texts.append("status '" + d["status"].astype(object) + "' is not open, won or lost")
             texts_ru.append("Неизвестный статус «" + d["status"].astype(object)
-                            + "» (ожидается: в работе, выиграна или проиграна)")
+                            + "» (ожидается: открыта, выиграна или проиграна)")
         if "open-with-closed-at" in hits:
             d = deals.iloc[hits["open-with-closed-at"]]
-            texts.append("open but closed_at is " + fmt_time(d["closed_at"]))
-            texts_ru.append("В работе, но указана дата закрытия " + fmt_time(d["closed_at"]))
+            texts.append("open but has a close date, " + fmt_time(d["closed_at"]))
+            texts_ru.append("Открыта, но указана дата закрытия " + fmt_time(d["closed_at"], "ru"))
         if "closed-without-closed-at" in hits:
             d = deals.iloc[hits["closed-without-closed-at"]]
-            texts.append(d["status"].astype(object) + " but has no closed_at")
+            texts.append(d["status"].astype(object) + " but has no close date")
             texts_ru.append(d["status"].map(STATUS_RU_CAP).fillna(d["status"]).astype(object)
                             + ", но нет даты закрытия")
         kind = None
@@ -99,8 +99,8 @@ class StatusConsistency(GxCheck):
         total = len(deals)
         return self.deal_result(
             crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
-            total=total, summary=f"{len(flagged)} of {total} deals have a status that contradicts their data",
-            summary_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
+            total=total, summary=f"{ru.num(len(flagged))} of {ru.num(total)} deals have a status that contradicts their data",
+            summary_ru=(f"у {ru.num(len(flagged), 'ru')} из {ru.num(total, 'ru')} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
                         "статус противоречит другим данным сделки"))
 
     @staticmethod

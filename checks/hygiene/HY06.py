@@ -43,6 +43,7 @@ class OrphanRecords(Check):
                              "активности и история этапов не выгружены: на сделки ничего не ссылается", ran=False)
         per_table, checked = [], 0
         tables_ru = " и ".join(ru.TABLE_GEN[t] for t in tables)
+        names = " and ".join(ru.TABLE_EN[t] for t in tables)
         for table in tables:
             frame = crm.table(table)
             ids = frame["deal_id"]
@@ -62,14 +63,15 @@ class OrphanRecords(Check):
             per_table.append(agg.add_prefix(f"{table}_"))
         if not checked:
             rows = sum(len(crm.table(t)) for t in tables)
-            return self.skip(f"none of the {rows} rows of {' and '.join(tables)} names a deal: no link to judge "
+            return self.skip(f"none of the {ru.num(rows)} rows of {names} names a deal: no link to judge "
                              "(the input warnings count them)",
-                             f"ни одна из {rows} строк {tables_ru} не называет сделку: проверять нечего "
+                             f"ни одна из {ru.num(rows, 'ru')} строк {tables_ru} не называет сделку: проверять нечего "
                              "(их число — в предупреждениях о входных данных)")
         if not per_table:
             return self.result(metric=0.0, threshold=0.0, judged=checked,
-                               message=f"all {checked} rows of {' and '.join(tables)} belong to exported deals",
-                               message_ru=f"все строки {tables_ru} ({checked}) относятся к выгруженным сделкам")
+                               message=f"all {ru.num(checked)} rows of {names} belong to exported deals",
+                               message_ru=f"все строки {tables_ru} ({ru.num(checked, 'ru')}) относятся к "
+                                          "выгруженным сделкам")
         orphans = pd.concat(per_table, axis=1)
         n_act, n_hist = (orphans[f"{t}_n"].fillna(0).astype(int) if f"{t}_n" in orphans
                          else pd.Series(0, index=orphans.index) for t in LINKED)
@@ -88,10 +90,10 @@ class OrphanRecords(Check):
             orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message, message_ru=message_ru,
             owner=owner, pipeline=None, stage=None,
             evidence={"activities": n_act, "stage_changes": n_hist, "first_at": first, "last_at": last})
-        message = (f"{orphan_rows} of {checked} rows of {' and '.join(tables)} point to "
-                   f"{len(orphans)} deals missing from the deals export")
-        message_ru = (f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {orphan_rows} из "
-                      f"{checked} (таких сделок: {len(orphans)})")
+        message = (f"{ru.num(orphan_rows)} of {ru.num(checked)} rows of {names} point to "
+                   f"{ru.num(len(orphans))} deals missing from the deals export")
+        message_ru = (f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {ru.num(orphan_rows, 'ru')} из "
+                      f"{ru.num(checked, 'ru')} (таких сделок: {ru.num(len(orphans), 'ru')})")
         if orphan_rows == checked:
             # Nothing links at all: more likely two id schemes than deleted deals.
             message += ("; none links to an exported deal: do the exports use the same deal ids? "

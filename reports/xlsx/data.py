@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from audit.model.findings import Status
 from audit.model.text import num
 from reports import i18n
-from reports.evidence import column_word
+from audit.model.text import column_word
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
 from reports.xlsx.styles import CENTER_TOP, FMT_INT, TOP, WRAP
