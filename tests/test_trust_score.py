@@ -144,6 +144,9 @@ def test_explain_score(lang):
     assert text == SCORE_EXPLANATION[lang]
     for needle in ("0-100", "20 %", "10 %", "4 %", "0.25" if lang == "en" else "0,25"):
         assert needle in text
+    # Why the overall score can sit below every manager's, and the colour bands, in one place.
+    assert ("below every manager's" if lang == "en" else "ниже, чем у любого менеджера") in text
+    assert ("below 60 red" if lang == "en" else "ниже 60 — красный") in text
 
 
 # -- what each failed check weighs, and whom it costs most ---------------------------------------

@@ -50,6 +50,17 @@ findings touch:
               the same product over the owner's (pipeline's) own deals, with the share
               of those deals the check touched and no 0.25 floor: an owner none of whose
               deals is touched keeps 100.
+  why the overall score can sit below every manager's
+              it also carries the problems of no single manager (pipelines, stage names,
+              data hygiene), and overall every failed check costs at least a quarter of
+              its weight, however few deals it touches; a manager's score counts only the
+              checks that touched his own deals.
+  top problems
+              the reports rank failed checks by this cost (severity x deals touched), so a
+              check about one manager or one pipeline weighs that manager's or pipeline's
+              deals; the check that costs a manager most names his biggest problem.
+  colours     the same absolute bands everywhere: below 60 red, 60-80 amber, 80 and
+              above green.
 Scores are rounded to one decimal. The same data and settings always give the same score;
 a severity changed in crm-audit.toml changes the weight.""",
     "ru": """\
@@ -76,6 +87,18 @@ a severity changed in crm-audit.toml changes the weight.""",
               то же произведение по собственным сделкам менеджера (воронки): доля его
               сделок, которых коснулась проверка, без порога 0,25; менеджер, чьих сделок
               не коснулась ни одна находка, сохраняет 100.
+  почему общий индекс бывает ниже, чем у любого менеджера
+              в нём есть и проблемы, не относящиеся к одному менеджеру (воронки, названия
+              этапов, качество данных), и в общем индексе каждая проваленная проверка стоит
+              не меньше четверти своего веса, сколько бы сделок она ни затронула; индекс
+              менеджера учитывает только проверки, затронувшие его сделки.
+  главные проблемы
+              отчёты упорядочивают проваленные проверки по этой цене (важность x доля
+              затронутых сделок), поэтому проверка про одного менеджера или одну воронку
+              весит столько, сколько их сделки; проверка, которая больше всего снижает
+              индекс менеджера, называется его главной проблемой.
+  цвета       везде одни и те же границы: ниже 60 — красный, 60-80 — жёлтый, от 80 —
+              зелёный.
 Индексы округляются до десятых. Одни и те же данные и настройки всегда дают один и тот же
 индекс; важность, изменённая в crm-audit.toml, меняет вес.""",
 }
