@@ -9,6 +9,8 @@ Heavy modules (pandas, openpyxl, Great Expectations) are imported inside command
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -40,8 +42,14 @@ class AuditGroup(click.Group):
             return super().invoke(ctx)
         except AuditError as exc:
             raise CliError(str(exc)) from exc
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: temporary files are gone by now (finally blocks ran)
+            click.echo("crm-audit: interrupted", err=True)
+            raise click.exceptions.Exit(128 + signal.SIGINT) from None
+        except BrokenPipeError:  # `crm-audit checks | head -1`: the reader has what it wanted
+            _silence_stdout()
+            raise click.exceptions.Exit(ExitCode.OK) from None
         except MemoryError:
             raise CliError("out of memory reading the input; try fewer files at a time") from None
         except Exception as exc:
@@ -106,20 +114,24 @@ CRM_CHOICE = ProfileChoice()
 @click.option("--fail-on", type=FAIL_ON, default=None, help="Exit 1 when a check of this severity or higher fails (default high).")
 @click.option("--history", "history_dir", type=click.Path(path_type=Path), help="Folder of the run history (trend, deltas).")
 @click.option("--mask-pii", is_flag=True, help="Mask contact names, e-mails and phones in every output.")
+@click.option("--show-numbers", is_flag=True,
+              help="Show clients' full phone numbers (masked by default; --mask-pii wins). Use only with the "
+                   "client's consent.")
 @click.option("--per-owner", "per_owner", metavar="DIR",
               help="One small workbook per manager (his page and his to-do list) in DIR, named after him; "
                    "or a path with {owner}, e.g. 'out/{as_of:%Y-%m}/{owner}.xlsx'.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line on failure.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug log and tracebacks.")
 def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, as_of, select, ignore,
-        fail_on, history_dir, mask_pii, per_owner, quiet, verbose) -> None:
+        fail_on, history_dir, mask_pii, show_numbers, per_owner, quiet, verbose) -> None:
     """Audit the exports in PATHS (files or folders)."""
     _setup_logging(verbose, quiet)
     from audit.app.session import AuditRequest, execute
     request = AuditRequest(
         paths=tuple(paths), config_path=config_path, crm=crm, encoding=encoding, xlsx=xlsx_path,
         json=json_path, md=md_path, lang=lang, as_of=as_of, select=select, ignore=ignore,
-        fail_on=fail_on, history_dir=history_dir, mask_pii=mask_pii, per_owner=per_owner, quiet=quiet,
+        fail_on=fail_on, history_dir=history_dir, mask_pii=mask_pii, show_numbers=show_numbers,
+        per_owner=per_owner, quiet=quiet,
         color=sys.stdout.isatty(), progress=_progress(quiet),
     )
     code = execute(request)
@@ -136,10 +148,10 @@ def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, 
 def inspect(paths, config_path, crm, encoding, as_json, verbose) -> None:
     """Show what was detected per file: table, CRM, encoding, mapping, parse failures."""
     _setup_logging(verbose, False)
-    from audit.model import config as config_mod
+    from audit.app.settings import load_config
     from audit.ingest import load
     from audit.ingest.inspect import render_inspection
-    cfg = config_mod.load(config_path)
+    cfg = load_config(config_path)
     loaded = load(paths, cfg, crm=crm, encoding=encoding)
     click.echo(render_inspection(loaded, as_json=as_json), nl=False)
 
@@ -220,17 +232,39 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 @click.option("-c", "--config", "config_path", type=click.Path(path_type=Path))
 def gx_suite(path: Path, config_path) -> None:
     """Write the field-level hygiene rules (HY01-HY05) as a Great Expectations 1.x suite."""
-    from audit.model import config as config_mod
+    from audit.app.settings import load_config
     from checks.hygiene.gx_adapter import suite_json
     from reports.atomic import atomic_path
-    cfg = config_mod.load(config_path)
+    cfg = load_config(config_path)
     with atomic_path(path) as tmp:
         tmp.write_text(suite_json(cfg), encoding="utf-8")
     click.echo(f"wrote {path}")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _exit_on_signal(signum, _frame) -> None:
+    """SIGTERM and SIGHUP end the run as an exception, so every `finally` runs: temporary report
+    files and openpyxl's scratch files are removed, as on Ctrl-C (only kill -9 skips this; the
+    next run sweeps what that leaves)."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    cli(prog_name="crm-audit")
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+    try:
+        cli(prog_name="crm-audit")
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,12 +16,14 @@ from typing import Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from audit.model.config import Config
+from audit.model.asof import parse_as_of
 from audit.model.errors import AuditError, ConfigError
 from audit.derived.finding_context import CONTEXT_COLUMNS, with_context
 from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.model.result import AuditResult, Coverage, FamilyGap
 from audit.model.warnings import InputWarning
+from audit.derived.calls import CallSettings, off_system_leader
 from audit.derived.scorecard import owners_table, team_row
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
@@ -79,6 +81,8 @@ def warm_up(select: Sequence[str] = (), ignore: Sequence[str] = (),
 
 
 def check_params(check: type[Check], cfg: Config) -> dict:
+    """The check's defaults with the config's overrides, each judged by the check's rules (the
+    app has validated the whole config already; this guards callers that build one by hand)."""
     params = dict(check.params)
     overrides = cfg.check_params.get(check.code, {})
     unknown = set(overrides) - set(params)
@@ -87,10 +91,10 @@ def check_params(check: type[Check], cfg: Config) -> dict:
         raise ConfigError(f"[checks.{check.code}] unknown setting {sorted(unknown)[0]!r} "
                           f"(known: {known}, severity, enabled)", path=cfg.path)
     for key, value in overrides.items():
-        default = params[key]
-        if isinstance(default, (int, float)) and not isinstance(default, bool):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(f"[checks.{check.code}] {key} must be a number", path=cfg.path)
+        rule = check.param_rules.get(key)
+        problem = rule.problem(value) if rule is not None else None
+        if problem:
+            raise ConfigError(f"[checks.{check.code}] {key} {problem}", path=cfg.path)
         params[key] = value
     return params
 
@@ -104,17 +108,16 @@ def check_vocab(cfg: Config) -> None:
 
 
 def resolve_as_of(crm: CrmData, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
-    """--as-of, else the latest event in the data: never the wall clock, so a report is reproducible."""
+    """--as-of, else the latest event in the data: never the wall clock, so a report is
+    reproducible; and never a made-up date (1970) when the data holds none."""
     if as_of is not None:
-        try:
-            ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise AuditError(f"--as-of {as_of!r} is not a date (use YYYY-MM-DD)") from None
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        return ts
+        return parse_as_of(as_of if not isinstance(as_of, pd.Timestamp) else as_of.isoformat())
     latest = crm.latest_timestamp()
-    return latest if latest is not None else pd.Timestamp("1970-01-01")
+    if latest is None:
+        raise AuditError("the data holds no date to audit as of (no readable creation, close or "
+                         "activity date)", hint="pass --as-of YYYY-MM-DD, or map the date columns in "
+                                                "crm-audit.toml [columns.deals]")
+    return latest
 
 
 def skip_reason(missing: dict[str, tuple[str, ...]], dependents: Sequence[str] = ()) -> str:
@@ -159,6 +162,7 @@ def run_audit(
     crm_name: str | None = None,
     progress: Progress | None = None,
     catalogue: Sequence[type[Check]] = ALL_CHECKS,
+    show_numbers: bool = False,
 ) -> AuditResult:
     """Run the selected checks of `catalogue` on `crm` and assemble the AuditResult.
 
@@ -166,7 +170,8 @@ def run_audit(
     A check whose input is missing is skipped with a reason naming what to export; one
     that raises ends as `error` and the rest complete. `as_of` defaults to the config's,
     else the latest timestamp in the data. `sources`, `warnings` and `crm_name` describe
-    the inputs for the reports; `progress` gets a line per check.
+    the inputs for the reports; `progress` gets a line per check. `show_numbers` lets findings
+    hold full phone numbers (--show-numbers); they are masked otherwise.
     """
     cfg = cfg or Config()
     say = progress or (lambda _msg: None)
@@ -197,12 +202,12 @@ def run_audit(
             gaps[check_cls.code] = tuple(t for t, cols in missing.items() if not cols)
             continue
         say(f"{check_cls.code} {check_cls.name}")
-        ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab)
+        ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab, show_numbers=show_numbers)
         results.append(_run_one(check_cls, crm, ctx, severity))
 
     findings = _all_findings(crm, results, {c.code: c.dated_by for c in chosen})
     order = stage_order(crm)
-    owners = owners_table(crm, findings, when)
+    owners = owners_table(crm, findings, when, calls=_call_settings(results, params, when))
     funnel = funnel_table(crm, order)
     stages = stages_table(crm, order, results, when)
     pipelines = pipelines_table(crm, results)
@@ -218,8 +223,21 @@ def run_audit(
         owners=owners, funnel=funnel, stages=stages, pipelines=pipelines, scores=scores,
         parse_issues=crm.parse_issues, tool_version=__version__,
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
-        warnings=all_warnings, coverage=coverage, team=team_row(crm, findings, when),
+        warnings=all_warnings, coverage=coverage, off_system=off_system_leader(owners),
+        team=team_row(crm, findings, when),
     )
+
+
+def _call_settings(results: Sequence[CheckResult], params: dict, when: pd.Timestamp) -> CallSettings | None:
+    """The thresholds OF07 (and OF08) judged with, for the owners table's call columns; None when
+    OF07 did not judge (no call log, no contact phones, not selected)."""
+    judged = {r.code for r in results if r.status in (Status.PASS, Status.FAIL)}
+    if "OF07" not in judged:
+        return None
+    of07, of08 = params["OF07"], params.get("OF08", {})
+    return CallSettings(as_of=when, min_talk_s=float(of07["min_talk_s"]), window_h=float(of07["window_h"]),
+                        outside_min_calls=int(of08.get("min_calls", 3)),
+                        outside_min_talk_s=float(of08.get("min_talk_s", 60)))
 
 
 def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Severity) -> CheckResult:

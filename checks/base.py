@@ -28,6 +28,7 @@ from audit.model.findings import (
     empty_findings,
 )
 from audit.model import CrmData
+from audit.model.params import Rule
 from audit.model.text import num, sentence
 
 __all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
@@ -41,6 +42,8 @@ class RunContext:
     as_of: pd.Timestamp
     params: Mapping[str, Any] = field(default_factory=dict)
     vocab: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # config additions, by list name
+    # Full phone numbers may appear in findings (--show-numbers without --mask-pii); else masked.
+    show_numbers: bool = False
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -55,6 +58,9 @@ class Check:
     severity: ClassVar[Severity]
     needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"deals": ()}
     params: ClassVar[Mapping[str, Any]] = {}  # default thresholds; crm-audit.toml [checks.CODE] overrides
+    # What each setting may hold (audit.model.params), one rule per key of `params`: the config is
+    # checked against these before any data is read.
+    param_rules: ClassVar[Mapping[str, Rule]] = {}
     title_ru: ClassVar[str]          # the name as a Russian label for reports
     rationale: ClassVar[str]         # why a sales director should care (English)
     rationale_ru: ClassVar[str]

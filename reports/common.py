@@ -14,6 +14,7 @@ import pandas as pd
 
 from audit.model.findings import CheckResult, Status
 from audit.model.result import AuditResult
+from reports.i18n import t
 
 # C0 controls except tab/newline/carriage return, DEL and C1 controls: a value from the
 # CRM must not clear a terminal, move its cursor or break an XML file.
@@ -142,6 +143,18 @@ def score_delta(result: AuditResult) -> float | None:
     if not is_number(prev) or not is_number(result.scores.overall):
         return None
     return round(float(result.scores.overall) - float(prev), 1)
+
+
+def previous_text(result: AuditResult, lang: str = "en") -> str:
+    """The previous run's date, and what differs from this run when it is not simply an earlier
+    export: the same data audited as of another date, or another export of the same date."""
+    previous = result.previous or {}
+    when = as_of_text(previous.get("as_of"), lang)
+    if previous.get("same_inputs") and not previous.get("same_as_of"):
+        return t("summary.previous.same_data", lang, as_of=when)
+    if previous.get("same_as_of") and not previous.get("same_inputs"):
+        return t("summary.previous.reexport", lang, as_of=when)
+    return when
 
 
 def previous_affected(result: AuditResult) -> Mapping[str, Any]:

@@ -16,8 +16,8 @@ from audit.model.findings import CheckResult, Severity, Status
 from audit.model.result import AuditResult
 from reports import i18n
 from audit.model.text import num
-from reports.common import (as_of_text, clean, coverage_text, is_number, one_line, score_delta, score_text,
-                            severity_counts, signed, top_problems, warning_lines)
+from reports.common import (as_of_text, clean, coverage_text, is_number, one_line, previous_text, score_delta,
+                            score_text, severity_counts, signed, top_problems, warning_lines)
 from reports.i18n import t
 
 MAX_FAILED_LINES = 12
@@ -52,7 +52,7 @@ def render_summary(result: AuditResult, written: Iterable[Sequence[str]], *, col
         + " - " + coverage)
     delta = score_delta(result)
     if delta is not None:
-        prev_as_of = as_of_text((result.previous or {}).get("as_of"), lang)
+        prev_as_of = previous_text(result, lang)
         delta_text = t("summary.delta", lang, delta=signed(delta, 1, lang), as_of=prev_as_of)
         score_line += "  " + _style(f"({delta_text})", color,
                                     fg="green" if delta > 0 else "red" if delta < 0 else None)

@@ -62,6 +62,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "table.leads": ("leads", "лиды"),
     "table.users": ("users", "пользователи"),
     "table.pipelines": ("pipelines", "воронки"),
+    "table.calls": ("call log", "журнал звонков"),
+    "table.contact_points": ("contacts' phones and e-mails", "телефоны и e-mail контактов"),
 
     # -- summary ---------------------------------------------------------------------
     "summary.title": ("CRM audit", "Аудит CRM"),
@@ -129,6 +131,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
                            "0-100: насколько CRM отражает всю историю продаж, включая проигрыши"),
     "summary.of_100": ("of 100", "из 100"),
     "summary.delta": ("{delta} since the run of {as_of}", "{delta} с прогона {as_of}"),
+    "summary.previous.same_data": ("{as_of} on the same data (audited as of another date)",
+                                   "{as_of} на тех же данных (аудит на другую дату)"),
+    "summary.previous.reexport": ("{as_of} on another export of the same date",
+                                  "{as_of} по другой выгрузке с той же датой"),
     "summary.checks": ("Checks", "Проверки"),
     "summary.passed": ("passed", "пройдено"),
     "summary.failed": ("failed", "не пройдено"),
@@ -277,6 +283,12 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "col.activities": ("Activities", "Активности"),
     "col.activities_per_deal": ("Activities per deal", "Активностей на сделку"),
     "col.median_cycle_days": ("Median cycle, days", "Медиана цикла, дн."),
+    "col.talk_in_crm_share": ("Client talk time in CRM, %", "Разговоры с клиентами в CRM, %"),
+    "col.numbers_outside_crm": ("Numbers outside CRM", "Номера вне CRM"),
+    "summary.off_system": ("Most client talk off the CRM: {owner} - {share} of the talk with deals' contacts left no "
+                           "trace in the CRM (OF07)",
+                           "Больше всех разговаривает мимо CRM: {owner} — {share} разговоров с контактами сделок не "
+                           "оставили следа в CRM (OF07)"),
     "col.findings": ("Findings", "Замечания"),
     "col.checks": ("Checks", "Проверки"),
     "col.won_amount": ("Won amount", "Сумма успешных"),
@@ -514,4 +526,5 @@ def check_title(code: str, name: str, catalogue: Mapping[str, Any], lang: str) -
     if lang == "ru" and info is not None and getattr(info, "title_ru", None):
         return info.title_ru
     text = (info.name if info is not None else name) or code
-    return text.replace("-", " ").capitalize()
+    # "clients-outside-crm" reads "Clients outside CRM".
+    return text.replace("-", " ").capitalize().replace(" crm", " CRM")

@@ -16,8 +16,8 @@ from audit.model.result import AuditResult
 from reports import ReportOptions, i18n
 from reports.atomic import atomic_path
 from audit.model.text import num
-from reports.common import (affected_delta, as_of_text, coverage_text, is_number, one_line, score_delta,
-                            score_text, severity_counts, signed, top_problems, warning_lines)
+from reports.common import (affected_delta, as_of_text, coverage_text, is_number, one_line, previous_text,
+                            score_delta, score_text, severity_counts, signed, top_problems, warning_lines)
 from reports.i18n import t
 
 TOP = 10
@@ -51,7 +51,7 @@ def render(result: AuditResult, lang: str = "en") -> str:
     delta = score_delta(result)
     if delta is not None:
         score_line += " (" + t("summary.delta", lang, delta=signed(delta, 1, lang),
-                               as_of=as_of_text((result.previous or {}).get("as_of"), lang)) + ")"
+                               as_of=previous_text(result, lang)) + ")"
     out.append(score_line + "  ")
     counts = result.counts()
     checks = t("md.checks", lang, passed=counts.get("pass", 0), failed=counts.get("fail", 0),

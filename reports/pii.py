@@ -2,9 +2,10 @@
 
 E-mails keep their domain (`i***@client.ru`), phones their last two digits, contact names
 their initials (`И*** П***`): in finding messages, deal titles, evidence, check messages
-and the raw text of unreadable values. Managers, companies, pipelines, stages and ids
-stay (README, "Reports", says why). Masking is idempotent, so a writer may apply it to a
-result the run already masked.
+and the raw text of unreadable values (a line that could not be read belongs to no deal, so
+every known contact name is looked for in it, field by field). Managers, companies,
+pipelines, stages and ids stay (README, "Reports", says why). Masking is idempotent, so a
+writer may apply it to a result the run already masked.
 """
 
 from __future__ import annotations
@@ -164,7 +165,38 @@ def contacts_by_deal(deals: pd.DataFrame | None) -> pd.Series:
 TEXT_COLUMNS = ("message", "message_ru", "title")
 
 
-def _mask_findings(findings: pd.DataFrame, contacts: pd.Series) -> pd.DataFrame:
+_FIELD_SEPARATORS = re.compile(r'([,;\t|"]+)')
+
+
+def mask_names_in_raw(text: Any, names: frozenset[str], max_words: int) -> Any:
+    """Any known contact name in the raw text of a line, field by field (the line's delimiters
+    cut names apart from their neighbours), plus e-mails and phones."""
+    if not isinstance(text, str) or not names:
+        return mask_text(text)
+    parts = _FIELD_SEPARATORS.split(mask_text(text))
+    return "".join(part if i % 2 else _mask_free_text(part, names, max_words) for i, part in enumerate(parts))
+
+
+def _mask_unowned_raw(out: pd.DataFrame, own: pd.Series, names: frozenset[str], max_words: int) -> None:
+    """Findings that quote a raw line but belong to no known deal (HY08 on a malformed line):
+    every known contact name is masked in their texts and their raw evidence."""
+    if not names or "evidence" not in out:
+        return
+    quoting = [i for i, (ev, n) in enumerate(zip(out["evidence"].tolist(), own.tolist()))
+               if isinstance(ev, Mapping) and "raw" in ev and not isinstance(n, str)]
+    if not quoting:
+        return
+    rows = out.index[quoting]
+    for col in TEXT_COLUMNS:
+        if col in out:
+            out.loc[rows, col] = [mask_names_in_raw(v, names, max_words) for v in out.loc[rows, col]]
+    out.loc[rows, "evidence"] = pd.Series(
+        [{**ev, "raw": mask_names_in_raw(ev["raw"], names, max_words)} for ev in out.loc[rows, "evidence"]],
+        index=rows, dtype=object)
+
+
+def _mask_findings(findings: pd.DataFrame, contacts: pd.Series, names: frozenset[str] = frozenset(),
+                   max_words: int = 0) -> pd.DataFrame:
     if findings is None or findings.empty:
         return findings
     out = findings.copy()
@@ -183,12 +215,12 @@ def _mask_findings(findings: pd.DataFrame, contacts: pd.Series) -> pd.DataFrame:
             if col in out:
                 out.loc[rows, col] = [_replace_names(v, parts[n]) for v, n in zip(out.loc[rows, col], own[rows])]
     if "evidence" in out:
-        names = own.tolist()
         cache: dict[str, list] = {}
         out["evidence"] = [
             _mask_evidence(ev, cache.setdefault(n, _name_parts(n)) if isinstance(n, str) else [])
             if ev else ev
-            for ev, n in zip(out["evidence"].tolist(), names)]
+            for ev, n in zip(out["evidence"].tolist(), own.tolist())]
+    _mask_unowned_raw(out, own, names, max_words)
     return out
 
 
@@ -218,7 +250,7 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
     names = frozenset(str(n).strip() for n in contacts.unique() if str(n).strip())
     max_words = max((len(n.split()) for n in names), default=0)
     max_words = min(max_words, 4)
-    findings = _mask_findings(result.findings, contacts)
+    findings = _mask_findings(result.findings, contacts, names, max_words)
     # Each check's own findings are the same rows: take them from the masked table rather
     # than masking a million rows twice.
     by_code = ({code: rows for code, rows in findings.groupby("code", sort=False)}
@@ -229,7 +261,7 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
         if own is not None and len(own):
             rows = by_code.get(c.code)
             own = (rows[[col for col in own.columns if col in rows.columns]].reset_index(drop=True)
-                   if rows is not None and len(rows) == len(own) else _mask_findings(own, contacts))
+                   if rows is not None and len(rows) == len(own) else _mask_findings(own, contacts, names, max_words))
         checks.append(replace(c, message=_mask_free_text(c.message, names, max_words),
                               message_ru=_mask_free_text(c.message_ru, names, max_words), findings=own))
     issues = result.parse_issues
@@ -242,6 +274,9 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
             if rows.any():
                 issues.loc[rows, "raw"] = [_replace_names(v, _name_parts(n))
                                            for v, n in zip(issues.loc[rows, "raw"], own[rows])]
+            unowned = ~rows & issues["column"].isna()  # whole lines that were not read
+            if unowned.any():
+                issues.loc[unowned, "raw"] = [mask_names_in_raw(v, names, max_words) for v in issues.loc[unowned, "raw"]]
     findings = findings.copy() if findings is result.findings else findings
     # The mark travels with the findings table, so it survives `replace(result, ...)`
     # (the history attaches `previous` after masking).
@@ -252,3 +287,63 @@ def mask_result(result: AuditResult, deals: pd.DataFrame | None = None) -> Audit
 def is_masked(result: AuditResult) -> bool:
     findings = result.findings
     return bool(findings is not None and findings.attrs.get(MASKED_MARK))
+
+
+# -- phones only: the default of every run ------------------------------------------------------
+
+PHONES_MARK = "crm_audit_phones_masked"
+_PHONE_CANDIDATE = r"\+?\d[\d\s().-]{6,}\d"
+
+
+def mask_phone_text(text: Any) -> Any:
+    """Phone numbers masked in one string (last two digits kept); everything else as it is."""
+    if not isinstance(text, str) or sum(ch.isdigit() for ch in text) < 8:
+        return text
+    return PHONE.sub(_mask_phone, text)
+
+
+def _phones_in_series(values: pd.Series) -> pd.Series:
+    if values is None or not len(values):
+        return values
+    text = values.astype(object)
+    candidates = text.map(lambda v: isinstance(v, str)) & text.astype(str).str.contains(_PHONE_CANDIDATE, regex=True)
+    if not candidates.any():
+        return values
+    out = text.copy()
+    out.loc[candidates] = text[candidates].map(mask_phone_text)
+    return out
+
+
+def _phones_in_evidence(evidence: Any) -> Any:
+    if isinstance(evidence, Mapping):
+        return {k: (v if _ID_KEY.search(str(k).lower()) else _phones_in_evidence(v)) for k, v in evidence.items()}
+    if isinstance(evidence, (list, tuple)):
+        return type(evidence)(_phones_in_evidence(v) for v in evidence)
+    return mask_phone_text(evidence)
+
+
+def mask_phones(result: AuditResult) -> AuditResult:
+    """The result with every phone number masked, names and e-mails kept: what a run shows unless
+    --show-numbers is given (a client's number is personal data; the call log holds thousands)."""
+    if is_masked(result) or result.findings.attrs.get(PHONES_MARK):
+        return result
+    findings = result.findings.copy()
+    for col in TEXT_COLUMNS:
+        if col in findings:
+            findings[col] = _phones_in_series(findings[col])
+    if "evidence" in findings and len(findings):
+        findings["evidence"] = [_phones_in_evidence(ev) if ev else ev for ev in findings["evidence"].tolist()]
+    by_code = ({code: rows for code, rows in findings.groupby("code", sort=False)} if len(findings) else {})
+    checks = []
+    for c in result.checks:
+        own = c.findings
+        if own is not None and len(own) and c.code in by_code:
+            rows = by_code[c.code]
+            own = rows[[col for col in own.columns if col in rows.columns]].reset_index(drop=True)
+        checks.append(replace(c, message=mask_phone_text(c.message), message_ru=mask_phone_text(c.message_ru),
+                              findings=own))
+    issues = result.parse_issues
+    if issues is not None and len(issues) and "raw" in issues:
+        issues = issues.assign(raw=_phones_in_series(issues["raw"]))
+    findings.attrs[PHONES_MARK] = True
+    return replace(result, checks=tuple(checks), findings=findings, parse_issues=issues)

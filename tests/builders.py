@@ -60,6 +60,20 @@ def lead(lead_id: str | int | None = None, **fields: Any) -> dict[str, Any]:
     return _row("leads", base)
 
 
+def call(number: str | None, at: str, talk: float = 120, direction: str = "in", **fields: Any) -> dict[str, Any]:
+    """A call of the phone log: answered when it has talk time, by manager Иванов Пётр by default."""
+    row = {"started_at": at, "their_number": number, "direction": direction, "duration_s": talk,
+           "answered": talk > 0, "our_party": "101", "owner": "Иванов Пётр"}
+    row.update(fields)
+    return _row("calls", row)
+
+
+def phone(deal_id: str | int | None, number: str, lead_id: str | None = None) -> dict[str, Any]:
+    """A contact phone of a deal (or of a lead), written as the export wrote it."""
+    return {"deal_id": None if deal_id is None else str(deal_id), "lead_id": lead_id, "kind": "phone",
+            "value": number}
+
+
 def frame(table: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     rows = list(rows)
     cols = [c.name for c in SCHEMA[table]]
@@ -71,17 +85,26 @@ def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = Non
              activities: Iterable[dict] | None = None, leads: Iterable[dict] | None = None,
              users: Iterable[dict] | None = None, pipelines: Iterable[dict] | None = None,
              parse_issues: pd.DataFrame | None = None, stages_all_open: bool = False,
-             exported: dict[str, tuple[str, ...]] | None = None) -> CrmData:
+             exported: dict[str, tuple[str, ...]] | None = None,
+             calls: Iterable[dict] | None = None, contact_points: Iterable[dict] | None = None) -> CrmData:
     """CrmData from row dicts. Pass history=[] for 'exported but empty', None for 'not exported'.
     `stages_all_open`: the CRM keeps closed deals in their last open stage (Pipedrive).
     `exported` names columns the export had even where every value is empty
-    (exported={"deals": ("lost_reason",)})."""
+    (exported={"deals": ("lost_reason",)}). Calls and contact points go through ingestion's last
+    step (numbers to E.164, as read from files)."""
+    from audit.ingest.contacts import finish_calls, finish_points
+    from audit.model.config import Config
+
     def opt(table, rows):
         return None if rows is None else frame(table, rows)
+    calls_table = None if calls is None else finish_calls(frame("calls", calls), Config(), [])
+    points_table = None if contact_points is None else finish_points(frame("contact_points", contact_points),
+                                                                      Config())
     return CrmData.build(
         deals=frame("deals", deals), stage_history=opt("stage_history", history),
         activities=opt("activities", activities), leads=opt("leads", leads), users=opt("users", users),
         pipelines=opt("pipelines", pipelines), parse_issues=parse_issues, stages_all_open=stages_all_open,
+        calls=calls_table, contact_points=points_table,
         exported=exported,
     )
 

@@ -53,7 +53,7 @@ def test_metadata_complete(check):
     # What dates a finding: evidence fields or the deal's own columns.
     deal_columns = {c.name for c in SCHEMA["deals"]}
     for name in check.dated_by:
-        assert re.fullmatch(r"[a-z_]+_at|at", name.removeprefix("deal.")), (check.code, name)
+        assert re.fullmatch(r"[a-z_]+", name.removeprefix("deal.")), (check.code, name)
         if name.startswith("deal."):
             assert name[5:] in deal_columns, (check.code, name)
     # What the runner skips on and the skip reason names: canonical tables and their columns only.

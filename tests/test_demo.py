@@ -581,7 +581,7 @@ def test_demo_command_writes_export_config_and_reports(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "-o", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
-    assert {p.name for p in (out / "export").iterdir()} == {"deals.csv", "events.csv"}
+    assert {p.name for p in (out / "export").iterdir()} == {"deals.csv", "events.csv", "Master.csv"}
     for name in (demo.CONFIG_NAME, "report.json", "report.xlsx", "report.md"):
         assert (out / name).exists(), name
     import json

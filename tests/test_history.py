@@ -97,6 +97,52 @@ def test_an_older_export_sees_only_older_runs(tmp_path):
     assert [p["score"] for p in late.trend] == [40.0]
 
 
+def test_fixed_and_re_exported_the_same_day_shows_the_fix(tmp_path):
+    """Five loss reasons filled in and the deals exported again the same day: same as_of, other
+    inputs. The second run is compared with the first, so the fix shows as a trend."""
+    history = History(tmp_path)
+    record(history, audit_result("2026-11-20 18:04", 55.0, {"ST03": ("fail", 5)}, digest="1" * 64))
+    fixed = history.attach(audit_result("2026-11-20 18:04", 60.0, {"ST03": ("pass", 0)}, digest="2" * 64))
+    prev = fixed.previous
+    assert prev is not None and prev["score"] == 55.0 and prev["checks"] == {"ST03": 5}
+    assert (prev["same_as_of"], prev["same_inputs"]) == (True, False)
+    doc = build(fixed)
+    assert doc["summary"]["previous"]["same_as_of"] is True
+    assert {c["code"]: c["previous_affected"] for c in doc["checks"]} == {"ST03": 5}
+    assert fixed.trend == ()  # the trend holds earlier dates only
+
+
+def test_an_identical_rerun_is_not_its_own_previous(tmp_path):
+    history = History(tmp_path)
+    record(history, audit_result("2026-11-19", 50.0, digest="0" * 64), audit_result("2026-11-20", 60.0))
+    again = history.attach(audit_result("2026-11-20", 60.0))
+    assert again.previous["as_of"] == "2026-11-19T00:00:00"
+
+
+def test_same_data_explicit_as_of_then_default_says_what_differs(tmp_path):
+    """`--as-of 2026-11-20` first, then a plain run of the same export (as of its latest event,
+    2026-11-25): the previous run is the same data audited as of another date, and says so."""
+    from reports.common import previous_text
+    history = History(tmp_path)
+    record(history, audit_result("2026-11-20", 60.0))
+    plain = history.attach(audit_result("2026-11-25 09:00", 60.0))
+    prev = plain.previous
+    assert (prev["same_inputs"], prev["same_as_of"]) == (True, False)
+    assert previous_text(plain) == "2026-11-20 on the same data (audited as of another date)"
+    assert previous_text(plain, "ru") == "20.11.2026 на тех же данных (аудит на другую дату)"
+
+
+def test_an_earlier_export_is_labelled_by_its_date_alone(tmp_path):
+    from reports.common import previous_text
+    history = History(tmp_path)
+    record(history, audit_result("2026-11-19", 50.0, digest="1" * 64))
+    nxt = history.attach(audit_result("2026-11-20", 60.0, digest="2" * 64))
+    assert previous_text(nxt) == "2026-11-19"
+    record(history, audit_result("2026-11-20", 60.0, digest="2" * 64))
+    redo = history.attach(audit_result("2026-11-20", 61.0, digest="3" * 64))
+    assert previous_text(redo) == "2026-11-20 on another export of the same date"
+
+
 def test_skipped_check_has_unknown_previous_affected(tmp_path):
     history = History(tmp_path)
     record(history, audit_result("2026-11-19", 50.0, {"ST03": ("skipped", 0), "ST01": ("pass", 0)}))

@@ -139,3 +139,58 @@ def test_bad_lock_timeout_env(monkeypatch, raw):
     monkeypatch.setenv(LOCK_TIMEOUT_ENV, raw)
     with pytest.raises(AuditError, match=LOCK_TIMEOUT_ENV):
         lock_timeout()
+
+
+# -- what a report may replace, and what a killed run leaves --------------------------------------
+
+def test_sweep_removes_only_leftovers_of_dead_runs(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from reports.atomic import sweep_leftovers
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    target = tmp_path / "report.xlsx"
+    stale_file = tmp_path / f".report.xlsx.{dead_pid}.k2j4h1xx.tmp"
+    stale_file.write_bytes(b"half a report")
+    stale_dir = tmp_path / f".report.xlsx.{dead_pid}.a9b8c7dd.tmp"
+    (stale_dir / "sub").mkdir(parents=True)
+    (stale_dir / "sub" / "openpyxl.abc").write_bytes(b"x")
+    alive = tmp_path / f".report.xlsx.{os.getpid()}.zzzzzzzz.tmp"  # this process: a writer at work
+    alive.write_bytes(b"")
+    other = tmp_path / f".other.json.{dead_pid}.k2j4h1xx.tmp"       # another report's
+    other.write_bytes(b"")
+    removed = sweep_leftovers(target)
+    assert sorted(p.name for p in removed) == sorted([stale_file.name, stale_dir.name])
+    assert alive.exists() and other.exists() and not stale_file.exists() and not stale_dir.exists()
+
+
+@pytest.mark.parametrize("make, needle", [
+    pytest.param(lambda p: p.mkdir(), "is a folder", id="folder"),
+    pytest.param(lambda p: p.symlink_to(p.parent / "elsewhere"), "is a symbolic link", id="dangling-symlink"),
+    pytest.param(lambda p: __import__("os").mkfifo(p), "is a FIFO", id="fifo"),
+])
+def test_atomic_path_refuses_what_is_not_a_regular_file(make, needle, tmp_path):
+    from reports.atomic import atomic_path
+    target = tmp_path / "report.json"
+    make(target)
+    with pytest.raises(AuditError, match=needle), atomic_path(target) as tmp:
+        tmp.write_text("x")  # pragma: no cover
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_two_reports_on_one_path_are_refused(tmp_path):
+    from audit.app.outputs import refuse_bad_outputs
+    with pytest.raises(AuditError, match="is named for two reports"):
+        refuse_bad_outputs([tmp_path / "r.json", tmp_path / "sub" / ".." / "r.json"])
+
+
+def test_temporary_files_carry_the_process_id(tmp_path):
+    import os
+
+    from reports.atomic import atomic_path
+    with atomic_path(tmp_path / "r.json") as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(f".r.json.{os.getpid()}.") and tmp.name.endswith(".tmp")
+        tmp.write_text("{}")
+    assert (tmp_path / "r.json").read_text() == "{}"

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from audit.model.config import parse
+from audit.model.params import COUNT
 from audit.model.errors import AuditError, ConfigError
 from audit.model.findings import Severity, Status
 from audit.runner import parse_codes, resolve_as_of, run_audit, select_checks, warm_up
@@ -26,6 +27,7 @@ class _Flag(Check):
     code, name, family, severity = "ST99", "flag", Family.STERILE, Severity.LOW
     needs = {"deals": ("owner",)}
     params = {"limit": 3}
+    param_rules = {"limit": COUNT}
     title_ru = rationale = rationale_ru = fix = fix_ru = "x" * 11
     warmed = 0
 
@@ -99,7 +101,7 @@ def test_settings_and_severity_from_config():
 
 @pytest.mark.parametrize("settings, message", [
     pytest.param({"ST99": {"limt": 1}}, "unknown setting 'limt'", id="typo"),
-    pytest.param({"ST99": {"limit": "three"}}, "must be a number", id="not-a-number"),
+    pytest.param({"ST99": {"limit": "three"}}, "must be a count", id="not-a-number"),
 ])
 def test_bad_settings_stop_the_run(settings, message):
     with pytest.raises(ConfigError, match=message):

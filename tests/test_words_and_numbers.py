@@ -142,9 +142,11 @@ def test_summary_names_the_worst_manager_and_pipeline(demo_audit, books, lang):
     ranked = sorted(owners, key=owners.get)
     assert block.index(ranked[0]) < block.index(ranked[1])         # worst first
     assert worst_pipeline in cells and cells.index(worst_pipeline) < cells.index(i18n.t("summary.top", lang))
-    # Its biggest problem, in words, beside it.
-    assert any(isinstance(v, str) and v.startswith(i18n.check_title("OF01", "", demo_audit.catalogue, lang))
-               for v in cells)
+    # His biggest problem, in words, right beside him.
+    costliest = demo_audit.scores.costliest_by_owner[worst_owner]
+    title = i18n.check_title(costliest, "", demo_audit.catalogue, lang)
+    at = block.index(worst_owner)
+    assert any(isinstance(v, str) and v.startswith(title) for v in block[at:at + 6])
     # No internal name on the director's page.
     assert not [v for v in cells if isinstance(v, str) and SNAKE.search(words(v))]
 
@@ -204,3 +206,45 @@ def test_numbers_stay_numbers(books):
     values = [r[amount].value for r in ws.iter_rows(min_row=FIRST_ROW) if r[amount].value is not None]
     assert values and all(isinstance(v, (int, float)) for v in values)
     assert pd.Series(values).gt(0).mean() > 0.9
+
+
+# -- evidence in words -------------------------------------------------------------------------
+
+def evidence_keys_in_source() -> set[str]:
+    """The evidence fields the checks write: keys of dicts passed as `evidence=` or assigned to
+    a name ending in `evidence`, and `evidence["x"] = ...` (read from the source, so a check's
+    branch the test data does not reach is covered too)."""
+    import ast
+    from pathlib import Path
+    keys: set[str] = set()
+    for path in Path(__file__).resolve().parents[1].joinpath("checks").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            found = None
+            if isinstance(node, ast.keyword) and node.arg == "evidence" and isinstance(node.value, ast.Dict):
+                found = node.value
+            elif (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                  and any(getattr(t, "id", "").endswith("evidence") for t in node.targets)):
+                found = node.value
+            if found is not None:
+                keys |= {k.value for k in found.keys if isinstance(k, ast.Constant)}
+            if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+                    and getattr(node.value, "id", "").endswith("evidence") and isinstance(node.slice, ast.Constant)):
+                keys.add(node.slice.value)
+    return keys
+
+
+def test_every_evidence_field_has_words(audits):
+    from reports.evidence import FIELDS
+    seen = {k for r in audits.values() for ev in r.findings["evidence"] if isinstance(ev, dict) for k in ev}
+    source = evidence_keys_in_source()
+    assert len(source) > 100
+    assert sorted((seen | source) - set(FIELDS)) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_evidence_in_the_workbook_reads_as_words(books, lang):
+    ws = books[lang][i18n.t("sheet.findings", lang)]
+    col = [f for f, *_ in COLUMNS].index("evidence")
+    texts = [r[col] for r in ws.iter_rows(min_row=FIRST_ROW, values_only=True) if r[col]]
+    assert len(texts) > 500
+    assert not [t for t in texts if SNAKE.search(words(t)) or re.search(r"\b(?:True|False)\b", t)]

@@ -17,6 +17,10 @@ def template() -> str:
             check_lines.append(f"# {key} = {shown}")
         check_lines.append("")
     checks_block = "\n".join(check_lines)
+    from dataclasses import asdict
+
+    from audit.model.limits import ReadLimits
+    limits_block = "\n".join(f"# {key} = {value!r}" for key, value in asdict(ReadLimits()).items())
     return f'''# crm-audit configuration. Uncomment what you need; everything has a default.
 
 [input]
@@ -64,4 +68,17 @@ def template() -> str:
 
 # [history]
 # dir = "audit-history"  # keep a run history for the trend (same as --history)
+
+# The phone system's call log (OF07-OF09): Asterisk Master.csv, Mango Office, Sipuni, UIS, Zadarma, Twilio.
+# [calls]
+# region = "RU"              # where numbers written without a country code are
+# timezone = "Europe/Moscow"  # only when the log's times are UTC (Asterisk usegmtime=yes, Mango Office)
+# columns = ["clid", "src", "dst", "start", "billsec", "disposition"]  # a headerless log of another layout
+# [calls.extensions]          # extension (SIP user, line) -> manager, as the CRM names him
+# "101" = "Иванов Пётр"
+
+# What an input may cost before it is refused (exit 2, naming the file and the limit).
+# Raise one when a genuine export hits it.
+# [limits]
+{limits_block}
 '''

@@ -905,11 +905,13 @@ def write_demo(folder: str | Path, seed: int = 7, n_deals: int = 2000) -> Path:
     data = generate(n_deals=n_deals, seed=seed, problems=True)
     folder = Path(folder)
     write_export(data, folder, seed=seed)
-    write_config(data, folder.parent / CONFIG_NAME)
+    from audit.app.demo_calls import write_call_log
+    extensions = write_call_log(data, folder / "Master.csv", seed=seed)
+    write_config(data, folder.parent / CONFIG_NAME, extensions=extensions)
     return folder
 
 
-def write_config(data: DemoData, path: Path) -> Path:
+def write_config(data: DemoData, path: Path, extensions: Mapping[str, str] | None = None) -> Path:
     lines = ["# crm-audit settings for the demo export (written by `crm-audit demo`).",
              "# Stage order of the main pipelines, as set up in amoCRM; Воронка Петрова is left to inference.", ""]
     for name, stages in data.declared_stages().items():
@@ -917,6 +919,9 @@ def write_config(data: DemoData, path: Path) -> Path:
         lines.append("stages = [" + ", ".join(f'"{s}"' for s in stages) + "]")
         lines.append("")
     lines += ["[report]", f'deal_url = "{DEAL_URL}"', ""]
+    if extensions:
+        lines += ["# The office PBX (Asterisk) numbers each manager's phone: its call log names extensions.",
+                  "[calls.extensions]"] + [f'"{ext}" = "{name}"' for ext, name in extensions.items()] + [""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -941,8 +946,8 @@ def write_export(data: DemoData, folder: Path, seed: int = 7) -> tuple[Path, Pat
     edited = touched.groupby("deal_id")["at"].max()
     first_from = history.drop_duplicates("deal_id").set_index("deal_id")["from_stage"]
     via_inbox = deals["deal_id"].map(first_from).eq(INBOX).fillna(False).to_numpy()
-    system_source = np.where(via_inbox, rng.integers(0, len(SYSTEM_SOURCES), size=n), -1)
-    phone = _phones(rng, n)
+    source_draw, phone = _sources_and_phones(rng, n)
+    system_source = np.where(via_inbox, source_draw, -1)
     email = _emails(rng, deals)
     amount = _amount_text(deals["amount"], rng.random(n) < 0.7)
     closed = pc.fill_null(_date_text(deals["closed_at"]), "не закрыта")
@@ -1017,6 +1022,16 @@ def _amount_text(amount: pd.Series, spaced: np.ndarray) -> pd.Series:
                        np.where(thousands > 0, s_thousands + " " + s_units, units.astype(str)))
     plain = a.astype(str)
     return pd.Series(sign + np.where(spaced, grouped, plain.to_numpy()).astype(object), index=amount.index)
+
+
+def _sources_and_phones(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The system-source draw and the contacts' phones, in the order write_export draws them."""
+    return rng.integers(0, len(SYSTEM_SOURCES), size=n), _phones(rng, n)
+
+
+def deal_phones(n_deals: int, seed: int = 7) -> np.ndarray:
+    """The contact phone write_export gives each deal ("+7 (916) 123-45-67"), for the call log."""
+    return _sources_and_phones(np.random.default_rng([seed, 1]), n_deals)[1]
 
 
 def _phones(rng, n: int) -> np.ndarray:

@@ -8,8 +8,12 @@ Two rules make the trend trustworthy:
 
 - **Ordered by the data's time, not the wall clock.** A run's place in the trend is its
   `as_of` (the latest event in the export, or --as-of), so auditing last month's export
-  today slots in where it belongs. `previous` is the latest run with an earlier as_of;
-  `trend` holds one point per earlier as_of, oldest first (the current run is not in it).
+  today slots in where it belongs. `previous` is the latest run (by as_of, then by recording)
+  whose as_of is not after this one's, other than an identical rerun (same as_of and same
+  inputs): so a fix re-exported the same day is compared with the export it fixed. It says
+  what differs (`same_inputs`, `same_as_of`), so "±0 since the run of 2026-11-20" on the same
+  data audited as of another date reads as that, not as a trend. `trend` holds one point per
+  earlier as_of, oldest first (the current run is not in it).
 - **A rerun replaces, never doubles.** A run is identified by (as_of, inputs digest): the
   same files audited again (say, with a changed config) replace that run's record. A
   different export with the same as_of (a corrected re-export) is kept as its own run;
@@ -104,18 +108,24 @@ class History:
     # -- the two calls the run makes ---------------------------------------------------
 
     def attach(self, result: AuditResult) -> AuditResult:
-        """The result with `previous` (the latest run with an earlier as_of, or None) and
-        `trend` (one {as_of, score} per earlier as_of, oldest first)."""
+        """The result with `previous` (the latest run with an as_of not after this one's, other
+        than an identical rerun; or None) and `trend` (one {as_of, score} per earlier as_of,
+        oldest first)."""
         if not self.path.exists():
             return replace(result, previous=None, trend=())
-        key = as_of_key(result.as_of)
+        key, digest = as_of_key(result.as_of), inputs_digest(result)
         with self._connect() as db:
             if db is None:
                 return replace(result, previous=None, trend=())
             row = db.execute(
-                "SELECT * FROM runs WHERE as_of < ? ORDER BY as_of DESC, id DESC LIMIT 1", (key,)
+                "SELECT * FROM runs WHERE as_of <= ? AND NOT (as_of = ? AND inputs_digest = ?) "
+                "ORDER BY as_of DESC, id DESC LIMIT 1", (key, key, digest)
             ).fetchone()
-            previous = self._summary(db, row) if row is not None else None
+            previous = None
+            if row is not None:
+                previous = self._summary(db, row)
+                previous["same_inputs"] = row["inputs_digest"] == digest
+                previous["same_as_of"] = row["as_of"] == key
             trend = tuple(
                 {"as_of": _iso(r["as_of"]), "score": r["score"]}
                 for r in db.execute(

@@ -1,4 +1,9 @@
-"""Report paths for unattended runs: placeholders and a lock against overlapping runs.
+"""Report paths for unattended runs: placeholders, what a report may replace, and a lock
+against overlapping runs.
+
+A report is written only as a regular file, and never over the run's own inputs or its
+config (`--md crm-audit.toml` overwrote the config): such a path is refused with one line
+before anything is written, and before any export is read when the path has no placeholder.
 
 A nightly cron job writes `reports/crm-{as_of:%Y-%m-%d}.xlsx`; the folder is created when
 missing (the writers go through reports.atomic, so a report is never half-written). When
@@ -20,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from audit.model.errors import AuditError
+from reports.atomic import refuse_unsafe_target
 
 LOCK_NAME = ".crm-audit.lock"
 LOCK_TIMEOUT_S = 30.0
@@ -79,6 +85,42 @@ def owner_paths(template: str, result, names: Mapping[str, str]) -> dict[str, Pa
         taken.add(name.casefold())
         out[owner] = render_path(template, result, owner=name)
     return out
+
+
+def refuse_bad_outputs(paths: Iterable[str | Path], *, inputs: Iterable[str | Path] = (),
+                       config: str | Path | None = None) -> None:
+    """Raise unless each path may receive a report: a regular file or nothing yet, not an input,
+    not the config, and not named twice. Identity is the file itself (device and inode), so a
+    hard link or another spelling of an input is caught too."""
+    protected: dict[object, str] = {}
+    for path in inputs:
+        protected.update({key: "an input file" for key in _keys(path)})
+    if config is not None:
+        protected.update({key: "the config file" for key in _keys(config)})
+    seen: dict[object, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        refuse_unsafe_target(path)
+        for key in _keys(path):
+            if key in protected:
+                raise AuditError(f"is {protected[key]}: a report is never written over it", path=path,
+                                 hint="name another file for the report")
+            if key in seen:
+                raise AuditError(f"is named for two reports (also as {seen[key]})", path=path)
+        for key in _keys(path):
+            seen[key] = path
+
+
+def _keys(path: str | Path) -> list[object]:
+    """The resolved path, and the file's (device, inode) when it exists."""
+    path = Path(path)
+    keys: list[object] = [path.resolve()]
+    try:
+        info = os.stat(path)
+    except OSError:
+        return keys
+    keys.append((info.st_dev, info.st_ino))
+    return keys
 
 
 def lock_timeout() -> float:

@@ -14,16 +14,19 @@ from typing import Callable, Sequence
 
 import click
 
-from audit.model import config as config_mod
+from audit.app.settings import load_config
+from audit.model.asof import parse_as_of
 from audit.model.errors import AuditError
 from audit.model.findings import Severity, Status
+from audit.model.reportmark import SKIP_NOTE
 from audit.app.history import History
 from audit.ingest import load
-from audit.app.outputs import output_lock, owner_paths, render_path
+from audit.app.outputs import output_lock, owner_paths, refuse_bad_outputs, render_path
 from audit.derived.deal_index import NO_OWNER
 from audit.runner import parse_codes, run_audit, warm_up
 from reports import ReportOptions, write
 from reports.console import render_quiet_failure, render_summary
+from reports.atomic import sweep_leftovers
 from reports.json_report import dump
 
 log = logging.getLogger("crm_audit")
@@ -45,6 +48,7 @@ class AuditRequest:
     fail_on: str | None = None
     history_dir: Path | None = None
     mask_pii: bool = False
+    show_numbers: bool = False  # full phone numbers in the outputs (never with mask_pii)
     per_owner: str | None = None   # a folder (or a path with {owner}) for one workbook per manager
     quiet: bool = False
     color: bool = False
@@ -55,49 +59,65 @@ def execute(req: AuditRequest) -> int:
     """Run the audit and write what was asked; return the exit code (0 or 1)."""
     say = req.progress or (lambda _m: None)
     started = time.perf_counter()
-    cfg = config_mod.load(req.config_path)
+    cfg = load_config(req.config_path)
     select, ignore = parse_codes(req.select), parse_codes(req.ignore)
     fail_on = (req.fail_on or cfg.fail_on or "high").lower()
     lang = req.lang or cfg.report.get("lang", "en")
     history_dir = req.history_dir or (Path(cfg.history["dir"]) if cfg.history.get("dir") else None)
 
+    targets = [(fmt, t) for fmt, t in (("xlsx", req.xlsx), ("json", req.json), ("md", req.md)) if t]
+    # Paths without placeholders are judged before the exports are read: a report over the
+    # config or an input, or onto a device, fails at once rather than after the audit.
+    refuse_bad_outputs([Path(t) for _f, t in targets if t != "-" and "{" not in t],
+                       inputs=[p for p in req.paths if Path(p).is_file()], config=req.config_path)
+
+    if req.as_of is not None:
+        parse_as_of(req.as_of)  # a bad --as-of stops the run before the exports are read
+    mask_pii = req.mask_pii or bool(cfg.report.get("mask_pii"))
     warm_up(select, ignore)
     say("reading exports")
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
-                       sources=loaded.sources, warnings=loaded.warnings, crm_name=loaded.crm_name, progress=say)
+                       sources=loaded.sources, warnings=loaded.warnings, crm_name=loaded.crm_name, progress=say,
+                       show_numbers=req.show_numbers and not mask_pii)
     refuse_if_nothing_judged(result)
     for broken in result.errored():  # loud even with -q: a cron log must show a check that broke
         log.error("%s could not run: %s", broken.code, broken.message)
-    options = ReportOptions(lang=lang, mask_pii=req.mask_pii or bool(cfg.report.get("mask_pii")),
+    options = ReportOptions(lang=lang, mask_pii=mask_pii,
                             deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
     if options.mask_pii:  # one masked result for every writer and the console
         from reports.pii import mask_result
         result = mask_result(result, deals=loaded.crm.deals)
+    elif not req.show_numbers:  # phone numbers stay out of every output unless asked
+        from reports.pii import mask_phones
+        result = mask_phones(result)
     written: list[tuple[str, str]] = []
-    inputs = frozenset(Path(s.path).resolve() for s in loaded.sources)
-    targets = [(fmt, t) for fmt, t in (("xlsx", req.xlsx), ("json", req.json), ("md", req.md)) if t]
+    paths = [(fmt, template if template == "-" else render_path(template, result)) for fmt, template in targets]
+    # A manager's own workbook goes through the same rules as -o: placeholders, regular files only.
     per_owner = owner_paths(req.per_owner, result, managers(result, lang)) if req.per_owner else {}
+    files = [path for _f, path in paths if path != "-"] + list(per_owner.values())
+    # Our own earlier report, passed over on reading, is what a rerun replaces; every other file
+    # named or found is an input, read or not.
+    inputs = [s.path for s in loaded.sources if s.note != SKIP_NOTE]
+    refuse_bad_outputs(files, inputs=inputs, config=req.config_path)
+    stdout_open = True
     # One lock over history and outputs: an overlapping run waits, then sees this run as its
     # previous one (attach inside the lock) instead of racing it.
-    with output_lock([render_path(t, result) for _f, t in targets if t != "-"] + list(per_owner.values()),
-                     history_dir):
+    with output_lock(files, history_dir):
+        for path in files:  # what a run killed with SIGKILL left beside this report
+            for leftover in sweep_leftovers(path):
+                log.debug("removed %s, left by a run that was killed", leftover)
         if history_dir is not None:
             result = History(history_dir).attach(result)
-        for fmt, template in targets:
-            if template == "-":
+        for fmt, path in paths:
+            if path == "-":
                 say("")
-                sys.stdout.write(dump(result, options))
+                stdout_open = write_stdout(dump(result, options))
                 continue
-            path = render_path(template, result)
-            if path.resolve() in inputs:
-                raise AuditError("refusing to write a report over an input file", path=path)
             say(f"writing {path}")
             write(fmt, result, path, options)
             written.append((fmt, str(path)))
         for owner, path in per_owner.items():
-            if path.resolve() in inputs:
-                raise AuditError("refusing to write a report over an input file", path=path)
             say(f"writing {path}")
             write("xlsx", result, path, replace(options, owner=owner))
         if per_owner:
@@ -112,7 +132,7 @@ def execute(req: AuditRequest) -> int:
     level = None if fail_on == "never" else Severity.parse(fail_on)
     failed = result.failed_at_or_above(level) if level is not None else []
     log.debug("audit finished in %.1fs", time.perf_counter() - started)
-    to_stdout = req.json != "-"
+    to_stdout = req.json != "-" and stdout_open
     if req.quiet:
         if failed:
             click.echo(render_quiet_failure(result, failed, fail_on), err=True)
@@ -132,11 +152,41 @@ def managers(result, lang: str) -> dict[str, str]:
     return {o: sentinel(o, lang) for o in owners if o != NO_OWNER or ownerless}
 
 
+def write_stdout(text: str) -> bool:
+    """Print to stdout; False when the reader has gone (`crm-audit run --json - | head`): the
+    rest of the run (reports, history, exit code) goes on, and nothing more is printed."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        silence_stdout()
+        return False
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not fail again."""
+    import os
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def refuse_if_nothing_judged(result) -> None:
-    """Exit 2 when every check that ran ended in error: nothing was judged, so neither 0 (clean)
-    nor 1 (findings) would be true. This is what `--select HY` gives when Great Expectations is
-    broken; in a full run the other checks complete and the HY errors are only reported."""
+    """Exit 2 when nothing was judged, so that neither 0 (clean) nor 1 (findings) is claimed:
+
+    - no check ran at all (`--ignore ST,SG,OF,FN,HY`, everything disabled, or every selected
+      check skipped for want of data): a score of 100 would be a clean bill for nothing;
+    - every check that ran ended in error: what `--select HY` gives when Great Expectations is
+      broken; in a full run the other checks complete and the HY errors are only reported."""
     ran = [c for c in result.checks if c.status is not Status.SKIPPED]
-    if ran and all(c.status is Status.ERROR for c in ran):
+    if not result.checks:
+        raise AuditError("no check ran: every check was ignored or disabled",
+                         hint="see --select, --ignore and enabled = false in crm-audit.toml")
+    if not ran:
+        first = result.checks[0]
+        raise AuditError(f"no check ran: all {len(result.checks)} selected checks were skipped "
+                         f"({first.code}: {first.skipped_reason or first.message})")
+    if all(c.status is Status.ERROR for c in ran):
         codes = ", ".join(c.code for c in ran)
         raise AuditError(f"no check could run ({codes}): {ran[0].message}")

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.derived.calls import CallSettings, owner_call_columns
 from audit.derived.deal_index import (
     NO_OWNER,
     activity_positions,
@@ -20,14 +21,17 @@ from audit.model.findings import Family
 from audit.model import CrmData
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "won_amount", "open_amount", "activities",
-                 "activities_per_deal", "median_cycle_days", "impossible_deals", "findings",
-                 *[f"findings_{f.value}" for f in Family], "checks"]
+                 "activities_per_deal", "median_cycle_days", "impossible_deals", "talk_in_crm_share",
+                 "numbers_outside_crm", "findings", *[f"findings_{f.value}" for f in Family], "checks"]
+# From the phone system's call log, per manager: the team has no row of its own there.
+CALL_COLUMNS = ("talk_in_crm_share", "numbers_outside_crm")
 _CATALOGUE_ORDER = {prefix: i for i, prefix in enumerate(("ST", "SG", "OF", "FN", "HY"))}
 # Findings about these belong to the deal's owner, "(no owner)" when the deal has none.
 _OWNED = ("deal", "activity", "lead")
 
 
-def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None,
+                 calls: CallSettings | None = None) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
@@ -41,6 +45,10 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | Non
     - impossible_deals: the owner's deals with impossible dates (closed before created, dated after
       `as_of`) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
       them, and a deal closed before it was created would give a negative cycle;
+    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, with the thresholds
+      OF07 and OF08 ran with (`calls`; empty when they did not judge): the share of the owner's
+      client talk time during a deal's life that left an activity on the deal, and the numbers he
+      keeps talking to that no deal or lead knows (audit.derived.calls.owner_call_columns);
     - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
       the owner; findings about a deal, activity or lead without an owner count under "(no owner)"),
       findings_<family> the same per check family, and checks: the codes of the checks that
@@ -53,7 +61,8 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | Non
     codes, labels = owner_codes(crm)
     out = _scorecard(crm, codes, len(labels), as_of)
     out.insert(0, "owner", labels.to_numpy(dtype=object))
-    out = pd.concat([out, _finding_counts(_owned_by(findings), out["owner"])], axis=1)
+    call_columns = owner_call_columns(crm, out["owner"], calls)
+    out = pd.concat([out, call_columns, _finding_counts(_owned_by(findings), out["owner"])], axis=1)
     return out[OWNER_COLUMNS]
 
 
@@ -65,7 +74,7 @@ def team_row(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = 
         return {}
     figures = pd.concat([_scorecard(crm, np.zeros(len(deals), dtype=np.int64), 1, as_of),
                          _finding_counts(_owned_by(findings, "team"), pd.Series(["team"]))], axis=1)
-    team = {c: figures[c].iloc[0] for c in OWNER_COLUMNS if c != "owner"}
+    team = {c: (figures[c].iloc[0] if c not in CALL_COLUMNS else None) for c in OWNER_COLUMNS if c != "owner"}
     return {k: (None if v is pd.NA else v.item() if hasattr(v, "item") else v) for k, v in team.items()}
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from audit.ingest.contacts import finish_calls, finish_points, known_managers
 from audit.ingest.profiles import Assembly, Profile
 from audit.model.config import Config
 from audit.model.warnings import InputWarning
@@ -27,6 +28,10 @@ def assemble(parts: dict[str, list[pd.DataFrame]], lookups: dict[str, list[pd.Da
         if profile.assemble is not None:
             profile.assemble(assembly)
     tables = _resolve_users(assembly.tables)
+    if "contact_points" in tables:
+        tables["contact_points"] = finish_points(tables["contact_points"], cfg)
+    if "calls" in tables:
+        tables["calls"] = finish_calls(tables["calls"], cfg, known_managers(tables))
     if "stage_history" in tables:
         tables["stage_history"] = _fill_from_stage(tables["stage_history"])
     if cfg.pipelines and "pipelines" not in tables:

@@ -23,8 +23,10 @@ from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
 from audit.model.config import Config
 from audit.model.warnings import InputWarning
 
+FILE_HELPER = "_file"  # each row's file when several small files are mapped as one (audit.ingest.batch)
 ID_COLUMN = {"deals": "deal_id", "activities": "activity_id", "leads": "lead_id",
-             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline"}
+             "stage_history": "deal_id", "users": "user_id", "pipelines": "pipeline", "calls": "call_id",
+             "contact_points": "deal_id"}
 
 # Labels of an exported status column (stage names are read by profiles.status).
 DEAL_STATUS_RULES = [
@@ -75,6 +77,8 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     kinds = {c.name: c.kind for c in SCHEMA.get(spec.table, ())}
     dayfirst = spec.dayfirst if spec.dayfirst is not None else profile.dayfirst
     frame = pd.DataFrame({ROW_COLUMN: raw.frame[ROW_COLUMN].to_numpy()}, index=raw.frame.index)
+    if raw.row_files is not None:  # several files mapped as one: each row keeps its file (a helper)
+        frame[FILE_HELPER] = raw.row_files
     issues: list[pd.DataFrame] = []
     failures: dict[str, int] = {}
     id_source = next((c for c, t in match.mapping.items() if t == ID_COLUMN.get(spec.table)), None)
@@ -99,7 +103,7 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
         if failed is not None and failed.any():
             failures[target] = int(failed.sum())
             issues.append(_issue_rows(raw, spec.table, target, match.source_headers[col], values, failed,
-                                      ids, frame[ROW_COLUMN]))
+                                      ids, frame))
     if "closed_at" in frame.columns and "created_at" in frame.columns:
         frame["closed_at"] = end_of_period(frame["closed_at"], frame["created_at"])
     finish_ctx = finish_context(cfg, profile)
@@ -115,13 +119,10 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
         if note:
             notes.append(note)
         tables[name] = table
-    if raw.dropped:
-        notes.append(f"{len(raw.dropped)} line(s) not read as records (wrong number of fields or report "
-                     f"totals)")
-        issues.append(pd.DataFrame({
-            "table": spec.table, "file": raw.label, "row": [r for r, _t in raw.dropped],
-            "column": None, "source_column": None, "raw": [t[:500] for _r, t in raw.dropped], "entity_id": None,
-        }))
+    dropped, dropped_note = dropped_issues(raw, spec.table)
+    if dropped is not None:
+        notes.append(dropped_note)
+        issues.append(dropped)
     from_headers = {t for t in match.mapping.values() if not t.startswith("_")}
     exported = {name: frozenset(from_headers & set(table.columns)) if name == spec.table else frozenset()
                 for name, table in tables.items()}
@@ -130,12 +131,23 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
                   exported=exported)
 
 
+def _dropped_text(table: str, dropped: list[tuple[int, str]]) -> list[str]:
+    """The text of lines not read as records, for HY08; a call log's lines hold clients' numbers,
+    which are starred (audit.ingest.contacts.mask_digit_runs)."""
+    text = [t[:500] for _r, t in dropped]
+    if table == "calls":
+        from audit.ingest.contacts import mask_digit_runs
+        return mask_digit_runs(pd.Series(text, dtype="str")).tolist()
+    return text
+
+
 def finish_context(cfg: Config, profile: Profile) -> FinishContext:
     """The stage names `[status]` declares and the profile's own final stages, normalized once."""
     def names(stages) -> frozenset[str]:
         return frozenset(norm_header(s) for s in stages)
     return FinishContext(declared_won=names(cfg.won_stages), declared_lost=names(cfg.lost_stages),
-                         system_won=names(profile.won_stages), system_lost=names(profile.lost_stages))
+                         system_won=names(profile.won_stages), system_lost=names(profile.lost_stages),
+                         calls=cfg.calls)
 
 
 def end_of_period(closed: pd.Series, created: pd.Series) -> pd.Series:
@@ -156,11 +168,24 @@ def end_of_period(closed: pd.Series, created: pd.Series) -> pd.Series:
     return closed
 
 
-def _issue_rows(raw: RawTable, table: str, column: str, source_column: str | None, values: pd.Series,
-                failed: pd.Series, ids: pd.Series | None, rows: pd.Series) -> pd.DataFrame:
-    idx = failed[failed].index
+def dropped_issues(raw: RawTable, table: str) -> tuple[pd.DataFrame | None, str | None]:
+    """The lines of a file not read as records, as parse issues (HY08), and the source's note."""
+    if not raw.dropped:
+        return None, None
+    note = f"{len(raw.dropped)} line(s) not read as records (wrong number of fields or report totals)"
     return pd.DataFrame({
-        "table": table, "file": raw.label, "row": rows.loc[idx].to_numpy(), "column": column,
+        "table": table, "file": raw.label, "row": [r for r, _t in raw.dropped],
+        "column": None, "source_column": None, "raw": _dropped_text(table, raw.dropped), "entity_id": None,
+    }), note
+
+
+def _issue_rows(raw: RawTable, table: str, column: str, source_column: str | None, values: pd.Series,
+                failed: pd.Series, ids: pd.Series | None, frame: pd.DataFrame) -> pd.DataFrame:
+    idx = failed[failed].index
+    # Rows of several files mapped as one carry their own file (audit.ingest.batch).
+    files = frame.loc[idx, FILE_HELPER].to_numpy() if FILE_HELPER in frame.columns else raw.label
+    return pd.DataFrame({
+        "table": table, "file": files, "row": frame.loc[idx, ROW_COLUMN].to_numpy(), "column": column,
         "source_column": source_column, "raw": values.loc[idx].astype("str").to_numpy(),
         "entity_id": ids.loc[idx].to_numpy() if ids is not None else None,
     })[list(PARSE_ISSUE_COLUMNS)]
@@ -186,7 +211,7 @@ def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
             mapped, failed = map_labels(current.where(~already), rule, default=default)
             table[col] = current.where(already, mapped)
             if failed.any():
-                issues.append(_issue_rows(raw, name, col, col, current, failed, ids, table[ROW_COLUMN]))
+                issues.append(_issue_rows(raw, name, col, col, current, failed, ids, table))
     if name == "activities" and "type" in table.columns:
         known = table["type"].isin(["call", "email", "meeting", "message", "task", "note", "other"])
         if not known.all():

@@ -10,7 +10,7 @@ from audit.ingest import Loaded
 def inspection(loaded: Loaded) -> dict:
     crm = loaded.crm
     tables = {}
-    for name in ("deals", "stage_history", "activities", "leads", "users", "pipelines"):
+    for name in ("deals", "stage_history", "activities", "leads", "users", "pipelines", "calls", "contact_points"):
         frame = crm.table(name)
         if frame is not None:
             tables[name] = {"rows": len(frame), "columns": sorted(crm.provided.get(name, ())),

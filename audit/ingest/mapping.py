@@ -3,7 +3,8 @@
 Detection compares the file's headers with every profile's table specs; the spec whose
 identifying headers are all present and that maps the most columns wins (a CRM's own
 profile before the generic one). `read_table` then maps it (audit.ingest.canonical) and
-records what it saw for `inspect` and the reports: one call per raw table.
+records what it saw for `inspect` and the reports: one call per raw table, or `recognise`
+then `read_matched` when small files are gathered first (audit.ingest.batch).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audit.ingest.canonical import Match, Mapped, drop_helpers, map_table
-from audit.ingest.profiles import BY_NAME, PROFILES, Profile, TableSpec, norm_header
-from audit.ingest.readers import ROW_COLUMN, RawTable
+from audit.ingest.profiles import BY_NAME, CALL_LOGS, PROFILES, Profile, TableSpec, norm_header
+from audit.ingest.readers import ROW_COLUMN, RawTable, text_columns
+from audit.ingest.unread import refuse_unread_deals
 from audit.model import SCHEMA, SourceFile
 from audit.model.config import Config
 from audit.model.errors import InputError
@@ -41,25 +43,53 @@ class TableRead:
     reads_deals: bool = False
     exported: dict[str, frozenset[str]] = field(default_factory=dict)  # see canonical.Mapped
     origin: str = ""  # the file (file[sheet]) the tables came from, for warnings per file
+    notes: list[str] = field(default_factory=list)  # what mapping noticed (beyond the profile's name)
 
 
 def read_table(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alone: bool = False) -> TableRead:
     """Detect, map and record one raw table. `named_alone`: the user named this very file and it
     is the file's only table, so a file we cannot read deserves a word on stderr."""
-    forced = forced_table(cfg, raw)
+    match, unread = recognise(raw, cfg, crm, named_alone=named_alone)
+    return unread if match is None else read_matched(raw, match, cfg)
+
+
+def recognise(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alone: bool = False,
+              seen: dict | None = None) -> tuple[Match | None, TableRead | None]:
+    """(the match, None) for a table some profile reads, else (None, its entry for `inspect`).
+    `seen` caches detection by header row: 5,000 files of one layout are recognised once. A
+    deals export that cannot be read, or not quite (no stage column, another CRM than the one
+    forced), raises InputError."""
+    # A call log without a header row was named after its layout when it was read.
+    forced = forced_table(cfg, raw) or ("calls" if raw.layout else None)
     if forced == "ignore":
-        return TableRead(_unread(raw, "ignored ([files] in crm-audit.toml)"))
-    match = detect(raw, cfg, crm, forced=forced)
+        return None, TableRead(_unread(raw, "ignored ([files] in crm-audit.toml)"))
+    key = (tuple(raw.headers), tuple(raw.frame.columns), forced)
+    if seen is not None and key in seen:
+        match = seen[key]
+    else:
+        match = detect(raw, cfg, crm, forced=forced)
+        if seen is not None:
+            seen[key] = match
     if match is None:
-        miss = near_miss_deals(raw)
+        miss = near_miss_deals(raw, crm or cfg.crm)
         if miss:
             raise InputError(miss, path=raw.label)
-        note = "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
+        not_forced, reads_as = not_the_forced_crm(raw, cfg, crm) or (None, None)
+        if reads_as == "deals":  # the run would end in "no deals export found" otherwise
+            raise InputError(not_forced, path=raw.label)
+        note = not_forced or "not recognised as a CRM table (headers: " + ", ".join(raw.headers[:6]) + (
             ", ..." if len(raw.headers) > 6 else "") + ")"
         if named_alone:
             log.warning("%s: %s", raw.label, note)
-        return TableRead(_unread(raw, note))
-    mapped = map_table(raw, match, cfg)
+        return None, TableRead(_unread(raw, note))
+    if match.spec.table == "deals":
+        refuse_unread_deals(raw, len(raw.frame))
+    return match, None
+
+
+def read_matched(raw: RawTable, match: Match, cfg: Config) -> TableRead:
+    """Map a recognised raw table and record it."""
+    mapped = map_table(text_columns(raw), match, cfg)
     rows_read = len(raw.frame)
     raw.frame = raw.frame.iloc[:0]  # the text is in the canonical tables now: free it
     return TableRead(
@@ -67,7 +97,7 @@ def read_table(raw: RawTable, cfg: Config, crm: str | None = None, *, named_alon
         tables={name: drop_helpers(t) for name, t in mapped.tables.items()}, lookups=mapped.lookups,
         issues=mapped.issues, warnings=[*mapped.warnings, *_left_out(raw, mapped, rows_read)],
         reads_deals=match.spec.table == "deals" or "deals" in mapped.tables, exported=mapped.exported,
-        origin=raw.label)
+        origin=raw.label, notes=list(mapped.notes))
 
 
 def _left_out(raw: RawTable, mapped: Mapped, rows_read: int) -> list[InputWarning]:
@@ -107,15 +137,19 @@ def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
     header_of = match.source_headers
     if mapped.tables:
         table = "+".join(mapped.tables)
-        rows = sum(len(t) for t in mapped.tables.values()) if len(mapped.tables) > 1 else rows
+        # Contact phones read beside the deals are not rows of the file.
+        counted = [t for name, t in mapped.tables.items() if name != "contact_points"]
+        rows = sum(len(t) for t in counted) if len(counted) > 1 else rows
     else:
         table = LOOKUP if mapped.lookups or match.spec.table == LOOKUP else match.spec.table
     label = match.spec.label or match.spec.table
-    notes = [f"{match.profile.label} {label}"] + mapped.notes
+    notes = [f"{match.profile.label} {label}"] + ([raw.layout] if raw.layout else []) + mapped.notes
     if match.via_config:
         notes.append("columns mapped by crm-audit.toml")
-    # A lookup file's columns are all helpers: show what each one is read as.
-    mapping = {header_of[c]: t.lstrip("_") for c, t in match.mapping.items() if table == LOOKUP or not t.startswith("_")}
+    # A lookup file's columns are all helpers, and so are most of a call log's: show what each one
+    # is read as.
+    shown = table in (LOOKUP, "calls")
+    mapping = {header_of[c]: t.lstrip("_") for c, t in match.mapping.items() if shown or not t.startswith("_")}
     # A repeated header (amoCRM's second "Источник") is listed once: as mapped when one of its
     # columns is, else as unmapped.
     unmapped = tuple(dict.fromkeys(header_of[c] for c in match.unmapped if header_of[c] not in mapping))
@@ -146,7 +180,7 @@ def detect(raw: RawTable, cfg: Config, crm: str | None = None, *, forced: str | 
     """The best (profile, table spec) for the raw table, or None. `forced`: the table kind
     `[files]` in crm-audit.toml names for it (see `forced_table`)."""
     crm = (crm or cfg.crm or "auto").lower()
-    profiles = PROFILES if crm == "auto" else (BY_NAME[crm], BY_NAME["generic"])
+    profiles = (*(PROFILES if crm == "auto" else (BY_NAME[crm], BY_NAME["generic"])), *CALL_LOGS)
     columns = [c for c in raw.frame.columns if c != ROW_COLUMN]
     headers = dict(zip(columns, raw.headers))
     normalized = {c: norm_header(h) for c, h in headers.items()}
@@ -206,10 +240,12 @@ def _map_columns(columns: list[str], normalized: dict[str, str], spec: TableSpec
     return mapping, unmapped
 
 
-def near_miss_deals(raw: RawTable) -> str | None:
-    """A file that looks like a deals export but lacks the stage column: name what is missing."""
+def near_miss_deals(raw: RawTable, crm: str | None = None) -> str | None:
+    """A file that looks like a deals export but lacks the stage column: name what is missing.
+    With a forced CRM only that CRM's deals export is considered (never another CRM's name)."""
     present = {norm_header(h) for h in raw.headers}
-    for profile in PROFILES:
+    forced = (crm or "auto").lower()
+    for profile in (PROFILES if forced == "auto" else (BY_NAME[forced],)):
         for spec in profile.tables:
             if spec.table != "deals":
                 continue
@@ -223,3 +259,16 @@ def near_miss_deals(raw: RawTable) -> str | None:
     return None
 
 
+def not_the_forced_crm(raw: RawTable, cfg: Config, crm: str | None) -> tuple[str, str | None] | None:
+    """When a CRM is forced (--crm X, [input] crm) and the file is not X's: (a sentence saying it
+    is not an X export and what it reads as without the forcing, that table or None)."""
+    forced = (crm or cfg.crm or "auto").lower()
+    if forced in ("auto", "generic"):
+        return None
+    label = BY_NAME[forced].label
+    other = detect(raw, cfg, "auto", forced=forced_table(cfg, raw))
+    if other is None:
+        return f"not an export of {label}: its headers match none of its tables", None
+    what = other.spec.label or other.spec.table
+    return (f"not an export of {label} (the CRM was forced to {forced}): it reads as {other.profile.label} "
+            f"{what}; leave the CRM out to detect it"), other.spec.table

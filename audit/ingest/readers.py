@@ -23,6 +23,10 @@ import pandas as pd
 
 from audit.ingest.grouped import ungroup
 from audit.model.errors import InputError
+from audit.model.limits import MIB, ReadLimits, lift_hint
+from audit.model.reportmark import SKIP_NOTE, TOOL_NAME
+from audit.ingest.csvtext import (encoding_hint, parse_small_csv, refuse_endless_first_line, refuse_long_fields,
+                                  utf16_without_bom)
 
 log = logging.getLogger("crm_audit")
 
@@ -34,7 +38,23 @@ ROW_COLUMN = "_row"  # 1-based line (CSV) or row (sheet) of each record in its f
 DELIMITERS = [",", ";", "\t", "|"]
 SNIFF_BYTES = 256 * 1024
 HEAD_BYTES = 1 << 20  # read to recognise a file and its encoding
-ENCODING_HINT = "use --encoding, e.g. --encoding cp1251"
+SMALL_TEXT_BYTES = 64 * 1024  # a text file this small is parsed in memory (audit.ingest.batch)
+# A report of ours named as input: its JSON header (`"tool": {"name": "crm-audit"`).
+JSON_REPORT = re.compile(r'^\s*\{.{0,400}?"tool"\s*:\s*\{\s*"name"\s*:\s*"' + TOOL_NAME + '"', re.DOTALL)
+# The sample of a CSV's first lines is parsed with the csv module: let it hold any field the
+# sample can hold (the limit on a field is judged on the whole file, with its line and column).
+csv.field_size_limit(max(csv.field_size_limit(), 4 * SNIFF_BYTES))
+
+
+class NotAnExport(Exception):
+    """A file to pass over with a note (a crm-audit report): not an error, not an export."""
+
+    def __init__(self, note: str):
+        super().__init__(note)
+        self.note = note
+
+
+ENCODING_HINT = encoding_hint()
 
 # Lines under a report's table that are not records (Salesforce and CRM report footers).
 FOOTER_PATTERN = re.compile(
@@ -54,14 +74,28 @@ class RawTable:
     header_row: int = 1                    # 1-based
     sha256: str | None = None
     dropped: list[tuple[int, str]] = field(default_factory=list)  # (row, raw text) not read as records
+    malformed: int = 0                     # the first `malformed` of `dropped` had a wrong number of fields
+    # Several small files mapped as one (audit.ingest.batch): each row's file, and the group's name.
+    row_files: np.ndarray | None = None
+    group_label: str | None = None
+    text_as_objects: bool = False          # a small CSV's text still as Python strings (see text_columns)
+    layout: str | None = None              # a call log without a header: the layout its columns were named by
 
     @property
     def label(self) -> str:
+        if self.group_label:
+            return self.group_label
         return f"{self.path}[{self.sheet}]" if self.sheet else str(self.path)
 
 
-def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
-    """All candidate tables in one file. Raises InputError for unreadable files.
+def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = ReadLimits(), *,
+              text_as_objects: bool = False, header: bool = True) -> list[RawTable]:
+    """All candidate tables in one file. Raises InputError for unreadable files (and files past
+    `limits`), NotAnExport for a crm-audit report. A small CSV's columns are Python strings
+    when `text_as_objects` (the caller turns them into Arrow text with `text_columns`, maybe
+    after gathering many small files), else Arrow text like every CSV's. `header=False` reads a
+    CSV file without a header row (Asterisk's Master.csv): every line is a record, and the
+    columns are named "column 1", "column 2", ... for the caller to name.
 
     CSV files are parsed from disk by Arrow (transcoded on the fly when not UTF-8): a
     several-hundred-megabyte export is never held as bytes, then text, then a table.
@@ -78,22 +112,50 @@ def read_file(path: Path, encoding: str | None = None) -> list[RawTable]:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
     if not head.strip() and not more:
         raise InputError("file is empty", path=path)
-    kind = sniff_kind(head, path)
+    kind = sniff_kind(head, path, encoding)
     if kind == "binary":
         raise InputError("not a CSV or Excel file (binary content)", path=path, hint="export as CSV or XLSX")
-    # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digest_future = pool.submit(_sha256, path)
-        if kind in ("xlsx", "xls", "ods"):
-            tables = _read_workbook(path, path.read_bytes(), kind)
-        elif kind == "html":
-            tables = _read_html(path, path.read_bytes(), encoding)
-        else:
-            tables = [_read_text(path, head, encoding)]
-        digest = digest_future.result()
+    if kind == "text" and JSON_REPORT.match(head[:4096].decode("utf-8", "replace")):
+        raise NotAnExport(SKIP_NOTE)
+    if kind in ("xlsx", "ods"):
+        from audit.ingest.workbook_bounds import scan_workbook
+        if scan_workbook(path, limits, kind).is_report:
+            raise NotAnExport(SKIP_NOTE)
+    if kind in ("xlsx", "xls", "ods", "html") and path.stat().st_size > limits.unzipped_mb * MIB:
+        raise InputError(f"{path.stat().st_size / MIB:,.0f} MiB is over the {limits.unzipped_mb:g} MiB a workbook "
+                         f"may hold", path=path, hint=lift_hint("unzipped_mb"))
+    small = not more
+    if small:  # one read and no thread: many small files are read at the pace of the disk
+        tables = _read_kind(path, kind, head, encoding, limits, whole=header, header=header)
+        digest = hashlib.sha256(head).hexdigest()
+    else:
+        # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest_future = pool.submit(_sha256, path)
+            tables = _read_kind(path, kind, head, encoding, limits, header=header)
+            digest = digest_future.result()
     for t in tables:
         t.sha256 = digest
+        if t.text_as_objects and not text_as_objects:
+            text_columns(t)
     return tables
+
+
+def text_columns(raw: RawTable) -> RawTable:
+    """A small CSV's columns of Python strings as Arrow text, as `_parse_csv` gives them."""
+    if raw.text_as_objects:
+        raw.frame = raw.frame.astype({c: "str" for c in raw.frame.columns if c != ROW_COLUMN})
+        raw.text_as_objects = False
+    return raw
+
+
+def _read_kind(path: Path, kind: str, head: bytes, encoding: str | None, limits: ReadLimits,
+               whole: bool = False, header: bool = True) -> list[RawTable]:
+    if kind in ("xlsx", "xls", "ods"):
+        return _read_workbook(path, path.read_bytes(), kind)
+    if kind == "html":
+        return _read_html(path, path.read_bytes(), encoding)
+    return [_read_text(path, head, encoding, limits, whole=whole, header=header)]
 
 
 def _sha256(path: Path) -> str:
@@ -104,7 +166,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sniff_kind(data: bytes, path: Path) -> str:
+def sniff_kind(data: bytes, path: Path, encoding: str | None = None) -> str:
     head = data[:4096]
     if head.startswith(b"PK\x03\x04"):
         return "ods" if b"opendocument.spreadsheet" in data[:200] else "xlsx"
@@ -117,11 +179,14 @@ def sniff_kind(data: bytes, path: Path) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"  # UTF-16 text (Excel's "Unicode text" export)
     if b"\x00" in head:
+        # UTF-16 without a byte order mark (or a forced UTF-16/32 encoding) is text; zeros in
+        # anything else are binary.
+        if (encoding and encoding.replace("_", "-").lower().startswith(("utf-16", "utf16", "utf-32", "utf32"))) \
+                or utf16_without_bom(head):
+            return "text"
         return "binary"
     return "text"
 
-
-# -- text (CSV / TSV) ----------------------------------------------------------------------------
 
 def detect_encoding(data: bytes, path: Path) -> str:
     """BOM, else UTF-8 if the first megabyte is valid UTF-8 (the CSV reader validates the rest
@@ -134,6 +199,10 @@ def _detect_encoding(data: bytes, *, sample_only: bool) -> str:
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x00" in data[:4096]:
+        bomless = utf16_without_bom(data)
+        if bomless:
+            return bomless
     probe = data[:1 << 20] if sample_only else data
     try:
         probe.decode("utf-8")
@@ -168,10 +237,10 @@ def _decode(data: bytes, encoding: str, path: Path, forced: bool) -> str:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         if isinstance(exc, LookupError):
-            raise InputError(f"unknown encoding {encoding!r}", path=path, hint=ENCODING_HINT) from None
+            raise InputError(f"unknown encoding {encoding!r}", path=path, hint=encoding_hint(encoding)) from None
         where = exc.start
         raise InputError(f"cannot decode as {encoding} at byte {where}", path=path,
-                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
+                         hint=encoding_hint(encoding)) from None
     return text.lstrip("\ufeff")
 
 
@@ -204,13 +273,24 @@ def _header_index(rows: list[list[str]]) -> int:
     return 0
 
 
-def _read_text(path: Path, head: bytes, encoding: str | None) -> RawTable:
+def _read_text(path: Path, head: bytes, encoding: str | None, limits: ReadLimits = ReadLimits(),
+               whole: bool = False, header: bool = True) -> RawTable:
     enc = encoding or detect_encoding(head, path)
     try:
-        return _read_text_as(path, head, enc, forced=encoding is not None)
+        return _read_text_as(path, head, enc, forced=encoding is not None, limits=limits,
+                             whole=whole and len(head) <= SMALL_TEXT_BYTES, header=header)
     except _NotUtf8:
-        # Valid UTF-8 at the start, not further on: detect from the whole file.
-        return _read_text_as(path, head, _detect_encoding(path.read_bytes(), sample_only=False), forced=False)
+        # Valid UTF-8 at the start, not further on: detect from the whole file. If that reading
+        # fails too, the file mixes encodings: say so, and where UTF-8 stopped.
+        full = _detect_encoding(path.read_bytes(), sample_only=False)
+        try:
+            return _read_text_as(path, head, full, forced=False, limits=limits, header=header)
+        except InputError as second:
+            if "decode" not in second.problem:
+                raise
+            raise InputError(f"mixes encodings: it starts as UTF-8 but is not UTF-8 throughout, and {full} "
+                             f"does not read it either", path=path,
+                             hint="re-export the file in one encoding, UTF-8 if the CRM offers it") from None
 
 
 class _NotUtf8(Exception):
@@ -224,31 +304,74 @@ def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
         return codecs.getincrementaldecoder(enc)().decode(head, final=False)
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot decode as {enc} at byte {exc.start}", path=path,
-                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
+                         hint=encoding_hint(enc)) from None
     except LookupError:
-        raise InputError(f"unknown encoding {enc!r}", path=path, hint=ENCODING_HINT) from None
+        raise InputError(f"unknown encoding {enc!r}", path=path, hint=encoding_hint(enc)) from None
 
 
-def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool) -> RawTable:
-    sample = _sample_text(head[:SNIFF_BYTES + 4], enc, path, forced).lstrip("\ufeff")
+def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
+                  limits: ReadLimits = ReadLimits(), whole: bool = False, header: bool = True) -> RawTable:
+    """`whole`: `head` is the whole (small) file, parsed here with the csv module; otherwise
+    Arrow parses the file from disk."""
+    if whole:
+        try:
+            sample = head.decode(enc).lstrip("\ufeff")
+        except UnicodeDecodeError as exc:
+            if enc.replace("_", "-").lower() in ("utf-8", "utf8") and not forced:
+                raise _NotUtf8() from None
+            raise InputError(f"cannot decode as {enc} at byte {exc.start}", path=path,
+                             hint=encoding_hint(enc)) from None
+        except LookupError:
+            raise InputError(f"unknown encoding {enc!r}", path=path, hint=encoding_hint(enc)) from None
+    else:
+        sample = _sample_text(head[:SNIFF_BYTES + 4], enc, path, forced).lstrip("\ufeff")
     if not sample.strip():
         raise InputError("file is empty", path=path)
+    if len(head) > SNIFF_BYTES and not any(ch in sample for ch in "\r\n"):
+        refuse_endless_first_line(path, sample, limits, DELIMITERS, SNIFF_BYTES)
     sample_lines = sample.splitlines()[:60]
     delim = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample_lines)
     head_rows = list(csv.reader(sample_lines[:30], delimiter=delim))
+    if not header:
+        return _read_headerless(path, enc, delim, head_rows, forced, limits)
     h = _header_index(head_rows)
     if h >= len(head_rows) or not any(c.strip() for c in head_rows[h]):
         raise InputError("no header row found", path=path)
     headers = [c.strip().strip("\ufeff") for c in head_rows[h]]
-    frame, dropped = _parse_csv(path, enc, delim, h, headers, forced)
+    if len(headers) > limits.columns:
+        raise InputError(f"line {h + 1} has {len(headers):,} columns, over the {limits.columns:,} a table may have",
+                         path=path, hint=lift_hint("columns"))
+    if whole:
+        frame, dropped, last = parse_small_csv(path, sample, delim, h, headers, unique_headers(headers), limits)
+        # Only a trailing block is a footer: when the last record is plainly one (judged on its
+        # Python values), the vectorized pass is spared; unnamed columns change the width it uses.
+        may_end_in_footer = last is not None and (_is_footer_row([v.strip() for v in last])
+                                                  or not all(x.strip() for x in headers))
+    else:
+        frame, dropped = _parse_csv(path, enc, delim, h, headers, forced, limits)
+        may_end_in_footer = True
     frame, headers = _drop_empty_unnamed(frame, headers)
-    frame, footer = _drop_footer(frame)
+    frame, footer = _drop_footer(frame) if may_end_in_footer else (frame, [])
     return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim,
-                    header_row=h + 1, dropped=dropped + footer)
+                    header_row=h + 1, dropped=dropped + footer, malformed=len(dropped), text_as_objects=whole)
+
+
+def _read_headerless(path: Path, enc: str, delim: str, head_rows: list[list[str]], forced: bool,
+                     limits: ReadLimits) -> RawTable:
+    """Every line a record, the columns named by position (Arrow parses the file from disk)."""
+    widths = [len(r) for r in head_rows if any(c.strip() for c in r)]
+    width = max(set(widths), key=widths.count) if widths else 0
+    if width > limits.columns:
+        raise InputError(f"lines have {width:,} fields, over the {limits.columns:,} a table may have",
+                         path=path, hint=lift_hint("columns"))
+    headers = [f"column {i + 1}" for i in range(width)]
+    frame, dropped = _parse_csv(path, enc, delim, -1, headers, forced, limits)
+    return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim, header_row=0,
+                    dropped=dropped, malformed=len(dropped))
 
 
 def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: list[str],
-               forced: bool) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+               forced: bool, limits: ReadLimits = ReadLimits()) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """pyarrow's CSV reader on the file, every column as text, transcoding non-UTF-8 on the fly.
     Rows with a wrong number of fields are kept aside with their text (reported, never lost)."""
     import pyarrow as pa
@@ -289,21 +412,27 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
             table = read(threads=False, newlines=True)
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot decode as {enc}: {exc.reason}", path=path,
-                         hint=ENCODING_HINT if not forced else "try another --encoding") from None
+                         hint=encoding_hint(enc)) from None
     except pa.ArrowInvalid as exc:
         if utf8 and ("utf8" in str(exc).lower() or "utf-8" in str(exc).lower()):
             if forced:
-                raise InputError("cannot decode as utf-8", path=path, hint="try another --encoding") from None
+                raise InputError("cannot decode as utf-8", path=path, hint=encoding_hint("utf-8")) from None
             raise _NotUtf8() from None
+        if "straddling" in str(exc).lower():
+            raise InputError("a record runs over 16 MiB (a field far over the limit, or a quote never "
+                             "closed)", path=path) from None
         raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path) from None
-    frame = table.to_pandas()
-    del table
-    frame.columns = names
     # Line numbers assume one line per record (exact for ordinary exports; multi-line notes shift
     # later rows, still enough to find the record).
-    lines = np.arange(first_line, first_line + len(frame) + len(dropped))
+    lines = np.arange(first_line, first_line + table.num_rows + len(dropped))
     if dropped:
-        lines = lines[~np.isin(lines, [n for n, _t in dropped])][:len(frame)]
+        lines = lines[~np.isin(lines, [n for n, _t in dropped])][:table.num_rows]
+    refuse_long_fields(path, table, headers, lines, limits)
+    # Converting a few rows on a thread pool costs more than the rows (1.7 ms against 0.3 ms a
+    # small file): threads only where there is work to share.
+    frame = table.to_pandas(use_threads=table.num_rows > 10_000)
+    del table
+    frame.columns = names
     frame.insert(0, ROW_COLUMN, lines)
     return frame, [(int(n or 0), t) for n, t in dropped]
 
@@ -331,6 +460,15 @@ def _drop_empty_unnamed(frame: pd.DataFrame, headers: list[str]) -> tuple[pd.Dat
         else:
             keep_headers.append(original)
     return frame, keep_headers
+
+
+def _is_footer_row(values: list[str]) -> bool:
+    """The rule of `_drop_footer` for one row of stripped text."""
+    width = len(values)
+    filled = sum(1 for v in values if v)
+    first = values[0] if values else ""
+    return (filled == 0 or bool(FOOTER_PATTERN.match(first))
+            or (filled <= max(1, width // 4) and first == "" and width > 3))
 
 
 def _drop_footer(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str]]]:

@@ -7,6 +7,8 @@ Nothing here imports another floor. The canonical-table names are re-exported, s
 
 from audit.model.tables import (
     ACTIVITY_TYPES,
+    CALL_DIRECTIONS,
+    CONTACT_KINDS,
     DATETIME,
     DEAL_STATUSES,
     EXPORT_HINTS,
@@ -26,6 +28,6 @@ from audit.model.tables import (
     take,
 )
 
-__all__ = ["ACTIVITY_TYPES", "DATETIME", "DEAL_STATUSES", "EXPORT_HINTS", "EXPORT_HINTS_RU", "LEAD_STATUSES",
+__all__ = ["ACTIVITY_TYPES", "CALL_DIRECTIONS", "CONTACT_KINDS", "DATETIME", "DEAL_STATUSES", "EXPORT_HINTS", "EXPORT_HINTS_RU", "LEAD_STATUSES",
            "NO_PIPELINE", "PARSE_ISSUE_COLUMNS", "SCHEMA", "STAGE_KINDS", "TABLES", "Column", "CrmData",
            "SourceFile", "conform", "empty_table", "missing_values", "take"]

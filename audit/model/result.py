@@ -91,6 +91,9 @@ class AuditResult:
     previous: Mapping[str, Any] | None = None  # summary of the last run from --history
     trend: tuple[Mapping[str, Any], ...] = ()    # earlier runs' as_of and score, oldest first
     warnings: tuple[InputWarning, ...] = ()      # the export looks misread or incomplete (input.warnings)
+    # The manager whose client talk left the least trace in the CRM: (owner, talk_in_crm_share),
+    # None without a call log (audit.derived.calls.off_system_leader).
+    off_system: tuple[str, float] | None = None
     coverage: Coverage | None = None             # what the score rests on (summary.coverage)
     team: Mapping[str, Any] = field(default_factory=dict)  # the scorecard's figures for all deals together
 

@@ -66,6 +66,16 @@ SCHEMA: Mapping[str, tuple[Column, ...]] = MappingProxyType({
     ),
     "users": _cols("owner!", "user_id", "team", "active:bool"),
     "pipelines": _cols("pipeline!", "stage!", "order:float", "kind"),
+    # The phone system's call log: one row per call leg. direction is in/out, or internal for a
+    # call between two extensions; duration_s is the talk time (billed seconds where the log has
+    # them); their_number is E.164 (audit.model.phones); owner is the manager behind our_party.
+    "calls": _cols(
+        "call_id", "started_at:datetime!", "direction", "duration_s:float", "answered:bool", "our_party",
+        "their_number!", "owner",
+    ),
+    # The phones and e-mails of a deal's or a lead's contacts: kind phone (value E.164) or email
+    # (value lower-case), so the call log can be matched to deals.
+    "contact_points": _cols("deal_id", "lead_id", "kind!", "value!"),
 })
 
 TABLES = tuple(SCHEMA)
@@ -75,6 +85,8 @@ DEAL_STATUSES = ("open", "won", "lost")
 ACTIVITY_TYPES = ("call", "email", "meeting", "message", "task", "note", "other")
 LEAD_STATUSES = ("new", "working", "qualified", "disqualified", "converted")
 STAGE_KINDS = ("open", "won", "lost")
+CALL_DIRECTIONS = ("in", "out", "internal")
+CONTACT_KINDS = ("phone", "email")
 
 # What to export to get a table: the runner quotes this when it skips a check.
 EXPORT_HINTS: Mapping[str, str] = MappingProxyType({
@@ -87,6 +99,11 @@ EXPORT_HINTS: Mapping[str, str] = MappingProxyType({
     "leads": "export leads (Salesforce Lead, Bitrix24 'Лиды', Zoho Leads)",
     "users": "export users (owner names and ids)",
     "pipelines": "declare stage order in crm-audit.toml ([pipelines]) or export the pipeline settings",
+    "calls": "export the phone system's call log (Asterisk Master.csv, Mango Office, Sipuni, UIS/CoMagic, "
+             "Zadarma or Twilio call statistics) for the audited period",
+    "contact_points": "export deals with their contacts' phones and e-mails (amoCRM 'Рабочий телефон', Bitrix24 "
+                      "'Контакт: Телефон', HubSpot 'Phone Number', Pipedrive 'Person - Phone', Salesforce "
+                      "Contact with OpportunityContactRole)",
 })
 EXPORT_HINTS_RU: Mapping[str, str] = MappingProxyType({
     "deals": "выгрузите сделки (amoCRM «Сделки», Bitrix24 «Сделки», HubSpot deals, Salesforce Opportunity, "
@@ -98,6 +115,11 @@ EXPORT_HINTS_RU: Mapping[str, str] = MappingProxyType({
     "leads": "выгрузите лиды (Salesforce Lead, Bitrix24 «Лиды», Zoho Leads)",
     "users": "выгрузите пользователей (имена и id ответственных)",
     "pipelines": "задайте порядок этапов в crm-audit.toml ([pipelines]) или выгрузите настройки воронок",
+    "calls": "выгрузите журнал звонков АТС (Asterisk Master.csv, статистику вызовов Mango Office, Sipuni, "
+             "UIS/CoMagic, Zadarma или Twilio) за проверяемый период",
+    "contact_points": "выгрузите сделки с телефонами и e-mail контактов (amoCRM «Рабочий телефон», Bitrix24 "
+                      "«Контакт: Телефон», HubSpot «Phone Number», Pipedrive «Person - Phone», Salesforce "
+                      "Contact вместе с OpportunityContactRole)",
 })
 
 # Deals with no pipeline (CRMs with a single sales process) are grouped under this label,
@@ -192,6 +214,8 @@ class CrmData:
     leads: pd.DataFrame | None = None
     users: pd.DataFrame | None = None
     pipelines: pd.DataFrame | None = None
+    calls: pd.DataFrame | None = None
+    contact_points: pd.DataFrame | None = None
     parse_issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARSE_ISSUE_COLUMNS))
     provided: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Where the rows came from: per table, (file label, rows) in table order, as ingestion read
@@ -279,7 +303,8 @@ class CrmData:
 
     def timestamps(self) -> list[pd.Series]:
         """Event timestamps that define the data's 'now' (planned dates such as expected_close_at
-        are excluded: they may lie ahead)."""
+        are excluded: they may lie ahead). The call log is excluded too: it is usually exported
+        later than the CRM, and calls after the CRM's moment could not have been logged in it."""
         series = [self.deals["created_at"], self.deals["closed_at"], self.deals["last_activity_at"]]
         if self.stage_history is not None:
             series.append(self.stage_history["changed_at"])

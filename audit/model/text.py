@@ -71,10 +71,13 @@ def quoted(values: pd.Series) -> pd.Series:
 
 # Canonical tables: in the genitive ("строки сделок") and as "… не выгружены".
 TABLE_GEN = {"deals": "сделок", "stage_history": "истории этапов", "activities": "активностей",
-             "leads": "лидов", "users": "пользователей", "pipelines": "воронок"}
+             "leads": "лидов", "users": "пользователей", "pipelines": "воронок",
+             "calls": "журнала звонков", "contact_points": "контактов"}
 NOT_PROVIDED = {"deals": "сделки не выгружены", "stage_history": "история этапов не выгружена",
                 "activities": "активности не выгружены", "leads": "лиды не выгружены",
-                "users": "пользователи не выгружены", "pipelines": "воронки не выгружены"}
+                "users": "пользователи не выгружены", "pipelines": "воронки не выгружены",
+                "calls": "журнал звонков не выгружен",
+                "contact_points": "телефоны и e-mail контактов не выгружены"}
 
 
 # Canonical columns in words, for messages and reports: a reader sees "close date", not closed_at.

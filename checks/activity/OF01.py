@@ -11,6 +11,7 @@ from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.params import SHARE
 
 
 class SilentStageChange(Check):
@@ -24,6 +25,7 @@ class SilentStageChange(Check):
     needs = {"deals": ("created_at",), "stage_history": (), "activities": ()}
     # max_share: the share of silent changes tolerated before the check fails (0 = none).
     params = {"max_share": 0.0}
+    param_rules = {"max_share": SHARE}
     rationale = ("A deal does not move forward by itself: a call, a meeting or a letter moved it. "
                  "When the stage changes and the CRM holds no contact since the previous change, "
                  "the conversation happened somewhere else (a personal phone, a messenger, a "

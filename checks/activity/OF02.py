@@ -11,6 +11,7 @@ from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.params import DAYS, SHARE
 
 
 class SilentOpenDeal(Check):
@@ -24,6 +25,7 @@ class SilentOpenDeal(Check):
     needs = {"deals": ("status",), "activities": ()}
     # max_share: the share of silent open deals tolerated before the check fails (0 = none).
     params = {"min_days": 14, "max_share": 0.0}
+    param_rules = {"min_days": DAYS, "max_share": SHARE}
     rationale = ("An open deal nobody has contacted for weeks is either dead and not closed as lost, "
                  "or alive and worked outside the CRM. Either way the pipeline shows money that is "
                  "not there, and the losses never reach the statistics.")

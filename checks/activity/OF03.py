@@ -10,6 +10,7 @@ from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.params import COUNT, SHARE, count, number
 
 
 class OwnerLowLogging(Check):
@@ -25,6 +26,8 @@ class OwnerLowLogging(Check):
     # flagged when z < z_threshold and the owner logs at most max_ratio of the team median.
     params = {"z_threshold": -3.0, "min_deals": 10, "min_owners": 3, "mad_floor": 0.1,
               "max_ratio": 0.5}
+    param_rules = {"z_threshold": number(-100.0, 0.0), "min_deals": COUNT, "min_owners": count(2),
+                   "mad_floor": number(0.0, 1e6), "max_ratio": SHARE}
     rationale = ("Managers of one team work deals of the same kind, so they need roughly the same "
                  "number of calls, letters and meetings per deal. A manager who logs a fraction of "
                  "the team's contacts is not working less: the work is happening on a personal "

@@ -11,6 +11,7 @@ from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.params import DAYS, SHARE
 
 
 TYPE_RU = {"call": "Звонок", "email": "Письмо", "meeting": "Встреча", "message": "Сообщение", "task": "Задача",
@@ -27,6 +28,7 @@ class ActivityOutsideLifetime(Check):
     needs = {"deals": ("created_at",), "activities": ()}
     # max_share: the share of such activities tolerated before the check fails (0 = none).
     params = {"days_before_created": 0, "days_after_closed": 1, "max_share": 0.0}
+    param_rules = {"days_before_created": DAYS, "days_after_closed": DAYS, "max_share": SHARE}
     rationale = ("A call logged before the deal existed or weeks after it closed was typed in later "
                  "from memory, a diary or another system, or attached to the wrong deal. Such "
                  "records make the activity history, and every check built on it, unreliable.")

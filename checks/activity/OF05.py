@@ -10,6 +10,7 @@ from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.params import ACTIVITY_TYPE_LIST, COUNT, SHARE
 
 # What a missing channel usually means, for the message.
 HINTS = {"email": "mailbox not connected?", "call": "telephony not connected?",
@@ -36,6 +37,8 @@ class MissingChannel(Check):
     params = {"types": ["call", "email", "meeting", "message"], "min_deals": 10,
               "min_activities": 20, "min_other_owners": 3, "min_users_share": 0.8,
               "min_type_share": 0.1}
+    param_rules = {"types": ACTIVITY_TYPE_LIST, "min_deals": COUNT, "min_activities": COUNT,
+                   "min_other_owners": COUNT, "min_users_share": SHARE, "min_type_share": SHARE}
     rationale = ("When the whole team's deals carry e-mails and one manager's carry none, that "
                  "manager has not stopped writing: the mailbox (or telephony, or messenger) is not "
                  "connected to the CRM, and a whole channel of the conversation is invisible.")

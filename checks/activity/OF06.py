@@ -14,6 +14,7 @@ from audit.model import text as ru
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
+from audit.model.params import DAYS
 
 TEXT_COLUMNS = ("subject", "result")
 
@@ -35,6 +36,7 @@ class ThinkItOverStall(Check):
     severity = Severity.LOW
     needs = {"deals": ("status",), "activities": ("at",)}
     params = {"min_days": 14}
+    param_rules = {"min_days": DAYS}
     rationale = ("\"I'll think about it\" is not a reason, it is an objection not yet uncovered. When it is "
                  "the last thing logged and the deal has not moved for weeks, nobody asked what the client "
                  "is actually weighing, and the deal is quietly being lost.")

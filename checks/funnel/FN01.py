@@ -9,6 +9,7 @@ from audit.model import text as ru
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from checks.stats import benjamini_hochberg, lower_tail_p
+from audit.model.params import COUNT, SHARE
 
 
 class OwnerStageConversion(Check):
@@ -25,6 +26,7 @@ class OwnerStageConversion(Check):
     # conversion must be at least `min_gap` below the team's. Owner and rest of team need
     # `min_deals` resolved deals at the stage.
     params = {"min_deals": 10, "fdr": 0.05, "min_gap": 0.15}
+    param_rules = {"min_deals": COUNT, "fdr": SHARE, "min_gap": SHARE}
     rationale = ("One manager is strong at first contact and weak at closing, another the opposite. "
                  "Seen per stage, the team's statistics show where each one loses deals, so coaching "
                  "targets that stage instead of a general 'sell more'.")

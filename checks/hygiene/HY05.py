@@ -6,6 +6,7 @@ import numpy as np
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.params import SHARE
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -36,6 +37,7 @@ class StatusConsistency(GxCheck):
     # share of deals have the status their stage implies. Below it (a CRM such as Pipedrive keeps
     # a won deal in its last open stage) status and stage are independent and nothing is flagged.
     params = {"stage_agreement": 0.9}
+    param_rules = {"stage_agreement": SHARE}
     rationale = ("When the status says one thing and the close date or the stage another, win rates, "
                  "open pipeline and cycle times depend on which field a report happens to read; "
                  "usually a deal was closed in one place and never moved in the other.")

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.params import COUNT, DAYS, FLAG, SHARE
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.hygiene._titles import (normalize_party, normalize_titles, party_codes, title_signatures,
                                     title_similarity)
@@ -37,6 +38,7 @@ class DuplicateDeals(Check):
     # neighbors: a bound for pathological exports - how many earlier deals of its client and title
     # a deal looks back through, and how many other titles of its client a title is compared with.
     params = {"window_days": 30, "min_similarity": 0.8, "same_contact": True, "neighbors": 20}
+    param_rules = {"window_days": DAYS, "min_similarity": SHARE, "same_contact": FLAG, "neighbors": COUNT}
     rationale = ("The same request entered twice (by two managers, or again after a lost import) inflates "
                  "the pipeline and, once one copy is closed as lost, fakes a loss; the funnel counts the "
                  "client twice. A copy is made while the original is still open: a client ordering the same "

@@ -10,7 +10,7 @@ from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # The record a parse issue belongs to, by the table it was read into.
 ENTITY = {"deals": "deal", "stage_history": "deal", "activities": "activity", "leads": "lead",
-          "users": "owner", "pipelines": "pipeline"}
+          "users": "owner", "pipelines": "pipeline", "calls": "activity", "contact_points": "deal"}
 KIND_TEXT = {"datetime": "a date", "float": "a number", "bool": "yes or no", "text": "text"}
 KIND_TEXT_RU = {"datetime": "не дата", "float": "не число", "bool": "не «да/нет»", "text": "не текст"}
 

@@ -11,6 +11,7 @@ from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
+from audit.model.params import DAYS, number
 
 DAY_US = 86_400e6
 
@@ -25,6 +26,7 @@ class RottingDeal(Check):
     severity = Severity.MEDIUM
     needs = {"deals": ("stage", "status"), "stage_history": ()}
     params = {"min_days": 30, "factor": 3.0}
+    param_rules = {"min_days": DAYS, "factor": number(0.0, 1000.0)}
     rationale = ("A deal that has not moved for many times the usual stay in its stage is usually dead: the "
                  "client went silent or bought elsewhere, and the loss was never recorded. Such deals inflate "
                  "the pipeline and hide the real loss rate.")

@@ -11,6 +11,7 @@ from audit.model import NO_PIPELINE, CrmData
 from audit.derived.steps import MIN_ORDER_SUPPORT, order_steps
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE, count
 
 OPEN, WON = 0, 1
 
@@ -25,6 +26,7 @@ class StageSkip(Check):
     severity = Severity.LOW
     needs = {"deals": ("stage",), "stage_history": ()}
     params = {"min_step": 3, "won_from_share": 0.5, "min_support": MIN_ORDER_SUPPORT}
+    param_rules = {"min_step": count(2), "won_from_share": SHARE, "min_support": COUNT}
     rationale = ("When deals jump over stages, the work of those stages happened outside the CRM, or the "
                  "stages are not real steps of the sale. Either way the funnel's conversion between stages "
                  "stops meaning anything.")

@@ -13,6 +13,7 @@ from audit.derived.stage_tables import pipeline_owners
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 # Words of owner names that are not names: accounts such as "Менеджер 3", "Sales Team", "Admin".
 GENERIC_WORDS = frozenset([
@@ -50,6 +51,7 @@ class PersonalPipeline(Check):
     severity = Severity.MEDIUM
     needs = {"deals": ("pipeline", "owner")}
     params = {"min_deals": 10, "owner_share": 1.0}
+    param_rules = {"min_deals": COUNT, "owner_share": SHARE}
     rationale = ("Pipelines should follow the business (product line, sales process), and managers should be "
                  "compared inside them. A pipeline per manager hides who is strong at which stage, breaks "
                  "when people change, and usually means each keeps their own rules.")

@@ -10,6 +10,7 @@ from audit.derived.stage_order import stage_order
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class DuplicatePipelines(Check):
@@ -22,6 +23,7 @@ class DuplicatePipelines(Check):
     severity = Severity.MEDIUM
     needs = {"deals": ("pipeline", "stage")}
     params = {"min_similarity": 0.8, "min_stages": 2}
+    param_rules = {"min_similarity": SHARE, "min_stages": COUNT}
     rationale = ("Two pipelines with the same steps are one sales process split in two: each has half the "
                  "data, their conversion cannot be compared stage by stage, and every change to the process "
                  "has to be made twice.")

@@ -12,6 +12,7 @@ from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
+from audit.model.params import DAYS
 
 DAY_US = 86_400_000_000
 
@@ -26,6 +27,7 @@ class DeadStage(Check):
     severity = Severity.LOW
     needs = {"deals": ("stage",), "stage_history": (), "pipelines": ("stage",)}
     params = {"period_days": 0}  # 0: the whole export
+    param_rules = {"period_days": DAYS}
     rationale = ("A stage no deal ever enters is not a step of the real sales process. It clutters the "
                  "funnel and its zero conversion misleads; often the step happens, but outside the CRM.")
     rationale_ru = ("Этап, на который не попадает ни одна сделка, не является шагом реального процесса продаж. "

@@ -10,6 +10,7 @@ from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE, count
 
 OPEN = 0
 
@@ -24,6 +25,8 @@ class ObjectionHubStage(Check):
     severity = Severity.MEDIUM
     needs = {"deals": ("stage",), "stage_history": ()}
     params = dict(WAITING_ROOM)  # min_sources 3, min_source_share 0.1, min_entries 20, backward_share 0.3, min_exits 20
+    param_rules = {"min_sources": count(2), "min_source_share": SHARE, "min_entries": COUNT,
+                   "backward_share": SHARE, "min_exits": COUNT}
     rationale = ("A real step is entered from the step before it and left forward. A stage fed from many "
                  "stages, or left backwards again and again, is a place where deals wait (objections, "
                  "thinking, on hold): it hides at which step the client is really stuck.")

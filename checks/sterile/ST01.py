@@ -7,6 +7,7 @@ import pandas as pd
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class LostDealsMissing(Check):
@@ -26,6 +27,7 @@ class LostDealsMissing(Check):
     severity = Severity.HIGH
     needs = {"deals": ("status",)}
     params = {"max_lost_share": 0.2, "min_closed": 30}
+    param_rules = {"max_lost_share": SHARE, "min_closed": COUNT}
     rationale = ("Every sales team loses more deals than it wins or close to it; a CRM whose closed "
                  "deals are almost all won holds only the successes. The losses, and what they "
                  "teach about price, competitors and objections, live in someone's notes.")

@@ -9,6 +9,7 @@ from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class OwnerNeverLoses(Check):
@@ -24,8 +25,10 @@ class OwnerNeverLoses(Check):
       `max_share_ratio` x the rest's: with thousands of deals a tiny, harmless gap is
       "significant", and a sales director cares about owners who lose half as often.
 
-    A single owner, or a team where nobody else loses, gives nothing to compare: the test
-    is not run (the zero rule still applies). Deals with no owner are left out.
+    Both rules need a yardstick: the rest of the team must lose some deals. A team where
+    nobody loses (a lone owner included) is not several owners who never lose, it is one
+    sterile team, and that is ST01's finding: the check is skipped then, with that reason.
+    Deals with no owner are left out.
     """
 
     code = "ST02"
@@ -35,6 +38,7 @@ class OwnerNeverLoses(Check):
     severity = Severity.HIGH
     needs = {"deals": ("status", "owner")}
     params = {"min_closed": 15, "fdr": 0.05, "max_share_ratio": 0.5}
+    param_rules = {"min_closed": COUNT, "fdr": SHARE, "max_share_ratio": SHARE}
     rationale = ("Managers on one team sell to similar clients and lose at similar rates. One whose "
                  "CRM record shows almost no losses is not a genius closer: their lost deals are "
                  "deleted, left open forever, or never entered. The team's loss statistics and that "
@@ -75,6 +79,8 @@ class OwnerNeverLoses(Check):
                 f"ни у одного менеджера нет {min_closed} закрытых сделок (больше всего — {most}, менеджеров с "
                 f"закрытыми сделками: {len(owners)}): слишком мало, чтобы судить о доле проигрышей менеджера "
                 f"(нужно не меньше {min_closed})")
+        if not is_lost.any():
+            return self._nobody_loses(len(closed), len(judged))
         judged["p_value"] = np.nan
         judged["q_value"] = np.nan
         # Nothing to compare with: a lone owner, or a rest of the team that never loses.
@@ -84,7 +90,7 @@ class OwnerNeverLoses(Check):
             p = lower_tail_p(t["lost"].to_numpy(), t["closed"].to_numpy(), t["team_lost_share"].to_numpy())
             judged.loc[testable, "p_value"] = p
             judged.loc[testable, "q_value"] = benjamini_hochberg(p)
-        zero = judged["lost"].eq(0)
+        zero = judged["lost"].eq(0) & judged["team_lost_share"].gt(0)
         tested = (judged["q_value"].le(fdr)
                   & (judged["lost_share"] < ratio * judged["team_lost_share"]))
         bad = judged[zero | tested]
@@ -103,6 +109,17 @@ class OwnerNeverLoses(Check):
                       f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
                            message_ru=summary_ru, affected=len(bad), judged=len(judged))
+
+
+    def _nobody_loses(self, closed: int, owners: int) -> CheckResult:
+        """A team where nobody loses is one sterile team (ST01's finding), not several owners who
+        never lose: without losses on the team there is no yardstick for any owner."""
+        return self.skip(
+            f"nobody on the team lost a deal ({closed} closed, all won; {owners} owners with enough closed "
+            f"deals): no one to compare an owner with; a team without losses is ST01's finding",
+            f"в команде нет ни одной проигранной сделки (закрыто {closed}, все выиграны; менеджеров с "
+            f"достаточным числом закрытых сделок: {owners}): менеджера не с кем сравнить; команда без "
+            f"проигрышей — находка ST01")
 
 
 def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:

@@ -11,6 +11,7 @@ from audit.model import CrmData
 from checks import vocab
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class VagueLossReason(Check):
@@ -23,6 +24,7 @@ class VagueLossReason(Check):
     severity = Severity.MEDIUM
     needs = {"deals": ("status", "lost_reason")}
     params = {"max_top_share": 0.5, "min_lost": 20}
+    param_rules = {"max_top_share": SHARE, "min_lost": COUNT}
     rationale = ("A loss reason is there to show what the team keeps losing to. \"Other\", \"Not relevant\" "
                  "or \"Thinking\" fill the required field and explain nothing; and when one reason covers "
                  "most losses it is usually the default value of the list, picked without thinking.")

@@ -12,6 +12,7 @@ from audit.derived.steps import MIN_ORDER_SUPPORT, guessed_pipelines
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import linked_rows
 from audit.model import text as ru
+from audit.model.params import COUNT, HOURS, SHARE
 
 # The first visit must be the deal's creation: when the export stores no from_stage, the first
 # history row may be a later move and the stage the deal was created in is unknown.
@@ -40,7 +41,10 @@ class EnteredLate(Check):
       named): where a stage falls in a guessed order proves nothing. When no history row links
       to an exported deal the rule does not run at all.
     * fast win (needs only deals): status won and closed_at - created_at between 0 and
-      `max_hours_to_win` hours - the deal was typed in after it was won.
+      `max_hours_to_win` hours - the deal was typed in after it was won. Only when both times
+      carry a time of day: a date alone (midnight, or the 23:59:59 ingestion gives a bare close
+      date) cannot tell a same-day win from a next-day one (the Maven sample's 158 "within 24 h"
+      wins were next-day wins on date-only data).
 
     `judged` counts the deals either rule could examine; with none, the check is skipped.
     """
@@ -53,6 +57,8 @@ class EnteredLate(Check):
     needs = {"deals": ("created_at", "status")}
     params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24,
               "min_support": MIN_ORDER_SUPPORT}
+    param_rules = {"min_skipped_share": SHARE, "min_open_stages": COUNT, "max_hours_to_win": HOURS,
+                   "min_support": COUNT}
     rationale = ("A deal that appears in the CRM at the contract stage, or already won, was worked "
                  "somewhere else: in a notebook, a messenger, a spreadsheet. Its early stages, the "
                  "contacts behind them and every lost deal like it never reach the CRM, so the funnel "
@@ -75,10 +81,14 @@ class EnteredLate(Check):
         deals = crm.deals
         won = deals["status"].eq("won")
         hours = pd.Series(np.nan, index=deals.index)
+        dated_only = 0  # won deals with both dates, one of them without a time of day
         if won.any() and not crm.missing({"deals": ("closed_at",)}):
             closed, created = _micros(deals["closed_at"]), _micros(deals["created_at"])
             span_h = (closed - created) / 3.6e9
-            hours = pd.Series(np.where((closed == NAT) | (created == NAT), np.nan, span_h), index=deals.index)
+            dated = (closed != NAT) & (created != NAT)
+            timed = _has_time_of_day(closed) & _has_time_of_day(created)
+            hours = pd.Series(np.where(dated & timed, span_h, np.nan), index=deals.index)
+            dated_only = int((won.to_numpy() & dated & ~timed).sum())
         hours = hours.where(won)
         fast = hours.ge(0) & hours.le(float(ctx["max_hours_to_win"]))
 
@@ -101,8 +111,8 @@ class EnteredLate(Check):
                 e["open_stages"] = e["open_stages"].astype(float)
         judged = int((placed | hours.notna().to_numpy()).sum())
         if not judged:
-            return self.skip(_nothing_to_judge(with_history, unlinked, len(deals), unsure),
-                             _nothing_to_judge_ru(with_history, unlinked, len(deals), unsure))
+            return self.skip(_nothing_to_judge(with_history, unlinked, len(deals), unsure, dated_only),
+                             _nothing_to_judge_ru(with_history, unlinked, len(deals), unsure, dated_only))
 
         flagged_mask = late | fast
         bad = deals[flagged_mask]
@@ -131,13 +141,13 @@ class EnteredLate(Check):
 
         message, message_ru = _summary(len(bad), judged, int(late.sum()), int(placed.sum()), int(fast.sum()),
                                        int(hours.notna().sum()), ctx["max_hours_to_win"], with_history,
-                                       bool(unlinked), unsure)
+                                       bool(unlinked), unsure, dated_only)
         return self.result(findings=findings, metric=round(len(bad) / judged, 4), threshold=0.0,
                            message=message, message_ru=message_ru, judged=judged)
 
 
 def _summary(k: int, n: int, late: int, placed: int, fast: int, won: int, max_hours, with_history: bool,
-             unlinked: bool, unsure: list[str]) -> tuple[str, str]:
+             unlinked: bool, unsure: list[str], dated_only: int = 0) -> tuple[str, str]:
     """The check's message in English and Russian: deals flagged of those judged, per rule."""
     summary = f"{ru.num(k)} of {ru.num(n)} deals judged entered the CRM late or already won"
     if unlinked:
@@ -160,6 +170,11 @@ def _summary(k: int, n: int, late: int, placed: int, fast: int, won: int, max_ho
         parts_ru = ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
     parts_ru.append(f"созданы и выиграны за {ru.num(max_hours, 'ru', 1)} ч: {ru.num(fast, 'ru')} из "
                     f"{ru.num(won, 'ru')} выигранных")
+    if dated_only:
+        parts.append(f"{ru.num(dated_only)} won deals with dates but no time of day left out of the "
+                     f"{ru.num(max_hours, digits=1)} h rule")
+        parts_ru.append(f"выигранных сделок с датами без времени, к которым правило {ru.num(max_hours, 'ru', 1)} ч "
+                        f"не применялось: {ru.num(dated_only, 'ru')}")
     if unsure:
         names = ", ".join(f"'{p}'" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
         names_ru = ", ".join(f"«{p}»" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
@@ -169,21 +184,28 @@ def _summary(k: int, n: int, late: int, placed: int, fast: int, won: int, max_ho
                         "малому числу сделок: задайте его в crm-audit.toml)")
     return f"{summary} ({'; '.join(parts)})", f"{summary_ru} ({'; '.join(parts_ru)})"
 
-def _nothing_to_judge(with_history: bool, unlinked: bool, n: int, unsure: list[str]) -> str:
+def _nothing_to_judge(with_history: bool, unlinked: bool, n: int, unsure: list[str], dated_only: int = 0) -> str:
     guessed = (f"; stage order guessed from too few deals in {', '.join(repr(p) for p in unsure[:5])}: declare it "
                "in crm-audit.toml" if unsure else "")
     history = ("no stage-history row links to an exported deal" if unlinked
                else "the stage history places none of them (created before it starts, or in a pipeline whose "
                     f"stage order is unknown){guessed}" if with_history else "no stage history")
-    return f"no won deal of {ru.num(n)} has both a creation and a close date, and {history}"
+    timed = (f"no won deal of {ru.num(n)} has both a creation and a close time of day ({ru.num(dated_only)} carry "
+             "dates alone, which cannot tell a same-day win from a next-day one)" if dated_only
+             else f"no won deal of {ru.num(n)} has both a creation and a close date")
+    return f"{timed}, and {history}"
 
 
-def _nothing_to_judge_ru(with_history: bool, unlinked: bool, n: int, unsure: list[str]) -> str:
+def _nothing_to_judge_ru(with_history: bool, unlinked: bool, n: int, unsure: list[str], dated_only: int = 0) -> str:
     guessed = (f"; порядок этапов выведен по слишком малому числу сделок в {', '.join(f'«{p}»' for p in unsure[:5])}: "
                "задайте его в crm-audit.toml" if unsure else "")
     history = ("ни одна строка истории этапов не связана с выгруженной сделкой" if unlinked
                else "по истории этапов ни одну не оценить (созданы до её начала или в воронке с неизвестным "
                     f"порядком этапов){guessed}" if with_history else "истории этапов нет")
+    if dated_only:
+        return (f"ни у одной выигранной из {ru.num(n, 'ru')} {ru.plural(n, 'сделки', 'сделок', 'сделок')} нет времени "
+                f"суток у обеих дат, создания и закрытия (только даты: {ru.num(dated_only, 'ru')}, по ним не "
+                f"отличить победу в день создания от победы на следующий день), а {history}")
     return (f"ни у одной выигранной из {ru.num(n, 'ru')} {ru.plural(n, 'сделки', 'сделок', 'сделок')} нет одновременно даты "
             f"создания и закрытия, а {history}")
 
@@ -273,6 +295,16 @@ def _guessed_pipelines(crm: CrmData, min_support: int) -> list[str]:
     """Pipelines whose stage order is inferred and some open step of it follows the previous
     one for fewer than `min_support` deals: where a stage falls in them is a guess."""
     return sorted(guessed_pipelines(crm, min_support)["pipeline"].tolist())
+
+
+DAY_US = 86_400_000_000
+END_OF_DAY_US = DAY_US - 1_000_000  # 23:59:59, how ingestion reads a bare close date beside timed ones
+
+
+def _has_time_of_day(micros: np.ndarray) -> np.ndarray:
+    """True where a timestamp carries a time of day: not midnight, not the end-of-day second."""
+    of_day = np.mod(micros, DAY_US)
+    return (micros != NAT) & (of_day != 0) & (of_day != END_OF_DAY_US)
 
 
 def _micros(values: pd.Series) -> np.ndarray:

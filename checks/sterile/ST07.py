@@ -7,6 +7,7 @@ import pandas as pd
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import COUNT, SHARE
 
 
 class LeadsOnlyQualified(Check):
@@ -31,6 +32,7 @@ class LeadsOnlyQualified(Check):
     severity = Severity.MEDIUM
     needs = {"leads": ("status",)}
     params = {"min_leads": 30, "max_conversion": 0.9}
+    param_rules = {"min_leads": COUNT, "max_conversion": SHARE}
     rationale = ("Most incoming leads turn out to be spam, wrong fit or no budget. A leads table in "
                  "which nothing is disqualified, or nearly every lead becomes a deal, holds only the "
                  "leads someone already vetted elsewhere: the raw inflow, and what marketing really "

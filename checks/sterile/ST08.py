@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 from audit.model import CrmData
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.params import ACTIVITY_TYPE_LIST, MINUTES, SHARE, count
 
 DAY_S = 86_400
 # A time of day holding this share of a table's records on several dates is a placeholder.
@@ -49,6 +50,8 @@ class BulkBackfill(Check):
     needs = {"deals": ("created_at",)}
     params = {"min_records": 20, "window_minutes": 5, "date_only_share": 0.5,
               "activity_types": ["call", "meeting", "note", "other"]}
+    param_rules = {"min_records": count(2), "window_minutes": MINUTES, "date_only_share": SHARE,
+                   "activity_types": ACTIVITY_TYPE_LIST}
     rationale = ("Nobody creates twenty deals or logs twenty calls in five minutes while working. "
                  "Such bursts are transcriptions: the work was kept in a notebook or spreadsheet and "
                  "typed into the CRM later, for a report or a check. Dates, order and details of "

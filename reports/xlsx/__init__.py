@@ -19,7 +19,8 @@ from openpyxl import Workbook
 
 from audit.model.result import AuditResult
 from reports import ReportOptions, i18n
-from reports.atomic import atomic_path
+from audit.model.reportmark import TOOL_NAME, WORKBOOK_PROPERTY
+from reports.atomic import atomic_path, library_temp_files_in, scratch_dir
 from reports.xlsx import catalogue, data, findings, funnel, guide, managers, owner_page, stages, summary
 from reports.xlsx.findings import DEFAULT_MAX_ROWS, EXCEL_MAX_ROWS, capped_findings, evidence_text
 from reports.xlsx.sheet import BookContext, discard, safe_text
@@ -42,9 +43,13 @@ def write(result: AuditResult, path: Path, options: ReportOptions | None = None)
     if options.mask_pii:
         from reports.pii import mask_result
         result = mask_result(result)  # a no-op when the run already masked it
-    wb = build(result, options)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_path(path) as tmp, scratch_dir(path) as scratch, library_temp_files_in(scratch):
+        wb = build(result, options)
+        try:
+            wb.save(tmp)
+        except BaseException:
+            discard(wb)
+            raise
 
 
 def build(result: AuditResult, options: ReportOptions | None = None) -> Workbook:
@@ -72,8 +77,8 @@ def _assemble(sheets, opens_on, ctx: BookContext) -> Workbook:
     wb = Workbook(write_only=True)
     for style in named_styles():
         wb.add_named_style(style)
+    _mark_as_report(wb, ctx.result)
     wb.properties.title = i18n.t("summary.title", ctx.lang) + (f": {ctx.owner}" if ctx.owner else "")
-    wb.properties.creator = "crm-audit"
     wb.properties.subject = i18n.t("print.as_of", ctx.lang, as_of=str(ctx.result.as_of.date()))
     try:
         for sheet in sheets:
@@ -83,3 +88,10 @@ def _assemble(sheets, opens_on, ctx: BookContext) -> Workbook:
         raise
     wb.active = list(sheets).index(opens_on)
     return wb
+
+
+def _mark_as_report(wb: Workbook, result: AuditResult) -> None:
+    """Document properties that say this is a crm-audit report: readers never take it for an export."""
+    from openpyxl.packaging.custom import StringProperty
+    wb.properties.creator = TOOL_NAME
+    wb.custom_doc_props.append(StringProperty(name=WORKBOOK_PROPERTY, value=str(result.tool_version or "")))

@@ -22,11 +22,15 @@ from reports.xlsx.tables import column_ref, header_width, table_rows, width
 
 CHART_MANAGERS = 25
 OWNER_ORDER = ["owner", "score", "score_delta", "checks", "deals", "open", "won", "lost", "win_rate", "won_amount",
-               "open_amount", "activities", "activities_per_deal", "median_cycle_days", "findings"]
+               "open_amount", "activities", "activities_per_deal", "median_cycle_days", "talk_in_crm_share",
+               "numbers_outside_crm", "findings"]
+# Columns of the phone log: shown only when the run had one.
+CALL_COLUMNS = ("talk_in_crm_share", "numbers_outside_crm")
 OWNER_FORMATS = {"deals": FMT_INT, "open": FMT_INT, "won": FMT_INT, "lost": FMT_INT, "win_rate": FMT_PCT,
                  "won_amount": FMT_AMOUNT, "open_amount": FMT_AMOUNT,
                  "activities": FMT_INT, "activities_per_deal": FMT_1, "median_cycle_days": FMT_1,
-                 "findings": FMT_INT, "score": FMT_1, "score_delta": FMT_SIGNED_1}
+                 "findings": FMT_INT, "score": FMT_1, "score_delta": FMT_SIGNED_1, "talk_in_crm_share": FMT_PCT,
+                 "numbers_outside_crm": FMT_INT}
 OUTCOME_COLORS = {"won": "70AD47", "lost": "C00000", "open": "A5A5A5"}
 HIDDEN = ("impossible_deals",)   # counted by HY03/HY04; the checks column names them
 
@@ -65,6 +69,7 @@ def _owner_table(ctx: BookContext) -> pd.DataFrame:
     if not len(owners) or "owner" not in owners:
         return owners
     owners["owner"] = owners["owner"].astype(object).where(owners["owner"].notna(), "(no owner)")
+    owners = owners.drop(columns=[c for c in CALL_COLUMNS if c in owners and owners[c].isna().all()])
     by_owner = dict(r.scores.by_owner or {})
     if by_owner:
         owners["score"] = owners["owner"].map(by_owner).astype(float)
@@ -106,7 +111,7 @@ def _colours(s: Sheet, cols: list[str], letter: dict[str, str], first: int, last
             start_type="num", start_value=0, end_type="num", end_value=1, color="9DC3E6", showValue=True))
     if "score" in letter:
         band_rules(s, column_ref(letter, "score", first, last + 1))  # the team row too
-    for c in ("activities_per_deal",):
+    for c in ("activities_per_deal", "talk_in_crm_share"):
         if c in letter:
             scale(s, column_ref(letter, c, first, last))
     for c in cols:

@@ -9,6 +9,7 @@ sheet is built top to bottom and styles go on cells as they are made.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import os
 import re
@@ -111,6 +112,7 @@ class Sheet:
 
     def __init__(self, wb: Workbook, title: str, widths: Sequence[float], lang: str = "en"):
         self.ws = wb.create_sheet(title)
+        self._styles: dict[tuple, Any] = {}  # (style, fmt, font, fill, align) -> resolved style ids
         self.row = 0
         self.height = 0.0            # points of the rows written so far (a page holds so many)
         self.widths = list(widths)
@@ -138,16 +140,24 @@ class Sheet:
         c = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
             c.data_type = "s"
-        if style:
-            c.style = style
-        if fmt:
-            c.number_format = fmt
-        if font is not None:
-            c.font = font
-        if fill:
-            c.fill = PatternFill("solid", fgColor=fill)
-        if align is not None:
-            c.alignment = align
+        # openpyxl resolves a style by comparing it with every style the workbook holds (80 us a
+        # cell): resolve each combination once and give later cells a copy of its style ids.
+        key = (style, fmt, font, fill, align)
+        resolved = self._styles.get(key)
+        if resolved is not None:
+            c._style = copy.copy(resolved)
+        else:
+            if style:
+                c.style = style
+            if fmt:
+                c.number_format = fmt
+            if font is not None:
+                c.font = font
+            if fill:
+                c.fill = PatternFill("solid", fgColor=fill)
+            if align is not None:
+                c.alignment = align
+            self._styles[key] = copy.copy(c._style)
         if link:
             c.hyperlink = link
         return c

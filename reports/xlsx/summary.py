@@ -22,8 +22,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from audit.model import text
 from audit.model.findings import Family, Status
 from reports import i18n
-from reports.common import (as_of_text, count_text, coverage_text, is_number, reach, score_delta, signed,
-                            top_problems, warning_lines, worst_of)
+from reports.common import (as_of_text, count_text, coverage_text, is_number, previous_text, reach, score_delta,
+                            signed, top_problems, warning_lines, worst_of)
 from reports.i18n import t
 from reports.xlsx.charts import cache_series
 from reports.xlsx.findings import FIRST_ROW
@@ -101,6 +101,10 @@ def _score(s: Sheet, ctx: BookContext) -> None:
             bold=True, color="006100" if (delta or 0) > 0 else "9C0006" if (delta or 0) < 0 else MUTED))])
     for line in _meaning(ctx):
         s.paragraph(line, 1, 9, TEXT_CHARS, font=Font(size=11, color=INK))
+    if r.off_system is not None:  # the phone log's verdict: whose talk with clients left least trace
+        owner, share = r.off_system
+        s.paragraph(t("summary.off_system", lang, owner=owner, share=text.pct(1 - share, lang)), 1, 9, TEXT_CHARS,
+                    font=Font(bold=True, color="9C0006"))
     if _below_every_manager(r):
         s.paragraph(t("summary.below_all", lang), 1, 9, TEXT_CHARS, font=Font(italic=True, color=MUTED))
     warnings = warning_lines(r, lang)
@@ -117,8 +121,7 @@ def _trend_text(ctx: BookContext, delta: float | None) -> str:
     r, lang = ctx.result, ctx.lang
     parts = []
     if delta is not None:
-        parts.append(t("summary.delta", lang, delta=signed(delta, 1, lang),
-                       as_of=as_of_text((r.previous or {}).get("as_of"), lang)))
+        parts.append(t("summary.delta", lang, delta=signed(delta, 1, lang), as_of=previous_text(r, lang)))
     points = [p.get("score") for p in r.trend][-5:] + [r.scores.overall]
     if len(points) > 2:
         parts.append(t("summary.trend_text", lang, points=" → ".join(

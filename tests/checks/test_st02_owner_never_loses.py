@@ -21,10 +21,9 @@ TEAM = [d for k, name in enumerate(["Anna", "Boris", "Vera", "Gleb"]) for d in r
     pytest.param(TEAM + record("Zed", 16, 4), [], id="somewhat-lower-is-normal"),
     pytest.param(TEAM, [], id="ordinary-spread-is-quiet"),
     pytest.param(TEAM + record("Zed", 20, 0) + record("Yan", 20, 0), ["Yan", "Zed"], id="tied-owners-both"),
-    pytest.param(record("Solo", 30, 0), ["Solo"], id="single-owner-zero-rule-still-applies"),
     pytest.param(record("Solo", 29, 1), [], id="single-owner-has-no-team-to-compare"),
-    pytest.param(record("Anna", 20, 0) + record("Boris", 25, 0), ["Anna", "Boris"],
-                 id="nobody-loses-zero-rule-flags-all"),
+    pytest.param(record("Anna", 20, 0) + record("Boris", 25, 0) + record("Cleo", 3, 1), ["Anna", "Boris"],
+                 id="an-owner-below-min-closed-still-counts-in-the-rest"),
     pytest.param(TEAM + [deal(f"n{i}", owner=None, status="won") for i in range(30)], [],
                  id="deals-without-owner-are-left-out"),
     pytest.param(TEAM + record("Zed", 20, 0) + [deal(f"o{i}", owner="Zed", status="open") for i in range(9)],
@@ -36,6 +35,26 @@ def test_owner_never_loses(deals, expected):
     assert result.status is (Status.FAIL if expected else Status.PASS)
 
 
+@pytest.mark.parametrize("deals", [
+    pytest.param(record("Anna", 20, 0) + record("Boris", 25, 0) + record("Vera", 15, 0) + record("Gleb", 17, 0)
+                 + record("Dana", 16, 0), id="five-owners-none-loses"),
+    pytest.param(record("Solo", 30, 0), id="single-owner-never-loses"),
+])
+def test_a_team_that_never_loses_is_st01s_not_each_owners(deals):
+    """Nobody on the team loses: ST01 reports the team; ST02 has no yardstick and says so."""
+    result = run_check(OwnerNeverLoses, make_crm(deals))
+    assert result.status is Status.SKIPPED and flagged_ids(result) == []
+    assert "nobody on the team lost a deal" in result.skipped_reason and "ST01" in result.skipped_reason
+    assert result.skipped_reason_ru
+
+
+def test_zero_rule_needs_the_rest_to_lose():
+    # Zed never loses while the rest lose: flagged. Yan never loses and only Yan and Zed are judged:
+    # the rest of the team (for each of them) is the other one plus Cleo, who loses.
+    deals = record("Zed", 20, 0) + record("Yan", 20, 0) + record("Cleo", 5, 5)
+    assert flagged_ids(run_check(OwnerNeverLoses, make_crm(deals))) == ["Yan", "Zed"]
+
+
 def test_evidence_of_the_binomial_test():
     result = run_check(OwnerNeverLoses, make_crm(TEAM + record("Zed", 57, 3)))
     (ev,) = result.findings["evidence"]
@@ -45,9 +64,9 @@ def test_evidence_of_the_binomial_test():
     assert result.findings.loc[0, "entity_type"] == "owner" and result.findings.loc[0, "owner"] == "Zed"
 
 
-def test_single_owner_evidence_has_no_team_share():
-    (ev,) = run_check(OwnerNeverLoses, make_crm(record("Solo", 30, 0))).findings["evidence"]
-    assert ev == {"closed": 30, "lost": 0, "lost_share": 0.0}
+def test_owner_evidence_names_the_team_share():
+    (ev,) = run_check(OwnerNeverLoses, make_crm(record("Zed", 20, 0) + record("Cleo", 5, 5))).findings["evidence"]
+    assert (ev["closed"], ev["lost"], ev["lost_share"], ev["team_lost_share"]) == (20, 0, 0.0, 0.5)
 
 
 def test_big_team_small_gap_is_not_flagged():

@@ -76,6 +76,36 @@ def test_fast_win_needs_no_history(fields, expected):
     assert "no stage history" in result.message
 
 
+@pytest.mark.parametrize("created, closed, expected", [
+    pytest.param("2026-10-01", "2026-10-02", [], id="date-only-next-day-is-not-a-fast-win"),
+    pytest.param("2026-10-01", "2026-10-01", [], id="date-only-same-day-is-not-judged-either"),
+    pytest.param("2026-10-01 10:00", "2026-10-01", [], id="bare-close-date"),
+    pytest.param("2026-10-01 10:00", "2026-10-01 23:59:59", [], id="end-of-day-close-from-ingestion"),
+    pytest.param("2026-10-01", "2026-10-01 15:00", [], id="bare-creation-date"),
+    pytest.param("2026-10-01 10:00", "2026-10-01 15:00", ["1"], id="both-timed-is-judged"),
+])
+def test_fast_win_only_when_both_times_carry_a_time_of_day(created, closed, expected):
+    # Deal 2 carries times and is no fast win: the check runs, and says what it left out.
+    crm = make_crm([deal(1, status="won", created_at=created, closed_at=closed),
+                    deal(2, status="won", created_at="2026-09-01 10:00", closed_at="2026-10-01 10:00")])
+    result = run_check(EnteredLate, crm)
+    assert flagged_ids(result) == expected
+    if not expected:
+        assert result.status is Status.PASS and result.judged == 1
+        assert "1 won deals with dates but no time of day left out of the 24 h rule" in result.message
+
+
+def test_maven_like_date_only_export_has_no_fast_wins():
+    """Every date bare, most wins the next day: none is a 24 h win (was 158 on the Maven sample);
+    with nothing else to judge the check is skipped, saying why."""
+    deals = [deal(i, status="won", created_at=f"2017-03-{1 + i % 27:02d}",
+                  closed_at=f"2017-03-{2 + i % 27:02d}") for i in range(60)]
+    result = run_check(EnteredLate, make_crm(deals))
+    assert result.status is Status.SKIPPED and flagged_ids(result) == []
+    assert "close time of day (60 carry dates alone" in result.skipped_reason
+    assert "только даты: 60" in result.skipped_reason_ru
+
+
 def test_one_finding_for_both_rules_with_evidence():
     crm = case([deal(1, stage="Won", status="won", created_at="2026-10-02 10:00",
                      closed_at="2026-10-02 12:30")],

@@ -52,9 +52,18 @@ def test_mask_pii_masks_every_output(tmp_path):
     assert "Boris" in texts["xlsx"] and "Boris" in texts["json"]   # managers stay
 
 
-def test_without_the_flag_the_data_is_there(tmp_path):
-    _result, out = run_reports(tmp_path)
+def test_without_the_flag_names_and_mail_are_there_and_phones_masked(tmp_path):
+    result, out = run_reports(tmp_path)
+    texts = {**outputs(out), "console": result.output}
+    assert "Иван Петров: звонок +* (***) ***-**-89" in texts["xlsx"]
+    assert not any("345-67-89" in text for text in texts.values())
+
+
+def test_show_numbers_shows_them_and_mask_pii_wins(tmp_path):
+    _result, out = run_reports(tmp_path / "shown", "--show-numbers")
     assert "Иван Петров: звонок +7 (912) 345-67-89" in outputs(out)["xlsx"]
+    result, out = run_reports(tmp_path / "both", "--show-numbers", "--mask-pii")
+    assert not any("345-67-89" in text for text in {**outputs(out), "console": result.output}.values())
 
 
 @pytest.mark.parametrize("lang, sheet", [pytest.param("en", "Summary", id="en"),

@@ -114,3 +114,32 @@ def test_every_output_is_masked(tmp_path):
     # Without masking the workbook does show them (so the test above can fail).
     _path, plain = write_book(result, tmp_path, name="plain.xlsx")
     assert "ivan.petrov@client.ru" in all_text(plain)
+
+
+def test_contact_inside_a_malformed_line_is_masked_everywhere(tmp_path):
+    """HY08 quotes the raw text of a line it could not read; that line belongs to no known deal,
+    so the contact names of all deals are looked for in it (here one repeated from deal 1)."""
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from audit.cli import cli
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id,title,stage,status,owner,contact,created_at,closed_at,amount\n"
+        "1,Supply,Won,won,Anna,Иван Петров,2026-01-01 10:00,2026-01-05 10:00,100\n"
+        "2,Pumps,New,open,Anna,Мария Ли,2026-01-02 10:00,,200\n"
+        "3,Valves,Lost,lost,Boris,Олег Сидоров,2026-01-03 10:00,2026-01-06 10:00,300\n"
+        "4,Repeat order,New,open,Boris;Иван Петров;ivan.petrov@client.ru,2026-01-04 10:00,,400\n"
+        "5,Pipes,New,open,Boris,Олег Сидоров,2026-01-05 10:00,,500\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", str(export), "--mask-pii", "--fail-on", "never", "-q",
+                                      "--json", str(out / "r.json"), "--md", str(out / "r.md"),
+                                      "-o", str(out / "r.xlsx")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    raw = [f["evidence"]["raw"] for f in report["findings"] if f["code"] == "HY08" and "raw" in f["evidence"]]
+    assert raw and "И*** П***" in raw[0] and "i***@client.ru" in raw[0]
+    texts = [(out / "r.json").read_text(encoding="utf-8"), (out / "r.md").read_text(encoding="utf-8"),
+             all_text(load_workbook(out / "r.xlsx"))]
+    for text in texts:
+        assert "Петров" not in text and "ivan.petrov" not in text

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit.ingest.profiles.base import FinishContext, Profile, TableSpec
+from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import NAMES_FALLBACK, deal_status
 
 WON = ("Успешно реализовано", "Closed - won", "Closed won", "Successfully realized")
@@ -152,7 +153,8 @@ PROFILE = Profile(
     lost_stages=LOST,
     tables=(
         TableSpec(
-            table="deals", label="Сделки", columns=DEALS_COLUMNS, finish=_deals_finish, dayfirst=True,
+            table="deals", label="Сделки", columns=DEALS_COLUMNS, finish=collecting_points(_deals_finish, "deals"),
+            dayfirst=True, helper_patterns=CONTACT_PATTERNS,
             key=("ID", ("Название сделки", "Lead title", "Lead name"),
                  ("Этап сделки", "Статус сделки", "Lead stage"),
                  ("Дата создания сделки", "Бюджет", "Ответственный", "Date created", "Budget",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ class FinishContext:
     # crm.status.list): `lookup` sets them aside for the profile's assemble step.
     lookups: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)  # what was assumed, for the file's line in inspect
+    calls: Any = None  # [calls] of crm-audit.toml (audit.model.config.CallsSettings), for call logs
 
     def warn(self, warning) -> None:
         self.warnings.append(warning)

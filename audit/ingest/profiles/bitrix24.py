@@ -23,6 +23,7 @@ from audit.ingest.profiles.base import (
     truthy,
     users_finish,
 )
+from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import deal_status
 from audit.ingest.values import map_labels
 
@@ -140,7 +141,8 @@ PROFILE = Profile(
     won_stages=WON,
     lost_stages=LOST,
     tables=(
-        TableSpec(table="deals", label="Сделки", columns=DEALS_COLUMNS, finish=_deals_finish, dayfirst=True,
+        TableSpec(table="deals", label="Сделки", columns=DEALS_COLUMNS, finish=collecting_points(_deals_finish, "deals"),
+                  dayfirst=True, helper_patterns=CONTACT_PATTERNS,
                   key=(("Стадия сделки", "Stage"), ("Название сделки", "Deal name", "Deal Name"),
                        ("Ответственный", "Responsible", "Responsible person"),
                        ("Сумма", "Amount", "Opportunity", "Income", "Воронка", "Направление",
@@ -148,7 +150,8 @@ PROFILE = Profile(
                   exclude=("Record ID", "Deal Stage", "Deal owner")),
         TableSpec(table="leads", label="Лиды", columns={**LEADS_COLUMNS, "Название лида": "_title",
                                                          "Lead name": "_title"},
-                  finish=relabel("leads", "status", LEAD_STATUS_RULES), dayfirst=True,
+                  finish=collecting_points(relabel("leads", "status", LEAD_STATUS_RULES), "leads"), dayfirst=True,
+                  helper_patterns=CONTACT_PATTERNS,
                   key=(("Название лида", "Lead name"), ("Статус", "Стадия", "Status"))),
         TableSpec(table="activities", label="Дела", columns=ACTIVITY_COLUMNS, dayfirst=True,
                   finish=rest.activities_finish,

@@ -17,6 +17,8 @@ _KEYS = {
     "leads": ("lead_id", ("status", "created_at", "owner")),
     "users": ("owner", ("user_id", "team", "active")),
     "pipelines": ("pipeline", "stage", ("order", "kind")),
+    "calls": ("started_at", "their_number", ("direction", "duration_s", "our_party", "answered", "owner")),
+    "contact_points": (("deal_id", "lead_id"), "kind", "value"),
 }
 _EXCLUDE = {"deals": ("to_stage", "changed_at"), "users": ("deal_id", "lead_id", "stage")}
 

@@ -24,6 +24,7 @@ from audit.ingest.profiles.base import (
     expected_close_for_open,
     truthy,
 )
+from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won", "Closed won")
@@ -134,9 +135,9 @@ PROFILE = Profile(
     won_stages=WON,
     lost_stages=LOST,
     tables=(
-        TableSpec(table="deals", label="Deals", columns=DEALS_COLUMNS, finish=_deals_finish,
+        TableSpec(table="deals", label="Deals", columns=DEALS_COLUMNS, finish=collecting_points(_deals_finish, "deals"),
                   key=(("Record ID", "Deal ID", "Record ID - Deal"), ("Deal Name",), ("Deal Stage",)),
-                  helper_patterns=((r"^date entered\b", "datetime"),)),
+                  helper_patterns=((r"^date entered\b", "datetime"), *CONTACT_PATTERNS)),
         TableSpec(table="activities", label="Activities", columns=ACTIVITY_COLUMNS,
                   finish=_activities_finish,
                   key=(("Associated Deal IDs", "Associated Deal ID"),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from audit.ingest.profiles.activities import off_deal_warning, ru_number
 from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, truthy
+from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import NAMES_NEVER, deal_status
 from audit.ingest.values import map_labels
 from audit.model.warnings import InputWarning
@@ -100,7 +101,8 @@ PROFILE = Profile(
     dayfirst=None,
     stages_all_open=True,
     tables=(
-        TableSpec(table="deals", label="Deals", columns=DEALS_COLUMNS, finish=_deals_finish,
+        TableSpec(table="deals", label="Deals", columns=DEALS_COLUMNS, finish=collecting_points(_deals_finish, "deals"),
+                  helper_patterns=CONTACT_PATTERNS,
                   key=("Deal - ID", ("Deal - Stage", "Deal - Status"), ("Deal - Title", "Deal - Value")),
                   exclude=("Activity - ID", "Activity - Type"),
                   helper_kinds={"_won_time": "datetime", "_lost_time": "datetime", "_closed_on": "datetime"}),

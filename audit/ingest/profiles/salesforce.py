@@ -23,7 +23,9 @@ from audit.ingest.profiles.base import (
     users_finish,
 )
 from audit.ingest.profiles import salesforce_links as links
+from audit.ingest.profiles import salesforce_contacts as contacts
 from audit.ingest.profiles.lookups import declare_ids
+from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won",)
@@ -86,7 +88,8 @@ RECORD_TYPE_COLUMNS = {"Id": "_id", "Name": "_name", "DeveloperName": "_develope
                        "SobjectType": "_sobject", "IsActive": "_active"}
 ACCOUNT_COLUMNS = {"Id": "_id", "Name": "_name", "IsDeleted": "_deleted"}
 CONTACT_COLUMNS = {"Id": "_id", "Name": "_name", "FirstName": "_first", "LastName": "_last",
-                   "AccountId": "_account", "IsDeleted": "_deleted"}
+                   "AccountId": "_account", "IsDeleted": "_deleted", "Phone": "_phone", "MobilePhone": "_mobile",
+                   "OtherPhone": "_other_phone", "Email": "_email"}
 
 LEAD_COLUMNS = {
     "Id": "lead_id", "Lead ID": "lead_id", "Status": "status", "Lead Status": "status",
@@ -242,7 +245,8 @@ PROFILE = Profile(
                   exclude=("StartDateTime",)),
         TableSpec(table="activities", label="Event", columns=EVENT_COLUMNS, finish=_event_finish,
                   dayfirst=False, key=("WhatId", ("StartDateTime", "ActivityDateTime"))),
-        TableSpec(table="leads", label="Lead", columns=LEAD_COLUMNS, finish=_lead_finish, dayfirst=False,
+        TableSpec(table="leads", label="Lead", columns=LEAD_COLUMNS, finish=collecting_points(_lead_finish, "leads"),
+                  dayfirst=False, helper_patterns=CONTACT_PATTERNS,
                   key=(("Id", "Lead ID"), ("Status", "Lead Status"),
                        ("IsConverted", "ConvertedOpportunityId", "Converted", "Company"))),
         TableSpec(table="users", label="User", columns=USER_COLUMNS, finish=users_finish, dayfirst=False,
@@ -261,6 +265,9 @@ PROFILE = Profile(
                   dayfirst=False,
                   key=("Id", "AccountId", ("Name", "LastName", "FirstName")),
                   exclude=("StageName", "WhatId", "OpportunityId", "IsConverted", "CloseDate", "Username")),
+        TableSpec(table="lookup", label="OpportunityContactRole", columns=contacts.ROLE_COLUMNS,
+                  finish=_lookup(contacts.CONTACT_ROLES), dayfirst=False,
+                  key=("OpportunityId", "ContactId", ("Role", "IsPrimary"))),
     ),
     assemble=links.assemble,
 )

@@ -20,6 +20,7 @@ import pandas as pd
 
 from audit.ingest.profiles.activities import off_deal_warning
 from audit.ingest.profiles.base import Assembly, FinishContext
+from audit.ingest.profiles.salesforce_contacts import add_contact_points
 from audit.ingest.profiles.lookups import declared, id_names, ids_warning, resolve, unresolved
 from audit.ingest.values import parse_activity_type
 from audit.model import SCHEMA
@@ -60,6 +61,7 @@ def split_off_opportunity(frame: pd.DataFrame, ctx: FinishContext, label: str) -
 def assemble(a: Assembly) -> None:
     _link_off_opportunity(a)  # on account ids, before they become names
     contacts = a.lookups.get(CONTACTS)
+    add_contact_points(a, contacts)  # on account and contact ids too
     record_types = a.lookups.get(RECORD_TYPES)
     if record_types is not None and "_sobject" in record_types.columns:
         record_types = record_types[record_types["_sobject"].isna() | record_types["_sobject"].eq("Opportunity")]

@@ -20,6 +20,7 @@ from audit.ingest.profiles.base import (
     relabel,
     users_finish,
 )
+from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import deal_status
 
 WON = ("Closed Won", "Closed (Won)", "Won")
@@ -102,7 +103,8 @@ PROFILE = Profile(
     won_stages=WON,
     lost_stages=LOST,
     tables=(
-        TableSpec(table="deals", label="Deals / Potentials", columns=DEALS_COLUMNS, finish=_deals_finish,
+        TableSpec(table="deals", label="Deals / Potentials", columns=DEALS_COLUMNS,
+                  finish=collecting_points(_deals_finish, "deals"), helper_patterns=CONTACT_PATTERNS,
                   key=(("Potential Name", "Deal Name"), ("Potential Owner", "Deal Owner"), "Stage",
                        ("Closing Date", "Created Time"))),
         TableSpec(table="activities", label="Calls", columns=CALL_COLUMNS,
@@ -111,7 +113,8 @@ PROFILE = Profile(
         TableSpec(table="activities", label="Events", columns=EVENT_COLUMNS,
                   finish=lambda f, c: _linked(f, c, "meeting"),
                   key=("Start DateTime", ("POTENTIALID", "Deal Id", "What Id"), ("Event Owner", "EVENTID"))),
-        TableSpec(table="leads", label="Leads", columns=LEAD_COLUMNS, finish=relabel("leads", "status", LEAD_STATUS_RULES),
+        TableSpec(table="leads", label="Leads", columns=LEAD_COLUMNS, finish=collecting_points(relabel("leads", "status", LEAD_STATUS_RULES), "leads"),
+                  helper_patterns=CONTACT_PATTERNS,
                   key=(("LEADID", "Lead Id", "Record Id"), "Lead Status", ("Lead Owner", "Created Time"))),
         TableSpec(table="users", label="Users", columns=USER_COLUMNS, finish=users_finish,
                   key=(("USER_ID", "User Id"), ("First Name", "Last Name", "Full Name")),

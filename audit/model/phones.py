@@ -1,0 +1,140 @@
+"""Phone numbers in one form, E.164 ("+79161234567"), and masked for the reports.
+
+Call logs and CRM contacts write the same number a dozen ways ("8 (916) 123-45-67",
+"+7 916 1234567", "79161234567", "916-123-45-67 доб. 12"); the phone system and the CRM
+can only be compared once both are E.164. Google's libphonenumber (the `phonenumbers`
+package) is the reference, but it parses about 50,000 numbers a second: a call log of a
+million rows has a few hundred thousand distinct numbers. So the common national forms of
+the home region are rewritten vectorized (the rules come from the package's own metadata
+for the region: country code, national prefix, national number lengths), and only the
+rest goes through `phonenumbers.parse` one by one. A test holds the fast path to the
+package's answers.
+
+Lives on the model floor: ingestion normalizes with it, checks and reports mask with it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_REGION = "RU"
+# What follows the number proper: an extension ("доб. 12", "ext 7", "x12", "#12", "вн. 3").
+EXTENSION = r"(?i)\s*(?:,|;|#|доб\.?|добавочный|вн\.?|ext\.?|extension|x)\s*\d{1,6}\s*$"
+MIN_DIGITS = 8       # shorter runs are extensions or short service numbers, not a client's phone
+MAX_DIGITS = 15      # E.164's longest
+
+
+@lru_cache(maxsize=32)
+def region_rules(region: str) -> tuple[str, str | None, tuple[int, ...]]:
+    """(country code, national prefix, national number lengths) of a region, from the metadata
+    of `phonenumbers`. Raises ValueError for a region the package does not know."""
+    import phonenumbers
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    if meta is None:
+        raise ValueError(f"unknown phone region {region!r} (use an ISO 3166 code such as RU, KZ, US, DE)")
+    lengths = tuple(meta.general_desc.possible_length or ())
+    return str(meta.country_code), meta.national_prefix or None, lengths
+
+
+def known_region(region: str) -> bool:
+    try:
+        region_rules(region)
+    except ValueError:
+        return False
+    return True
+
+
+def normalize_phones(values: pd.Series, region: str = DEFAULT_REGION) -> pd.Series:
+    """E.164 text of each value, missing where the value is no possible phone number (empty,
+    an internal extension, letters). Vectorized over the distinct values."""
+    if len(values) == 0:
+        return pd.Series([], index=values.index, dtype="str")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    normalized = _normalize_unique(pd.Series(uniques, dtype="str"), region.upper()).to_numpy(dtype=object)
+    out = np.where(codes >= 0, normalized[np.maximum(codes, 0)] if len(normalized) else None, None)
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+def _normalize_unique(text: pd.Series, region: str) -> pd.Series:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.large_string()) \
+        if getattr(text.array, "_pa_array", None) is None else text.array._pa_array.combine_chunks()
+    arr = pc.utf8_trim_whitespace(arr)
+    bare = pc.replace_substring_regex(arr, EXTENSION, "")
+    plus = pc.starts_with(bare, "+").fill_null(False).to_numpy(zero_copy_only=False)
+    digits = pc.replace_substring_regex(bare, r"[^0-9]", "")
+    # Letters beyond an extension mean a name, an e-mail or a SIP address: not a phone number.
+    wordy = pc.match_substring_regex(bare, r"[^0-9+\s().\-/]").fill_null(True).to_numpy(zero_copy_only=False)
+    length = pc.utf8_length(digits).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    digit_text = np.asarray(digits.to_pylist(), dtype=object)
+    cc, prefix, lengths = region_rules(region)
+    plausible = ~wordy & (length >= MIN_DIGITS) & (length <= MAX_DIGITS)
+
+    def starts(value: str) -> np.ndarray:
+        return pc.starts_with(digits, value).fill_null(False).to_numpy(zero_copy_only=False)
+
+    def national_length(cut: int) -> np.ndarray:
+        return np.isin(length - cut, lengths)
+
+    with_cc = starts(cc) & national_length(len(cc))
+    # +CC NNN... (+7 916 ...) and CC NNN... without the plus (79161234567): the digits as they are.
+    as_is = plausible & with_cc
+    # The national prefix, then the national number (8 916 ... in Russia, 0 30 ... in Germany).
+    national = np.zeros(len(text), dtype=bool)
+    if prefix:
+        national = plausible & ~plus & ~as_is & starts(prefix) & national_length(len(prefix))
+    # The national number alone (916 123-45-67), when it cannot be read any other way.
+    alone = plausible & ~plus & ~as_is & ~national & national_length(0) & ~starts(cc)
+    if prefix:
+        alone &= ~starts(prefix)
+    out = np.full(len(text), None, dtype=object)
+    for i in np.flatnonzero(as_is):
+        out[i] = "+" + digit_text[i]
+    for i in np.flatnonzero(national):
+        out[i] = "+" + cc + digit_text[i][len(prefix):]
+    for i in np.flatnonzero(alone):
+        out[i] = "+" + cc + digit_text[i]
+    fast = as_is | national | alone
+    slow = np.flatnonzero(plausible & ~fast)
+    if len(slow):
+        raw = bare.to_pylist()
+        for i in slow:
+            out[i] = _parse_one(raw[i], region)
+    return pd.Series(out, dtype="str")
+
+
+def _parse_one(text: str, region: str) -> str | None:
+    import phonenumbers
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def reference_e164(text: str, region: str = DEFAULT_REGION) -> str | None:
+    """What `phonenumbers` alone makes of one value (the fast path is tested against it)."""
+    import re
+    bare = re.sub(EXTENSION, "", text.strip())
+    digits = re.sub(r"[^0-9]", "", bare)
+    if re.search(r"[^0-9+\s().\-/]", bare) or not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
+        return None
+    return _parse_one(bare, region.upper())
+
+
+def mask_numbers(numbers: pd.Series) -> pd.Series:
+    """'+79161234567' -> '+7 *** ***-**-67': the country code and the last two digits stay, so a
+    manager can tell the numbers of his list apart without the report holding them."""
+    text = numbers.astype("str")
+    cc = text.str.extract(r"^\+(1|7|\d{2})", expand=False)
+    # Country codes 1 and 7 are one digit; every other is read as two (enough to tell regions).
+    last = text.str[-2:]
+    masked = "+" + cc.fillna("") + " *** ***-**-" + last
+    return masked.where(text.notna() & text.str.startswith("+"), None).astype("str")

@@ -1,0 +1,101 @@
+"""Call logs in every documented layout read into the same canonical calls (fixtures in
+tests/fixtures/calls/, named after their layout): the client's answered inbound call (300 s),
+the manager's outbound call to the same client (120 s), a missed call, and for Asterisk an
+internal call between two extensions and one only the IVR answered."""
+
+from pathlib import Path
+import shutil
+
+import pandas as pd
+import pytest
+
+from audit.ingest import load
+from audit.model.config import parse
+from audit.model.errors import InputError
+
+CALLS = Path(__file__).parent.parent / "fixtures" / "calls"
+DEALS = Path(__file__).parent.parent / "fixtures" / "ingest" / "generic_deals.csv"
+CFG = {"calls": {"extensions": {"101": "Иванов Пётр"}}}
+
+
+def read(name: str, cfg: dict = CFG) -> pd.DataFrame:
+    loaded = load([CALLS / name, DEALS], parse(cfg))
+    return loaded.crm.calls, loaded
+
+
+@pytest.mark.parametrize("name", [
+    "asterisk_cdr_csv_18_fields.csv", "asterisk_cdr_csv_21_fields_newcdrcolumns.csv",
+    "asterisk_cdr_custom_19_fields.csv", "asterisk_cdr_csv_16_fields_cp1251_caller_name.csv",
+    "asterisk_cdr_table_export.csv", "mango_stats_result_default_fields.csv", "sipuni_statistic_export.csv",
+    "uis_calls_report.csv", "zadarma_pbx_statistics.csv", "twilio_calls.csv", "calls_generic_canonical.csv",
+])
+def test_each_layout_reads_the_same_calls(name):
+    # Twilio names our line, not an extension; Mango and Twilio give UTC times.
+    extensions = {"101": "Иванов Пётр", "+74951234567": "Иванов Пётр"}
+    utc = {"timezone": "Europe/Moscow"} if name.startswith(("mango", "twilio")) else {}
+    calls, _ = read(name, {"calls": {"extensions": extensions, **utc}})
+    client = calls[calls["their_number"].eq("+79161234567")].sort_values("started_at")
+    assert client["direction"].tolist() == ["in", "out"]
+    assert client["duration_s"].tolist() == [300.0, 120.0]
+    assert client["answered"].tolist() == [True, True]
+    assert client["owner"].tolist() == ["Иванов Пётр", "Иванов Пётр"]
+    assert client["started_at"].dt.strftime("%Y-%m-%d %H").tolist() == ["2026-11-02 10", "2026-11-03 11"]
+    missed = calls[calls["their_number"].eq("+79031112233")]
+    assert missed["answered"].tolist() == [False] and missed["duration_s"].tolist() == [0.0]
+
+
+def test_asterisk_internal_and_ivr_only_calls():
+    calls, loaded = read("asterisk_cdr_csv_18_fields.csv")
+    internal = calls[calls["direction"].eq("internal")]
+    assert len(internal) == 1 and internal["their_number"].isna().all()
+    ivr = calls[calls["their_number"].eq("+74951112233")]
+    assert ivr["answered"].tolist() == [False]  # the IVR answered, no one of ours did
+    (source,) = [s for s in loaded.sources if s.table == "calls"]
+    assert source.header_row == 0 and "Asterisk cdr_csv, 18 fields" in source.note
+
+
+def test_master_csv_layouts_are_told_apart_by_the_disposition_column():
+    _, csv21 = read("asterisk_cdr_csv_21_fields_newcdrcolumns.csv")
+    _, custom = read("asterisk_cdr_custom_19_fields.csv")
+    assert "cdr_csv, 21 fields" in csv21.sources[0].note
+    assert "cdr_custom (sample mapping), 19 fields" in custom.sources[0].note
+
+
+def test_a_file_named_master_csv_is_read_whatever_its_folder(tmp_path):
+    shutil.copy(CALLS / "asterisk_cdr_csv_18_fields.csv", tmp_path / "Master.csv")
+    shutil.copy(DEALS, tmp_path / "deals.csv")
+    loaded = load([tmp_path], parse(CFG))
+    assert len(loaded.crm.calls) == 5
+
+
+def test_master_csv_with_an_unknown_layout_names_the_file(tmp_path):
+    (tmp_path / "Master.csv").write_text('"a","b","c"\n"1","2","3"\n', encoding="utf-8")
+    shutil.copy(DEALS, tmp_path / "deals.csv")
+    with pytest.raises(InputError, match="Master.csv.*first line is not a call record"):
+        load([tmp_path], parse(CFG))
+
+
+def test_declared_columns_name_another_headerless_layout(tmp_path):
+    log = tmp_path / "pbx.csv"
+    log.write_text("2026-11-02 10:00:00,79161234567,101,ANSWERED,300\n", encoding="utf-8")
+    cfg = {"files": {"pbx.csv": "calls"},
+           "calls": {"columns": ["start", "src", "dst", "disposition", "billsec"]}}
+    loaded = load([log, DEALS], parse(cfg))
+    # No channel fields: the number that is an extension (101) is ours.
+    assert loaded.crm.calls[["direction", "their_number", "duration_s"]].values.tolist() == [
+        ["in", "+79161234567", 300.0]]
+
+
+def test_utc_times_are_converted_or_warned():
+    calls, loaded = read("mango_stats_result_default_fields.csv")
+    assert calls["started_at"].min() == pd.Timestamp("2026-11-02 07:00:00")
+    assert [w.code for w in loaded.warnings] == ["call-times-utc"]
+
+
+def test_unreadable_lines_of_a_call_log_keep_no_number(tmp_path):
+    lines = (CALLS / "asterisk_cdr_csv_18_fields.csv").read_text(encoding="utf-8").splitlines()
+    log = tmp_path / "Master.csv"
+    log.write_text("\n".join(lines + ['"","79169998877","101","broken"']) + "\n", encoding="utf-8")
+    loaded = load([log, DEALS], parse(CFG))
+    raw = loaded.crm.parse_issues["raw"].tolist()
+    assert raw and all("79169998877" not in r for r in raw)
