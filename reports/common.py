@@ -10,6 +10,7 @@ import math
 import re
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from audit.model.findings import CheckResult, Status
@@ -91,16 +92,34 @@ def count_text(n: int, unit: str, lang: str) -> str:
 def reach(result: AuditResult, check: CheckResult) -> tuple[str, int]:
     """What a failed check is mostly about ('deal', 'owner', 'pipeline', 'stage', 'lead',
     'dataset') and how many of those it names (distinct)."""
+    return reaches(result).get(check.code, ("deal", 0))
+
+
+def reaches(result: AuditResult) -> dict[str, tuple[str, int]]:
+    """`reach` of every check with findings, in one pass over the findings (a report asks for
+    each check several times). Kept on the result: findings do not change once the audit ran."""
+    memo = result.__dict__.get("_reaches")
+    if memo is not None and memo[0] is result.findings:
+        return memo[1]
     f = result.findings
-    own = f[f["code"].eq(check.code)] if len(f) else f
-    if not len(own):
-        return "deal", 0
-    kinds = own["entity_type"].replace({"activity": "deal"})
-    unit = kinds.value_counts().index[0]
-    if unit == "deal":
-        ids = own["deal_id"] if "deal_id" in own else own["entity_id"].where(own["entity_type"].eq("deal"))
-        return "deal", int(ids.nunique())
-    return str(unit), int(own.loc[kinds.eq(unit), "entity_id"].nunique())
+    out: dict[str, tuple[str, int]] = {}
+    if len(f):
+        # Integer codes throughout: a million findings are counted in a fraction of a second.
+        code, codes = pd.factorize(f["code"].to_numpy(dtype=object))
+        kind, kinds = pd.factorize(f["entity_type"].astype(object).replace({"activity": "deal"}).to_numpy(dtype=object))
+        deal_ids = f["deal_id"] if "deal_id" in f else f["entity_id"].where(f["entity_type"].eq("deal"))
+        is_deal = kind == (list(kinds).index("deal") if "deal" in list(kinds) else -2)
+        key = pd.factorize(np.where(is_deal, deal_ids.to_numpy(dtype=object), f["entity_id"].to_numpy(dtype=object)),
+                           use_na_sentinel=True)[0].astype(np.int64)
+        per_kind = np.bincount(code * len(kinds) + kind, minlength=len(codes) * len(kinds)).reshape(len(codes), -1)
+        # The unit each check mostly names (ties: the kind seen first); its distinct ids.
+        unit = per_kind.argmax(axis=1)
+        mine = (kind == unit[code]) & (key >= 0)
+        pairs = pd.unique(code[mine] * (int(key.max()) + 1) + key[mine])  # hashing: no sort of a million ids
+        distinct = np.bincount(pairs // (int(key.max()) + 1), minlength=len(codes))
+        out = {str(c): (str(kinds[u]), int(d)) for c, u, d in zip(codes, unit, distinct)}
+    object.__setattr__(result, "_reaches", (f, out))  # a cache, not a field: the result stays as it was
+    return out
 
 
 def reach_text(result: AuditResult, check: CheckResult, lang: str) -> str:

@@ -52,7 +52,7 @@ class BookContext:
     titles: dict[str, str] = field(default_factory=dict)  # code -> readable check title
     todo: Any = None                                      # reports.xlsx.todo.TodoList
     owner: str | None = None                              # the manager of a per-manager workbook
-    sheet_names: dict[str, str] = field(default_factory=dict)  # module key -> sheet title
+    memo: dict[Any, Any] = field(default_factory=dict)    # what a sheet computes once and reuses
 
 
 def safe_text(value: Any) -> str:

@@ -274,7 +274,7 @@ def _top_problems(s: Sheet, ctx: BookContext, top: int) -> None:
         row = [title,
                s.cell(i18n.severity(check.severity.label, lang), fill=fill, font=font, align=TOP),
                touched,
-               s.cell(_where(r, check, lang), align=WRAP), None,
+               s.cell(_where(ctx, check), align=WRAP), None,
                s.cell(fix, align=WRAP)]
         heights = [s.text_height(title.value, WIDTHS[0], bold=True), s.text_height(row[3].value, WIDTHS[3]),
                    s.text_height(fix, sum(WIDTHS[5:9]))]
@@ -285,12 +285,19 @@ def _top_problems(s: Sheet, ctx: BookContext, top: int) -> None:
     s.blank()
 
 
-def _where(r, check, lang: str) -> str:
+def _where(ctx: BookContext, check) -> str:
     """The worst manager (with his touched deals), or the pipelines, stages or managers the
-    check names."""
+    check names (worked out once per check: the page may be laid out twice)."""
+    key = ("where", check.code)
+    if key not in ctx.memo:
+        ctx.memo[key] = _where_text(ctx.result, check, ctx.lang)
+    return ctx.memo[key]
+
+
+def _where_text(r, check, lang: str) -> str:
     unit, n = reach(r, check)
     f = r.findings
-    own = f[f["code"].eq(check.code)] if len(f) else f
+    own = f.loc[f["code"].to_numpy() == check.code, ["entity_type", "entity_id"]] if len(f) else f
     if unit in ("owner", "pipeline", "stage") and len(own):
         names = own.loc[own["entity_type"].eq(unit), "entity_id"].dropna().astype(str).unique().tolist()
         names = [i18n.sentinel(x, lang) for x in names]
