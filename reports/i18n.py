@@ -90,13 +90,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "summary.gaps": ("The biggest gaps: {gaps}.", "Главные пробелы: {gaps}."),
     "summary.no_gaps": ("No check that judged this export failed.",
                         "Ни одна проверка, оценившая выгрузку, не провалена."),
-    "summary.below_all": ("Why the overall score is below every manager's: it also counts what belongs to no "
-                          "one manager (pipelines, stages, data hygiene), and each failed check costs it at least a "
-                          "quarter of its weight however few deals it touches (crm-audit explain score).",
-                          "Почему общий индекс ниже, чем у любого менеджера: он учитывает и то, что не относится "
-                          "к одному менеджеру (воронки, этапы, качество данных), и каждая проваленная проверка "
-                          "снижает его не меньше чем на четверть своего веса, сколько бы сделок она ни затронула "
-                          "(crm-audit explain score)."),
+    "summary.below_all": ("Why the overall score is below every manager's: it also carries what is no one manager's "
+                          "(pipelines, stage names, data), and each failed check costs it at least a quarter of its weight.",
+                          "Почему общий индекс ниже, чем у любого менеджера: в нём и то, что ничьё в отдельности (воронки, "
+                          "этапы, данные), и каждая проваленная проверка стоит не меньше четверти своего веса."),
     "summary.bands": ("Scores everywhere: below 60 red, 60 to 80 amber, 80 and above green.",
                       "Индексы везде: ниже 60 — красный, от 60 до 80 — жёлтый, от 80 — зелёный."),
     "summary.managers": ("Managers, worst first", "Менеджеры, начиная с худшего"),

@@ -169,7 +169,7 @@ def test_workbook_in_russian_shows_russian_messages(demo_audit, tmp_path):
         assert len(messages) == groups
         if lang == "ru":
             assert all(CYRILLIC.search(m) for m in messages)
-            checks = {r[0]: r for r in wb["Проверки"].iter_rows(min_row=3, values_only=True)}
+            checks = {r[0]: r for r in wb["Проверки"].iter_rows(min_row=3, values_only=True) if r}
             st03 = {c.code: c for c in demo_audit.checks}["ST03"]
             assert st03.message_ru in checks["ST03"]
         wb.close()

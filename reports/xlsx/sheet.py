@@ -176,39 +176,41 @@ class Sheet:
         return self.row
 
     def _fit_height(self, values: list[Any]) -> float | None:
-        lines = 1
+        height = 0.0
         for i, value in enumerate(values):
             if not hasattr(value, "alignment") or not isinstance(value.value, str):
                 continue
             if not value.alignment.wrap_text:
                 continue
             width = self.widths[i] if i < len(self.widths) else 8.43
-            per_line = self.per_line(width, bool(value.font.b))
-            n = sum(wrapped_lines(part, per_line) for part in value.value.split("\n"))
-            lines = max(lines, n)
-        return min(409.0, 15.0 * lines + 2) if lines > 1 else None
+            size = float(value.font.sz or 11)
+            height = max(height, self.text_height(value.value, width, bool(value.font.b), size) or 0)
+        return height or None
 
-    def per_line(self, width: float, bold: bool = False) -> float:
-        """Characters of wrapped text a line of a cell `width` units wide holds (bold is wider)."""
-        return max(1.0, width * self.chars_per_unit * (0.9 if bold else 1.0) - 1)
+    def per_line(self, width: float, bold: bool = False, size: float = 11) -> float:
+        """Characters of wrapped text a line of a cell `width` units wide holds (bold is wider,
+        a smaller font narrower: widths are in digits of the 11-point default)."""
+        return max(1.0, width * self.chars_per_unit * (0.9 if bold else 1.0) * 11 / size - 1)
 
     def merge(self, row: int, first_col: int, last_col: int) -> None:
         """Merge the cells of `row` from `first_col` to `last_col` (the row is already written)."""
         self.ws.merged_cells.add(CellRange(min_col=first_col, min_row=row, max_col=last_col, max_row=row))
 
-    def text_height(self, text: str | None, width: float, bold: bool = False) -> float | None:
+    def text_height(self, text: str | None, width: float, bold: bool = False, size: float = 11) -> float | None:
         """The height a wrapped `text` needs in a cell `width` characters wide (None: one line)."""
         if not text:
             return None
-        per_line = self.per_line(width, bold)
+        per_line = self.per_line(width, bold, size)
         lines = sum(wrapped_lines(part, per_line) for part in str(text).split("\n"))
-        return min(409.0, 15.0 * lines + 2) if lines > 1 else None
+        return min(409.0, 15.0 * size / 11 * lines + 2) if lines > 1 else None
 
     def paragraph(self, text: str, first_col: int, last_col: int, chars: float, font: Font | None = None) -> int:
         """A sentence across columns `first_col`-`last_col` (merged, wrapped, as tall as it needs)."""
         width = sum(self.widths[first_col - 1:last_col]) if chars is None else chars
         row = [None] * (first_col - 1) + [self.cell(text, font=font, align=Alignment(vertical="top", wrap_text=True))]
-        self.append(row, height=self.text_height(text, width, bool(font and font.b)) or 16, fit=False)
+        size = float(font.sz) if font is not None and font.sz else 11
+        height = self.text_height(text, width, bool(font and font.b), size) or 16 * size / 11
+        self.append(row, height=height, fit=False)
         if last_col > first_col:
             self.merge(self.row, first_col, last_col)
         return self.row

@@ -20,10 +20,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from audit.model import text
-from audit.model.findings import Family, Status
 from reports import i18n
 from reports.common import (as_of_text, count_text, coverage_text, is_number, previous_text, reach, score_delta,
-                            signed, top_problems, warning_lines, worst_of)
+                            severity_counts, signed, top_problems, warning_lines, worst_of)
 from reports.i18n import t
 from reports.xlsx.charts import cache_series
 from reports.xlsx.findings import FIRST_ROW
@@ -35,9 +34,10 @@ from reports.xlsx.styles import (FMT_1, FMT_INT, INK, MUTED, TOP, WRAP, band, ba
 PLANS = ((6, 7), (5, 7), (5, 6), (4, 6), (4, 5), (3, 5), (3, 4), (2, 3))
 # Points of rows one landscape A4 page holds at 70 % (509 pt between the margins / 0.7).
 PAGE_POINTS = 725
-WIDTHS = [32, 11, 11, 40, 2, 26, 11, 11, 40]   # A-D: managers; F-I: pipelines
+WIDTHS = [36, 11, 11, 36, 2, 26, 11, 11, 40]   # A-D: managers; F-I: pipelines
 LEFT, RIGHT = 1, 6             # first column of each block
 TEXT_CHARS = 165               # a sentence's line across the page (columns A-I)
+SMALL = 10                     # points: the page's secondary text (problems' fixes, warnings, notes)
 
 
 def add(wb: Workbook, ctx: BookContext) -> None:
@@ -51,7 +51,7 @@ def _page(s: Sheet, ctx: BookContext, block_rows: int, top: int) -> None:
     _score(s, ctx)
     _blocks(s, ctx, block_rows)
     _top_problems(s, ctx, top)
-    _families_and_counts(s, ctx)
+    _counts(s, ctx)
     if ctx.result.trend or ctx.result.previous is not None:
         _trend_chart(s, ctx)
 
@@ -93,8 +93,10 @@ def _score(s: Sheet, ctx: BookContext) -> None:
                              align=Alignment(vertical="center")),
                       # What the score rests on, right beside it: a score is only as good as its coverage.
                       s.cell(coverage_text(r, lang), font=Font(bold=True, color=INK if scored else "9C5700"),
-                             align=Alignment(vertical="center"))]
-    s.append(row, height=36)
+                             align=Alignment(vertical="center", wrap_text=True))]
+    coverage_height = s.text_height(coverage_text(r, lang), sum(WIDTHS[3:9]), bold=True) or 0
+    s.append(row, height=max(36, coverage_height), fit=False)
+    s.merge(s.row, 4, 9)
     delta = score_delta(r)
     if delta is not None or r.trend:
         s.append([None, None, None, s.cell(_trend_text(ctx, delta), font=Font(
@@ -106,12 +108,12 @@ def _score(s: Sheet, ctx: BookContext) -> None:
         s.paragraph(t("summary.off_system", lang, owner=owner, share=text.pct(1 - share, lang)), 1, 9, TEXT_CHARS,
                     font=Font(bold=True, color="9C0006"))
     if _below_every_manager(r):
-        s.paragraph(t("summary.below_all", lang), 1, 9, TEXT_CHARS, font=Font(italic=True, color=MUTED))
+        s.paragraph(t("summary.below_all", lang), 1, 9, TEXT_CHARS, font=Font(italic=True, size=SMALL, color=MUTED))
     warnings = warning_lines(r, lang)
     if warnings:  # before the problems: a finding built on a misread export is no finding
         s.append([s.cell("⚠ " + t("summary.warnings", lang), font=Font(bold=True, color="9C5700"))])
         for line in warnings[:3]:
-            s.paragraph("• " + line, 1, 9, TEXT_CHARS, font=Font(color="9C5700"))
+            s.paragraph("• " + line, 1, 9, TEXT_CHARS, font=Font(size=SMALL, color="9C5700"))
         if len(warnings) > 3:
             s.caption(t("summary.more_warnings", lang, n=len(warnings) - 3, sheet=t("sheet.data", lang)))
     s.blank()
@@ -239,7 +241,7 @@ def _block_row(s: Sheet, ctx: BookContext, item, kind: str) -> list[Any]:
     return [s.cell(i18n.sentinel(name, lang), font=Font(bold=True), align=WRAP),
             s.cell(score, fmt=FMT_1, align=Alignment(horizontal="center", vertical="top")),
             s.cell(deals, fmt=FMT_INT, align=TOP),
-            s.cell(problem, align=WRAP)]
+            s.cell(problem, font=Font(size=SMALL), align=WRAP)]
 
 
 # -- top problems ---------------------------------------------------------------------------
@@ -275,9 +277,9 @@ def _top_problems(s: Sheet, ctx: BookContext, top: int) -> None:
                s.cell(i18n.severity(check.severity.label, lang), fill=fill, font=font, align=TOP),
                touched,
                s.cell(_where(ctx, check), align=WRAP), None,
-               s.cell(fix, align=WRAP)]
+               s.cell(fix, font=Font(size=SMALL), align=WRAP)]
         heights = [s.text_height(title.value, WIDTHS[0], bold=True), s.text_height(row[3].value, WIDTHS[3]),
-                   s.text_height(fix, sum(WIDTHS[5:9]))]
+                   s.text_height(fix, sum(WIDTHS[5:9]), size=SMALL)]
         s.append(row, height=max([h for h in heights if h] or [16.0]), fit=False)
         s.merge(s.row, 6, 9)
     if len(ranked) > top:
@@ -310,82 +312,21 @@ def _where_text(r, check, lang: str) -> str:
     return t("summary.worst_owner", lang, name=i18n.sentinel(name, lang), n=text.num(deals, lang))
 
 
-# -- families and counts --------------------------------------------------------------------------
+# -- counts ---------------------------------------------------------------------------------------
 
-def _families_and_counts(s: Sheet, ctx: BookContext) -> None:
-    r, lang = ctx.result, ctx.lang
-    head = [None] * 9
-    head[0] = s.cell(t("summary.families", lang), "ca_section")
-    head[5] = s.cell(t("summary.totals", lang), "ca_section")
-    s.append(head, height=20)
-    s.append([s.cell(t("summary.family", lang), "ca_header"), s.cell(t("summary.judged", lang), "ca_header"),
-              s.cell(t("summary.family_failed", lang), "ca_header"), s.cell(t("col.findings", lang), "ca_header"),
-              None, s.cell(t("summary.checks", lang), "ca_header"), s.cell(None, "ca_header"), None,
-              s.cell(t("summary.findings", lang), "ca_header")], height=30)
-    families = _family_rows(s, ctx)
-    totals = _total_rows(s, ctx)
-    for i in range(max(len(families), len(totals))):
-        row: list[Any] = [None] * 9
-        if i < len(families):
-            row[0:4] = families[i]
-        if i < len(totals):
-            row[5:9] = totals[i]
-        s.append(row)
-    s.blank()
-
-
-def _family_rows(s: Sheet, ctx: BookContext) -> list[list[Any]]:
-    """Per family: checks that judged something of those run, failed ones, findings - or "not
-    judged" and why, never a 0 that would read as clean."""
-    r, lang = ctx.result, ctx.lang
-    gaps = {g.family.value: g for g in r.coverage_or_count().not_judged}
-    counts = r.findings["family"].value_counts() if len(r.findings) and "family" in r.findings else {}
-    rows = []
-    for fam in Family:
-        members = [c for c in r.checks if c.family is fam]
-        if not members:
-            continue
-        judged = sum(c.judged_anything for c in members)
-        failed = sum(c.status is Status.FAIL for c in members)
-        gap = gaps.get(fam.value)
-        found: Any = int(counts.get(fam.value, 0))
-        font = None
-        if gap is not None or not judged:
-            found = t("summary.not_judged", lang, reason=gap.text(lang) if gap is not None
-                      else t("coverage.family_not_judged", lang))
-            font = Font(italic=True, color="9C5700")
-        align = WRAP if isinstance(found, str) else None
-        rows.append([s.cell(i18n.family(fam.value, lang)),
-                     s.cell(f"{judged} / {len(members)}", align=Alignment(horizontal="center")),
-                     s.cell(failed or None, fmt=FMT_INT),
-                     s.cell(found, fmt=FMT_INT, font=font, align=align)])
-    return rows
-
-
-def _total_rows(s: Sheet, ctx: BookContext) -> list[list[Any]]:
+def _counts(s: Sheet, ctx: BookContext) -> None:
+    """Checks by status and findings by severity, on one line (the families, judged or not, are on
+    the Checks sheet; the coverage beside the score names the families not judged)."""
     r, lang = ctx.result, ctx.lang
     counts = r.counts()
-    findings = r.finding_counts()
-    status_rows = [("summary.passed", counts.get("pass", 0)), ("summary.failed", counts.get("fail", 0)),
-                   ("summary.skipped", counts.get("skipped", 0))]
+    parts = [f"{t('summary.passed', lang)}: {text.num(counts.get('pass', 0), lang)}",
+             f"{t('summary.failed', lang)}: {text.num(counts.get('fail', 0), lang)}",
+             f"{t('summary.skipped', lang)}: {text.num(counts.get('skipped', 0), lang)}"]
     if counts.get("error"):
-        status_rows.append(("summary.errors", counts["error"]))
-    out = []
-    levels = ("high", "medium", "low", "info")
-    for i in range(max(len(status_rows), len(levels))):
-        row: list[Any] = [None, None, None, None]
-        if i < len(status_rows):
-            key, n = status_rows[i]
-            row[0] = s.cell(t(key, lang))
-            row[1] = s.cell(n, fmt=FMT_INT)
-        if i < len(levels):
-            label = levels[i]
-            n = findings.get(label, 0)
-            fill, bold = sev_fill(label)
-            row[3] = s.cell(f"{t('sev_of.' + label, lang)}: {text.num(n, lang)}", fill=fill if n else None,
-                                 font=bold if n else None)
-        out.append(row)
-    return out
+        parts.append(f"{t('summary.errors', lang)}: {text.num(counts['error'], lang)}")
+    line = (f"{t('summary.checks', lang)}: " + " · ".join(parts) + "   "
+            + f"{t('summary.findings', lang)}: " + severity_counts(r.finding_counts(), lang))
+    s.paragraph(line, 1, 9, TEXT_CHARS, font=Font(size=SMALL, color=INK))
 
 
 # -- trend ---------------------------------------------------------------------------------------
