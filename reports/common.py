@@ -240,10 +240,11 @@ def _lower_first(text: str) -> str:
 
 
 def warning_lines(result: AuditResult, lang: str = "en") -> list[str]:
-    """One line per input warning, led by the file it is about (its name, not its path)."""
+    """One line per input warning, led by the file it is about (its name, not its path); one
+    about no file reads as a sentence."""
     from pathlib import PurePath
     out = []
     for w in result.warnings:
-        where = f"{PurePath(w.file).name}: " if w.file else ""
-        out.append(one_line(where + w.text(lang)))
+        text = w.text(lang)
+        out.append(one_line(f"{PurePath(w.file).name}: {text}" if w.file else text[:1].upper() + text[1:]))
     return out

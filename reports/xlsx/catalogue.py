@@ -22,7 +22,7 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     r, lang = ctx.result, ctx.lang
     has_prev = r.previous is not None
     headers = ["code", "check", "family", "severity", "status", "metric", "threshold", "affected", "judged"]
-    widths = [8, 30, 20, 10, 12, 11, 11, 10, 10]
+    widths = [8, 30, 20, 12, 12, 11, 11, 10, 10]
     if has_prev:
         headers += ["previous_affected", "delta"]
         widths += [12, 11]

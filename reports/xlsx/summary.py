@@ -36,7 +36,7 @@ PLANS = ((6, 7), (5, 7), (5, 6), (4, 6), (4, 5), (3, 5), (3, 4), (2, 3))
 PAGE_POINTS = 725
 WIDTHS = [36, 11, 11, 36, 2, 26, 11, 11, 40]   # A-D: managers; F-I: pipelines
 LEFT, RIGHT = 1, 6             # first column of each block
-TEXT_CHARS = 165               # a sentence's line across the page (columns A-I)
+TEXT_CHARS = 178               # a sentence's line across the page: columns A-I, less their padding
 SMALL = 10                     # points: the page's secondary text (problems' fixes, warnings, notes)
 
 
