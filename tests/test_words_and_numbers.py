@@ -60,9 +60,12 @@ def audits(demo_audit):
 
 
 def texts(audits):
-    """(audit, code, kind, lang, text) of every check message, skip reason and finding message."""
+    """(audit, code, kind, lang, text) of every check message, skip reason, finding message and
+    input warning."""
     out = []
     for name, result in audits.items():
+        for w in result.warnings:
+            out += [(name, w.code, "warning", "en", w.message), (name, w.code, "warning", "ru", w.message_ru)]
         for c in result.checks:
             for kind, lang, text in (("check", "en", c.message), ("check", "ru", c.message_ru),
                                      ("check", "en", c.skipped_reason), ("check", "ru", c.skipped_reason_ru)):
@@ -79,12 +82,13 @@ def words(text: str) -> str:
     return QUOTED.sub("", text)
 
 
-def offending(audits, rule, langs=("en", "ru"), kinds=("check", "finding")):
+def offending(audits, rule, langs=("en", "ru"), kinds=("check", "finding", "warning")):
     return sorted({(code, lang, text) for _a, code, kind, lang, text in texts(audits)
                    if lang in langs and kind in kinds and rule(text)})[:5]
 
 
 def test_the_scan_sees_every_check_fail_and_skip(audits):
+    assert {kind for *_x, kind, _l, _t in texts(audits)} == {"check", "finding", "warning"}
     seen = {(c.code, c.status.value) for r in audits.values() for c in r.checks}
     codes = {code for code, _s in seen}
     assert {code for code, s in seen if s == "fail"} >= codes - {"ST07"}

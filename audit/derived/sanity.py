@@ -129,10 +129,10 @@ def _unlinked(table: str, label: str | None, rows: int, no_id: int, unknown: int
         parts.append(f"{no_id:,} {'names' if no_id == 1 else 'name'} no deal at all")
         parts_ru.append(f"у {_n_ru(no_id)} id сделки не указан")
     if unknown:
-        eg = f" (e.g. {', '.join(sample)})" if sample else ""
-        parts.append(f"{unknown:,} {'names a deal' if unknown == 1 else 'name deals'} missing from the deals "
-                     f"export{eg}")
-        eg_ru = f" (например, {', '.join(sample)})" if sample else ""
+        eg = f", e.g. {', '.join(sample)}" if sample else ""
+        parts.append(f"{unknown:,} {'points to a deal' if unknown == 1 else 'point to deals'} missing from the "
+                     f"deals export{eg}")
+        eg_ru = f", например {', '.join(sample)}" if sample else ""
         parts_ru.append(f"{_n_ru(unknown)} ссылаются на сделки, которых нет в выгрузке сделок{eg_ru}")
     if n == rows:
         tail = ("none links to an exported deal, so the checks that need the link skip: do the exports use "
@@ -199,7 +199,7 @@ def owner_id_warnings(crm: CrmData) -> list[InputWarning]:
             "owner-ids-unresolved",
             f"the owners of {what} are ids, not names ({len(ids):,} distinct, e.g. {', '.join(ids[:3])}), {why}, "
             "so managers are listed by number",
-            f"ответственные в выгрузке {what_ru} — это id, а не имена ({len(ids)} разных, например "
+            f"ответственные в выгрузке {what_ru} — это id, а не имена (разных id: {ru.num(len(ids), 'ru')}, например "
             f"{', '.join(ids[:3])}), {why_ru}; менеджеры показаны номерами",
             file=_single_file(crm, table),
             numbers={"table": table, "column": "owner", "distinct_ids": len(ids), "resolvable": resolvable,
