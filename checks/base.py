@@ -1,7 +1,7 @@
 """What every check is and returns.
 
 A check is a class with plain metadata attributes and a `run(crm, ctx)` that reads
-canonical tables only. It returns a `CheckResult`; its findings are one DataFrame
+canonical tables and the run's derived tables (`ctx.derived`) only. It returns a `CheckResult`; its findings are one DataFrame
 (one row per finding, columns `FINDING_COLUMNS`) built with `Check.findings`, so a
 check that flags a million deals does it in a few vectorized operations.
 """
@@ -20,6 +20,7 @@ from audit.model.findings import (
     FAMILY_PREFIX,
     FINDING_COLUMNS,
     MESSAGE_RU,
+    RELATED_DEAL,
     CheckInfo,
     CheckResult,
     Family,
@@ -27,19 +28,28 @@ from audit.model.findings import (
     Status,
     empty_findings,
 )
+from audit.derived.tables import Derived
 from audit.model import CrmData
+from audit.model.gauge import Gauge
 from audit.model.params import Rule
 from audit.model.text import num, sentence
+from audit.model.verdicts import KEYS, Verdicts, scope_of
 
-__all__ = ["Check", "CheckResult", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
-           "MESSAGE_RU", "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records"]
+__all__ = ["Check", "CheckResult", "Derived", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
+           "MESSAGE_RU", "ENTITY_TYPES", "FAMILY_PREFIX", "CheckInfo", "empty_findings", "evidence_records",
+           "PER_STAGE_COUNT", "RELATED_DEAL"]
+
+# A verdict column's value in `Check.verdict_table`: how many rows of the frame name the stage.
+PER_STAGE_COUNT = object()
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """What a check may know besides the data: the reference time and its settings."""
+    """What a check may know besides the data: the reference time, the tables derived from the
+    data once per run, and its settings."""
 
     as_of: pd.Timestamp
+    derived: Derived
     params: Mapping[str, Any] = field(default_factory=dict)
     vocab: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # config additions, by list name
     # Full phone numbers may appear in findings (--show-numbers without --mask-pii); else masked.
@@ -61,6 +71,9 @@ class Check:
     # What each setting may hold (audit.model.params), one rule per key of `params`: the config is
     # checked against these before any data is read.
     param_rules: ClassVar[Mapping[str, Rule]] = {}
+    gauge: ClassVar[Gauge]           # what `metric` measures, its unit, the side of `threshold` that fails
+    evidence_keys: ClassVar[tuple[str, ...]] = ()  # every key its findings' evidence may hold (`explain`)
+    verdicts: ClassVar[tuple[str, ...]] = ()       # stage, pipeline or owner columns it fills (audit.model.verdicts)
     title_ru: ClassVar[str]          # the name as a Russian label for reports
     rationale: ClassVar[str]         # why a sales director should care (English)
     rationale_ru: ClassVar[str]
@@ -87,6 +100,7 @@ class Check:
             severity=cls.severity, summary=(cls.__doc__ or "").strip().splitlines()[0],
             rationale=cls.rationale, rationale_ru=cls.rationale_ru, fix=cls.fix, fix_ru=cls.fix_ru,
             params=tuple(cls.params.items()), todo=cls.todo, todo_ru=cls.todo_ru, dated_by=tuple(cls.dated_by),
+            evidence_keys=tuple(cls.evidence_keys), gauge=getattr(cls, "gauge", None),
         )
 
     # -- building results -------------------------------------------------------------
@@ -103,6 +117,7 @@ class Check:
         owner: pd.Series | str | None = None,
         pipeline: pd.Series | str | None = None,
         stage: pd.Series | str | None = None,
+        related_deal: pd.Series | None = None,
     ) -> pd.DataFrame:
         """One finding per row of `frame`, vectorized.
 
@@ -111,7 +126,8 @@ class Check:
         is the message in Russian, built the same way (column `message_ru`; start it with a capital,
         as a sentence: a million rows are not re-cased here). `evidence`
         maps names to Series or constants; each finding gets a dict of them with numpy
-        scalars turned into plain Python values and missing values left out.
+        scalars turned into plain Python values and missing values left out. `related_deal` is the
+        deal id an activity finding is about (the trust score marks that deal).
         """
         if entity_type not in ENTITY_TYPES:
             raise ValueError(f"{self.code}: unknown entity_type {entity_type!r}")
@@ -140,6 +156,7 @@ class Check:
             "stage": column(stage, "stage"),
             "message": column(message, None),
             MESSAGE_RU: column(message_ru, None),
+            RELATED_DEAL: _as_text(column(related_deal, None)),
         }, index=frame.index)
         out["evidence"] = evidence_records(evidence or {}, frame.index)
         return out.reset_index(drop=True)
@@ -155,12 +172,15 @@ class Check:
         message_ru: str | None = None,
         affected: int | None = None,
         failed: bool | None = None,
+        verdicts: pd.DataFrame | None = None,
     ) -> CheckResult:
         """The check's outcome. It fails when it has findings, unless `failed` says otherwise.
 
         `judged` is how many entities the check examined (what its findings are about). A check
         that examined nothing cannot pass: it ends as skipped, its message as the reason (checks
-        say what was missing before they get here; this is the net under them).
+        say what was missing before they get here; this is the net under them). `verdicts` is
+        the check's `verdict_table` when it declares verdict columns (none given: it named no
+        stage or pipeline).
         """
         findings = findings if findings is not None and len(findings) else empty_findings()
         has_failed = bool(len(findings)) if failed is None else failed
@@ -173,25 +193,60 @@ class Check:
         return CheckResult(
             code=self.code, name=self.name, family=self.family, severity=self.severity,
             status=Status.FAIL if has_failed else Status.PASS,
-            metric=_plain(metric), threshold=_plain(threshold),
+            metric=_plain(metric), threshold=_plain(threshold), gauge=getattr(self, "gauge", None),
             affected=int(affected if affected is not None else len(findings)),
             message=message, message_ru=sentence(message_ru), findings=findings, judged=judged,
+            verdicts=self._verdicts(verdicts),
         )
+
+    # -- verdicts for the stage and pipeline tables -------------------------------------------
+
+    def verdict_table(self, frame: pd.DataFrame | None, **columns: Any) -> pd.DataFrame:
+        """This check's verdict columns for the stages (or pipelines) that rows of `frame` name:
+        each value a constant, a Series aligned with `frame`, or PER_STAGE_COUNT (how many rows
+        name the stage). One row per stage or pipeline; empty when `frame` is."""
+        keys = list(KEYS[scope_of(columns)])
+        if frame is None or not len(frame):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in (*keys, *columns)})
+        out = frame[keys].astype(object).assign(**{name: value for name, value in columns.items()
+                                                   if value is not PER_STAGE_COUNT})
+        counted = [name for name, value in columns.items() if value is PER_STAGE_COUNT]
+        if counted:
+            sizes = out.groupby(keys, sort=False, dropna=False).size()
+            out = out.drop_duplicates(keys).set_index(keys)
+            out = out.assign(**{name: sizes.reindex(out.index).to_numpy() for name in counted}).reset_index()
+        return out.drop_duplicates(keys).reset_index(drop=True)[[*keys, *columns]]
+
+    def _verdicts(self, table: pd.DataFrame | None) -> Verdicts | None:
+        declared = tuple(self.verdicts)
+        if not declared:
+            if table is not None:
+                raise ValueError(f"{self.code}: verdicts given but none declared (Check.verdicts)")
+            return None
+        if table is None:
+            table = self.verdict_table(None, **dict.fromkeys(declared))
+        scope = scope_of(declared)
+        if list(table.columns) != [*KEYS[scope], *declared]:
+            raise ValueError(f"{self.code}: verdict table columns {list(table.columns)}, declared {list(declared)}")
+        return Verdicts(scope=scope, table=table)
 
     # -- not judging ------------------------------------------------------------------------
 
-    def skip(self, reason: str, reason_ru: str, *, judged: int = 0, ran: bool = True) -> CheckResult:
+    def skip(self, reason: str, reason_ru: str, *, judged: int = 0, ran: bool = True,
+             unlinked: str | None = None) -> CheckResult:
         """Skipped, never passed: the reason says what is missing, with the number and the need.
 
         The one way a check (or the runner, for inputs that were not exported: `ran=False`)
         declines to judge. `judged` keeps the too-small sample it saw (20 closed deals of the
-        30 needed), 0 when it saw nothing.
+        30 needed), 0 when it saw nothing; `unlinked` names the table whose rows link to no deal
+        when that is the reason.
         """
         lead, lead_ru = ("not judged: ", "Не оценивалась — ") if ran else ("not run: ", "Не выполнена — ")
         return CheckResult(
             code=self.code, name=self.name, family=self.family, severity=self.severity,
             status=Status.SKIPPED, skipped_reason=reason, message=lead + reason,
             skipped_reason_ru=sentence(reason_ru), message_ru=lead_ru + reason_ru, judged=int(judged),
+            unlinked=unlinked, gauge=getattr(self, "gauge", None),
         )
 
     def too_few(self, have: int, need: int, what: str, purpose: str, what_ru: str, purpose_ru: str,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from audit.model.verdicts import VERDICT_COLUMNS, Scope, scope_of
 from checks import ALL_CHECKS, BY_CODE
 
 SCORE_TOPIC = "score"
+TABLE_RU = {Scope.STAGE: "этапов", Scope.PIPELINE: "воронок", Scope.OWNER: "менеджеров"}
 
 
 def catalogue_lines(lang: str = "en") -> list[str]:
@@ -35,7 +37,20 @@ def explain_text(code: str, lang: str = "en") -> str | None:
         ("Как исправить" if ru else "How to fix") + ":",
         "  " + info.text("fix", lang),
     ]
+    if info.gauge is not None:
+        g = info.gauge
+        side = ("выше" if g.fails.value == "above" else "ниже") if ru else g.fails.value
+        parts += ["", ("Что измеряет" if ru else "Measures") + ":",
+                  f"  {g.measure_ru if ru else g.measure} ({g.unit.value}); "
+                  + (f"не пройдена, если значение {side} порога" if ru else f"fails {side} the threshold")]
     if info.params:
         parts += ["", ("Настройки" if ru else "Settings") + f" ([checks.{info.code}] in crm-audit.toml):"]
         parts += [f"  {k} = {v!r}" for k, v in info.params]
+    if info.evidence_keys:
+        parts += ["", ("Поля evidence у каждой находки" if ru else "Evidence of each finding") + ":",
+                  "  " + ", ".join(info.evidence_keys)]
+    if check.verdicts:
+        scope = scope_of(check.verdicts)
+        parts += ["", (f"Столбцы таблицы {TABLE_RU[scope]}" if ru else f"Columns of the {scope} table") + ":"]
+        parts += [f"  {c}: {VERDICT_COLUMNS[c].text(lang)}" for c in check.verdicts]
     return "\n".join(parts)

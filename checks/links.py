@@ -10,12 +10,8 @@ Partly linked tables are judged on their linked rows only; the rest is an input 
 
 from __future__ import annotations
 
-import numpy as np
-
-from audit.derived.deal_index import link_positions
-from audit.model import CrmData
 from audit.model import text as ru
-from checks.base import Check, CheckResult
+from checks.base import Check, CheckResult, Derived
 
 WHAT = {"activities": ("activities", "активности"), "stage_history": ("stage-history rows", "строки истории этапов")}
 EXPORT_NAME = {"activities": ("activity", "активностей"), "stage_history": ("stage history", "истории этапов")}
@@ -24,19 +20,19 @@ EXPORT = {"activities": ("export activities with their deal id", "выгрузи
                             "выгрузите историю этапов с id сделки у каждой смены")}
 
 
-def linked_rows(crm: CrmData, table: str) -> int:
+def linked_rows(d: Derived, table: str) -> int:
     """How many rows of the table link to an exported deal (0 when the table was not exported)."""
-    if crm.table(table) is None:
+    if d.crm.table(table) is None:
         return 0
-    return int((link_positions(crm, table) >= 0).sum())
+    return int((d.link_positions(table) >= 0).sum())
 
 
-def skip_if_unlinked(check: Check, crm: CrmData, *tables: str) -> CheckResult | None:
+def skip_if_unlinked(check: Check, d: Derived, *tables: str) -> CheckResult | None:
     """A skipped result when a table the check needs was exported but is empty, or none of its
     rows links to a deal of the deals table; else None. Default: activities."""
     for table in tables or ("activities",):
-        frame = crm.table(table)
-        if frame is None or linked_rows(crm, table):
+        frame = d.crm.table(table)
+        if frame is None or linked_rows(d, table):
             continue
         n = len(frame)
         what, what_ru = WHAT[table]
@@ -47,7 +43,7 @@ def skip_if_unlinked(check: Check, crm: CrmData, *tables: str) -> CheckResult | 
                               f"reading: see the input warnings): nothing links to a deal; {todo} to enable {check.code}",
                               f"не прочитано ни одной строки {name_ru} (выгрузка пуста или все строки отброшены при "
                               "чтении: см. предупреждения о входных данных): к сделкам ничего не привязано; "
-                              f"{todo_ru}, чтобы включить {check.code}")
+                              f"{todo_ru}, чтобы включить {check.code}", unlinked=table)
         no_id = int(frame["deal_id"].isna().sum())
         detail = f" ({ru.num(no_id)} name no deal at all)" if no_id else ""
         detail_ru = f" (у {ru.num(no_id, 'ru')} ID сделки не указан вовсе)" if no_id else ""
@@ -55,23 +51,5 @@ def skip_if_unlinked(check: Check, crm: CrmData, *tables: str) -> CheckResult | 
             f"{what} link to no deal: none of the {ru.num(n)} {what} names a deal id found in the deals export"
             f"{detail}; {todo} to enable {check.code}",
             f"{what_ru} не привязаны к сделкам: ни одна из {ru.num(n, 'ru')} не ссылается на ID сделки из выгрузки "
-            f"сделок{detail_ru}; {todo_ru}, чтобы включить {check.code}")
+            f"сделок{detail_ru}; {todo_ru}, чтобы включить {check.code}", unlinked=table)
     return None
-
-
-def unlinked_table(result: CheckResult) -> str | None:
-    """The table whose rows link to no deal, when that is why `result` was skipped (the coverage
-    line says so instead of 'too little data')."""
-    reason = result.skipped_reason or ""
-    for table, (what, _ru) in WHAT.items():
-        name = EXPORT_NAME[table][0]
-        if reason.startswith((f"{what} link to no deal", f"no {name} row was read")):
-            return table
-    return None
-
-
-def linked_mask(crm: CrmData, table: str) -> np.ndarray:
-    """Per row of the table: whether it links to an exported deal."""
-    return link_positions(crm, table) >= 0
-
-

@@ -122,10 +122,13 @@ def _failed_line(check: CheckResult, title: str, title_width: int, level: Severi
     sev_text = _style(f"{sev:<8}", color, fg=SEVERITY_COLORS.get(check.severity.label), bold=marker == "!")
     title = one_line(title, title_width)
     head = f" {marker}{sev_text} {check.code}  {title:<{title_width}}  {num(check.affected, lang):>7}  "
-    visible = len(click.unstyle(head))
+    # The metric against its threshold, worded by the check's gauge: the message gives way to it.
+    reading = check.gauge.reading(check.metric, check.threshold, lang) if check.gauge is not None else None
+    tail = f"  ({reading})" if reading else ""
+    visible = len(click.unstyle(head)) + len(tail)
     room = (width - visible) if width else None
     message = one_line(check.text(lang), room if room and room > 20 else None)
-    return head + message
+    return head + message + tail
 
 
 def _fit(text: str, width: int | None) -> str:

@@ -370,6 +370,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "col.status": ("Status", "Статус"),
     "col.metric": ("Measured", "Значение"),
     "col.threshold": ("Threshold", "Порог"),
+    "col.reading": ("Measured against threshold", "Значение и порог"),
     "col.affected": ("Affected", "Затронуто"),
     "col.previous_affected": ("Affected last run", "Было в прошлый раз"),
     "col.result": ("Result", "Результат"),

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from audit.model.findings import FINDING_COLUMNS
+from audit.model.gauge import Gauge
 from audit.model.result import AuditResult
 from reports.atomic import atomic_path
 
@@ -36,7 +37,7 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
         },
         "checks": [
             {"code": c.code, "name": c.name, "family": c.family.value, "severity": c.severity.label,
-             "status": c.status.value, "metric": c.metric, "threshold": c.threshold,
+             "status": c.status.value, "metric": c.metric, "threshold": c.threshold, **_gauge(c.gauge),
              "affected": c.affected, "judged": c.judged, "deals_touched": _deals_touched(result, c.code),
              "previous_affected": previous_affected.get(c.code),
              "message": c.message, "message_ru": c.message_ru, "skipped_reason": c.skipped_reason}
@@ -55,6 +56,12 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
 def _deals_touched(result: AuditResult, code: str) -> int | None:
     impact = result.scores.impacts.get(code)
     return impact.deals if impact is not None else None
+
+
+def _gauge(gauge: Gauge | None) -> dict[str, str | None]:
+    """How to read metric against threshold: `direction` (the check fails `above` or `below` the
+    threshold), `unit` and `measure` (what the metric is); null for a result without one."""
+    return gauge.as_json() if gauge is not None else {"measure": None, "unit": None, "direction": None}
 
 
 def write(result: AuditResult, path: Path, options=None) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from itertools import count
 from typing import Any, Iterable
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 
+from audit.derived.tables import Derived
 from audit.model import SCHEMA, CrmData
 from checks.base import RunContext
 
@@ -109,20 +111,40 @@ def make_crm(deals: Iterable[dict] = (), *, history: Iterable[dict] | None = Non
     )
 
 
-def ctx(check_cls, as_of: pd.Timestamp | str = AS_OF, **params: Any) -> RunContext:
-    """The context a check runs with: its default params, overridden by `params`."""
+_DERIVED: WeakKeyDictionary[CrmData, Derived] = WeakKeyDictionary()
+
+
+def derived(crm: CrmData) -> Derived:
+    """The derived tables of `crm`, one per CrmData as the runner builds one per run (checks run
+    on the same data share it, as in an audit)."""
+    if crm not in _DERIVED:
+        _DERIVED[crm] = Derived(crm)
+    return _DERIVED[crm]
+
+
+def ctx(check_cls, crm: CrmData, as_of: pd.Timestamp | str = AS_OF, **params: Any) -> RunContext:
+    """The context a check runs with on `crm`: its default params, overridden by `params`."""
     merged = dict(check_cls.params)
     unknown = set(params) - set(merged)
     assert not unknown, f"{check_cls.code} has no params {unknown}"
     merged.update(params)
-    return RunContext(as_of=pd.Timestamp(as_of), params=merged)
+    return RunContext(as_of=pd.Timestamp(as_of), derived=derived(crm), params=merged)
 
 
 def run_check(check_cls, crm: CrmData, **params: Any):
     """Run one check as the runner would (skipping is the runner's job: assert inputs exist)."""
     missing = crm.missing(check_cls.needs)
     assert not missing, f"{check_cls.code} would be skipped: {missing}"
-    return check_cls().run(crm, ctx(check_cls, **params))
+    result = check_cls().run(crm, ctx(check_cls, crm, **params))
+    assert not undeclared_evidence(check_cls, result.findings), \
+        f"{check_cls.code} findings carry undeclared evidence {undeclared_evidence(check_cls, result.findings)}"
+    return result
+
+
+def undeclared_evidence(check_cls, findings: pd.DataFrame) -> set[str]:
+    """Evidence keys of the findings that the check does not declare (`Check.evidence_keys`)."""
+    used = set().union(*(set(e) for e in findings["evidence"])) if len(findings) else set()
+    return used - set(check_cls.evidence_keys)
 
 
 def assert_skipped(result, *words: str) -> None:

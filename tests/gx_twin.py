@@ -13,6 +13,7 @@ from audit.model import CrmData
 from checks.hygiene import gx_adapter
 from checks.hygiene.rules import AS_OF as AS_OF_PARAM
 from checks.hygiene.rules import STAGE_KIND, Rule
+from tests.builders import derived
 
 
 def pandas_equivalent(frame: pd.DataFrame, rules: Iterable[Rule], as_of: pd.Timestamp) -> dict[str, np.ndarray]:
@@ -66,13 +67,13 @@ def canonical_frame(crm: CrmData, table: str, rules: Iterable[Rule]) -> pd.DataF
     derived stage kind GX gets, but none of the adapter's conversions."""
     frame = crm.table(table)
     if table == "deals" and any(STAGE_KIND in (r.kwargs.get("column_A"), r.kwargs.get("column_B")) for r in rules):
-        frame = frame.assign(**{STAGE_KIND: gx_adapter.expected_status(crm)})
+        frame = frame.assign(**{STAGE_KIND: derived(crm).expected_status})
     return frame
 
 
 def twin_positions(crm: CrmData, as_of: pd.Timestamp) -> dict[str, np.ndarray]:
     """Failing row positions per rule key for every rule the audit would run on `crm`."""
-    plan, _not_run = gx_adapter.plan_rules(crm)
+    plan, _not_run = gx_adapter.plan_rules(derived(crm))
     out: dict[str, np.ndarray] = {}
     for table, rules in plan.items():
         out.update(pandas_equivalent(canonical_frame(crm, table, rules), rules, as_of))

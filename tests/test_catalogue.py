@@ -7,8 +7,10 @@ import re
 import pytest
 
 from audit.model import SCHEMA, TABLES
-from checks import ALL_CHECKS
+from audit.model.verdicts import VERDICT_COLUMNS, scope_of
+from checks import ALL_CHECKS, BY_CODE
 from checks.base import FAMILY_PREFIX, Check
+from checks.catalog import explain_text
 
 
 def _modules():
@@ -62,3 +64,52 @@ def test_metadata_complete(check):
         assert table in TABLES, f"{check.code} needs unknown table {table!r}"
         known = {c.name for c in SCHEMA[table]}
         assert set(columns) <= known, f"{check.code} needs {sorted(set(columns) - known)} of {table}"
+
+
+# -- what a check declares: evidence keys and the verdict columns it publishes ---------------------
+
+@pytest.fixture(scope="module")
+def demo_audit():
+    from audit.app.demo import generate
+    from audit.runner import run_audit
+    data = generate()
+    return run_audit(data.crm(), as_of=data.as_of)
+
+
+def test_demo_findings_carry_only_declared_evidence_keys(demo_audit):
+    from tests.builders import undeclared_evidence
+    for result in demo_audit.checks:
+        check = BY_CODE[result.code]
+        assert not undeclared_evidence(check, result.findings), (result.code, undeclared_evidence(check, result.findings))
+    used = {key for ev in demo_audit.findings["evidence"] for key in ev}
+    assert used, "the demo's findings carry evidence"
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.code)
+def test_explain_lists_the_evidence_keys_and_verdict_columns(check):
+    for lang in ("en", "ru"):
+        text = explain_text(check.code, lang)
+        for key in (*check.evidence_keys, *check.verdicts):
+            assert re.search(rf"(?<![\w]){key}(?![\w])", text), (check.code, lang, key)
+    assert len(set(check.evidence_keys)) == len(check.evidence_keys), check.code
+
+
+def test_each_verdict_column_is_published_by_one_check():
+    declared = [(column, c.code) for c in ALL_CHECKS for column in c.verdicts]
+    assert sorted(column for column, _ in declared) == sorted(VERDICT_COLUMNS), declared
+    for check in ALL_CHECKS:
+        if check.verdicts:
+            scope_of(check.verdicts)  # known columns of a single scope
+
+
+def test_demo_verdicts_are_published_with_the_declared_columns(demo_audit):
+    for result in demo_audit.checks:
+        check = BY_CODE[result.code]
+        if not check.verdicts or result.status.value not in ("pass", "fail"):
+            assert result.verdicts is None, result.code
+            continue
+        assert result.verdicts.columns == tuple(check.verdicts), result.code
+        assert len(result.verdicts.table) <= len(result.findings) or not len(result.findings), result.code
+    stages = demo_audit.stages
+    assert stages["vague"].eq(True).any() and stages["hub"].eq(True).any() and stages["dead"].eq(True).any()
+    assert demo_audit.pipelines["twin"].notna().any() and demo_audit.pipelines["personal"].eq(True).any()

@@ -2,16 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.derived.deal_index import (
-    activity_positions,
-    activity_timeline,
-    contiguous_positions,
-    deal_index,
-    deal_status_codes,
-    owner_codes,
-    value_codes,
-)
-from tests.builders import activity, deal, make_crm
+from audit.derived.deal_index import contiguous_positions, value_codes
+from tests.builders import activity, deal, derived, make_crm
 
 
 def times(*values):
@@ -26,13 +18,13 @@ def crm():
 
 def test_positions_and_codes():
     c = crm()
-    assert deal_index(c).deals["deal_id"].tolist() == ["1", "2", "3"]          # first occurrence wins
-    assert activity_positions(c).tolist() == [0, 1, -1, 0, 0]
-    assert deal_index(c).positions(pd.Series(["3", None, "nope"])).tolist() == [2, -1, -1]
-    codes, labels = owner_codes(c)
+    assert derived(c).deal_index.deals["deal_id"].tolist() == ["1", "2", "3"]          # first occurrence wins
+    assert derived(c).activity_positions.tolist() == [0, 1, -1, 0, 0]
+    assert derived(c).deal_index.positions(pd.Series(["3", None, "nope"])).tolist() == [2, -1, -1]
+    codes, labels = derived(c).owner_codes
     assert labels.tolist() == ["(no owner)", "Anna", "B"] and codes.tolist() == [2, 0, 1]
-    assert deal_status_codes(c).tolist() == [0, 1, 2]
-    assert contiguous_positions(c, pd.Series(["1", "1", "2", "9", "9", "1"])).tolist() == [0, 0, 1, -1, -1, 0]
+    assert derived(c).deal_status_codes.tolist() == [0, 1, 2]
+    assert contiguous_positions(derived(c), pd.Series(["1", "1", "2", "9", "9", "1"])).tolist() == [0, 0, 1, -1, -1, 0]
 
 
 def test_value_codes():
@@ -51,13 +43,13 @@ def test_value_codes():
     pytest.param(2, None, None, 0, id="deal-without-activities"),
 ])
 def test_count_between(pos, after, upto, expected):
-    tl = activity_timeline(crm())
+    tl = derived(crm()).activity_timeline
     got = tl.count_between(np.array([pos]), times(after), times(upto))
     assert got.tolist() == [expected]
 
 
 def test_last_upto():
-    tl = activity_timeline(crm())
+    tl = derived(crm()).activity_timeline
     got = tl.last_upto(np.array([0, 0, 1, -1, 0, 2]),
                        times("2026-10-04", "2026-10-02 10:00", "2026-10-03 10:00:00.4", "2026-10-09", None, None))
     assert got.astype(str).tolist() == ["2026-10-02T10:00:00.000000", "2026-10-02T10:00:00.000000", "NaT",
@@ -68,7 +60,7 @@ def test_huge_spans_use_coarser_slots_exact_to_the_second():
     # 1000 deals and activities two centuries apart: microsecond keys would overflow int64.
     deals = [deal(i) for i in range(1000)]
     acts = [activity(0, "1900-01-01"), activity(1, "2100-01-01 12:00:01"), activity(1, "2100-01-01 12:00:03")]
-    tl = activity_timeline(make_crm(deals, activities=acts))
+    tl = derived(make_crm(deals, activities=acts)).activity_timeline
     assert tl.unit > 1 and 1_000_000 % tl.unit == 0
     assert tl.count_between(np.array([1, 1, 0]), times("2100-01-01 12:00:01", "2100-01-01 12:00:00", None),
                             times("2100-01-01 12:00:02", "2100-01-01 12:00:03", "1900-01-01")).tolist() == [0, 2, 1]
@@ -78,25 +70,22 @@ def test_huge_spans_use_coarser_slots_exact_to_the_second():
 
 def test_no_activities():
     c = make_crm([deal(1)], activities=[])
-    tl = activity_timeline(c)
+    tl = derived(c).activity_timeline
     assert tl.count_between(np.array([0]), times(None), times(None)).tolist() == [0]
     assert np.isnat(tl.last_upto(np.array([0]), times(None))).all()
 
 
 def test_rows_are_the_flow_index_deal_codes():
-    from audit.derived.deal_index import move_positions
-    from audit.derived.flow import moves
-    from audit.derived.flowindex import flow_index
     from tests.builders import move
     no_id = {**deal(0), "deal_id": None}
     c = make_crm([no_id, deal(1), deal(2), deal(1), no_id, deal(3)],
                  history=[move(2, "B", "2026-10-02"), move(9, "B", "2026-10-02"), move(1, "B", "2026-10-03"),
                           move(2, "C", "2026-10-04")])
-    ix = flow_index(c)
-    assert deal_index(c).deals["deal_id"].tolist() == ["1", "2", "3"]
+    ix = derived(c).flow_index
+    assert derived(c).deal_index.deals["deal_id"].tolist() == ["1", "2", "3"]
     assert c.deals["deal_id"].iloc[ix.deal_rows].tolist() == ["1", "2", "3"]
-    expected = deal_index(c).positions(moves(c)["deal_id"]).tolist()
-    assert move_positions(c).tolist() == expected and -1 in expected
+    expected = derived(c).deal_index.positions(derived(c).moves["deal_id"]).tolist()
+    assert derived(c).move_positions.tolist() == expected and -1 in expected
 
 
 @pytest.mark.parametrize("deal_ids, lookups, expected", [
@@ -107,5 +96,5 @@ def test_rows_are_the_flow_index_deal_codes():
     pytest.param(["99999999999999999999", "1"], ["1", "99999999999999999999"], [1, 0], id="too-big-for-int64"),
 ])
 def test_positions_numeric_and_text_ids_agree(deal_ids, lookups, expected):
-    index = deal_index(make_crm([deal(i) for i in deal_ids]))
+    index = derived(make_crm([deal(i) for i in deal_ids])).deal_index
     assert index.positions(pd.Series(lookups, dtype=object)).tolist() == expected

@@ -7,18 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.derived.flow import moves, stage_visits
-from audit.derived.flowindex import encode, encode_ids, flow_index, sort_by_group_and_time
-from audit.derived.stage_order import (
-    _pairs_in_groups,
-    stage_order,
-    stage_pairs,
-)
-from tests.builders import deal, make_crm, move
+from audit.derived.flowindex import encode, encode_ids, sort_by_group_and_time
+from audit.derived.stage_order import _pairs_in_groups
+from tests.builders import deal, derived, make_crm, move
 
 
 def orders(crm, pipeline="Sales"):
-    o = stage_order(crm)
+    o = derived(crm).stage_order
     o = o[o["pipeline"] == pipeline]
     return dict(zip(o["stage"], o["order"])), dict(zip(o["stage"], o["kind"]))
 
@@ -89,17 +84,17 @@ def test_pipeline_without_history_has_no_open_order():
 
 def test_no_history_at_all():
     crm = make_crm([deal(1, stage="A"), deal(2, stage="Won", status="won")])
-    o = stage_order(crm)
+    o = derived(crm).stage_order
     assert set(o["stage"]) == {"A", "Won"}
     assert np.isnan(o.loc[o["stage"] == "A", "order"]).all()
-    assert moves(crm).empty and stage_visits(crm).empty
+    assert derived(crm).moves.empty and derived(crm).stage_visits.empty
 
 
 def test_empty_history_table_gives_one_stay_per_deal():
     crm = make_crm([deal(1, stage="A"), deal(2, stage="B")], history=[])
-    v = stage_visits(crm)
+    v = derived(crm).stage_visits
     assert sorted(v["deal_id"]) == ["1", "2"] and v["is_last"].all() and v["left_at"].isna().all()
-    assert moves(crm).empty
+    assert derived(crm).moves.empty
 
 
 def test_declared_order_wins_and_unlisted_stages_go_after_it():
@@ -112,7 +107,7 @@ def test_declared_order_wins_and_unlisted_stages_go_after_it():
     # History says C before B and has an extra stage X at the very start: the declaration wins.
     paths = [(["X", "A", "C", "B", "Won"], {"status": "won"})] * 2
     crm = crm_of(paths, pipelines=pipelines)
-    o = stage_order(crm)
+    o = derived(crm).stage_order
     o = o[o["pipeline"] == "Sales"].set_index("stage")
     assert o["order"].to_dict() == {"A": 1, "B": 2, "Unused": 3, "C": 4, "X": 5, "Won": 6}
     assert o["declared"].to_dict() == {"A": True, "B": True, "Unused": True, "C": True, "X": False,
@@ -138,7 +133,7 @@ def test_undeclared_pipeline_is_still_inferred():
 def test_pair_counts():
     paths = [(["A", "B", "C"], {})] * 3 + [(["A", "C", "B"], {})] * 2
     crm = crm_of(paths)
-    pairs = stage_pairs(crm).set_index(["stage_a", "stage_b"])["n"]
+    pairs = derived(crm).stage_pairs.set_index(["stage_a", "stage_b"])["n"]
     assert pairs[("A", "B")] == 5 and pairs[("B", "C")] == 3 and pairs[("C", "B")] == 2
 
 
@@ -151,7 +146,7 @@ def test_moves_fill_from_stage_and_previous_time():
         move(1, "C", "2026-01-05"),           # no from_stage: the previous to_stage
         move(1, "B", "2026-01-04"),           # out of time order in the export
     ])
-    m = moves(crm)
+    m = derived(crm).moves
     assert m["to_stage"].tolist() == ["B", "B", "C"]
     assert m["from_stage"].tolist() == ["A", "B", "B"]
     assert m["prev_changed_at"].tolist() == [pd.Timestamp("2026-01-01"), pd.Timestamp("2026-01-03"),
@@ -163,7 +158,7 @@ def test_moves_fill_from_stage_and_previous_time():
 def test_move_directions_and_final_kinds():
     crm = crm_of([(["A", "B", "C", "Won"], {"status": "won"})] * 2 + [(["A", "B", "C", "A", "Lost"],
                                                                        {"status": "lost"})])
-    m = moves(crm)
+    m = derived(crm).moves
     last = m[m["deal_id"] == "3"]
     assert last["direction"].tolist() == ["forward", "forward", "backward", "forward"]
     assert last["to_kind"].tolist() == ["open", "open", "open", "lost"]
@@ -172,7 +167,7 @@ def test_move_directions_and_final_kinds():
 
 def test_first_move_without_from_stage_is_unknown():
     crm = make_crm([deal(1, stage="B")], history=[move(1, "A", "2026-01-02"), move(1, "B", "2026-01-03")])
-    m = moves(crm)
+    m = derived(crm).moves
     assert m["direction"].tolist() == ["unknown", "forward"]
     assert m["from_stage"].isna().tolist() == [True, False]
 
@@ -180,13 +175,13 @@ def test_first_move_without_from_stage_is_unknown():
 def test_equal_times_keep_export_order():
     crm = make_crm([deal(1, stage="C")], history=[
         move(1, "B", "2026-01-02 10:00", from_stage="A"), move(1, "C", "2026-01-02 10:00", from_stage="B")])
-    assert moves(crm)["to_stage"].tolist() == ["B", "C"]
+    assert derived(crm).moves["to_stage"].tolist() == ["B", "C"]
 
 
 def test_moves_carry_deal_owner_and_orphans_have_none():
     crm = make_crm([deal(1, owner="Olga", stage="B")], history=[
         move(1, "B", "2026-01-02", from_stage="A"), move("ghost", "B", "2026-01-02", from_stage="A")])
-    m = moves(crm).set_index("deal_id")
+    m = derived(crm).moves.set_index("deal_id")
     assert m.loc["1", "owner"] == "Olga" and pd.isna(m.loc["ghost", "owner"])
     assert pd.isna(m.loc["ghost", "prev_changed_at"])
 
@@ -195,8 +190,8 @@ def test_duplicate_and_missing_deal_ids_use_the_first_row():
     crm = make_crm([deal(1, owner="First", stage="B"), deal(1, owner="Second", stage="B"),
                     {**deal(99, owner="Nobody"), "deal_id": None}],
                    history=[move(1, "B", "2026-01-02", from_stage="A")])
-    assert moves(crm)["owner"].tolist() == ["First"]
-    assert flow_index(crm).n_deals == 1
+    assert derived(crm).moves["owner"].tolist() == ["First"]
+    assert derived(crm).flow_index.n_deals == 1
 
 
 # --- visits -----------------------------------------------------------------------------
@@ -205,7 +200,7 @@ def test_duplicate_and_missing_deal_ids_use_the_first_row():
 def test_visits_start_at_creation_and_chain():
     crm = make_crm([deal(1, stage="C", created_at="2026-01-01"), deal(2, stage="A", created_at="2026-01-10")],
                    history=[move(1, "B", "2026-01-03", from_stage="A"), move(1, "C", "2026-01-06")])
-    v = stage_visits(crm)
+    v = derived(crm).stage_visits
     one = v[v["deal_id"] == "1"]
     assert one["stage"].tolist() == ["A", "B", "C"]
     assert one["entered_at"].tolist() == [pd.Timestamp(x) for x in ("2026-01-01", "2026-01-03", "2026-01-06")]
@@ -220,14 +215,14 @@ def test_visits_start_at_creation_and_chain():
 def test_visit_of_a_deal_created_after_its_first_move_starts_at_the_move():
     crm = make_crm([deal(1, stage="B", created_at="2026-02-01")],
                    history=[move(1, "B", "2026-01-03", from_stage="A")])
-    v = stage_visits(crm)
+    v = derived(crm).stage_visits
     assert v["entered_at"].tolist() == [pd.Timestamp("2026-01-03")] * 2
     assert v["dwell_days"].iloc[0] == 0
 
 
 def test_visits_without_from_stage_start_with_the_first_move():
     crm = make_crm([deal(1, stage="B")], history=[move(1, "A", "2026-01-02"), move(1, "B", "2026-01-04")])
-    assert stage_visits(crm)["stage"].tolist() == ["A", "B"]
+    assert derived(crm).stage_visits["stage"].tolist() == ["A", "B"]
 
 
 # --- building blocks --------------------------------------------------------------------

@@ -2,8 +2,7 @@ import pandas as pd
 import pytest
 
 from audit.derived.funnel import FUNNEL_COLUMNS, TEAM, funnel_table
-from audit.derived.stage_order import stage_order
-from tests.builders import deal, make_crm, move
+from tests.builders import deal, derived, make_crm, move
 
 
 def crm():
@@ -26,7 +25,7 @@ def row(table, stage, owner):
 
 
 def test_columns_and_order():
-    table = funnel_table(crm())
+    table = funnel_table(derived(crm()))
     assert list(table.columns) == FUNNEL_COLUMNS
     assert table["stage"].drop_duplicates().tolist() == ["Qualified", "Proposal", "Won", "Lost"]
     assert table["owner"].tolist()[:4] == [TEAM, "(no owner)", "A", "B"]
@@ -47,12 +46,12 @@ def test_columns_and_order():
                  id="final-stage-entered-only"),
 ])
 def test_counts(stage, owner, expected):
-    got = row(funnel_table(crm()), stage, owner)
+    got = row(funnel_table(derived(crm())), stage, owner)
     assert {k: got[k] for k in expected} == expected
 
 
 def test_median_dwell_of_finished_stays():
-    table = funnel_table(crm())
+    table = funnel_table(derived(crm()))
     # Proposal stays that ended: deal 1 (3 days), deal 2 (2 days), deal 3's first (1 day)
     assert row(table, "Proposal", TEAM)["median_dwell_days"] == 2.0
     assert row(table, "Proposal", "A")["median_dwell_days"] == 2.0       # deals 1 (3 d) and 3 (1 d)
@@ -61,19 +60,19 @@ def test_median_dwell_of_finished_stays():
 
 def test_passing_the_audit_order_gives_the_same_table():
     c = crm()
-    order = stage_order(c)
-    assert funnel_table(c, order).equals(funnel_table(c))
+    order = derived(c).stage_order
+    assert funnel_table(derived(c), order).equals(funnel_table(derived(c)))
 
 
 @pytest.mark.parametrize("history", [None, []], ids=["not-exported", "exported-empty"])
 def test_no_history_gives_an_empty_table_with_the_columns(history):
-    table = funnel_table(make_crm([deal(1)], history=history))
+    table = funnel_table(derived(make_crm([deal(1)], history=history)))
     assert table.empty and list(table.columns) == FUNNEL_COLUMNS
 
 
 def test_one_deal():
     c = make_crm([deal(1, owner="A", status="won", stage="Won")],
                  history=[move(1, "Won", "2026-10-02", from_stage="New")])
-    table = funnel_table(c)
+    table = funnel_table(derived(c))
     assert row(table, "New", TEAM) == {**row(table, "New", "A"), "owner": TEAM}
     assert row(table, "New", "A")["conversion"] == 1.0

@@ -17,8 +17,8 @@ from audit.cli import cli
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden" / "demo_report.json"
 FINDING_KEYS = {"code", "severity", "entity_type", "entity_id", "owner", "pipeline", "stage", "message", "evidence"}
-CHECK_KEYS = {"code", "name", "family", "severity", "status", "metric", "threshold", "affected", "judged", "message",
-              "skipped_reason"}
+CHECK_KEYS = {"code", "name", "family", "severity", "status", "metric", "threshold", "direction", "unit", "measure",
+              "affected", "judged", "message", "skipped_reason"}
 WARNING_KEYS = {"code", "file", "message", "message_ru", "numbers"}
 OWNER_KEYS = {"owner", "deals", "open", "won", "lost", "win_rate", "activities", "findings"}
 
@@ -65,7 +65,8 @@ def _verdicts(report: dict) -> dict:
     return {
         "as_of": report["as_of"],
         "summary": {k: report["summary"][k] for k in ("score", "coverage", "checks", "findings")},
-        "checks": {c["code"]: {k: c[k] for k in ("status", "affected", "judged", "metric", "threshold", "severity")}
+        "checks": {c["code"]: {k: c[k] for k in ("status", "affected", "judged", "metric", "threshold", "direction",
+                                                 "unit", "severity")}
                    for c in report["checks"]},
         "warnings": [{k: w[k] for k in ("code", "numbers")} for w in report["input"]["warnings"]],
         "flagged": {code: sorted(ids) for code, ids in sorted(flagged.items())},

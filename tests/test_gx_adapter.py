@@ -17,7 +17,7 @@ from audit.runner import run_audit
 from audit.app.session import refuse_if_nothing_judged
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import GreatExpectationsError
-from tests.builders import AS_OF, activity, deal, make_crm
+from tests.builders import AS_OF, activity, deal, derived, make_crm
 
 ROOT = Path(__file__).resolve().parents[1]
 GX_CHECKS = ["HY01", "HY02", "HY03", "HY04", "HY05"]
@@ -59,8 +59,8 @@ def test_catalogue_commands_and_inspect_do_not_import_gx(tmp_path):
 
 def test_validation_is_plain_data_shared_and_names_failing_rows():
     crm = _dirty_crm()
-    validation = gx_adapter.validate(crm, AS_OF)
-    assert gx_adapter.validate(crm, AS_OF) is validation  # memoized: GX runs once per audit
+    validation = gx_adapter.validate(derived(crm), AS_OF)
+    assert gx_adapter.validate(derived(crm), AS_OF) is validation  # memoized: GX runs once per audit
     assert validation.failure is None
     for outcome in validation.outcomes.values():
         assert type(outcome.positions) is np.ndarray and not type(outcome).__module__.startswith("great_")
@@ -72,14 +72,14 @@ def test_validation_is_plain_data_shared_and_names_failing_rows():
 
 def test_both_strategies_give_the_same_outcomes():
     crm = _dirty_crm()
-    single = gx_adapter.validate(crm, AS_OF, strategy="complete-positions")
-    two = gx_adapter.validate(crm, AS_OF, strategy="two-pass")
+    single = gx_adapter.validate(derived(crm), AS_OF, strategy="complete-positions")
+    two = gx_adapter.validate(derived(crm), AS_OF, strategy="two-pass")
     assert {k: (o.success, o.positions.tolist()) for k, o in single.outcomes.items()} == \
            {k: (o.success, o.positions.tolist()) for k, o in two.outcomes.items()}
 
 
 def test_no_progress_bars_or_gx_logging_on_stderr(capfd):
-    gx_adapter.validate(make_crm([deal(1, owner=None), deal(2)]), AS_OF)
+    gx_adapter.validate(derived(make_crm([deal(1, owner=None), deal(2)])), AS_OF)
     captured = capfd.readouterr()
     assert captured.err == "" and captured.out == ""
 

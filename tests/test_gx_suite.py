@@ -11,7 +11,7 @@ from audit.cli import cli
 from audit.model.config import Config
 from checks.hygiene import gx_adapter
 from checks.hygiene.rules import RULES
-from tests.builders import AS_OF, deal, make_crm
+from tests.builders import AS_OF, deal, derived, make_crm
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def _validate_exported(gx, suite_json: dict, deals, as_of):
 
 
 def _audit_verdicts(crm, as_of):
-    validation = gx_adapter.validate(crm, as_of)
+    validation = gx_adapter.validate(derived(crm), as_of)
     return {k: (o.success, o.positions.tolist()) for k, o in validation.outcomes.items()
             if o.rule.table == "deals"}
 

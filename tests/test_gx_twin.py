@@ -10,6 +10,7 @@ import pytest
 from audit.model import CrmData
 from checks.hygiene import gx_adapter
 from checks.hygiene.rules import RULES
+from tests.builders import derived
 from tests.gx_twin import twin_positions
 
 AS_OF = pd.Timestamp("2026-11-20 18:00")
@@ -61,7 +62,7 @@ def dirty_export(n: int, seed: int) -> CrmData:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_gx_and_the_pandas_twin_name_the_same_failing_rows(seed, strategy):
     crm = dirty_export(240, seed)
-    validation = gx_adapter.validate(crm, AS_OF, strategy)
+    validation = gx_adapter.validate(derived(crm), AS_OF, strategy)
     assert validation.failure is None
     twin = twin_positions(crm, AS_OF)
     assert set(validation.outcomes) == set(twin) == {r.key for r in RULES}

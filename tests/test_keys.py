@@ -4,12 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.derived.flow import current_stay
-from audit.derived.flowindex import NAT, flow_index
+from audit.derived.flowindex import NAT
 from audit.model.keys import integer_ids
 from audit.model.keys import isin as isin_text
 from audit.model.keys import positions as position_in
-from tests.builders import deal, make_crm, move
+from tests.builders import deal, derived, make_crm, move
 
 
 @pytest.mark.parametrize("values, candidates, expected", [
@@ -41,8 +40,8 @@ def test_current_stay_with_history():
     crm = make_crm([deal(1, stage="B"), deal(2, stage="A", created_at="2026-10-05"), deal(3, stage="C")],
                    history=[move(1, "B", "2026-10-10", from_stage="A"), move(3, "B", "2026-10-03", from_stage="A"),
                             move(3, "D", "2026-10-04", from_stage="B")])
-    ix = flow_index(crm)
-    at, stage = current_stay(crm)
+    ix = derived(crm).flow_index
+    at, stage = derived(crm).current_stay
     code = {ix.deal_ids[i].as_py(): i for i in range(ix.n_deals)}
     stages = [s.as_py() for s in ix.stages]
     assert at[code["1"]] == us("2026-10-10") and stages[stage[code["1"]]] == "B"
@@ -54,8 +53,8 @@ def test_current_stay_with_history():
 
 def test_current_stay_without_history_or_dates():
     crm = make_crm([deal(1, stage="B"), deal(2, stage="A", created_at=None)])
-    ix = flow_index(crm)
-    at, stage = current_stay(crm)
+    ix = derived(crm).flow_index
+    at, stage = derived(crm).current_stay
     code = {ix.deal_ids[i].as_py(): i for i in range(ix.n_deals)}
     assert at[code["1"]] == us("2026-10-01 10:00") and at[code["2"]] == NAT
     assert [ix.stages[stage[code[d]]].as_py() for d in ("1", "2")] == ["B", "A"]

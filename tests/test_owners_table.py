@@ -3,7 +3,7 @@ import pytest
 
 from audit.model.findings import Family
 from audit.derived.scorecard import OWNER_COLUMNS, owners_table, team_row
-from tests.builders import activity, deal, make_crm
+from tests.builders import activity, deal, derived, make_crm
 
 
 def findings(*rows):
@@ -24,8 +24,8 @@ def crm(activities=()):
 
 
 def test_counts_rates_and_cycle():
-    table = owners_table(crm([activity(1, "2026-10-02"), activity(1, "2026-10-03"), activity(3, "2026-10-04"),
-                              activity(4, "2026-10-02"), activity(99, "2026-10-02")]), findings())
+    table = owners_table(derived(crm([activity(1, "2026-10-02"), activity(1, "2026-10-03"), activity(3, "2026-10-04"),
+                              activity(4, "2026-10-02"), activity(99, "2026-10-02")])), findings())
     assert list(table.columns) == OWNER_COLUMNS
     t = table.set_index("owner")
     assert t.index.tolist() == ["(no owner)", "Anna", "Boris"]
@@ -39,7 +39,7 @@ def test_counts_rates_and_cycle():
 
 
 def test_activities_not_exported_are_empty_not_zero():
-    t = owners_table(crm(activities=None), findings()).set_index("owner")
+    t = owners_table(derived(crm(activities=None)), findings()).set_index("owner")
     assert t["activities"].isna().all() and t["activities_per_deal"].isna().all()
 
 
@@ -49,7 +49,7 @@ def test_findings_per_owner_and_family():
                  ("OF01", "high", "deal", "1", "Anna", "Sales", "Won", "m", {}, "activity"),
                  ("SG01", "high", "stage", "Sales/X", None, "Sales", "X", "m", {}, "stages"),
                  ("ST02", "high", "owner", "Ghost", "Ghost", None, None, "m", {}, "sterile"))
-    t = owners_table(crm([]), f).set_index("owner")
+    t = owners_table(derived(crm([])), f).set_index("owner")
     assert t.loc["Anna", "findings"] == 3
     assert t.loc["Anna", "findings_activity"] == 2 and t.loc["Anna", "findings_sterile"] == 1
     assert t.loc["Boris", "findings"] == 0
@@ -57,13 +57,13 @@ def test_findings_per_owner_and_family():
 
 
 def test_no_deals_gives_the_columns():
-    table = owners_table(make_crm([]), findings())
+    table = owners_table(derived(make_crm([])), findings())
     assert table.empty and list(table.columns) == OWNER_COLUMNS
 
 
 def test_duplicate_deal_rows_count_once():
     c = make_crm([deal(1, owner="Anna"), deal(1, owner="Anna"), deal(2, owner="Anna")], activities=[])
-    assert owners_table(c, findings()).set_index("owner").loc["Anna", "deals"] == 2
+    assert owners_table(derived(c), findings()).set_index("owner").loc["Anna", "deals"] == 2
 
 
 def test_amounts_won_and_open():
@@ -71,11 +71,11 @@ def test_amounts_won_and_open():
              deal(2, owner="Anna", status="open", amount=40.0), deal(3, owner="Anna", status="open", amount=None),
              deal(4, owner="Anna", status="lost", amount=70.0, closed_at="2026-10-05"),
              deal(5, owner="Boris", status="open", amount=5.0)]
-    t = owners_table(make_crm(deals), findings()).set_index("owner")
+    t = owners_table(derived(make_crm(deals)), findings()).set_index("owner")
     assert t.loc["Anna", ["won_amount", "open_amount"]].tolist() == [100.0, 40.0]
     assert t.loc["Boris", ["won_amount", "open_amount"]].tolist() == [0.0, 5.0]
     no_amounts = [deal(1, amount=None), deal(2, amount=None, owner="Boris")]
-    assert owners_table(make_crm(no_amounts), findings())["won_amount"].isna().all()
+    assert owners_table(derived(make_crm(no_amounts)), findings())["won_amount"].isna().all()
 
 
 def test_checks_per_owner_in_catalogue_order_and_ownerless_findings_counted_under_no_owner():
@@ -85,7 +85,7 @@ def test_checks_per_owner_in_catalogue_order_and_ownerless_findings_counted_unde
                  ("ST02", "high", "owner", "Boris", "Boris", None, None, "m", {}, "sterile"),
                  ("ST06", "high", "deal", "5", None, "Sales", "Won", "m", {}, "sterile"),
                  ("SG01", "high", "stage", "Sales/X", None, "Sales", "X", "m", {}, "stages"))
-    t = owners_table(crm([]), f).set_index("owner")
+    t = owners_table(derived(crm([])), f).set_index("owner")
     assert t.loc["Anna", "checks"] == ["ST03", "OF01"] and t.loc["Boris", "checks"] == ["ST02"]
     # A finding about a deal without an owner belongs to "(no owner)"; one about a stage to no one.
     assert t.loc["(no owner)", "findings"] == 1 and t.loc["(no owner)", "checks"] == ["ST06"]
@@ -95,23 +95,23 @@ def test_checks_per_owner_in_catalogue_order_and_ownerless_findings_counted_unde
 def test_team_row_counts_every_deal_and_finding():
     f = findings(("OF01", "high", "deal", "1", "Anna", "Sales", "Won", "m", {}, "activity"),
                  ("SG01", "high", "stage", "Sales/X", None, "Sales", "X", "m", {}, "stages"))
-    team = team_row(crm([activity(1, "2026-10-02")]), f)
+    team = team_row(derived(crm([activity(1, "2026-10-02")])), f)
     assert (team["deals"], team["open"], team["won"], team["lost"]) == (6, 3, 2, 1)
     assert team["win_rate"] == pytest.approx(2 / 3, abs=1e-4) and team["activities"] == 1
     assert team["median_cycle_days"] == 4.0            # cycles 10, 4, 1 days
     assert team["findings"] == 2 and team["checks"] == ["SG01", "OF01"]
     assert set(team) == set(OWNER_COLUMNS) - {"owner"}
-    assert team_row(make_crm([]), findings()) == {}
+    assert team_row(derived(make_crm([])), findings()) == {}
 
 
 def test_impossible_deals_stay_out_of_win_rate_and_cycle():
     """A deal closed before it was created, or with a negative amount, is HY03's and HY04's: it
     would put a negative cycle in the table (the owners table once showed -751 days)."""
-    table = owners_table(make_crm([
+    table = owners_table(derived(make_crm([
         deal(1, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-11"),
         deal(2, owner="Anna", status="lost", created_at="2026-10-20", closed_at="2024-10-05"),   # before created
         deal(3, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-03", amount=-5.0),
-        deal(4, owner="Boris", status="lost", created_at="2026-10-20", closed_at="2026-10-01")]), findings())
+        deal(4, owner="Boris", status="lost", created_at="2026-10-20", closed_at="2026-10-01")])), findings())
     t = table.set_index("owner")
     assert t.loc["Anna", ["won", "lost", "impossible_deals"]].tolist() == [2, 1, 2]
     assert t.loc["Anna", "win_rate"] == 1.0 and t.loc["Anna", "median_cycle_days"] == 10.0
@@ -122,7 +122,7 @@ def test_impossible_deals_stay_out_of_win_rate_and_cycle():
 def test_dates_after_the_audit_date_are_impossible_too():
     crm = make_crm([deal(1, owner="Anna", status="won", created_at="2026-10-01", closed_at="2027-01-01"),
                     deal(2, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-05")])
-    t = owners_table(crm, findings(), pd.Timestamp("2026-11-20")).set_index("owner")
+    t = owners_table(derived(crm), findings(), pd.Timestamp("2026-11-20")).set_index("owner")
     assert t.loc["Anna", "impossible_deals"] == 1 and t.loc["Anna", "median_cycle_days"] == 4.0
 
 

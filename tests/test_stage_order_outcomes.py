@@ -8,8 +8,7 @@ import itertools
 import pandas as pd
 
 from audit.derived.funnel import funnel_table
-from audit.derived.stage_order import stage_order
-from tests.builders import deal, make_crm, move
+from tests.builders import deal, derived, make_crm, move
 
 
 def walk(deal_id, stages, *, status="open", sits_in=None, start="2026-01-01", owner="Anna"):
@@ -29,7 +28,7 @@ def crm_of(walks, **kw):
 
 
 def order_and_kind(crm, pipeline="Sales"):
-    o = stage_order(crm)
+    o = derived(crm).stage_order
     o = o[o["pipeline"] == pipeline].sort_values("order")
     return list(o["stage"]), dict(zip(o["stage"], o["kind"]))
 
@@ -109,7 +108,7 @@ def test_a_reopened_deal_does_not_make_a_won_stage_open():
 
 def test_funnel_counts_advancing_at_a_stage_the_manager_left_forward():
     crm = pipedrive_like(stages_all_open=True)
-    f = funnel_table(crm)
+    f = funnel_table(derived(crm))
     anna = f[(f["owner"] == "Anna") & (f["stage"] == "Proposal sent")].iloc[0]
     # 12 entered; 6 moved on to Negotiation, 4 were lost there, 2 still sit there.
     assert (anna["entered"], anna["advanced"], anna["lost"], anna["resolved"]) == (12, 6, 4, 10)

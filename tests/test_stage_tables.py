@@ -1,7 +1,10 @@
 """The stage and pipeline tables the reports render (audit.derived.stage_tables)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from audit.derived.stage_tables import (
     PIPELINE_COLUMNS,
@@ -9,13 +12,13 @@ from audit.derived.stage_tables import (
     pipelines_table,
     stages_table,
 )
-from audit.derived.stage_order import stage_order
+from checks.base import PER_STAGE_COUNT, Check, Family, Severity, Status, empty_findings
 from checks.stages.SG01 import VagueStage
 from checks.stages.SG05 import PersonalPipeline
 from checks.stages.SG06 import DuplicatePipelines
 from checks.stages.SG07 import DeadStage
 from checks.stages.SG08 import ObjectionHubStage
-from tests.builders import AS_OF, deal, make_crm, move, run_check
+from tests.builders import deal, derived, make_crm, move, run_check
 
 STEPS = ["Заявка", "КП отправлено", "Договор подписан"]
 
@@ -53,7 +56,7 @@ def audit_data():
 def test_stage_rows_carry_numbers_and_verdicts():
     crm = audit_data()
     results = [run_check(c, crm) for c in (VagueStage, DeadStage, ObjectionHubStage)]
-    table = stages_table(crm, stage_order(crm), results, AS_OF)
+    table = stages_table(derived(crm), results)
     assert list(table.columns) == STAGE_COLUMNS
     opt = table[table["pipeline"] == "Опт"].set_index("stage")
     assert opt["order"].tolist() == [1, 2, 3, 4, 5, 6, 7]
@@ -74,7 +77,7 @@ def test_stage_rows_carry_numbers_and_verdicts():
 
 def test_verdicts_are_none_when_their_checks_did_not_run():
     crm = audit_data()
-    table = stages_table(crm, stage_order(crm), [], AS_OF)
+    table = stages_table(derived(crm), [])
     assert table["vague"].isna().all() and table["hub"].isna().all() and table["dead"].isna().all()
     assert table["rotting_now"].isna().all()
     assert set(table["verdict"].dropna()) == {"final"}
@@ -82,21 +85,21 @@ def test_verdicts_are_none_when_their_checks_did_not_run():
 
 def test_without_history_flow_columns_are_empty():
     crm = make_crm([deal(1, stage="A"), deal(2, stage="A", status="won")])
-    table = stages_table(crm, stage_order(crm), [], AS_OF)
+    table = stages_table(derived(crm), [])
     assert table["deals_now"].sum() == 2
     assert table["median_dwell_days"].isna().all() and table["stays"].isna().all()
 
 
 def test_empty_order_gives_an_empty_table():
     crm = make_crm([])
-    table = stages_table(crm, stage_order(crm), [], AS_OF)
+    table = stages_table(derived(crm), [])
     assert table.empty and list(table.columns) == STAGE_COLUMNS
 
 
 def test_pipeline_rows():
     crm = audit_data()
     results = [run_check(c, crm) for c in (PersonalPipeline, DuplicatePipelines)]
-    table = pipelines_table(crm, results)
+    table = pipelines_table(derived(crm), results)
     assert list(table.columns) == PIPELINE_COLUMNS
     rows = table.set_index("pipeline")
     assert sorted(rows.index) == ["Архив", "Опт", "Розница"]
@@ -116,7 +119,7 @@ def test_pipeline_twins_and_personal_from_findings():
             enumerate([(s, o) for s in STEPS for o in ("Anna", "Boris")])]
     rows += [deal(f"b{i}", pipeline="Опт 2", stage=s, owner="Vera") for i, s in enumerate(STEPS * 4)]
     crm = make_crm(rows)
-    table = pipelines_table(crm, [run_check(PersonalPipeline, crm), run_check(DuplicatePipelines, crm)])
+    table = pipelines_table(derived(crm), [run_check(PersonalPipeline, crm), run_check(DuplicatePipelines, crm)])
     rows = table.set_index("pipeline")
     assert rows.loc["Опт", "twin"] == "Опт 2" and rows.loc["Опт 2", "twin"] == "Опт"
     assert rows.loc["Опт", "similarity"] == 1.0
@@ -125,5 +128,46 @@ def test_pipeline_twins_and_personal_from_findings():
 
 def test_pipeline_verdicts_are_none_without_their_checks():
     crm = audit_data()
-    table = pipelines_table(crm, [])
+    table = pipelines_table(derived(crm), [])
     assert table["personal"].isna().all() and table["twin"].isna().all() and table["similarity"].isna().all()
+
+
+def test_tables_read_the_published_verdicts_not_codes_or_findings():
+    crm = audit_data()
+    vague = run_check(VagueStage, crm)
+    # The findings alone say nothing: the same result without its verdicts leaves the column unknown.
+    assert stages_table(derived(crm), [replace(vague, verdicts=None)])["vague"].isna().all()
+    # Whatever check publishes the column fills it, whatever its code and findings.
+    other = replace(vague, code="ZZ99", findings=empty_findings())
+    table = stages_table(derived(crm), [other]).set_index(["pipeline", "stage"])
+    assert table.loc[("Опт", "Возражения"), "vague"] is True and table.loc[("Опт", "Заявка"), "vague"] is False
+    # A check that did not judge publishes nothing.
+    skipped = replace(vague, status=Status.SKIPPED)
+    assert stages_table(derived(crm), [skipped])["vague"].isna().all()
+
+
+class _Counting(Check):
+    """A stand-in that publishes a count per stage."""
+
+    code, name, family, severity = "ZZ98", "counting", Family.STAGES, Severity.LOW
+    verdicts = ("parked_now",)
+
+
+def test_verdict_tables_count_rows_per_stage_and_keep_their_declared_columns():
+    rows = pd.DataFrame({"pipeline": ["A", "A", "A", "B"], "stage": ["x", "x", "y", "x"]})
+    table = _Counting().verdict_table(rows, parked_now=PER_STAGE_COUNT)
+    assert table.to_dict("records") == [{"pipeline": "A", "stage": "x", "parked_now": 2},
+                                        {"pipeline": "A", "stage": "y", "parked_now": 1},
+                                        {"pipeline": "B", "stage": "x", "parked_now": 1}]
+    result = _Counting().result(judged=4, message="m", verdicts=table)
+    assert result.verdicts.columns == ("parked_now",) and result.verdicts.table is table
+    # Nothing named: the check judged, and every stage reads 0.
+    assert _Counting().result(judged=4, message="m").verdicts.table.empty
+    with pytest.raises(ValueError, match="declared"):
+        _Counting().result(judged=4, message="m", verdicts=table.rename(columns={"parked_now": "dead"}))
+    with pytest.raises(ValueError, match="none declared"):
+        _Undeclared().result(judged=1, message="m", verdicts=table)
+
+
+class _Undeclared(Check):
+    code, name, family, severity = "ZZ97", "undeclared", Family.STAGES, Severity.LOW

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.model.findings import FINDING_COLUMNS, CheckResult, Family, Severity, Status
+from audit.model.findings import FINDING_COLUMNS, RELATED_DEAL, CheckResult, Family, Severity, Status
 from audit.derived.scoring import SCORE_EXPLANATION, trust_scores
 from checks.catalog import explain_text
-from tests.builders import deal, lead, make_crm
+from tests.builders import deal, derived, lead, make_crm
 
 SEV = {"high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW, "info": Severity.INFO}
 
@@ -21,21 +21,21 @@ def crm():
 
 
 def check(code, severity="high", status=Status.FAIL, rows=()):
-    rows = [dict(zip(["entity_type", "entity_id", "owner", "pipeline", "stage", "evidence"], r)) for r in rows]
+    rows = [dict(zip(["entity_type", "entity_id", "owner", "pipeline", "stage", RELATED_DEAL], r)) for r in rows]
     frame = pd.DataFrame([{"code": code, "severity": severity, "message": "m",
-                           "owner": None, "pipeline": None, "stage": None, "evidence": {}, **r}
-                          for r in rows], columns=list(FINDING_COLUMNS))
+                           "owner": None, "pipeline": None, "stage": None, "evidence": {}, RELATED_DEAL: None, **r}
+                          for r in rows], columns=[*FINDING_COLUMNS, RELATED_DEAL])
     return CheckResult(code=code, name=code.lower(), family=Family.STERILE, severity=SEV[severity],
                        status=status, findings=frame)
 
 
 def deal_f(did, owner="Anna", pipeline="Sales"):
-    return ("deal", did, owner, pipeline, None, {})
+    return ("deal", did, owner, pipeline, None, None)
 
 
 def score(results):
     findings = pd.concat([r.findings for r in results], ignore_index=True) if results else pd.DataFrame()
-    return trust_scores(crm(), results, findings)
+    return trust_scores(derived(crm()), results, findings)
 
 
 def test_no_failed_check_is_100_everywhere():
@@ -46,7 +46,7 @@ def test_no_failed_check_is_100_everywhere():
     assert s.by_pipeline == {"Retail": 100.0, "Sales": 100.0}
 
 
-DATASET = ("dataset", "dataset", None, None, None, {})
+DATASET = ("dataset", "dataset", None, None, None, None)
 
 
 @pytest.mark.parametrize("severity, rows, share", [
@@ -56,17 +56,17 @@ DATASET = ("dataset", "dataset", None, None, None, {})
     pytest.param("info", [DATASET], 1.0, id="info-costs-nothing"),
     pytest.param("high", [deal_f("a0")], 0.1, id="high-on-one-deal-in-ten"),
     pytest.param("high", [deal_f("a0"), deal_f("a0")], 0.1, id="a-deal-counts-once"),
-    pytest.param("medium", [("pipeline", "Retail", None, "Retail", None, {})], 0.2, id="pipeline-touches-its-deals"),
-    pytest.param("medium", [("owner", "Boris", "Boris", None, None, {})], 0.4, id="owner-touches-their-deals"),
-    pytest.param("medium", [("owner", "Boris", "Boris", "Retail", "Proposal", {})], 0.2,
+    pytest.param("medium", [("pipeline", "Retail", None, "Retail", None, None)], 0.2, id="pipeline-touches-its-deals"),
+    pytest.param("medium", [("owner", "Boris", "Boris", None, None, None)], 0.4, id="owner-touches-their-deals"),
+    pytest.param("medium", [("owner", "Boris", "Boris", "Retail", "Proposal", None)], 0.2,
                  id="owner-finding-scoped-to-its-pipeline"),
-    pytest.param("medium", [("stage", "Sales/Proposal", None, "Sales", "Proposal", {})], 0.1,
+    pytest.param("medium", [("stage", "Sales/Proposal", None, "Sales", "Proposal", None)], 0.1,
                  id="stage-touches-deals-in-it"),
-    pytest.param("medium", [("activity", "x9", "Anna", "Sales", None, {"deal_id": "a1"})], 0.1,
+    pytest.param("medium", [("activity", "x9", "Anna", "Sales", None, "a1")], 0.1,
                  id="activity-touches-its-deal"),
-    pytest.param("medium", [("lead", str(i), None, None, None, {}) for i in range(5)], 0.5,
+    pytest.param("medium", [("lead", str(i), None, None, None, None) for i in range(5)], 0.5,
                  id="leads-count-by-share-of-leads"),
-    pytest.param("medium", [("deal", "ghost", None, None, None, {})], 0.0, id="unknown-deal-costs-the-floor"),
+    pytest.param("medium", [("deal", "ghost", None, None, None, None)], 0.0, id="unknown-deal-costs-the-floor"),
 ])
 def test_weights_and_shares(severity, rows, share):
     weight = {"high": 0.2, "medium": 0.1, "low": 0.04, "info": 0.0}[severity]
@@ -81,7 +81,7 @@ def test_weights_in_points():
 
 def test_per_owner_and_pipeline_from_their_own_deals():
     s = score([check("OF01", "high", rows=[deal_f("a0"), deal_f("a1"), deal_f("a2")]),
-               check("SG05", "medium", rows=[("pipeline", "Retail", None, "Retail", None, {})])])
+               check("SG05", "medium", rows=[("pipeline", "Retail", None, "Retail", None, None)])])
     assert s.by_owner["Anna"] == 90.0              # half of Anna's deals touched by a high check
     assert s.by_owner["Boris"] == 95.0             # half of Boris's deals in the flagged pipeline
     assert s.by_pipeline == {"Retail": 90.0, "Sales": round((1 - 0.2 * 3 / 8) * 100, 1)}
@@ -92,13 +92,13 @@ def test_owner_untouched_keeps_100():
 
 
 def test_deterministic_and_order_free():
-    results = [check("OF01", rows=[deal_f("a0")]), check("ST01", "medium", rows=[("dataset", "d", None, None, None, {})])]
+    results = [check("OF01", rows=[deal_f("a0")]), check("ST01", "medium", rows=[("dataset", "d", None, None, None, None)])]
     assert score(results) == score(results) == score(results[::-1])
 
 
 FINDING_POOL = [deal_f("a0"), deal_f("a1"), deal_f("b1", "Boris"), deal_f("r1", "Boris", "Retail"),
-                ("owner", "Anna", "Anna", None, None, {}), ("pipeline", "Retail", None, "Retail", None, {}),
-                ("activity", "x", "Boris", "Sales", None, {"deal_id": "b2"})]
+                ("owner", "Anna", "Anna", None, None, None), ("pipeline", "Retail", None, "Retail", None, None),
+                ("activity", "x", "Boris", "Sales", None, "b2")]
 
 
 def all_scores(s):
@@ -128,12 +128,12 @@ def test_each_extra_failed_check_lowers_the_overall_score():
 
 
 def test_score_stays_in_range_when_everything_fails():
-    s = score([check(f"C{i}", "high", rows=[("dataset", "d", None, None, None, {})]) for i in range(40)])
+    s = score([check(f"C{i}", "high", rows=[("dataset", "d", None, None, None, None)]) for i in range(40)])
     assert 0.0 <= s.overall < 1.0
 
 
 def test_no_deals():
-    s = trust_scores(make_crm([]), [check("ST01", "high", rows=[("dataset", "d", None, None, None, {})])],
+    s = trust_scores(derived(make_crm([])), [check("ST01", "high", rows=[("dataset", "d", None, None, None, None)])],
                      pd.DataFrame())
     assert s.overall == 80.0 and s.by_owner == {} and s.by_pipeline == {}
 

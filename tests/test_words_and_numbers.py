@@ -60,15 +60,19 @@ def audits(demo_audit):
 
 
 def texts(audits):
-    """(audit, code, kind, lang, text) of every check message, skip reason, finding message and
-    input warning."""
+    """(audit, code, kind, lang, text) of every check message, skip reason, reading of its metric,
+    finding message and input warning."""
     out = []
     for name, result in audits.items():
         for w in result.warnings:
             out += [(name, w.code, "warning", "en", w.message), (name, w.code, "warning", "ru", w.message_ru)]
         for c in result.checks:
+            # The metric against its threshold in words (the Checks sheet, the console) reads the same way.
+            readings = [c.gauge.reading(c.metric, c.threshold, lang) if c.gauge is not None else None
+                        for lang in ("en", "ru")]
             for kind, lang, text in (("check", "en", c.message), ("check", "ru", c.message_ru),
-                                     ("check", "en", c.skipped_reason), ("check", "ru", c.skipped_reason_ru)):
+                                     ("check", "en", c.skipped_reason), ("check", "ru", c.skipped_reason_ru),
+                                     ("check", "en", readings[0]), ("check", "ru", readings[1])):
                 if text:
                     out.append((name, c.code, kind, lang, text))
             f = c.findings

@@ -22,12 +22,16 @@ about which deal a call was about: its calls match no deal, and they still count
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import activity_timeline, deal_index, owner_codes, to_int
+from audit.derived.deal_index import to_int
 from audit.model import CrmData
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 SHARED_NUMBER = 20
 _NAT = np.iinfo(np.int64).min
@@ -62,46 +66,45 @@ def has_phones(crm: CrmData) -> bool:
     return points is not None and bool(points["kind"].eq("phone").any())
 
 
-def number_deals(crm: CrmData) -> NumberDeals:
-    def compute() -> NumberDeals:
-        points = crm.contact_points
-        phones = points[points["kind"].eq("phone") & points["deal_id"].notna()] if points is not None else None
-        if phones is None or phones.empty:
-            return NumberDeals(pd.Index([], dtype=object), np.zeros(0, np.int64), np.zeros(0, np.int64))
-        pos = deal_index(crm).positions(phones["deal_id"])
-        numbers = phones["value"].astype("str").to_numpy(dtype=object)[pos >= 0]
-        pos = pos[pos >= 0]
-        codes, uniques = pd.factorize(numbers)
-        pairs = np.unique(np.stack([codes.astype(np.int64), pos]), axis=1)
-        per_number = np.bincount(pairs[0], minlength=len(uniques))
-        keep = per_number[pairs[0]] <= SHARED_NUMBER
-        return NumberDeals(pd.Index(uniques, dtype=object), pairs[0][keep], pairs[1][keep])
-    return crm.memo("number_deals", compute)
+def build_number_deals(d: Derived) -> NumberDeals:
+    """The deals' contact phones as (number code, deal row) pairs (`Derived.number_deals`)."""
+    points = d.crm.contact_points
+    phones = points[points["kind"].eq("phone") & points["deal_id"].notna()] if points is not None else None
+    if phones is None or phones.empty:
+        return NumberDeals(pd.Index([], dtype=object), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    pos = d.deal_index.positions(phones["deal_id"])
+    numbers = phones["value"].astype("str").to_numpy(dtype=object)[pos >= 0]
+    pos = pos[pos >= 0]
+    codes, uniques = pd.factorize(numbers)
+    pairs = np.unique(np.stack([codes.astype(np.int64), pos]), axis=1)
+    per_number = np.bincount(pairs[0], minlength=len(uniques))
+    keep = per_number[pairs[0]] <= SHARED_NUMBER
+    return NumberDeals(pd.Index(uniques, dtype=object), pairs[0][keep], pairs[1][keep])
 
 
-def client_calls(crm: CrmData) -> ClientCalls:
-    def compute() -> ClientCalls:
-        calls = crm.calls
-        if calls is None:
-            empty = pd.DataFrame(columns=["started_at", "duration_s", "answered", "owner", "their_number"])
-            return ClientCalls(empty, np.zeros(0, np.int64), np.zeros(0, bool))
-        external = calls["their_number"].notna() & calls["direction"].ne("internal").fillna(True) \
-            & calls["started_at"].notna()
-        frame = calls.loc[external, ["started_at", "duration_s", "answered", "owner", "their_number"]]
-        frame = frame.reset_index(drop=True)
-        frame["duration_s"] = frame["duration_s"].fillna(0.0)
-        frame["answered"] = frame["answered"].fillna(False).astype(bool)
-        # One hash pass over the calls' numbers: factorize them, then look up each distinct number.
-        call_codes, distinct = pd.factorize(frame["their_number"])
-        distinct = pd.Index(distinct, dtype=object)
-        points = crm.contact_points
-        known_numbers = (pd.Index(points.loc[points["kind"].eq("phone"), "value"].unique(), dtype=object)
-                         if points is not None else pd.Index([], dtype=object))
-        deal_code = np.append(number_deals(crm).numbers.get_indexer(distinct), -1)
-        is_known = np.append(known_numbers.get_indexer(distinct) >= 0, False)
-        at = np.where(call_codes >= 0, call_codes, len(distinct))
-        return ClientCalls(frame, deal_code[at].astype(np.int64), is_known[at])
-    return crm.memo("client_calls", compute)
+def build_client_calls(d: Derived) -> ClientCalls:
+    """The calls with a client number (`Derived.client_calls`)."""
+    crm = d.crm
+    calls = crm.calls
+    if calls is None:
+        empty = pd.DataFrame(columns=["started_at", "duration_s", "answered", "owner", "their_number"])
+        return ClientCalls(empty, np.zeros(0, np.int64), np.zeros(0, bool))
+    external = calls["their_number"].notna() & calls["direction"].ne("internal").fillna(True) \
+        & calls["started_at"].notna()
+    frame = calls.loc[external, ["started_at", "duration_s", "answered", "owner", "their_number"]]
+    frame = frame.reset_index(drop=True)
+    frame["duration_s"] = frame["duration_s"].fillna(0.0)
+    frame["answered"] = frame["answered"].fillna(False).astype(bool)
+    # One hash pass over the calls' numbers: factorize them, then look up each distinct number.
+    call_codes, distinct = pd.factorize(frame["their_number"])
+    distinct = pd.Index(distinct, dtype=object)
+    points = crm.contact_points
+    known_numbers = (pd.Index(points.loc[points["kind"].eq("phone"), "value"].unique(), dtype=object)
+                     if points is not None else pd.Index([], dtype=object))
+    deal_code = np.append(d.number_deals.numbers.get_indexer(distinct), -1)
+    is_known = np.append(known_numbers.get_indexer(distinct) >= 0, False)
+    at = np.where(call_codes >= 0, call_codes, len(distinct))
+    return ClientCalls(frame, deal_code[at].astype(np.int64), is_known[at])
 
 
 @dataclass(frozen=True)
@@ -114,31 +117,35 @@ class Candidates:
     alive: np.ndarray
 
 
-def candidates(crm: CrmData, as_of: pd.Timestamp) -> Candidates:
-    def compute() -> Candidates:
-        calls, pairs = client_calls(crm), number_deals(crm)
-        code = calls.code
-        if not len(code) or not len(pairs.pair_code):
-            z = np.zeros(0, np.int64)
-            return Candidates(z, z, np.zeros(0, bool))
-        # Pairs are sorted by number code: each code's first pair and count, gathered per call.
-        per_code = np.bincount(pairs.pair_code, minlength=len(pairs.numbers))
-        first_of = np.cumsum(per_code) - per_code
-        safe = np.maximum(code, 0)
-        start = first_of[safe]
-        counts = np.where(code >= 0, per_code[safe], 0)
-        call = np.repeat(np.arange(len(code)), counts)
-        offsets = np.arange(len(call)) - np.repeat(np.cumsum(counts) - counts, counts)
-        deal = pairs.pair_deal[np.repeat(start, counts) + offsets]
-        deals = deal_index(crm).deals
-        created = to_int(deals["created_at"])[deal]
-        closed = to_int(deals["closed_at"])[deal]
-        is_closed = deals["status"].isin(["won", "lost"]).to_numpy(dtype=bool, na_value=False)[deal]
-        until = np.where(is_closed & (closed != _NAT), closed, to_int(pd.Series([as_of]))[0])
-        t = to_int(calls.frame["started_at"])[call]
-        alive = (created != _NAT) & (t >= created) & (t <= until)
-        return Candidates(call, deal, alive)
-    return crm.memo(f"call_candidates:{as_of.isoformat()}", compute)
+def candidates(d: Derived, as_of: pd.Timestamp) -> Candidates:
+    """Every (call, deal) pair of a number, and whether the call fell in the deal's life; once
+    per run and as_of."""
+    return d.shared(_candidates, pd.Timestamp(as_of))
+
+
+def _candidates(d: Derived, as_of: pd.Timestamp) -> Candidates:
+    calls, pairs = d.client_calls, d.number_deals
+    code = calls.code
+    if not len(code) or not len(pairs.pair_code):
+        z = np.zeros(0, np.int64)
+        return Candidates(z, z, np.zeros(0, bool))
+    # Pairs are sorted by number code: each code's first pair and count, gathered per call.
+    per_code = np.bincount(pairs.pair_code, minlength=len(pairs.numbers))
+    first_of = np.cumsum(per_code) - per_code
+    safe = np.maximum(code, 0)
+    start = first_of[safe]
+    counts = np.where(code >= 0, per_code[safe], 0)
+    call = np.repeat(np.arange(len(code)), counts)
+    offsets = np.arange(len(call)) - np.repeat(np.cumsum(counts) - counts, counts)
+    deal = pairs.pair_deal[np.repeat(start, counts) + offsets]
+    deals = d.deal_index.deals
+    created = to_int(deals["created_at"])[deal]
+    closed = to_int(deals["closed_at"])[deal]
+    is_closed = deals["status"].isin(["won", "lost"]).to_numpy(dtype=bool, na_value=False)[deal]
+    until = np.where(is_closed & (closed != _NAT), closed, to_int(pd.Series([as_of]))[0])
+    t = to_int(calls.frame["started_at"])[call]
+    alive = (created != _NAT) & (t >= created) & (t <= until)
+    return Candidates(call, deal, alive)
 
 
 @dataclass(frozen=True)
@@ -149,35 +156,39 @@ class DealCalls:
     logged: np.ndarray
 
 
-def deal_calls(crm: CrmData, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCalls:
-    def compute() -> DealCalls:
-        calls, cand = client_calls(crm), candidates(crm, as_of)
-        n = len(calls.frame)
-        deal = np.full(n, -1, dtype=np.int64)
-        logged = np.zeros(n, dtype=bool)
-        live = np.flatnonzero(cand.alive)
-        if not len(live):
-            return DealCalls(deal, logged)
-        call, pos = cand.call[live], cand.deal[live]
-        # The newest live deal takes the call: sort by (call, -created, deal) and keep the first.
-        created = to_int(deal_index(crm).deals["created_at"])[pos]
-        order = np.lexsort((pos, -created, call))
-        first = np.r_[True, call[order][1:] != call[order][:-1]]
-        deal[call[order][first]] = pos[order][first]
-        # A trace on any live deal of the number counts: a manager may log the call on the other one.
-        times = calls.frame["started_at"].to_numpy(dtype="datetime64[us]")[call]
-        w = np.timedelta64(int(window.total_seconds() * _US), "us")
-        hits = _any_activity_between(crm, pos, times - w - np.timedelta64(1, "us"), times + w)
-        logged[call[hits]] = True
+def deal_calls(d: Derived, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCalls:
+    """Per client call, its live deal and whether the CRM has a trace within `window`; once per
+    run, as_of and window."""
+    return d.shared(_deal_calls, pd.Timestamp(as_of), pd.Timedelta(window))
+
+
+def _deal_calls(d: Derived, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCalls:
+    calls, cand = d.client_calls, candidates(d, as_of)
+    n = len(calls.frame)
+    deal = np.full(n, -1, dtype=np.int64)
+    logged = np.zeros(n, dtype=bool)
+    live = np.flatnonzero(cand.alive)
+    if not len(live):
         return DealCalls(deal, logged)
-    return crm.memo(f"deal_calls:{as_of.isoformat()}:{window}", compute)
+    call, pos = cand.call[live], cand.deal[live]
+    # The newest live deal takes the call: sort by (call, -created, deal) and keep the first.
+    created = to_int(d.deal_index.deals["created_at"])[pos]
+    order = np.lexsort((pos, -created, call))
+    first = np.r_[True, call[order][1:] != call[order][:-1]]
+    deal[call[order][first]] = pos[order][first]
+    # A trace on any live deal of the number counts: a manager may log the call on the other one.
+    times = calls.frame["started_at"].to_numpy(dtype="datetime64[us]")[call]
+    w = np.timedelta64(int(window.total_seconds() * _US), "us")
+    hits = _any_activity_between(d, pos, times - w - np.timedelta64(1, "us"), times + w)
+    logged[call[hits]] = True
+    return DealCalls(deal, logged)
 
 
-def _any_activity_between(crm: CrmData, pos: np.ndarray, after: np.ndarray, upto: np.ndarray) -> np.ndarray:
+def _any_activity_between(d: Derived, pos: np.ndarray, after: np.ndarray, upto: np.ndarray) -> np.ndarray:
     """Whether deal row `pos` has an activity in (after, upto], per row: two searchsorted on the
     activity timeline's sorted keys, with the queries sorted first (a million random lookups
     into a few million keys are cache misses; sorted ones walk the array once)."""
-    timeline = activity_timeline(crm)
+    timeline = d.activity_timeline
     if not len(timeline.keys) or not len(pos):
         return np.zeros(len(pos), dtype=bool)
     lo_key = pos * timeline.span + timeline.slot(after, nat="before")
@@ -191,49 +202,48 @@ def _any_activity_between(crm: CrmData, pos: np.ndarray, after: np.ndarray, upto
     return (hi > lo) & (pos >= 0)
 
 
-def call_owner_codes(crm: CrmData, deal: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+def call_owner_codes(d: Derived, deal: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """The manager of each client call as a code among the deals' owners: the call's own manager
     when the log names one, else the owner of its deal; -1 when neither is known or the manager
     owns no deal."""
-    codes, labels = owner_codes(crm)
-    by_call = crm.memo("call_owner_label_codes", lambda: _label_codes(client_calls(crm).frame["owner"], labels))
+    codes, labels = d.owner_codes
+    by_call = d.shared(_call_label_codes)
     by_deal = np.where(deal >= 0, codes[np.maximum(deal, 0)], -1) if len(codes) else np.full(len(deal), -1)
     return np.where(by_call >= 0, by_call, by_deal), labels
 
 
-def _label_codes(owner: pd.Series, labels: pd.Index) -> np.ndarray:
-    """Position of each call's manager among the deals' owner labels (-1 none): a few dozen
+def _call_label_codes(d: Derived) -> np.ndarray:
+    """Position of each client call's manager among the deals' owner labels (-1 none): a few dozen
     managers over a million calls, so each distinct name is looked up once."""
-    codes, names = pd.factorize(owner)
+    labels = d.owner_codes[1]
+    codes, names = pd.factorize(d.client_calls.frame["owner"])
     at = labels.get_indexer(pd.Index(names, dtype=object))
     return np.where(codes >= 0, np.append(at, -1)[np.where(codes >= 0, codes, len(at))], -1).astype(np.int64)
 
 
 @dataclass(frozen=True)
 class CallSettings:
-    """The thresholds OF07 and OF08 ran with, for the owners table's call columns."""
+    """The thresholds a client call is judged with (OF07's settings)."""
 
     as_of: pd.Timestamp
     min_talk_s: float = 60.0
     window_h: float = 24.0
-    outside_min_calls: int = 3
-    outside_min_talk_s: float = 60.0
 
 
-def judged_calls(crm: CrmData, settings: CallSettings) -> np.ndarray:
+def judged_calls(d: Derived, settings: CallSettings) -> np.ndarray:
     """Answered client calls long enough to count, made before the CRM's moment with the time
     to log them (a call in the last `window_h` before as_of could still be logged)."""
-    frame = client_calls(crm).frame
+    frame = d.client_calls.frame
     cutoff = settings.as_of - pd.Timedelta(hours=settings.window_h)
     return (frame["answered"].to_numpy(dtype=bool) & (frame["duration_s"].to_numpy(dtype=float) >= settings.min_talk_s)
             & (frame["started_at"] <= cutoff).to_numpy(dtype=bool))
 
 
-def outside_numbers(crm: CrmData, min_calls: int, min_talk_s: float, as_of: pd.Timestamp) -> pd.DataFrame:
+def outside_numbers(d: Derived, min_calls: int, min_talk_s: float, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per (manager, number) that matches no contact of any deal or lead, answered calls up to
     as_of: calls, talk seconds, first and last call; only pairs with at least `min_calls` calls
     and `min_talk_s` of talk in total. Calls without a manager are left out."""
-    calls = client_calls(crm)
+    calls = d.client_calls
     frame = calls.frame
     keep = (~calls.known & frame["answered"].to_numpy(dtype=bool) & frame["owner"].notna().to_numpy(dtype=bool)
             & (frame["started_at"] <= as_of).to_numpy(dtype=bool))
@@ -246,33 +256,21 @@ def outside_numbers(crm: CrmData, min_calls: int, min_talk_s: float, as_of: pd.T
     return grouped[(grouped["calls"] >= min_calls) & (grouped["talk_s"] >= min_talk_s)].reset_index(drop=True)
 
 
-def owner_call_columns(crm: CrmData, labels: pd.Series, settings: CallSettings | None) -> pd.DataFrame:
-    """The owners table's call columns, one row per owner label: talk_in_crm_share (logged talk of
-    answered client calls in a deal's life / all such talk) and numbers_outside_crm (numbers
-    OF08 counts for the manager). Empty (NaN) without a call log or settings."""
-    n = len(labels)
-    out = pd.DataFrame({"talk_in_crm_share": np.full(n, np.nan), "numbers_outside_crm": pd.array([pd.NA] * n,
-                                                                                                 dtype="Int64")})
-    if settings is None or crm.calls is None or not has_phones(crm):
-        return out
-    matched = deal_calls(crm, settings.as_of, pd.Timedelta(hours=settings.window_h))
-    judged = judged_calls(crm, settings) & (matched.deal >= 0)
-    codes, owner_labels = call_owner_codes(crm, matched.deal)
-    talk = client_calls(crm).frame["duration_s"].to_numpy(dtype=float)
-    at = pd.Index(labels).get_indexer(owner_labels)
+def owner_talk_shares(d: Derived, settings: CallSettings) -> pd.DataFrame:
+    """Per owner with judged client talk (answered calls long enough, in a deal's life): the share
+    of that talk time that left an activity on the deal (`talk_in_crm_share`, OF07 publishes it
+    for the owners table). Owners are the deals' owner labels (`Derived.owner_codes`)."""
+    matched = deal_calls(d, settings.as_of, pd.Timedelta(hours=settings.window_h))
+    judged = judged_calls(d, settings) & (matched.deal >= 0)
+    codes, owner_labels = call_owner_codes(d, matched.deal)
+    talk = d.client_calls.frame["duration_s"].to_numpy(dtype=float)
     use = judged & (codes >= 0)
     size = len(owner_labels)
     total = np.bincount(codes[use], weights=talk[use], minlength=size)
     logged = np.bincount(codes[use & matched.logged], weights=talk[use & matched.logged], minlength=size)
-    share = np.where(total > 0, logged / np.where(total > 0, total, 1), np.nan)
-    outside = outside_numbers(crm, settings.outside_min_calls, settings.outside_min_talk_s, settings.as_of)
-    counts = outside.groupby("owner").size() if len(outside) else pd.Series(dtype=int)
-    for i, label in enumerate(owner_labels):
-        if at[i] >= 0:
-            out.loc[at[i], "talk_in_crm_share"] = round(float(share[i]), 4) if not np.isnan(share[i]) else np.nan
-    out["numbers_outside_crm"] = pd.array(
-        [int(counts.get(label, 0)) for label in labels], dtype="Int64")
-    return out
+    talked = np.flatnonzero(total > 0)
+    return pd.DataFrame({"owner": owner_labels.to_numpy(dtype=object)[talked],
+                         "talk_in_crm_share": [round(float(x), 4) for x in logged[talked] / total[talked]]})
 
 
 def off_system_leader(owners: pd.DataFrame) -> tuple[str, float] | None:

@@ -1,21 +1,26 @@
-"""Integer links between the big tables, computed once per audit and memoized on the CrmData.
+"""Integer links between the big tables, built once per audit (`audit.derived.tables.Derived`).
 
 Hashing millions of text deal ids is the expensive part of joining activities or stage
 visits to deals, so the activity, funnel and scorecard code shares these positions and
-codes (`deal_index`, `activity_positions`, `history_positions`, `owner_codes`,
+codes (`Derived.deal_index`, `activity_positions`, `history_positions`, `owner_codes`,
 `activity_timeline`) instead of each merging on `deal_id`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from audit.derived.flowindex import take_text
 from audit.model.keys import arrow_text, integer_ids, positions
 from audit.model import CrmData
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 NO_OWNER = "(no owner)"  # label of deals without an owner in tables and scores
 _NAT = np.iinfo(np.int64).min
@@ -48,11 +53,7 @@ def _integers(values) -> np.ndarray | None:
     return np.where(present, numbers, _NAT)
 
 
-def deal_index(crm: CrmData) -> DealIndex:
-    return crm.memo("deal_index", lambda: _deal_index(crm))
-
-
-def _deal_index(crm: CrmData) -> DealIndex:
+def build_deal_index(crm: CrmData) -> DealIndex:
     # Rows without a deal_id link to nothing (HY01 reports them). The rest keep their first
     # row, in order: row i here is deal code i of audit.derived.flowindex, so arrays from either line up.
     deals = crm.deals
@@ -71,7 +72,7 @@ def _deal_index(crm: CrmData) -> DealIndex:
     return DealIndex(deals=deals, _ids=text, _numeric=numeric)
 
 
-def contiguous_positions(crm: CrmData, deal_ids: pd.Series) -> np.ndarray:
+def contiguous_positions(d: Derived, deal_ids: pd.Series) -> np.ndarray:
     """`positions` for a column whose equal ids sit next to each other (a table sorted by
     deal, like audit.derived.flow's views): looks up one id per run instead of every row."""
     n = len(deal_ids)
@@ -79,83 +80,59 @@ def contiguous_positions(crm: CrmData, deal_ids: pd.Series) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     values = deal_ids.reset_index(drop=True)
     starts = np.flatnonzero(values.ne(values.shift()).to_numpy(dtype=bool, na_value=True))
-    run_pos = deal_index(crm).positions(values.iloc[starts])
+    run_pos = d.deal_index.positions(values.iloc[starts])
     lengths = np.diff(np.append(starts, n))
     return np.repeat(run_pos, lengths)
 
 
-def move_positions(crm: CrmData) -> np.ndarray:
-    """The deal row of every row of `audit.derived.flow.moves(crm)`, -1 for unknown deals."""
-    def compute() -> np.ndarray:
-        from audit.derived.flow import moves
-        from audit.derived.flowindex import flow_index, take_text
-        m, ix = moves(crm), flow_index(crm)
-        # moves() is built from the flow index's sorted history arrays, row for row: their deal
-        # codes are the positions. Checked on a sample, with a lookup as the fallback.
-        if len(ix.h_deal) == len(m):
-            sample = np.unique(np.linspace(0, max(len(m) - 1, 0), num=min(len(m), 64)).astype(np.int64))
-            same = (take_text(ix.deal_ids, ix.h_deal[sample]).to_numpy(dtype=object)
-                    == m["deal_id"].iloc[sample].to_numpy(dtype=object))
-            if same.all():
-                return np.where(ix.h_deal < ix.n_deals, ix.h_deal, -1).astype(np.int64)
-        return contiguous_positions(crm, m["deal_id"])
-    return crm.memo("move_positions", compute)
+def build_move_positions(d: Derived) -> np.ndarray:
+    """The deal row of every row of `Derived.moves`, -1 for unknown deals."""
+    m, ix = d.moves, d.flow_index
+    # moves are built from the flow index's sorted history arrays, row for row: their deal
+    # codes are the positions. Checked on a sample, with a lookup as the fallback.
+    if len(ix.h_deal) == len(m):
+        sample = np.unique(np.linspace(0, max(len(m) - 1, 0), num=min(len(m), 64)).astype(np.int64))
+        same = (take_text(ix.deal_ids, ix.h_deal[sample]).to_numpy(dtype=object)
+                == m["deal_id"].iloc[sample].to_numpy(dtype=object))
+        if same.all():
+            return np.where(ix.h_deal < ix.n_deals, ix.h_deal, -1).astype(np.int64)
+    return contiguous_positions(d, m["deal_id"])
 
 
-def activity_positions(crm: CrmData) -> np.ndarray:
-    """The deal row (in `deal_index(crm).deals`) of every activity, -1 for unknown deals."""
-    def compute() -> np.ndarray:
-        if crm.activities is None:
-            return np.zeros(0, dtype=np.int64)
-        return deal_index(crm).positions(crm.activities["deal_id"])
-    return crm.memo("activity_positions", compute)
+def build_link_positions(d: Derived, table: str) -> np.ndarray:
+    """The deal row (in `Derived.deal_index.deals`) of every row of `activities` or
+    `stage_history`, -1 for rows that link to no exported deal."""
+    frame = d.crm.table(table)
+    if frame is None:
+        return np.zeros(0, dtype=np.int64)
+    return d.deal_index.positions(frame["deal_id"])
 
 
-def history_positions(crm: CrmData) -> np.ndarray:
-    """The deal row (in `deal_index(crm).deals`) of every stage-history row, -1 for unknown deals."""
-    def compute() -> np.ndarray:
-        if crm.stage_history is None:
-            return np.zeros(0, dtype=np.int64)
-        return deal_index(crm).positions(crm.stage_history["deal_id"])
-    return crm.memo("history_positions", compute)
-
-
-def link_positions(crm: CrmData, table: str) -> np.ndarray:
-    """The deal row of every row of `activities` or `stage_history` (-1: links to no exported deal)."""
-    return activity_positions(crm) if table == "activities" else history_positions(crm)
-
-
-def owner_codes(crm: CrmData) -> tuple[np.ndarray, pd.Index]:
+def build_owner_codes(d: Derived) -> tuple[np.ndarray, pd.Index]:
     """(code per deal row, owner labels): deals without an owner get the code of NO_OWNER."""
-    def compute():
-        owners = deal_index(crm).deals["owner"].fillna(NO_OWNER)
-        codes, labels = pd.factorize(owners, sort=True)
-        return codes.astype(np.int64), pd.Index(labels, dtype=object)
-    return crm.memo("owner_codes", compute)
+    owners = d.deal_index.deals["owner"].fillna(NO_OWNER)
+    codes, labels = pd.factorize(owners, sort=True)
+    return codes.astype(np.int64), pd.Index(labels, dtype=object)
 
 
-def deal_status_codes(crm: CrmData) -> np.ndarray:
+def build_status_codes(d: Derived) -> np.ndarray:
     """Each deal row's status as 0 open, 1 won, 2 lost (anything else, or none, counts as open)."""
-    def compute() -> np.ndarray:
-        status = deal_index(crm).deals["status"]
-        won = status.eq("won").to_numpy(dtype=bool, na_value=False)
-        lost = status.eq("lost").to_numpy(dtype=bool, na_value=False)
-        return np.where(won, 1, np.where(lost, 2, 0)).astype(np.int64)
-    return crm.memo("deal_status_codes", compute)
+    status = d.deal_index.deals["status"]
+    won = status.eq("won").to_numpy(dtype=bool, na_value=False)
+    lost = status.eq("lost").to_numpy(dtype=bool, na_value=False)
+    return np.where(won, 1, np.where(lost, 2, 0)).astype(np.int64)
 
 
-def impossible_deals(crm: CrmData, as_of: pd.Timestamp | None = None) -> np.ndarray:
+def impossible_deals(d: Derived, as_of: pd.Timestamp | None = None) -> np.ndarray:
     """Per deal row: impossible dates (closed before created; created or closed after `as_of`,
     when given) or a negative amount. HY03 and HY04 count these deals; statistics leave them out
     where they would distort them (cycle times, win rates), so no table shows a negative duration."""
-    def compute() -> np.ndarray:
-        deals = deal_index(crm).deals
-        created, closed = deals["created_at"], deals["closed_at"]
-        bad = (closed < created) | (deals["amount"] < 0)
-        if as_of is not None:
-            bad = bad | (created > as_of) | (closed > as_of)
-        return bad.to_numpy(dtype=bool, na_value=False).copy()
-    return crm.memo(f"impossible_deals@{as_of}", compute)
+    deals = d.deal_index.deals
+    created, closed = deals["created_at"], deals["closed_at"]
+    bad = (closed < created) | (deals["amount"] < 0)
+    if as_of is not None:
+        bad = bad | (created > as_of) | (closed > as_of)
+    return bad.to_numpy(dtype=bool, na_value=False).copy()
 
 
 def to_int(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -207,13 +184,11 @@ class ActivityTimeline:
         return out.view("datetime64[us]")
 
 
-def activity_timeline(crm: CrmData) -> ActivityTimeline:
-    return crm.memo("activity_timeline", lambda: _timeline(crm))
-
-
-def _timeline(crm: CrmData) -> ActivityTimeline:
-    pos = activity_positions(crm)
-    n_deals = max(len(deal_index(crm).deals), 1)
+def build_timeline(d: Derived) -> ActivityTimeline:
+    """The ActivityTimeline of the audit's activities (`Derived.activity_timeline`)."""
+    crm = d.crm
+    pos = d.activity_positions
+    n_deals = max(len(d.deal_index.deals), 1)
     if crm.activities is None or not len(pos):
         return ActivityTimeline(keys=np.zeros(0, dtype=np.int64), span=3, t0=0, unit=1)
     t = to_int(crm.activities["at"])

@@ -5,8 +5,8 @@ The JSON findings keep the contract's columns; these columns serve the human rep
 workbook's to-do list groups a deal's findings of one check into one row, with a date cell and
 a link to the deal, also for findings about an activity of that deal).
 
-- `deal_id`: the finding's deal: its entity for a deal finding, the `deal_id` of its evidence for
-  an activity finding, empty otherwise;
+- `deal_id`: the finding's deal: its entity for a deal finding, the deal the check named for an
+  activity finding (`related_deal`, else the `deal_id` of its evidence), empty otherwise;
 - `title`, `amount`, `company`: that deal's, from the deals export (first row of its id);
 - `at`: the first of the check's `dated_by` fields present (an evidence field, or `deal.<column>`
   for the deal's own column), as a timestamp; empty when the check dates nothing.
@@ -19,6 +19,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from audit.model import CrmData
+from audit.model.findings import RELATED_DEAL
 
 CONTEXT_COLUMNS = ("deal_id", "title", "amount", "company", "at")
 
@@ -30,7 +31,10 @@ def with_context(findings: pd.DataFrame, crm: CrmData, dated_by: Mapping[str, Se
     deal_ids = out["entity_id"].where(kind.eq("deal")).astype(object)
     is_activity = kind.eq("activity").to_numpy()
     if is_activity.any():
-        via = [ev.get("deal_id") if isinstance(ev, dict) else None for ev in out["evidence"][is_activity]]
+        # The deal the check named (RELATED_DEAL), else the deal_id of the evidence.
+        named = out[RELATED_DEAL][is_activity] if RELATED_DEAL in out else pd.Series(None, index=out.index[is_activity])
+        via = [n if isinstance(n, str) and n else ev.get("deal_id") if isinstance(ev, dict) else None
+               for n, ev in zip(named, out["evidence"][is_activity])]
         deal_ids[is_activity] = [None if v is None else str(v) for v in via]
     out["deal_id"] = deal_ids.where(deal_ids.notna(), None)
     deals = crm.deals.drop_duplicates("deal_id").set_index("deal_id")

@@ -2,7 +2,8 @@
 
 These are the shared primitives of the stage, activity and funnel checks (rotting deals,
 stage skips, hub stages, silent stage changes, per-owner conversion), so they are
-computed once, vectorized on integer codes (audit.derived.flowindex), and memoized on the CrmData.
+computed once per audit (`audit.derived.tables.Derived`), vectorized on integer codes
+(audit.derived.flowindex).
 Rows are grouped by deal (in the order of the deals table; history rows of deals missing
 from it come after) and in time order within a deal.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,16 +22,15 @@ from audit.derived.flowindex import (
     NAT,
     deal_attr,
     encode,
-    flow_index,
     group_ends,
     group_starts,
     rank_in_group,
     take_text,
     to_datetime,
-    visit_arrays,
 )
-from audit.model import CrmData
-from audit.derived.stage_order import stage_order
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 VISIT_COLUMNS = ["deal_id", "pipeline", "owner", "stage", "entered_at", "left_at", "prev_stage",
                  "next_stage", "visit_no", "is_last", "dwell_days"]
@@ -39,7 +40,7 @@ MOVE_COLUMNS = ["deal_id", "pipeline", "owner", "from_stage", "to_stage", "chang
                 "prev_changed_at", "from_order", "to_order", "to_kind", "step", "direction"]
 
 
-def moves(crm: CrmData) -> pd.DataFrame:
+def build_moves(d: Derived) -> pd.DataFrame:
     """Stage history grouped by deal and sorted by time, one row per change, with order and direction.
 
     `from_stage` is the previous row's `to_stage` when the export did not store it;
@@ -47,83 +48,13 @@ def moves(crm: CrmData) -> pd.DataFrame:
     its first change). `step` = to_order - from_order (NaN when either order is unknown);
     `direction` is forward / backward / same / unknown; `to_kind` open / won / lost.
     """
-    return crm.memo("moves", lambda: _moves(crm))
-
-
-def stage_visits(crm: CrmData) -> pd.DataFrame:
-    """One row per stay of a deal in a stage: entered_at, left_at (NaT while still there).
-
-    A deal's first stay starts at its created_at in the from_stage of its first change
-    (or, with no from_stage, the first change is the creation itself). Deals with no
-    history rows get one stay in their current stage since created_at. Empty when no
-    stage history was exported.
-    """
-    return crm.memo("stage_visits", lambda: _visits(crm))
-
-
-@dataclass(frozen=True, eq=False)
-class StageTable:
-    """stage_order as arrays over flow_index stage keys, sorted by key: a stage's row is
-    `position(keys)`. `kind` is 0 open, 1 won, 2 lost (KINDS)."""
-
-    keys: np.ndarray
-    order: np.ndarray
-    kind: np.ndarray
-    frame: pd.DataFrame          # the stage_order rows, in the same order
-
-    def position(self, keys: np.ndarray) -> np.ndarray:
-        """Row of each stage key in this table, -1 for unknown keys."""
-        keys = np.asarray(keys, dtype=np.int64)
-        if len(self.keys) == 0:
-            return np.full(len(keys), -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where((keys >= 0) & (self.keys[pos] == keys), pos, -1)
-
-    def take(self, values: np.ndarray, keys: np.ndarray, fill) -> np.ndarray:
-        """values[row of each key], `fill` for unknown keys."""
-        pos = self.position(keys)
-        if len(values) == 0:
-            return np.full(len(pos), fill)
-        return np.where(pos >= 0, values[np.maximum(pos, 0)], fill)
-
-
-def stage_table(crm: CrmData) -> StageTable:
-    """Memoized StageTable of the audit's stage order."""
-    def build():
-        ix = flow_index(crm)
-        order = stage_order(crm)
-        keys = ix.keys_of(order) if len(order) else np.empty(0, dtype=np.int64)
-        frame = order[keys >= 0]
-        keys = keys[keys >= 0]
-        sort = np.argsort(keys, kind="stable")
-        frame = frame.iloc[sort].reset_index(drop=True)
-        kind = pd.Index(KINDS.to_pylist()).get_indexer(frame["kind"]).clip(0)
-        return StageTable(keys=keys[sort], order=frame["order"].to_numpy(dtype=float), kind=kind,
-                          frame=frame)
-    return crm.memo("stage_table", build)
-
-
-def _frame(index: pd.Index, columns: dict) -> pd.DataFrame:
-    """A DataFrame from columns, where a (vocabulary, codes) pair is a text column to take.
-
-    Taking millions of strings is most of the cost of these views (a stage column of 4.8M
-    rows is ~200 MB of text); Arrow's take releases the GIL, so the text columns are built
-    on two threads.
-    """
-    text = {name: spec for name, spec in columns.items() if isinstance(spec, tuple)}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        built = dict(zip(text, pool.map(lambda spec: take_text(spec[0], spec[1], index), text.values())))
-    return pd.DataFrame({name: built.get(name, spec) for name, spec in columns.items()}, index=index)
-
-
-def _moves(crm: CrmData) -> pd.DataFrame:
-    h = crm.stage_history
+    h = d.crm.stage_history
     if h is None or h.empty:
         return pd.DataFrame(columns=MOVE_COLUMNS)
-    ix = flow_index(crm)
+    ix = d.flow_index
     n = len(ix.h_deal)
     index = pd.RangeIndex(n)
-    st = stage_table(crm)
+    st = d.stage_table
     from_key, to_key = ix.h_from_key, ix.h_to_key
     from_order = st.take(st.order, from_key, np.nan)
     to_order = st.take(st.order, to_key, np.nan)
@@ -154,11 +85,18 @@ def _moves(crm: CrmData) -> pd.DataFrame:
     return out[MOVE_COLUMNS]
 
 
-def _visits(crm: CrmData) -> pd.DataFrame:
-    if crm.stage_history is None:
+def build_visits(d: Derived) -> pd.DataFrame:
+    """One row per stay of a deal in a stage: entered_at, left_at (NaT while still there).
+
+    A deal's first stay starts at its created_at in the from_stage of its first change
+    (or, with no from_stage, the first change is the creation itself). Deals with no
+    history rows get one stay in their current stage since created_at. Empty when no
+    stage history was exported.
+    """
+    if d.crm.stage_history is None:
         return pd.DataFrame(columns=VISIT_COLUMNS)
-    ix = flow_index(crm)
-    v = visit_arrays(crm)
+    ix = d.flow_index
+    v = d.visit_arrays
     n = len(v.deal)
     index = pd.RangeIndex(n)
     first = group_starts(v.deal)
@@ -191,8 +129,60 @@ def _visits(crm: CrmData) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
+class StageTable:
+    """The stage order as arrays over flow_index stage keys, sorted by key: a stage's row is
+    `position(keys)`. `kind` is 0 open, 1 won, 2 lost (KINDS)."""
+
+    keys: np.ndarray
+    order: np.ndarray
+    kind: np.ndarray
+    frame: pd.DataFrame          # the stage_order rows, in the same order
+
+    def position(self, keys: np.ndarray) -> np.ndarray:
+        """Row of each stage key in this table, -1 for unknown keys."""
+        keys = np.asarray(keys, dtype=np.int64)
+        if len(self.keys) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where((keys >= 0) & (self.keys[pos] == keys), pos, -1)
+
+    def take(self, values: np.ndarray, keys: np.ndarray, fill) -> np.ndarray:
+        """values[row of each key], `fill` for unknown keys."""
+        pos = self.position(keys)
+        if len(values) == 0:
+            return np.full(len(pos), fill)
+        return np.where(pos >= 0, values[np.maximum(pos, 0)], fill)
+
+
+def build_stage_table(d: Derived) -> StageTable:
+    """The StageTable of the audit's stage order (`Derived.stage_table`)."""
+    ix = d.flow_index
+    order = d.stage_order
+    keys = ix.keys_of(order) if len(order) else np.empty(0, dtype=np.int64)
+    frame = order[keys >= 0]
+    keys = keys[keys >= 0]
+    sort = np.argsort(keys, kind="stable")
+    frame = frame.iloc[sort].reset_index(drop=True)
+    kind = pd.Index(KINDS.to_pylist()).get_indexer(frame["kind"]).clip(0)
+    return StageTable(keys=keys[sort], order=frame["order"].to_numpy(dtype=float), kind=kind, frame=frame)
+
+
+def _frame(index: pd.Index, columns: dict) -> pd.DataFrame:
+    """A DataFrame from columns, where a (vocabulary, codes) pair is a text column to take.
+
+    Taking millions of strings is most of the cost of these views (a stage column of 4.8M
+    rows is ~200 MB of text); Arrow's take releases the GIL, so the text columns are built
+    on two threads.
+    """
+    text = {name: spec for name, spec in columns.items() if isinstance(spec, tuple)}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        built = dict(zip(text, pool.map(lambda spec: take_text(spec[0], spec[1], index), text.values())))
+    return pd.DataFrame({name: built.get(name, spec) for name, spec in columns.items()}, index=index)
+
+
+@dataclass(frozen=True, eq=False)
 class StageFlow:
-    """How deals pass through each stage of `stage_table(crm)` (arrays aligned with its rows).
+    """How deals pass through each stage of `Derived.stage_table` (arrays aligned with its rows).
 
     stays: stays in the stage; completed: stays that ended with a move; median_dwell_days:
     median length of the completed stays (NaN without any); entries: stays entered from
@@ -220,13 +210,9 @@ class StageFlow:
         return np.bincount(strong["stage"].to_numpy(dtype=np.int64), minlength=len(self.stays))
 
 
-def stage_flow(crm: CrmData) -> StageFlow:
-    """Memoized StageFlow of the audit (empty arrays without stage history)."""
-    return crm.memo("stage_flow", lambda: _stage_flow(crm))
-
-
-def _stage_flow(crm: CrmData) -> StageFlow:
-    v, st = visit_arrays(crm), stage_table(crm)
+def build_stage_flow(d: Derived) -> StageFlow:
+    """The StageFlow of the audit (`Derived.stage_flow`; empty arrays without stage history)."""
+    v, st = d.visit_arrays, d.stage_table
     k = len(st.keys)
     row = st.position(v.key)
     n = len(row)
@@ -279,7 +265,7 @@ WAITING_ROOM = {"min_sources": 3, "min_source_share": 0.1, "min_entries": 20, "b
                 "min_exits": 20}
 
 
-def waiting_rooms(crm: CrmData, min_sources: int = 3, min_source_share: float = 0.1, min_entries: int = 20,
+def waiting_rooms(d: Derived, min_sources: int = 3, min_source_share: float = 0.1, min_entries: int = 20,
                   backward_share: float = 0.3, min_exits: int = 20) -> tuple[np.ndarray, np.ndarray]:
     """Per stage_table row: (fed from many stages, left backwards often), open stages only.
 
@@ -287,32 +273,30 @@ def waiting_rooms(crm: CrmData, min_sources: int = 3, min_source_share: float = 
     >= min_entries entries). Left backwards: >= backward_share of its exits go to an earlier
     open stage (with >= min_exits exits).
     """
-    st, flow = stage_table(crm), stage_flow(crm)
+    st, flow = d.stage_table, d.stage_flow
     is_open = st.kind == 0
     fed = is_open & (flow.entries >= min_entries) & (flow.strong_sources(min_source_share) >= min_sources)
     back = is_open & (flow.exits >= min_exits) & (flow.backward_share >= backward_share)
     return fed, back
 
 
-def current_stay(crm: CrmData) -> tuple[np.ndarray, np.ndarray]:
-    """Per deal code of `flow_index(crm)`: when the deal entered the stage it is in now
+def build_current_stay(d: Derived) -> tuple[np.ndarray, np.ndarray]:
+    """Per deal code of the flow index: when the deal entered the stage it is in now
     (int64 µs: its last stage change, or created_at when history never moved it; NAT when
-    unknown) and that stay's stage code (in flow_index's stage vocabulary, -1 unknown).
+    unknown) and that stay's stage code (in the flow index's stage vocabulary, -1 unknown).
 
     Without stage history: created_at and the deal's own stage. The stay's stage can
     differ from the deal's stage when the exported history is incomplete; callers that
-    report time in the current stage should check they agree. Memoized per audit.
+    report time in the current stage should check they agree (`Derived.current_stay`).
     """
-    def compute() -> tuple[np.ndarray, np.ndarray]:
-        ix = flow_index(crm)
-        at = ix.deal_created.copy()
-        stage = ix.deal_stage.copy()
-        if ix.has_history:
-            v = visit_arrays(crm)
-            ends = group_ends(v.deal)
-            deal = v.deal[ends]
-            known = deal < ix.n_deals
-            at[deal[known]] = v.at[ends][known]
-            stage[deal[known]] = v.stage[ends][known]
-        return at, stage
-    return crm.memo("current_stay", compute)
+    ix = d.flow_index
+    at = ix.deal_created.copy()
+    stage = ix.deal_stage.copy()
+    if ix.has_history:
+        v = d.visit_arrays
+        ends = group_ends(v.deal)
+        deal = v.deal[ends]
+        known = deal < ix.n_deals
+        at[deal[known]] = v.at[ends][known]
+        stage[deal[known]] = v.stage[ends][known]
+    return at, stage

@@ -7,7 +7,7 @@ owners become integer codes in shared vocabularies), history is sorted once by d
 time, and the derived views are assembled from numpy arrays. Text is materialized only
 when a view is built, by taking from the small vocabularies.
 
-Memoized per audit (`flow_index(crm)`); read-only for everyone.
+Built once per audit (`audit.derived.tables.Derived.flow_index`); read-only for everyone.
 """
 
 from __future__ import annotations
@@ -190,11 +190,8 @@ class FlowIndex:
         return self.deal_status == code if code >= 0 else np.zeros(self.n_deals, dtype=bool)
 
 
-def flow_index(crm: CrmData) -> FlowIndex:
-    return crm.memo("flow_index", lambda: _build(crm))
-
-
-def _build(crm: CrmData) -> FlowIndex:
+def build_flow_index(crm: CrmData) -> FlowIndex:
+    """The FlowIndex of the audit's deals and stage history (`Derived.flow_index`)."""
     d = crm.deals
     h = crm.stage_history
     has_history = h is not None
@@ -329,11 +326,8 @@ class VisitArrays:
     key: np.ndarray          # stage key (FlowIndex.key of pipe, stage)
 
 
-def visit_arrays(crm: CrmData) -> VisitArrays:
-    return crm.memo("visit_arrays", lambda: _visit_arrays(flow_index(crm)))
-
-
-def _visit_arrays(ix: FlowIndex) -> VisitArrays:
+def build_visit_arrays(ix: FlowIndex) -> VisitArrays:
+    """The VisitArrays of a flow index (`Derived.visit_arrays`)."""
     n_h = len(ix.h_deal)
     fpos = np.flatnonzero(ix.h_first)
     has_start = ix.h_from[fpos] >= 0

@@ -7,22 +7,16 @@ deal: a deal that bounces back to a stage and leaves it again counts once.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from audit.derived.deal_index import NO_OWNER
-from audit.derived.flowindex import (
-    FlowIndex,
-    VisitArrays,
-    deal_attr,
-    flow_index,
-    gather,
-    group_ends,
-    group_starts,
-    visit_arrays,
-)
-from audit.model import CrmData
-from audit.derived.stage_order import stage_order
+from audit.derived.flowindex import FlowIndex, VisitArrays, deal_attr, gather, group_ends, group_starts
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 TEAM = ""  # the owner value of the team rows
 OPEN, WON, LOST = 0, 1, 2
@@ -33,11 +27,11 @@ COUNT_COLUMNS = ["pipeline", "stage", "order", "kind", "owner", "entered", "reso
                  "lost", "median_dwell_days"]
 
 
-def funnel_table(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
+def funnel_table(d: Derived, order: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per pipeline, stage and owner with deals in it, the team row (owner "") first:
-    the counts of `stage_counts` and conversion = advanced / resolved. Final (won / lost)
-    stages get `entered` only."""
-    counts = stage_counts(crm, order)
+    the counts of `Derived.stage_counts` (or of `order`, when another stage order is given) and
+    conversion = advanced / resolved. Final (won / lost) stages get `entered` only."""
+    counts = d.stage_counts if order is None or order is d.stage_order else build_stage_counts(d, order)
     if counts.empty:
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FUNNEL_COLUMNS})
     out = counts.copy()
@@ -60,10 +54,10 @@ def _dtype(col: str) -> str:
     return "object"
 
 
-def stage_counts(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFrame:
+def build_stage_counts(d: Derived, order: pd.DataFrame) -> pd.DataFrame:
     """Per pipeline, stage (with its order and kind) and owner, including TEAM rows (owner "";
-    deals without an owner count there and under "(no owner)"). Memoized for the audit's
-    stage order.
+    deals without an owner count there and under "(no owner)"); `Derived.stage_counts` for the
+    audit's stage order.
 
     - entered: deals that entered the stage (the first stay since creation included);
     - resolved: of those, deals whose latest stay there has ended (left, or closed while in
@@ -73,9 +67,11 @@ def stage_counts(crm: CrmData, order: pd.DataFrame | None = None) -> pd.DataFram
     - lost: deals that went from it to a lost stage, or were closed lost while in it;
     - median_dwell_days: median time of the finished stays in the stage.
     """
-    if order is None or order is stage_order(crm):
-        return crm.memo("funnel_stage_counts", lambda: _stage_counts(crm, stage_order(crm)))
-    return _stage_counts(crm, order)
+    h = d.crm.stage_history
+    if h is None or h.empty or order.empty:
+        return _empty_counts()
+    ix, v = d.flow_index, d.visit_arrays
+    return _counts(ix, v, order)
 
 
 def _empty_counts() -> pd.DataFrame:
@@ -83,11 +79,7 @@ def _empty_counts() -> pd.DataFrame:
                          for c in COUNT_COLUMNS})
 
 
-def _stage_counts(crm: CrmData, order: pd.DataFrame) -> pd.DataFrame:
-    h = crm.stage_history
-    if h is None or h.empty or order.empty:
-        return _empty_counts()
-    ix, v = flow_index(crm), visit_arrays(crm)
+def _counts(ix: FlowIndex, v: VisitArrays, order: pd.DataFrame) -> pd.DataFrame:
     n = len(v.deal)
     if not n:
         return _empty_counts()

@@ -6,7 +6,7 @@ in the future or before 2000, a stage order guessed from a handful of deals. Eac
 the export was misread or is incomplete, said where the user looks first (console under the
 score, the workbook, the Markdown, `input.warnings`); none of them is a finding.
 
-It lives below the checks because it reads the same memoized links (`audit.derived.deal_index`)
+It lives below the checks because it reads the same links (`audit.derived.tables.Derived`)
 and stage order the checks read, so the millions of ids are hashed once per audit; the runner
 calls it once and adds its warnings to the ones ingestion and the CRM profiles gave while reading.
 Where a warning means a check cannot judge, the check itself says so in its skip reason.
@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import re
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import link_positions
 from audit.derived.steps import MIN_ORDER_SUPPORT, guessed_pipelines
 from audit.model import NO_PIPELINE, CrmData
 from audit.model import text as ru
 from audit.model.warnings import InputWarning
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 TOP_STAGES = 5           # stages named in a status warning
 # "Mostly": more than this share of a date column's values, among at least this many (a
@@ -48,11 +52,12 @@ TABLE_TEXT = {"deals": ("deals", "сделок"), "activities": ("activities", "
               "stage_history": ("stage-history rows", "строк истории этапов"), "leads": ("leads", "лидов")}
 
 
-def export_warnings(crm: CrmData, as_of: pd.Timestamp | None = None) -> tuple[InputWarning, ...]:
+def export_warnings(d: Derived, as_of: pd.Timestamp | None = None) -> tuple[InputWarning, ...]:
     """Every warning of the pass, in a stable order. `as_of` is the audit date when the user set
     one (--as-of, config); None when the audit takes it from the data."""
-    return (*status_warnings(crm), *unlinked_warnings(crm), *owner_id_warnings(crm),
-            *date_warnings(crm, as_of), *stage_order_warnings(crm))
+    crm = d.crm
+    return (*status_warnings(crm), *unlinked_warnings(d), *owner_id_warnings(crm),
+            *date_warnings(crm, as_of), *stage_order_warnings(d))
 
 
 # -- statuses -------------------------------------------------------------------------------------
@@ -102,15 +107,15 @@ def status_warnings(crm: CrmData) -> list[InputWarning]:
 
 # -- rows that link to no exported deal ----------------------------------------------------------
 
-def unlinked_warnings(crm: CrmData) -> list[InputWarning]:
+def unlinked_warnings(d: Derived) -> list[InputWarning]:
     """Per file of activities or stage history: rows that link to no exported deal, those with no
     deal id at all included (they reach the tables but no check can use them)."""
-    out = []
+    crm, out = d.crm, []
     for table in ("activities", "stage_history"):
         frame = crm.table(table)
         if frame is None or not len(frame):
             continue
-        pos = link_positions(crm, table)
+        pos = d.link_positions(table)
         no_id = frame["deal_id"].isna().to_numpy()
         unknown = (pos < 0) & ~no_id
         for label, lo, hi in _files(crm, table, len(frame)):
@@ -260,13 +265,14 @@ def date_warnings(crm: CrmData, as_of: pd.Timestamp | None = None) -> list[Input
 
 # -- stage order ---------------------------------------------------------------------------------
 
-def stage_order_warnings(crm: CrmData) -> list[InputWarning]:
+def stage_order_warnings(d: Derived) -> list[InputWarning]:
     """Pipelines whose stage order is inferred from history on little evidence: some stage
     follows the previous one for fewer than MIN_ORDER_SUPPORT deals. The checks that need the
     order (SG04) leave such pipelines out and say so."""
+    crm = d.crm
     if crm.stage_history is None or not len(crm.stage_history):
         return []
-    weak = guessed_pipelines(crm)
+    weak = guessed_pipelines(d)
     if weak.empty:
         return []
     items, items_ru = [], []

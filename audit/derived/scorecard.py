@@ -3,22 +3,17 @@ same figures for the whole team (the row a manager is compared with)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from audit.derived.calls import CallSettings, owner_call_columns
-from audit.derived.deal_index import (
-    NO_OWNER,
-    activity_positions,
-    deal_index,
-    deal_status_codes,
-    impossible_deals,
-    owner_codes,
-)
-from audit.model.findings import Family
-from audit.model import CrmData
+from audit.derived.deal_index import NO_OWNER, impossible_deals
+from audit.model.findings import CheckResult, Family
+from audit.model.verdicts import Scope, add_verdicts
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 OWNER_COLUMNS = ["owner", "deals", "open", "won", "lost", "win_rate", "won_amount", "open_amount", "activities",
                  "activities_per_deal", "median_cycle_days", "impossible_deals", "talk_in_crm_share",
@@ -30,8 +25,8 @@ _CATALOGUE_ORDER = {prefix: i for i, prefix in enumerate(("ST", "SG", "OF", "FN"
 _OWNED = ("deal", "activity", "lead")
 
 
-def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None,
-                 calls: CallSettings | None = None) -> pd.DataFrame:
+def owners_table(d: Derived, findings: pd.DataFrame, as_of: pd.Timestamp | None = None,
+                 results: Sequence[CheckResult] = ()) -> pd.DataFrame:
     """Scorecard: one row per owner of deals (deals without an owner under "(no owner)"),
     sorted by owner.
 
@@ -45,50 +40,50 @@ def owners_table(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | Non
     - impossible_deals: the owner's deals with impossible dates (closed before created, dated after
       `as_of`) or a negative amount, left out of win_rate and median_cycle_days: HY03 and HY04 count
       them, and a deal closed before it was created would give a negative cycle;
-    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, with the thresholds
-      OF07 and OF08 ran with (`calls`; empty when they did not judge): the share of the owner's
-      client talk time during a deal's life that left an activity on the deal, and the numbers he
-      keeps talking to that no deal or lead knows (audit.derived.calls.owner_call_columns);
+    - talk_in_crm_share, numbers_outside_crm: from the phone system's call log, as the checks that
+      judged it published them (`results`, audit.model.verdicts; empty when none did): the share
+      of the owner's client talk time during a deal's life that left an activity on the deal, and
+      the numbers he keeps talking to that no deal or lead knows;
     - findings: findings that name the owner (deal findings carry the deal's owner, owner findings
       the owner; findings about a deal, activity or lead without an owner count under "(no owner)"),
       findings_<family> the same per check family, and checks: the codes of the checks that
       found something of his, in catalogue order.
     """
-    deals = deal_index(crm).deals
+    deals = d.deal_index.deals
     if deals.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("owner", "checks") else float)
                              for c in OWNER_COLUMNS})
-    codes, labels = owner_codes(crm)
-    out = _scorecard(crm, codes, len(labels), as_of)
+    codes, labels = d.owner_codes
+    out = _scorecard(d, codes, len(labels), as_of)
     out.insert(0, "owner", labels.to_numpy(dtype=object))
-    call_columns = owner_call_columns(crm, out["owner"], calls)
-    out = pd.concat([out, call_columns, _finding_counts(_owned_by(findings), out["owner"])], axis=1)
+    add_verdicts(out, Scope.OWNER, results)
+    out = pd.concat([out, _finding_counts(_owned_by(findings), out["owner"])], axis=1)
     return out[OWNER_COLUMNS]
 
 
-def team_row(crm: CrmData, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> dict[str, Any]:
+def team_row(d: Derived, findings: pd.DataFrame, as_of: pd.Timestamp | None = None) -> dict[str, Any]:
     """The scorecard's figures for all deals together (no owner column): what each manager's
     row is compared with. Empty when there are no deals."""
-    deals = deal_index(crm).deals
+    deals = d.deal_index.deals
     if deals.empty:
         return {}
-    figures = pd.concat([_scorecard(crm, np.zeros(len(deals), dtype=np.int64), 1, as_of),
+    figures = pd.concat([_scorecard(d, np.zeros(len(deals), dtype=np.int64), 1, as_of),
                          _finding_counts(_owned_by(findings, "team"), pd.Series(["team"]))], axis=1)
     team = {c: (figures[c].iloc[0] if c not in CALL_COLUMNS else None) for c in OWNER_COLUMNS if c != "owner"}
     return {k: (None if v is pd.NA else v.item() if hasattr(v, "item") else v) for k, v in team.items()}
 
 
-def _scorecard(crm: CrmData, codes: np.ndarray, n: int, as_of: pd.Timestamp | None) -> pd.DataFrame:
+def _scorecard(d: Derived, codes: np.ndarray, n: int, as_of: pd.Timestamp | None) -> pd.DataFrame:
     """The figures per group of deals (`codes`: the group of each deal row, 0..n-1)."""
-    deals = deal_index(crm).deals
+    crm, deals = d.crm, d.deal_index.deals
     out = pd.DataFrame(index=range(n))
     # Statuses outside open/won/lost (unmapped labels) count as open: the deal is not closed.
-    status = deal_status_codes(crm)
+    status = d.deal_status_codes
     out["deals"] = np.bincount(codes, minlength=n)
     out["won"] = np.bincount(codes[status == 1], minlength=n)
     out["lost"] = np.bincount(codes[status == 2], minlength=n)
     out["open"] = out["deals"] - out["won"] - out["lost"]
-    impossible = impossible_deals(crm, as_of)
+    impossible = impossible_deals(d, as_of)
     ok = ~impossible
     won_ok = np.bincount(codes[(status == 1) & ok], minlength=n)
     closed = won_ok + np.bincount(codes[(status == 2) & ok], minlength=n)
@@ -102,7 +97,7 @@ def _scorecard(crm: CrmData, codes: np.ndarray, n: int, as_of: pd.Timestamp | No
         # No amount exported at all: empty, not zero.
         out[column] = total if known.any() else np.nan
     if crm.activities is not None:
-        pos = activity_positions(crm)
+        pos = d.activity_positions
         acts = np.bincount(codes[pos[pos >= 0]], minlength=n)
         out["activities"] = pd.array(acts, dtype="Int64")
         out["activities_per_deal"] = (acts / out["deals"]).round(2)

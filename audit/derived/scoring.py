@@ -9,14 +9,18 @@ order of the checks does not matter.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import deal_index, owner_codes, value_codes
-from audit.model.findings import CheckResult, Severity, Status
+from audit.derived.deal_index import value_codes
 from audit.model import CrmData
+from audit.model.findings import RELATED_DEAL, CheckResult, Severity, Status
 from audit.model.result import CheckImpact, Scores
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 # The most a single failed check can take off (as a share of what is left), by severity.
 WEIGHTS = {Severity.HIGH: 0.20, Severity.MEDIUM: 0.10, Severity.LOW: 0.04, Severity.INFO: 0.0}
@@ -104,9 +108,10 @@ a severity changed in crm-audit.toml changes the weight.""",
 }
 
 
-def trust_scores(crm: CrmData, results: Sequence[CheckResult], findings: pd.DataFrame) -> Scores:
+def trust_scores(d: Derived, results: Sequence[CheckResult], findings: pd.DataFrame) -> Scores:
     """Overall, per-owner and per-pipeline trust scores (see SCORE_EXPLANATION)."""
-    deals = _Deals(crm)
+    crm = d.crm
+    deals = _Deals(d)
     failed, codes = [], []
     for result in results:
         weight = WEIGHTS.get(result.severity, 0.0)
@@ -186,27 +191,24 @@ def _score(factor: float) -> float:
 
 
 def _deal_ids(findings: pd.DataFrame) -> pd.Series:
-    """Deal ids named by deal findings and, through their evidence, by activity findings."""
+    """Deal ids named by deal findings and by activity findings (the deal each is about)."""
     if not len(findings):
         return pd.Series([], dtype=object)
     kind = findings["entity_type"]
     ids = findings.loc[kind.eq("deal"), "entity_id"]
-    evidence = findings.loc[kind.eq("activity"), "evidence"]
-    if len(evidence):
-        via = pd.Series([ev.get("deal_id") if isinstance(ev, dict) else None for ev in evidence],
-                        dtype=object)
-        ids = pd.concat([ids, via], ignore_index=True)
+    if RELATED_DEAL in findings:
+        ids = pd.concat([ids, findings.loc[kind.eq("activity"), RELATED_DEAL]], ignore_index=True)
     return ids.dropna().astype(object).reset_index(drop=True)
 
 
 class _Deals:
     """The deals as integer codes (owner, pipeline, stage) for marking what findings touch."""
 
-    def __init__(self, crm: CrmData):
-        self.index = deal_index(crm)
+    def __init__(self, d: Derived):
+        self.index = d.deal_index
         frame = self.index.deals
         self.n = len(frame)
-        self.owner, self.owner_labels = owner_codes(crm)
+        self.owner, self.owner_labels = d.owner_codes
         pipe, labels = pd.factorize(frame["pipeline"], sort=True)
         self.pipe, self.pipe_labels = pipe.astype(np.int64), pd.Index(labels, dtype=object)
         self._frame = frame

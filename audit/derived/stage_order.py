@@ -10,18 +10,16 @@ stages (won/lost) go last; their kind comes from the deals' status (see `_kind_b
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from audit.derived.flowindex import (
-    FlowIndex,
-    distinct,
-    flow_index,
-    group_starts,
-    rank_in_group,
-    visit_arrays,
-)
+from audit.derived.flowindex import FlowIndex, VisitArrays, distinct, group_starts, rank_in_group
 from audit.model import CrmData
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 ORDER_COLUMNS = ["pipeline", "stage", "order", "kind", "declared"]
 KIND_RANK = {"open": 0, "won": 1, "lost": 2}
@@ -38,34 +36,31 @@ STEP_SHARE = 0.25
 _AFTER_DECLARED = 1e6
 
 
-def stage_order(crm: CrmData) -> pd.DataFrame:
-    """Memoized per audit: see `_stage_order`."""
-    return crm.memo("stage_order", lambda: _stage_order(crm))
+def build_stage_order(d: Derived) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stage order (`Derived.stage_order`) and the pair counts behind it (`Derived.stage_pairs`).
 
-
-def _stage_order(crm: CrmData) -> pd.DataFrame:
-    """One row per (pipeline, stage): `order` 1..n (open stages first, then won, then lost),
-    `kind` open/won/lost, `declared` True when the order came from the export or config.
-
-    Stages seen in deals or history but not in a declared pipeline are appended after its
-    declared open stages (declared=False). Open stages of a pipeline that is neither
+    The order has one row per (pipeline, stage): `order` 1..n (open stages first, then won,
+    then lost), `kind` open/won/lost, `declared` True when the order came from the export or
+    config. Stages seen in deals or history but not in a declared pipeline are appended after
+    its declared open stages (declared=False). Open stages of a pipeline that is neither
     declared nor has any stage history have order NaN: nothing says which comes first.
+    The pairs: pipeline, stage_a, stage_b, n = deals that entered stage_a before stage_b.
     """
-    declared = _declared(crm)
-    ix = flow_index(crm)
+    crm, ix = d.crm, d.flow_index
+    declared = _declared(crm, ix)
     observed = _observed_keys(ix)
     if len(observed) == 0 and declared.empty:
-        return _empty()
-    inferred = _inferred(crm, ix, observed)
+        return _empty(), _no_pairs()
+    inferred, pairs = _inferred(crm, ix, d.visit_arrays, observed)
     if declared.empty:
-        return inferred
+        return inferred, pairs
     known = declared.set_index(["pipeline", "stage"]).index
     in_declared = inferred["pipeline"].isin(declared["pipeline"])
     extra = inferred[in_declared & ~inferred.set_index(["pipeline", "stage"]).index.isin(known)]
     extra = extra.assign(order=extra["order"].fillna(0) + _AFTER_DECLARED)
     merged = _renumber(pd.concat([declared, extra], ignore_index=True))
     rest = inferred[~in_declared]
-    return pd.concat([merged, rest], ignore_index=True)[ORDER_COLUMNS]
+    return pd.concat([merged, rest], ignore_index=True)[ORDER_COLUMNS], pairs
 
 
 def _empty() -> pd.DataFrame:
@@ -74,13 +69,18 @@ def _empty() -> pd.DataFrame:
                          "declared": pd.Series(dtype=bool)})
 
 
-def _declared(crm: CrmData) -> pd.DataFrame:
+def _no_pairs() -> pd.DataFrame:
+    return pd.DataFrame({"pipeline": pd.Series(dtype="str"), "stage_a": pd.Series(dtype="str"),
+                         "stage_b": pd.Series(dtype="str"), "n": pd.Series(dtype=float)})
+
+
+def _declared(crm: CrmData, ix: FlowIndex) -> pd.DataFrame:
     p = crm.pipelines
     if p is None or "order" not in crm.provided.get("pipelines", ()):
         return _empty()
     out = p[["pipeline", "stage", "order", "kind"]].dropna(subset=["pipeline", "stage"])
     out = out.drop_duplicates(["pipeline", "stage"])
-    kinds = _kinds_from_deals(crm)
+    kinds = _kinds_from_deals(crm, ix)
     out = out.merge(kinds, on=["pipeline", "stage"], how="left", suffixes=("", "_deals"))
     kind = out["kind"].str.strip().str.lower()
     out["kind"] = kind.where(kind.isin(list(KIND_RANK))).fillna(out["kind_deals"]).fillna("open")
@@ -169,18 +169,17 @@ def _entered_and_left(ix: FlowIndex, keys: np.ndarray, step_to: np.ndarray) -> t
     return entered, left
 
 
-def _kinds_from_deals(crm: CrmData) -> pd.DataFrame:
-    ix = flow_index(crm)
+def _kinds_from_deals(crm: CrmData, ix: FlowIndex) -> pd.DataFrame:
     keys = distinct(ix.deal_key, ix.key_space)
     out = ix.key_frame(keys)
     out["kind"] = _kind_by_key(crm, ix, keys)
     return out
 
 
-def _inferred(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> pd.DataFrame:
+def _inferred(crm: CrmData, ix: FlowIndex, v: VisitArrays,
+              keys: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     kind = _kind_by_key(crm, ix, keys)
-    position, has_history, pairs = _pairwise_position(crm, ix, keys, kind)
-    crm.memo("stage_pairs", lambda: pairs)
+    position, has_history, pairs = _pairwise_position(ix, v, keys)
     stages = ix.key_frame(keys)
     stages["kind"] = kind
     # Stages never moved through sort after the ones that were.
@@ -191,11 +190,11 @@ def _inferred(crm: CrmData, ix: FlowIndex, keys: np.ndarray) -> pd.DataFrame:
     known = ix.key_frame(keys[has_history])["pipeline"].unique() if has_history.any() else []
     unknown = ~out["pipeline"].isin(known) & out["kind"].eq("open")
     out.loc[unknown, "order"] = np.nan
-    return out
+    return out, pairs
 
 
-def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
-                       kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def _pairwise_position(ix: FlowIndex, v: VisitArrays,
+                       keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Copeland position of each stage within its pipeline: stage A scores
     a point against B when more deals entered A before B than the other way round (half a
     point for a tie); more points = earlier, ties broken by the mean rank of first entry.
@@ -209,12 +208,9 @@ def _pairwise_position(crm: CrmData, ix: FlowIndex, keys: np.ndarray,
     n_keys = len(keys)
     position = np.full(n_keys, np.nan)
     has_history = np.zeros(n_keys, dtype=bool)
-    no_pairs = pd.DataFrame({"pipeline": pd.Series(dtype="str"), "stage_a": pd.Series(dtype="str"),
-                             "stage_b": pd.Series(dtype="str"), "n": pd.Series(dtype=float)})
-    v = visit_arrays(crm)
     sel = ~v.silent & (v.deal < ix.n_deals)  # orphans' history belongs to no known pipeline
     if not sel.any():
-        return position, has_history, no_pairs
+        return position, has_history, _no_pairs()
     deal = v.deal[sel]
     k = np.searchsorted(keys, v.key[sel])  # every visit key is observed, so it is in `keys`
     pipe_of_key = keys // max(ix.n_stages, 1)
@@ -302,10 +298,19 @@ def _pairs_in_groups(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def stage_pairs(crm: CrmData) -> pd.DataFrame:
-    """How many deals entered stage_a before stage_b, per pipeline (the evidence behind an
-    inferred order): columns pipeline, stage_a, stage_b, n. Memoized with the stage order."""
-    stage_order(crm)
-    return crm.memo("stage_pairs", lambda: _pairwise_position(crm, flow_index(crm), np.empty(0, dtype=np.int64),
-                                                              np.empty(0, dtype=object))[2])
-
+def build_expected_status(d: Derived) -> pd.Series:
+    """Per row of the deals table, the status its stage implies (the stage's kind: open, won or
+    lost), where the deal's pipeline has a won or lost stage; missing elsewhere (nothing to
+    compare with). Kinds are declared (pipelines table or config), else the majority status of
+    the deals sitting in the stage (`Derived.expected_status`; HY05 compares it with the status).
+    """
+    deals = d.crm.deals
+    order = d.stage_order
+    if order.empty:
+        return pd.Series(pd.array([None] * len(deals), dtype="str"), index=deals.index)
+    order = order.drop_duplicates(["pipeline", "stage"])
+    final = order.loc[order["kind"].isin(["won", "lost"]), "pipeline"].unique()
+    kinds = order.set_index(["pipeline", "stage"])["kind"]
+    keys = pd.MultiIndex.from_arrays([deals["pipeline"], deals["stage"]])
+    kind = pd.Series(kinds.reindex(keys).to_numpy(), index=deals.index, dtype="str")
+    return kind.where(deals["pipeline"].isin(final))

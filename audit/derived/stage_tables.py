@@ -1,23 +1,24 @@
 """Stage and pipeline tables: every stage with its verdicts, every pipeline with its owners and twin.
 
-The numbers come from the data (stage order, audit.derived.flow); the verdicts come from the
-findings of the checks that judged them (SG01 vague name, SG02 deals parked, SG07 dead,
-SG08 objection hub, SG05 personal pipeline, SG06 near-duplicate twin), so the tables say
-exactly what the checks said. A verdict column is None when its check did not run.
+The numbers come from the data (stage order, audit.derived.flow); the verdicts are the tables the
+checks that judged them published on their results (audit.model.verdicts: vague, hub, dead,
+parked_now, rotting_now; personal, twin, similarity), so the tables say exactly what the checks
+said without reading their codes or findings. A verdict column is None when no check published it.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
 
-from audit.model.findings import CheckResult, Status
-from audit.derived.flow import stage_flow, stage_table
-from audit.derived.flowindex import flow_index, take_text
-from audit.model import CrmData
-from audit.derived.stage_order import stage_order
+from audit.derived.flowindex import take_text
+from audit.model.findings import CheckResult
+from audit.model.verdicts import Scope, add_verdicts
+
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
 
 STAGE_COLUMNS = ["pipeline", "stage", "order", "kind", "declared", "verdict", "result_named", "vague", "hub",
                  "dead", "deals_now", "open_now", "amount_now", "stays", "median_dwell_days", "entered_from",
@@ -30,12 +31,12 @@ SOURCE_SHARE = 0.1
 MAX_OWNER_NAMES = 10
 
 
-def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResult],
-                 as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per (pipeline, stage) of the stage order (`order` is audit.derived.stage_order.stage_order)."""
+def stages_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
+    """One row per (pipeline, stage) of the audit's stage order."""
+    crm, order = d.crm, d.stage_order
     if order is None or order.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in STAGE_COLUMNS})
-    ix, st = flow_index(crm), stage_table(crm)
+    ix, st = d.flow_index, d.stage_table
     out = order[["pipeline", "stage", "order", "kind", "declared"]].reset_index(drop=True)
     keys = ix.keys_of(out)
     row = st.position(keys)
@@ -62,7 +63,7 @@ def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResul
     out["open_now"] = at(open_now, 0).astype(int)
     out["amount_now"] = at(amount_now, 0.0)
     if crm.stage_history is not None:
-        flow = stage_flow(crm)
+        flow = d.stage_flow
         out["stays"] = at(flow.stays, 0).astype(int)
         out["median_dwell_days"] = np.round(at(flow.median_dwell_days, np.nan).astype(float), 1)
         out["entered_from"] = at(flow.strong_sources(SOURCE_SHARE), 0).astype(int)
@@ -71,23 +72,18 @@ def stages_table(crm: CrmData, order: pd.DataFrame, results: Sequence[CheckResul
         for c in ("stays", "median_dwell_days", "entered_from", "back_share"):
             out[c] = np.nan
 
-    by = _results(results)
+    add_verdicts(out, Scope.STAGE, results)
     is_final = out["kind"].ne("open")
-    vague = _flag(out, by.get("SG01"))
-    out["vague"] = vague
-    out["result_named"] = _negate(vague).where(~is_final, None)
-    out["hub"] = _flag(out, by.get("SG08"))
-    out["dead"] = _flag(out, by.get("SG07"))
-    out["rotting_now"] = _count(out, by.get("SG03"))
-    out["parked_now"] = _count(out, by.get("SG02"))
+    out["result_named"] = _negate(out["vague"]).where(~is_final, None)
     out["verdict"] = _verdicts(out, is_final)
     return out[STAGE_COLUMNS]
 
 
-def pipelines_table(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
+def pipelines_table(d: Derived, results: Sequence[CheckResult]) -> pd.DataFrame:
     """One row per pipeline with deals or declared stages (deals without a pipeline are one row too)."""
-    owners = pipeline_owners(crm)
-    ix = flow_index(crm)
+    crm = d.crm
+    owners = d.pipeline_owners
+    ix = d.flow_index
     status = {s: np.bincount(ix.deal_pipe[ix.status_is(s) & (ix.deal_pipe >= 0)], minlength=len(ix.pipelines))
               for s in ("open", "won", "lost")}
     counts = pd.DataFrame({s: v for s, v in status.items()}, index=ix.pipelines.to_pylist())
@@ -103,35 +99,20 @@ def pipelines_table(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFram
     out = out.reset_index()
     for c in ("deals", "open", "won", "lost", "owners_count"):
         out[c] = out[c].fillna(0).astype(int)
-    order = stage_order_counts(crm)
-    out["stages"] = out["pipeline"].map(order).fillna(0).astype(int)
+    order = d.stage_order
+    open_stages = order[order["kind"].eq("open")].groupby("pipeline").size()
+    out["stages"] = out["pipeline"].map(open_stages).fillna(0).astype(int)
     out["declared"] = out["pipeline"].isin(declared)
 
-    by = _results(results)
-    personal = by.get("SG05")
-    if personal is None:
-        out["personal"] = None
-    else:
-        hit = personal.findings
-        out["personal"] = out["pipeline"].isin(hit["entity_id"]) if len(hit) else False
-    twins = by.get("SG06")
-    out["twin"] = None
-    out["similarity"] = np.nan
-    if twins is not None and len(twins.findings):
-        ev = twins.findings.set_index("entity_id")["evidence"]
-        out["twin"] = out["pipeline"].map(ev.map(lambda e: e.get("twin")))
-        out["similarity"] = out["pipeline"].map(ev.map(lambda e: e.get("similarity"))).astype(float)
+    add_verdicts(out, Scope.PIPELINE, results)
     return out[PIPELINE_COLUMNS]
 
 
-def pipeline_owners(crm: CrmData) -> pd.DataFrame:
+def build_pipeline_owners(d: Derived) -> pd.DataFrame:
     """Per pipeline: deals that have an owner (`owned`), distinct owners, the main owner and
-    their share of the owned deals, and the owners' names by deals (at most ten). Memoized."""
-    return crm.memo("pipeline_owners", lambda: _pipeline_owners(crm))
-
-
-def _pipeline_owners(crm: CrmData) -> pd.DataFrame:
-    ix = flow_index(crm)
+    their share of the owned deals, and the owners' names by deals (at most ten).
+    `Derived.pipeline_owners`; SG05 judges these."""
+    ix = d.flow_index
     owned = (ix.deal_owner >= 0) & (ix.deal_pipe >= 0)
     n_owners = max(len(ix.owners), 1)
     pair = pd.Series(ix.deal_pipe[owned] * n_owners + ix.deal_owner[owned]).value_counts()
@@ -152,41 +133,6 @@ def _pipeline_owners(crm: CrmData) -> pd.DataFrame:
         "main_owner_share": (per["top_n"] / owned_n.where(owned_n > 0)).fillna(0.0).round(4).to_numpy(),
         "owner_names": per["owner_names"].to_numpy(dtype=object),
     })
-
-
-def stage_order_counts(crm: CrmData) -> pd.Series:
-    """Open stages per pipeline in the stage order."""
-    order = stage_order(crm)
-    return order[order["kind"].eq("open")].groupby("pipeline").size()
-
-
-def _results(results: Sequence[CheckResult]) -> dict[str, CheckResult]:
-    """Checks that ran (pass or fail), by code."""
-    return {r.code: r for r in results if r.status in (Status.PASS, Status.FAIL)}
-
-
-def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
-    return pd.MultiIndex.from_arrays([frame["pipeline"].astype(object), frame["stage"].astype(object)])
-
-
-def _flag(out: pd.DataFrame, result: CheckResult | None) -> pd.Series:
-    """True where the check has a finding for the stage, False where it ran without one, None if not run."""
-    if result is None:
-        return pd.Series(None, index=out.index, dtype=object)
-    f = result.findings
-    hit = _keys(f).unique() if len(f) else pd.MultiIndex.from_arrays([[], []])
-    return pd.Series(_keys(out).isin(hit), index=out.index, dtype=object)
-
-
-def _count(out: pd.DataFrame, result: CheckResult | None) -> pd.Series:
-    """Findings of the check per stage (deal findings count the deals sitting there); NaN if not run."""
-    if result is None:
-        return pd.Series(np.nan, index=out.index)
-    f = result.findings
-    if not len(f):
-        return pd.Series(0, index=out.index)
-    n = f.groupby([f["pipeline"].astype(object), f["stage"].astype(object)]).size()
-    return pd.Series(n.reindex(_keys(out)).fillna(0).astype(int).to_numpy(), index=out.index)
 
 
 def _negate(flags: pd.Series) -> pd.Series:

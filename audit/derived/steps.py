@@ -10,27 +10,27 @@ MIN_ORDER_SUPPORT deals; otherwise it is a guess, and the checks that place a de
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from audit.derived.flow import WAITING_ROOM, stage_table, waiting_rooms
-from audit.derived.stage_order import MIN_ORDER_SUPPORT, stage_order, stage_pairs
-from audit.model import CrmData
+from audit.derived.flow import WAITING_ROOM, waiting_rooms
+from audit.derived.stage_order import MIN_ORDER_SUPPORT
 
-__all__ = ["MIN_ORDER_SUPPORT", "order_steps", "guessed_pipelines"]
+if TYPE_CHECKING:
+    from audit.derived.tables import Derived
+
+__all__ = ["MIN_ORDER_SUPPORT", "build_order_steps", "guessed_pipelines"]
 
 
-def order_steps(crm: CrmData) -> pd.DataFrame:
+def build_order_steps(d: Derived) -> pd.DataFrame:
     """One row per step: pipeline, stage, order, declared, `step` (1..n within the pipeline),
     `previous` (the step before, NaN for the first) and `support` (deals that entered the
-    previous step before this one; NaN for the first step). Memoized per audit."""
-    return crm.memo("order_steps", lambda: _order_steps(crm))
-
-
-def _order_steps(crm: CrmData) -> pd.DataFrame:
-    st = stage_table(crm)
-    fed, back = waiting_rooms(crm, **WAITING_ROOM)
+    previous step before this one; NaN for the first step). `Derived.order_steps`."""
+    st = d.stage_table
+    fed, back = waiting_rooms(d, **WAITING_ROOM)
     rooms = st.frame.loc[fed | back, ["pipeline", "stage"]]
-    order = stage_order(crm)
+    order = d.stage_order
     steps = order[order["kind"].eq("open") & order["order"].notna()]
     if len(rooms):
         is_room = pd.MultiIndex.from_frame(steps[["pipeline", "stage"]]).isin(pd.MultiIndex.from_frame(rooms))
@@ -38,18 +38,18 @@ def _order_steps(crm: CrmData) -> pd.DataFrame:
     steps = steps.sort_values(["pipeline", "order"], kind="stable")
     by_pipe = steps.groupby("pipeline", sort=False)
     steps = steps.assign(step=by_pipe.cumcount() + 1.0, previous=by_pipe["stage"].shift())
-    pairs = stage_pairs(crm).set_index(["pipeline", "stage_a", "stage_b"])["n"]
+    pairs = d.stage_pairs.set_index(["pipeline", "stage_a", "stage_b"])["n"]
     support = pairs.reindex(pd.MultiIndex.from_arrays([steps["pipeline"], steps["previous"], steps["stage"]]))
     steps = steps.assign(support=support.fillna(0).to_numpy())
     steps["support"] = steps["support"].where(steps["previous"].notna())
     return steps.reset_index(drop=True)
 
 
-def guessed_pipelines(crm: CrmData, min_support: int = MIN_ORDER_SUPPORT) -> pd.DataFrame:
+def guessed_pipelines(d: Derived, min_support: int = MIN_ORDER_SUPPORT) -> pd.DataFrame:
     """Pipelines whose order is inferred (none of it declared) and some step follows the previous
     one for fewer than `min_support` deals: per pipeline its weakest step (pipeline, stage,
     previous, support), weakest first."""
-    steps = order_steps(crm)
+    steps = d.order_steps
     declared = steps.loc[steps["declared"].astype(bool), "pipeline"].unique()
     linked = steps[~steps["pipeline"].isin(declared) & steps["support"].notna()]
     weakest = linked.sort_values(["support", "step"], kind="stable").groupby("pipeline", sort=True).head(1)

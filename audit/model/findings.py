@@ -11,6 +11,9 @@ from enum import IntEnum, StrEnum
 
 import pandas as pd
 
+from audit.model.gauge import Gauge
+from audit.model.verdicts import Verdicts
+
 
 class Severity(IntEnum):
     INFO = 0
@@ -56,10 +59,13 @@ FINDING_COLUMNS = ("code", "severity", "entity_type", "entity_id", "owner", "pip
 # The finding's message in Russian, beside the contract columns: reports in Russian show it
 # (English where a check gave none); the JSON findings keep the English message only.
 MESSAGE_RU = "message_ru"
+# The deal an activity finding is about, beside the contract columns, for the trust score
+# (audit.derived.scoring); None where a check names none.
+RELATED_DEAL = "related_deal"
 
 
 def empty_findings() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*FINDING_COLUMNS, MESSAGE_RU)})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*FINDING_COLUMNS, MESSAGE_RU, RELATED_DEAL)})
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class CheckResult:
     status: Status
     metric: float | None = None
     threshold: float | None = None
+    gauge: Gauge | None = None  # what the metric measures and which side of the threshold fails
     affected: int = 0
     message: str = ""
     skipped_reason: str | None = None
@@ -82,6 +89,12 @@ class CheckResult:
     # are about): 0 when skipped for want of input, the too-small sample when below its minimum,
     # None when the check raised. A check never passes with judged 0 (checks.base.Check.result).
     judged: int | None = None
+    # What the check says about each stage or pipeline it judged (audit.model.verdicts), for the
+    # stage and pipeline tables; None when it publishes none, or did not judge.
+    verdicts: Verdicts | None = field(default=None, repr=False)
+    # The table whose rows link to no exported deal, when that is why the check was skipped
+    # (checks.links): the coverage line names it instead of "too little data".
+    unlinked: str | None = None
 
     @property
     def judged_anything(self) -> bool:
@@ -129,6 +142,8 @@ class CheckInfo:
     todo: str = ""        # what to do about one finding, in a few words
     todo_ru: str = ""
     dated_by: tuple[str, ...] = ()  # evidence fields or `deal.<column>` that date a finding
+    evidence_keys: tuple[str, ...] = ()   # what its findings' evidence may hold
+    gauge: Gauge | None = None            # how its metric reads against its threshold
 
     def text(self, field_name: str, lang: str = "en") -> str:
         """rationale/fix/todo/title in the report language."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -225,14 +225,6 @@ class CrmData:
     # True when the CRM keeps a won or lost deal in its last open stage and records the outcome
     # in its status only (Pipedrive): every stage of the deals export is then an open stage.
     stages_all_open: bool = False
-    # Derived tables several checks share (stage order, dwell times), computed once per audit.
-    _memo: dict = field(default_factory=dict, repr=False)
-
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """compute() once per CrmData; the tables are immutable by convention, so is the result."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
 
     @classmethod
     def build(cls, *, deals: pd.DataFrame | None = None, parse_issues: pd.DataFrame | None = None,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit.derived.deal_index import activity_timeline, move_positions
-from audit.derived.flow import moves
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model.params import SHARE
 
@@ -22,6 +21,10 @@ class SilentStageChange(Check):
     title_ru = "Смена этапа без зафиксированного контакта"
     family = Family.ACTIVITY
     severity = Severity.HIGH
+    gauge = Gauge("share of forward stage changes with no activity",
+                  "доля переходов вперёд без контактов", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("from_stage", "to_stage", "changed_at", "previous_change_at", "first_change",
+                     "activities_since_previous")
     needs = {"deals": ("created_at",), "stage_history": (), "activities": ()}
     # max_share: the share of silent changes tolerated before the check fails (0 = none).
     params = {"max_share": 0.0}
@@ -44,21 +47,21 @@ class SilentStageChange(Check):
     dated_by = ("changed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm, "activities", "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "activities", "stage_history")) is not None:
             return skipped
-        m = moves(crm)
+        m = ctx.derived.moves
         forward = np.flatnonzero(m["direction"].eq("forward").to_numpy(dtype=bool, na_value=False)
                                  & m["to_kind"].ne("lost").to_numpy(dtype=bool, na_value=True))
         # moves() is sorted by deal, so one lookup per deal gives every move its deal row;
         # moves of deals missing from deals are HY06's business.
-        pos = move_positions(crm)[forward]
+        pos = ctx.derived.move_positions[forward]
         forward = forward[pos >= 0]
         pos = pos[pos >= 0]
         total = len(forward)
         if not total:
             return self.skip(f"no forward stage change of an exported deal among {ru.num(len(m))} stage changes",
                              f"среди смен этапа ({ru.num(len(m), 'ru')}) нет ни одного перехода вперёд у выгруженной сделки")
-        logged = activity_timeline(crm).count_between(
+        logged = ctx.derived.activity_timeline.count_between(
             pos, m["prev_changed_at"].to_numpy()[forward], m["changed_at"].to_numpy()[forward])
         rows = forward[logged == 0]
         share = len(rows) / total

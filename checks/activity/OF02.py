@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import activity_timeline, deal_index
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model.params import DAYS, SHARE
 
@@ -22,6 +22,9 @@ class SilentOpenDeal(Check):
     title_ru = "Открытая сделка без контактов"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open deals silent too long",
+                  "доля открытых сделок без контактов слишком долго", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("last_activity_at", "days_silent", "created_at", "min_days")
     needs = {"deals": ("status",), "activities": ()}
     # max_share: the share of silent open deals tolerated before the check fails (0 = none).
     params = {"min_days": 14, "max_share": 0.0}
@@ -42,10 +45,10 @@ class SilentOpenDeal(Check):
     dated_by = ("last_activity_at", "created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             return skipped
         days = float(ctx["min_days"])
-        deals = deal_index(crm).deals
+        deals = ctx.derived.deal_index.deals
         open_rows = np.flatnonzero(deals["status"].eq("open").to_numpy(dtype=bool, na_value=False))
         open_deals = deals.iloc[open_rows]
         if open_deals.empty:
@@ -54,7 +57,7 @@ class SilentOpenDeal(Check):
                              "открытых: замолчать некому")
         as_of = ctx.as_of
         cutoff = as_of - pd.Timedelta(days=days)
-        last = pd.Series(activity_timeline(crm).last_upto(open_rows, np.full(len(open_rows), as_of.asm8)),
+        last = pd.Series(ctx.derived.activity_timeline.last_upto(open_rows, np.full(len(open_rows), as_of.asm8)),
                          index=open_deals.index)
         # The CRM's own "last activity" field counts too: it may know contacts the export lacks.
         own = open_deals["last_activity_at"].where(open_deals["last_activity_at"] <= as_of)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import NO_OWNER, activity_positions, owner_codes
+from audit.derived.deal_index import NO_OWNER
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model.params import COUNT, SHARE, count, number
 
@@ -21,6 +22,10 @@ class OwnerLowLogging(Check):
     title_ru = "Менеджер почти не фиксирует контакты"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    gauge = Gauge("lowest owner's logging against the team's, in typical spreads",
+                  "отставание самой низкой фиксации контактов у менеджера от команды, в типичных разбросах",
+                  Unit.Z_SCORE, Fails.BELOW)
+    evidence_keys = ("activities", "deals", "activities_per_deal", "team_median", "team_mad", "z")
     needs = {"deals": ("owner",), "activities": ()}
     # z = (owner's activities per deal - team median) / max(1.4826 * MAD, mad_floor * median);
     # flagged when z < z_threshold and the owner logs at most max_ratio of the team median.
@@ -44,12 +49,12 @@ class OwnerLowLogging(Check):
     todo_ru = "Проверьте подключение его телефонии и почты"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             return skipped
-        codes, labels = owner_codes(crm)
+        codes, labels = ctx.derived.owner_codes
         n_owners = len(labels)
         deals = np.bincount(codes, minlength=n_owners)
-        pos = activity_positions(crm)
+        pos = ctx.derived.activity_positions
         pos = pos[pos >= 0]
         acts = np.bincount(codes[pos], minlength=n_owners) if len(pos) else np.zeros(n_owners, int)
         table = pd.DataFrame({"owner": labels, "deals": deals, "activities": acts})

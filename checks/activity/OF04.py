@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model.params import DAYS, SHARE
 
@@ -25,6 +25,10 @@ class ActivityOutsideLifetime(Check):
     title_ru = "Активность вне срока жизни сделки"
     family = Family.ACTIVITY
     severity = Severity.LOW
+    gauge = Gauge("share of activities outside their deal's lifetime",
+                  "доля активностей вне срока жизни сделки", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("deal_id", "at", "deal_created_at", "deal_closed_at", "days_outside", "activity_owner",
+                     "synthetic_id")
     needs = {"deals": ("created_at",), "activities": ()}
     # max_share: the share of such activities tolerated before the check fails (0 = none).
     params = {"days_before_created": 0, "days_after_closed": 1, "max_share": 0.0}
@@ -46,11 +50,11 @@ class ActivityOutsideLifetime(Check):
     dated_by = ("at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             return skipped
         acts = crm.activities
-        pos = activity_positions(crm)
-        deals = deal_index(crm).deals
+        pos = ctx.derived.activity_positions
+        deals = ctx.derived.deal_index.deals
         at = acts["at"].to_numpy(dtype="datetime64[us]")
         linked = pos >= 0
         total = int((linked & ~np.isnat(at)).sum())
@@ -106,6 +110,7 @@ class ActivityOutsideLifetime(Check):
                 flagged, entity_type="activity", entity_id=ids, message=text, message_ru=text_ru,
                 owner=pd.Series(deal["owner"].to_numpy(), index=flagged.index),
                 pipeline=pd.Series(deal["pipeline"].to_numpy(), index=flagged.index),
+                related_deal=flagged["deal_id"],
                 evidence={"deal_id": flagged["deal_id"], "at": at_iso,
                           "deal_created_at": iso(created_s.where(is_early)),
                           "deal_closed_at": iso(closed_s.where(~is_early)),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.deal_index import NO_OWNER, activity_positions, owner_codes, value_codes
+from audit.derived.deal_index import NO_OWNER, value_codes
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model.params import ACTIVITY_TYPE_LIST, COUNT, SHARE
 
@@ -30,6 +31,8 @@ class MissingChannel(Check):
     title_ru = "У менеджера нет целого канала связи"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    gauge = Gauge("channels missing at an owner", "пропущенных каналов у менеджеров", Unit.COUNT, Fails.ABOVE)
+    evidence_keys = ("type", "owner_activities", "owner_deals", "team_users_share", "team_type_share", "other_owners")
     needs = {"deals": ("owner",), "activities": ("type",)}
     # An owner with >= min_deals deals and >= min_activities activities, and none of a channel
     # that >= min_users_share of the >= min_other_owners other such owners log, making up
@@ -53,11 +56,11 @@ class MissingChannel(Check):
     todo_ru = "Подключите к CRM недостающий канал"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             return skipped
-        codes, labels = owner_codes(crm)
+        codes, labels = ctx.derived.owner_codes
         n_owners = len(labels)
-        pos = activity_positions(crm)
+        pos = ctx.derived.activity_positions
         type_codes, types = value_codes(crm.activities["type"])
         linked = (pos >= 0) & (type_codes >= 0)
         n_types = max(len(types), 1)

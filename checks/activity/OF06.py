@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from audit.derived.flow import current_stay
-from audit.derived.flowindex import NAT, flow_index, to_datetime
+from audit.derived.flowindex import NAT, to_datetime
 from audit.model.keys import positions
 from audit.model import CrmData
 from audit.model import text as ru
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model.params import DAYS
@@ -34,6 +34,9 @@ class ThinkItOverStall(Check):
     title_ru = "«Клиент подумает», а сделка стоит"
     family = Family.ACTIVITY
     severity = Severity.LOW
+    gauge = Gauge("share of open deals stalled after 'I'll think about it'",
+                  "доля открытых сделок, застрявших после «подумаю»", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("last_contact_at", "last_contact", "phrase", "activity_id", "last_moved_at", "days_without_move")
     needs = {"deals": ("status",), "activities": ("at",)}
     params = {"min_days": 14}
     param_rules = {"min_days": DAYS}
@@ -59,14 +62,14 @@ class ThinkItOverStall(Check):
             reason_ru = ("у активностей нет темы и результата: выгрузите вместе с активностями результаты "
                          "звонков, комментарии или темы писем, чтобы включить OF06")
             return self.skip(reason, reason_ru)
-        if (skipped := skip_if_unlinked(self, crm, "activities", "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "activities", "stage_history")) is not None:
             return skipped
         min_days = float(ctx["min_days"])
         # One row per distinct deal (audit.derived.flowindex codes): when it last moved, i.e. its last
         # stage change, or its creation when history never moved it.
-        ix = flow_index(crm)
+        ix = ctx.derived.flow_index
         is_open = ix.status_is("open")
-        moved_at, _ = current_stay(crm)
+        moved_at, _ = ctx.derived.current_stay
         as_of = _to_int(ctx.as_of)
         known = moved_at != NAT
         idle_days = np.where(known, (as_of - moved_at) / 86_400e6, np.nan)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.calls import CallSettings, client_calls, deal_calls, judged_calls
-from audit.derived.deal_index import deal_index
+from audit.derived.calls import CallSettings, deal_calls, judged_calls, owner_talk_shares
 from audit.model import CrmData
 from audit.model import text as ru
 from audit.model.params import HOURS, number
 from checks.activity._calls import CALL_NEEDS, minutes, skip, skip_if_incomparable
 from checks.activity._times import iso, readable
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 
@@ -26,6 +26,11 @@ class CallsNotLogged(Check):
     title_ru = "Разговоры без следа в CRM"
     family = Family.ACTIVITY
     severity = Severity.HIGH
+    verdicts = ("talk_in_crm_share",)
+    gauge = Gauge("share of client talk time with no trace in the CRM",
+                  "доля времени разговоров с клиентами без следа в CRM", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("unlogged_calls", "unlogged_talk_min", "calls", "logged_calls", "first_call", "last_call",
+                     "managers_on_calls", "window_h", "min_talk_s")
     needs = CALL_NEEDS
     # min_talk_s: shorter answered calls (a wrong number, "call me later") are not judged;
     # window_h: an activity on the deal this many hours before or after the call is its trace.
@@ -48,24 +53,26 @@ class CallsNotLogged(Check):
     dated_by = ("last_call",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_incomparable(self, crm)) is not None:
+        if (skipped := skip_if_incomparable(self, ctx.derived)) is not None:
             return skipped
         window = pd.Timedelta(hours=float(ctx["window_h"]))
         settings = CallSettings(as_of=ctx.as_of, min_talk_s=float(ctx["min_talk_s"]), window_h=float(ctx["window_h"]))
-        matched = deal_calls(crm, ctx.as_of, window)
-        judged = judged_calls(crm, settings) & (matched.deal >= 0)
+        matched = deal_calls(ctx.derived, ctx.as_of, window)
+        judged = judged_calls(ctx.derived, settings) & (matched.deal >= 0)
         if not judged.any():
             return skip(self, f"no answered call of {ru.num(ctx['min_talk_s'])} s or more with a deal's contact during the "
                               f"deal's life (the call log and the deals may cover different periods)",
                         f"нет ни одного отвеченного звонка от {ru.num(ctx['min_talk_s'], 'ru')} с с контактом сделки, пока "
                         f"сделка была открыта (журнал звонков и сделки могут быть за разные периоды)")
-        frame = client_calls(crm).frame
+        talk = owner_talk_shares(ctx.derived, settings)  # each owner's talk with a trace, for the owners table
+        per_owner = self.verdict_table(talk, talk_in_crm_share=talk["talk_in_crm_share"])
+        frame = ctx.derived.client_calls.frame
         rows = np.flatnonzero(judged)
         calls = pd.DataFrame({"deal": matched.deal[rows], "logged": matched.logged[rows],
                               "talk": frame["duration_s"].to_numpy(dtype=float)[rows],
                               "at": frame["started_at"].to_numpy()[rows], "row": rows})
         per_deal = self._per_deal(calls, frame["owner"])
-        deals = deal_index(crm).deals
+        deals = ctx.derived.deal_index.deals
         flagged_rows = per_deal[per_deal["unlogged_calls"] > 0]
         flagged = deals.iloc[flagged_rows.index.to_numpy()].copy()
         ev = flagged_rows.set_index(flagged.index)
@@ -82,7 +89,7 @@ class CallsNotLogged(Check):
                       f"{ru.num(len(per_deal), 'ru')}")
         if flagged.empty:
             return self.result(judged=len(per_deal), metric=0.0, threshold=0.0, message=message,
-                               message_ru=message_ru)
+                               message_ru=message_ru, verdicts=per_owner)
         span = _span(ev["first_call"], ev["last_call"], "en")
         span_ru = _span(ev["first_call"], ev["last_call"], "ru")
         talk_min = minutes(ev["unlogged_talk_s"])
@@ -101,7 +108,7 @@ class CallsNotLogged(Check):
                           "managers_on_calls": ev["managers"], "window_h": ctx["window_h"],
                           "min_talk_s": ctx["min_talk_s"]}),
             metric=round(float(share), 4), threshold=0.0, message=message, message_ru=message_ru,
-            affected=len(flagged))
+            affected=len(flagged), verdicts=per_owner)
 
     @staticmethod
     def _per_deal(calls: pd.DataFrame, managers: pd.Series) -> pd.DataFrame:

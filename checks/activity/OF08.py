@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.derived.calls import client_calls, outside_numbers
+from audit.derived.calls import outside_numbers
 from audit.model import CrmData
 from audit.model import text as ru
 from audit.model.params import COUNT, number
 from checks.activity._calls import CALL_NEEDS, minutes, shown_numbers, skip, skip_if_incomparable
 from checks.activity._times import iso
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 MAX_LISTED = 50  # numbers listed per manager in the evidence; the counts cover all
@@ -23,6 +24,11 @@ class ClientsOutsideCrm(Check):
     title_ru = "Клиенты вне CRM"
     family = Family.ACTIVITY
     severity = Severity.HIGH
+    verdicts = ("numbers_outside_crm",)
+    gauge = Gauge("numbers outside the CRM that managers talk to", "номеров вне CRM, с которыми говорят менеджеры",
+                  Unit.COUNT, Fails.ABOVE)
+    evidence_keys = ("numbers", "calls", "talk_min", "first_call", "last_call", "phone_numbers", "min_calls",
+                     "min_talk_s")
     needs = CALL_NEEDS
     # A number counts when the manager talked to it at least min_calls times (answered calls) and
     # min_talk_s seconds in total: one call from a supplier or a wrong number is not a client.
@@ -43,9 +49,9 @@ class ClientsOutsideCrm(Check):
     dated_by = ("last_call",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_incomparable(self, crm)) is not None:
+        if (skipped := skip_if_incomparable(self, ctx.derived)) is not None:
             return skipped
-        frame = client_calls(crm).frame
+        frame = ctx.derived.client_calls.frame
         answered = frame[frame["answered"] & (frame["started_at"] <= ctx.as_of)]
         managers = answered["owner"].dropna().unique()
         if not len(managers):
@@ -53,7 +59,7 @@ class ClientsOutsideCrm(Check):
                               "[calls.extensions]",
                         "в журнале звонков не указан менеджер: сопоставьте внутренние номера менеджерам в "
                         "crm-audit.toml [calls.extensions]")
-        pairs = outside_numbers(crm, int(ctx["min_calls"]), float(ctx["min_talk_s"]), ctx.as_of)
+        pairs = outside_numbers(ctx.derived, int(ctx["min_calls"]), float(ctx["min_talk_s"]), ctx.as_of)
         message_tail = f"at least {ru.num(ctx['min_calls'])} calls and {ru.num(ctx['min_talk_s'])} s of talk each"
         if pairs.empty:
             return self.result(judged=len(managers), metric=0, threshold=0,
@@ -89,4 +95,5 @@ class ClientsOutsideCrm(Check):
             message=f"{ru.num(len(owners))} of {ru.en_count(len(managers), 'manager', 'managers')} talked to "
                     f"{ru.en_count(total, 'number', 'numbers')} outside the CRM ({message_tail})",
             message_ru=f"менеджеров, разговаривавших с номерами вне CRM: {ru.num(len(owners), 'ru')} из "
-                       f"{ru.num(len(managers), 'ru')}, номеров: {ru.num(total, 'ru')}")
+                       f"{ru.num(len(managers), 'ru')}, номеров: {ru.num(total, 'ru')}",
+            verdicts=self.verdict_table(owners, numbers_outside_crm=owners["numbers"]))

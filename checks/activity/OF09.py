@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.calls import candidates, client_calls, deal_calls, number_deals
-from audit.derived.deal_index import deal_index, to_int
+from audit.derived.calls import candidates, deal_calls
+from audit.derived.deal_index import to_int
 from audit.model import CrmData
 from audit.model import text as ru
 from audit.model.params import DAYS, number
 from checks.activity._calls import CALL_NEEDS, minutes, skip, skip_if_incomparable
 from checks.activity._times import iso, readable
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 _DAY_US = 86_400 * 1_000_000
@@ -25,6 +26,9 @@ class DealAfterTheTalk(Check):
     title_ru = "Сделка заведена после разговоров"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals created days after the first conversation",
+                  "доля сделок, заведённых через несколько дней после первого разговора", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("first_call", "created_at", "days_before", "calls_before", "talk_min_before", "min_days")
     needs = CALL_NEEDS
     # min_days: how long after the first answered call (of min_talk_s or more) the deal may be
     # created; lookback_days: how far before the deal's creation a call still counts as its start.
@@ -46,17 +50,17 @@ class DealAfterTheTalk(Check):
     dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_incomparable(self, crm)) is not None:
+        if (skipped := skip_if_incomparable(self, ctx.derived)) is not None:
             return skipped
-        frame = client_calls(crm).frame
-        deals = deal_index(crm).deals
-        cand = candidates(crm, ctx.as_of)
+        frame = ctx.derived.client_calls.frame
+        deals = ctx.derived.deal_index.deals
+        cand = candidates(ctx.derived, ctx.as_of)
         min_days, lookback = float(ctx["min_days"]), float(ctx["lookback_days"])
         # Judged: deals with a contact phone created when the log already covered min_days before them.
         log_start = to_int(frame["started_at"]).min()
         created = to_int(deals["created_at"])
         with_phone = np.zeros(len(deals), dtype=bool)
-        with_phone[number_deals(crm).pair_deal] = True
+        with_phone[ctx.derived.number_deals.pair_deal] = True
         judged = with_phone & (created != np.iinfo(np.int64).min) & (created >= log_start + min_days * _DAY_US) \
             & (created <= to_int(pd.Series([ctx.as_of]))[0])
         if not judged.any():
@@ -66,7 +70,7 @@ class DealAfterTheTalk(Check):
                         f"{ru.num(ctx['min_days'], 'ru', 1)} дн. до её создания", judged=0)
         # Calls before the deal: answered, long enough, and not inside the life of another of the
         # number's deals (the client's earlier deal owns those conversations).
-        owned = deal_calls(crm, ctx.as_of, pd.Timedelta(hours=24)).deal
+        owned = deal_calls(ctx.derived, ctx.as_of, pd.Timedelta(hours=24)).deal
         talk = frame["duration_s"].to_numpy(dtype=float)
         usable = frame["answered"].to_numpy(dtype=bool) & (talk >= float(ctx["min_talk_s"])) & (owned < 0)
         t = to_int(frame["started_at"])

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.derived.calls import client_calls, has_phones
-from audit.model import CrmData
+from audit.derived.calls import has_phones
 from audit.model.phones import mask_numbers
-from checks.base import Check, CheckResult, RunContext
+from checks.base import Check, CheckResult, Derived, RunContext
 
 CALL_NEEDS = {"deals": ("created_at",), "calls": ("started_at", "their_number"), "contact_points": ("value",)}
 
@@ -18,14 +17,14 @@ def skip(check: Check, reason: str, reason_ru: str, judged: int = 0) -> CheckRes
     return check.skip(reason, reason_ru, judged=judged)
 
 
-def skip_if_incomparable(check: Check, crm: CrmData) -> CheckResult | None:
+def skip_if_incomparable(check: Check, d: Derived) -> CheckResult | None:
     """A skip when the exported contacts hold no phone, or the log has no call with a client."""
-    if not has_phones(crm):
+    if not has_phones(d.crm):
         return skip(check, "the exported contacts hold no phone number: export deals with their contacts' phones "
                            f"to enable {check.code}",
                     "в выгруженных контактах нет ни одного телефона: выгрузите сделки с телефонами контактов, "
                     f"чтобы включить {check.code}")
-    if client_calls(crm).frame.empty:
+    if d.client_calls.frame.empty:
         return skip(check, "the call log holds no call with an outside number (only internal calls, or no number "
                            "could be read)",
                     "в журнале звонков нет ни одного звонка с внешним номером (только внутренние или номера не "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from audit.derived.deal_index import NO_OWNER
-from audit.derived.funnel import TEAM, stage_counts
+from audit.derived.funnel import TEAM
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from checks.stats import benjamini_hochberg, lower_tail_p
@@ -20,6 +21,10 @@ class OwnerStageConversion(Check):
     title_ru = "Низкая конверсия менеджера на этапе"
     family = Family.FUNNEL
     severity = Severity.MEDIUM
+    gauge = Gauge("chance that the lowest owner's stage conversion is a fluke, allowing for the pairs compared",
+                  "вероятность, что самая низкая конверсия менеджера на этапе случайна (с поправкой на число "
+                  "сравнений)", Unit.Q_VALUE, Fails.BELOW)
+    evidence_keys = ("owner_rate", "team_rate", "n", "advanced", "team_n", "team_advanced", "p_value", "q_value")
     needs = {"deals": ("owner",), "stage_history": ()}
     # One-sided binomial test of each owner against the rest of the team's rate at the stage,
     # Benjamini-Hochberg over all owner x stage tests at `fdr`, and an effect floor: the owner's
@@ -41,9 +46,9 @@ class OwnerStageConversion(Check):
     todo_ru = "Разберите сделки этого этапа с менеджером"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
-        counts = stage_counts(crm)
+        counts = ctx.derived.stage_counts
         per = counts[counts["kind"].eq("open") & counts["owner"].ne(TEAM) & counts["owner"].ne(NO_OWNER)]
         per = per[per["resolved"] > 0].copy()
         keys = ["pipeline", "stage"]

@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -29,6 +30,9 @@ class RequiredFields(GxCheck):
     title_ru = "Не заполнены обязательные поля"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals lacking a required field",
+                  "доля сделок без обязательного поля", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("missing", "status", "row")
     needs = {"deals": ()}
     rationale = ("A deal with no owner is in nobody's scorecard, one with no stage or creation date "
                  "falls out of every funnel and dwell time, and a won deal without an amount makes "
@@ -47,7 +51,7 @@ class RequiredFields(GxCheck):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
             return skipped
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         texts, texts_ru = [], []

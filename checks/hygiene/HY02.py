@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity, empty_findings
 from checks.hygiene._common import (
     GxCheck,
@@ -30,6 +31,8 @@ class DuplicateIds(GxCheck):
     title_ru = "Повторяющиеся идентификаторы"
     family = Family.HYGIENE
     severity = Severity.HIGH
+    gauge = Gauge("share of records with a repeated id", "доля записей с повторяющимся id", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("rows", "source_rows")
     needs = {"deals": ("deal_id",)}
     rationale = ("An id is how every other table finds its record: two deals under one id get their "
                  "activities and stage history mixed, and every count built on them is double or wrong.")
@@ -48,7 +51,7 @@ class DuplicateIds(GxCheck):
         if not records:
             return self.skip("no deal, activity or lead row to judge: every export read is empty",
                              "нет ни одной строки сделок, активностей или лидов: все прочитанные выгрузки пусты")
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         parts, summary, summary_ru = [], [], []
         for table, id_col in ID_COLUMNS.items():

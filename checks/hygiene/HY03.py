@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -30,6 +31,8 @@ class DateOrder(GxCheck):
     title_ru = "Нарушен порядок дат"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals with impossible dates", "доля сделок с невозможными датами", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("rules", "created_at", "closed_at", "last_activity_at", "as_of", "days_before_creation", "row")
     needs = {"deals": ("created_at",)}
     rationale = ("A deal closed before it was created, or dated in the future, was typed in by hand or "
                  "imported wrongly: its cycle time is negative, and every duration and trend that "
@@ -48,7 +51,7 @@ class DateOrder(GxCheck):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
             return skipped
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         as_of = pd.Timestamp(ctx.as_of)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import CheckResult, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
@@ -27,6 +28,9 @@ class AmountRange(GxCheck):
     title_ru = "Недопустимая сумма сделки"
     family = Family.HYGIENE
     severity = Severity.LOW
+    gauge = Gauge("share of deals with an impossible amount",
+                  "доля сделок с невозможной суммой", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("rules", "amount", "currency", "status", "row")
     needs = {"deals": ("amount",)}
     rationale = ("A negative amount is a refund or a typo booked as a deal, and a won deal worth zero "
                  "was closed without anyone entering what was sold: both skew revenue, average deal "
@@ -49,7 +53,7 @@ class AmountRange(GxCheck):
         if not with_amount:
             return self.skip(f"none of {ru.num(len(crm.deals))} deals has an amount: no amount to judge",
                              f"ни у одной из {ru.num(len(crm.deals), 'ru')} сделок не указана сумма: проверять нечего")
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         rules = rules_by_position(hits, ORDER)

@@ -6,8 +6,9 @@ import numpy as np
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from audit.model.params import SHARE
-from checks.base import CheckResult, Family, RunContext, Severity
+from checks.base import CheckResult, Derived, Family, RunContext, Severity
 from checks.hygiene._common import (
     GxCheck,
     combine_texts,
@@ -16,7 +17,6 @@ from checks.hygiene._common import (
     rules_by_position,
     shared_validation,
 )
-from checks.hygiene._frames import expected_status
 
 STATUS_RU = {"open": "открыта", "won": "выиграна", "lost": "проиграна"}
 STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}
@@ -32,6 +32,9 @@ class StatusConsistency(GxCheck):
     title_ru = "Статус противоречит дате закрытия или этапу"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals whose status contradicts their data",
+                  "доля сделок, статус которых противоречит данным", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("rules", "status", "closed_at", "stage_kind", "pipeline_agreement", "row")
     needs = {"deals": ("status",)}
     # Status vs stage is judged only in pipelines where stages record the outcome: at least this
     # share of deals have the status their stage implies. Below it (a CRM such as Pipedrive keeps
@@ -55,13 +58,13 @@ class StatusConsistency(GxCheck):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
             return skipped
-        validation = shared_validation(crm, ctx)
+        validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
         agreement = None
         if "status-contradicts-stage" in hits:
-            hits["status-contradicts-stage"], agreement = self._judged(crm, validation, hits["status-contradicts-stage"],
-                                                                      float(ctx["stage_agreement"]))
+            hits["status-contradicts-stage"], agreement = self._judged(
+                ctx.derived, validation, hits["status-contradicts-stage"], float(ctx["stage_agreement"]))
             if not len(hits["status-contradicts-stage"]):
                 del hits["status-contradicts-stage"]
         texts, texts_ru = [], []
@@ -83,7 +86,7 @@ class StatusConsistency(GxCheck):
         if "status-contradicts-stage" in hits:
             pos = hits["status-contradicts-stage"]
             d = deals.iloc[pos]
-            kind = expected_status(crm).iloc[pos]
+            kind = ctx.derived.expected_status.iloc[pos]
             stage_word = kind.map({"open": "an open", "won": "a won", "lost": "a lost"}).astype(object)
             texts.append("status " + d["status"].astype(object) + " but its stage '" + d["stage"].astype(object)
                          + "' is " + stage_word + " stage")
@@ -106,13 +109,13 @@ class StatusConsistency(GxCheck):
                         "статус противоречит другим данным сделки"))
 
     @staticmethod
-    def _judged(crm: CrmData, validation, positions: np.ndarray, threshold: float):
+    def _judged(d: Derived, validation, positions: np.ndarray, threshold: float):
         """Keep the stage contradictions of pipelines whose stages record the outcome.
 
         Agreement per pipeline = 1 - contradictions / deals GX compared (status and stage kind set).
         """
-        deals = crm.deals
-        compared = expected_status(crm).notna() & deals["status"].notna()
+        deals = d.crm.deals
+        compared = d.expected_status.notna() & deals["status"].notna()
         per_pipeline = deals.loc[compared, "pipeline"].value_counts()
         wrong = deals["pipeline"].iloc[positions].value_counts().reindex(per_pipeline.index, fill_value=0)
         agreement = (1 - wrong / per_pipeline).round(4)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.derived.deal_index import link_positions
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # Tables whose rows belong to a deal, and the timestamp that dates a row.
@@ -21,6 +21,9 @@ class OrphanRecords(Check):
     title_ru = "Записи без сделки"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of rows that link to no exported deal",
+                  "доля строк без выгруженной сделки", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("activities", "stage_changes", "first_at", "last_at")
     needs = {"deals": ("deal_id",)}
     rationale = ("Calls and stage changes of a deal that is not in the export are work the audit cannot "
                  "credit to anyone: usually the deals export was filtered (by date, pipeline or owner) "
@@ -51,7 +54,7 @@ class OrphanRecords(Check):
             checked += int(named.sum())
             # The deal row of each row, shared with the activity checks (-1: not in deals). Rows
             # with no deal_id at all (a call logged on a contact) are not orphans: they name no deal.
-            found = link_positions(crm, table)
+            found = ctx.derived.link_positions(table)
             orphan = frame[named & (found < 0)]
             if orphan.empty:
                 continue
@@ -73,6 +76,17 @@ class OrphanRecords(Check):
                                message_ru=f"все строки {tables_ru} ({ru.num(checked, 'ru')}) относятся к "
                                           "выгруженным сделкам")
         orphans = pd.concat(per_table, axis=1)
+        orphan_rows = int(sum(orphans[c].fillna(0).sum() for c in orphans.columns if c.endswith("_n")))
+        if orphan_rows == checked:
+            # Nothing links at all: two id schemes (or a deals export without ids) are likelier than
+            # every deal deleted, and a finding per "missing" deal would accuse on a misread.
+            return self.skip(
+                f"none of the {ru.num(checked)} rows of {names} that name a deal links to an exported "
+                "deal: the exports likely use different deal ids (the input warnings say more), so missing "
+                "deals cannot be told from a misread",
+                f"ни одна из {ru.num(checked, 'ru')} строк {tables_ru}, называющих сделку, не связана с выгруженной сделкой: "
+                "похоже, в выгрузках разные ID сделок (подробнее — в предупреждениях о входных данных), и "
+                "отсутствующие сделки нельзя отличить от ошибки чтения", judged=0)
         n_act, n_hist = (orphans[f"{t}_n"].fillna(0).astype(int) if f"{t}_n" in orphans
                          else pd.Series(0, index=orphans.index) for t in LINKED)
         first = pd.concat([orphans[c] for c in orphans.columns if c.endswith("_first_at")], axis=1).min(axis=1)
@@ -85,7 +99,6 @@ class OrphanRecords(Check):
                    + ru.counts(n_hist, "смена этапа", "смены этапа", "смен этапа").where(n_hist > 0, ""))
         message_ru = "Сделки нет в выгрузке, но по ней есть " + what_ru
         owner = orphans.get("activities_owner")
-        orphan_rows = int(n_act.sum() + n_hist.sum())
         findings = self.findings(
             orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message, message_ru=message_ru,
             owner=owner, pipeline=None, stage=None,
@@ -94,12 +107,6 @@ class OrphanRecords(Check):
                    f"{ru.num(len(orphans))} deals missing from the deals export")
         message_ru = (f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {ru.num(orphan_rows, 'ru')} из "
                       f"{ru.num(checked, 'ru')} (таких сделок: {ru.num(len(orphans), 'ru')})")
-        if orphan_rows == checked:
-            # Nothing links at all: more likely two id schemes than deleted deals.
-            message += ("; none links to an exported deal: do the exports use the same deal ids? "
-                        "(a deals export without an id column gets ids from row numbers)")
-            message_ru += ("; ни одна не связана с выгруженной сделкой: в выгрузках одни и те же ID сделок? "
-                           "(выгрузке сделок без колонки ID присваиваются номера строк)")
         return self.result(
             findings=findings, metric=round(orphan_rows / checked, 4), threshold=0.0,
             affected=orphan_rows, message=message, message_ru=message_ru, judged=checked,

@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from audit.model.params import COUNT, DAYS, FLAG, SHARE
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.hygiene._titles import (normalize_party, normalize_titles, party_codes, title_signatures,
@@ -30,6 +31,8 @@ class DuplicateDeals(Check):
     title_ru = "Вероятные дубли сделок"
     family = Family.HYGIENE
     severity = Severity.LOW
+    gauge = Gauge("share of deals that look like copies", "доля сделок, похожих на копии", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("twin_id", "twin_title", "similarity", "days_apart", "matched_on", "party")
     needs = {"deals": ("title", "created_at")}
     # min_similarity: Dice coefficient of the titles' word stems (1 = same words; "Поставка насосов"
     # vs "Поставка насосов (повтор)" = 0.8). window_days: the later deal was created at most this
@@ -88,7 +91,7 @@ class DuplicateDeals(Check):
             deals, keys, window, threshold, max(neighbors, 1), contact if bool(ctx["same_contact"]) else None)
         flagged = np.flatnonzero(twin_row >= 0)
         if not len(flagged):
-            return self.result(metric=0.0, threshold=threshold, judged=judged,
+            return self.result(metric=0.0, threshold=0.0, judged=judged,
                                message=f"no likely duplicates among {ru.num(compared)} close pairs of deals",
                                message_ru=f"среди близких пар сделок ({ru.num(compared, 'ru')}) вероятных дублей нет")
         later = deals.iloc[flagged]
@@ -111,7 +114,7 @@ class DuplicateDeals(Check):
                                                                                  index=idx).round(3),
             "days_apart": days, "matched_on": matched, "party": party})
         return self.result(
-            findings=findings, metric=round(len(flagged) / len(deals), 4), threshold=threshold,
+            findings=findings, metric=round(len(flagged) / len(deals), 4), threshold=0.0,
             message=(f"{ru.num(len(flagged))} deals look like copies of an earlier deal ({ru.num(compared)} close "
                      "pairs compared)"),
             message_ru=(f"сделок, похожих на копию более ранней: {ru.num(len(flagged), 'ru')} (сравнено близких пар: "

@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA, CrmData
 from audit.model import text as ru
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
 # The record a parse issue belongs to, by the table it was read into.
@@ -23,6 +24,8 @@ class UnparseableValues(Check):
     title_ru = "Нераспознанные значения"
     family = Family.HYGIENE
     severity = Severity.MEDIUM
+    gauge = Gauge("values that could not be read", "значений, которые не удалось прочитать", Unit.COUNT, Fails.ABOVE)
+    evidence_keys = ("file", "row", "column", "source_column", "raw", "table")
     needs = {"deals": ()}
     rationale = ("A date or amount the export spells in a way no reader understands (\"31.02.2026\", "
                  "\"1 234,5 руб\", \"вчера\") is lost to every figure of the audit: the deal has no "

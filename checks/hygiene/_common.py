@@ -54,8 +54,8 @@ class GxCheck(Check):
         )
 
 
-def shared_validation(crm: CrmData, ctx: RunContext) -> Validation:
-    return gx_adapter.validate(crm, ctx.as_of)
+def shared_validation(ctx: RunContext) -> Validation:
+    return gx_adapter.validate(ctx.derived, ctx.as_of)
 
 
 def failing(outcomes: Iterable[Outcome]) -> dict[str, np.ndarray]:

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from audit.model import CrmData
+from audit.derived.tables import Derived
 from checks.hygiene.rules import ID_COLUMNS, RULES, STAGE_KIND, Rule
 
 
-def plan_rules(crm: CrmData) -> tuple[dict[str, list[Rule]], dict[str, str]]:
+def plan_rules(d: Derived) -> tuple[dict[str, list[Rule]], dict[str, str]]:
     """The rules to run per table, and why the others are left out (column or table not exported)."""
+    crm = d.crm
     plan: dict[str, list[Rule]] = {}
     not_run: dict[str, str] = {}
     for rule in RULES:
@@ -26,17 +27,17 @@ def plan_rules(crm: CrmData) -> tuple[dict[str, list[Rule]], dict[str, str]]:
         if lacking:
             not_run[rule.key] = f"{rule.table} lack {', '.join(lacking)}"
             continue
-        if rule.derived and not _has_outcome_stages(crm):
+        if rule.derived and not _has_outcome_stages(d):
             not_run[rule.key] = "no pipeline has a won or lost stage"
             continue
         plan.setdefault(rule.table, []).append(rule)
     return plan, not_run
 
 
-def validation_frame(crm: CrmData, table: str, rules: Iterable[Rule]) -> pd.DataFrame:
+def validation_frame(d: Derived, table: str, rules: Iterable[Rule]) -> pd.DataFrame:
     """The canonical table's columns the rules read (plus derived ones), indexed by row position."""
     rules = list(rules)
-    frame = crm.table(table)
+    frame = d.crm.table(table)
     columns: list[str] = []
     for rule in rules:
         for key in ("column", "column_A", "column_B"):
@@ -50,7 +51,7 @@ def validation_frame(crm: CrmData, table: str, rules: Iterable[Rule]) -> pd.Data
     if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:
         out = out.reset_index(drop=True)
     if any(r.derived for r in rules):
-        out = out.assign(**{STAGE_KIND: expected_status(crm)})
+        out = out.assign(**{STAGE_KIND: d.expected_status})
     return out.assign(**_gx_dtypes(out, ID_COLUMNS[table]))
 
 
@@ -101,32 +102,6 @@ def _as_ns(values: pd.Series) -> pd.Series:
     return values.clip(lower=_NS_LOW, upper=_NS_HIGH).astype("datetime64[ns]")
 
 
-def expected_status(crm: CrmData) -> pd.Series:
-    """Memoized per audit: see `_expected_status`."""
-    return crm.memo("hygiene_expected_status", lambda: _expected_status(crm))
-
-
-def _expected_status(crm: CrmData) -> pd.Series:
-    """Per deal, the status its stage implies (the stage's kind: open, won or lost), where the
-    deal's pipeline has a won or lost stage; missing elsewhere (nothing to compare with).
-
-    Stage kinds come from `audit.derived.stage_order.stage_order`: declared (pipelines table or config),
-    else the majority status of the deals sitting in the stage.
-    """
-    from audit.derived.stage_order import stage_order
-    deals = crm.deals
-    order = stage_order(crm)
-    if order.empty:
-        return pd.Series(pd.array([None] * len(deals), dtype="str"), index=deals.index)
-    order = order.drop_duplicates(["pipeline", "stage"])
-    final = order.loc[order["kind"].isin(["won", "lost"]), "pipeline"].unique()
-    kinds = order.set_index(["pipeline", "stage"])["kind"]
-    keys = pd.MultiIndex.from_arrays([deals["pipeline"], deals["stage"]])
-    kind = pd.Series(kinds.reindex(keys).to_numpy(), index=deals.index, dtype="str")
-    return kind.where(deals["pipeline"].isin(final))
-
-
-def _has_outcome_stages(crm: CrmData) -> bool:
-    from audit.derived.stage_order import stage_order
-    order = stage_order(crm)
+def _has_outcome_stages(d: Derived) -> bool:
+    order = d.stage_order
     return bool(len(order)) and bool(order["kind"].isin(["won", "lost"]).any())

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.model import CrmData
-from checks.hygiene._frames import expected_status, plan_rules, validation_frame
+from audit.derived.tables import Derived
+from checks.hygiene._frames import plan_rules, validation_frame
 from checks.hygiene.rules import BY_KEY, ID_COLUMNS, RULES, Rule
 
 log = logging.getLogger("crm_audit")
@@ -188,22 +188,21 @@ def reset_engine() -> None:
 
 # -- validation ------------------------------------------------------------------------------
 
-def validate(crm: CrmData, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) -> Validation:
-    """All hygiene rules on `crm`, once per as_of (HY01-HY05 share it)."""
-    key = f"gx_hygiene@{pd.Timestamp(as_of).isoformat()}@{strategy}"
-    return crm.memo(key, lambda: _validate(crm, pd.Timestamp(as_of), strategy))
+def validate(d: Derived, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) -> Validation:
+    """All hygiene rules on the run's data, once per as_of and strategy (HY01-HY05 share it)."""
+    return d.shared(_validate, pd.Timestamp(as_of), strategy)
 
 
-def _validate(crm: CrmData, as_of: pd.Timestamp, strategy: str) -> Validation:
+def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
     started = time.perf_counter()
-    plan, not_run = plan_rules(crm)
+    plan, not_run = plan_rules(d)
     if not plan:
         return Validation(not_run=not_run, seconds=time.perf_counter() - started)
     try:
         engine = _engine()
         outcomes: dict[str, Outcome] = {}
         for table, rules in plan.items():
-            frame = validation_frame(crm, table, rules)
+            frame = validation_frame(d, table, rules)
             outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
     except GreatExpectationsError as exc:
         return Validation(not_run=not_run, failure=str(exc), seconds=time.perf_counter() - started)
@@ -337,7 +336,6 @@ __all__ = [
     "GreatExpectationsError",
     "Outcome",
     "Validation",
-    "expected_status",
     "plan_rules",
     "reset_engine",
     "run_suite",

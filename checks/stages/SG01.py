@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
-from audit.derived.stage_order import stage_order
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 
 
@@ -20,6 +20,10 @@ class VagueStage(Check):
     title_ru = "Этапы без результата в названии"
     family = Family.STAGES
     severity = Severity.HIGH
+    gauge = Gauge("share of open stages that name a state",
+                  "доля открытых этапов, названных по состоянию", Unit.SHARE, Fails.ABOVE)
+    verdicts = ("vague",)
+    evidence_keys = ("word", "deals_now", "open_deals_now")
     needs = {"deals": ("stage",)}
     rationale = ("A stage should say what has been achieved (\"Proposal sent\", \"Contract signed\"). "
                  "A stage named after a state (\"Objections\", \"Thinking\", \"In progress\") hides where "
@@ -39,7 +43,7 @@ class VagueStage(Check):
     todo_ru = "Переименуйте этап по его результату"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        stages = _open_stages(crm)
+        stages = _open_stages(ctx.derived)
         # A CRM inbox ("Неразобранное") is where requests wait before the funnel: not a stage.
         stages = stages[~vocab.is_inbox_stage(stages["stage"], ctx.vocab)]
         if stages.empty:
@@ -80,13 +84,13 @@ class VagueStage(Check):
                    f"{ru.plural(k, 'называет', 'называют', 'называют')} состояние, а не результат: {named_ru}{more}"
                    if k else f"все открытые этапы ({n}) названы по результату")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=self.verdict_table(findings, vague=True))
 
 
-def _open_stages(crm: CrmData) -> pd.DataFrame:
+def _open_stages(d: Derived) -> pd.DataFrame:
     """(pipeline, stage) of every open stage: by the stage order (declared or inferred from
     history and deal statuses), else every stage deals or history mention."""
-    order = stage_order(crm)
+    crm, order = d.crm, d.stage_order
     if len(order):
         stages = order.loc[order["kind"].eq("open"), ["pipeline", "stage"]]
     else:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import current_stay
-from audit.derived.flowindex import NAT, flow_index, to_datetime
+from audit.derived.flowindex import NAT, to_datetime
 from audit.model import CrmData
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import PER_STAGE_COUNT, Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.text import num
 
@@ -22,6 +22,10 @@ class ParkedInVagueStage(Check):
     title_ru = "Сделки на этапах без результата"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open deals parked in vague stages",
+                  "доля открытых сделок на этапах без результата", Unit.SHARE, Fails.ABOVE)
+    verdicts = ("parked_now",)
+    evidence_keys = ("stage", "word", "days_in_stage", "entered_stage_at")
     needs = {"deals": ("stage", "status")}
     rationale = ("A deal parked in \"Objections\" or \"Thinking\" says only that it is stuck, not where: "
                  "nobody can tell which step to take next, and the pipeline value it carries is a guess.")
@@ -37,7 +41,7 @@ class ParkedInVagueStage(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # Judged once per distinct deal and once per distinct stage name (audit.derived.flowindex codes).
-        ix = flow_index(crm)
+        ix = ctx.derived.flow_index
         is_open = ix.status_is("open")
         vague_by_stage = vocab.is_vague_stage(pd.Series(ix.stages, dtype="str"), ctx.vocab).to_numpy()
         stage = ix.deal_stage
@@ -57,7 +61,7 @@ class ParkedInVagueStage(Check):
         entered = pd.Series(pd.NaT, index=parked.index, dtype="datetime64[us]")
         if crm.stage_history is not None:
             # Time in the current stay; trusted only when history's last stage is the deal's stage.
-            stay_at, stay_stage = current_stay(crm)
+            stay_at, stay_stage = ctx.derived.current_stay
             same = (stay_stage[codes] == stage[codes]) & (stay_at[codes] != NAT)
             entered = to_datetime(np.where(same, stay_at[codes], NAT), parked.index)
             days = ((ctx.as_of - entered).dt.total_seconds() / 86400).clip(lower=0).round(1)
@@ -87,7 +91,8 @@ class ParkedInVagueStage(Check):
                    if k else f"ни одна открытая сделка не стоит на этапе без результата (открытых сделок: "
                              f"{ru.num(n, 'ru')})")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n,
+                           verdicts=self.verdict_table(findings, parked_now=PER_STAGE_COUNT))
 
 
 def _amount_text(parked: pd.DataFrame, ru: bool = False) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import stage_flow, stage_table
-from audit.derived.flowindex import flow_index, group_ends, visit_arrays
+from audit.derived.flowindex import group_ends
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import PER_STAGE_COUNT, Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
 from audit.model.params import DAYS, number
@@ -24,6 +24,10 @@ class RottingDeal(Check):
     title_ru = "Зависшие сделки"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open deals rotting in their stage",
+                  "доля открытых сделок, зависших на этапе", Unit.SHARE, Fails.ABOVE)
+    verdicts = ("rotting_now",)
+    evidence_keys = ("days_in_stage", "stage_median_days", "limit_days", "stage_completed_stays", "entered_stage_at")
     needs = {"deals": ("stage", "status"), "stage_history": ()}
     params = {"min_days": 30, "factor": 3.0}
     param_rules = {"min_days": DAYS, "factor": number(0.0, 1000.0)}
@@ -42,10 +46,11 @@ class RottingDeal(Check):
     dated_by = ("entered_stage_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
         min_days, factor = float(ctx["min_days"]), float(ctx["factor"])
-        ix, v, st, flow = flow_index(crm), visit_arrays(crm), stage_table(crm), stage_flow(crm)
+        d = ctx.derived
+        ix, v, st, flow = d.flow_index, d.visit_arrays, d.stage_table, d.stage_flow
         last = group_ends(v.deal)
         key = v.key
         row = st.position(key)
@@ -101,7 +106,8 @@ class RottingDeal(Check):
             text_ru += (f"; не оценивались открытые сделки ({ru.num(unjudged, 'ru')}): последний этап в истории не совпадает "
                         "с текущим или пребывание на нём не записано")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=judged_n)
+                           message_ru=text_ru, judged=judged_n,
+                           verdicts=self.verdict_table(findings, rotting_now=PER_STAGE_COUNT))
 
     def _findings(self, crm, ix, v, hit, days, median, limit, completed, basis, basis_ru) -> pd.DataFrame | None:
         if not len(hit):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import stage_table
-from audit.derived.flowindex import deal_attr, flow_index, group_starts, lookup, take_text
+from audit.derived.flowindex import deal_attr, group_starts, lookup, take_text
 from audit.model import NO_PIPELINE, CrmData
-from audit.derived.steps import MIN_ORDER_SUPPORT, order_steps
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.derived.steps import MIN_ORDER_SUPPORT
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE, count
 
@@ -24,6 +24,10 @@ class StageSkip(Check):
     title_ru = "Перескок через этапы"
     family = Family.STAGES
     severity = Severity.LOW
+    gauge = Gauge("share of forward moves that skip stages",
+                  "доля переходов вперёд с пропуском этапов", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("from_stage", "to_stage", "from_order", "to_order", "skipped_stages", "open_stages",
+                     "changed_at", "reason", "flagged_moves")
     needs = {"deals": ("stage",), "stage_history": ()}
     params = {"min_step": 3, "won_from_share": 0.5, "min_support": MIN_ORDER_SUPPORT}
     param_rules = {"min_step": count(2), "won_from_share": SHARE, "min_support": COUNT}
@@ -43,8 +47,8 @@ class StageSkip(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_step, won_share = float(ctx["min_step"]), float(ctx["won_from_share"])
-        ix, st = flow_index(crm), stage_table(crm)
-        step_no, n_steps, trusted = _step_numbers(crm, int(ctx["min_support"]))
+        ix, st = ctx.derived.flow_index, ctx.derived.stage_table
+        step_no, n_steps, trusted = _step_numbers(ctx.derived, int(ctx["min_support"]))
         from_row, to_row = st.position(ix.h_from_key), st.position(ix.h_to_key)  # -1 picks the sentinels
         kind, number = np.append(st.kind, -1), np.append(step_no, np.nan)
         from_kind, to_kind = kind[from_row], kind[to_row]
@@ -158,15 +162,15 @@ def _no_moves_ru(ix, unsure: list[str]) -> str:
     return f"среди смен этапа ({ru.num(linked, 'ru')}) нет переходов вперёд между открытыми этапами известного порядка{why}"
 
 
-def _step_numbers(crm: CrmData, min_support: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _step_numbers(d: Derived, min_support: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stage_table row, the stage's number among its pipeline's real steps (open stages with a
     known order that are not waiting rooms, audit.derived.flow.waiting_rooms), NaN for the rest; per
     pipeline code the number of such steps, and whether its order can be trusted: declared, or
     each step entered after the previous one by at least `min_support` deals.
 
     Declared stages no deal entered are steps too: a deal that jumps over them skips them."""
-    ix, st = flow_index(crm), stage_table(crm)
-    steps = order_steps(crm)
+    ix, st = d.flow_index, d.stage_table
+    steps = d.order_steps
     step_no = _by_row(st, ix.keys_of(steps), steps["step"].to_numpy())
     weak = steps["support"].lt(min_support).to_numpy()
     per_pipe = steps.assign(weak=weak, declared=steps["declared"].astype(bool)).groupby("pipeline").agg(

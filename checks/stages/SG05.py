@@ -7,11 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from audit.derived.flowindex import flow_index
 from audit.model import NO_PIPELINE, CrmData
-from audit.derived.stage_tables import pipeline_owners
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE
 
@@ -49,6 +48,9 @@ class PersonalPipeline(Check):
     title_ru = "Личные воронки менеджеров"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of pipelines that belong to one person", "доля личных воронок", Unit.SHARE, Fails.ABOVE)
+    verdicts = ("personal",)
+    evidence_keys = ("deals", "owners", "top_owner", "top_owner_share", "named_after", "reason")
     needs = {"deals": ("pipeline", "owner")}
     params = {"min_deals": 10, "owner_share": 1.0}
     param_rules = {"min_deals": COUNT, "owner_share": SHARE}
@@ -67,9 +69,9 @@ class PersonalPipeline(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_deals, owner_share = int(ctx["min_deals"]), float(ctx["owner_share"])
-        stats = pipeline_owners(crm)
+        stats = ctx.derived.pipeline_owners
         judged = stats[stats["pipeline"] != NO_PIPELINE]
-        team = _team(crm)
+        team = _team(ctx.derived)
         if judged.empty:
             return self.skip("no deal names a pipeline: nothing to judge",
                              "ни у одной сделки не указана воронка: оценивать нечего")
@@ -94,7 +96,7 @@ class PersonalPipeline(Check):
                    else f"ни одна из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не ведётся одним менеджером "
                         "и не названа по имени менеджера")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=self.verdict_table(findings, personal=True))
 
     def _findings(self, flagged: pd.DataFrame) -> pd.DataFrame:
         main, main_share = flagged["main_owner"], flagged["main_owner_share"]
@@ -122,12 +124,11 @@ class PersonalPipeline(Check):
                                        "named_after": flagged["named_after"], "reason": reason})
 
 
-def _team(crm: CrmData) -> list[str]:
+def _team(d: Derived) -> list[str]:
     """Every owner name known: deal owners and the users table."""
-    ix = flow_index(crm)
-    names = set(ix.owners.to_pylist())
-    if crm.users is not None:
-        names |= set(crm.users["owner"].dropna().tolist())
+    names = set(d.flow_index.owners.to_pylist())
+    if d.crm.users is not None:
+        names |= set(d.crm.users["owner"].dropna().tolist())
     return sorted(n for n in names if n)
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from audit.model import NO_PIPELINE, CrmData
-from audit.derived.stage_order import stage_order
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE
 
@@ -21,6 +21,10 @@ class DuplicatePipelines(Check):
     title_ru = "Дублирующие воронки"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of pipelines with a near twin",
+                  "доля воронок, у которых есть почти копия", Unit.SHARE, Fails.ABOVE)
+    verdicts = ("twin", "similarity")
+    evidence_keys = ("twin", "similarity", "shared_stages", "stages", "twin_stages", "twins")
     needs = {"deals": ("pipeline", "stage")}
     params = {"min_similarity": 0.8, "min_stages": 2}
     param_rules = {"min_similarity": SHARE, "min_stages": COUNT}
@@ -39,7 +43,7 @@ class DuplicatePipelines(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_similarity, min_stages = float(ctx["min_similarity"]), int(ctx["min_stages"])
-        stages = pipeline_steps(crm, ctx.vocab)
+        stages = pipeline_steps(ctx.derived, ctx.vocab)
         sizes = stages.groupby("pipeline").size()
         judged = sizes[sizes >= min_stages].index
         stages = stages[stages["pipeline"].isin(judged)]
@@ -51,7 +55,7 @@ class DuplicatePipelines(Check):
         twin_of = similarity >= min_similarity - 1e-9
         has_twin = twin_of.any(axis=1)
         rows = np.flatnonzero(has_twin)
-        findings = None
+        findings = twins = None
         if len(rows):
             # The closest twin names the finding; ties go to the first name.
             best = np.argmax(similarity[rows], axis=1)
@@ -78,6 +82,7 @@ class DuplicatePipelines(Check):
                         "twin_stages": frame["twin_steps"]}
             if (frame["more"] > 0).any():
                 evidence["twins"] = frame["twins"].where(frame["more"] > 0)
+            twins = self.verdict_table(frame, twin=frame["twin"], similarity=frame["similarity"])
             findings = self.findings(frame, entity_type="pipeline", message=message, message_ru=message_ru,
                                      evidence=evidence)
         n, k = len(pipes), len(rows)
@@ -89,13 +94,13 @@ class DuplicatePipelines(Check):
                    if k else f"ни в одной паре из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не совпадает "
                              f"≥ {ru.pct(min_similarity, 'ru')} этапов")
         return self.result(findings=findings, metric=round(k / n, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=twins)
 
 
-def pipeline_steps(crm: CrmData, extra=None) -> pd.DataFrame:
+def pipeline_steps(d: Derived, extra=None) -> pd.DataFrame:
     """Distinct normalized open-stage names per pipeline (CRM inboxes such as "Неразобранное"
     are not steps; deals without a pipeline are not a pipeline)."""
-    order = stage_order(crm)
+    order = d.stage_order
     steps = order.loc[order["kind"].eq("open") & order["pipeline"].ne(NO_PIPELINE), ["pipeline", "stage"]]
     steps = steps[~vocab.is_inbox_stage(steps["stage"], extra).to_numpy()]
     steps = steps.assign(step=vocab.normalize(steps["stage"]))

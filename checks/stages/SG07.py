@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flowindex import distinct, flow_index, visit_arrays
+from audit.derived.flowindex import distinct
 from audit.model import CrmData
-from audit.derived.stage_order import stage_order
 from checks import vocab
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
 from audit.model.params import DAYS
@@ -25,6 +25,10 @@ class DeadStage(Check):
     title_ru = "Неиспользуемые этапы"
     family = Family.STAGES
     severity = Severity.LOW
+    gauge = Gauge("share of configured stages no deal entered",
+                  "доля настроенных этапов, на которые не попала ни одна сделка", Unit.SHARE, Fails.ABOVE)
+    verdicts = ("dead",)
+    evidence_keys = ("order", "kind", "pipeline_deals", "period_days", "last_entered_at")
     needs = {"deals": ("stage",), "stage_history": (), "pipelines": ("stage",)}
     params = {"period_days": 0}  # 0: the whole export
     param_rules = {"period_days": DAYS}
@@ -41,10 +45,10 @@ class DeadStage(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # History of no exported deal: every stage the deals passed through would look unvisited.
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
         period = float(ctx["period_days"])
-        ix, v = flow_index(crm), visit_arrays(crm)
+        ix, v = ctx.derived.flow_index, ctx.derived.visit_arrays
         declared = crm.pipelines[["pipeline", "stage"]].dropna().drop_duplicates()
         declared = declared[~vocab.is_inbox_stage(declared["stage"], ctx.vocab).to_numpy()]
 
@@ -66,7 +70,7 @@ class DeadStage(Check):
         steps = vocab.normalize(declared["stage"]).fillna("")
         dead = declared[[(p, s) not in seen_steps for p, s in zip(declared["pipeline"], steps)]].copy()
 
-        order = stage_order(crm).set_index(["pipeline", "stage"])
+        order = ctx.derived.stage_order.set_index(["pipeline", "stage"])
         place = order.reindex(pd.MultiIndex.from_frame(dead[["pipeline", "stage"]]))
         dead["order"] = place["order"].to_numpy()
         dead["kind"] = place["kind"].to_numpy()
@@ -74,7 +78,7 @@ class DeadStage(Check):
         total = order["kind"].groupby(level="pipeline").size()
         dead["of"] = total.reindex(dead["pipeline"]).to_numpy()
         if period > 0 and len(dead):
-            dead["last_entered_at"] = _last_entry(crm, dead)
+            dead["last_entered_at"] = _last_entry(ctx.derived, dead)
         findings = self._findings(dead, period) if len(dead) else None
         n, k = len(declared), len(dead)
         window = f" in the last {ru.num(period, digits=1)} days" if period > 0 else ""
@@ -86,7 +90,7 @@ class DeadStage(Check):
                         f"{ru.plural(n, 'настроенного этапа', 'настроенных этапов', 'настроенных этапов')} "
                         f"попадала хотя бы одна сделка{window_ru}")
         return self.result(findings=findings, metric=round(k / n, 4), threshold=0.0, message=text,
-                           message_ru=text_ru, judged=n)
+                           message_ru=text_ru, judged=n, verdicts=self.verdict_table(findings, dead=True))
 
     def _findings(self, dead: pd.DataFrame, period: float) -> pd.DataFrame:
         known = dead["order"].notna() & dead["of"].notna()
@@ -113,9 +117,9 @@ class DeadStage(Check):
                              message=message, message_ru=message_ru, evidence=evidence, owner=None)
 
 
-def _last_entry(crm: CrmData, dead: pd.DataFrame) -> pd.Series:
+def _last_entry(d: Derived, dead: pd.DataFrame) -> pd.Series:
     """When each stage was last entered before the period (NaT if never)."""
-    ix, v = flow_index(crm), visit_arrays(crm)
+    ix, v = d.flow_index, d.visit_arrays
     keys = ix.keys_of(dead)
     vkeys = v.key
     mask = np.isin(vkeys, keys[keys >= 0])

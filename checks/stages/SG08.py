@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flow import WAITING_ROOM, stage_flow, stage_table, waiting_rooms
+from audit.derived.flow import WAITING_ROOM, waiting_rooms
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
@@ -23,6 +24,11 @@ class ObjectionHubStage(Check):
     title_ru = "Этап-«отстойник»"
     family = Family.STAGES
     severity = Severity.MEDIUM
+    gauge = Gauge("share of open stages that are waiting rooms",
+                  "доля открытых этапов-отстойников", Unit.SHARE, Fails.ABOVE)
+    verdicts = ("hub",)
+    evidence_keys = ("entries", "sources", "source_stages", "exits", "backward_exits", "returns", "backward_share",
+                     "reason")
     needs = {"deals": ("stage",), "stage_history": ()}
     params = dict(WAITING_ROOM)  # min_sources 3, min_source_share 0.1, min_entries 20, backward_share 0.3, min_exits 20
     param_rules = {"min_sources": count(2), "min_source_share": SHARE, "min_entries": COUNT,
@@ -43,16 +49,16 @@ class ObjectionHubStage(Check):
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # A history of no exported deal may be another export's: its traffic says nothing here.
-        if (skipped := skip_if_unlinked(self, crm, "stage_history")) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
             return skipped
-        st, flow = stage_table(crm), stage_flow(crm)
+        st, flow = ctx.derived.stage_table, ctx.derived.stage_flow
         entries, exits, backs, bounced = flow.entries, flow.exits, flow.backward_exits, flow.returns
         back_share = flow.backward_share
         strong = flow.sources[flow.sources["share"] >= float(ctx["min_source_share"])]
         n_sources = flow.strong_sources(float(ctx["min_source_share"]))
 
         is_open = st.kind == OPEN
-        hub, bounce = waiting_rooms(crm, **{k: ctx[k] for k in WAITING_ROOM})
+        hub, bounce = waiting_rooms(ctx.derived, **{k: ctx[k] for k in WAITING_ROOM})
         flagged = np.flatnonzero(hub | bounce)
         findings = None
         if len(flagged):
@@ -75,7 +81,8 @@ class ObjectionHubStage(Check):
                    if len(flagged) else f"все открытые этапы с достаточным движением ({judged}) — шаги воронки, "
                                         "а не отстойники")
         return self.result(findings=findings, metric=round(len(flagged) / judged, 4),
-                           threshold=0.0, message=text, message_ru=text_ru, judged=judged)
+                           threshold=0.0, message=text, message_ru=text_ru, judged=judged,
+                           verdicts=self.verdict_table(findings, hub=True))
 
     def _findings(self, st, rows, strong, entries, n_sources, exits, backs, bounced, back_share, hub, bounce):
         names = st.frame["stage"].to_numpy(dtype=object)

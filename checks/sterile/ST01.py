@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE
@@ -25,6 +26,8 @@ class LostDealsMissing(Check):
     title_ru = "Нет проигранных сделок"
     family = Family.STERILE
     severity = Severity.HIGH
+    gauge = Gauge("lost share of closed deals", "доля проигранных среди закрытых сделок", Unit.SHARE, Fails.BELOW)
+    evidence_keys = ("closed", "won", "lost", "lost_share")
     needs = {"deals": ("status",)}
     params = {"max_lost_share": 0.2, "min_closed": 30}
     param_rules = {"max_lost_share": SHARE, "min_closed": COUNT}

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from checks.stats import benjamini_hochberg, lower_tail_p
 from audit.model import text as ru
@@ -36,6 +37,9 @@ class OwnerNeverLoses(Check):
     title_ru = "Менеджер почти не проигрывает"
     family = Family.STERILE
     severity = Severity.HIGH
+    gauge = Gauge("share of owners who lose far less than the team",
+                  "доля менеджеров, которые проигрывают намного реже команды", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("closed", "lost", "lost_share", "team_lost_share", "p_value", "q_value")
     needs = {"deals": ("status", "owner")}
     params = {"min_closed": 15, "fdr": 0.05, "max_share_ratio": 0.5}
     param_rules = {"min_closed": COUNT, "fdr": SHARE, "max_share_ratio": SHARE}

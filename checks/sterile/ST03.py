@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 
@@ -15,6 +16,8 @@ class LostWithoutReason(Check):
     title_ru = "Проигранные сделки без причины"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of lost deals without a reason",
+                  "доля проигранных сделок без причины", Unit.SHARE, Fails.ABOVE)
     needs = {"deals": ("status", "lost_reason")}
     rationale = ("A loss without a reason teaches nothing: the team cannot see which objection, "
                  "price or competitor it keeps losing to.")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from audit.model import CrmData
 from checks import vocab
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE
@@ -22,6 +23,9 @@ class VagueLossReason(Check):
     title_ru = "Причины отказа, которые ничего не объясняют"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of loss reasons that say nothing",
+                  "доля причин отказа, которые ничего не объясняют", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("lost_reason", "word", "deals", "lost_with_reason", "share", "max_share")
     needs = {"deals": ("status", "lost_reason")}
     params = {"max_top_share": 0.5, "min_lost": 20}
     param_rules = {"max_top_share": SHARE, "min_lost": COUNT}

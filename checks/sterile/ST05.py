@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.derived.flowindex import NAT, flow_index, group_starts, take_text, visit_arrays
+from audit.derived.flowindex import NAT, group_starts, take_text
 from audit.model import CrmData
-from audit.derived.stage_order import stage_order
 from audit.derived.steps import MIN_ORDER_SUPPORT, guessed_pipelines
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from checks.links import linked_rows
 from audit.model import text as ru
 from audit.model.params import COUNT, HOURS, SHARE
@@ -54,6 +54,9 @@ class EnteredLate(Check):
     title_ru = "Сделка заведена задним числом"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    gauge = Gauge("share of deals entered late or won at once",
+                  "доля сделок, заведённых поздно или сразу выигранными", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("first_stage", "first_stage_order", "open_stages", "hours_to_win")
     needs = {"deals": ("created_at", "status")}
     params = {"min_skipped_share": 0.33, "min_open_stages": 3, "max_hours_to_win": 24,
               "min_support": MIN_ORDER_SUPPORT}
@@ -97,10 +100,10 @@ class EnteredLate(Check):
                           "order": np.nan, "open_stages": np.nan}, index=deals.index)
         late = pd.Series(False, index=deals.index)
         placed = np.zeros(len(deals), dtype=bool)  # deals the late-entry rule could judge
-        unlinked = with_history and len(crm.stage_history) and not linked_rows(crm, "stage_history")
+        unlinked = with_history and len(crm.stage_history) and not linked_rows(ctx.derived, "stage_history")
         unsure: list[str] = []
         if with_history and not unlinked:
-            found, placed_rows, unsure = _late_entries(crm, float(ctx["min_skipped_share"]),
+            found, placed_rows, unsure = _late_entries(ctx.derived, float(ctx["min_skipped_share"]),
                                                        int(ctx["min_open_stages"]), int(ctx["min_support"]))
             placed[placed_rows] = True
             if found is not None:
@@ -210,20 +213,20 @@ def _nothing_to_judge_ru(with_history: bool, unlinked: bool, n: int, unsure: lis
             f"создания и закрытия, а {history}")
 
 
-def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int,
+def _late_entries(d: Derived, min_skipped_share: float, min_open_stages: int,
                   min_support: int) -> tuple[pd.DataFrame | None, np.ndarray, list[str]]:
     """Deals whose entry stage is late: columns row (position in crm.deals), stage, kind,
     order, open_stages; the rows of every deal the rule judged; and the pipelines left out
     because their inferred order rests on fewer than `min_support` deals per step. Works on the
     integer-coded visits; text only for the flagged few."""
-    ix, va = flow_index(crm), visit_arrays(crm)
+    ix, va = d.flow_index, d.visit_arrays
     nothing = np.empty(0, dtype=np.int64)
     if not len(ix.h_at) or not ix.n_deals:
         return None, nothing, []
-    order = stage_order(crm)
+    order = d.stage_order
     if order.empty:
         return None, nothing, []
-    unsure = _guessed_pipelines(crm, min_support)
+    unsure = sorted(guessed_pipelines(d, min_support)["pipeline"].tolist())
     order = order[~order["pipeline"].isin(unsure)]
     declared = order["declared"].fillna(False).astype(bool)
     declared_pipes = order.loc[declared, "pipeline"].unique()
@@ -289,12 +292,6 @@ def _late_entries(crm: CrmData, min_skipped_share: float, min_open_stages: int,
                          "stage": take_text(ix.stages, va.stage[entry]).to_numpy(),
                          "kind": kind_names[kinds[late]], "order": orders[late],
                          "open_stages": open_stages[late]}), judged_rows, unsure
-
-
-def _guessed_pipelines(crm: CrmData, min_support: int) -> list[str]:
-    """Pipelines whose stage order is inferred and some open step of it follows the previous
-    one for fewer than `min_support` deals: where a stage falls in them is a guess."""
-    return sorted(guessed_pipelines(crm, min_support)["pipeline"].tolist())
 
 
 DAY_US = 86_400_000_000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit.derived.deal_index import activity_positions, deal_index
 from audit.model import CrmData
-from checks.base import Check, CheckResult, Family, RunContext, Severity
+from audit.model.gauge import Fails, Gauge, Unit
+from checks.base import Check, CheckResult, Derived, Family, RunContext, Severity
 from checks.links import skip_if_unlinked
 from audit.model import text as ru
 
@@ -26,6 +26,9 @@ class WonWithoutTrail(Check):
     title_ru = "Выигранная сделка без истории контактов"
     family = Family.STERILE
     severity = Severity.HIGH
+    gauge = Gauge("share of won deals with no activity",
+                  "доля выигранных сделок без контактов", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("activities", "created_at", "closed_at", "cycle_days", "amount")
     needs = {"deals": ("status",), "activities": ("deal_id",)}
     params = {}
     rationale = ("Nobody wins a deal without talking to the client. A won deal with no call, e-mail, "
@@ -44,12 +47,12 @@ class WonWithoutTrail(Check):
     dated_by = ("closed_at", "deal.closed_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
-        if (skipped := skip_if_unlinked(self, crm)) is not None:
+        if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
             # Not one activity names a deal of this export (activities hung on contacts or
             # accounts, deal ids rebuilt from row numbers): silence proves nothing.
             return skipped
         # One row per deal_id (audit.derived.deal_index), whose positions the activities are mapped to.
-        deals = deal_index(crm).deals
+        deals = ctx.derived.deal_index.deals
         activities = crm.activities
         won = deals.loc[deals["status"].eq("won").to_numpy(),
                         ["deal_id", "owner", "pipeline", "stage", "amount", "created_at", "closed_at"]]
@@ -64,7 +67,7 @@ class WonWithoutTrail(Check):
                 "begins)",
                 f"оценивать нечего: выигранных сделок {ru.num(len(won), 'ru')}, из них до начала выгрузки активностей — "
                 f"{ru.num(before, 'ru')}")
-        linked = _linked(crm)
+        linked = _linked(ctx.derived)
         silent = judged[~linked[judged.index.to_numpy()]]
 
         closed_txt, closed_ru = ru.dates(silent["closed_at"]), ru.dates(silent["closed_at"], "ru")
@@ -91,11 +94,11 @@ class WonWithoutTrail(Check):
                            message_ru=summary_ru, judged=len(judged))
 
 
-def _linked(crm: CrmData) -> np.ndarray:
-    """Per row of deal_index(crm).deals: whether some activity links to the deal.
+def _linked(d: Derived) -> np.ndarray:
+    """Per row of `d.deal_index.deals`: whether some activity links to the deal.
 
-    Built on the memoized activity -> deal positions the activity checks share, so the
-    millions of text ids are hashed once per audit, not once per check.
+    Built on the activity -> deal positions the activity checks share, so the millions of
+    text ids are hashed once per audit, not once per check.
     """
-    pos = activity_positions(crm)
-    return np.bincount(pos[pos >= 0], minlength=len(deal_index(crm).deals)) > 0
+    pos = d.activity_positions
+    return np.bincount(pos[pos >= 0], minlength=len(d.deal_index.deals)) > 0

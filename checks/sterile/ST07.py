@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.params import COUNT, SHARE
@@ -30,6 +31,8 @@ class LeadsOnlyQualified(Check):
     title_ru = "В лидах только квалифицированные"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    gauge = Gauge("lead-to-deal conversion", "конверсия лидов в сделки", Unit.SHARE, Fails.ABOVE)
+    evidence_keys = ("leads", "disqualified", "converted", "finished", "conversion")
     needs = {"leads": ("status",)}
     params = {"min_leads": 30, "max_conversion": 0.9}
     param_rules = {"min_leads": COUNT, "max_conversion": SHARE}

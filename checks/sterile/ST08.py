@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audit.model import CrmData
+from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
 from audit.model.params import ACTIVITY_TYPE_LIST, MINUTES, SHARE, count
@@ -47,6 +48,8 @@ class BulkBackfill(Check):
     title_ru = "Массовое внесение задним числом"
     family = Family.STERILE
     severity = Severity.MEDIUM
+    gauge = Gauge("bursts of records entered at once", "пакетов записей, внесённых разом", Unit.COUNT, Fails.ABOVE)
+    evidence_keys = ("table", "records", "first_at", "last_at", "minutes", "sample_ids")
     needs = {"deals": ("created_at",)}
     params = {"min_records": 20, "window_minutes": 5, "date_only_share": 0.5,
               "activity_types": ["call", "meeting", "note", "other"]}

@@ -1,5 +1,6 @@
 """The Checks sheet: the whole catalogue as run, in catalogue order, with status, the
-measured value against its threshold, why it matters and how to fix it."""
+measured value against its threshold (and, in words, on which side of it the check fails), why
+it matters and how to fix it."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     if has_prev:
         headers += ["previous_affected", "delta"]
         widths += [12, 11]
-    headers += ["result", "rationale", "fix", "skipped_reason"]
-    widths += [40, 46, 46, 36]
+    headers += ["reading", "result", "rationale", "fix", "skipped_reason"]
+    widths += [34, 40, 46, 46, 36]
     s = Sheet(wb, t("sheet.checks", lang), widths, lang=ctx.lang)
     s.freeze("C3")
     s.print_setup(ctx, repeat_rows="2:2")
@@ -50,7 +51,9 @@ def add(wb: Workbook, ctx: BookContext) -> None:
             p = prev.get(c.code)
             row += [s.cell(p if is_number(p) else None, fmt=FMT_INT, align=TOP),
                     s.cell(affected_delta(r, c), fmt=FMT_SIGNED, align=Alignment(horizontal="center", vertical="top"))]
-        row += [s.cell(c.text(lang), align=WRAP),
+        reading = c.gauge.reading(c.metric, c.threshold, lang) if c.gauge is not None else None
+        row += [s.cell(reading, align=WRAP),
+                s.cell(c.text(lang), align=WRAP),
                 s.cell(info.text("rationale", lang) if info else None, align=WRAP),
                 s.cell(info.text("fix", lang) if info else None, align=WRAP),
                 s.cell(c.reason(lang), align=WRAP)]

@@ -53,7 +53,7 @@ def test_exact_ids_and_evidence(mixed):
 def test_as_of_is_a_validation_parameter(crm):
     # A later audit date clears the "future" dates: the suite takes as_of as a parameter,
     # and the shared validation is memoized per as_of.
-    later = DateOrder().run(crm, ctx(DateOrder, as_of="2027-01-01"))
+    later = DateOrder().run(crm, ctx(DateOrder, crm, as_of="2027-01-01"))
     assert sorted(later.findings["entity_id"]) == ["1", "8"]
 
 

@@ -78,8 +78,8 @@ def test_no_open_deals_is_skipped_not_passed():
 
 def test_as_of_is_the_reference_not_the_clock():
     crm = make_crm([deal(1, created_at=OLD)], activities=[activity(1, "2026-10-01")])
-    assert SilentOpenDeal().run(crm, ctx(SilentOpenDeal, as_of="2026-10-10")).status is Status.PASS
-    assert SilentOpenDeal().run(crm, ctx(SilentOpenDeal, as_of=AS_OF)).status is Status.FAIL
+    assert SilentOpenDeal().run(crm, ctx(SilentOpenDeal, crm, as_of="2026-10-10")).status is Status.PASS
+    assert SilentOpenDeal().run(crm, ctx(SilentOpenDeal, crm, as_of=AS_OF)).status is Status.FAIL
 
 
 def test_activities_linked_to_no_deal_skip_the_check():

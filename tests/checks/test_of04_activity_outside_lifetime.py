@@ -51,6 +51,8 @@ def test_evidence_names_the_deal():
     assert (f["entity_type"] == "activity").all()
     assert f.loc["a1", "message"] == "email on 2026-09-21 10:00 is 10 days before deal 1 was created"
     assert f.loc["a2", "message"] == "call on 2026-10-21 12:00 is 26 h after deal 1 was closed"
+    # The deal each activity finding is about, for the trust score (a typed column, not evidence).
+    assert f["related_deal"].tolist() == ["1", "1"]
 
 
 def test_missing_activity_id_gets_a_stable_synthetic_id():

@@ -2,7 +2,7 @@ import pytest
 
 from checks.activity.OF06 import ThinkItOverStall
 from checks.base import RunContext, Status
-from tests.builders import AS_OF, assert_skipped, activity, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, activity, deal, derived, flagged_ids, make_crm, move, run_check
 
 # AS_OF is 2026-11-20 18:00; deals are created 2026-10-01 10:00 unless said otherwise.
 
@@ -83,7 +83,7 @@ def test_without_subject_or_result_the_check_is_skipped():
 def test_min_days_and_vocabulary_are_configurable():
     crm = make_crm([deal(1, created_at="2026-11-15")], activities=[activity(1, "2026-11-16", result="Обещал вернуться")])
     assert run_check(ThinkItOverStall, crm, min_days=3).status is Status.PASS
-    ctx = RunContext(as_of=AS_OF, params={"min_days": 3}, vocab={"think_it_over": ("обещал вернуться",)})
+    ctx = RunContext(as_of=AS_OF, derived=derived(crm), params={"min_days": 3}, vocab={"think_it_over": ("обещал вернуться",)})
     assert flagged_ids(ThinkItOverStall().run(crm, ctx)) == ["1"]
 
 

@@ -93,3 +93,18 @@ def test_skipped_with_the_reason_never_passed(calls, points, reason):
 def test_a_log_of_internal_calls_only_leaves_the_check_to_the_runners_skip():
     data = crm([call("101", "2026-10-05 11:00", direction="internal")])
     assert data.missing(CallsNotLogged.needs) == {"calls": ("their_number",)}
+
+
+def test_each_owners_talk_with_a_trace_is_published_for_the_owners_table():
+    from audit.derived.scorecard import owners_table
+    from tests.builders import derived
+    calls = [call("89161234567", "2026-10-05 11:00", talk=120), call("+74951112233", "2026-10-15 11:00", talk=60)]
+    data = crm(calls, [activity(2, "2026-10-15 12:00")],
+               deals=[deal(1, owner="Boris"), deal(2, owner="Anna", status="won", closed_at="2026-10-20 12:00")])
+    result = run_check(CallsNotLogged, data)
+    # The call's own manager (Иванов Пётр) owns no deal: the talk counts for the deal's owner.
+    assert result.verdicts.table.to_dict("records") == [{"owner": "Anna", "talk_in_crm_share": 1.0},
+                                                        {"owner": "Boris", "talk_in_crm_share": 0.0}]
+    owners = owners_table(derived(data), result.findings, results=[result]).set_index("owner")
+    assert owners["talk_in_crm_share"].to_dict() == {"Anna": 1.0, "Boris": 0.0}
+    assert owners_table(derived(data), result.findings)["talk_in_crm_share"].isna().all()  # OF07 not run

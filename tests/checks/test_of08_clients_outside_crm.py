@@ -2,7 +2,7 @@ import pytest
 
 from checks.activity.OF08 import ClientsOutsideCrm
 from checks.base import RunContext, Status
-from tests.builders import AS_OF, call, deal, flagged_ids, lead, make_crm, phone, run_check
+from tests.builders import AS_OF, call, deal, derived, flagged_ids, lead, make_crm, phone, run_check
 
 KNOWN = "+7 916 123-45-67"
 STRANGER = "8 (903) 555-44-33"
@@ -47,7 +47,8 @@ def test_numbers_are_masked_unless_asked():
     assert ev["phone_numbers"] == ["+7 *** ***-**-34", "+7 *** ***-**-33"]  # most talk first
     assert ev["numbers"] == 2 and ev["calls"] == 6 and ev["talk_min"] == 13.0
     assert "9035554433" not in str(masked.findings.to_dict())
-    shown = ClientsOutsideCrm().run(data, RunContext(as_of=AS_OF, params=ClientsOutsideCrm.params, show_numbers=True))
+    shown = ClientsOutsideCrm().run(data, RunContext(as_of=AS_OF, derived=derived(data), params=ClientsOutsideCrm.params,
+                                                     show_numbers=True))
     assert shown.findings["evidence"][0]["phone_numbers"] == ["+79035554434", "+79035554433"]
 
 
@@ -55,3 +56,12 @@ def test_a_log_without_managers_is_skipped():
     calls = [{**c, "owner": None, "our_party": "101"} for c in three(STRANGER)]
     result = run_check(ClientsOutsideCrm, crm(calls))
     assert result.status is Status.SKIPPED and "[calls.extensions]" in result.skipped_reason
+
+
+def test_the_numbers_per_manager_are_published_for_the_owners_table():
+    result = run_check(ClientsOutsideCrm, crm([*three(STRANGER), *three("+7 903 555 44 34", owner="Смирнов Дмитрий"),
+                                              *three("+7 903 555 44 35", owner="Смирнов Дмитрий")]))
+    assert result.verdicts.table.to_dict("records") == [{"owner": "Иванов Пётр", "numbers_outside_crm": 1},
+                                                        {"owner": "Смирнов Дмитрий", "numbers_outside_crm": 2}]
+    quiet = run_check(ClientsOutsideCrm, crm(three(KNOWN)))
+    assert quiet.status is Status.PASS and quiet.verdicts.table.empty  # judged: every owner reads 0

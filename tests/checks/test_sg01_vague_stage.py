@@ -2,7 +2,7 @@ import pytest
 
 from checks.base import RunContext, Status
 from checks.stages.SG01 import VagueStage
-from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, deal, derived, flagged_ids, make_crm, move, run_check
 
 
 @pytest.mark.parametrize("deals, expected", [
@@ -60,7 +60,7 @@ def test_declared_pipeline_stages_are_judged():
 def test_config_vocabulary_extends_and_overrides():
     crm = make_crm([deal(1, stage="Ждём оплату"), deal(2, stage="Ожидание оплаты")])
     assert flagged_ids(run_check(VagueStage, crm)) == ["Sales/Ожидание оплаты"]
-    ctx = RunContext(as_of=AS_OF, params={},
+    ctx = RunContext(as_of=AS_OF, derived=derived(crm), params={},
                      vocab={"vague_stages": ("ждем оплат*",), "result_stages": ("ожидание оплаты",)})
     assert flagged_ids(VagueStage().run(crm, ctx)) == ["Sales/Ждём оплату"]
 
@@ -77,7 +77,7 @@ def test_missing_stage_values_pass_and_no_open_stage_is_skipped():
     assert result.status is Status.PASS and result.judged == 1
     empty = make_crm([deal(1, stage="x")])
     empty = type(empty).build(deals=empty.deals.iloc[:0])
-    assert_skipped(VagueStage().run(empty, RunContext(as_of=AS_OF)), "no open stage to judge")
+    assert_skipped(VagueStage().run(empty, RunContext(as_of=AS_OF, derived=derived(empty))), "no open stage to judge")
     only_inbox = make_crm([deal(1, stage="Неразобранное")])
     assert_skipped(run_check(VagueStage, only_inbox), "every stage in the export is final (won or lost) or an inbox")
 

@@ -2,7 +2,7 @@ import pytest
 
 from checks.base import RunContext, Status
 from checks.stages.SG02 import ParkedInVagueStage
-from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, move, run_check
+from tests.builders import AS_OF, assert_skipped, deal, derived, flagged_ids, make_crm, move, run_check
 
 
 @pytest.mark.parametrize("deals, expected", [
@@ -64,5 +64,5 @@ def test_without_history_no_days_are_claimed():
 def test_config_vocabulary():
     crm = make_crm([deal(1, stage="Ждём оплату")])
     assert run_check(ParkedInVagueStage, crm).status is Status.PASS
-    ctx = RunContext(as_of=AS_OF, vocab={"vague_stages": ("ждем оплат*",)})
+    ctx = RunContext(as_of=AS_OF, derived=derived(crm), vocab={"vague_stages": ("ждем оплат*",)})
     assert flagged_ids(ParkedInVagueStage().run(crm, ctx)) == ["1"]

@@ -2,7 +2,7 @@ import pytest
 
 from checks.base import RunContext, Status
 from checks.sterile.ST04 import VagueLossReason
-from tests.builders import AS_OF, assert_skipped, deal, flagged_ids, make_crm, run_check
+from tests.builders import AS_OF, assert_skipped, deal, derived, flagged_ids, make_crm, run_check
 
 
 def lost(i, reason, **kw):
@@ -74,7 +74,7 @@ def test_thresholds_are_configurable():
 def test_config_vocabulary():
     crm = make_crm([lost(1, "Не подошло")])
     assert run_check(VagueLossReason, crm).status is Status.PASS
-    ctx = RunContext(as_of=AS_OF, params=dict(VagueLossReason.params), vocab={"vague_reasons": ("не подошло",)})
+    ctx = RunContext(as_of=AS_OF, derived=derived(crm), params=dict(VagueLossReason.params), vocab={"vague_reasons": ("не подошло",)})
     assert flagged_ids(VagueLossReason().run(crm, ctx)) == ["1"]
 
 

@@ -39,11 +39,11 @@ def test_zoho_calls_without_potential_say_what_they_link_to(load_fixture):
 
 
 def test_pipedrive_deals_export_says_every_stage_is_open(load_fixture):
-    from audit.derived.stage_order import stage_order
+    from tests.builders import derived
     loaded = load_fixture("pipedrive_deals.csv")
     assert loaded.crm.stages_all_open
     # "Negotiations Started" holds only a won deal: still an open stage of the pipeline.
-    assert set(stage_order(loaded.crm)["kind"]) == {"open"}
+    assert set(derived(loaded.crm).stage_order["kind"]) == {"open"}
     assert not load_fixture("hubspot_deals_date_entered.csv").crm.stages_all_open
 
 

@@ -3,7 +3,7 @@ them, close times, and the spreadsheet export with a renamed final stage."""
 
 import pandas as pd
 
-from audit.derived.stage_order import stage_order
+from tests.builders import derived
 
 REST = ["bitrix24_rest_crm_deal_list.csv", "bitrix24_rest_crm_stagehistory_list.csv"]
 NAMES = ["bitrix24_rest_crm_status_list.csv", "bitrix24_rest_crm_category_list.csv", "bitrix24_rest_user_get.csv",
@@ -61,7 +61,7 @@ def test_name_dumps_name_pipelines_stages_users_companies_and_sources(load_fixtu
 
 def test_status_list_declares_stage_order_and_kind_per_pipeline(load_fixture):
     loaded = load_fixture(*REST, *NAMES)
-    order = stage_order(loaded.crm)
+    order = derived(loaded.crm).stage_order
     wholesale = order[order["pipeline"] == "Опт"].sort_values("order")
     assert wholesale["stage"].tolist() == ["Новая", "Согласование", "Закрыто и реализовано", "Отказ"]
     assert wholesale["kind"].tolist() == ["open", "open", "won", "lost"] and wholesale["declared"].all()

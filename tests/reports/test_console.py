@@ -87,3 +87,14 @@ def test_nothing_judged_shows_no_score(result):
     text = render_summary(blind, [], color=False)
     assert "100" not in text.splitlines()[1] and "61.5" not in text
     assert "Trust score  not scored - no check could judge this export (0 of 31 checks)" in text.splitlines()[1]
+
+
+def test_failed_lines_read_the_metric_against_its_threshold(result):
+    from audit.model.gauge import Fails, Gauge, Unit
+    gauge = Gauge("lost share of closed deals", "доля проигранных", Unit.SHARE, Fails.BELOW)
+    checks = [replace(c, gauge=gauge, metric=0.04, threshold=0.2) if c.code == "ST01" else c for c in result.checks]
+    text = render_summary(replace(result, checks=tuple(checks)), [], color=False)
+    (line,) = [l for l in text.splitlines() if " ST01 " in l]
+    assert line.endswith("  (4% lost share of closed deals, fails below 20%)")
+    ru = render_summary(replace(result, checks=tuple(checks)), [], color=False, lang="ru")
+    assert "(доля проигранных: 4\u00a0%; не пройдена, если ниже 20\u00a0%)" in ru

@@ -261,6 +261,15 @@ def test_real_run_renders(tmp_path):
     assert wb.sheetnames[1] == "Сводка"
     assert len(finding_rows(wb, "ru")) == min(len(result.findings), xlsx.DEFAULT_MAX_ROWS)
     assert not [c for _ws, c in all_cells(wb) if c.data_type == "f"]
+    # The Checks sheet words each metric against its threshold from the check's gauge.
+    checks = wb["Проверки"]
+    header = [c.value for c in checks[2]]
+    rows = {r[0]: r for r in checks.iter_rows(min_row=3, values_only=True)}
+    read = {c.code: rows[c.code][header.index("Значение и порог")] for c in result.checks}
+    measured = [c for c in result.checks if c.metric is not None]
+    assert measured and all(read[c.code] == c.gauge.reading(c.metric, c.threshold, "ru") for c in measured)
+    assert all("; не пройдена, если " in read[c.code] for c in measured)
+    assert all(read[c.code] is None for c in result.checks if c.metric is None)
 
 
 def test_a_deals_stage_changes_of_one_check_share_one_row(tmp_path):
