@@ -23,7 +23,7 @@ import pandas as pd
 
 from audit.ingest.canonical import ID_COLUMN, Match, dropped_issues
 from audit.ingest.mapping import TableRead
-from audit.ingest.readers import ROW_COLUMN, RawTable
+from audit.ingest.rawtable import ROW_COLUMN, RawTable
 from audit.model import SourceFile
 
 SMALL_ROWS = 5_000        # files with fewer records are gathered with their like

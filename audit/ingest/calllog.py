@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from audit.ingest.readers import ROW_COLUMN, RawTable
+from audit.ingest.rawtable import ROW_COLUMN, RawTable
 from audit.model.config import Config
 from audit.model.errors import InputError
 

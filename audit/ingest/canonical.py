@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from audit.ingest.profiles import FinishContext, Profile, TableSpec, norm_header
-from audit.ingest.readers import ROW_COLUMN, RawTable
+from audit.ingest.rawtable import ROW_COLUMN, RawTable
 from audit.ingest.values import (
     clean_text,
     map_labels,

@@ -1,7 +1,7 @@
 """CSV text as it can go wrong: encodings without a mark or that failed, fields and header rows
 far beyond an export's, and small files read without Arrow's fixed costs.
 
-Split from audit.ingest.readers, which calls these: `encoding_hint` (never the encoding that
+Called by audit.ingest.textfile and audit.ingest.encodings: `encoding_hint` (never the encoding that
 just failed), `utf16_without_bom`, `parse_small_csv` (the csv module for a file already in
 memory: 5,000 three-row files went from 246 s to about 10), and the refusals that name the
 file, line and column: `refuse_long_fields`, `refuse_endless_first_line`.
@@ -16,10 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audit.ingest.rawtable import ROW_COLUMN
 from audit.model.errors import InputError
 from audit.model.limits import MIB, ReadLimits, lift_hint
-
-ROW_COLUMN = "_row"  # as audit.ingest.readers.ROW_COLUMN (this module stands below readers)
 
 
 def encoding_hint(failed: str | None = None) -> str:

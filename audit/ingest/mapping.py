@@ -18,7 +18,7 @@ import pandas as pd
 
 from audit.ingest.canonical import Match, Mapped, drop_helpers, map_table
 from audit.ingest.profiles import BY_NAME, CALL_LOGS, PROFILES, Profile, TableSpec, norm_header
-from audit.ingest.readers import ROW_COLUMN, RawTable, text_columns
+from audit.ingest.rawtable import ROW_COLUMN, RawTable, text_columns
 from audit.ingest.unread import refuse_unread_deals
 from audit.model import SCHEMA, SourceFile
 from audit.model.config import Config

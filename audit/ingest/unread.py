@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from typing import Sequence
 
-from audit.ingest.readers import RawTable
+from audit.ingest.rawtable import RawTable
 from audit.model.errors import InputError
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from audit.cli import cli
 from audit.ingest import load
-from audit.ingest.readers import encoding_hint, utf16_without_bom
+from audit.ingest.csvtext import encoding_hint, utf16_without_bom
 from tests.ingest.conftest import FIXTURES
 
 HEADER = "deal_id,title,stage,status,owner,created_at,closed_at,amount\n"

@@ -226,7 +226,7 @@ def test_utf8_at_the_start_cp1251_further_on(tmp_path):
 def test_sample_boundary_inside_a_character(tmp_path, encoding):
     """The sniffing sample ends wherever its byte count falls, often inside a character."""
     from audit.ingest import load
-    from audit.ingest.readers import SNIFF_BYTES
+    from audit.ingest.encodings import SNIFF_BYTES
     header = "ID;Название сделки;Этап сделки;Дата создания сделки;Ответственный\n"
     rows = "".join(f"{i};Поставка оборудования;Этап;01.01.2026;Пётр\n" for i in range(SNIFF_BYTES // 20))
     for shift in range(3):  # moves every later character across the sample's byte boundary

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from audit.ingest import load
-from audit.ingest.readers import HEAD_BYTES, _read_text, read_file, text_columns
+from audit.ingest.readers import HEAD_BYTES, read_file, text_columns
+from audit.ingest.textfile import read_text
 from tests.ingest.conftest import FIXTURES
 
 TEXT_FIXTURES = sorted(p.name for p in FIXTURES.iterdir()
@@ -21,8 +22,8 @@ def test_small_file_parser_agrees_with_arrow(name):
     """The in-memory csv-module parser and Arrow's reader give the same raw table."""
     path = FIXTURES / name
     head = path.read_bytes()[:HEAD_BYTES]
-    small = text_columns(_read_text(path, head, None, whole=True))
-    arrow = _read_text(path, head, None, whole=False)
+    small = text_columns(read_text(path, head, None, whole=True))
+    arrow = read_text(path, head, None, whole=False)
     assert small.headers == arrow.headers and small.delimiter == arrow.delimiter
     assert (small.encoding, small.header_row) == (arrow.encoding, arrow.header_row)
     assert [r for r, _t in small.dropped] == [r for r, _t in arrow.dropped]
