@@ -95,6 +95,6 @@ def test_failed_lines_read_the_metric_against_its_threshold(result):
     checks = [replace(c, gauge=gauge, metric=0.04, threshold=0.2) if c.code == "ST01" else c for c in result.checks]
     text = render_summary(replace(result, checks=tuple(checks)), [], color=False)
     (line,) = [l for l in text.splitlines() if " ST01 " in l]
-    assert line.endswith("  (4% lost share of closed deals, fails below 20%)")
+    assert line.endswith("  (lost share of closed deals: 4%, fails below 20%)")
     ru = render_summary(replace(result, checks=tuple(checks)), [], color=False, lang="ru")
     assert "(доля проигранных: 4\u00a0%; не пройдена, если ниже 20\u00a0%)" in ru
