@@ -190,11 +190,11 @@ LABELS: Mapping[str, tuple[str, str]] = {
                     "that judged the export failed.",
                     "0-100: насколько CRM отражает всю историю продаж, включая проигрыши. 100 — ни одна проверка, "
                     "оценившая выгрузку, не провалена."),
-    "guide.score_cost": ("Each failed check takes a share of it: up to 20 % for a high severity, 10 % for "
-                         "medium, 4 % for low, more the more deals its findings touch (at least a quarter of "
+    "guide.score_cost": ("Each failed check takes a share of it: up to 20% for a high severity, 10% for "
+                         "medium, 4% for low, more the more deals its findings touch (at least a quarter of "
                          "that overall). Top problems are ranked by this cost.",
-                         "Каждая проваленная проверка отнимает долю: до 20 % при высокой важности, 10 % при "
-                         "средней, 4 % при низкой — тем больше, чем больше сделок затронуто (в общем индексе — "
+                         "Каждая проваленная проверка отнимает долю: до 20\u00a0% при высокой важности, 10\u00a0% при "
+                         "средней, 4\u00a0% при низкой — тем больше, чем больше сделок затронуто (в общем индексе — "
                          "не меньше четверти). Главные проблемы упорядочены по этой доле."),
     "guide.score_scope": ("A manager's (pipeline's) score counts only his (its) own deals, so the overall score "
                           "can be below every manager's: it also carries the problems of no one manager.",

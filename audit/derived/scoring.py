@@ -40,7 +40,7 @@ anything there is no score at all ("not scored"), never a clean 100.
 
 How much a failed check costs depends on its severity and on the share of deals its
 findings touch:
-  weight      high 20 %, medium 10 %, low 4 %, info 0 %
+  weight      high 20%, medium 10%, low 4%, info 0%
   touched     a deal finding touches its deal; an activity finding its activity's deal;
               an owner finding all of the owner's deals (in the finding's pipeline, when
               it names one); a pipeline finding the pipeline's deals; a stage finding the
@@ -78,14 +78,15 @@ a severity changed in crm-audit.toml changes the weight.""",
 
 Сколько стоит проваленная проверка, зависит от её важности и от доли сделок, которых
 касаются её находки:
-  вес         high 20 %, medium 10 %, low 4 %, info 0 %
+  вес         высокая важность (high) 20 %, средняя (medium) 10 %, низкая (low) 4 %,
+              инфо (info) 0 %
   охват       находка по сделке касается этой сделки; по активности — её сделки;
               по менеджеру — всех его сделок (в воронке находки, если она указана);
               по воронке — сделок воронки; по этапу — сделок, стоящих на этапе сейчас;
               по набору данных — всех сделок; по лидам — считается доля отмеченных лидов.
   общий       каждая проваленная проверка умножает индекс на
                 1 - вес x (0,25 + 0,75 x доля затронутых сделок),
-              так что проверка high стоит от 5 до 20 баллов из 100, а две проблемы всегда
+              так что проверка высокой важности стоит от 5 до 20 баллов из 100, а две проблемы всегда
               стоят больше одной.
   по менеджеру и по воронке
               то же произведение по собственным сделкам менеджера (воронки): доля его

@@ -5,7 +5,7 @@ it matters and how to fix it."""
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from audit.model.findings import Family, Status
@@ -13,7 +13,7 @@ from reports import i18n
 from reports.common import affected_delta, is_number, previous_affected
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import FMT_INT, FMT_SIGNED, TOP, WRAP, severity_rules, status_rules
+from reports.xlsx.styles import Font, FMT_INT, FMT_SIGNED, TOP, WRAP, severity_rules, status_rules
 
 # Catalogue order (ST, SG, OF, FN, HY): the sheet reads as the catalogue; filters do the rest.
 FAMILY_ORDER = {p: i for i, p in enumerate(("ST", "SG", "OF", "FN", "HY"))}

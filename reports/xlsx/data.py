@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from audit.model.findings import Status
 from audit.model.text import num
@@ -14,7 +14,7 @@ from reports import i18n
 from audit.model.text import column_word
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import CENTER_TOP, FMT_INT, TOP, WRAP
+from reports.xlsx.styles import Font, CENTER_TOP, FMT_INT, TOP, WRAP
 
 PARSE_DETAIL_ROWS = 1_000       # unreadable values listed one by one
 INPUT_COLUMNS = ("file", "table", "crm", "encoding", "delimiter", "header_row", "rows", "sheet", "mapping",

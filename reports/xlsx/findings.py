@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
@@ -31,7 +31,7 @@ from reports.evidence import evidence_words
 from reports.i18n import t
 from reports.xlsx.capping import capped_findings
 from reports.xlsx.sheet import BookContext, Sheet, safe_text, wrapped_lines
-from reports.xlsx.styles import FMT_AMOUNT, MUTED, date_format, severity_rules
+from reports.xlsx.styles import Font, FMT_AMOUNT, MUTED, date_format, severity_rules
 from reports.xlsx.todo import TodoList
 
 __all__ = ["DEFAULT_MAX_ROWS", "capped_findings", "evidence_text", "add", "COLUMNS", "FIRST_ROW"]
@@ -43,7 +43,7 @@ FIRST_ROW = 3                   # row 1: the note, row 2: the header
 
 # (field of the to-do row, header label, width, wrapped)
 COLUMNS = (
-    ("severity", "col.severity", 10, False),
+    ("severity", "col.severity", 12, False),   # "высокая" in bold, beside the filter button
     ("check", "col.check", 24, True),
     ("owner", "col.owner", 17, True),
     ("pipeline", "col.pipeline", 13, True),
@@ -52,7 +52,7 @@ COLUMNS = (
     ("deal_id", "col.deal_id", 11, False),
     ("company", "col.company", 20, True),
     ("amount", "col.amount", 12, False),
-    ("at", "col.date", 12, False),
+    ("at", "col.date", 13, False),
     ("found", "col.found", 46, True),
     ("todo", "col.todo", 26, True),
     ("evidence", "col.evidence", 40, True),

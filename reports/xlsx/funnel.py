@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.pagebreak import Break
 
 from audit.model.result import AuditResult
@@ -26,7 +26,7 @@ from reports.common import is_number
 from reports.i18n import t
 from reports.xlsx.charts import cache_series
 from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import FMT_INT, FMT_PCT, SEVERITY_COLORS, scale, show_axes
+from reports.xlsx.styles import Font, FMT_INT, FMT_PCT, SEVERITY_COLORS, scale, show_axes
 from reports.xlsx.tables import row_ranges
 
 JUDGE = "FN01"                  # the check that judges these conversions

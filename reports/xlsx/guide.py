@@ -4,13 +4,12 @@ works, what the colours and severities mean, and how to use the to-do list."""
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reports.common import as_of_text
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import BANDS, INK, WRAP
+from reports.xlsx.styles import BANDS, INK, TOP, WRAP, Font
 
 # The sheets it describes, in workbook order (the full workbook's; a manager's own has fewer).
 SHEET_KEYS = ("summary", "findings", "managers", "funnel", "stages", "checks", "data")
@@ -28,7 +27,7 @@ def add(wb: Workbook, ctx: BookContext, sheets: tuple[str, ...] = SHEET_KEYS) ->
     s.section(t("guide.sheets", lang))
     for key in sheets:
         name = t(f"sheet.{key}", lang)
-        link = s.cell(name, font=Font(bold=True, color="0563C1", underline="single"))
+        link = s.cell(name, font=Font(bold=True, color="0563C1", underline="single"), align=TOP)  # beside its text
         link.hyperlink = Hyperlink(ref="", location=f"'{name}'!A1")
         s.append([link, s.cell(t(f"guide.{key}", lang), align=WRAP)])
     s.blank()

@@ -8,7 +8,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule, DataBarRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from reports import i18n
@@ -16,8 +16,8 @@ from reports.i18n import t
 from reports.xlsx.charts import cache_series
 from reports.xlsx.labels import sentinels
 from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import (FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, FMT_SIGNED_1, HEADER_FILL, band_rules, scale,
-                                 show_axes)
+from reports.xlsx.styles import (FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, FMT_SIGNED_1, HEADER_FILL, Font, band_rules,
+                                 scale, show_axes)
 from reports.xlsx.tables import column_ref, header_width, table_rows, width
 
 CHART_MANAGERS = 25

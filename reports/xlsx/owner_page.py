@@ -9,14 +9,14 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from audit.model import text
 from reports import i18n
 from reports.common import as_of_text
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import (FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, HEADER_FILL, INK, MUTED, TOP, WRAP, band,
+from reports.xlsx.styles import (Font, FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, HEADER_FILL, INK, MUTED, TOP, WRAP, band,
                                  score_font)
 
 WIDTHS = [34, 14, 14, 14, 50]

@@ -20,21 +20,22 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from audit.model.result import AuditResult
 from reports import ReportOptions
-from reports.xlsx.styles import FMT_DATE
+from reports.xlsx.styles import Font, FMT_DATE
 
 MAX_CELL_CHARS = 32_767
 DEFAULT_ROW_HEIGHT = 15.0     # points, a row of one line
 # Characters per unit of column width in wrapped text (a unit is one digit's width; Calibri's
 # letters are narrower, Cyrillic ones less so): measured on LibreOffice renders (Carlito, metric-
-# compatible with Calibri) of both languages. Row heights are computed with these, as neither
+# compatible with Calibri) of both languages; Cyrillic prose (the guide's sentences) holds
+# about 1.03 a unit, so Russian counts 1.0 and keeps a margin. Row heights are computed with these, as neither
 # LibreOffice nor some Excel builds grow a row to fit its wrapped text when the file is opened.
-CHARS_PER_UNIT = {"en": 1.2, "ru": 1.1}
+CHARS_PER_UNIT = {"en": 1.2, "ru": 1.0}
 
 # openpyxl refuses these (IllegalCharacterError): C0 controls except tab, LF and CR.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.formatting.rule import DataBarRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from reports import i18n
 from reports.i18n import t
 from reports.xlsx.labels import localize_values, verdict_text
 from reports.xlsx.sheet import BookContext, Sheet, missing
-from reports.xlsx.styles import FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, SEVERITY_COLORS, band_rules, scale
+from reports.xlsx.styles import Font, FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, SEVERITY_COLORS, band_rules, scale
 from reports.xlsx.tables import column_ref, header_width, width
 
 STAGE_ORDER = ["pipeline", "stage", "order", "kind", "verdict", "verdicts", "result_named", "vague", "hub",

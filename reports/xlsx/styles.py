@@ -5,13 +5,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
+from openpyxl.styles import Font as _Font
 
 from reports import i18n
 from reports.common import is_number
 
 if TYPE_CHECKING:
     from reports.xlsx.sheet import Sheet
+
+FACE = "Calibri"   # the face the row heights are measured for (reports.xlsx.sheet.CHARS_PER_UNIT)
+
+
+def Font(name: str | None = FACE, **kwargs: Any) -> _Font:  # noqa: N802 - stands in for openpyxl's Font
+    """openpyxl's Font with the face named. A font without a name is drawn in each program's
+    own default (LibreOffice picks a serif, wider than Calibri), so the measured row heights
+    would clip wrapped text there."""
+    return _Font(name=name, **kwargs)
+
 
 INK = "1F2937"
 MUTED = "6B7280"

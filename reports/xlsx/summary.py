@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from audit.model import text
@@ -27,8 +27,8 @@ from reports.i18n import t
 from reports.xlsx.charts import cache_series
 from reports.xlsx.findings import FIRST_ROW
 from reports.xlsx.sheet import BookContext, Sheet, discard
-from reports.xlsx.styles import (FMT_1, FMT_INT, INK, MUTED, TOP, WRAP, band, band_rules, date_format, named_styles,
-                                 score_font, sev_fill, show_axes)
+from reports.xlsx.styles import (FMT_1, FMT_INT, INK, MUTED, TOP, WRAP, Font, band, band_rules, date_format,
+                                 named_styles, score_font, sev_fill, show_axes)
 
 # (managers and pipelines shown, top problems shown), most first: the first that fits the page.
 PLANS = ((6, 7), (5, 7), (5, 6), (4, 6), (4, 5), (3, 5), (3, 4), (2, 3))

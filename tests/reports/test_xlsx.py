@@ -337,7 +337,7 @@ def test_cap_on_no_findings():
     pytest.param({"rules": ["closed-before-created"], "missing": ["created_at", "owner"]}, "ru",
                  "не заполнено: дата создания, ответственный", id="codes-and-columns-in-words"),
     pytest.param({"changed_at": "2026-01-02T10:05:00", "days_in_stage": 12.26}, "ru",
-                 "переход: 02.01.2026 10:05 · дней на этапе: 12,3 дн.", id="dates-and-days"),
+                 "переход: 02.01.2026 10:05 · на этапе: 12,3 дн.", id="dates-and-days"),
     pytest.param({}, "en", None, id="empty"),
     pytest.param(None, "en", None, id="none"),
 ])
