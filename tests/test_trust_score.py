@@ -142,7 +142,8 @@ def test_no_deals():
 def test_explain_score(lang):
     text = explain_text("score", lang)
     assert text == SCORE_EXPLANATION[lang]
-    for needle in ("0-100", "20 %", "10 %", "4 %", "0.25" if lang == "en" else "0,25"):
+    percent = "%" if lang == "en" else "\u00a0%"   # the reader's percent style: "20%", "20 %"
+    for needle in ("0-100", f"20{percent}", f"10{percent}", f"4{percent}", "0.25" if lang == "en" else "0,25"):
         assert needle in text
     # Why the overall score can sit below every manager's, and the colour bands, in one place.
     assert ("below every manager's" if lang == "en" else "ниже, чем у любого менеджера") in text
