@@ -168,9 +168,9 @@ def _word_regex(word: str, mode: str) -> str:
     return re.escape(stem) + forms
 
 
-def _term_regex(term: str) -> str | None:
-    """Regex (no anchors) for one term of the mini-syntax; None when it has no words."""
-    parts: list[str] = []
+def _term_pieces(term: str) -> list[tuple[str, str]]:
+    """(mode, raw word) for each word of a term of the mini-syntax."""
+    pieces = []
     for raw in term.split():
         mode = ""
         if raw.startswith("="):
@@ -179,7 +179,16 @@ def _term_regex(term: str) -> str | None:
             mode, raw = "*", raw[:-1]
         elif raw.endswith("+"):
             mode, raw = "+", raw[:-1]
-        words = normalize(raw).split()
+        pieces.append((mode, raw))
+    return pieces
+
+
+def _term_regex(term: str, normalized: Mapping[str, str]) -> str | None:
+    """Regex (no anchors) for one term of the mini-syntax; None when it has no words.
+    `normalized`: each raw word of the term, normalized."""
+    parts: list[str] = []
+    for mode, raw in _term_pieces(term):
+        words = normalized[raw].split()
         for i, word in enumerate(words):
             # "follow-up*": the prefix applies to the last piece, exactness to every piece
             piece_mode = mode if (mode == "=" or i == len(words) - 1) else ""
@@ -188,7 +197,11 @@ def _term_regex(term: str) -> str | None:
 
 
 def _alternation(terms: Sequence[str]) -> str | None:
-    regexes = {r for r in (_term_regex(t) for t in terms) if r}
+    # Every word of every term normalized in one call: the normalizing regex costs its compile
+    # per call, and hundreds of calls made the first check that matched words pay about a second.
+    raws = sorted({raw for t in terms for _mode, raw in _term_pieces(t)})
+    normalized = dict(zip(raws, _normalize_array(pa.array(raws, type=pa.string())).to_pylist()))
+    regexes = {r for r in (_term_regex(t, normalized) for t in terms) if r}
     if not regexes:
         return None
     # Longer phrases first so the reported word is the most specific one.

@@ -18,6 +18,17 @@ SCHEMA_VERSION = 1
 
 
 def build(result: AuditResult, options=None) -> dict[str, Any]:
+    """The whole report as one dict (tests and tools that want it in memory; `write` streams)."""
+    doc = _document(result, options)
+    for key, rows in doc.items():
+        if isinstance(rows, _Rows):
+            doc[key] = rows.all()
+    return doc
+
+
+def _document(result: AuditResult, options=None) -> dict[str, Any]:
+    """The report with its long lists (findings, owners, funnel) left as `_Rows`, made into dicts
+    a slice at a time when written."""
     # --history: each check's affected count in the previous run (null: no previous run,
     # or the check did not run then).
     previous_affected = dict((result.previous or {}).get("checks") or {})
@@ -43,9 +54,9 @@ def build(result: AuditResult, options=None) -> dict[str, Any]:
              "message": c.message, "message_ru": c.message_ru, "skipped_reason": c.skipped_reason}
             for c in result.checks
         ],
-        "findings": records(result.findings[list(FINDING_COLUMNS)]),
-        "owners": records(result.owners),
-        "funnel": records(result.funnel),
+        "findings": _Rows(result.findings[list(FINDING_COLUMNS)]),
+        "owners": _Rows(result.owners),
+        "funnel": _Rows(result.funnel),
     }
     if result.previous is not None:
         doc["summary"]["previous"] = dict(result.previous)
@@ -65,9 +76,30 @@ def _gauge(gauge: Gauge | None) -> dict[str, str | None]:
 
 
 def write(result: AuditResult, path: Path, options=None) -> None:
-    text = dump(result, options)
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    """The report streamed to its file a slice of rows at a time: a million findings never stand
+    in memory as one string (nor as a million dicts)."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        for piece in _pieces(result, options):
+            fh.write(piece)
+
+
+class _Rows:
+    """A table to write as a list of JSON objects, converted `SLICE` rows at a time."""
+
+    SLICE = 20_000
+
+    def __init__(self, frame: pd.DataFrame | None) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return 0 if self.frame is None else len(self.frame)
+
+    def slices(self):
+        for start in range(0, len(self), self.SLICE):
+            yield records(self.frame.iloc[start:start + self.SLICE])
+
+    def all(self) -> list[dict[str, Any]]:
+        return records(self.frame)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -117,12 +149,26 @@ def dump(result: AuditResult, options=None) -> str:
     Readable with grep and diff, and fast: json's C encoder only runs without `indent`, and
     an indented million-finding report took seconds in the pure-Python one.
     """
+    return "".join(_pieces(result, options))
+
+
+def _pieces(result: AuditResult, options=None):
+    """The text of `dump`, in pieces: a key at a time, and a slice of rows at a time."""
     encode = json.JSONEncoder(ensure_ascii=False, default=_default, allow_nan=False).encode
-    parts = []
-    for key, value in build(result, options).items():
-        if isinstance(value, list) and value:
-            items = ",\n  ".join(encode(item) for item in value)
-            parts.append(f"{encode(key)}: [\n  {items}\n ]")
+    yield "{\n "
+    for n, (key, value) in enumerate(_document(result, options).items()):
+        if n:
+            yield ",\n "
+        if isinstance(value, (list, _Rows)) and len(value):
+            yield f"{encode(key)}: [\n  "
+            slices = value.slices() if isinstance(value, _Rows) else [value]
+            first = True
+            for rows in slices:
+                if not first:
+                    yield ",\n  "
+                first = False
+                yield ",\n  ".join(encode(item) for item in rows)
+            yield "\n ]"
         else:
-            parts.append(f"{encode(key)}: {encode(value)}")
-    return "{\n " + ",\n ".join(parts) + "\n}\n"
+            yield f"{encode(key)}: {encode([] if isinstance(value, _Rows) else value)}"
+    yield "\n}\n"

@@ -11,6 +11,7 @@ writer may apply it to a result the run already masked.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -45,11 +46,11 @@ def _mask_email(m: re.Match) -> str:
 
 def _mask_phone(m: re.Match) -> str:
     text = m.group(0)
+    if _ISO_DATE.match(text) or _DOTTED_DATE.match(text):  # dates first: most matches in findings
+        return text
     digits = sum(ch.isdigit() for ch in text)
     has_plus = text.startswith("+")
     separators = sum(ch in " ()-." for ch in text)
-    if _ISO_DATE.match(text) or _DOTTED_DATE.match(text):
-        return text
     if has_plus:
         ok = 8 <= digits <= 15
     elif separators:
@@ -295,11 +296,25 @@ PHONES_MARK = "crm_audit_phones_masked"
 _PHONE_CANDIDATE = r"\+?\d[\d\s().-]{6,}\d"
 
 
+# Eight digits anywhere: a phone `_mask_phone` would mask has at least eight, all within one
+# PHONE match, so a text with fewer is returned as it is (one regex search instead of a Python
+# loop over every character of a million findings' messages).
+_EIGHT_DIGITS = re.compile(r"(?:\d\D*){8}")
+# A value that is one ISO timestamp (evidence dates) starts with the date PHONE's first match
+# would be, which `_mask_phone` leaves as it is: passed without the substitution.
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
 def mask_phone_text(text: Any) -> Any:
     """Phone numbers masked in one string (last two digits kept); everything else as it is."""
-    if not isinstance(text, str) or sum(ch.isdigit() for ch in text) < 8:
+    if not isinstance(text, str) or _EIGHT_DIGITS.search(text) is None or _ISO_STAMP.fullmatch(text):
         return text
     return PHONE.sub(_mask_phone, text)
+
+
+@lru_cache(maxsize=4096)
+def _is_id_key(key: Any) -> bool:
+    return bool(_ID_KEY.search(str(key).lower()))
 
 
 def _phones_in_series(values: pd.Series) -> pd.Series:
@@ -315,8 +330,12 @@ def _phones_in_series(values: pd.Series) -> pd.Series:
 
 
 def _phones_in_evidence(evidence: Any) -> Any:
-    if isinstance(evidence, Mapping):
-        return {k: (v if _ID_KEY.search(str(k).lower()) else _phones_in_evidence(v)) for k, v in evidence.items()}
+    if isinstance(evidence, str):
+        return mask_phone_text(evidence)
+    if isinstance(evidence, (int, float)):  # most evidence values: nothing to mask, and no ABC check
+        return evidence
+    if isinstance(evidence, dict) or isinstance(evidence, Mapping):
+        return {k: (v if _is_id_key(k) else _phones_in_evidence(v)) for k, v in evidence.items()}
     if isinstance(evidence, (list, tuple)):
         return type(evidence)(_phones_in_evidence(v) for v in evidence)
     return mask_phone_text(evidence)

@@ -52,13 +52,45 @@ def build_moves(d: Derived) -> pd.DataFrame:
     if h is None or h.empty:
         return pd.DataFrame(columns=MOVE_COLUMNS)
     ix = d.flow_index
+    a = d.move_arrays
+    index = pd.RangeIndex(len(ix.h_deal))
+    (changed_by,), who = encode(h["changed_by"])
+    out = _frame(index, {
+        **move_text(ix, slice(None)),
+        "changed_at": to_datetime(ix.h_at, index),
+        "changed_by": (who, changed_by[ix.h_row] if len(changed_by) else ix.h_row),
+        "prev_changed_at": to_datetime(a.prev_at, index),
+        "from_order": a.from_order, "to_order": a.to_order,
+        "to_kind": (KINDS, a.to_kind),
+        "step": a.step,
+        "direction": (DIRECTIONS, a.direction),
+    })
+    return out[MOVE_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class MoveArrays:
+    """The numbers of `Derived.moves`, one per history row of the flow index (its sorted order),
+    without the text: a check reads these and takes text only for the rows it reports.
+    `direction` codes index DIRECTIONS (0 forward), `to_kind` KINDS (0 open, 1 won, 2 lost);
+    `prev_at` is the previous change of the deal, its creation for its first change (µs)."""
+
+    from_order: np.ndarray
+    to_order: np.ndarray
+    to_kind: np.ndarray
+    step: np.ndarray
+    direction: np.ndarray
+    prev_at: np.ndarray
+
+
+def build_move_arrays(d: Derived) -> MoveArrays:
+    """The MoveArrays of the audit (`Derived.move_arrays`)."""
+    ix = d.flow_index
     n = len(ix.h_deal)
-    index = pd.RangeIndex(n)
     st = d.stage_table
-    from_key, to_key = ix.h_from_key, ix.h_to_key
-    from_order = st.take(st.order, from_key, np.nan)
-    to_order = st.take(st.order, to_key, np.nan)
-    to_kind = st.take(st.kind, to_key, 0)
+    from_order = st.take(st.order, ix.h_from_key, np.nan)
+    to_order = st.take(st.order, ix.h_to_key, np.nan)
+    to_kind = st.take(st.kind, ix.h_to_key, 0)
     step = to_order - from_order
     prev_at = np.empty(n, dtype=np.int64)
     if n:
@@ -67,22 +99,21 @@ def build_moves(d: Derived) -> pd.DataFrame:
     final = (to_kind > 0) & (ix.h_from >= 0)
     # Reaching a final stage is forward whatever the numbers say (lost is filtered by kind).
     direction = np.select([final, step > 0, step < 0, step == 0], [0, 0, 1, 2], default=3)
-    (changed_by,), who = encode(h["changed_by"])
-    out = _frame(index, {
-        "deal_id": (ix.deal_ids, ix.h_deal),
-        "pipeline": (ix.pipelines, ix.h_pipe),
-        "owner": (ix.owners, deal_attr(ix, ix.deal_owner, ix.h_deal, -1)),
-        "from_stage": (ix.stages, ix.h_from),
-        "to_stage": (ix.stages, ix.h_to),
-        "changed_at": to_datetime(ix.h_at, index),
-        "changed_by": (who, changed_by[ix.h_row] if len(changed_by) else ix.h_row),
-        "prev_changed_at": to_datetime(prev_at, index),
-        "from_order": from_order, "to_order": to_order,
-        "to_kind": (KINDS, to_kind),
-        "step": step,
-        "direction": (DIRECTIONS, direction),
-    })
-    return out[MOVE_COLUMNS]
+    return MoveArrays(from_order=from_order, to_order=to_order, to_kind=to_kind, step=step,
+                      direction=direction, prev_at=prev_at)
+
+
+def move_text(ix, rows) -> dict[str, tuple]:
+    """The text columns of the moves at `rows` (positions, or a slice) as (vocabulary, codes)
+    pairs for `_frame` or `take_text`: deal_id, pipeline, owner, from_stage, to_stage."""
+    deal = ix.h_deal[rows]
+    return {
+        "deal_id": (ix.deal_ids, deal),
+        "pipeline": (ix.pipelines, ix.h_pipe[rows]),
+        "owner": (ix.owners, deal_attr(ix, ix.deal_owner, deal, -1)),
+        "from_stage": (ix.stages, ix.h_from[rows]),
+        "to_stage": (ix.stages, ix.h_to[rows]),
+    }
 
 
 def build_visits(d: Derived) -> pd.DataFrame:

@@ -113,6 +113,12 @@ class Derived:
         return _flow.build_moves(self)
 
     @cached_property
+    def move_arrays(self) -> _flow.MoveArrays:
+        """The numbers of `moves` (orders, kind, direction, previous change) as arrays over the
+        flow index's history rows: what a check reads before it takes text for its findings."""
+        return _flow.build_move_arrays(self)
+
+    @cached_property
     def stage_visits(self) -> pd.DataFrame:
         """One row per stay of a deal in a stage (audit.derived.flow)."""
         return _flow.build_visits(self)

@@ -117,12 +117,14 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
 
     `dayfirst` breaks the tie for 01/02/2024 when every value is ambiguous (True for
     Russian/European exports, False for US ones, None: prefer day-first unless a value
-    proves month-first). Timezone-aware values are converted to UTC and made naive.
+    proves month-first). A time with a zone keeps the wall-clock time it states
+    (`2024-04-25T14:59:11+03:00` is 14:59:11): what the CRM's users saw, and the clock of the
+    exports and call logs that carry no zone, so tables from one company line up.
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if isinstance(values.dtype, pd.DatetimeTZDtype):
-            out = values.dt.tz_convert("UTC").dt.tz_localize(None)
+            out = values.dt.tz_localize(None)
         return out.astype(DATETIME), pd.Series(False, index=values.index)
     arr = _arrow(values)
     if arr is not None:
@@ -248,16 +250,34 @@ def _try_format(text: pd.Series, fmt: str) -> pd.Series:
         out = pd.Series(pd.NaT, index=text.index, dtype=DATETIME)
         if iso.empty:
             return out
-        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
-        out[iso.index] = parsed.dt.tz_localize(None).astype(DATETIME)
+        # The zone is dropped, not applied (see parse_datetime): rows with different offsets
+        # (a DST change, several portals) each keep their own wall-clock time.
+        wall = iso.str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
+        out[iso.index] = pd.to_datetime(wall, format="ISO8601", errors="coerce").astype(DATETIME)
         return out
     return pd.to_datetime(text, format=fmt, errors="coerce").astype(DATETIME)
 
 
+def _literals(fmt: str) -> frozenset[str]:
+    """The characters a value must contain to be read in strptime format `fmt` (its separators,
+    lower case: strptime matches letters case-insensitively; a space matches any whitespace)."""
+    if fmt == "ISO8601":
+        return frozenset()
+    return frozenset(re.sub(r"%[A-Za-z]|\s", "", fmt).lower())
+
+
+_FORMAT_LITERALS = {fmt: _literals(fmt) for fmt in DATE_FORMATS}
+
+
 def _rank_formats(text: pd.Series, dayfirst: bool | None) -> list[str]:
     sample = text.sample(min(len(text), 500), random_state=0) if len(text) > 500 else text
+    # A format whose separators no sampled value holds reads none of them: it is not tried (each
+    # try is a pandas call of about a millisecond, and a column has a few plausible formats of 37).
+    shapes = {frozenset(str(v).lower()) for v in sample.tolist()}
     scores = []
     for i, fmt in enumerate(DATE_FORMATS):
+        if not any(_FORMAT_LITERALS[fmt] <= chars for chars in shapes):
+            continue
         hits = int(_try_format(sample, fmt).notna().sum())
         if hits:
             month_first = fmt.startswith(US_FIRST)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from audit.derived.flow import move_text
+from audit.derived.flowindex import take_text, to_datetime
 from audit.model import CrmData
 from audit.model import text as ru
 from checks.links import skip_if_unlinked
@@ -49,20 +52,23 @@ class SilentStageChange(Check):
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived, "activities", "stage_history")) is not None:
             return skipped
-        m = ctx.derived.moves
-        forward = np.flatnonzero(m["direction"].eq("forward").to_numpy(dtype=bool, na_value=False)
-                                 & m["to_kind"].ne("lost").to_numpy(dtype=bool, na_value=True))
-        # moves() is sorted by deal, so one lookup per deal gives every move its deal row;
-        # moves of deals missing from deals are HY06's business.
-        pos = ctx.derived.move_positions[forward]
-        forward = forward[pos >= 0]
-        pos = pos[pos >= 0]
+        d = ctx.derived
+        ix, a = d.flow_index, d.move_arrays
+        n = len(ix.h_deal)
+        # The moves' numbers, not their text: text is taken for the silent changes only.
+        forward = np.flatnonzero((a.direction == 0) & (a.to_kind != 2))
+        # A history row's deal code is its deal's row (audit.derived.deal_index); moves of deals
+        # missing from deals, or with no deal id, are HY06's and HY01's business.
+        deal = ix.h_deal[forward]
+        forward = forward[(deal >= 0) & (deal < ix.n_deals)]
+        pos = ix.h_deal[forward].astype(np.int64)
         total = len(forward)
         if not total:
-            return self.skip(f"no forward stage change of an exported deal among {ru.num(len(m))} stage changes",
-                             f"среди смен этапа ({ru.num(len(m), 'ru')}) нет ни одного перехода вперёд у выгруженной сделки")
-        logged = ctx.derived.activity_timeline.count_between(
-            pos, m["prev_changed_at"].to_numpy()[forward], m["changed_at"].to_numpy()[forward])
+            return self.skip(f"no forward stage change of an exported deal among {ru.num(n)} stage changes",
+                             f"среди смен этапа ({ru.num(n, 'ru')}) нет ни одного перехода вперёд у выгруженной сделки")
+        at = ix.h_at.view("datetime64[us]")
+        prev_at = a.prev_at.view("datetime64[us]")
+        logged = d.activity_timeline.count_between(pos, prev_at[forward], at[forward])
         rows = forward[logged == 0]
         share = len(rows) / total
         message = (f"{ru.num(len(rows))} of {ru.num(total)} forward stage changes ({ru.pct(share)}) had no activity "
@@ -73,12 +79,13 @@ class SilentStageChange(Check):
             return self.result(metric=round(share, 4), threshold=ctx["max_share"],
                                message=message, message_ru=message_ru, affected=len(rows), failed=False,
                                judged=total)
-        silent = m[["deal_id", "pipeline", "owner", "from_stage", "to_stage", "changed_at",
-                    "prev_changed_at"]].iloc[rows]
+        index = pd.Index(rows)
+        silent = pd.DataFrame({name: take_text(vocab, codes, index)
+                               for name, (vocab, codes) in move_text(ix, rows).items()}, index=index)
+        silent["changed_at"] = to_datetime(ix.h_at[rows], index)
+        silent["prev_changed_at"] = to_datetime(a.prev_at[rows], index)
         # The deal's first recorded change: "since" is the deal's creation.
-        ids = m["deal_id"]
-        first = (rows == 0) | (ids.iloc[rows].to_numpy(dtype=object)
-                               != ids.iloc[np.maximum(rows - 1, 0)].to_numpy(dtype=object))
+        first = (rows == 0) | (ix.h_deal[rows] != ix.h_deal[np.maximum(rows - 1, 0)])
         silent = silent.assign(first_change=first)
         prev = readable(silent["prev_changed_at"]).fillna("?")
         since = ("the deal was created on " + prev).where(silent["first_change"],

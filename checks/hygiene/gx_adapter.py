@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from audit.derived.tables import Derived
+from checks.hygiene import gx_worker
 from checks.hygiene._frames import plan_rules, validation_frame
 from checks.hygiene.rules import BY_KEY, ID_COLUMNS, RULES, Rule
 
@@ -150,9 +151,24 @@ def _import_gx():
 
 
 def preload() -> None:
-    """Start importing great_expectations in the background (a few seconds of imports) while
-    the exports are read: the CSV reader and Arrow's kernels release the GIL, so the two
-    overlap. A failure here is ignored; the checks import again and report it properly."""
+    """Start Great Expectations in a process of its own (`gx_worker.Worker`) while the exports are read;
+    the next validation of this process runs there. The import is a few seconds of Python that,
+    on a thread, held the GIL against reading and the checks (a 10,000-deal audit paid it in
+    full); in its own process it runs on the other core. When no process can be started, the
+    import starts on a thread as before. A failure here is ignored: the checks report it."""
+    global _WORKER, _USE_WORKER
+    if _WORKER is None or not _WORKER.alive():
+        try:
+            _WORKER = gx_worker.Worker()
+        except Exception:  # noqa: BLE001 - no process to be had (limits, a frozen app): a thread
+            log.debug("no Great Expectations worker process", exc_info=True)
+            _WORKER = None
+            _preload_thread()
+            return
+    _USE_WORKER = True
+
+
+def _preload_thread() -> None:
     import threading
 
     def load() -> None:
@@ -164,6 +180,12 @@ def preload() -> None:
     threading.Thread(target=load, name="gx-import", daemon=True).start()
 
 
+# -- the worker process (checks.hygiene.gx_worker) ---------------------------------------------
+
+_WORKER: gx_worker.Worker | None = None
+_USE_WORKER = False  # set by preload (the CLI's warm-up), spent by the next validation
+
+
 def _quiet_gx_loggers() -> None:
     """GX logs INFO lines ("Created temporary directory ... for ephemeral docs site") through loggers
     that set their own level, so the parent's level is not enough: quiet each one."""
@@ -173,7 +195,18 @@ def _quiet_gx_loggers() -> None:
             logger.setLevel(logging.ERROR)
 
 
-def _engine() -> _Engine:
+def _engine() -> _Engine | gx_worker.Worker:
+    """The engine of this validation: the worker process the warm-up started (once), else GX in
+    this process."""
+    global _USE_WORKER
+    if _USE_WORKER:
+        _USE_WORKER = False
+        if _WORKER is not None and _WORKER.alive():
+            return _WORKER
+    return _local_engine()
+
+
+def _local_engine() -> _Engine:
     global _ENGINE
     if _ENGINE is None:
         _ENGINE = _Engine()
@@ -203,15 +236,21 @@ def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
         outcomes: dict[str, Outcome] = {}
         for table, rules in plan.items():
             frame = validation_frame(d, table, rules)
-            outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+            try:
+                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+            except gx_worker.WorkerLost:
+                log.debug("Great Expectations worker lost; validating here", exc_info=True)
+                engine = _local_engine()
+                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
     except GreatExpectationsError as exc:
         return Validation(not_run=not_run, failure=str(exc), seconds=time.perf_counter() - started)
     except Exception as exc:  # GX internals: report, do not sink the audit
         reset_engine()
         log.debug("Great Expectations failed", exc_info=True)
+        kind = exc.kind if isinstance(exc, gx_worker.RemoteError) else type(exc).__name__
         return Validation(not_run=not_run, seconds=time.perf_counter() - started,
                           failure=f"Great Expectations failed while validating the hygiene suite: "
-                                  f"{type(exc).__name__}: {exc} ({_gx_version_text()})")
+                                  f"{kind}: {exc} ({_gx_version_text()})")
     seconds = time.perf_counter() - started
     log.debug("hygiene suite: %d expectations in %.2fs", len(outcomes), seconds)
     return Validation(outcomes=outcomes, not_run=not_run, seconds=seconds)
@@ -226,6 +265,8 @@ def run_suite(engine: _Engine, table: str, frame: pd.DataFrame, rules: Sequence[
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r} (use {', '.join(STRATEGIES)})")
+    if isinstance(engine, gx_worker.Worker):
+        return engine.run_suite(table, frame, rules, as_of, strategy)
     params = {"as_of": pd.Timestamp(as_of)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

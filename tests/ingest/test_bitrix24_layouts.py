@@ -21,8 +21,8 @@ def test_rest_deal_list_is_read_with_status_from_semantics(load_fixture):
     d = loaded.crm.deals.set_index("deal_id")
     assert d["status"].to_dict() == {"101": "won", "102": "lost", "103": "open", "104": "won", "105": "lost"}
     assert d.loc["101", "amount"] == 13500.0 and d.loc["101", "currency"] == "RUB"
-    # ISO times with an offset, made naive in UTC like every other zoned timestamp.
-    assert d.loc["101", "created_at"] == pd.Timestamp("2024-04-01 07:00")
+    # ISO times with an offset keep the portal's wall-clock time (10:00+03:00 is 10:00).
+    assert d.loc["101", "created_at"] == pd.Timestamp("2024-04-01 10:00")
     # CLOSEDATE is a planned date: the expected close of an open deal, never a close time.
     assert d.loc["103", "expected_close_at"] == pd.Timestamp("2024-06-01 00:00")
     assert pd.isna(d.loc["103", "closed_at"]) and pd.isna(d.loc["101", "expected_close_at"])
@@ -73,10 +73,10 @@ def test_close_time_is_the_move_into_the_final_stage(load_fixture):
     loaded = load_fixture(*REST, *NAMES)
     d = loaded.crm.deals.set_index("deal_id")
     # Not CLOSEDATE (30.04, planned) nor DATE_MODIFY (28.04): the move into WON, 25.04 14:59:11 +03:00.
-    assert d.loc["101", "closed_at"] == pd.Timestamp("2024-04-25 11:59:11")
-    assert d.loc["105", "closed_at"] == pd.Timestamp("2024-04-11 14:45")
+    assert d.loc["101", "closed_at"] == pd.Timestamp("2024-04-25 14:59:11")
+    assert d.loc["105", "closed_at"] == pd.Timestamp("2024-04-11 17:45")
     # 104 has no history: the last modification stands in, and the warning counts it.
-    assert d.loc["104", "closed_at"] == pd.Timestamp("2024-04-29 15:00")
+    assert d.loc["104", "closed_at"] == pd.Timestamp("2024-04-29 18:00")
     [w] = _warnings(loaded, "close-times-approximate")
     assert w.numbers == {"closed": 4, "approximate": 1, "fields": ["DATE_MODIFY"]}
     assert "stage history has no move" in w.message
@@ -86,7 +86,7 @@ def test_without_stage_history_every_close_time_is_approximate(load_fixture):
     loaded = load_fixture("bitrix24_rest_crm_deal_list.csv")
     [w] = _warnings(loaded, "close-times-approximate")
     assert w.numbers["approximate"] == 4 and "crm.stagehistory.list" in w.message
-    assert loaded.crm.deals.set_index("deal_id").loc["101", "closed_at"] == pd.Timestamp("2024-04-28 06:00")
+    assert loaded.crm.deals.set_index("deal_id").loc["101", "closed_at"] == pd.Timestamp("2024-04-28 09:00")
 
 
 def test_spreadsheet_with_renamed_final_stage_and_linked_entity_captions(load_fixture):

@@ -16,7 +16,10 @@ from audit.ingest.values import (
     pytest.param("01.02.2024 10:00:00", "2024-02-01 10:00:00", id="ru-datetime-seconds"),
     pytest.param("15.03.2024", "2024-03-15", id="ru-date"),
     pytest.param("2024-05-06T10:00:00Z", "2024-05-06 10:00:00", id="iso-utc"),
-    pytest.param("2024-05-06T13:00:00+03:00", "2024-05-06 10:00:00", id="iso-offset-to-utc"),
+    # A zone keeps the wall-clock time it states: Bitrix24's REST gives the portal's local time
+    # with its offset, the time its users saw and the clock of a PBX log without a zone.
+    pytest.param("2024-05-06T13:00:00+03:00", "2024-05-06 13:00:00", id="iso-offset-wall-clock"),
+    pytest.param("2024-05-06T13:00:00.250-0500", "2024-05-06 13:00:00.250", id="iso-offset-no-colon"),
     pytest.param("15 Apr, 2021 00:02:00", "2021-04-15 00:02:00", id="zoho"),
     pytest.param("15 апреля 2021 г.", "2021-04-15", id="ru-month-name"),
     pytest.param("45291", "2023-12-31", id="excel-serial-as-text"),
@@ -24,6 +27,17 @@ from audit.ingest.values import (
 def test_single_dates(raw, expected):
     parsed, failed = parse_datetime(pd.Series([raw]))
     assert parsed.iloc[0] == pd.Timestamp(expected) and not failed.iloc[0]
+
+
+def test_zones_keep_each_row_s_wall_clock():
+    # Offsets change within one export (DST, several portals): each row keeps its own time.
+    parsed, failed = parse_datetime(pd.Series(["2024-03-30T23:30:00+01:00", "2024-03-31T23:30:00+02:00",
+                                               "2024-04-01"]))
+    assert list(parsed) == [pd.Timestamp("2024-03-30 23:30"), pd.Timestamp("2024-03-31 23:30"),
+                            pd.Timestamp("2024-04-01")]
+    assert not failed.any()
+    aware = pd.Series(pd.to_datetime(["2024-05-06 13:00"]).tz_localize("Europe/Moscow"))
+    assert parse_datetime(aware)[0].iloc[0] == pd.Timestamp("2024-05-06 13:00")
 
 
 def test_us_dates_and_am_pm():

@@ -132,6 +132,11 @@ def _duration_seconds(text: pd.Series) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
     arr = pa.array(text.astype("str").array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    # Results repeat ("Счёт отправил на почту", "Не дозвонился"): read each distinct text once.
+    encoded = pc.dictionary_encode(arr)
+    arr, codes = encoded.dictionary, encoded.indices
     hms = pc.extract_regex(arr, r"(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})")
     plain = pc.extract_regex(arr, r"(?P<n>\d+)\s*(?:сек|sec|s\b)")
 
@@ -142,7 +147,9 @@ def _duration_seconds(text: pd.Series) -> pd.Series:
 
     seconds = np.nan_to_num(part(hms, "h")) * 3600 + part(hms, "m") * 60 + part(hms, "s")
     seconds = np.where(np.isnan(seconds), part(plain, "n"), seconds)
-    return pd.Series(seconds, index=text.index)
+    taken = codes.fill_null(-1).to_numpy(zero_copy_only=False)
+    per_row = seconds[np.maximum(taken, 0)] if len(seconds) else np.full(len(taken), np.nan)
+    return pd.Series(np.where(taken >= 0, per_row, np.nan), index=text.index)
 
 
 PROFILE = Profile(

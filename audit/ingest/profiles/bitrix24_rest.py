@@ -71,7 +71,9 @@ def rest_deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
     frame["status"] = deal_status(system_stage, ctx, flags=_flags(frame), what="stage ids")
     closed = frame["status"].ne("open")
     if "_planned_close" in frame.columns:
-        frame["expected_close_at"] = frame["_planned_close"].where(~closed)
+        # A date field: the REST gives it as the portal's midnight UTC in the portal's zone
+        # ("2024-06-01T03:00:00+03:00"); its wall-clock hour means nothing.
+        frame["expected_close_at"] = frame["_planned_close"].dt.normalize().where(~closed)
     note_close_estimates(frame, ctx, ("_modified_at", "DATE_MODIFY"), ("_planned_close", "CLOSEDATE"))
     declare_ids(ctx, "deals", frame, {"pipeline": "category", "stage": "stage", "owner": "user",
                                       "created_by": "user", "source": "source", "company": "company",

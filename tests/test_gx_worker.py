@@ -1,0 +1,90 @@
+"""Great Expectations in its own process: the warm-up starts it, the next validation runs there
+and gives what the same validation gives in this process; a worker whose GX is broken, or that
+died, is reported or replaced exactly as GX in this process would be."""
+
+from __future__ import annotations
+
+import threading
+from multiprocessing import Pipe
+
+import numpy as np
+import pytest
+
+from checks.hygiene import gx_adapter, gx_worker
+from checks.hygiene.gx_adapter import GreatExpectationsError
+from tests.builders import derived
+from tests.test_gx_adapter import AS_OF, _dirty_crm
+
+
+def _plain(validation):
+    return {k: (o.success, o.positions.tolist(), o.checked, o.error) for k, o in validation.outcomes.items()}
+
+
+def _threaded_worker():
+    """A worker whose loop runs on a thread of this process (the protocol, without a process)."""
+    parent, child = Pipe()
+    thread = threading.Thread(target=gx_worker.serve, args=(child,), daemon=True)
+    thread.start()
+    worker = gx_worker.Worker.__new__(gx_worker.Worker)
+    worker.conn = parent
+    return worker, thread
+
+
+def test_the_worker_process_gives_the_outcomes_of_this_process():
+    here = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    gx_adapter.preload()
+    worker = gx_adapter._WORKER
+    assert worker is not None and worker.alive()
+    there = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    assert there.failure is None and _plain(there) == _plain(here)
+    assert any(o.unexpected for o in there.outcomes.values())
+    assert not gx_adapter._USE_WORKER  # spent: the next audit of this process validates here
+    assert gx_adapter._engine() is not worker
+
+
+def test_a_worker_answers_each_frame_and_leaves_when_hung_up():
+    worker, thread = _threaded_worker()
+    d = derived(_dirty_crm())
+    plan, _not_run = gx_adapter.plan_rules(d)
+    for table, rules in plan.items():
+        frame = gx_adapter.validation_frame(d, table, rules)
+        got = gx_adapter.run_suite(worker, table, frame, rules, AS_OF)
+        want = gx_adapter.run_suite(gx_adapter._local_engine(), table, frame, rules, AS_OF)
+        assert {k: (o.success, o.positions.tolist()) for k, o in got.items()} == \
+               {k: (o.success, o.positions.tolist()) for k, o in want.items()}
+        assert all(type(o.positions) is np.ndarray for o in got.values())
+    worker.conn.close()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_a_worker_whose_gx_is_broken_says_why(monkeypatch):
+    def broken():
+        raise GreatExpectationsError("great_expectations 0.18.8 is installed but crm-audit needs 1.x")
+    monkeypatch.setattr(gx_adapter, "_Engine", broken)
+    worker, _thread = _threaded_worker()
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    assert validation.failure == "great_expectations 0.18.8 is installed but crm-audit needs 1.x"
+    worker.conn.close()
+
+
+def test_a_lost_worker_is_replaced_by_gx_here(monkeypatch):
+    parent, child = Pipe()
+    child.close()  # the worker died before answering
+    worker = gx_worker.Worker.__new__(gx_worker.Worker)
+    worker.conn = parent
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    assert validation.failure is None
+    assert _plain(validation) == _plain(gx_adapter.validate(derived(_dirty_crm()), AS_OF, strategy="two-pass"))
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_left_claimed():
+    yield
+    gx_adapter._USE_WORKER = False
