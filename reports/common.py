@@ -89,6 +89,20 @@ def count_text(n: int, unit: str, lang: str) -> str:
     return f"{text.num(n, lang)} {en[0] if n == 1 else en[1]}"
 
 
+def of_count(n: int, unit: str, lang: str) -> str:
+    """The word after "of N" / "из N": 'of 1 deal', 'of 5 deals'; 'из 21 сделки', 'из 5 сделок'
+    (after «из» a Russian count takes the genitive: singular after 1, 21, 101 ..., else plural)."""
+    from audit.model import text
+    en, ru = _OF_UNITS[unit]
+    if lang == "ru":
+        return text.plural(n, ru[0], ru[1], ru[1])
+    return en[0] if n == 1 else en[1]
+
+
+_OF_UNITS = {"deal": (("deal", "deals"), ("сделки", "сделок")),
+             "check": (("check", "checks"), ("проверки", "проверок"))}
+
+
 def reach(result: AuditResult, check: CheckResult) -> tuple[str, int]:
     """What a failed check is mostly about ('deal', 'owner', 'pipeline', 'stage', 'lead',
     'dataset') and how many of those it names (distinct)."""
@@ -228,7 +242,8 @@ def coverage_text(result: AuditResult, lang: str = "en") -> str:
     cov = result.coverage_or_count()
     if not cov.judged:
         return t("coverage.not_scored", lang, judged=cov.judged, catalogue=cov.catalogue)
-    text = t("coverage.based_on", lang, judged=cov.judged, catalogue=cov.catalogue)
+    text = t("coverage.based_on", lang, judged=cov.judged, catalogue=cov.catalogue,
+             checks_word=of_count(cov.catalogue, "check", lang))
     if cov.not_judged:
         names = ", ".join(f"{_lower_first(family(g.family.value, lang))} ({g.text(lang)})" for g in cov.not_judged)
         text += "; " + t("coverage.not_judged", lang, families=names)

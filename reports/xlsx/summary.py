@@ -21,8 +21,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from audit.model import text
 from reports import i18n
-from reports.common import (as_of_text, count_text, coverage_text, is_number, previous_text, reach, score_delta,
-                            severity_counts, signed, top_problems, warning_lines, worst_of)
+from reports.common import (as_of_text, count_text, coverage_text, is_number, of_count, previous_text, reach,
+                            score_delta, severity_counts, signed, top_problems, warning_lines, worst_of)
 from reports.i18n import t
 from reports.xlsx.charts import cache_series
 from reports.xlsx.findings import FIRST_ROW
@@ -237,7 +237,8 @@ def _block_row(s: Sheet, ctx: BookContext, item, kind: str) -> list[Any]:
         touched = (impact.by_owner if kind == "owner" else impact.by_pipeline).get(name) if impact else None
         key = "summary.of_his" if kind == "owner" else "summary.of_its"
         problem = t(key, lang, check=_title(ctx, code), n=text.num(touched or 0, lang),
-                    deals=text.num(deals or 0, lang)) if touched and deals else _title(ctx, code)
+                    deals=text.num(deals or 0, lang), deals_word=of_count(deals or 0, "deal", lang)) \
+            if touched and deals else _title(ctx, code)
     return [s.cell(i18n.sentinel(name, lang), font=Font(bold=True), align=WRAP),
             s.cell(score, fmt=FMT_1, align=Alignment(horizontal="center", vertical="top")),
             s.cell(deals, fmt=FMT_INT, align=TOP),

@@ -77,7 +77,7 @@ def test_score_shows_its_coverage_and_warnings_follow(result):
     assert at < lines.index("Failed checks")
     assert lines[at + 1] == "  ! deals.csv: 240 closed deals but not one lost: the lost stage may not have been recognised"
     ru = render_summary(result, [], color=False, lang="ru")
-    assert "по 13 из 31 проверок; не оценены: работа вне CRM (нет активностей)" in ru
+    assert "по 13 из 31 проверки; не оценены: работа вне CRM (нет активностей)" in ru   # «из 31 проверки»
     assert "  ! deals.csv: закрытых сделок 240, но ни одной проигранной" in ru
 
 
