@@ -141,6 +141,8 @@ def _rows(s: Sheet, rows: pd.DataFrame, url_template: str | None, lang: str) -> 
         cells.append(cell)
     cells[_FIELDS.index("amount")].number_format = FMT_AMOUNT
     cells[_FIELDS.index("at")].number_format = date_format(lang)
+    # Centred: a right-aligned date ran into the left-aligned sentence beside it ("2026-11-192 times").
+    cells[_FIELDS.index("at")].alignment = Alignment(vertical="top", horizontal="center")
     cells[_FIELDS.index("severity")].font = Font(bold=True)
     link = WriteOnlyCell(ws)
     link.style = "ca_link"
