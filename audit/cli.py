@@ -117,17 +117,21 @@ CRM_CHOICE = ProfileChoice()
 @click.option("--show-numbers", is_flag=True,
               help="Show clients' full phone numbers (masked by default; --mask-pii wins). Use only with the "
                    "client's consent.")
+@click.option("--per-owner", "per_owner", metavar="DIR",
+              help="One small workbook per manager (his page and his to-do list) in DIR, named after him; "
+                   "or a path with {owner}, e.g. 'out/{as_of:%Y-%m}/{owner}.xlsx'.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line on failure.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug log and tracebacks.")
 def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, as_of, select, ignore,
-        fail_on, history_dir, mask_pii, show_numbers, quiet, verbose) -> None:
+        fail_on, history_dir, mask_pii, show_numbers, per_owner, quiet, verbose) -> None:
     """Audit the exports in PATHS (files or folders)."""
     _setup_logging(verbose, quiet)
     from audit.app.session import AuditRequest, execute
     request = AuditRequest(
         paths=tuple(paths), config_path=config_path, crm=crm, encoding=encoding, xlsx=xlsx_path,
         json=json_path, md=md_path, lang=lang, as_of=as_of, select=select, ignore=ignore,
-        fail_on=fail_on, history_dir=history_dir, mask_pii=mask_pii, show_numbers=show_numbers, quiet=quiet,
+        fail_on=fail_on, history_dir=history_dir, mask_pii=mask_pii, show_numbers=show_numbers,
+        per_owner=per_owner, quiet=quiet,
         color=sys.stdout.isatty(), progress=_progress(quiet),
     )
     code = execute(request)
@@ -191,7 +195,8 @@ def init(path: Path, force: bool) -> None:
 @cli.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("crm-audit-demo"),
               show_default=True, help="Folder for the sample export and the reports.")
-@click.option("--lang", type=click.Choice(["en", "ru"]), default="ru")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+              help="Language of the reports and the summary (the sample export itself is a Russian amoCRM one).")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("-q", "--quiet", is_flag=True)
 def demo(out_dir: Path, lang: str, seed: int, quiet: bool) -> None:

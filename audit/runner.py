@@ -11,19 +11,20 @@ import logging
 import time
 import traceback
 from dataclasses import replace
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from audit.model.config import Config
 from audit.model.asof import parse_as_of
 from audit.model.errors import AuditError, ConfigError
+from audit.derived.finding_context import CONTEXT_COLUMNS, with_context
 from audit.derived.funnel import funnel_table
 from audit.model import EXPORT_HINTS, EXPORT_HINTS_RU, CrmData, SourceFile
 from audit.model.result import AuditResult, Coverage, FamilyGap
 from audit.model.warnings import InputWarning
 from audit.derived.calls import off_system_leader
-from audit.derived.scorecard import owners_table
+from audit.derived.scorecard import owners_table, team_row
 from audit.derived.scoring import trust_scores
 from audit.derived.stage_tables import pipelines_table, stages_table
 from audit.derived.sanity import export_warnings
@@ -123,7 +124,7 @@ def skip_reason(missing: dict[str, tuple[str, ...]], dependents: Sequence[str] =
     parts = []
     for table, cols in missing.items():
         if cols:
-            parts.append(f"{table} lack {', '.join(cols)}")
+            parts.append(ru.lacking_en(table, cols))
         else:
             hint = EXPORT_HINTS.get(table, "")
             parts.append(f"{table.replace('_', ' ')} not provided: {hint}" if hint
@@ -139,7 +140,7 @@ def skip_reason_ru(missing: dict[str, tuple[str, ...]], dependents: Sequence[str
     parts = []
     for table, cols in missing.items():
         if cols:
-            parts.append(ru.lacking(table, ", ".join(cols)))
+            parts.append(ru.lacking(table, cols))
         else:
             hint = EXPORT_HINTS_RU.get(table, "")
             parts.append(f"{ru.not_provided(table)}: {hint}" if hint else ru.not_provided(table))
@@ -206,7 +207,7 @@ def run_audit(
                          show_numbers=show_numbers)
         results.append(_run_one(check_cls, crm, ctx, severity))
 
-    findings = _all_findings(crm, results)
+    findings = _all_findings(crm, results, {c.code: c.dated_by for c in chosen})
     owners = owners_table(derived, findings, when, results)
     funnel = funnel_table(derived)
     stages = stages_table(derived, results)
@@ -224,6 +225,7 @@ def run_audit(
         parse_issues=crm.parse_issues, tool_version=__version__,
         catalogue={c.code: replace(c.info(), params=tuple(params[c.code].items())) for c in chosen},
         warnings=all_warnings, coverage=coverage, off_system=off_system_leader(owners),
+        team=team_row(derived, findings, when),
     )
 
 
@@ -308,25 +310,20 @@ def merge_warnings(loaded: Sequence[InputWarning], found: Sequence[InputWarning]
     return (*loaded, *(w for w in found if new(w)))
 
 
-
-def _all_findings(crm: CrmData, results: Sequence[CheckResult]) -> pd.DataFrame:
+def _all_findings(crm: CrmData, results: Sequence[CheckResult],
+                  dated_by: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     frames = [r.findings.assign(family=r.family.value) for r in results if len(r.findings)]
     if not frames:
         out = empty_findings()
         out["family"] = pd.Series(dtype=object)
-        out["title"] = pd.Series(dtype=object)
-        out["amount"] = pd.Series(dtype=float)
+        for column in CONTEXT_COLUMNS:
+            out[column] = pd.Series(dtype=float if column == "amount" else
+                                    "datetime64[us]" if column == "at" else object)
         return out
     findings = pd.concat(frames, ignore_index=True)
     for column in (MESSAGE_RU, RELATED_DEAL):  # results built by hand may lack them
         if column not in findings:
             findings[column] = None
-    # Deal findings carry the deal's title and amount, for the reader of the report.
-    # Only the columns taken: the whole deals frame, copied here, was the run's last peak (+0.6 GB
-    # at a million deals).
-    deals = crm.deals[["deal_id", "title", "amount"]].drop_duplicates("deal_id").set_index("deal_id")
-    is_deal = findings["entity_type"].eq("deal")
-    ids = findings["entity_id"].where(is_deal)
-    findings["title"] = ids.map(deals["title"]).astype(object)
-    findings["amount"] = ids.map(deals["amount"]).astype(float)
-    return findings[[*FINDING_COLUMNS, MESSAGE_RU, RELATED_DEAL, "family", "title", "amount"]]
+    # For the reader of the report: the deal (title, amount, company) and when it happened.
+    findings = with_context(findings[[*FINDING_COLUMNS, MESSAGE_RU, RELATED_DEAL, "family"]], crm, dated_by)
+    return findings[[*FINDING_COLUMNS, MESSAGE_RU, RELATED_DEAL, "family", *CONTEXT_COLUMNS]]

@@ -32,7 +32,7 @@ from audit.derived.tables import Derived
 from audit.model import CrmData
 from audit.model.gauge import Gauge
 from audit.model.params import Rule
-from audit.model.text import sentence
+from audit.model.text import num, sentence
 from audit.model.verdicts import KEYS, Verdicts, scope_of
 
 __all__ = ["Check", "CheckResult", "Derived", "Family", "RunContext", "Severity", "Status", "FINDING_COLUMNS",
@@ -79,6 +79,11 @@ class Check:
     rationale_ru: ClassVar[str]
     fix: ClassVar[str]               # what to change in the CRM (English)
     fix_ru: ClassVar[str]
+    todo: ClassVar[str] = ""         # what to do about one finding, in a few words (a to-do list's column)
+    todo_ru: ClassVar[str] = ""
+    # Where the moment a finding happened (or was last seen) is: evidence fields, or `deal.<column>`
+    # for the deal's own columns, the first one present wins. Empty: findings carry no date.
+    dated_by: ClassVar[tuple[str, ...]] = ()
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -94,8 +99,8 @@ class Check:
             code=cls.code, name=cls.name, title_ru=cls.title_ru, family=cls.family,
             severity=cls.severity, summary=(cls.__doc__ or "").strip().splitlines()[0],
             rationale=cls.rationale, rationale_ru=cls.rationale_ru, fix=cls.fix, fix_ru=cls.fix_ru,
-            params=tuple(cls.params.items()), evidence_keys=tuple(cls.evidence_keys),
-            gauge=getattr(cls, "gauge", None),
+            params=tuple(cls.params.items()), todo=cls.todo, todo_ru=cls.todo_ru, dated_by=tuple(cls.dated_by),
+            evidence_keys=tuple(cls.evidence_keys), gauge=getattr(cls, "gauge", None),
         )
 
     # -- building results -------------------------------------------------------------
@@ -254,8 +259,8 @@ class Check:
         проигрышей").
         """
         return self.skip(
-            f"{have} {what}: too few to {purpose}, needs {need}",
-            f"{what_ru}: {have} — слишком мало, чтобы {purpose_ru} (нужно не меньше {need})",
+            f"{num(have)} {what}: too few to {purpose}, needs {num(need)}",
+            f"{what_ru}: {num(have, 'ru')} — слишком мало, чтобы {purpose_ru} (нужно не меньше {num(need, 'ru')})",
             judged=have if judged is None else judged)
 
 

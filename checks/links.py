@@ -10,6 +10,7 @@ Partly linked tables are judged on their linked rows only; the rest is an input 
 
 from __future__ import annotations
 
+from audit.model import text as ru
 from checks.base import Check, CheckResult, Derived
 
 WHAT = {"activities": ("activities", "активности"), "stage_history": ("stage-history rows", "строки истории этапов")}
@@ -44,11 +45,11 @@ def skip_if_unlinked(check: Check, d: Derived, *tables: str) -> CheckResult | No
                               "чтении: см. предупреждения о входных данных): к сделкам ничего не привязано; "
                               f"{todo_ru}, чтобы включить {check.code}", unlinked=table)
         no_id = int(frame["deal_id"].isna().sum())
-        detail = f" ({no_id} name no deal at all)" if no_id else ""
-        detail_ru = f" (у {no_id} id сделки не указан вовсе)" if no_id else ""
+        detail = f" ({ru.num(no_id)} name no deal at all)" if no_id else ""
+        detail_ru = f" (у {ru.num(no_id, 'ru')} ID сделки не указан вовсе)" if no_id else ""
         return check.skip(
-            f"{what} link to no deal: none of the {n} {what} names a deal_id found in deals{detail}; "
-            f"{todo} to enable {check.code}",
-            f"{what_ru} не привязаны к сделкам: ни одна из {n} не ссылается на deal_id из сделок{detail_ru}; "
-            f"{todo_ru}, чтобы включить {check.code}", unlinked=table)
+            f"{what} link to no deal: none of the {ru.num(n)} {what} names a deal id found in the deals export"
+            f"{detail}; {todo} to enable {check.code}",
+            f"{what_ru} не привязаны к сделкам: ни одна из {ru.num(n, 'ru')} не ссылается на ID сделки из выгрузки "
+            f"сделок{detail_ru}; {todo_ru}, чтобы включить {check.code}", unlinked=table)
     return None

@@ -20,6 +20,7 @@ class ReportOptions:
     mask_pii: bool = False
     deal_url: str | None = None
     max_rows: int | None = None  # detail rows per workbook sheet; None = the writer's default
+    owner: str | None = None     # a manager's own workbook (--per-owner): his page and his rows only
 
 
 # format -> (module, function); the function is write(result, path, options)

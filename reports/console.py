@@ -15,8 +15,9 @@ import click
 from audit.model.findings import CheckResult, Severity, Status
 from audit.model.result import AuditResult
 from reports import i18n
+from audit.model.text import num
 from reports.common import (as_of_text, clean, coverage_text, is_number, one_line, previous_text, score_delta,
-                            score_text, signed, top_problems, warning_lines)
+                            score_text, severity_counts, signed, top_problems, warning_lines)
 from reports.i18n import t
 
 MAX_FAILED_LINES = 12
@@ -39,20 +40,20 @@ def render_summary(result: AuditResult, written: Iterable[Sequence[str]], *, col
     lang = lang if lang in i18n.LANGS else "en"
     width = shutil.get_terminal_size((100, 24)).columns if color else None
     lines: list[str] = []
-    header = t("console.header", lang, as_of=as_of_text(result.as_of), crm=clean(result.crm or "?"))
+    header = t("console.header", lang, as_of=as_of_text(result.as_of, lang), crm=clean(result.crm or "?"))
     lines.append(_style(header, color, bold=True))
     pad = max(len(t(k, lang)) for k in ("console.score", "console.checks", "console.findings")) + 2
 
     score = result.scores.overall
     coverage = coverage_text(result, lang)
     score_line = f"{t('console.score', lang):<{pad}}" + (
-        _style(f"{score_text(score)} / 100", color, fg=_score_color(score), bold=True) + " - " + coverage
+        _style(f"{score_text(score, lang)} / 100", color, fg=_score_color(score), bold=True) + " - " + coverage
         if is_number(score) else _style(t("coverage.no_score", lang), color, fg="yellow", bold=True)
         + " - " + coverage)
     delta = score_delta(result)
     if delta is not None:
         prev_as_of = previous_text(result, lang)
-        delta_text = t("summary.delta", lang, delta=signed(delta, 1), as_of=prev_as_of)
+        delta_text = t("summary.delta", lang, delta=signed(delta, 1, lang), as_of=prev_as_of)
         score_line += "  " + _style(f"({delta_text})", color,
                                     fg="green" if delta > 0 else "red" if delta < 0 else None)
     lines.append(score_line)
@@ -67,8 +68,7 @@ def render_summary(result: AuditResult, written: Iterable[Sequence[str]], *, col
     lines.append(f"{t('console.checks', lang):<{pad}}" + " · ".join(parts))
     findings = result.finding_counts()
     lines.append(f"{t('console.findings', lang):<{pad}}" + " · ".join(
-        _style(f"{n:,} {i18n.severity(label, lang)}", color,
-               fg=SEVERITY_COLORS[label] if n and label != "info" else None)
+        _style(severity_counts({label: n}, lang), color, fg=SEVERITY_COLORS[label] if n and label != "info" else None)
         for label, n in findings.items()))
 
     if result.warnings:
@@ -121,7 +121,7 @@ def _failed_line(check: CheckResult, title: str, title_width: int, level: Severi
     marker = "!" if level is not None and check.severity >= level else " "
     sev_text = _style(f"{sev:<8}", color, fg=SEVERITY_COLORS.get(check.severity.label), bold=marker == "!")
     title = one_line(title, title_width)
-    head = f" {marker}{sev_text} {check.code}  {title:<{title_width}}  {check.affected:>7,}  "
+    head = f" {marker}{sev_text} {check.code}  {title:<{title_width}}  {num(check.affected, lang):>7}  "
     # The metric against its threshold, worded by the check's gauge: the message gives way to it.
     reading = check.gauge.reading(check.metric, check.threshold, lang) if check.gauge is not None else None
     tail = f"  ({reading})" if reading else ""

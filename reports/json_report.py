@@ -49,7 +49,8 @@ def _document(result: AuditResult, options=None) -> dict[str, Any]:
         "checks": [
             {"code": c.code, "name": c.name, "family": c.family.value, "severity": c.severity.label,
              "status": c.status.value, "metric": c.metric, "threshold": c.threshold, **_gauge(c.gauge),
-             "affected": c.affected, "judged": c.judged, "previous_affected": previous_affected.get(c.code),
+             "affected": c.affected, "judged": c.judged, "deals_touched": _deals_touched(result, c.code),
+             "previous_affected": previous_affected.get(c.code),
              "message": c.message, "message_ru": c.message_ru, "skipped_reason": c.skipped_reason}
             for c in result.checks
         ],
@@ -61,6 +62,11 @@ def _document(result: AuditResult, options=None) -> dict[str, Any]:
         doc["summary"]["previous"] = dict(result.previous)
         doc["summary"]["trend"] = [dict(point) for point in result.trend]  # earlier runs, oldest first
     return doc
+
+
+def _deals_touched(result: AuditResult, code: str) -> int | None:
+    impact = result.scores.impacts.get(code)
+    return impact.deals if impact is not None else None
 
 
 def _gauge(gauge: Gauge | None) -> dict[str, str | None]:

@@ -48,6 +48,16 @@ def test_metadata_complete(check):
         assert len(getattr(check, attr, "") or "") > 10, f"{check.code}.{attr} missing"
     assert (check.__doc__ or "").strip(), f"{check.code} has no docstring"
     assert re.search("[а-яА-Я]", check.rationale_ru) and re.search("[а-яА-Я]", check.fix_ru)
+    # What to do about one finding: a few words, for a to-do list's column.
+    for attr, letters in (("todo", "[a-zA-Z]"), ("todo_ru", "[а-яА-Я]")):
+        text = getattr(check, attr)
+        assert 10 < len(text) <= 60 and re.search(letters, text) and not text.endswith("."), (check.code, text)
+    # What dates a finding: evidence fields or the deal's own columns.
+    deal_columns = {c.name for c in SCHEMA["deals"]}
+    for name in check.dated_by:
+        assert re.fullmatch(r"[a-z_]+", name.removeprefix("deal.")), (check.code, name)
+        if name.startswith("deal."):
+            assert name[5:] in deal_columns, (check.code, name)
     # What the runner skips on and the skip reason names: canonical tables and their columns only.
     assert check.needs, f"{check.code} declares no input"
     for table, columns in check.needs.items():

@@ -11,20 +11,26 @@ LOST = Gauge("lost share of closed deals", "доля проигранных ср
 
 
 @pytest.mark.parametrize("gauge, metric, threshold, en, ru", [
-    pytest.param(LOST, 0.6357, 0.2, "0.64 lost share of closed deals, fails below 0.20",
-                 "доля проигранных среди закрытых сделок: 0,64; не пройдена, если ниже 0,20", id="share-below"),
+    pytest.param(LOST, 0.6357, 0.2, "lost share of closed deals: 64%, fails below 20%",
+                 "доля проигранных среди закрытых сделок: 64\u00a0%; не пройдена, если ниже 20\u00a0%", id="share-below"),
     pytest.param(Gauge("share of lost deals without a reason", "доля без причины", Unit.SHARE, Fails.ABOVE),
-                 0.0035, 0.0, "0.0035 share of lost deals without a reason, fails above 0",
-                 "доля без причины: 0,0035; не пройдена, если выше 0", id="small-share-keeps-its-digits"),
+                 0.0035, 0.0, "share of lost deals without a reason: 0.35%, fails above 0",
+                 "доля без причины: 0,35\u00a0%; не пройдена, если выше 0", id="small-share-keeps-its-digits"),
     pytest.param(Gauge("values that could not be read", "значений", Unit.COUNT, Fails.ABOVE), 1234, 0,
-                 "1,234 values that could not be read, fails above 0", "значений: 1 234; не пройдена, если выше 0",
+                 "values that could not be read: 1,234, fails above 0", "значений: 1\u00a0234; не пройдена, если выше 0",
                  id="count"),
     pytest.param(Gauge("lowest logging", "самая низкая фиксация", Unit.Z_SCORE, Fails.BELOW), -3.65, -3.0,
-                 "-3.65 lowest logging, fails below -3.00", "самая низкая фиксация: -3,65; не пройдена, если ниже -3,00",
+                 "lowest logging: \u22123.65, fails below \u22123", "самая низкая фиксация: \u22123,65; не пройдена, если ниже \u22123",
                  id="z-score"),
     pytest.param(Gauge("lowest q-value", "наименьшее q", Unit.Q_VALUE, Fails.BELOW), 0.00001, 0.05,
-                 "<0.0001 lowest q-value, fails below 0.05", "наименьшее q: <0,0001; не пройдена, если ниже 0,05",
+                 "lowest q-value: <0.0001, fails below 0.05", "наименьшее q: <0,0001; не пройдена, если ниже 0,05",
                  id="tiny-q-value"),
+    pytest.param(Gauge("lowest q-value", "наименьшее q", Unit.Q_VALUE, Fails.BELOW), 0.0, 0.05,
+                 "lowest q-value: <0.0001, fails below 0.05", "наименьшее q: <0,0001; не пройдена, если ниже 0,05",
+                 id="q-value-too-small-for-a-float"),
+    pytest.param(Gauge("bursts of records entered at once", "пакетов", Unit.COUNT, Fails.ABOVE), 1, 0,
+                 "bursts of records entered at once: 1, fails above 0", "пакетов: 1; не пройдена, если выше 0",
+                 id="one-needs-no-plural"),
 ])
 def test_reading(gauge, metric, threshold, en, ru):
     assert gauge.reading(metric, threshold) == en

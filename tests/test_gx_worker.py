@@ -10,7 +10,7 @@ from multiprocessing import Pipe
 import numpy as np
 import pytest
 
-from checks.hygiene import gx_adapter
+from checks.hygiene import gx_adapter, gx_worker
 from checks.hygiene.gx_adapter import GreatExpectationsError
 from tests.builders import derived
 from tests.test_gx_adapter import AS_OF, _dirty_crm
@@ -23,9 +23,9 @@ def _plain(validation):
 def _threaded_worker():
     """A worker whose loop runs on a thread of this process (the protocol, without a process)."""
     parent, child = Pipe()
-    thread = threading.Thread(target=gx_adapter._serve, args=(child,), daemon=True)
+    thread = threading.Thread(target=gx_worker.serve, args=(child,), daemon=True)
     thread.start()
-    worker = gx_adapter._Worker.__new__(gx_adapter._Worker)
+    worker = gx_worker.Worker.__new__(gx_worker.Worker)
     worker.conn = parent
     return worker, thread
 
@@ -65,7 +65,7 @@ def test_a_worker_whose_gx_is_broken_says_why(monkeypatch):
     worker, _thread = _threaded_worker()
     monkeypatch.setattr(gx_adapter, "_WORKER", worker)
     monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
-    monkeypatch.setattr(gx_adapter._Worker, "alive", lambda self: True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
     validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
     assert validation.failure == "great_expectations 0.18.8 is installed but crm-audit needs 1.x"
     worker.conn.close()
@@ -74,11 +74,11 @@ def test_a_worker_whose_gx_is_broken_says_why(monkeypatch):
 def test_a_lost_worker_is_replaced_by_gx_here(monkeypatch):
     parent, child = Pipe()
     child.close()  # the worker died before answering
-    worker = gx_adapter._Worker.__new__(gx_adapter._Worker)
+    worker = gx_worker.Worker.__new__(gx_worker.Worker)
     worker.conn = parent
     monkeypatch.setattr(gx_adapter, "_WORKER", worker)
     monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
-    monkeypatch.setattr(gx_adapter._Worker, "alive", lambda self: True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
     validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
     assert validation.failure is None
     assert _plain(validation) == _plain(gx_adapter.validate(derived(_dirty_crm()), AS_OF, strategy="two-pass"))

@@ -129,7 +129,7 @@ def test_same_data_explicit_as_of_then_default_says_what_differs(tmp_path):
     prev = plain.previous
     assert (prev["same_inputs"], prev["same_as_of"]) == (True, False)
     assert previous_text(plain) == "2026-11-20 on the same data (audited as of another date)"
-    assert previous_text(plain, "ru") == "2026-11-20 на тех же данных (аудит на другую дату)"
+    assert previous_text(plain, "ru") == "20.11.2026 на тех же данных (аудит на другую дату)"
 
 
 def test_an_earlier_export_is_labelled_by_its_date_alone(tmp_path):

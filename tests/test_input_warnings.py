@@ -180,7 +180,7 @@ def test_stage_order_guessed_from_two_deals():
     _loaded, result = audit("deals_for_history_order.csv", "history_order_from_two_deals.csv", select=["SG04"])
     (w,) = warnings_of(result, "stage-order-guessed")
     assert w.numbers == {"min_support": 5, "pipelines": {"(no pipeline)": 2}}
-    assert "'Demo' after 'New' rests on 2 deals" in w.message
+    assert "only 2 deals went from 'New' on to 'Demo'" in w.message
     sg04 = check(result, "SG04")
     assert sg04.status is Status.SKIPPED and "stage order neither declared nor clear" in sg04.skipped_reason
     cfg = parse({"pipelines": {"(no pipeline)": ["New", "Demo", "Offer"]}})

@@ -159,7 +159,7 @@ def below_st08(draw):
 def below_sg05(draw):
     n = draw(st.integers(1, 30))
     return exported_crm([deal(f"p{i}", pipeline=draw(st.sampled_from(["A", "B"])), owner="Anna") for i in range(n)]), \
-        ["1 owner(s) in the data", "needs 2"]
+        ["1 owner in the data", "needs 2"]
 
 
 def below_sg06(draw):
@@ -167,7 +167,7 @@ def below_sg06(draw):
     deals = [deal(f"a{i}", pipeline="A", stage=s) for i, s in enumerate(steps)]
     deals += [deal(f"b{i}", pipeline=f"B{i}", stage="Only") for i in range(draw(st.integers(0, 3)))]
     n = 1 if len(steps) >= 2 else 0
-    return exported_crm(deals), [f"{n} pipeline(s) with 2+ open steps", "needs 2"]
+    return exported_crm(deals), [f"{n} pipeline" + ("" if n == 1 else "s") + " with 2+ open steps", "needs 2"]
 
 
 def below_sg08(draw):
@@ -207,7 +207,7 @@ def below_fn01(draw):
 def below_hy07(draw):
     named = draw(st.integers(0, 1))
     deals = [deal(f"c{i}", title="Same", company="Acme" if i < named else None) for i in range(draw(st.integers(1, 5)))]
-    return exported_crm(deals, exported={"deals": ("company",)}), [f"{min(named, len(deals))} deal(s) with a company"]
+    return exported_crm(deals, exported={"deals": ("company",)}), [f"{min(named, len(deals))} deal" + ("" if min(named, len(deals)) == 1 else "s") + " with a company"]
 
 
 BELOW = {"ST01": below_st01, "ST02": below_st02, "ST07": below_st07, "ST08": below_st08, "SG05": below_sg05,

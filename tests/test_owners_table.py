@@ -1,7 +1,8 @@
 import pandas as pd
+import pytest
 
 from audit.model.findings import Family
-from audit.derived.scorecard import OWNER_COLUMNS, owners_table
+from audit.derived.scorecard import OWNER_COLUMNS, owners_table, team_row
 from tests.builders import activity, deal, derived, make_crm
 
 
@@ -65,6 +66,44 @@ def test_duplicate_deal_rows_count_once():
     assert owners_table(derived(c), findings()).set_index("owner").loc["Anna", "deals"] == 2
 
 
+def test_amounts_won_and_open():
+    deals = [deal(1, owner="Anna", status="won", amount=100.0, closed_at="2026-10-05"),
+             deal(2, owner="Anna", status="open", amount=40.0), deal(3, owner="Anna", status="open", amount=None),
+             deal(4, owner="Anna", status="lost", amount=70.0, closed_at="2026-10-05"),
+             deal(5, owner="Boris", status="open", amount=5.0)]
+    t = owners_table(derived(make_crm(deals)), findings()).set_index("owner")
+    assert t.loc["Anna", ["won_amount", "open_amount"]].tolist() == [100.0, 40.0]
+    assert t.loc["Boris", ["won_amount", "open_amount"]].tolist() == [0.0, 5.0]
+    no_amounts = [deal(1, amount=None), deal(2, amount=None, owner="Boris")]
+    assert owners_table(derived(make_crm(no_amounts)), findings())["won_amount"].isna().all()
+
+
+def test_checks_per_owner_in_catalogue_order_and_ownerless_findings_counted_under_no_owner():
+    f = findings(("OF01", "high", "deal", "1", "Anna", "Sales", "Won", "m", {}, "activity"),
+                 ("ST03", "medium", "deal", "2", "Anna", "Sales", "Lost", "m", {}, "sterile"),
+                 ("ST03", "medium", "deal", "2", "Anna", "Sales", "Lost", "m", {}, "sterile"),
+                 ("ST02", "high", "owner", "Boris", "Boris", None, None, "m", {}, "sterile"),
+                 ("ST06", "high", "deal", "5", None, "Sales", "Won", "m", {}, "sterile"),
+                 ("SG01", "high", "stage", "Sales/X", None, "Sales", "X", "m", {}, "stages"))
+    t = owners_table(derived(crm([])), f).set_index("owner")
+    assert t.loc["Anna", "checks"] == ["ST03", "OF01"] and t.loc["Boris", "checks"] == ["ST02"]
+    # A finding about a deal without an owner belongs to "(no owner)"; one about a stage to no one.
+    assert t.loc["(no owner)", "findings"] == 1 and t.loc["(no owner)", "checks"] == ["ST06"]
+    assert t["findings"].sum() == 5
+
+
+def test_team_row_counts_every_deal_and_finding():
+    f = findings(("OF01", "high", "deal", "1", "Anna", "Sales", "Won", "m", {}, "activity"),
+                 ("SG01", "high", "stage", "Sales/X", None, "Sales", "X", "m", {}, "stages"))
+    team = team_row(derived(crm([activity(1, "2026-10-02")])), f)
+    assert (team["deals"], team["open"], team["won"], team["lost"]) == (6, 3, 2, 1)
+    assert team["win_rate"] == pytest.approx(2 / 3, abs=1e-4) and team["activities"] == 1
+    assert team["median_cycle_days"] == 4.0            # cycles 10, 4, 1 days
+    assert team["findings"] == 2 and team["checks"] == ["SG01", "OF01"]
+    assert set(team) == set(OWNER_COLUMNS) - {"owner"}
+    assert team_row(derived(make_crm([])), findings()) == {}
+
+
 def test_impossible_deals_stay_out_of_win_rate_and_cycle():
     """A deal closed before it was created, or with a negative amount, is HY03's and HY04's: it
     would put a negative cycle in the table (the owners table once showed -751 days)."""
@@ -85,3 +124,10 @@ def test_dates_after_the_audit_date_are_impossible_too():
                     deal(2, owner="Anna", status="won", created_at="2026-10-01", closed_at="2026-10-05")])
     t = owners_table(derived(crm), findings(), pd.Timestamp("2026-11-20")).set_index("owner")
     assert t.loc["Anna", "impossible_deals"] == 1 and t.loc["Anna", "median_cycle_days"] == 4.0
+
+
+def test_the_audit_carries_the_team_row():
+    from audit.runner import run_audit
+    from tests.builders import AS_OF
+    result = run_audit(crm([]), select=["ST03"], as_of=AS_OF)
+    assert result.team["deals"] == 6 and result.team["won"] == 2

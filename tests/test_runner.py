@@ -87,7 +87,7 @@ def test_missing_inputs_skip_with_what_to_export():
 def test_missing_column_names_it():
     crm = make_crm([deal(1, owner=None)])
     reason = {c.code: c for c in run_audit(crm, catalogue=CATALOGUE).checks}["ST99"].skipped_reason
-    assert reason == "deals lack owner"
+    assert reason == "the deals export has no owner column"
 
 
 def test_settings_and_severity_from_config():

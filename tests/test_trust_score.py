@@ -142,5 +142,49 @@ def test_no_deals():
 def test_explain_score(lang):
     text = explain_text("score", lang)
     assert text == SCORE_EXPLANATION[lang]
-    for needle in ("0-100", "20 %", "10 %", "4 %", "0.25" if lang == "en" else "0,25"):
+    percent = "%" if lang == "en" else "\u00a0%"   # the reader's percent style: "20%", "20 %"
+    for needle in ("0-100", f"20{percent}", f"10{percent}", f"4{percent}", "0.25" if lang == "en" else "0,25"):
         assert needle in text
+    # Why the overall score can sit below every manager's, and the colour bands, in one place.
+    assert ("below every manager's" if lang == "en" else "ниже, чем у любого менеджера") in text
+    assert ("below 60 red" if lang == "en" else "ниже 60 — красный") in text
+
+
+# -- what each failed check weighs, and whom it costs most ---------------------------------------
+
+def test_impacts_count_distinct_deals_touched_in_one_unit():
+    results = [check("ST02", rows=[("owner", "Boris", "Boris", None, None, {})]),
+               check("OF01", rows=[deal_f("a0"), deal_f("a0"), deal_f("a1"), deal_f("b1", owner="Boris")]),
+               check("SG06", "medium", rows=[("pipeline", "Retail", None, "Retail", None, {})]),
+               check("ST03", "medium", status=Status.PASS)]
+    s = score(results)
+    assert set(s.impacts) == {"ST02", "OF01", "SG06"}            # failed checks only
+    assert s.impacts["ST02"].deals == 4                          # an owner finding: all his deals
+    assert s.impacts["OF01"].deals == 3                          # two findings on a0 count once
+    assert s.impacts["SG06"].deals == 2
+    assert s.impacts["OF01"].by_owner == {"Anna": 2, "Boris": 1}
+    assert s.impacts["SG06"].by_pipeline == {"Retail": 2}
+    # The cost is the check's factor in the overall score.
+    assert s.impacts["ST02"].cost == pytest.approx(0.20 * (0.25 + 0.75 * 0.4))
+    product = np.prod([1 - i.cost for i in s.impacts.values()])
+    assert s.overall == pytest.approx(round(product * 100, 1), abs=0.05)
+
+
+def test_costliest_check_per_owner_prefers_his_own_work_and_per_pipeline_any():
+    results = [check("SG06", "medium", rows=[("pipeline", "Sales", None, "Sales", None, {})]),
+               check("ST03", "medium", rows=[deal_f("a0")]),
+               check("ST02", rows=[("owner", "Boris", "Boris", None, None, {})])]
+    s = score(results)
+    # SG06 takes more of Anna's score (all her deals) but is about the pipelines, not her work.
+    assert s.costliest_by_owner == {"Anna": "ST03", "Boris": "ST02"}
+    assert s.costliest_by_pipeline == {"Sales": "SG06", "Retail": "ST02"}  # 10 % x all / 20 % x all
+
+
+def test_costliest_falls_back_to_any_check_when_none_is_about_his_work():
+    s = score([check("SG06", "medium", rows=[("pipeline", "Sales", None, "Sales", None, {})])])
+    assert s.costliest_by_owner == {"Anna": "SG06", "Boris": "SG06"}
+
+
+def test_info_checks_are_counted_but_cost_nothing():
+    s = score([check("HY07", "info", rows=[deal_f("a0")])])
+    assert s.impacts["HY07"].deals == 1 and s.impacts["HY07"].cost == 0 and s.overall == 100.0

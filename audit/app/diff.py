@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.model.errors import AuditError
+from audit.model.errors import AuditError, read_text_document
 
 SUPPORTED_SCHEMA = 1
 TEXT_LIMIT = 100  # findings listed per section in the text form; the JSON form lists all
@@ -70,17 +70,9 @@ def load_report(path: str | Path) -> Report:
     """Read a crm-audit JSON report; anything else is an AuditError naming the file."""
     p = Path(path)
     try:
-        doc = json.loads(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise AuditError("report not found", path=p) from None
-    except IsADirectoryError:
-        raise AuditError("is a folder, not a JSON report", path=p) from None
-    except UnicodeDecodeError:
-        raise AuditError("not a crm-audit JSON report (not UTF-8 text)", path=p) from None
+        doc = json.loads(read_text_document(p, "JSON report"))
     except json.JSONDecodeError as exc:
         raise AuditError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path=p) from None
-    except OSError as exc:
-        raise AuditError(f"cannot read report: {exc.strerror}", path=p) from None
 
     def bad(problem: str) -> AuditError:
         return AuditError(f"not a crm-audit JSON report: {problem}", path=p,

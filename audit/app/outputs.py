@@ -19,8 +19,9 @@ import errno
 import fcntl
 import math
 import os
+import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from audit.model.errors import AuditError
@@ -32,17 +33,58 @@ LOCK_TIMEOUT_ENV = "CRM_AUDIT_LOCK_TIMEOUT"
 _POLL_S = 0.1
 
 
-def render_path(template: str, result) -> Path:
+def render_path(template: str, result, owner: str | None = None) -> Path:
     """'reports/crm-{as_of:%Y-%m-%d}.xlsx' -> reports/crm-2026-11-20.xlsx.
 
     Placeholders: {as_of} (a datetime, so any strftime format after the colon) and {crm}
-    (the profile that read the deals, 'crm' when unknown). Literal braces are doubled.
+    (the profile that read the deals, 'crm' when unknown); for a manager's own workbook also
+    {owner} (`owner`, already a safe file name). Literal braces are doubled.
     """
+    values = {"as_of": result.as_of.to_pydatetime(), "crm": result.crm or "crm"}
+    if owner is not None:
+        values["owner"] = owner
     try:
-        return Path(str(template).format(as_of=result.as_of.to_pydatetime(), crm=result.crm or "crm"))
+        return Path(str(template).format(**values))
     except (KeyError, ValueError, IndexError, AttributeError) as exc:
-        raise AuditError(f"bad placeholder in output path: {exc} (use {{as_of:%Y-%m-%d}} or {{crm}})",
-                         path=template) from None
+        names = "{as_of:%Y-%m-%d}, {crm}" + (" or {owner}" if owner is not None else "")
+        raise AuditError(f"bad placeholder in output path: {exc} (use {names})", path=template) from None
+
+
+# Characters Windows refuses in file names, and the names it reserves for devices.
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+MAX_NAME = 100
+
+
+def safe_file_name(name: str) -> str:
+    """A manager's name as a file name any system accepts: characters Windows refuses become
+    "_", trailing dots and spaces go, device names (CON, NUL, COM1 ...) get a "_" in front, and
+    the name is cut at MAX_NAME characters."""
+    text = _UNSAFE.sub("_", str(name)).strip()
+    text = text[:MAX_NAME].rstrip(". ") or "_"
+    if _RESERVED.match(text):
+        text = "_" + text
+    return text
+
+
+def owner_paths(template: str, result, names: Mapping[str, str]) -> dict[str, Path]:
+    """owner -> the path of his workbook, from `names` (owner -> the name to show, e.g. the
+    label of deals without an owner in the report's language). `template` is a folder (each
+    manager gets `FOLDER/<name>.xlsx`) or a path holding {owner}; other placeholders as for -o.
+    Two names that come out the same (or differ only in case, as Windows sees them) are numbered."""
+    if "{owner}" not in template:
+        template = str(Path(template) / "{owner}.xlsx")
+    out: dict[str, Path] = {}
+    taken: set[str] = set()
+    for owner, shown in names.items():
+        base = safe_file_name(shown)
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base} ({n})"
+        taken.add(name.casefold())
+        out[owner] = render_path(template, result, owner=name)
+    return out
 
 
 def refuse_bad_outputs(paths: Iterable[str | Path], *, inputs: Iterable[str | Path] = (),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -21,7 +21,8 @@ from audit.model.findings import Severity, Status
 from audit.model.reportmark import SKIP_NOTE
 from audit.app.history import History
 from audit.ingest import load
-from audit.app.outputs import output_lock, refuse_bad_outputs, render_path
+from audit.app.outputs import output_lock, owner_paths, refuse_bad_outputs, render_path
+from audit.derived.deal_index import NO_OWNER
 from audit.runner import parse_codes, run_audit, warm_up
 from reports import ReportOptions, write
 from reports.console import render_quiet_failure, render_summary
@@ -48,6 +49,7 @@ class AuditRequest:
     history_dir: Path | None = None
     mask_pii: bool = False
     show_numbers: bool = False  # full phone numbers in the outputs (never with mask_pii)
+    per_owner: str | None = None   # a folder (or a path with {owner}) for one workbook per manager
     quiet: bool = False
     color: bool = False
     progress: Callable[[str], None] | None = None
@@ -93,7 +95,9 @@ def execute(req: AuditRequest) -> int:
         result = mask_phones(result)
     written: list[tuple[str, str]] = []
     paths = [(fmt, template if template == "-" else render_path(template, result)) for fmt, template in targets]
-    files = [path for _f, path in paths if path != "-"]
+    # A manager's own workbook goes through the same rules as -o: placeholders, regular files only.
+    per_owner = owner_paths(req.per_owner, result, managers(result, lang)) if req.per_owner else {}
+    files = [path for _f, path in paths if path != "-"] + list(per_owner.values())
     # Our own earlier report, passed over on reading, is what a rerun replaces; every other file
     # named or found is an input, read or not.
     inputs = [s.path for s in loaded.sources if s.note != SKIP_NOTE]
@@ -115,6 +119,13 @@ def execute(req: AuditRequest) -> int:
             say(f"writing {path}")
             write(fmt, result, path, options)
             written.append((fmt, str(path)))
+        for owner, path in per_owner.items():
+            say(f"writing {path}")
+            write("xlsx", result, path, replace(options, owner=owner))
+        if per_owner:
+            from reports.common import count_text
+            folders = ", ".join(sorted({str(p.parent) for p in per_owner.values()}))
+            written.append(("xlsx", f"{folders} ({count_text(len(per_owner), 'owner', lang)})"))
         if history_dir is not None:
             History(history_dir).record(result)
     if req.progress:
@@ -130,6 +141,17 @@ def execute(req: AuditRequest) -> int:
     elif to_stdout:
         click.echo(render_summary(result, written, color=req.color, lang=lang, fail_on=fail_on), nl=False)
     return 1 if failed else 0
+
+
+def managers(result, lang: str) -> dict[str, str]:
+    """The managers who get their own workbook, with the name their file takes: every owner of
+    the scorecard, and the deals without an owner only when some finding is about them."""
+    from reports.i18n import sentinel
+    owners = result.owners["owner"].dropna().astype(str).tolist() if len(result.owners) else []
+    findings = result.findings
+    ownerless = bool(len(findings)) and bool((findings["owner"].isna()
+                                              & findings["entity_type"].isin(("deal", "activity", "lead"))).any())
+    return {o: sentinel(o, lang) for o in owners if o != NO_OWNER or ownerless}
 
 
 def release_unused_memory() -> None:

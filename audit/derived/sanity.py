@@ -134,10 +134,10 @@ def _unlinked(table: str, label: str | None, rows: int, no_id: int, unknown: int
         parts.append(f"{no_id:,} {'names' if no_id == 1 else 'name'} no deal at all")
         parts_ru.append(f"у {_n_ru(no_id)} id сделки не указан")
     if unknown:
-        eg = f" (e.g. {', '.join(sample)})" if sample else ""
-        parts.append(f"{unknown:,} {'names a deal' if unknown == 1 else 'name deals'} missing from the deals "
-                     f"export{eg}")
-        eg_ru = f" (например, {', '.join(sample)})" if sample else ""
+        eg = f", e.g. {', '.join(sample)}" if sample else ""
+        parts.append(f"{unknown:,} {'points to a deal' if unknown == 1 else 'point to deals'} missing from the "
+                     f"deals export{eg}")
+        eg_ru = f", например {', '.join(sample)}" if sample else ""
         parts_ru.append(f"{_n_ru(unknown)} ссылаются на сделки, которых нет в выгрузке сделок{eg_ru}")
     if n == rows:
         tail = ("none links to an exported deal, so the checks that need the link skip: do the exports use "
@@ -204,7 +204,7 @@ def owner_id_warnings(crm: CrmData) -> list[InputWarning]:
             "owner-ids-unresolved",
             f"the owners of {what} are ids, not names ({len(ids):,} distinct, e.g. {', '.join(ids[:3])}), {why}, "
             "so managers are listed by number",
-            f"ответственные в выгрузке {what_ru} — это id, а не имена ({len(ids)} разных, например "
+            f"ответственные в выгрузке {what_ru} — это id, а не имена (разных id: {ru.num(len(ids), 'ru')}, например "
             f"{', '.join(ids[:3])}), {why_ru}; менеджеры показаны номерами",
             file=_single_file(crm, table),
             numbers={"table": table, "column": "owner", "distinct_ids": len(ids), "resolvable": resolvable,
@@ -278,20 +278,24 @@ def stage_order_warnings(d: Derived) -> list[InputWarning]:
     items, items_ru = [], []
     for row in weak.head(TOP_STAGES).itertuples():
         before = row.previous
-        name = "(no pipeline)" if row.pipeline == NO_PIPELINE else f"'{row.pipeline}'"
-        name_ru = "без воронки" if row.pipeline == NO_PIPELINE else f"«{row.pipeline}»"
+        name = "deals without a pipeline" if row.pipeline == NO_PIPELINE else f"'{row.pipeline}'"
+        name_ru = "сделки без воронки" if row.pipeline == NO_PIPELINE else f"«{row.pipeline}»"
         n = int(row.support)
-        items.append(f"{name}: '{row.stage}' after '{before}' rests on {n} deal{'s' if n != 1 else ''}")
-        items_ru.append(f"{name_ru}: «{row.stage}» после «{before}» — по {ru.count(n, 'сделке', 'сделкам', 'сделкам')}")
+        moved = "no deal went" if n == 0 else f"only {ru.en_count(n, 'deal', 'deals')} went"
+        moved_ru = "ни одна сделка не перешла" if n == 0 else \
+            f"только {ru.count(n, 'сделка', 'сделки', 'сделок')} {ru.plural(n, 'перешла', 'перешли', 'перешли')}"
+        items.append(f"{name}: {moved} from '{before}' on to '{row.stage}'")
+        items_ru.append(f"{name_ru}: {moved_ru} с «{before}» на «{row.stage}»")
     more = len(weak) - len(items)
     tail = f" and {more} more" if more > 0 else ""
     tail_ru = f" и ещё {more}" if more > 0 else ""
     return [InputWarning(
         "stage-order-guessed",
-        f"the stage order of {len(weak)} pipeline(s) is inferred from stage history on little evidence "
-        f"({'; '.join(items)}{tail}; needs {MIN_ORDER_SUPPORT}): declare it in crm-audit.toml [pipelines]",
-        f"порядок этапов {len(weak)} {ru.plural(len(weak), 'воронки', 'воронок', 'воронок')} выведен из истории "
-        f"по слишком малому числу сделок ({'; '.join(items_ru)}{tail_ru}; нужно не меньше {MIN_ORDER_SUPPORT}): "
-        "задайте его в crm-audit.toml [pipelines]",
+        f"the stage order of {ru.en_count(len(weak), 'pipeline', 'pipelines')} is guessed from stage history on "
+        f"little evidence ({'; '.join(items)}{tail}; {MIN_ORDER_SUPPORT} deals are needed): declare it in "
+        "crm-audit.toml [pipelines]",
+        f"порядок этапов {len(weak)} {ru.plural(len(weak), 'воронки', 'воронок', 'воронок')} угадан по истории "
+        f"этапов на слишком малом числе сделок ({'; '.join(items_ru)}{tail_ru}; нужно не меньше "
+        f"{MIN_ORDER_SUPPORT}): задайте его в crm-audit.toml [pipelines]",
         numbers={"min_support": MIN_ORDER_SUPPORT,
                  "pipelines": {str(p): int(s) for p, s in zip(weak["pipeline"], weak["support"])}})]

@@ -17,7 +17,7 @@ import pandas as pd
 from audit.derived.deal_index import value_codes
 from audit.model import CrmData
 from audit.model.findings import RELATED_DEAL, CheckResult, Severity, Status
-from audit.model.result import Scores
+from audit.model.result import CheckImpact, Scores
 
 if TYPE_CHECKING:
     from audit.derived.tables import Derived
@@ -40,7 +40,7 @@ anything there is no score at all ("not scored"), never a clean 100.
 
 How much a failed check costs depends on its severity and on the share of deals its
 findings touch:
-  weight      high 20 %, medium 10 %, low 4 %, info 0 %
+  weight      high 20%, medium 10%, low 4%, info 0%
   touched     a deal finding touches its deal; an activity finding its activity's deal;
               an owner finding all of the owner's deals (in the finding's pipeline, when
               it names one); a pipeline finding the pipeline's deals; a stage finding the
@@ -54,6 +54,17 @@ findings touch:
               the same product over the owner's (pipeline's) own deals, with the share
               of those deals the check touched and no 0.25 floor: an owner none of whose
               deals is touched keeps 100.
+  why the overall score can sit below every manager's
+              it also carries the problems of no single manager (pipelines, stage names,
+              data hygiene), and overall every failed check costs at least a quarter of
+              its weight, however few deals it touches; a manager's score counts only the
+              checks that touched his own deals.
+  top problems
+              the reports rank failed checks by this cost (severity x deals touched), so a
+              check about one manager or one pipeline weighs that manager's or pipeline's
+              deals; the check that costs a manager most names his biggest problem.
+  colours     the same absolute bands everywhere: below 60 red, 60-80 amber, 80 and
+              above green.
 Scores are rounded to one decimal. The same data and settings always give the same score;
 a severity changed in crm-audit.toml changes the weight.""",
     "ru": """\
@@ -67,19 +78,32 @@ a severity changed in crm-audit.toml changes the weight.""",
 
 Сколько стоит проваленная проверка, зависит от её важности и от доли сделок, которых
 касаются её находки:
-  вес         high 20 %, medium 10 %, low 4 %, info 0 %
+  вес         высокая важность (high) 20 %, средняя (medium) 10 %, низкая (low) 4 %,
+              инфо (info) 0 %
   охват       находка по сделке касается этой сделки; по активности — её сделки;
               по менеджеру — всех его сделок (в воронке находки, если она указана);
               по воронке — сделок воронки; по этапу — сделок, стоящих на этапе сейчас;
               по набору данных — всех сделок; по лидам — считается доля отмеченных лидов.
   общий       каждая проваленная проверка умножает индекс на
                 1 - вес x (0,25 + 0,75 x доля затронутых сделок),
-              так что проверка high стоит от 5 до 20 баллов из 100, а две проблемы всегда
+              так что проверка высокой важности стоит от 5 до 20 баллов из 100, а две проблемы всегда
               стоят больше одной.
   по менеджеру и по воронке
               то же произведение по собственным сделкам менеджера (воронки): доля его
               сделок, которых коснулась проверка, без порога 0,25; менеджер, чьих сделок
               не коснулась ни одна находка, сохраняет 100.
+  почему общий индекс бывает ниже, чем у любого менеджера
+              в нём есть и проблемы, не относящиеся к одному менеджеру (воронки, названия
+              этапов, качество данных), и в общем индексе каждая проваленная проверка стоит
+              не меньше четверти своего веса, сколько бы сделок она ни затронула; индекс
+              менеджера учитывает только проверки, затронувшие его сделки.
+  главные проблемы
+              отчёты упорядочивают проваленные проверки по этой цене (важность x доля
+              затронутых сделок), поэтому проверка про одного менеджера или одну воронку
+              весит столько, сколько их сделки; проверка, которая больше всего снижает
+              индекс менеджера, называется его главной проблемой.
+  цвета       везде одни и те же границы: ниже 60 — красный, 60-80 — жёлтый, от 80 —
+              зелёный.
 Индексы округляются до десятых. Одни и те же данные и настройки всегда дают один и тот же
 индекс; важность, изменённая в crm-audit.toml, меняет вес.""",
 }
@@ -89,16 +113,17 @@ def trust_scores(d: Derived, results: Sequence[CheckResult], findings: pd.DataFr
     """Overall, per-owner and per-pipeline trust scores (see SCORE_EXPLANATION)."""
     crm = d.crm
     deals = _Deals(d)
-    failed = []
+    failed, codes = [], []
     for result in results:
         weight = WEIGHTS.get(result.severity, 0.0)
-        if result.status is not Status.FAIL or weight <= 0:
+        if result.status is not Status.FAIL:  # info checks weigh 0: counted, costing nothing
             continue
         # The check's own findings; the audit's table only when a result comes without them.
         own = result.findings
         if not len(own) and findings is not None and len(findings):
             own = findings[findings["code"] == result.code]
         failed.append((weight, own))
+        codes.append(result.code)
     # Deal ids of all checks in one lookup: each lookup hashes the whole deals table.
     id_lists = [_deal_ids(own) for _w, own in failed]
     rows = deals.positions(pd.concat(id_lists, ignore_index=True)) if id_lists else np.zeros(0, np.int64)
@@ -107,6 +132,12 @@ def trust_scores(d: Derived, results: Sequence[CheckResult], findings: pd.DataFr
     overall = 1.0
     by_owner = np.ones(len(deals.owner_labels))
     by_pipe = np.ones(len(deals.pipe_labels))
+    impacts: dict[str, CheckImpact] = {}
+    about_work = np.array([own["entity_type"].isin(("deal", "activity", "owner")).any() for _w, own in failed],
+                          dtype=bool)
+    # Per owner (pipeline), what each check takes off: the costliest names his biggest problem.
+    owner_cost = np.zeros((len(failed), len(by_owner)))
+    pipe_cost = np.zeros((len(failed), len(by_pipe)))
     for k, (weight, own) in enumerate(failed):
         touched = deals.touched(own, rows[bounds[k]:bounds[k + 1]])
         lead_share = _lead_share(crm, own)
@@ -114,15 +145,46 @@ def trust_scores(d: Derived, results: Sequence[CheckResult], findings: pd.DataFr
             share = max(touched.mean(), lead_share)
         else:  # nothing to touch: a dataset finding still speaks for the whole CRM
             share = max(float(own["entity_type"].eq("dataset").any()), lead_share)
-        overall *= 1 - weight * (BASE_SHARE + (1 - BASE_SHARE) * min(share, 1.0))
+        cost = weight * (BASE_SHARE + (1 - BASE_SHARE) * min(share, 1.0))
+        overall *= 1 - cost
+        owner_hits = np.bincount(deals.owner[touched], minlength=len(by_owner))
+        pipe_hits = np.bincount(deals.pipe[touched], minlength=len(by_pipe))
         if deals.n and touched.any():
-            by_owner *= 1 - weight * deals.share_by(deals.owner, touched, len(by_owner))
-            by_pipe *= 1 - weight * deals.share_by(deals.pipe, touched, len(by_pipe))
+            owner_cost[k] = weight * deals.share_by(deals.owner, touched, len(by_owner))
+            pipe_cost[k] = weight * deals.share_by(deals.pipe, touched, len(by_pipe))
+            by_owner *= 1 - owner_cost[k]
+            by_pipe *= 1 - pipe_cost[k]
+        impacts[codes[k]] = CheckImpact(
+            deals=int(touched.sum()), share=round(float(min(share, 1.0)), 4), cost=round(float(cost), 4),
+            by_owner=_nonzero(deals.owner_labels, owner_hits), by_pipeline=_nonzero(deals.pipe_labels, pipe_hits))
     return Scores(
         overall=_score(overall),
         by_owner={str(o): _score(s) for o, s in zip(deals.owner_labels, by_owner)},
         by_pipeline={str(p): _score(s) for p, s in zip(deals.pipe_labels, by_pipe)},
+        impacts=impacts,
+        # A manager's biggest problem is one about his own work (his deals, activities, himself);
+        # a pipeline or stage finding (twin pipelines, a vague stage name) is the CRM's set-up.
+        costliest_by_owner=_costliest(deals.owner_labels, owner_cost, codes, prefer=about_work),
+        costliest_by_pipeline=_costliest(deals.pipe_labels, pipe_cost, codes),
     )
+
+
+def _nonzero(labels: pd.Index, counts: np.ndarray) -> dict[str, int]:
+    return {str(label): int(n) for label, n in zip(labels, counts) if n}
+
+
+def _costliest(labels: pd.Index, cost: np.ndarray, codes: list[str],
+               prefer: np.ndarray | None = None) -> dict[str, str]:
+    """label -> the code that takes most off its score (ties: the check listed first, i.e. the
+    catalogue's order), among the `prefer`red checks when one of them touches the label at all;
+    labels no failed check touches are left out."""
+    if not len(codes) or not cost.size:
+        return {}
+    if prefer is not None and prefer.any():
+        preferred = np.where(prefer[:, None], cost, 0.0)
+        cost = np.where((preferred > 0).any(axis=0)[None, :], preferred, cost)
+    top = cost.argmax(axis=0)
+    return {str(label): codes[k] for label, k, c in zip(labels, top, cost.max(axis=0)) if c > 0}
 
 
 def _score(factor: float) -> float:

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from audit.model.asof import parse_as_of
-from audit.model.errors import AuditError, ConfigError
+from audit.model.errors import AuditError, ConfigError, read_text_document
 from audit.model.limits import LIMIT_RANGES, ReadLimits
 from audit.model.params import FLAG, Rule
 from audit.model import SCHEMA, TABLES
@@ -95,18 +95,11 @@ def load(path: str | Path | None, catalogue: Catalogue | None = None) -> Config:
     if path is None:
         return Config()
     p = Path(path)
-    if p.is_dir():
-        raise ConfigError("is a folder, not a config file", path=p)
+    text = read_text_document(p, "config file", ConfigError)
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError("config file not found", path=p) from None
-    except UnicodeDecodeError:
-        raise ConfigError("config is not UTF-8 text", path=p) from None
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=p) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config: {exc.strerror}", path=p) from None
     return parse(raw, path=str(p), catalogue=catalogue)
 
 

@@ -28,3 +28,19 @@ class InputError(AuditError):
 
 class ConfigError(AuditError):
     """A crm-audit.toml that cannot be used."""
+
+
+def read_text_document(path: str | Path, what: str, error: type[AuditError] = AuditError) -> str:
+    """A small UTF-8 document of ours (config, JSON report) as text, or `error` naming the file and
+    what is wrong with it: not found, a folder, not UTF-8, unreadable."""
+    p = Path(path)
+    if p.is_dir():
+        raise error(f"is a folder, not a {what}", path=p)
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{what} not found", path=p) from None
+    except UnicodeDecodeError:
+        raise error(f"{what} is not UTF-8 text", path=p) from None
+    except OSError as exc:
+        raise error(f"cannot read {what}: {exc.strerror}", path=p) from None

@@ -139,11 +139,14 @@ class CheckInfo:
     fix: str
     fix_ru: str
     params: tuple[tuple[str, object], ...] = ()
+    todo: str = ""        # what to do about one finding, in a few words
+    todo_ru: str = ""
+    dated_by: tuple[str, ...] = ()  # evidence fields or `deal.<column>` that date a finding
     evidence_keys: tuple[str, ...] = ()   # what its findings' evidence may hold
     gauge: Gauge | None = None            # how its metric reads against its threshold
 
     def text(self, field_name: str, lang: str = "en") -> str:
-        """rationale/fix/title in the report language."""
+        """rationale/fix/todo/title in the report language."""
         if field_name == "title":
             return self.title_ru if lang == "ru" else self.name
         return getattr(self, f"{field_name}_ru" if lang == "ru" else field_name)

@@ -1,7 +1,7 @@
 """How to read a check's metric against its threshold, the same way for every check.
 
 Every check states once (`Check.gauge`) what its `metric` measures, in what unit, and on which
-side of its `threshold` it fails: "0.64 lost share of closed deals, fails below 0.20". The
+side of its `threshold` it fails: "lost share of closed deals: 64%, fails below 20%". The
 reports and the JSON say it from the result alone, with no knowledge of the check. The threshold
 is the check's main bound; a check may ask more before it fails (an effect size beside a
 q-value), and a check judging several scopes (ST01: overall and per pipeline) reports the
@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+
+from audit.model import text
 
 
 class Fails(StrEnum):
@@ -37,28 +39,35 @@ class Gauge:
     fails: Fails
 
     def reading(self, metric: float | None, threshold: float | None, lang: str = "en") -> str | None:
-        """'0.64 lost share of closed deals, fails below 0.20' (Russian: 'доля проигранных среди
-        закрытых: 0,64; не пройдена, если ниже 0,20'); None without a metric or a threshold."""
+        """'lost share of closed deals: 64%, fails below 20%' (Russian: 'доля проигранных среди
+        закрытых: 64 %; не пройдена, если ниже 20 %'); None without a metric or a threshold.
+        The measure comes first, as a label, so a count needs no plural ("bursts ...: 1")."""
         if not _is_number(metric) or not _is_number(threshold):
             return None
         value, bound = self.number(metric, lang), self.number(threshold, lang)
         if lang == "ru":
             side = "выше" if self.fails is Fails.ABOVE else "ниже"
             return f"{self.measure_ru}: {value}; не пройдена, если {side} {bound}"
-        return f"{value} {self.measure}, fails {self.fails.value} {bound}"
+        return f"{self.measure}: {value}, fails {self.fails.value} {bound}"
 
     def number(self, value: float, lang: str = "en") -> str:
-        """The value as the unit reads: counts whole, shares and z-scores to two decimals, q-values
-        to two significant digits; a decimal comma in Russian."""
+        """The value as the unit reads, written as the messages write numbers (audit.model.text):
+        counts whole and grouped, shares as percentages (two decimals under 1 %), z-scores to two
+        decimals, q-values to two significant digits and never in e-notation; a decimal comma in
+        Russian."""
+        if self.unit is Unit.Q_VALUE and 0 <= value < 0.0001:
+            # A q-value of 0 is one too small for a float, not a certainty.
+            return "<0,0001" if lang == "ru" else "<0.0001"
         if value == 0:
             return "0"
         if self.unit is Unit.COUNT:
-            text = f"{round(value):,}".replace(",", " " if lang == "ru" else ",")
-        elif self.unit is Unit.Q_VALUE or (self.unit is Unit.SHARE and 0 < abs(value) < 0.01):
-            text = "<0.0001" if 0 < value < 0.0001 else f"{value:.2g}"
-        else:
-            text = f"{value:.2f}"
-        return text.replace(".", ",") if lang == "ru" else text
+            return text.num(value, lang)
+        if self.unit is Unit.SHARE:
+            return text.pct(value, lang, 2 if abs(value) < 0.01 else None)
+        if self.unit is Unit.Q_VALUE:
+            shown = f"{value:.2g}"
+            return shown.replace(".", ",") if lang == "ru" else shown
+        return text.num(value, lang, 2)
 
     def as_json(self) -> dict[str, str]:
         return {"measure": self.measure, "unit": self.unit.value, "direction": self.fails.value}

@@ -16,14 +16,29 @@ from audit.model.warnings import InputWarning
 
 
 @dataclass(frozen=True)
+class CheckImpact:
+    """What one failed check weighs in the trust score (see `crm-audit explain score`)."""
+
+    deals: int                   # distinct deals its findings touch
+    share: float                 # the same as a share of all deals (or of leads, for lead findings)
+    cost: float                  # the part of the score it takes: weight x (0.25 + 0.75 x share)
+    by_owner: Mapping[str, int] = field(default_factory=dict)     # touched deals per owner (non-zero)
+    by_pipeline: Mapping[str, int] = field(default_factory=dict)  # touched deals per pipeline (non-zero)
+
+
+@dataclass(frozen=True)
 class Scores:
-    """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`).
+    """0-100 trust scores: overall, per owner and per pipeline (see `crm-audit explain score`),
+    what each failed check weighs, and the check that costs each owner and pipeline most.
 
     `overall` is None when no check judged anything: a score of 100 would read as a clean CRM."""
 
     overall: float | None
     by_owner: Mapping[str, float] = field(default_factory=dict)
     by_pipeline: Mapping[str, float] = field(default_factory=dict)
+    impacts: Mapping[str, CheckImpact] = field(default_factory=dict)  # code -> weight in the score
+    costliest_by_owner: Mapping[str, str] = field(default_factory=dict)     # owner -> code
+    costliest_by_pipeline: Mapping[str, str] = field(default_factory=dict)  # pipeline -> code
 
 
 @dataclass(frozen=True)
@@ -61,8 +76,9 @@ class AuditResult:
     crm: str | None
     inputs: tuple[SourceFile, ...]
     checks: tuple[CheckResult, ...]
-    # All findings, one row each: FINDING_COLUMNS plus `title` and `amount` of the deal
-    # when the finding is about a deal (for the reports), and `family`.
+    # All findings, one row each: FINDING_COLUMNS, `message_ru`, `family`, and for the human
+    # reports the context of audit.derived.finding_context (the deal of a deal or activity
+    # finding: `deal_id`, `title`, `amount`, `company`; `at`, when the problem happened).
     findings: pd.DataFrame
     owners: pd.DataFrame         # scorecard, one row per owner
     funnel: pd.DataFrame         # pipeline, stage, owner ('' = team): entered, advanced, conversion...
@@ -79,6 +95,7 @@ class AuditResult:
     # None without a call log (audit.derived.calls.off_system_leader).
     off_system: tuple[str, float] | None = None
     coverage: Coverage | None = None             # what the score rests on (summary.coverage)
+    team: Mapping[str, Any] = field(default_factory=dict)  # the scorecard's figures for all deals together
 
     def coverage_or_count(self) -> Coverage:
         """The coverage, or one counted from the checks for results built without it."""

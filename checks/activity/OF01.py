@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.flow import move_text
 from audit.derived.flowindex import take_text, to_datetime
 from audit.model import CrmData
+from audit.model import text as ru
 from checks.links import skip_if_unlinked
 from checks.activity._times import iso, readable
 from audit.model.gauge import Fails, Gauge, Unit
@@ -44,6 +45,9 @@ class SilentStageChange(Check):
     fix_ru = ("Подключите телефонию, почту и мессенджеры, чтобы контакты попадали в CRM сами; "
               "спросите ответственных по перечисленным сделкам, где прошёл разговор, который "
               "сдвинул сделку.")
+    todo = "Log the contact that moved the deal"
+    todo_ru = "Внесите контакт, который сдвинул сделку"
+    dated_by = ("changed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived, "activities", "stage_history")) is not None:
@@ -60,17 +64,17 @@ class SilentStageChange(Check):
         pos = ix.h_deal[forward].astype(np.int64)
         total = len(forward)
         if not total:
-            return self.skip(f"no forward stage change of an exported deal among {n} stage changes",
-                             f"среди смен этапа ({n}) нет ни одного перехода вперёд у выгруженной сделки")
+            return self.skip(f"no forward stage change of an exported deal among {ru.num(n)} stage changes",
+                             f"среди смен этапа ({ru.num(n, 'ru')}) нет ни одного перехода вперёд у выгруженной сделки")
         at = ix.h_at.view("datetime64[us]")
         prev_at = a.prev_at.view("datetime64[us]")
         logged = d.activity_timeline.count_between(pos, prev_at[forward], at[forward])
         rows = forward[logged == 0]
         share = len(rows) / total
-        message = (f"{len(rows)} of {total} forward stage changes ({share:.0%}) had no activity "
+        message = (f"{ru.num(len(rows))} of {ru.num(total)} forward stage changes ({ru.pct(share)}) had no activity "
                    "logged since the previous change")
         message_ru = (f"переходов вперёд по этапам без единого контакта с предыдущей смены этапа: "
-                      f"{len(rows)} из {total} ({share:.0%})")
+                      f"{ru.num(len(rows), 'ru')} из {ru.num(total, 'ru')} ({ru.pct(share, 'ru')})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"],
                                message=message, message_ru=message_ru, affected=len(rows), failed=False,
@@ -88,10 +92,11 @@ class SilentStageChange(Check):
                                                            "the previous change on " + prev)
         text = ("moved " + silent["from_stage"].fillna("?") + " → " + silent["to_stage"]
                 + " on " + readable(silent["changed_at"]) + " with no activity logged since " + since)
-        since_ru = ("создания сделки (" + prev + ")").where(silent["first_change"],
-                                                         "предыдущей смены этапа (" + prev + ")")
+        prev_ru = readable(silent["prev_changed_at"], lang="ru").fillna("?")
+        since_ru = ("создания сделки (" + prev_ru + ")").where(silent["first_change"],
+                                                            "предыдущей смены этапа (" + prev_ru + ")")
         text_ru = ("Переход «" + silent["from_stage"].fillna("?") + "» → «" + silent["to_stage"]
-                   + "» " + readable(silent["changed_at"]) + ": с " + since_ru
+                   + "» " + readable(silent["changed_at"], lang="ru") + ": с " + since_ru
                    + " не записано ни одного контакта")
         return self.result(
             findings=self.findings(

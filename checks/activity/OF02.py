@@ -40,6 +40,9 @@ class SilentOpenDeal(Check):
     fix_ru = ("Разберите перечисленные сделки с ответственными: мёртвые закройте проигрышем с "
               "причиной, по живым внесите контакты и поставьте задачу на следующий шаг по каждой "
               "открытой сделке.")
+    todo = "Contact the client, or close the deal"
+    todo_ru = "Свяжитесь с клиентом или закройте сделку"
+    dated_by = ("last_activity_at", "created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
@@ -49,8 +52,8 @@ class SilentOpenDeal(Check):
         open_rows = np.flatnonzero(deals["status"].eq("open").to_numpy(dtype=bool, na_value=False))
         open_deals = deals.iloc[open_rows]
         if open_deals.empty:
-            return self.skip(f"no open deal among {len(deals)} deals: none can go silent",
-                             f"среди {len(deals)} {ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} нет "
+            return self.skip(f"no open deal among {ru.num(len(deals))} deals: none can go silent",
+                             f"среди {ru.num(len(deals), 'ru')} {ru.plural(len(deals), 'сделки', 'сделок', 'сделок')} нет "
                              "открытых: замолчать некому")
         as_of = ctx.as_of
         cutoff = as_of - pd.Timedelta(days=days)
@@ -63,27 +66,29 @@ class SilentOpenDeal(Check):
         old_enough = ~(open_deals["created_at"] > cutoff)
         n_judged = int(old_enough.sum())
         if not n_judged:
-            return self.skip(f"all {len(open_deals)} open deals were created in the {days:g} days before "
-                             f"{as_of:%Y-%m-%d}: none has had the time to go silent",
-                             f"все открытые сделки ({len(open_deals)}) созданы за {days:g} "
-                             f"{ru.plural(days, 'день', 'дня', 'дней')} до {as_of:%Y-%m-%d}: замолчать не успела ни одна")
+            return self.skip(f"all {ru.num(len(open_deals))} open deals were created in the "
+                             f"{ru.num(days, digits=1)} days before {ru.date(as_of)}: none has had the time to go silent",
+                             f"все открытые сделки ({ru.num(len(open_deals), 'ru')}) созданы за "
+                             f"{ru.num(days, 'ru', digits=1)} {ru.plural(days, 'день', 'дня', 'дней')} до "
+                             f"{ru.date(as_of, 'ru')}: замолчать не успела ни одна")
         silent_mask = (last.isna() | (last < cutoff)) & old_enough
         silent = open_deals[silent_mask]
         share = len(silent) / n_judged
-        message = (f"{len(silent)} of {n_judged} open deals ({share:.0%}) had no activity "
-                   f"in the {days:g} days before {as_of:%Y-%m-%d}")
-        message_ru = (f"открытых сделок без контактов за {days:g} {ru.plural(days, 'день', 'дня', 'дней')} "
-                      f"до {as_of:%Y-%m-%d}: {len(silent)} из {n_judged} ({share:.0%})")
+        message = (f"{ru.num(len(silent))} of {ru.num(n_judged)} open deals ({ru.pct(share)}) had no activity "
+                   f"in the {ru.num(days, digits=1)} days before {ru.date(as_of)}")
+        message_ru = (f"открытых сделок без контактов за {ru.num(days, 'ru', digits=1)} "
+                      f"{ru.plural(days, 'день', 'дня', 'дней')} до {ru.date(as_of, 'ru')}: "
+                      f"{ru.num(len(silent), 'ru')} из {ru.num(n_judged, 'ru')} ({ru.pct(share, 'ru')})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
                                message_ru=message_ru, affected=len(silent), failed=False, judged=n_judged)
         last_s = last[silent_mask]
         since = last_s.fillna(silent["created_at"])
         days_silent = ((as_of - since).dt.total_seconds() / 86400).round(1)
-        text = ("open, no activity for " + np.floor(days_silent).map("{:.0f}".format)
+        text = ("open, no activity for " + ru.nums(np.floor(days_silent))
                 + " days (last: " + readable(last_s, "D").fillna("never logged") + ")")
         text = text.where(days_silent.notna(), "open, no activity ever logged and no creation date")
-        last_ru = (" (последний — " + readable(last_s, "D") + ")").fillna(" (контактов не было ни разу)")
+        last_ru = (" (последний — " + readable(last_s, "D", "ru") + ")").fillna(" (контактов не было ни разу)")
         text_ru = ("Открыта, без контактов уже "
                    + ru.counts(np.floor(days_silent).astype("Int64"), "день", "дня", "дней") + last_ru)
         text_ru = text_ru.where(days_silent.notna(), "Открыта, контактов не было ни разу, дата создания неизвестна")

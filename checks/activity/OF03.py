@@ -22,8 +22,9 @@ class OwnerLowLogging(Check):
     title_ru = "Менеджер почти не фиксирует контакты"
     family = Family.ACTIVITY
     severity = Severity.MEDIUM
-    gauge = Gauge("lowest owner's logging, as a robust z-score",
-                  "самая низкая фиксация контактов у менеджера (робастный z)", Unit.Z_SCORE, Fails.BELOW)
+    gauge = Gauge("lowest owner's logging against the team's, in typical spreads",
+                  "отставание самой низкой фиксации контактов у менеджера от команды, в типичных разбросах",
+                  Unit.Z_SCORE, Fails.BELOW)
     evidence_keys = ("activities", "deals", "activities_per_deal", "team_median", "team_mad", "z")
     needs = {"deals": ("owner",), "activities": ()}
     # z = (owner's activities per deal - team median) / max(1.4826 * MAD, mad_floor * median);
@@ -44,6 +45,8 @@ class OwnerLowLogging(Check):
            "that every contact is logged, and review the number again in a month.")
     fix_ru = ("Проверьте у перечисленных менеджеров подключение телефонии, почты и мессенджеров; "
               "договоритесь, что каждый контакт фиксируется в CRM, и через месяц сравните снова.")
+    todo = "Check his telephony and mail integration"
+    todo_ru = "Проверьте подключение его телефонии и почты"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
@@ -65,28 +68,30 @@ class OwnerLowLogging(Check):
         mad = float((rate - median).abs().median())
         scale = max(1.4826 * mad, ctx["mad_floor"] * median)
         if median <= 0 or scale <= 0:
-            return self.skip(f"the median owner of {len(table)} logs no activity on their deals: nothing to "
+            return self.skip(f"the median owner of {ru.num(len(table))} logs no activity on their deals: nothing to "
                              "compare with (OF02 and ST06 judge the silence itself)",
-                             f"у медианного из {len(table)} менеджеров нет ни одного контакта по сделкам: сравнивать "
-                             "не с чем (само молчание оценивают OF02 и ST06)", judged=len(table))
+                             f"у медианного из {ru.num(len(table), 'ru')} менеджеров нет ни одного контакта по "
+                             "сделкам: сравнивать не с чем (само молчание оценивают OF02 и ST06)", judged=len(table))
         z = (rate - median) / scale
         low = (z < ctx["z_threshold"]) & (rate <= ctx["max_ratio"] * median)
         flagged = table[low]
-        message = (f"{len(flagged)} of {len(table)} owners log far fewer activities per deal than "
-                   f"the team median of {median:.2f}")
+        message = (f"{ru.num(len(flagged))} of {ru.num(len(table))} owners log far fewer activities per deal than "
+                   f"the team median of {ru.num(median, digits=2)}")
         message_ru = (f"менеджеров, которые фиксируют намного меньше контактов на сделку, чем медиана команды "
-                      f"({median:.2f}): {len(flagged)} из {len(table)}")
+                      f"({ru.num(median, 'ru', digits=2)}): {ru.num(len(flagged), 'ru')} из {ru.num(len(table), 'ru')}")
         if flagged.empty:
             return self.result(metric=round(float(z.min()), 2), threshold=ctx["z_threshold"],
                                message=message, message_ru=message_ru, judged=len(table))
-        text = (flagged["owner"].astype(str) + " logs " + rate[low].map("{:.2f}".format)
-                + " activities per deal (" + flagged["activities"].astype(str) + " on "
-                + flagged["deals"].astype(str) + " deals) against a team median of "
-                + f"{median:.2f} (robust z " + z[low].map("{:.1f}".format) + ")")
-        text_ru = (flagged["owner"].astype(str) + " фиксирует " + rate[low].map("{:.2f}".format)
-                   + " контакта на сделку (" + ru.counts(flagged["activities"], "контакт", "контакта", "контактов")
+        # How far below the team (a robust z-score) stays in the evidence; the words say what it means.
+        text = (flagged["owner"].astype(str) + " logs " + ru.nums(rate[low], digits=2)
+                + " activities per deal (" + ru.nums(flagged["activities"]) + " on "
+                + ru.nums(flagged["deals"]) + " deals) against a team median of "
+                + f"{ru.num(median, digits=2)}: far below the rest of the team")
+        text_ru = (flagged["owner"].astype(str) + " фиксирует " + ru.nums(rate[low], "ru", 2)
+                   + " " + ru.plurals(rate[low], "контакт", "контакта", "контактов") + " на сделку ("
+                   + ru.counts(flagged["activities"], "контакт", "контакта", "контактов")
                    + " по " + ru.counts(flagged["deals"], "сделке", "сделкам", "сделкам")
-                   + f"), медиана команды — {median:.2f} (робастный z " + z[low].map("{:.1f}".format) + ")")
+                   + f"), медиана команды — {ru.num(median, 'ru', digits=2)}: намного меньше остальной команды")
         return self.result(
             findings=self.findings(
                 flagged, entity_type="owner", message=text, message_ru=text_ru,

@@ -45,6 +45,9 @@ class ActivityOutsideLifetime(Check):
     fix_ru = ("Фиксируйте контакты в момент, когда они происходят (автоматически, через "
               "интеграции); проверьте, что активности привязаны к нужной сделке, а сделка "
               "заводится при первом контакте.")
+    todo = "Link the activity to the right deal"
+    todo_ru = "Привяжите активность к нужной сделке"
+    dated_by = ("at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
@@ -56,8 +59,8 @@ class ActivityOutsideLifetime(Check):
         linked = pos >= 0
         total = int((linked & ~np.isnat(at)).sum())
         if not total:
-            return self.skip(f"none of the {int(linked.sum())} activities linked to an exported deal has a date",
-                             f"ни у одной из {int(linked.sum())} активностей, привязанных к выгруженным сделкам, "
+            return self.skip(f"none of the {ru.num(linked.sum())} activities linked to an exported deal has a date",
+                             f"ни у одной из {ru.num(linked.sum(), 'ru')} активностей, привязанных к выгруженным сделкам, "
                              "нет даты")
         row = np.maximum(pos, 0)
         before = np.timedelta64(int(ctx["days_before_created"] * 86400), "s")
@@ -67,9 +70,10 @@ class ActivityOutsideLifetime(Check):
         late = linked & (at > deals["closed_at"].to_numpy(dtype="datetime64[us]")[row] + after)
         sel = np.flatnonzero(early | late)
         share = len(sel) / total
-        message = (f"{len(sel)} of {total} activities ({share:.1%}) are dated outside their "
+        message = (f"{ru.num(len(sel))} of {ru.num(total)} activities ({ru.pct(share)}) are dated outside their "
                    f"deal's lifetime")
-        message_ru = f"активностей вне срока жизни своей сделки: {len(sel)} из {total} ({share:.1%})"
+        message_ru = (f"активностей вне срока жизни своей сделки: {ru.num(len(sel), 'ru')} из {ru.num(total, 'ru')} "
+                      f"({ru.pct(share, 'ru')})")
         if share <= ctx["max_share"]:
             return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
                                message_ru=message_ru, affected=len(sel), failed=False, judged=total)
@@ -81,8 +85,7 @@ class ActivityOutsideLifetime(Check):
         gap_days = (flagged["at"] - closed_s).where(~is_early, created_s - flagged["at"]
                                                     ).dt.total_seconds().div(86400)
         days = gap_days.round(1)
-        gap_text = (gap_days.map("{:.0f} days".format)
-                    .where(gap_days >= 2, (gap_days * 24).map("{:.0f} h".format)))
+        gap_text = ((ru.nums(gap_days) + " days").where(gap_days >= 2, ru.nums(gap_days * 24) + " h"))
         at_iso = iso(flagged["at"])
         ids, synthetic = _activity_ids(flagged, at_iso)
         when = at_iso.str.slice(0, 16).str.replace("T", " ", regex=False)
@@ -91,16 +94,17 @@ class ActivityOutsideLifetime(Check):
                 + is_early.map({True: "before deal ", False: "after deal "})
                 + flagged["deal_id"].astype(str)
                 + is_early.map({True: " was created", False: " was closed"}))
-        text = text.where(~synthetic, text + " (no activity_id in the export: id made from deal, "
-                                             "time and type)")
+        text = text.where(~synthetic, text + " (the export has no activity ids: this one is made from the "
+                                             "deal, the time and the type)")
         gap_ru = (ru.counts(gap_days.round().astype("Int64"), "день", "дня", "дней")
-                  .where(gap_days >= 2, (gap_days * 24).map("{:.0f} ч".format)))
-        text_ru = (flagged["type"].map(TYPE_RU).fillna("Активность").astype(str) + " " + when + " — "
+                  .where(gap_days >= 2, ru.nums(gap_days * 24, "ru") + " ч"))
+        when_ru = ru.dates(flagged["at"], "ru", with_time=True)
+        text_ru = (flagged["type"].map(TYPE_RU).fillna("Активность").astype(str) + " " + when_ru + " — "
                    + is_early.map({True: "за ", False: "через "}) + gap_ru
                    + is_early.map({True: " до создания сделки ", False: " после закрытия сделки "})
                    + flagged["deal_id"].astype(str))
-        text_ru = text_ru.where(~synthetic, text_ru + " (в выгрузке нет activity_id: id составлен из сделки, "
-                                                      "времени и типа)")
+        text_ru = text_ru.where(~synthetic, text_ru + " (в выгрузке нет ID активностей: этот составлен из "
+                                                      "сделки, времени и типа)")
         return self.result(
             findings=self.findings(
                 flagged, entity_type="activity", entity_id=ids, message=text, message_ru=text_ru,

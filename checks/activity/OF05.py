@@ -52,6 +52,8 @@ class MissingChannel(Check):
            "the integration logs into deals, not only into contacts.")
     fix_ru = ("Подключите к CRM почту, телефонию или мессенджер перечисленных менеджеров и "
               "проверьте, что интеграция пишет контакты в сделки, а не только в карточки контактов.")
+    todo = "Connect the missing channel to the CRM"
+    todo_ru = "Подключите к CRM недостающий канал"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
@@ -72,8 +74,10 @@ class MissingChannel(Check):
         channels = [t for t in wanted if t in set(types)]
         n_el = int(eligible.sum())
         if not channels:
-            return self.skip(f"no activity is of a channel type ({', '.join(wanted)}): no channel to compare",
-                             f"нет ни одной активности-канала ({', '.join(wanted)}): сравнивать нечего")
+            return self.skip(f"no activity is of a channel type ({', '.join(LABELS.get(t, t) for t in wanted)}): "
+                             "no channel to compare",
+                             f"нет ни одной активности-канала ({', '.join(LABELS_RU.get(t, t) for t in wanted)}): "
+                             "сравнивать нечего")
         if n_el - 1 < ctx["min_other_owners"]:
             need = int(ctx["min_other_owners"]) + 1
             return self.too_few(n_el, need, f"owners with {ctx['min_deals']}+ deals and {ctx['min_activities']}+ "
@@ -99,24 +103,24 @@ class MissingChannel(Check):
             "users": users[t_idx], "users_share": users_share[o_idx, t_idx].round(3),
             "type_share": type_share[o_idx, t_idx].round(3),
         })
-        message = (f"{flagged['owner'].nunique()} of {n_el} owners log none of a channel the rest "
+        message = (f"{flagged['owner'].nunique()} of {ru.en_count(n_el, 'owner', 'owners')} log none of a channel the rest "
                    f"of the team uses")
         message_ru = (f"менеджеров без канала связи, которым пользуется остальная команда: "
                       f"{flagged['owner'].nunique()} из {n_el}")
         if flagged.empty:
             return self.result(metric=0.0, threshold=0.0, message=message, message_ru=message_ru, judged=n_el)
         label = flagged["type"].map(LABELS).fillna(flagged["type"])
-        text = (flagged["owner"] + ": no " + label + " logged on " + flagged["owner_deals"].astype(str)
-                + " deals (" + flagged["owner_activities"].astype(str) + " other activities), while "
-                + flagged["users"].astype(str) + f" of {others} other owners log it ("
-                + (flagged["type_share"] * 100).map("{:.0f}".format) + " % of their activities): "
+        text = (flagged["owner"] + ": no " + label + " logged on " + ru.nums(flagged["owner_deals"])
+                + " deals (" + ru.nums(flagged["owner_activities"]) + " other activities), while "
+                + ru.nums(flagged["users"]) + f" of {ru.num(others)} other owners log it ("
+                + ru.pcts(flagged["type_share"]) + " of their activities): "
                 + flagged["type"].map(HINTS).fillna("not logged?"))
         text_ru = (flagged["owner"] + ": ни одного " + flagged["type"].map(LABELS_RU).fillna(flagged["type"])
                    + " в " + ru.counts(flagged["owner_deals"], "сделке", "сделках", "сделках")
-                   + " (других активностей — " + flagged["owner_activities"].astype(str) + "), хотя "
-                   + flagged["users"].astype(str)
+                   + " (других активностей — " + ru.nums(flagged["owner_activities"], "ru") + "), хотя "
+                   + ru.nums(flagged["users"], "ru")
                    + f" из {others} {ru.plural(others, 'другого менеджера', 'других менеджеров', 'других менеджеров')}"
-                   + " их фиксируют (" + (flagged["type_share"] * 100).map("{:.0f}".format) + " % их активностей): "
+                   + " их фиксируют (" + ru.pcts(flagged["type_share"], "ru") + " их активностей): "
                    + flagged["type"].map(HINTS_RU).fillna("не фиксируется?"))
         return self.result(
             findings=self.findings(

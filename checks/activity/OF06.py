@@ -50,6 +50,9 @@ class ThinkItOverStall(Check):
            "buy, log it, and either move the deal on or close it as lost with that reason.")
     fix_ru = ("Перезвоните каждому клиенту из списка: выясните настоящее возражение и условия, при которых он "
               "купит, запишите это и либо продвиньте сделку, либо закройте её как проигранную с этой причиной.")
+    todo = "Call back and find the real objection"
+    todo_ru = "Перезвоните и выясните настоящее возражение"
+    dated_by = ("last_contact_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         texts = [c for c in TEXT_COLUMNS if c in crm.provided.get("activities", ())]
@@ -73,9 +76,10 @@ class ThinkItOverStall(Check):
         stalled = np.flatnonzero(is_open & known & (idle_days >= min_days))
         n = int((is_open & known).sum())
         if not n:
-            return self.skip(f"no open deal whose last move (or creation) is known, of {int(is_open.sum())} open deals",
+            return self.skip(f"no open deal whose last move (or creation) is known, of {ru.num(is_open.sum())} "
+                             "open deals",
                              f"нет открытых сделок с известной датой последнего движения или создания (открытых: "
-                             f"{int(is_open.sum())})")
+                             f"{ru.num(is_open.sum(), 'ru')})")
 
         # The last contact logged up to as_of, among the stalled deals' activities only. Any
         # type counts: amoCRM and Bitrix24 log a call's outcome as the result of a done task.
@@ -95,8 +99,8 @@ class ThinkItOverStall(Check):
                                  idle_days=idle_days[codes])
         idle = flagged["idle_days"].round(1)
         message = ("last contact on " + _iso(said["at"], "D") + " says '" + said["phrase"]
-                   + "'; no stage change for " + idle.round().astype(int).astype(str) + " days")
-        message_ru = ("Последний контакт " + _iso(said["at"], "D") + ": «" + said["phrase"]
+                   + "'; no stage change for " + ru.nums(idle) + " days")
+        message_ru = ("Последний контакт " + ru.dates(said["at"], "ru") + ": «" + said["phrase"]
                       + "»; этап не менялся " + ru.counts(idle.round().astype(int), "день", "дня", "дней"))
         findings = self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru, evidence={
             "last_contact_at": _iso(said["at"]), "last_contact": said["text"].str.slice(0, 200),
@@ -107,10 +111,11 @@ class ThinkItOverStall(Check):
         share = k / n
         return self.result(
             findings=findings, metric=round(share, 4), threshold=0.0,
-            message=(f"{k} of {n} open deals stall after 'I'll think about it' "
-                     f"(no stage change for {min_days:g}+ days)"),
-            message_ru=(f"открытых сделок, застрявших после «я подумаю» (этап не менялся {min_days:g} "
-                        f"{ru.plural(min_days, 'день', 'дня', 'дней')} и дольше): {k} из {n}"),
+            message=(f"{ru.num(k)} of {ru.num(n)} open deals stall after 'I'll think about it' "
+                     f"(no stage change for {ru.num(min_days, digits=1)}+ days)"),
+            message_ru=(f"открытых сделок, застрявших после «я подумаю» (этап не менялся "
+                        f"{ru.num(min_days, 'ru', digits=1)} {ru.plural(min_days, 'день', 'дня', 'дней')} и дольше): "
+                        f"{ru.num(k, 'ru')} из {ru.num(n, 'ru')}"),
             judged=n,
         )
 

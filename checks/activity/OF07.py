@@ -7,6 +7,7 @@ import pandas as pd
 
 from audit.derived.calls import CallSettings, deal_calls, judged_calls, owner_talk_shares
 from audit.model import CrmData
+from audit.model import text as ru
 from audit.model.params import HOURS, number
 from checks.activity._calls import CALL_NEEDS, minutes, skip, skip_if_incomparable
 from checks.activity._times import iso, readable
@@ -47,6 +48,9 @@ class CallsNotLogged(Check):
            "listed deals with their owners and record what was agreed in each unlogged conversation.")
     fix_ru = ("Подключите телефонию к CRM, чтобы звонки сами попадали в сделку; до тех пор разберите перечисленные "
               "сделки с ответственными и внесите, о чём договорились в каждом незаписанном разговоре.")
+    todo = "Log what was agreed in the call"
+    todo_ru = "Внесите, о чём договорились в разговоре"
+    dated_by = ("last_call",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_incomparable(self, ctx.derived)) is not None:
@@ -56,9 +60,9 @@ class CallsNotLogged(Check):
         matched = deal_calls(ctx.derived, ctx.as_of, window)
         judged = judged_calls(ctx.derived, settings) & (matched.deal >= 0)
         if not judged.any():
-            return skip(self, f"no answered call of {ctx['min_talk_s']} s or more with a deal's contact during the "
+            return skip(self, f"no answered call of {ru.num(ctx['min_talk_s'])} s or more with a deal's contact during the "
                               f"deal's life (the call log and the deals may cover different periods)",
-                        f"нет ни одного отвеченного звонка от {ctx['min_talk_s']} с с контактом сделки, пока "
+                        f"нет ни одного отвеченного звонка от {ru.num(ctx['min_talk_s'], 'ru')} с с контактом сделки, пока "
                         f"сделка была открыта (журнал звонков и сделки могут быть за разные периоды)")
         talk = owner_talk_shares(ctx.derived, settings)  # each owner's talk with a trace, for the owners table
         per_owner = self.verdict_table(talk, talk_in_crm_share=talk["talk_in_crm_share"])
@@ -75,20 +79,25 @@ class CallsNotLogged(Check):
         total_talk, lost_talk = calls["talk"].sum(), calls.loc[~calls["logged"], "talk"].sum()
         share = lost_talk / total_talk if total_talk else 0.0
         n_lost = int((~calls["logged"]).sum())
-        message = (f"{n_lost} of {len(calls)} client calls ({share:.0%} of {total_talk / 3600:.1f} h of talk) on "
-                   f"{len(flagged)} of {len(per_deal)} deals left no trace in the CRM within {ctx['window_h']} h")
-        message_ru = (f"разговоров с клиентами без следа в CRM в пределах {ctx['window_h']} ч: {n_lost} из "
-                      f"{len(calls)} ({share:.0%} из {total_talk / 3600:.1f} ч разговоров), сделок: "
-                      f"{len(flagged)} из {len(per_deal)}")
+        hours = total_talk / 3600
+        message = (f"{ru.num(n_lost)} of {ru.num(len(calls))} client calls ({ru.pct(share)} of {ru.num(hours, digits=1)} h "
+                   f"of talk) on {ru.num(len(flagged))} of {ru.num(len(per_deal))} deals left no trace in the CRM within "
+                   f"{ru.num(ctx['window_h'], digits=1)} h")
+        message_ru = (f"разговоров с клиентами без следа в CRM в пределах {ru.num(ctx['window_h'], 'ru', 1)} ч: "
+                      f"{ru.num(n_lost, 'ru')} из {ru.num(len(calls), 'ru')} ({ru.pct(share, 'ru')} из "
+                      f"{ru.num(hours, 'ru', 1)} ч разговоров), сделок: {ru.num(len(flagged), 'ru')} из "
+                      f"{ru.num(len(per_deal), 'ru')}")
         if flagged.empty:
             return self.result(judged=len(per_deal), metric=0.0, threshold=0.0, message=message,
                                message_ru=message_ru, verdicts=per_owner)
-        span = readable(ev["first_call"], "D") + " – " + readable(ev["last_call"], "D")
+        span = _span(ev["first_call"], ev["last_call"], "en")
+        span_ru = _span(ev["first_call"], ev["last_call"], "ru")
         talk_min = minutes(ev["unlogged_talk_s"])
-        text = (ev["unlogged_calls"].astype(str) + " call(s) with the client (" + talk_min.map("{:g}".format)
-                + " min, " + span + ") left no trace in the CRM within " + f"{ctx['window_h']} h")
-        text_ru = ("Разговоров с клиентом без следа в CRM: " + ev["unlogged_calls"].astype(str) + " ("
-                   + talk_min.map("{:g}".format) + " мин, " + span + ")")
+        calls_word = pd.Series(np.where(ev["unlogged_calls"].eq(1), " call", " calls"), index=ev.index)
+        text = (ru.nums(ev["unlogged_calls"]) + calls_word + " with the client (" + ru.nums(talk_min, digits=1)
+                + " min, " + span + ") left no trace in the CRM within " + f"{ru.num(ctx['window_h'], digits=1)} h")
+        text_ru = ("Разговоров с клиентом без следа в CRM: " + ru.nums(ev["unlogged_calls"], "ru") + " ("
+                   + ru.nums(talk_min, "ru", 1) + " мин, " + span_ru + ")")
         return self.result(
             judged=len(per_deal),
             findings=self.findings(
@@ -130,3 +139,8 @@ def _managers(calls: pd.DataFrame) -> pd.Series:
     joined = pairs[several].groupby("deal")["manager"].agg(", ".join)
     return pd.concat([single, joined]).sort_index()
 
+
+def _span(first: pd.Series, last: pd.Series, lang: str) -> pd.Series:
+    """'2026-11-11' for calls on one day, '2026-11-02 – 2026-11-11' for several."""
+    a, b = ru.dates(first, lang), ru.dates(last, lang)
+    return a.where(a == b, a + " – " + b)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from audit.derived.calls import outside_numbers
 from audit.model import CrmData
+from audit.model import text as ru
 from audit.model.params import COUNT, number
 from checks.activity._calls import CALL_NEEDS, minutes, shown_numbers, skip, skip_if_incomparable
 from checks.activity._times import iso
@@ -43,6 +44,9 @@ class ClientsOutsideCrm(Check):
            "(the numbers are shown with --show-numbers, to be used only with the client's consent).")
     fix_ru = ("Выясните у каждого менеджера из списка, чьи это номера; заведите контакты и сделки для клиентов среди "
               "них (номера показывает --show-numbers — только с согласия клиента).")
+    todo = "Ask whose numbers these are; open their deals"
+    todo_ru = "Выясните, чьи это номера, и заведите сделки"
+    dated_by = ("last_call",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_incomparable(self, ctx.derived)) is not None:
@@ -56,13 +60,13 @@ class ClientsOutsideCrm(Check):
                         "в журнале звонков не указан менеджер: сопоставьте внутренние номера менеджерам в "
                         "crm-audit.toml [calls.extensions]")
         pairs = outside_numbers(ctx.derived, int(ctx["min_calls"]), float(ctx["min_talk_s"]), ctx.as_of)
-        message_tail = f"at least {ctx['min_calls']} calls and {ctx['min_talk_s']} s of talk each"
+        message_tail = f"at least {ru.num(ctx['min_calls'])} calls and {ru.num(ctx['min_talk_s'])} s of talk each"
         if pairs.empty:
             return self.result(judged=len(managers), metric=0, threshold=0,
                                message=f"no manager talked to a number outside the CRM ({message_tail}); "
-                                       f"{len(managers)} managers on the call log",
+                                       f"{ru.en_count(len(managers), 'manager', 'managers')} on the call log",
                                message_ru=f"ни один менеджер не разговаривал с номерами вне CRM; менеджеров в "
-                                          f"журнале звонков: {len(managers)}")
+                                          f"журнале звонков: {ru.num(len(managers), 'ru')}")
         pairs = pairs.sort_values(["owner", "talk_s", "their_number"], ascending=[True, False, True])
         pairs["shown"] = shown_numbers(pairs["their_number"], ctx).to_numpy()
         by = pairs.groupby("owner", sort=True)
@@ -72,11 +76,12 @@ class ClientsOutsideCrm(Check):
         owners["listed"] = listed.reindex(owners.index)
         owners = owners.reset_index()
         talk_min = minutes(owners["talk_s"])
-        text = ("talked to " + owners["numbers"].astype(str) + " number(s) that match no contact of any deal or lead ("
-                + owners["calls"].astype(str) + " calls, " + talk_min.map("{:g}".format) + " min)")
-        text_ru = ("Разговаривал(а) с номерами, которых нет ни в одном контакте сделок и лидов: "
-                   + owners["numbers"].astype(str) + " (звонков: " + owners["calls"].astype(str) + ", "
-                   + talk_min.map("{:g}".format) + " мин)")
+        numbers_word = owners["numbers"].map(lambda n: " number that matches" if n == 1 else " numbers that match")
+        text = ("talked to " + ru.nums(owners["numbers"]) + numbers_word + " no contact of any deal or lead ("
+                + ru.nums(owners["calls"]) + " calls, " + ru.nums(talk_min, digits=1) + " min)")
+        text_ru = ("Номеров, которых нет ни в одном контакте сделок и лидов, но с которыми были разговоры: "
+                   + ru.nums(owners["numbers"], "ru") + " (звонков: " + ru.nums(owners["calls"], "ru") + ", "
+                   + ru.nums(talk_min, "ru", 1) + " мин)")
         total = int(owners["numbers"].sum())
         return self.result(
             judged=len(managers),
@@ -87,8 +92,8 @@ class ClientsOutsideCrm(Check):
                           "phone_numbers": owners["listed"], "min_calls": ctx["min_calls"],
                           "min_talk_s": ctx["min_talk_s"]}),
             metric=total, threshold=0,
-            message=f"{len(owners)} of {len(managers)} managers talked to {total} numbers outside the CRM "
-                    f"({message_tail})",
-            message_ru=f"менеджеров, разговаривавших с номерами вне CRM: {len(owners)} из {len(managers)}, "
-                       f"номеров: {total}",
+            message=f"{ru.num(len(owners))} of {ru.en_count(len(managers), 'manager', 'managers')} talked to "
+                    f"{ru.en_count(total, 'number', 'numbers')} outside the CRM ({message_tail})",
+            message_ru=f"менеджеров, разговаривавших с номерами вне CRM: {ru.num(len(owners), 'ru')} из "
+                       f"{ru.num(len(managers), 'ru')}, номеров: {ru.num(total, 'ru')}",
             verdicts=self.verdict_table(owners, numbers_outside_crm=owners["numbers"]))

@@ -8,6 +8,7 @@ import pandas as pd
 from audit.derived.calls import candidates, deal_calls
 from audit.derived.deal_index import to_int
 from audit.model import CrmData
+from audit.model import text as ru
 from audit.model.params import DAYS, number
 from checks.activity._calls import CALL_NEEDS, minutes, skip, skip_if_incomparable
 from checks.activity._times import iso, readable
@@ -44,6 +45,9 @@ class DealAfterTheTalk(Check):
            "review the listed deals with their owners.")
     fix_ru = ("Заводите сделку при первом разговоре (или пусть телефония создаёт её из входящего звонка); разберите "
               "перечисленные сделки с ответственными.")
+    todo = "Create deals at the first conversation"
+    todo_ru = "Заводите сделку при первом разговоре"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_incomparable(self, ctx.derived)) is not None:
@@ -61,9 +65,9 @@ class DealAfterTheTalk(Check):
             & (created <= to_int(pd.Series([ctx.as_of]))[0])
         if not judged.any():
             return skip(self, "no deal with a contact phone was created while the call log already covered the "
-                              f"{ctx['min_days']} days before it",
+                              f"{ru.num(ctx['min_days'], digits=1)} days before it",
                         "нет ни одной сделки с телефоном контакта, созданной, когда журнал звонков уже покрывал "
-                        f"{ctx['min_days']} дн. до её создания", judged=0)
+                        f"{ru.num(ctx['min_days'], 'ru', 1)} дн. до её создания", judged=0)
         # Calls before the deal: answered, long enough, and not inside the life of another of the
         # number's deals (the client's earlier deal owns those conversations).
         owned = deal_calls(ctx.derived, ctx.as_of, pd.Timedelta(hours=24)).deal
@@ -80,10 +84,10 @@ class DealAfterTheTalk(Check):
         per["days"] = (created[per.index.to_numpy()] - per["first"].to_numpy()) / _DAY_US
         late = per[per["days"] >= min_days]
         n_judged = int(judged.sum())
-        message = (f"{len(late)} of {n_judged} deals with a contact phone were created {ctx['min_days']}+ days after "
-                   f"the first conversation with their contact")
-        message_ru = (f"сделок, заведённых через {ctx['min_days']}+ дн. после первого разговора с контактом: "
-                      f"{len(late)} из {n_judged}")
+        message = (f"{ru.num(len(late))} of {ru.num(n_judged)} deals with a contact phone were created "
+                   f"{ru.num(ctx['min_days'], digits=1)}+ days after the first conversation with their contact")
+        message_ru = (f"сделок, заведённых через {ru.num(ctx['min_days'], 'ru', 1)}+ дн. после первого разговора с "
+                      f"контактом: {ru.num(len(late), 'ru')} из {ru.num(n_judged, 'ru')}")
         if late.empty:
             return self.result(judged=n_judged, metric=0.0, threshold=0.0, message=message, message_ru=message_ru)
         flagged = deals.iloc[late.index.to_numpy()]
@@ -91,12 +95,13 @@ class DealAfterTheTalk(Check):
         first = pd.Series(ev["first"].to_numpy().astype("datetime64[us]"), index=flagged.index)
         days = ev["days"].round(1)
         talk_min = minutes(ev["talk"])
-        text = ("created " + np.floor(days).map("{:.0f}".format) + " days after the first conversation with the "
-                "contact (" + readable(first, "D") + ", " + ev["calls"].astype(str) + " call(s), "
-                + talk_min.map("{:g}".format) + " min before the deal)")
-        text_ru = ("Заведена через " + np.floor(days).map("{:.0f}".format) + " дн. после первого разговора с "
-                   "контактом (" + readable(first, "D") + ", звонков до сделки: " + ev["calls"].astype(str) + ", "
-                   + talk_min.map("{:g}".format) + " мин)")
+        calls_word = ev["calls"].map(lambda n: " call, " if n == 1 else " calls, ")
+        text = ("created " + ru.nums(np.floor(days)) + " days after the first conversation with the "
+                "contact (" + readable(first, "D") + ", " + ru.nums(ev["calls"]) + calls_word
+                + ru.nums(talk_min, digits=1) + " min before the deal)")
+        text_ru = ("Заведена через " + ru.nums(np.floor(days), "ru") + " дн. после первого разговора с "
+                   "контактом (" + readable(first, "D", "ru") + ", звонков до сделки: " + ru.nums(ev["calls"], "ru")
+                   + ", " + ru.nums(talk_min, "ru", 1) + " мин)")
         return self.result(
             judged=n_judged,
             findings=self.findings(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.model import text as ru
+
 
 def iso(values: pd.Series, unit: str = "s") -> pd.Series:
     """'2026-10-03T14:05:00' (unit 's') or '2026-10-03T14:05' (unit 'm'); missing where missing.
@@ -17,7 +19,11 @@ def iso(values: pd.Series, unit: str = "s") -> pd.Series:
     return pd.Series(text, index=values.index, dtype="str")
 
 
-def readable(values: pd.Series, unit: str = "m") -> pd.Series:
-    """'2026-10-03 14:05' (unit 'm') or '2026-10-03' (unit 'D'); missing where missing."""
+def readable(values: pd.Series, unit: str = "m", lang: str = "en") -> pd.Series:
+    """'2026-10-03 14:05' (unit 'm') or '2026-10-03' (unit 'D'); in Russian '03.10.2026 14:05';
+    missing where missing."""
+    if lang == "ru":
+        text = ru.dates(values, "ru", with_time=unit != "D")
+        return text.where(text.ne(""), None).astype("str")
     text = iso(values, unit)
     return text.str.replace("T", " ", regex=False) if unit != "D" else text

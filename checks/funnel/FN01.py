@@ -21,8 +21,9 @@ class OwnerStageConversion(Check):
     title_ru = "Низкая конверсия менеджера на этапе"
     family = Family.FUNNEL
     severity = Severity.MEDIUM
-    gauge = Gauge("lowest q-value of an owner's stage conversion",
-                  "наименьшее q-значение конверсии менеджера на этапе", Unit.Q_VALUE, Fails.BELOW)
+    gauge = Gauge("chance that the lowest owner's stage conversion is a fluke, allowing for the pairs compared",
+                  "вероятность, что самая низкая конверсия менеджера на этапе случайна (с поправкой на число "
+                  "сравнений)", Unit.Q_VALUE, Fails.BELOW)
     evidence_keys = ("owner_rate", "team_rate", "n", "advanced", "team_n", "team_advanced", "p_value", "q_value")
     needs = {"deals": ("owner",), "stage_history": ()}
     # One-sided binomial test of each owner against the rest of the team's rate at the stage,
@@ -41,6 +42,8 @@ class OwnerStageConversion(Check):
            "compare with the colleagues who convert at that stage.")
     fix_ru = ("Разберите перечисленные этапы с каждым менеджером: послушайте звонки, посмотрите "
               "предложения и сравните с коллегами, у которых на этом этапе конверсия выше.")
+    todo = "Review this stage's deals with the manager"
+    todo_ru = "Разберите сделки этого этапа с менеджером"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
@@ -72,25 +75,26 @@ class OwnerStageConversion(Check):
         low = ((tested["q_value"] <= ctx["fdr"])
                & (tested["owner_rate"] <= tested["team_rate"] - ctx["min_gap"]))
         flagged = tested[low].sort_values(["pipeline", "order", "owner"])
-        message = (f"{len(flagged)} of {len(tested)} owner-stage pairs convert far below the rest of "
-                   f"the team (FDR {ctx['fdr']:g})")
-        message_ru = (f"пар «менеджер — этап» с конверсией намного ниже, чем у остальной команды: "
-                      f"{len(flagged)} из {len(tested)} (FDR {ctx['fdr']:g})")
+        # False alarms are controlled across all the pairs compared (Benjamini-Hochberg at `fdr`):
+        # said in words, the rate stays in the settings and the q-values in the evidence.
+        message = (f"{ru.num(len(flagged))} of {ru.num(len(tested))} manager-stage pairs convert far below the "
+                   "rest of the team, not by chance")
+        message_ru = (f"пар «менеджер — этап» с конверсией намного ниже, чем у остальной команды, и не случайно: "
+                      f"{ru.num(len(flagged), 'ru')} из {ru.num(len(tested), 'ru')}")
         if flagged.empty:
             return self.result(metric=float(tested["q_value"].min()), threshold=ctx["fdr"],
                                message=message, message_ru=message_ru, judged=len(tested))
         text = (flagged["owner"] + " at '" + flagged["stage"] + "' (" + flagged["pipeline"] + "): "
-                + flagged["advanced"].astype(str) + " of " + flagged["resolved"].astype(str)
-                + " deals (" + (flagged["owner_rate"] * 100).map("{:.0f}".format) + " %) moved on, "
-                + "against " + (flagged["team_rate"] * 100).map("{:.0f}".format)
-                + " % for the rest of the team (q = " + flagged["q_value"].map("{:.2g}".format) + ")")
+                + ru.nums(flagged["advanced"]) + " of " + ru.nums(flagged["resolved"])
+                + " deals (" + ru.pcts(flagged["owner_rate"]) + ") moved on, "
+                + "against " + ru.pcts(flagged["team_rate"])
+                + " for the rest of the team: far below, not by chance")
         text_ru = (flagged["owner"] + " на этапе «" + flagged["stage"] + "» (воронка «" + flagged["pipeline"]
-                   + "»): дальше продвинулось " + flagged["advanced"].astype(str) + " из "
-                   + flagged["resolved"].astype(str) + " "
+                   + "»): дальше продвинулось " + ru.nums(flagged["advanced"], "ru") + " из "
+                   + ru.nums(flagged["resolved"], "ru") + " "
                    + ru.plurals(flagged["resolved"], "сделки", "сделок", "сделок") + " ("
-                   + (flagged["owner_rate"] * 100).map("{:.0f}".format) + " %), у остальной команды — "
-                   + (flagged["team_rate"] * 100).map("{:.0f}".format)
-                   + " % (q = " + flagged["q_value"].map("{:.2g}".format) + ")")
+                   + ru.pcts(flagged["owner_rate"], "ru") + "), у остальной команды — "
+                   + ru.pcts(flagged["team_rate"], "ru") + ": намного ниже, и не случайно")
         return self.result(
             findings=self.findings(
                 flagged, entity_type="owner", message=text, message_ru=text_ru,

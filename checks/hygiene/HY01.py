@@ -44,6 +44,9 @@ class RequiredFields(GxCheck):
            "for the listed deals.")
     fix_ru = ("Сделайте ответственного, этап и сумму (на этапе «успешно») обязательными полями в CRM "
               "и заполните их в перечисленных сделках.")
+    todo = "Fill in the missing fields"
+    todo_ru = "Заполните недостающие поля"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
@@ -55,7 +58,7 @@ class RequiredFields(GxCheck):
         for key, column in MISSING.items():
             if key in hits:
                 pos = hits[key]
-                text = "won without an amount" if key == "won-amount-missing" else f"no {column}"
+                text = "won without an amount" if key == "won-amount-missing" else f"no {ru.column_word(column)}"
                 texts.append(pd.Series(text, index=pos, dtype=object))
                 texts_ru.append(pd.Series(ru.sentence(PROBLEM_RU[key]), index=pos, dtype=object))
         message = combine_texts(texts)
@@ -66,6 +69,6 @@ class RequiredFields(GxCheck):
         total = len(deals)
         return self.deal_result(
             crm, validation, hits, MISSING, flagged, message=message, message_ru=message_ru, evidence=evidence,
-            total=total, summary=f"{len(flagged)} of {total} deals lack a required field",
-            summary_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} не заполнено "
+            total=total, summary=f"{ru.num(len(flagged))} of {ru.num(total)} deals lack a required field",
+            summary_ru=(f"у {ru.num(len(flagged), 'ru')} из {ru.num(total, 'ru')} {ru.plural(total, 'сделки', 'сделок', 'сделок')} не заполнено "
                         "обязательное поле"))

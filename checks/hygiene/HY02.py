@@ -42,6 +42,9 @@ class DuplicateIds(GxCheck):
            "duplicates, merge the listed records.")
     fix_ru = ("Выгрузите данные заново с системным ID записи (не номером строки и не названием); если "
               "дубли есть в самой CRM — объедините перечисленные записи.")
+    todo = "Merge the records that share this id"
+    todo_ru = "Объедините записи с одинаковым ID"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         records = sum(len(crm.table(t)) for t in ID_COLUMNS if crm.table(t) is not None and t in crm.provided)
@@ -57,15 +60,18 @@ class DuplicateIds(GxCheck):
             if positions is None:
                 continue
             parts.append(self._per_id(frame, table, id_col, positions))
-            summary.append(f"{parts[-1].shape[0]} {id_col} values repeated in {len(positions)} {table} rows")
             n_values, n_rows = parts[-1].shape[0], len(positions)
-            summary_ru.append(f"{ru.count(n_values, 'значение', 'значения', 'значений')} {id_col} "
-                              f"{ru.plural(n_values, 'повторяется', 'повторяются', 'повторяются')} в {n_rows} "
+            summary.append(f"{ru.en_count(n_values, ru.column_word(id_col), ru.column_word(id_col) + 's')} repeated "
+                           f"in {ru.num(n_rows)} rows of the {ru.TABLE_EN[table]} export")
+            summary_ru.append(f"{ru.count(n_values, 'значение', 'значения', 'значений')} "
+                              f"{ru.column_word(id_col, 'ru')} "
+                              f"{ru.plural(n_values, 'повторяется', 'повторяются', 'повторяются')} в "
+                              f"{ru.num(n_rows, 'ru')} "
                               f"{ru.plural(n_rows, 'строке', 'строках', 'строках')} выгрузки {ru.TABLE_GEN[table]}")
         findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
         affected = sum(len(p) for p in hits.values())
         message = ("; ".join(summary) if summary else "no repeated ids") + not_checked(validation, self.code)
-        message_ru = (("; ".join(summary_ru) if summary_ru else "повторяющихся id нет")
+        message_ru = (("; ".join(summary_ru) if summary_ru else "повторяющихся ID нет")
                       + not_checked_ru(validation, self.code))
         return self.result(findings=findings, metric=share(affected, records), threshold=0.0,
                            message=message, message_ru=message_ru, affected=affected, judged=records)
@@ -80,9 +86,9 @@ class DuplicateIds(GxCheck):
         if rows is not None:
             evidence["source_rows"] = rows.iloc[positions].groupby(dup[id_col].to_numpy()).agg(
                 lambda s: s.head(MAX_ROWS_IN_EVIDENCE).tolist())
-        message = (f"{id_col} " + first.index.to_series().astype(str) + " is shared by "
-                   + counts.astype(str) + f" {table}")
-        message_ru = (f"{id_col} " + first.index.to_series().astype(str) + " встречается в "
+        message = (f"{ru.column_word(id_col)} " + first.index.to_series().astype(str) + " is shared by "
+                   + ru.nums(counts) + f" rows of the {ru.TABLE_EN[table]} export")
+        message_ru = (f"{ru.column_word(id_col, 'ru')} " + first.index.to_series().astype(str) + " встречается в "
                       + ru.counts(counts, "строке", "строках", "строках") + f" выгрузки {ru.TABLE_GEN[table]}")
         return self.findings(first, entity_type=ENTITY[table], message=message, message_ru=message_ru,
                              evidence=evidence)

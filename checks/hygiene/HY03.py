@@ -44,6 +44,9 @@ class DateOrder(GxCheck):
            "day and month swapped, time zone).")
     fix_ru = ("Исправьте даты в перечисленных сделках и проверьте импорт, из которого они пришли "
               "(формат даты, перепутанные день и месяц, часовой пояс).")
+    todo = "Correct the dates"
+    todo_ru = "Исправьте даты"
+    dated_by = ("closed_at", "deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
@@ -57,15 +60,16 @@ class DateOrder(GxCheck):
             d = deals.iloc[hits["closed-before-created"]]
             texts.append("closed " + fmt_time(d["closed_at"]) + " before it was created "
                          + fmt_time(d["created_at"]))
-            texts_ru.append("Закрыта " + fmt_time(d["closed_at"]) + " — раньше, чем создана ("
-                            + fmt_time(d["created_at"]) + ")")
+            texts_ru.append("Закрыта " + fmt_time(d["closed_at"], "ru") + " — раньше, чем создана ("
+                            + fmt_time(d["created_at"], "ru") + ")")
         for col in AFTER:
             key = f"{col}-after-as-of"
             if key in hits:
                 d = deals.iloc[hits[key]]
-                texts.append(f"{col} " + fmt_time(d[col]) + f" is after the audit date {as_of:%Y-%m-%d}")
-                texts_ru.append(f"{ru.sentence(FIELD_RU[col])} " + fmt_time(d[col])
-                                + f" позже даты аудита {as_of:%Y-%m-%d}")
+                texts.append(f"{ru.column_word(col)} " + fmt_time(d[col])
+                             + f" is after the audit date {ru.date(as_of)}")
+                texts_ru.append(f"{ru.sentence(FIELD_RU[col])} " + fmt_time(d[col], "ru")
+                                + f" позже даты аудита {ru.date(as_of, 'ru')}")
         message = combine_texts(texts)
         message_ru = combine_texts(texts_ru, sentences=True)
         flagged = deals.iloc[message.index] if len(message) else deals.iloc[:0]
@@ -82,6 +86,6 @@ class DateOrder(GxCheck):
         total = int((deals["created_at"].notna() | deals["closed_at"].notna()).sum())
         return self.deal_result(
             crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
-            total=total, summary=f"{len(flagged)} of {total} deals have impossible dates",
-            summary_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
+            total=total, summary=f"{ru.num(len(flagged))} of {ru.num(total)} deals have impossible dates",
+            summary_ru=(f"у {ru.num(len(flagged), 'ru')} из {ru.num(total, 'ru')} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
                         "невозможные даты"))

@@ -42,14 +42,17 @@ class AmountRange(GxCheck):
            "refunds, not as deals.")
     fix_ru = ("Требуйте положительную сумму на этапе «успешно»; исправьте перечисленные сделки, а "
               "возвраты оформляйте возвратами, а не сделками.")
+    todo = "Correct the amount"
+    todo_ru = "Исправьте сумму"
+    dated_by = ("deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
             return skipped
         with_amount = int(crm.deals["amount"].notna().sum())
         if not with_amount:
-            return self.skip(f"none of {len(crm.deals)} deals has an amount: no amount to judge",
-                             f"ни у одной из {len(crm.deals)} сделок не указана сумма: проверять нечего")
+            return self.skip(f"none of {ru.num(len(crm.deals))} deals has an amount: no amount to judge",
+                             f"ни у одной из {ru.num(len(crm.deals), 'ru')} сделок не указана сумма: проверять нечего")
         validation = shared_validation(ctx)
         hits = failing(validation.for_check(self.code))
         deals = crm.deals
@@ -66,12 +69,11 @@ class AmountRange(GxCheck):
                             ["Выиграна с отрицательной суммой ", "Отрицательная сумма ", "Выиграна с суммой "],
                             default="Сумма ")
         # Thousands apart with spaces: "-85,000" reads as minus eighty-five in Russian.
-        message_ru = (pd.Series(text_ru, index=flagged.index, dtype=object)
-                      + fmt_amount(amount).str.replace(",", " ", regex=False))
+        message_ru = pd.Series(text_ru, index=flagged.index, dtype=object) + fmt_amount(amount, "ru")
         evidence = {"rules": rules, "amount": amount, "currency": flagged["currency"],
                     "status": flagged["status"]}
         return self.deal_result(
             crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
-            total=with_amount, summary=f"{len(flagged)} of {with_amount} deals with an amount have an impossible one",
-            summary_ru=(f"недопустимая сумма у {len(flagged)} из {with_amount} "
+            total=with_amount, summary=f"{ru.num(len(flagged))} of {ru.num(with_amount)} deals with an amount have an impossible one",
+            summary_ru=(f"недопустимая сумма у {ru.num(len(flagged), 'ru')} из {ru.num(with_amount, 'ru')} "
                         f"{ru.plural(with_amount, 'сделки', 'сделок', 'сделок')} с суммой"))

@@ -18,9 +18,9 @@ from checks.hygiene._common import (
     shared_validation,
 )
 
-STATUS_RU = {"open": "в работе", "won": "выиграна", "lost": "проиграна"}
+STATUS_RU = {"open": "открыта", "won": "выиграна", "lost": "проиграна"}
 STATUS_RU_CAP = {k: v.capitalize() for k, v in STATUS_RU.items()}
-STAGE_KIND_RU = {"open": "этап в работе", "won": "этап выигрыша", "lost": "этап проигрыша"}
+STAGE_KIND_RU = {"open": "промежуточный этап", "won": "этап выигрыша", "lost": "этап проигрыша"}
 ORDER = ("status-unknown", "open-with-closed-at", "closed-without-closed-at", "status-contradicts-stage")
 
 
@@ -51,6 +51,9 @@ class StatusConsistency(GxCheck):
            "together); correct the listed deals.")
     fix_ru = ("Закрывайте сделки только переводом на этап «успешно» или «не реализовано» — он выставляет "
               "статус и дату закрытия вместе; исправьте перечисленные сделки.")
+    todo = "Close it through the won or lost stage"
+    todo_ru = "Закройте её через этап успеха или проигрыша"
+    dated_by = ("closed_at", "deal.closed_at", "deal.created_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := self.no_deals(crm)) is not None:
@@ -69,14 +72,14 @@ class StatusConsistency(GxCheck):
             d = deals.iloc[hits["status-unknown"]]
             texts.append("status '" + d["status"].astype(object) + "' is not open, won or lost")
             texts_ru.append("Неизвестный статус «" + d["status"].astype(object)
-                            + "» (ожидается: в работе, выиграна или проиграна)")
+                            + "» (ожидается: открыта, выиграна или проиграна)")
         if "open-with-closed-at" in hits:
             d = deals.iloc[hits["open-with-closed-at"]]
-            texts.append("open but closed_at is " + fmt_time(d["closed_at"]))
-            texts_ru.append("В работе, но указана дата закрытия " + fmt_time(d["closed_at"]))
+            texts.append("open but has a close date, " + fmt_time(d["closed_at"]))
+            texts_ru.append("Открыта, но указана дата закрытия " + fmt_time(d["closed_at"], "ru"))
         if "closed-without-closed-at" in hits:
             d = deals.iloc[hits["closed-without-closed-at"]]
-            texts.append(d["status"].astype(object) + " but has no closed_at")
+            texts.append(d["status"].astype(object) + " but has no close date")
             texts_ru.append(d["status"].map(STATUS_RU_CAP).fillna(d["status"]).astype(object)
                             + ", но нет даты закрытия")
         kind = None
@@ -101,8 +104,8 @@ class StatusConsistency(GxCheck):
         total = len(deals)
         return self.deal_result(
             crm, validation, hits, ORDER, flagged, message=message, message_ru=message_ru, evidence=evidence,
-            total=total, summary=f"{len(flagged)} of {total} deals have a status that contradicts their data",
-            summary_ru=(f"у {len(flagged)} из {total} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
+            total=total, summary=f"{ru.num(len(flagged))} of {ru.num(total)} deals have a status that contradicts their data",
+            summary_ru=(f"у {ru.num(len(flagged), 'ru')} из {ru.num(total, 'ru')} {ru.plural(total, 'сделки', 'сделок', 'сделок')} "
                         "статус противоречит другим данным сделки"))
 
     @staticmethod

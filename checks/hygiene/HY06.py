@@ -35,6 +35,9 @@ class OrphanRecords(Check):
            "deleted, decide whether their history should go too.")
     fix_ru = ("Выгружайте сделки за тот же период и с теми же фильтрами, что дела и историю этапов; если "
               "сделки удалены — решите, удалять ли их историю.")
+    todo = "Export these deals with the same filters"
+    todo_ru = "Выгрузите эти сделки с теми же фильтрами"
+    dated_by = ("last_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         tables = [t for t in LINKED if crm.table(t) is not None and t in crm.provided]
@@ -43,6 +46,7 @@ class OrphanRecords(Check):
                              "активности и история этапов не выгружены: на сделки ничего не ссылается", ran=False)
         per_table, checked = [], 0
         tables_ru = " и ".join(ru.TABLE_GEN[t] for t in tables)
+        names = " and ".join(ru.TABLE_EN[t] for t in tables)
         for table in tables:
             frame = crm.table(table)
             ids = frame["deal_id"]
@@ -62,24 +66,25 @@ class OrphanRecords(Check):
             per_table.append(agg.add_prefix(f"{table}_"))
         if not checked:
             rows = sum(len(crm.table(t)) for t in tables)
-            return self.skip(f"none of the {rows} rows of {' and '.join(tables)} names a deal: no link to judge "
+            return self.skip(f"none of the {ru.num(rows)} rows of {names} names a deal: no link to judge "
                              "(the input warnings count them)",
-                             f"ни одна из {rows} строк {tables_ru} не называет сделку: проверять нечего "
+                             f"ни одна из {ru.num(rows, 'ru')} строк {tables_ru} не называет сделку: проверять нечего "
                              "(их число — в предупреждениях о входных данных)")
         if not per_table:
             return self.result(metric=0.0, threshold=0.0, judged=checked,
-                               message=f"all {checked} rows of {' and '.join(tables)} belong to exported deals",
-                               message_ru=f"все строки {tables_ru} ({checked}) относятся к выгруженным сделкам")
+                               message=f"all {ru.num(checked)} rows of {names} belong to exported deals",
+                               message_ru=f"все строки {tables_ru} ({ru.num(checked, 'ru')}) относятся к "
+                                          "выгруженным сделкам")
         orphans = pd.concat(per_table, axis=1)
         orphan_rows = int(sum(orphans[c].fillna(0).sum() for c in orphans.columns if c.endswith("_n")))
         if orphan_rows == checked:
             # Nothing links at all: two id schemes (or a deals export without ids) are likelier than
             # every deal deleted, and a finding per "missing" deal would accuse on a misread.
             return self.skip(
-                f"none of the {checked} rows of {' and '.join(tables)} that name a deal links to an exported "
+                f"none of the {ru.num(checked)} rows of {names} that name a deal links to an exported "
                 "deal: the exports likely use different deal ids (the input warnings say more), so missing "
                 "deals cannot be told from a misread",
-                f"ни одна из {checked} строк {tables_ru}, называющих сделку, не связана с выгруженной сделкой: "
+                f"ни одна из {ru.num(checked, 'ru')} строк {tables_ru}, называющих сделку, не связана с выгруженной сделкой: "
                 "похоже, в выгрузках разные ID сделок (подробнее — в предупреждениях о входных данных), и "
                 "отсутствующие сделки нельзя отличить от ошибки чтения", judged=0)
         n_act, n_hist = (orphans[f"{t}_n"].fillna(0).astype(int) if f"{t}_n" in orphans
@@ -98,10 +103,10 @@ class OrphanRecords(Check):
             orphans, entity_type="deal", entity_id=orphans.index.to_series(), message=message, message_ru=message_ru,
             owner=owner, pipeline=None, stage=None,
             evidence={"activities": n_act, "stage_changes": n_hist, "first_at": first, "last_at": last})
-        message = (f"{orphan_rows} of {checked} rows of {' and '.join(tables)} point to "
-                   f"{len(orphans)} deals missing from the deals export")
-        message_ru = (f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {orphan_rows} из "
-                      f"{checked} (таких сделок: {len(orphans)})")
+        message = (f"{ru.num(orphan_rows)} of {ru.num(checked)} rows of {names} point to "
+                   f"{ru.num(len(orphans))} deals missing from the deals export")
+        message_ru = (f"строк {tables_ru}, ссылающихся на сделки, которых нет в выгрузке: {ru.num(orphan_rows, 'ru')} из "
+                      f"{ru.num(checked, 'ru')} (таких сделок: {ru.num(len(orphans), 'ru')})")
         return self.result(
             findings=findings, metric=round(orphan_rows / checked, 4), threshold=0.0,
             affected=orphan_rows, message=message, message_ru=message_ru, judged=checked,

@@ -59,6 +59,9 @@ class DuplicateDeals(Check):
            "listed pairs.")
     fix_ru = ("Включите в CRM контроль дублей сделок (по компании, контакту и телефону); объедините "
               "перечисленные пары.")
+    todo = "Merge it with its twin"
+    todo_ru = "Объедините с дублем"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         deals = crm.deals
@@ -81,15 +84,16 @@ class DuplicateDeals(Check):
             named |= codes >= 0
         judged = int(named.sum())
         if judged < 2:
-            return self.too_few(judged, 2, "deal(s) with a company or contact", "look for duplicates",
+            return self.too_few(judged, 2, "deal with a company or contact" if judged == 1
+                                else "deals with a company or contact", "look for duplicates",
                                 "сделок с компанией или контактом", "искать дубли")
         twin_row, similarity, days, kind, compared = find_twins(
             deals, keys, window, threshold, max(neighbors, 1), contact if bool(ctx["same_contact"]) else None)
         flagged = np.flatnonzero(twin_row >= 0)
         if not len(flagged):
             return self.result(metric=0.0, threshold=0.0, judged=judged,
-                               message=f"no likely duplicates among {compared} close pairs of deals",
-                               message_ru=f"среди близких пар сделок ({compared}) вероятных дублей нет")
+                               message=f"no likely duplicates among {ru.num(compared)} close pairs of deals",
+                               message_ru=f"среди близких пар сделок ({ru.num(compared, 'ru')}) вероятных дублей нет")
         later = deals.iloc[flagged]
         twin = deals.iloc[twin_row[flagged]]
         idx = later.index
@@ -101,17 +105,19 @@ class DuplicateDeals(Check):
                                    later["contact"].to_numpy(dtype=object) if "contact" in keys else None),
                           index=idx, dtype=object)
         message = ("likely duplicate of deal " + twin_id + " '" + twin_title + "' (same " + matched + " '"
-                   + party.astype(str) + "', created " + days.astype(str) + " days later)")
+                   + party.astype(str) + "', created " + ru.nums(days, digits=1) + " days later)")
         same_ru = matched.map({"company": "та же компания", "contact": "тот же контакт"}).fillna(matched)
         message_ru = ("Вероятный дубль сделки " + twin_id + " " + ru.quoted(twin_title) + " (" + same_ru + " "
-                      + ru.quoted(party) + ", создана на " + days.astype(str) + " дня позже)")
+                      + ru.quoted(party) + ", создана на " + ru.counts(days, "день", "дня", "дней") + " позже)")
         findings = self.findings(later, entity_type="deal", message=message, message_ru=message_ru, evidence={
             "twin_id": twin_id, "twin_title": twin_title, "similarity": pd.Series(similarity[flagged],
                                                                                  index=idx).round(3),
             "days_apart": days, "matched_on": matched, "party": party})
         return self.result(
             findings=findings, metric=round(len(flagged) / len(deals), 4), threshold=0.0,
-            message=f"{len(flagged)} deals look like copies of an earlier deal ({compared} close pairs compared)",
-            message_ru=f"сделок, похожих на копию более ранней: {len(flagged)} (сравнено близких пар: {compared})",
+            message=(f"{ru.num(len(flagged))} deals look like copies of an earlier deal ({ru.num(compared)} close "
+                     "pairs compared)"),
+            message_ru=(f"сделок, похожих на копию более ранней: {ru.num(len(flagged), 'ru')} (сравнено близких пар: "
+                        f"{ru.num(compared, 'ru')})"),
             judged=judged,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA, CrmData
+from audit.model import text as ru
 from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import Check, CheckResult, Family, RunContext, Severity
 
@@ -36,6 +37,9 @@ class UnparseableValues(Check):
            "values, or map the column's format in crm-audit.toml.")
     fix_ru = ("Сделайте эти поля в CRM полями типа «дата» и «число», а не текстом; исправьте перечисленные "
               "значения или укажите формат колонки в crm-audit.toml.")
+    todo = "Correct the value in the CRM"
+    todo_ru = "Исправьте значение в CRM"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         issues = crm.parse_issues
@@ -44,8 +48,8 @@ class UnparseableValues(Check):
         if issues is None or issues.empty:
             if not rows:
                 return self.skip("no row was read: no value to judge", "не прочитано ни одной строки: проверять нечего")
-            return self.result(metric=0, threshold=0, message=f"every value of {rows} rows was read",
-                               message_ru=f"все значения прочитаны (строк: {rows})", judged=rows)
+            return self.result(metric=0, threshold=0, message=f"every value of {ru.num(rows)} rows was read",
+                               message_ru=f"все значения прочитаны (строк: {ru.num(rows, 'ru')})", judged=rows)
         issues = issues.reindex(columns=list(PARSE_ISSUE_COLUMNS)).reset_index(drop=True)
         table = issues["table"].astype(object)
         entity_type = table.map(ENTITY).fillna("dataset")
@@ -69,17 +73,19 @@ class UnparseableValues(Check):
         keys = pd.MultiIndex.from_arrays([table, issues["column"].astype(object)])
         expected = pd.Series(kinds.reindex(keys).to_numpy(), index=issues.index).fillna("readable")
         source = issues["source_column"].astype(object)
-        named = issues["column"].astype(str) + pd.Series(" (\"", index=issues.index) + source.astype(str) + "\")"
-        column_text = named.where(source.notna() & (source.astype(str) != issues["column"].astype(str)),
-                                  issues["column"].astype(str))
-        where = issues["file"].astype(str) + ", row " + issues["row"].astype(str)
+        # The field in words ("close date"), with the export's own header beside it.
+        words = issues["column"].map(ru.column_word).astype(str)
+        words_ru = issues["column"].map(lambda c: ru.column_word(c, "ru")).astype(str)
+        renamed = source.notna() & (source.astype(str) != issues["column"].astype(str))
+        column_text = (words + " ('" + source.astype(str) + "')").where(renamed, words)
+        file_name = issues["file"].astype(str).str.replace(r"^.*[\\/]", "", regex=True)
+        where = file_name + ", row " + ru.nums(issues["row"])
         message = (column_text + " '" + issues["raw"].astype(str) + "' is not " + expected + " (" + where + ")")
         kinds_ru = pd.Series({(t, c.name): KIND_TEXT_RU[c.kind] for t, cols in SCHEMA.items() for c in cols})
         expected_ru = pd.Series(kinds_ru.reindex(keys).to_numpy(), index=issues.index).fillna("не читается")
-        named_ru = "«" + source.astype(str) + "» (" + issues["column"].astype(str) + ")"
-        column_ru = named_ru.where(source.notna() & (source.astype(str) != issues["column"].astype(str)),
-                                  issues["column"].astype(str))
-        where_ru = issues["file"].astype(str) + ", строка " + issues["row"].astype(str)
+        column_ru = (words_ru.str.capitalize() + " («" + source.astype(str) + "»)").where(renamed,
+                                                                                       words_ru.str.capitalize())
+        where_ru = file_name + ", строка " + ru.nums(issues["row"], "ru")
         message_ru = (column_ru + ": «" + issues["raw"].astype(str) + "» — " + expected_ru
                       + " (" + where_ru + ")")
         # Lines the reader could not take as records (wrong number of fields, report totals) have
@@ -96,11 +102,13 @@ class UnparseableValues(Check):
                       "source_column": issues["source_column"], "raw": issues["raw"], "table": table})
         findings["entity_type"] = entity_type.to_numpy()
         by_column = issues.groupby(["table", "column"], sort=True).size()
-        parts = [f"{t}.{c} {n}" for (t, c), n in by_column.items()]
+        parts = [f"{ru.column_word(c)} in {ru.TABLE_EN.get(t, t)}: {ru.num(n)}" for (t, c), n in by_column.items()]
+        parts_ru = [f"{ru.column_word(c, 'ru')} в выгрузке {ru.TABLE_GEN.get(t, t)}: {ru.num(n, 'ru')}"
+                    for (t, c), n in by_column.items()]
         n_lines = int(issues["column"].isna().sum())
-        parts_ru = list(parts) + ([f"строк, не прочитанных как записи, {n_lines}"] if n_lines else [])
-        parts += [f"lines not read as records {n_lines}"] if n_lines else []
+        parts_ru += [f"строк, не прочитанных как записи: {ru.num(n_lines, 'ru')}"] if n_lines else []
+        parts += [f"lines not read as records: {ru.num(n_lines)}"] if n_lines else []
         return self.result(findings=findings, metric=len(issues), threshold=0,
-                           message=f"{len(issues)} values could not be read ({', '.join(parts)})",
-                           message_ru=f"нераспознанных значений: {len(issues)} ({', '.join(parts_ru)})",
+                           message=f"{ru.en_count(len(issues), 'value', 'values')} could not be read ({', '.join(parts)})",
+                           message_ru=f"нераспознанных значений: {ru.num(len(issues), 'ru')} ({', '.join(parts_ru)})",
                            judged=max(rows, len(issues)))

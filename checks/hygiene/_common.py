@@ -13,6 +13,7 @@ from audit.model import text as ru
 from checks.base import Check, CheckResult, RunContext
 from checks.hygiene import gx_adapter
 from checks.hygiene.gx_adapter import Outcome, Validation
+from checks.hygiene.rules import BY_KEY
 
 ROW_COLUMN = "_row"  # source line number, when ingestion carries it
 
@@ -36,13 +37,13 @@ class GxCheck(Check):
                     evidence: dict, total: int, summary: str, summary_ru: str) -> CheckResult:
         """The common end of HY01-HY05: one finding per flagged deal (with its source row), and a
         summary followed by the failing records per rule and the rules GX could not check.
-        `order` names the rules (a mapping gives each a label in the English counts); `total` is
-        the number of deals the rules could judge."""
+        `order` names the rules (their problems, in words, label the counts); `total` is the
+        number of deals the rules could judge."""
         rows = source_rows(crm.deals)
         if rows is not None:
             evidence = {**evidence, "row": rows}
-        labels = order if isinstance(order, Mapping) else {k: k for k in order}
-        counts = ", ".join(f"{labels[k]} {len(hits[k])}" for k in labels if k in hits)
+        labels = {k: BY_KEY[k].problem for k in order}
+        counts = ", ".join(f"{labels[k]}: {ru.num(len(hits[k]))}" for k in labels if k in hits)
         return self.result(
             findings=self.findings(flagged, entity_type="deal", message=message, message_ru=message_ru,
                                    evidence=evidence),
@@ -110,22 +111,22 @@ def source_rows(frame: pd.DataFrame) -> pd.Series | None:
     return frame[ROW_COLUMN] if ROW_COLUMN in frame.columns else None
 
 
-def fmt_time(values: pd.Series) -> pd.Series:
-    """Timestamps as short text for messages: the date, plus the time when it is not midnight."""
-    text = values.dt.strftime("%Y-%m-%d %H:%M")
+def fmt_time(values: pd.Series, lang: str = "en") -> pd.Series:
+    """Timestamps as short text for messages: the date, plus the time when it is not midnight
+    ('2026-10-03 14:05' / '03.10.2026 14:05')."""
     midnight = values.dt.normalize().eq(values)
-    return text.where(~midnight, values.dt.strftime("%Y-%m-%d")).astype(object)
+    return ru.dates(values, lang, with_time=True).where(~midnight, ru.dates(values, lang)).astype(object)
 
 
-def fmt_amount(values: pd.Series) -> pd.Series:
-    text = values.map("{:,.2f}".format).astype("str")
-    return text.str.replace(".00", "", regex=False).astype(object)
+def fmt_amount(values: pd.Series, lang: str = "en") -> pd.Series:
+    return ru.nums(values, lang, 2).astype(object)
 
 
 def not_checked(validation: Validation, code: str) -> str:
-    """' (not checked: owner-missing: deals lack owner)' for the summary message, or ''."""
+    """'; not checked: no owner (the deals export has no owner column)' for the summary message, or ''."""
     from checks.hygiene.rules import rules_for
-    skipped = [f"{r.key} ({validation.not_run[r.key]})" for r in rules_for(code) if r.key in validation.not_run]
+    skipped = [f"{r.problem} ({ru.reason(validation.not_run[r.key], 'en')})"
+               for r in rules_for(code) if r.key in validation.not_run]
     return f"; not checked: {', '.join(skipped)}" if skipped else ""
 
 
@@ -140,7 +141,7 @@ def not_checked_ru(validation: Validation, code: str) -> str:
 def counts_ru(hits: Mapping[str, np.ndarray], order: Iterable[str]) -> str:
     """' (нет этапа: 3, нет даты создания: 1)': failing records per rule, or ''."""
     from checks.hygiene.rules import PROBLEM_RU
-    parts = [f"{PROBLEM_RU.get(k, k)}: {len(hits[k])}" for k in order if k in hits]
+    parts = [f"{PROBLEM_RU.get(k, k)}: {ru.num(len(hits[k]), 'ru')}" for k in order if k in hits]
     return f" ({', '.join(parts)})" if parts else ""
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from audit.derived.tables import Derived
+from checks.hygiene import gx_worker
 from checks.hygiene._frames import plan_rules, validation_frame
 from checks.hygiene.rules import BY_KEY, ID_COLUMNS, RULES, Rule
 
@@ -150,7 +151,7 @@ def _import_gx():
 
 
 def preload() -> None:
-    """Start Great Expectations in a process of its own (`_Worker`) while the exports are read;
+    """Start Great Expectations in a process of its own (`gx_worker.Worker`) while the exports are read;
     the next validation of this process runs there. The import is a few seconds of Python that,
     on a thread, held the GIL against reading and the checks (a 10,000-deal audit paid it in
     full); in its own process it runs on the other core. When no process can be started, the
@@ -158,7 +159,7 @@ def preload() -> None:
     global _WORKER, _USE_WORKER
     if _WORKER is None or not _WORKER.alive():
         try:
-            _WORKER = _Worker()
+            _WORKER = gx_worker.Worker()
         except Exception:  # noqa: BLE001 - no process to be had (limits, a frozen app): a thread
             log.debug("no Great Expectations worker process", exc_info=True)
             _WORKER = None
@@ -179,101 +180,10 @@ def _preload_thread() -> None:
     threading.Thread(target=load, name="gx-import", daemon=True).start()
 
 
-# -- the worker process ----------------------------------------------------------------------
+# -- the worker process (checks.hygiene.gx_worker) ---------------------------------------------
 
-_WORKER: _Worker | None = None
+_WORKER: gx_worker.Worker | None = None
 _USE_WORKER = False  # set by preload (the CLI's warm-up), spent by the next validation
-
-
-class _WorkerLost(Exception):
-    """The worker process is gone (killed, crashed): validate in this process instead."""
-
-
-class _RemoteError(Exception):
-    """GX raised in the worker: its exception's type name and text."""
-
-    def __init__(self, kind: str, text: str):
-        super().__init__(text)
-        self.kind = kind
-
-
-class _Worker:
-    """Great Expectations in a child process: it imports GX and builds the context as soon as
-    it starts, then validates the frames it is sent and answers with plain values (rule key ->
-    success, failing positions, rows checked, error), so no GX object crosses. It is a daemon,
-    started with `spawn` (no fork of a process that runs Arrow's threads), ends when this
-    process ends, and is reused by later runs of the same process."""
-
-    def __init__(self) -> None:
-        import multiprocessing
-        ctx = multiprocessing.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child,), name="crm-audit-gx", daemon=True)
-        self.process.start()
-        child.close()
-        import atexit
-        atexit.register(self.close)  # before multiprocessing's own exit hook, which would kill it
-
-    def close(self) -> None:
-        """Hang up: the worker leaves its loop and exits on its own (a worker still importing
-        is left to multiprocessing, which ends it)."""
-        self.conn.close()
-        self.process.join(timeout=0.5)
-
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
-    def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
-                  strategy: str) -> dict[str, Outcome]:
-        try:
-            self.conn.send((table, frame, [r.key for r in rules], as_of, strategy))
-            kind, payload = self.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            raise _WorkerLost(str(exc)) from exc
-        if kind == "gx":
-            raise GreatExpectationsError(payload)
-        if kind == "raised":
-            raise _RemoteError(*payload)
-        return {key: Outcome(BY_KEY[key], success, positions, checked, error)
-                for key, (success, positions, checked, error) in payload.items()}
-
-
-def _worker_main(conn) -> None:
-    """The worker process: Ctrl-C is the parent's to handle (it ends the worker), then `_serve`."""
-    import signal
-    import threading
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:  # GX's tqdm bars (off, yet made) take a multiprocessing lock that a killed worker would leak
-        import tqdm
-        tqdm.tqdm.set_lock(threading.RLock())
-    except ImportError:  # pragma: no cover - GX without tqdm
-        pass
-    _serve(conn)
-
-
-def _serve(conn) -> None:
-    """The worker's loop: import GX, then one answer per frame until the parent hangs up."""
-    try:
-        engine, failure = _Engine(), None
-    except GreatExpectationsError as exc:
-        engine, failure = None, ("gx", str(exc))
-    except Exception as exc:  # noqa: BLE001 - told to the parent with each answer
-        engine, failure = None, ("raised", (type(exc).__name__, str(exc)))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if failure is not None:
-            conn.send(failure)
-            continue
-        table, frame, keys, as_of, strategy = job
-        try:
-            found = run_suite(engine, table, frame, [BY_KEY[k] for k in keys], as_of, strategy)
-        except Exception as exc:  # noqa: BLE001 - GX internals: the parent reports them
-            conn.send(("raised", (type(exc).__name__, str(exc))))
-            continue
-        conn.send(("ok", {k: (o.success, o.positions, o.checked, o.error) for k, o in found.items()}))
 
 
 def _quiet_gx_loggers() -> None:
@@ -285,7 +195,7 @@ def _quiet_gx_loggers() -> None:
             logger.setLevel(logging.ERROR)
 
 
-def _engine() -> _Engine | _Worker:
+def _engine() -> _Engine | gx_worker.Worker:
     """The engine of this validation: the worker process the warm-up started (once), else GX in
     this process."""
     global _USE_WORKER
@@ -328,7 +238,7 @@ def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
             frame = validation_frame(d, table, rules)
             try:
                 outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
-            except _WorkerLost:
+            except gx_worker.WorkerLost:
                 log.debug("Great Expectations worker lost; validating here", exc_info=True)
                 engine = _local_engine()
                 outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
@@ -337,7 +247,7 @@ def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
     except Exception as exc:  # GX internals: report, do not sink the audit
         reset_engine()
         log.debug("Great Expectations failed", exc_info=True)
-        kind = exc.kind if isinstance(exc, _RemoteError) else type(exc).__name__
+        kind = exc.kind if isinstance(exc, gx_worker.RemoteError) else type(exc).__name__
         return Validation(not_run=not_run, seconds=time.perf_counter() - started,
                           failure=f"Great Expectations failed while validating the hygiene suite: "
                                   f"{kind}: {exc} ({_gx_version_text()})")
@@ -355,7 +265,7 @@ def run_suite(engine: _Engine, table: str, frame: pd.DataFrame, rules: Sequence[
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r} (use {', '.join(STRATEGIES)})")
-    if isinstance(engine, _Worker):
+    if isinstance(engine, gx_worker.Worker):
         return engine.run_suite(table, frame, rules, as_of, strategy)
     params = {"as_of": pd.Timestamp(as_of)}
     with warnings.catch_warnings():

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit.model.text import column_word
+
 # A validation parameter, resolved at run time: the audit's reference time.
 AS_OF = {"$PARAMETER": "as_of"}
 
@@ -55,7 +57,7 @@ class Rule:
 
 def _not_null(check: str, column: str, note: str, table: str = "deals", **extra: Any) -> Rule:
     return Rule(f"{column}-missing", check, table, "expect_column_values_to_not_be_null",
-                {"column": column}, (column,), f"no {column}", note, **extra)
+                {"column": column}, (column,), f"no {column_word(column)}", note, **extra)
 
 
 RULES: tuple[Rule, ...] = (
@@ -70,7 +72,7 @@ RULES: tuple[Rule, ...] = (
          "won without an amount", "Every won deal has an amount."),
     # HY02 duplicate-ids: two records under one id get merged or double-counted downstream.
     *(Rule(f"{col}-duplicate", "HY02", table, "expect_column_values_to_be_unique", {"column": col}, (col,),
-           f"{col} repeated", f"No two {table} rows share a {col}.")
+           f"{column_word(col)} repeated", f"No two {table} rows share a {col}.")
       for table, col in ID_COLUMNS.items()),
     # HY03 date-order.
     Rule("closed-before-created", "HY03", "deals", "expect_column_pair_values_a_to_be_greater_than_b",
@@ -78,7 +80,7 @@ RULES: tuple[Rule, ...] = (
           "ignore_row_if": "either_value_is_missing"}, ("closed_at", "created_at"),
          "closed before it was created", "A deal closes at or after its creation."),
     *(Rule(f"{col}-after-as-of", "HY03", "deals", "expect_column_values_to_be_between",
-           {"column": col, "max_value": AS_OF}, (col,), f"{col} after the audit date",
+           {"column": col, "max_value": AS_OF}, (col,), f"{column_word(col)} after the audit date",
            f"No {col} lies after the audit date (parameter as_of).")
       for col in ("created_at", "closed_at", "last_activity_at")),
     # HY04 amount-range.
@@ -106,16 +108,16 @@ RULES: tuple[Rule, ...] = (
 
 # What a failing record of each rule has, in Russian: per-record messages and summary counts.
 PROBLEM_RU: Mapping[str, str] = {
-    "deal_id-missing": "нет id сделки", "stage-missing": "нет этапа", "owner-missing": "нет ответственного",
+    "deal_id-missing": "нет ID сделки", "stage-missing": "нет этапа", "owner-missing": "нет ответственного",
     "created_at-missing": "нет даты создания", "won-amount-missing": "выиграна без суммы",
-    "deal_id-duplicate": "повторяющийся id сделки", "activity_id-duplicate": "повторяющийся id активности",
-    "lead_id-duplicate": "повторяющийся id лида",
+    "deal_id-duplicate": "повторяющийся ID сделки", "activity_id-duplicate": "повторяющийся ID активности",
+    "lead_id-duplicate": "повторяющийся ID лида",
     "closed-before-created": "закрыта раньше, чем создана",
     "created_at-after-as-of": "дата создания позже даты аудита",
     "closed_at-after-as-of": "дата закрытия позже даты аудита",
     "last_activity_at-after-as-of": "дата последней активности позже даты аудита",
     "amount-negative": "отрицательная сумма", "won-amount-not-positive": "выиграна с нулевой или отрицательной суммой",
-    "status-unknown": "неизвестный статус", "open-with-closed-at": "в работе, но с датой закрытия",
+    "status-unknown": "неизвестный статус", "open-with-closed-at": "открыта, но с датой закрытия",
     "closed-without-closed-at": "закрыта без даты закрытия", "status-contradicts-stage": "статус противоречит этапу",
 }
 

@@ -39,6 +39,8 @@ class VagueStage(Check):
     fix_ru = ("Переименуйте каждый этап по результату, которым он заканчивается, или уберите его: "
               "возражение фиксируйте полем или задачей с причиной и условиями, при которых клиент купит, "
               "а сделку держите на том этапе, где она на самом деле находится.")
+    todo = "Rename the stage after its result"
+    todo_ru = "Переименуйте этап по его результату"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         stages = _open_stages(ctx.derived)
@@ -61,7 +63,7 @@ class VagueStage(Check):
 
         noun = np.where(vague["deals_now"].eq(1), " deal", " deals")
         message = ("stage '" + vague["stage"] + "' names a state ('" + vague["word"]
-                   + "'), not a result; " + vague["deals_now"].astype(str) + noun + " in it now")
+                   + "'), not a result; " + ru.nums(vague["deals_now"]) + noun + " in it now")
         message_ru = ("Этап «" + vague["stage"] + "» называет состояние («" + vague["word"]
                       + "»), а не результат; сейчас на нём "
                       + ru.counts(vague["deals_now"], "сделка", "сделки", "сделок"))
@@ -75,8 +77,8 @@ class VagueStage(Check):
         share = k / n if n else 0.0
         named = ", ".join(f"'{s}'" for s in vague["stage"].drop_duplicates().head(5))
         more = "…" if vague["stage"].nunique() > 5 else ""
-        text = (f"{k} of {n} open stages name a state, not a result: {named}{more}" if k
-                else f"all {n} open stages name a result")
+        text = (f"{k} of {ru.en_count(n, 'open stage', 'open stages')} name a state, not a result: {named}{more}"
+                if k else f"all {ru.en_count(n, 'open stage', 'open stages')} name a result")
         named_ru = ", ".join(f"«{s}»" for s in vague["stage"].drop_duplicates().head(5))
         text_ru = (f"{k} из {n} {ru.plural(n, 'открытого этапа', 'открытых этапов', 'открытых этапов')} "
                    f"{ru.plural(k, 'называет', 'называют', 'называют')} состояние, а не результат: {named_ru}{more}"

@@ -11,6 +11,7 @@ from checks import vocab
 from audit.model.gauge import Fails, Gauge, Unit
 from checks.base import PER_STAGE_COUNT, Check, CheckResult, Family, RunContext, Severity
 from audit.model import text as ru
+from audit.model.text import num
 
 
 class ParkedInVagueStage(Check):
@@ -34,6 +35,9 @@ class ParkedInVagueStage(Check):
            "objection with its reason, and set the next step as a task with a date.")
     fix_ru = ("Переведите каждую сделку на этап, результат которого она действительно достигла, запишите "
               "возражение клиента с причиной и поставьте следующий шаг задачей с датой.")
+    todo = "Move the deal to the stage it has reached"
+    todo_ru = "Переведите сделку на этап, которого она достигла"
+    dated_by = ("entered_stage_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # Judged once per distinct deal and once per distinct stage name (audit.derived.flowindex codes).
@@ -49,8 +53,8 @@ class ParkedInVagueStage(Check):
         word = vocab.vague_stage_word(parked["stage"], ctx.vocab)
         n_open = int(is_open.sum())
         if not n_open:
-            return self.skip(f"no open deal among {len(crm.deals)} deals: nothing can sit in a stage",
-                             f"среди {len(crm.deals)} {ru.plural(len(crm.deals), 'сделки', 'сделок', 'сделок')} "
+            return self.skip(f"no open deal among {ru.num(len(crm.deals))} deals: nothing can sit in a stage",
+                             f"среди {ru.num(len(crm.deals), 'ru')} {ru.plural(len(crm.deals), 'сделки', 'сделок', 'сделок')} "
                              "нет открытых: стоять на этапе некому")
 
         days = pd.Series(np.nan, index=parked.index)
@@ -65,7 +69,7 @@ class ParkedInVagueStage(Check):
         known = days.notna()
         message = pd.Series("open deal sits in vague stage '", index=parked.index, dtype="str") \
             + parked["stage"] + "'"
-        message = message.where(~known, message + " for " + days.round().astype("Int64").astype(str) + " days")
+        message = message.where(~known, message + " for " + ru.nums(days) + " days")
         days_ru = ru.counts(days.round().astype("Int64"), "день", "дня", "дней") + " "
         message_ru = ("Открытая сделка " + days_ru.where(known, "") + "стоит на этапе без результата «"
                       + parked["stage"] + "»")
@@ -78,18 +82,21 @@ class ParkedInVagueStage(Check):
         n, k = n_open, len(parked)
         share = k / n if n else 0.0
         amount = _amount_text(parked)
-        text = (f"{k} of {n} open deals ({share:.0%}){amount} sit in stages that name no result"
-                if k else f"no open deal sits in a vague stage ({n} open deals)")
-        text_ru = (f"{k} из {n} {ru.plural(n, 'открытой сделки', 'открытых сделок', 'открытых сделок')} ({share:.0%})"
+        text = (f"{ru.num(k)} of {ru.num(n)} open deals ({ru.pct(share)}){amount} sit in stages that name no result"
+                if k else f"no open deal sits in a vague stage ({ru.en_count(n, 'open deal', 'open deals')})")
+        text_ru = (f"{ru.num(k, 'ru')} из {ru.num(n, 'ru')} "
+                   f"{ru.plural(n, 'открытой сделки', 'открытых сделок', 'открытых сделок')} ({ru.pct(share, 'ru')})"
                    f"{_amount_text(parked, ru=True)} {ru.plural(k, 'стоит', 'стоят', 'стоят')} на этапах, название "
                    "которых не говорит о результате"
-                   if k else f"ни одна открытая сделка не стоит на этапе без результата (открытых сделок: {n})")
+                   if k else f"ни одна открытая сделка не стоит на этапе без результата (открытых сделок: "
+                             f"{ru.num(n, 'ru')})")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
                            message_ru=text_ru, judged=n,
                            verdicts=self.verdict_table(findings, parked_now=PER_STAGE_COUNT))
 
 
 def _amount_text(parked: pd.DataFrame, ru: bool = False) -> str:
+    lang = "ru" if ru else "en"
     # A negative amount is HY04's: it would shrink the sum at stake.
     total = parked["amount"].where(parked["amount"] >= 0).sum()
     if not parked["amount"].notna().any():
@@ -97,4 +104,4 @@ def _amount_text(parked: pd.DataFrame, ru: bool = False) -> str:
     currencies = parked["currency"].dropna().unique()
     mixed = " (разные валюты)" if ru else " (mixed currencies)"
     unit = f" {currencies[0]}" if len(currencies) == 1 else (mixed if len(currencies) else "")
-    return f" {'на сумму' if ru else 'worth'} {total:,.0f}{unit}".replace(",", " ")
+    return f" {'на сумму' if ru else 'worth'} {num(total, lang)}{unit}"

@@ -41,6 +41,9 @@ class RottingDeal(Check):
            "as lost with the reason; set a next step with a date on the ones that are alive.")
     fix_ru = ("Разберите каждую сделку с ответственным: переведите на этап, которого она действительно "
               "достигла, или закройте как проигранную с причиной; живым сделкам поставьте следующий шаг с датой.")
+    todo = "Move it on, or close it as lost with a reason"
+    todo_ru = "Продвиньте сделку или закройте проигрышем с причиной"
+    dated_by = ("entered_stage_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived, "stage_history")) is not None:
@@ -65,11 +68,11 @@ class RottingDeal(Check):
         n_open = int(is_open.sum())
         if not len(judged):
             return self.skip(
-                f"no open deal whose time in its current stage is known ({n_open} open deals: none sits in the "
-                "stage the history last moved it to)" if n_open else f"no open deal among {ix.n_deals} deals",
-                f"нет открытых сделок с известным временем на текущем этапе (открытых: {n_open}; ни одна не стоит "
-                "на этапе, куда её последний раз перевела история)" if n_open
-                else f"среди сделок ({ix.n_deals}) нет открытых")
+                f"no open deal whose time in its current stage is known ({ru.num(n_open)} open deals: none sits "
+                "in the stage the history last moved it to)" if n_open else f"no open deal among {ru.num(ix.n_deals)} deals",
+                f"нет открытых сделок с известным временем на текущем этапе (открытых: {ru.num(n_open, 'ru')}; ни "
+                "одна не стоит на этапе, куда её последний раз перевела история)" if n_open
+                else f"среди сделок ({ru.num(ix.n_deals, 'ru')}) нет открытых")
         days = (pd.Timestamp(ctx.as_of).value // 1000 - v.at[judged]) / DAY_US
         r = row[judged]
         rotting = days > limit[r]
@@ -77,26 +80,30 @@ class RottingDeal(Check):
         r, days = r[rotting], days[rotting]
 
         # The basis of each stage's limit, worded once per stage rather than once per deal.
-        basis = np.array([f"max({min_days:g}, {factor:g} × median {m:g})" if m == m
-                          else f"no completed stays in this stage to compare, floor {min_days:g}"
+        basis = np.array([f"{ru.num(factor, digits=1)} × the usual {ru.num(m, digits=1)} days in this stage, "
+                          f"at least {ru.num(min_days, digits=1)}" if m == m
+                          else f"no completed stays in this stage to compare, at least {ru.num(min_days, digits=1)}"
                           for m in np.round(median, 1)], dtype=object)
-        basis_ru = np.array([f"max({min_days:g}, {factor:g} × медиана {m:g})" if m == m
-                             else f"завершённых пребываний на этапе для сравнения нет, нижняя граница {min_days:g}"
+        basis_ru = np.array([f"{ru.num(factor, 'ru', 1)} × обычные {ru.count(m, 'день', 'дня', 'дней')} на этапе, "
+                             f"но не меньше {ru.num(min_days, 'ru', 1)}" if m == m
+                             else "завершённых пребываний на этапе для сравнения нет, не меньше "
+                                  f"{ru.num(min_days, 'ru', 1)}"
                              for m in np.round(median, 1)], dtype=object)
         findings = self._findings(crm, ix, v, hit, days, median[r], limit[r], completed[r], basis[r], basis_ru[r])
         k, judged_n = len(hit), len(judged)
         share = k / judged_n
         unjudged = n_open - judged_n
-        text = (f"{k} of {judged_n} open deals ({share:.0%}) sit in their stage longer than "
-                f"max({min_days:g} days, {factor:g} × the stage's median stay)")
-        text_ru = (f"{k} из {judged_n} {ru.plural(judged_n, 'открытой сделки', 'открытых сделок', 'открытых сделок')} "
-                   f"({share:.0%}) {ru.plural(k, 'стоит', 'стоят', 'стоят')} на своём этапе дольше, чем "
-                   f"max({min_days:g} {ru.plural(min_days, 'день', 'дня', 'дней')}, {factor:g} × медианное время "
-                   "на этапе)")
+        text = (f"{ru.num(k)} of {ru.num(judged_n)} open deals ({ru.pct(share)}) sit in their stage longer than "
+                f"{ru.num(factor, digits=1)} × the stage's usual stay (at least {ru.num(min_days, digits=1)} days)")
+        text_ru = (f"{ru.num(k, 'ru')} из {ru.num(judged_n, 'ru')} "
+                   f"{ru.plural(judged_n, 'открытой сделки', 'открытых сделок', 'открытых сделок')} "
+                   f"({ru.pct(share, 'ru')}) {ru.plural(k, 'стоит', 'стоят', 'стоят')} на своём этапе дольше, чем "
+                   f"{ru.num(factor, 'ru', 1)} × обычное время на этапе (не меньше "
+                   f"{ru.count(min_days, 'дня', 'дней', 'дней')})")
         if unjudged:
-            text += (f"; {unjudged} open deals not judged (history's last stage is not their current stage, "
+            text += (f"; {ru.num(unjudged)} open deals not judged (history's last stage is not their current stage, "
                      f"or no stay recorded)")
-            text_ru += (f"; не оценивались открытые сделки ({unjudged}): последний этап в истории не совпадает "
+            text_ru += (f"; не оценивались открытые сделки ({ru.num(unjudged, 'ru')}): последний этап в истории не совпадает "
                         "с текущим или пребывание на нём не записано")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=text,
                            message_ru=text_ru, judged=judged_n,
@@ -109,8 +116,8 @@ class RottingDeal(Check):
         index = deals.index
         days_s = pd.Series(np.round(days, 1), index=index)
         limit_s = pd.Series(np.round(limit, 1), index=index)
-        message = ("open " + days_s.round().astype(int).astype(str) + " days in stage '" + deals["stage"]
-                   + "' (limit " + limit_s.round().astype(int).astype(str) + " days: "
+        message = ("open " + ru.nums(days_s) + " days in stage '" + deals["stage"]
+                   + "' (limit " + ru.nums(limit_s) + " days: "
                    + pd.Series(basis, index=index, dtype="str") + ")")
         days_int, limit_int = days_s.round().astype(int), limit_s.round().astype(int)
         message_ru = ("Стоит на этапе «" + deals["stage"] + "» уже " + ru.counts(days_int, "день", "дня", "дней")

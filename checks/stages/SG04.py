@@ -41,6 +41,9 @@ class StageSkip(Check):
            "its result is reached, or remove stages that the sales process does not really have.")
     fix_ru = ("Выясните у ответственных, почему этапы пропущены: проводите сделку через каждый этап по мере "
               "достижения его результата или уберите этапы, которых в реальном процессе продаж нет.")
+    todo = "Ask why the stages were skipped"
+    todo_ru = "Выясните, почему пропущены этапы"
+    dated_by = ("changed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_step, won_share = float(ctx["min_step"]), float(ctx["won_from_share"])
@@ -76,14 +79,16 @@ class StageSkip(Check):
         if not n_forward:
             return self.skip(_no_moves(ix, unsure), _no_moves_ru(ix, unsure))
         share = n_flagged / n_forward
-        text = (f"{len(worst)} deals skipped {int(min_step) - 1} or more stages or were won from the first "
-                f"half of the pipeline ({n_flagged} of {n_forward} forward moves, {share:.0%})")
+        text = (f"{ru.num(len(worst))} deals skipped {int(min_step) - 1} or more stages or were won from the first "
+                f"half of the pipeline ({ru.num(n_flagged)} of {ru.num(n_forward)} forward moves, {ru.pct(share)})")
         jump = int(min_step) - 1
         text_ru = (f"сделок, перескочивших через {jump}+ {ru.plural(jump, 'этап', 'этапа', 'этапов')} или выигранных "
-                   f"из первой половины воронки: {len(worst)} ({n_flagged} из {n_forward} "
-                   f"{ru.plural(n_forward, 'перехода', 'переходов', 'переходов')} вперёд, {share:.0%})")
+                   f"из первой половины воронки: {ru.num(len(worst), 'ru')} ({ru.num(n_flagged, 'ru')} из "
+                   f"{ru.num(n_forward, 'ru')} "
+                   f"{ru.plural(n_forward, 'перехода', 'переходов', 'переходов')} вперёд, {ru.pct(share, 'ru')})")
         if unsure:
-            text += (f"; not judged: {', '.join(repr(p) for p in unsure[:5])}{'…' if len(unsure) > 5 else ''} "
+            names = ", ".join("'" + str(p) + "'" for p in unsure[:5])
+            text += (f"; not judged: {names}{'…' if len(unsure) > 5 else ''} "
                      f"(stage order neither declared nor clear from history: declare it in crm-audit.toml)")
             names_ru = ", ".join("«без воронки»" if p == NO_PIPELINE else f"«{p}»" for p in unsure[:5])
             text_ru += (f"; не оценивались: {names_ru}{'…' if len(unsure) > 5 else ''} (порядок этапов не задан "
@@ -138,22 +143,23 @@ class StageSkip(Check):
 def _no_moves(ix, unsure: list[str]) -> str:
     linked = int((ix.h_deal < ix.n_deals).sum())
     if not linked:
-        return (f"none of the {len(ix.h_deal)} stage-history rows links to an exported deal: no move to judge"
+        return (f"none of the {ru.num(len(ix.h_deal))} stage-history rows links to an exported deal: no move to judge"
                 if len(ix.h_deal) else "the stage history has no rows: no move to judge")
-    why = (f"; {', '.join(repr(p) for p in unsure[:5])}{'…' if len(unsure) > 5 else ''} not judged (stage order "
+    names = ", ".join("'" + str(p) + "'" for p in unsure[:5])
+    why = (f"; {names}{'…' if len(unsure) > 5 else ''} not judged (stage order "
            "neither declared nor clear from history: declare it in crm-audit.toml)" if unsure else "")
-    return f"no forward move between open stages of a known order among {linked} stage changes{why}"
+    return f"no forward move between open stages of a known order among {ru.num(linked)} stage changes{why}"
 
 
 def _no_moves_ru(ix, unsure: list[str]) -> str:
     linked = int((ix.h_deal < ix.n_deals).sum())
     if not linked:
-        return (f"ни одна из {len(ix.h_deal)} строк истории этапов не связана с выгруженной сделкой: "
+        return (f"ни одна из {ru.num(len(ix.h_deal), 'ru')} строк истории этапов не связана с выгруженной сделкой: "
                 "оценивать нечего" if len(ix.h_deal) else "в истории этапов нет строк: оценивать нечего")
     names = ", ".join("«без воронки»" if p == NO_PIPELINE else f"«{p}»" for p in unsure[:5])
     why = (f"; не оценивались: {names}{'…' if len(unsure) > 5 else ''} (порядок этапов не задан и не ясен из "
            "истории: задайте его в crm-audit.toml)" if unsure else "")
-    return f"среди смен этапа ({linked}) нет переходов вперёд между открытыми этапами известного порядка{why}"
+    return f"среди смен этапа ({ru.num(linked, 'ru')}) нет переходов вперёд между открытыми этапами известного порядка{why}"
 
 
 def _step_numbers(d: Derived, min_support: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -64,6 +64,8 @@ class PersonalPipeline(Check):
            "deal owner; compare managers with the per-owner statistics of that pipeline.")
     fix_ru = ("Объедините личные воронки с воронкой их направления, а менеджера оставьте ответственным за "
               "сделку; сравнивайте менеджеров по статистике внутри общей воронки.")
+    todo = "Merge into the pipeline of its business line"
+    todo_ru = "Объедините с воронкой своего направления"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_deals, owner_share = int(ctx["min_deals"]), float(ctx["owner_share"])
@@ -75,7 +77,7 @@ class PersonalPipeline(Check):
                              "ни у одной сделки не указана воронка: оценивать нечего")
         if len(team) < 2:
             # One person's CRM: every pipeline is "theirs", and there is nobody to split by.
-            return self.too_few(len(team), 2, "owner(s) in the data", "tell a personal pipeline from a shared one",
+            return self.too_few(len(team), 2, "owner in the data" if len(team) == 1 else "owners in the data", "tell a personal pipeline from a shared one",
                                 "менеджеров в данных", "отличить личную воронку от общей", judged=len(judged))
         one_owner = (judged["owned"] >= min_deals) & (judged["main_owner_share"] >= owner_share)
         named = _named_after(judged["pipeline"], team, judged["main_owner"])
@@ -98,16 +100,16 @@ class PersonalPipeline(Check):
 
     def _findings(self, flagged: pd.DataFrame) -> pd.DataFrame:
         main, main_share = flagged["main_owner"], flagged["main_owner_share"]
-        share = (main_share * 100).round().astype(int).astype(str)
-        deals = flagged["owned"].astype(str)
+        share, deals = ru.pcts(main_share), ru.nums(flagged["owned"])
         whose = ("all " + deals + " deals belong to " + main).where(
-            main_share >= 1, share + "% of its " + deals + " deals belong to " + main)
+            main_share >= 1, share + " of its " + deals + " deals belong to " + main)
         named = "pipeline '" + flagged["pipeline"] + "' is named after owner " + flagged["named_after"]
         single = "pipeline '" + flagged["pipeline"] + "' is worked by one owner: " + whose
         has_name = flagged["named_after"].notna()
         message = single.where(~has_name, named.where(~flagged["one_owner"], named + "; " + whose))
-        whose_ru = ("все сделки (" + deals + ") ведёт " + main).where(
-            main_share >= 1, share + "% из " + deals + " " + ru.plurals(flagged["owned"], "сделки", "сделок", "сделок")
+        deals_ru = ru.nums(flagged["owned"], "ru")
+        whose_ru = ("все сделки (" + deals_ru + ") ведёт " + main).where(
+            main_share >= 1, ru.pcts(main_share, "ru") + " из " + deals_ru + " " + ru.plurals(flagged["owned"], "сделки", "сделок", "сделок")
             + " ведёт " + main)
         named_ru = "Воронка «" + flagged["pipeline"] + "» названа по имени менеджера (" + flagged["named_after"] + ")"
         single_ru = "Воронку «" + flagged["pipeline"] + "» ведёт один менеджер: " + whose_ru

@@ -38,6 +38,8 @@ class DuplicatePipelines(Check):
            "as a deal field; keep separate pipelines only for really different sales processes.")
     fix_ru = ("Объедините каждую пару в одну воронку, а то, что их различало (продукт, регион, канал), храните "
               "полем сделки; отдельные воронки оставляйте только для действительно разных процессов продаж.")
+    todo = "Merge the twin pipelines into one"
+    todo_ru = "Объедините воронки-двойники в одну"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_similarity, min_stages = float(ctx["min_similarity"]), int(ctx["min_stages"])
@@ -46,7 +48,7 @@ class DuplicatePipelines(Check):
         judged = sizes[sizes >= min_stages].index
         stages = stages[stages["pipeline"].isin(judged)]
         if len(judged) < 2:
-            return self.too_few(len(judged), 2, f"pipeline(s) with {min_stages}+ open steps", "compare pipelines",
+            return self.too_few(len(judged), 2, f"pipeline{'' if len(judged) == 1 else 's'} with {min_stages}+ open steps", "compare pipelines",
                                 f"воронок с {min_stages}+ открытыми этапами", "сравнивать воронки")
         pipes, similarity, shared = jaccard(stages)
         np.fill_diagonal(similarity, -1.0)
@@ -66,14 +68,13 @@ class DuplicatePipelines(Check):
             frame["more"] = frame["twins"].map(len) - 1
             message = ("pipeline '" + frame["pipeline"] + "' has the same steps as '" + frame["twin"] + "' ("
                        + frame["shared"].astype(str) + " shared of " + frame["steps"].astype(str) + " and "
-                       + frame["twin_steps"].astype(str) + " stages, similarity "
-                       + frame["similarity"].map("{:.2f}".format) + ")")
+                       + frame["twin_steps"].astype(str) + " stages, " + ru.pcts(frame["similarity"]) + " alike)")
             message = message.where(frame["more"] == 0,
                                     message + " and " + frame["more"].astype(str) + " more alike")
             message_ru = ("У воронки «" + frame["pipeline"] + "» те же этапы, что у «" + frame["twin"]
                           + "»: общих " + frame["shared"].astype(str) + " (всего " + frame["steps"].astype(str)
                           + " и " + frame["twin_steps"].astype(str) + "), сходство "
-                          + frame["similarity"].map("{:.2f}".format))
+                          + ru.pcts(frame["similarity"], "ru"))
             message_ru = message_ru.where(frame["more"] == 0,
                                           message_ru + "; похожих воронок ещё: " + frame["more"].astype(str))
             evidence = {"twin": frame["twin"], "similarity": frame["similarity"],
@@ -86,12 +87,12 @@ class DuplicatePipelines(Check):
                                      evidence=evidence)
         n, k = len(pipes), len(rows)
         pairs = int(np.triu(twin_of).sum())
-        text = (f"{pairs} pairs of pipelines share ≥ {min_similarity:.0%} of their stages ({k} of {n} pipelines)"
-                if k else f"no two of {n} pipelines share ≥ {min_similarity:.0%} of their stages")
-        text_ru = (f"пар воронок, у которых совпадает ≥ {min_similarity:.0%} этапов: {pairs} ({k} из {n} "
+        text = (f"{ru.en_count(pairs, 'pair', 'pairs')} of pipelines share ≥ {ru.pct(min_similarity)} of their "
+                f"stages ({k} of {n} pipelines)" if k else f"no two of {n} pipelines share ≥ {ru.pct(min_similarity)} of their stages")
+        text_ru = (f"пар воронок, у которых совпадает ≥ {ru.pct(min_similarity, 'ru')} этапов: {pairs} ({k} из {n} "
                    f"{ru.plural(n, 'воронки', 'воронок', 'воронок')})"
                    if k else f"ни в одной паре из {n} {ru.plural(n, 'воронки', 'воронок', 'воронок')} не совпадает "
-                             f"≥ {min_similarity:.0%} этапов")
+                             f"≥ {ru.pct(min_similarity, 'ru')} этапов")
         return self.result(findings=findings, metric=round(k / n, 4), threshold=0.0, message=text,
                            message_ru=text_ru, judged=n, verdicts=twins)
 

@@ -40,6 +40,8 @@ class DeadStage(Check):
            "(an automation on the event that completes it helps).")
     fix_ru = ("Удалите перечисленные этапы или, если этот шаг на самом деле выполняется, добейтесь, чтобы "
               "сделки через него проходили (поможет автоматический перевод по событию, которое его завершает).")
+    todo = "Remove the stage, or move deals through it"
+    todo_ru = "Удалите этап или проводите через него сделки"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # History of no exported deal: every stage the deals passed through would look unvisited.
@@ -79,10 +81,10 @@ class DeadStage(Check):
             dead["last_entered_at"] = _last_entry(ctx.derived, dead)
         findings = self._findings(dead, period) if len(dead) else None
         n, k = len(declared), len(dead)
-        window = f" in the last {period:g} days" if period > 0 else ""
+        window = f" in the last {ru.num(period, digits=1)} days" if period > 0 else ""
         text = (f"{k} of {n} configured stages were entered by no deal{window}" if k
                 else f"every one of {n} configured stages was entered by some deal{window}")
-        window_ru = f" за последние {period:g} {ru.plural(period, 'день', 'дня', 'дней')}" if period > 0 else ""
+        window_ru = f" за последние {ru.num(period, 'ru', digits=1)} {ru.plural(period, 'день', 'дня', 'дней')}" if period > 0 else ""
         text_ru = (f"этапов, на которые не попала ни одна сделка{window_ru}: {k} из {n} настроенных" if k
                    else f"на каждый из {n} "
                         f"{ru.plural(n, 'настроенного этапа', 'настроенных этапов', 'настроенных этапов')} "
@@ -94,12 +96,12 @@ class DeadStage(Check):
         known = dead["order"].notna() & dead["of"].notna()
         place = (" (" + dead["order"].fillna(0).astype(int).astype(str) + " of "
                  + dead["of"].fillna(0).astype(int).astype(str) + ")").where(known, "")
-        window = f" in the last {period:g} days" if period > 0 else ""
+        window = f" in the last {ru.num(period, digits=1)} days" if period > 0 else ""
         message = ("configured stage '" + dead["stage"] + "'" + place + " of pipeline '" + dead["pipeline"]
-                   + "': no deal entered it" + window + "; " + dead["deals"].astype(str) + " deals in the pipeline")
+                   + "': no deal entered it" + window + "; " + ru.nums(dead["deals"]) + " deals in the pipeline")
         place_ru = (" (" + dead["order"].fillna(0).astype(int).astype(str) + " из "
                     + dead["of"].fillna(0).astype(int).astype(str) + ")").where(known, "")
-        window_ru = f" за последние {period:g} {ru.plural(period, 'день', 'дня', 'дней')}" if period > 0 else ""
+        window_ru = f" за последние {ru.num(period, 'ru', digits=1)} {ru.plural(period, 'день', 'дня', 'дней')}" if period > 0 else ""
         message_ru = ("Настроенный этап «" + dead["stage"] + "»" + place_ru + " воронки «" + dead["pipeline"]
                       + "»: ни одна сделка на него не попадала" + window_ru + "; в воронке "
                       + ru.counts(dead["deals"], "сделка", "сделки", "сделок"))
@@ -107,9 +109,10 @@ class DeadStage(Check):
         if period > 0:
             evidence["period_days"] = period
             evidence["last_entered_at"] = dead["last_entered_at"]
-            last = dead["last_entered_at"].dt.strftime("%Y-%m-%d")
-            message = message.where(last.isna(), message + " (last entered " + last + ")")
-            message_ru = message_ru.where(last.isna(), message_ru + " (последний раз — " + last + ")")
+            entered = dead["last_entered_at"].notna()
+            message = message.where(~entered, message + " (last entered " + ru.dates(dead["last_entered_at"]) + ")")
+            message_ru = message_ru.where(~entered, message_ru + " (последний раз — "
+                                          + ru.dates(dead["last_entered_at"], "ru") + ")")
         return self.findings(dead, entity_type="stage", entity_id=dead["pipeline"] + "/" + dead["stage"],
                              message=message, message_ru=message_ru, evidence=evidence, owner=None)
 

@@ -44,6 +44,8 @@ class ObjectionHubStage(Check):
            "the objection (reason, conditions to buy) as a field or a task; then remove the stage.")
     fix_ru = ("Перестаньте переводить сделки на перечисленные этапы: оставляйте сделку на достигнутом шаге, а "
               "возражение (причину и условия покупки) фиксируйте полем или задачей; затем удалите этап.")
+    todo = "Stop parking deals here; record objections as a field"
+    todo_ru = "Не ставьте сюда сделки; возражение — полем"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         # A history of no exported deal may be another export's: its traffic says nothing here.
@@ -70,11 +72,11 @@ class ObjectionHubStage(Check):
                 "too little traffic to tell a waiting room from a step",
                 f"ни у одного открытого этапа нет {ctx['min_entries']} входов или {ctx['min_exits']} выходов (больше "
                 f"всего — {busiest}): движения слишком мало, чтобы отличить отстойник от шага воронки")
-        text = (f"{len(flagged)} of {judged} open stages with enough traffic behave as a waiting room: fed from "
-                f"≥ {ctx['min_sources']} stages or left backwards ≥ {float(ctx['backward_share']):.0%} of the time"
+        text = (f"{ru.num(len(flagged))} of {ru.num(judged)} open stages with enough traffic behave as a waiting room: fed from "
+                f"≥ {ctx['min_sources']} stages or left backwards ≥ {ru.pct(float(ctx['backward_share']))} of the time"
                 if len(flagged) else f"all {judged} open stages with enough traffic are steps, not waiting rooms")
-        text_ru = (f"этапов-«отстойников»: {len(flagged)} из {judged} открытых с достаточным движением (в них "
-                   f"попадают с {ctx['min_sources']}+ этапов или ≥ {float(ctx['backward_share']):.0%} выходов из "
+        text_ru = (f"этапов-«отстойников»: {ru.num(len(flagged), 'ru')} из {ru.num(judged, 'ru')} открытых с достаточным движением (в них "
+                   f"попадают с {ctx['min_sources']}+ этапов или ≥ {ru.pct(float(ctx['backward_share']), 'ru')} выходов из "
                    "них — назад)"
                    if len(flagged) else f"все открытые этапы с достаточным движением ({judged}) — шаги воронки, "
                                         "а не отстойники")
@@ -87,9 +89,11 @@ class ObjectionHubStage(Check):
         strong = strong[strong["stage"].isin(rows)]
         strong = strong.assign(name=names[strong["source"].to_numpy()])
         listed = strong.sort_values(["stage", "n", "name"], ascending=[True, False, True])
-        listed = listed.assign(text=[f"{name} {share:.0%}" for name, share in zip(listed["name"], listed["share"])])
         by_stage = listed.groupby("stage")
-        source_text = by_stage["text"].agg(", ".join)
+        texts = {lang: listed.assign(text=[f"{name} {ru.pct(share, lang)}" for name, share
+                                           in zip(listed["name"], listed["share"])]).groupby("stage")["text"]
+                 .agg(", ".join) for lang in ("en", "ru")}
+        source_text = texts["en"]
         source_names = by_stage["name"].agg(list)
         frame = st.frame.iloc[rows][["pipeline", "stage"]].reset_index(drop=True)
         idx = frame.index
@@ -97,8 +101,8 @@ class ObjectionHubStage(Check):
         share = back_share[rows]
         fed = ("entered from " + pd.Series(src, index=idx).astype(str) + " stages ("
                + pd.Series(source_text.reindex(rows).fillna("").to_numpy(), index=idx) + ")")
-        left = (pd.Series(np.round(share * 100).astype(int), index=idx).astype(str) + "% of its "
-                + pd.Series(ext, index=idx).astype(str) + " exits go backwards")
+        left = (ru.pcts(pd.Series(share, index=idx)) + " of its "
+                + ru.nums(pd.Series(ext, index=idx)) + " exits go backwards")
         is_hub = pd.Series(hub[rows], index=idx)
         is_bounce = pd.Series(bounce[rows], index=idx)
         what = fed.where(is_hub & ~is_bounce, left.where(~is_hub, fed + " and " + left))
@@ -106,9 +110,9 @@ class ObjectionHubStage(Check):
         src_s, ext_s = pd.Series(src, index=idx), pd.Series(ext, index=idx)
         fed_ru = ("в него попадают с " + src_s.astype(str) + " "
                   + ru.plurals(src_s, "этапа", "этапов", "этапов") + " ("
-                  + pd.Series(source_text.reindex(rows).fillna("").to_numpy(), index=idx) + ")")
-        left_ru = (pd.Series(np.round(share * 100).astype(int), index=idx).astype(str) + "% из "
-                   + ext_s.astype(str) + " " + ru.plurals(ext_s, "выхода", "выходов", "выходов")
+                  + pd.Series(texts["ru"].reindex(rows).fillna("").to_numpy(), index=idx) + ")")
+        left_ru = (ru.pcts(pd.Series(share, index=idx), "ru") + " из "
+                   + ru.nums(ext_s, "ru") + " " + ru.plurals(ext_s, "выхода", "выходов", "выходов")
                    + " из него — назад")
         what_ru = fed_ru.where(is_hub & ~is_bounce, left_ru.where(~is_hub, fed_ru + ", и " + left_ru))
         message_ru = "Этап «" + frame["stage"] + "» — отстойник, а не шаг воронки: " + what_ru

@@ -42,6 +42,8 @@ class LostDealsMissing(Check):
     fix_ru = ("Требуйте, чтобы каждая сделка завершалась в CRM выигрышем или проигрышем (не удалять "
               "мёртвые сделки); добавьте этап «Закрыто и не реализовано» в каждую воронку и "
               "закрывайте туда зависшие сделки с причиной.")
+    todo = "Close dead deals as lost, with a reason"
+    todo_ru = "Закройте мёртвые сделки проигрышем с причиной"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         max_share, min_closed = float(ctx["max_lost_share"]), int(ctx["min_closed"])
@@ -70,14 +72,12 @@ class LostDealsMissing(Check):
         bad = table[(table["closed"] >= min_closed) & (table["lost_share"] < max_share)]
 
         where = bad["scope"].map({"dataset": "closed deals", "pipeline": "closed deals in this pipeline"})
-        message = (bad["lost"].astype(str) + " of " + bad["closed"].astype(str) + " " + where
-                   + " are lost (" + (bad["lost_share"] * 100).round(1).astype(str)
-                   + f"%, below the {max_share:.0%} floor)")
+        message = (ru.nums(bad["lost"]) + " of " + ru.nums(bad["closed"]) + " " + where
+                   + " are lost (" + ru.pcts(bad["lost_share"]) + f", below the {ru.pct(max_share)} floor)")
         where_ru = bad["scope"].map({"dataset": "Проиграно ", "pipeline": "В этой воронке проиграно "})
-        message_ru = (where_ru + bad["lost"].astype(str) + " из " + bad["closed"].astype(str) + " "
+        message_ru = (where_ru + ru.nums(bad["lost"], "ru") + " из " + ru.nums(bad["closed"], "ru") + " "
                       + ru.plurals(bad["closed"], "закрытой сделки", "закрытых сделок", "закрытых сделок")
-                      + " (" + (bad["lost_share"] * 100).round(1).astype(str)
-                      + f"%, ниже порога {max_share:.0%})")
+                      + " (" + ru.pcts(bad["lost_share"], "ru") + f", ниже порога {ru.pct(max_share, 'ru')})")
         findings = [self.findings(part, entity_type=scope, entity_id=part["entity_id"],
                                   message=message[part.index], message_ru=message_ru[part.index], owner=None,
                                   pipeline=part["pipeline"], stage=None,
@@ -87,14 +87,15 @@ class LostDealsMissing(Check):
         findings = pd.concat(findings, ignore_index=True) if findings else None
 
         share = float(lost.mean())
-        summary = f"{int(lost.sum())} of {len(closed)} closed deals ({share:.0%}) are lost"
-        summary_ru = (f"проиграно {int(lost.sum())} из {len(closed)} "
+        summary = (f"{ru.num(lost.sum())} of {ru.en_count(len(closed), 'closed deal', 'closed deals')} "
+                   f"({ru.pct(share)}) are lost")
+        summary_ru = (f"проиграно {ru.num(lost.sum(), 'ru')} из {ru.num(len(closed), 'ru')} "
                       f"{ru.plural(len(closed), 'закрытой сделки', 'закрытых сделок', 'закрытых сделок')} "
-                      f"({share:.0%})")
+                      f"({ru.pct(share, 'ru')})")
         n_pipes = int((bad["scope"] == "pipeline").sum())
         if n_pipes:
-            summary += f"; {n_pipes} pipeline(s) below {max_share:.0%}"
+            summary += f"; {ru.en_count(n_pipes, 'pipeline', 'pipelines')} below {ru.pct(max_share)}"
             summary_ru += (f"; в {n_pipes} {ru.plural(n_pipes, 'воронке', 'воронках', 'воронках')} "
-                           f"доля проигрышей ниже {max_share:.0%}")
+                           f"доля проигрышей ниже {ru.pct(max_share, 'ru')}")
         return self.result(findings=findings, metric=round(share, 4), threshold=max_share, message=summary,
                            message_ru=summary_ru, judged=len(closed))

@@ -55,6 +55,8 @@ class OwnerNeverLoses(Check):
            "reason; forbid deleting deals (archive as lost instead).")
     fix_ru = ("Разберите с менеджером его открытые и удалённые сделки; закройте мёртвые как "
               "проигранные с причиной; запретите удаление сделок (вместо этого — закрытие с отказом).")
+    todo = "Review his open deals; close dead ones as lost"
+    todo_ru = "Разберите его открытые сделки, мёртвые закройте проигрышем"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_closed, fdr, ratio = int(ctx["min_closed"]), float(ctx["fdr"]), float(ctx["max_share_ratio"])
@@ -104,7 +106,8 @@ class OwnerNeverLoses(Check):
                       "team_lost_share": bad["team_lost_share"].round(4),
                       "p_value": _significant(bad["p_value"]), "q_value": _significant(bad["q_value"])})
         share = len(bad) / len(judged)
-        summary = f"{len(bad)} of {len(judged)} owners with {min_closed}+ closed deals lose far less than the team"
+        summary = (f"{len(bad)} of {ru.en_count(len(judged), 'owner', 'owners')} with {min_closed}+ closed deals "
+                   "lose far less than the team")
         summary_ru = (f"у {len(bad)} из {len(judged)} "
                       f"{ru.plural(len(judged), 'менеджера', 'менеджеров', 'менеджеров')} "
                       f"с {min_closed}+ закрытыми сделками проигрышей намного меньше, чем у остальной команды")
@@ -124,28 +127,28 @@ class OwnerNeverLoses(Check):
 
 
 def _messages(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:
+    """'0 lost of 70 closed deals (0%), the rest of the team loses 66%: far less, not by chance'
+    (the corrected p-value stays in the evidence)."""
     if bad.empty:
         return pd.Series([], dtype=object)
-    text = (bad["lost"].astype(str) + " lost of " + bad["closed"].astype(str) + " closed deals ("
-            + (bad["lost_share"] * 100).round(1).astype(str) + "%)")
-    team = ", the rest of the team loses " + (bad["team_lost_share"] * 100).round(1).astype(str) + "%"
+    text = (ru.nums(bad["lost"]) + " lost of " + ru.nums(bad["closed"]) + " closed deals ("
+            + ru.pcts(bad["lost_share"]) + ")")
+    team = ", the rest of the team loses " + ru.pcts(bad["team_lost_share"])
     text = text + team.where(bad["team_lost_share"].notna(), "")
     sig = bad["q_value"].le(fdr) & (bad["lost_share"] < ratio * bad["team_lost_share"])
-    q = " (q = " + bad["q_value"].map("{:.2g}".format) + ")"
-    return text + q.where(sig, "")
+    return text + pd.Series(": far less, and not by chance", index=bad.index).where(sig, "")
 
 
 def _messages_ru(bad: pd.DataFrame, fdr: float, ratio: float) -> pd.Series:
     if bad.empty:
         return pd.Series([], dtype=object)
-    text = ("Проиграно " + bad["lost"].astype(str) + " из " + bad["closed"].astype(str) + " "
+    text = ("Проиграно " + ru.nums(bad["lost"], "ru") + " из " + ru.nums(bad["closed"], "ru") + " "
             + ru.plurals(bad["closed"], "закрытой сделки", "закрытых сделок", "закрытых сделок")
-            + " (" + (bad["lost_share"] * 100).round(1).astype(str) + "%)")
-    team = ", у остальной команды — " + (bad["team_lost_share"] * 100).round(1).astype(str) + "%"
+            + " (" + ru.pcts(bad["lost_share"], "ru") + ")")
+    team = ", у остальной команды — " + ru.pcts(bad["team_lost_share"], "ru")
     text = text + team.where(bad["team_lost_share"].notna(), "")
     sig = bad["q_value"].le(fdr) & (bad["lost_share"] < ratio * bad["team_lost_share"])
-    q = " (q = " + bad["q_value"].map("{:.2g}".format) + ")"
-    return text + q.where(sig, "")
+    return text + pd.Series(": намного меньше, и это не случайность", index=bad.index).where(sig, "")
 
 
 def _significant(values: pd.Series, digits: int = 3) -> pd.Series:

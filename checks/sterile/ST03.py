@@ -25,12 +25,15 @@ class LostWithoutReason(Check):
                     "или конкурентам команда проигрывает раз за разом.")
     fix = "Make the loss reason a required field on the lost stage; review the listed deals."
     fix_ru = "Сделайте причину отказа обязательным полем на этапе проигрыша; разберите перечисленные сделки."
+    todo = "Fill in the loss reason"
+    todo_ru = "Укажите причину отказа"
+    dated_by = ("deal.closed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         lost = crm.deals[crm.deals["status"] == "lost"]
         if lost.empty:
-            return self.skip(f"no lost deal among {len(crm.deals)} deals: no loss reason to judge",
-                             f"среди {len(crm.deals)} {ru.plural(len(crm.deals), 'сделки', 'сделок', 'сделок')} "
+            return self.skip(f"no lost deal among {ru.num(len(crm.deals))} deals: no loss reason to judge",
+                             f"среди {ru.num(len(crm.deals), 'ru')} {ru.plural(len(crm.deals), 'сделки', 'сделок', 'сделок')} "
                              "нет проигранных: оценивать причины отказа не на чем")
         # The column was exported (an empty one too: the runner skips this check only when the
         # export has no loss-reason column), so an empty reason is an answer: none was given.
@@ -42,9 +45,9 @@ class LostWithoutReason(Check):
                                    message="lost deal has no loss reason",
                                    message_ru="Сделка проиграна, причина отказа не указана"),
             metric=round(share, 4), threshold=0.0,
-            message=f"{len(flagged)} of {len(lost)} lost deals ({share:.0%}) have no loss reason",
-            message_ru=(f"у {len(flagged)} из {len(lost)} "
+            message=f"{ru.num(len(flagged))} of {ru.num(len(lost))} lost deals ({ru.pct(share)}) have no loss reason",
+            message_ru=(f"у {ru.num(len(flagged), 'ru')} из {ru.num(len(lost), 'ru')} "
                         f"{ru.plural(len(lost), 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
-                        f"({share:.0%}) не указана причина отказа"),
+                        f"({ru.pct(share, 'ru')}) не указана причина отказа"),
             judged=len(lost),
         )

@@ -40,6 +40,9 @@ class VagueLossReason(Check):
            "no budget, no decision maker) and ask for a comment when \"Other\" is chosen; review the listed deals.")
     fix_ru = ("Замените в списке причин отказа общие значения конкретными (цена, конкурент, сроки, нет бюджета, "
               "нет ЛПР) и требуйте комментарий при выборе «Другое»; разберите перечисленные сделки.")
+    todo = "Replace the reason with a concrete one"
+    todo_ru = "Замените причину отказа конкретной"
+    dated_by = ("deal.closed_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         deals = crm.deals
@@ -49,8 +52,8 @@ class VagueLossReason(Check):
         if explained.empty:
             n_lost = int(deals["status"].eq("lost").sum())
             return self.skip(
-                f"none of {n_lost} lost deals gives a loss reason: nothing to judge (ST03 reports the empty ones)",
-                f"ни у одной из {n_lost} {ru.plural(n_lost, 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
+                f"none of {ru.num(n_lost)} lost deals gives a loss reason: nothing to judge (ST03 reports the empty ones)",
+                f"ни у одной из {ru.num(n_lost, 'ru')} {ru.plural(n_lost, 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
                 "нет причины отказа: оценивать нечего (пустые причины показывает ST03)")
         # Each distinct reason is judged once; `codes` say which one a deal gave.
         codes, distinct = pd.factorize(explained["lost_reason"])
@@ -73,8 +76,10 @@ class VagueLossReason(Check):
             affected += int(top.count - top.vague_count(word_of.notna().to_numpy(), codes))
             parts.append(self.findings(
                 pd.DataFrame(index=[0]), entity_type="dataset", entity_id="deals",
-                message=f"one loss reason, '{top.reason}', covers {top.share:.0%} of {n} lost deals with a reason",
-                message_ru=(f"На одну причину отказа, «{top.reason}», приходится {top.share:.0%} из {n} "
+                message=(f"one loss reason, '{top.reason}', covers {ru.pct(top.share)} of {ru.num(n)} lost deals "
+                         "with a reason"),
+                message_ru=(f"На одну причину отказа, «{top.reason}», приходится {ru.pct(top.share, 'ru')} из "
+                            f"{ru.num(n, 'ru')} "
                             f"{ru.plural(n, 'проигранной сделки', 'проигранных сделок', 'проигранных сделок')} "
                             "с указанной причиной"),
                 evidence={"lost_reason": top.reason, "deals": top.count, "lost_with_reason": n,
@@ -84,13 +89,14 @@ class VagueLossReason(Check):
         findings = pd.concat(nonempty, ignore_index=True) if nonempty else None
 
         vague_share = len(vague) / n if n else 0.0
-        text = f"{len(vague)} of {n} lost deals with a reason ({vague_share:.0%}) give a reason that says nothing"
-        text_ru = (f"{len(vague)} из {n} "
+        text = (f"{ru.num(len(vague))} of {ru.num(n)} lost deals with a reason ({ru.pct(vague_share)}) give a "
+                "reason that says nothing")
+        text_ru = (f"{ru.num(len(vague), 'ru')} из {ru.num(n, 'ru')} "
                    f"{ru.plural(n, 'указанной причины отказа', 'указанных причин отказа', 'указанных причин отказа')} "
-                   f"({vague_share:.0%}) ничего не {ru.plural(len(vague), 'объясняет', 'объясняют', 'объясняют')}")
+                   f"({ru.pct(vague_share, 'ru')}) ничего не {ru.plural(len(vague), 'объясняет', 'объясняют', 'объясняют')}")
         if dominant:
-            text += f"; '{top.reason}' alone covers {top.share:.0%} of them"
-            text_ru += f"; на одну причину «{top.reason}» приходится {top.share:.0%} из них"
+            text += f"; '{top.reason}' alone covers {ru.pct(top.share)} of them"
+            text_ru += f"; на одну причину «{top.reason}» приходится {ru.pct(top.share, 'ru')} из них"
         elif n < min_lost:
             text += f"; too few to judge whether one reason covers most losses, needs {min_lost}"
             text_ru += f"; слишком мало, чтобы судить, не покрывает ли одна причина большинство отказов (нужно {min_lost})"

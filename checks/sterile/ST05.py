@@ -75,6 +75,9 @@ class EnteredLate(Check):
     fix_ru = ("Заводите сделку при первом контакте, на первом этапе; подключите почту, телефонию и "
               "мессенджеры, чтобы CRM фиксировала работу по ходу; спросите менеджеров, где велись "
               "эти сделки до появления в CRM.")
+    todo = "Ask where the deal was kept before"
+    todo_ru = "Выясните, где сделка велась до CRM"
+    dated_by = ("deal.created_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         with_history = not crm.missing({"stage_history": ()})
@@ -122,14 +125,14 @@ class EnteredLate(Check):
                     + eb["order"].astype("Int64").astype(str) + " of "
                     + eb["open_stages"].astype("Int64").astype(str) + " open stages")
         late_msg = late_msg.where(~won_stage, "first recorded already won ('" + eb["stage"].astype(str) + "')")
-        fast_msg = "created and won within " + hb.round(1).astype(str) + " h"
+        fast_msg = "created and won within " + ru.nums(hb, digits=1) + " h"
         message = late_msg.where(lb, "") + np.where(lb & fb, "; ", "") + fast_msg.where(fb, "")
         late_ru = ("Впервые появилась в CRM на этапе «" + eb["stage"].astype(str) + "» (этап "
                    + eb["order"].astype("Int64").astype(str) + " из "
                    + eb["open_stages"].astype("Int64").astype(str) + " открытых)")
         late_ru = late_ru.where(~won_stage,
                                 "Впервые появилась в CRM уже выигранной («" + eb["stage"].astype(str) + "»)")
-        fast_ru = "выиграна за " + hb.round(1).astype(str) + " ч"
+        fast_ru = "выиграна за " + ru.nums(hb, "ru", 1) + " ч"
         message_ru = (late_ru.where(lb, "") + np.where(lb & fb, "; создана и ", "")
                       + ("Создана и " + fast_ru).where(fb & ~lb, fast_ru.where(fb, "")))
         findings = self.findings(
@@ -149,29 +152,32 @@ class EnteredLate(Check):
 def _summary(k: int, n: int, late: int, placed: int, fast: int, won: int, max_hours, with_history: bool,
              unlinked: bool, unsure: list[str], dated_only: int = 0) -> tuple[str, str]:
     """The check's message in English and Russian: deals flagged of those judged, per rule."""
-    summary = f"{k} of {n} deals judged entered the CRM late or already won"
+    summary = f"{ru.num(k)} of {ru.num(n)} deals judged entered the CRM late or already won"
     if unlinked:
         parts = ["no stage-history row links to an exported deal: only the fast-win rule ran"]
     elif with_history:
-        parts = [f"{late} of {placed} first recorded late in the funnel or already won"]
+        parts = [f"{ru.num(late)} of {ru.num(placed)} first recorded late in the funnel or already won"]
     else:
         parts = ["no stage history: only the fast-win rule ran"]
-    parts.append(f"{fast} of {won} won deals created and won within {max_hours} h")
-    summary_ru = (f"{k} из {n} {ru.plural(n, 'оценённой сделки', 'оценённых сделок', 'оценённых сделок')} "
+    parts.append(f"{ru.num(fast)} of {ru.num(won)} won deals created and won within {ru.num(max_hours, digits=1)} h")
+    summary_ru = (f"{ru.num(k, 'ru')} из {ru.num(n, 'ru')} {ru.plural(n, 'оценённой сделки', 'оценённых сделок', 'оценённых сделок')} "
                   f"{ru.plural(k, 'заведена', 'заведены', 'заведены')} в CRM поздно или уже "
                   f"{ru.plural(k, 'выигранной', 'выигранными', 'выигранными')}")
     if unlinked:
         parts_ru = ["ни одна строка истории этапов не связана с выгруженной сделкой: проверялись только сделки, "
                     "выигранные сразу после создания"]
     elif with_history:
-        parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {late} из {placed}"]
+        parts_ru = [f"впервые появились на позднем этапе или сразу выигранными: {ru.num(late, 'ru')} из "
+                    f"{ru.num(placed, 'ru')}"]
     else:
         parts_ru = ["истории этапов нет: проверялись только сделки, выигранные сразу после создания"]
-    parts_ru.append(f"созданы и выиграны за {max_hours} ч: {fast} из {won} выигранных")
+    parts_ru.append(f"созданы и выиграны за {ru.num(max_hours, 'ru', 1)} ч: {ru.num(fast, 'ru')} из "
+                    f"{ru.num(won, 'ru')} выигранных")
     if dated_only:
-        parts.append(f"{dated_only} won deals with dates but no time of day left out of the {max_hours} h rule")
-        parts_ru.append(f"выигранных сделок с датами без времени, к которым правило {max_hours} ч не "
-                        f"применялось: {dated_only}")
+        parts.append(f"{ru.num(dated_only)} won deals with dates but no time of day left out of the "
+                     f"{ru.num(max_hours, digits=1)} h rule")
+        parts_ru.append(f"выигранных сделок с датами без времени, к которым правило {ru.num(max_hours, 'ru', 1)} ч "
+                        f"не применялось: {ru.num(dated_only, 'ru')}")
     if unsure:
         names = ", ".join(f"'{p}'" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
         names_ru = ", ".join(f"«{p}»" for p in unsure[:5]) + ("…" if len(unsure) > 5 else "")
@@ -187,9 +193,9 @@ def _nothing_to_judge(with_history: bool, unlinked: bool, n: int, unsure: list[s
     history = ("no stage-history row links to an exported deal" if unlinked
                else "the stage history places none of them (created before it starts, or in a pipeline whose "
                     f"stage order is unknown){guessed}" if with_history else "no stage history")
-    timed = (f"no won deal of {n} has both a creation and a close time of day ({dated_only} carry dates alone, "
-             f"which cannot tell a same-day win from a next-day one)" if dated_only
-             else f"no won deal of {n} has both a creation and a close date")
+    timed = (f"no won deal of {ru.num(n)} has both a creation and a close time of day ({ru.num(dated_only)} carry "
+             "dates alone, which cannot tell a same-day win from a next-day one)" if dated_only
+             else f"no won deal of {ru.num(n)} has both a creation and a close date")
     return f"{timed}, and {history}"
 
 
@@ -200,10 +206,10 @@ def _nothing_to_judge_ru(with_history: bool, unlinked: bool, n: int, unsure: lis
                else "по истории этапов ни одну не оценить (созданы до её начала или в воронке с неизвестным "
                     f"порядком этапов){guessed}" if with_history else "истории этапов нет")
     if dated_only:
-        return (f"ни у одной выигранной из {n} {ru.plural(n, 'сделки', 'сделок', 'сделок')} нет времени суток "
-                f"у обеих дат, создания и закрытия (только даты: {dated_only}, по ним не отличить победу в день "
-                f"создания от победы на следующий день), а {history}")
-    return (f"ни у одной выигранной из {n} {ru.plural(n, 'сделки', 'сделок', 'сделок')} нет одновременно даты "
+        return (f"ни у одной выигранной из {ru.num(n, 'ru')} {ru.plural(n, 'сделки', 'сделок', 'сделок')} нет времени "
+                f"суток у обеих дат, создания и закрытия (только даты: {ru.num(dated_only, 'ru')}, по ним не "
+                f"отличить победу в день создания от победы на следующий день), а {history}")
+    return (f"ни у одной выигранной из {ru.num(n, 'ru')} {ru.plural(n, 'сделки', 'сделок', 'сделок')} нет одновременно даты "
             f"создания и закрытия, а {history}")
 
 

@@ -42,6 +42,9 @@ class WonWithoutTrail(Check):
     fix_ru = ("Подключите к CRM телефонию, почту и мессенджеры, чтобы контакты фиксировались "
               "автоматически; не позволяйте переводить сделку в «Успешно реализовано» без "
               "хотя бы одного звонка или встречи.")
+    todo = "Log the calls and meetings that won it"
+    todo_ru = "Внесите звонки и встречи, которые привели к успеху"
+    dated_by = ("closed_at", "deal.closed_at")
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         if (skipped := skip_if_unlinked(self, ctx.derived)) is not None:
@@ -60,15 +63,17 @@ class WonWithoutTrail(Check):
         if judged.empty:
             before = len(won) - len(judged)
             return self.skip(
-                f"no won deal to judge ({len(won)} won, {before} of them before the activity export begins)",
-                f"оценивать нечего: выигранных сделок {len(won)}, из них до начала выгрузки активностей — {before}")
+                f"no won deal to judge ({ru.num(len(won))} won, {ru.num(before)} of them before the activity export "
+                "begins)",
+                f"оценивать нечего: выигранных сделок {ru.num(len(won), 'ru')}, из них до начала выгрузки активностей — "
+                f"{ru.num(before, 'ru')}")
         linked = _linked(ctx.derived)
         silent = judged[~linked[judged.index.to_numpy()]]
 
-        closed_txt = silent["closed_at"].dt.strftime("%Y-%m-%d")
+        closed_txt, closed_ru = ru.dates(silent["closed_at"]), ru.dates(silent["closed_at"], "ru")
         message = ("won" + (" on " + closed_txt).where(silent["closed_at"].notna(), "")
                    + " with no call, e-mail, meeting or note logged")
-        message_ru = ("Выиграна" + (" " + closed_txt).where(silent["closed_at"].notna(), "")
+        message_ru = ("Выиграна" + (" " + closed_ru).where(silent["closed_at"].notna(), "")
                       + ", но в CRM нет ни одного звонка, письма, встречи или заметки")
         cycle_days = (silent["closed_at"] - silent["created_at"]).dt.total_seconds() / 86400
         cycle_days = cycle_days.where(cycle_days >= 0)  # closed before created: HY03's, not a duration
@@ -77,14 +82,14 @@ class WonWithoutTrail(Check):
             evidence={"activities": 0, "created_at": silent["created_at"], "closed_at": silent["closed_at"],
                       "cycle_days": cycle_days.round(1), "amount": silent["amount"]})
         share = len(silent) / len(judged)
-        summary = f"{len(silent)} of {len(judged)} won deals ({share:.0%}) have no logged activity"
-        summary_ru = (f"у {len(silent)} из {len(judged)} "
+        summary = f"{ru.num(len(silent))} of {ru.num(len(judged))} won deals ({ru.pct(share)}) have no logged activity"
+        summary_ru = (f"у {ru.num(len(silent), 'ru')} из {ru.num(len(judged), 'ru')} "
                       f"{ru.plural(len(judged), 'выигранной сделки', 'выигранных сделок', 'выигранных сделок')} "
-                      f"({share:.0%}) нет ни одного контакта в CRM")
+                      f"({ru.pct(share, 'ru')}) нет ни одного контакта в CRM")
         if len(judged) < len(won):
-            summary += f"; {len(won) - len(judged)} won before the activity export begins were not judged"
+            summary += f"; {ru.num(len(won) - len(judged))} won before the activity export begins were not judged"
             summary_ru += (f"; не оценивались сделки, выигранные до начала выгрузки активностей: "
-                           f"{len(won) - len(judged)}")
+                           f"{ru.num(len(won) - len(judged), 'ru')}")
         return self.result(findings=findings, metric=round(share, 4), threshold=0.0, message=summary,
                            message_ru=summary_ru, judged=len(judged))
 

@@ -48,6 +48,8 @@ class LeadsOnlyQualified(Check):
            "reason instead of deleting; do not pre-screen leads outside the CRM.")
     fix_ru = ("Пусть каждое обращение создаёт лид автоматически (формы, звонки, почта); "
               "дисквалифицируйте с причиной вместо удаления; не фильтруйте лиды вне CRM.")
+    todo = "Create a lead for every inquiry; disqualify with a reason"
+    todo_ru = "Заводите лид на каждое обращение, отказ — с причиной"
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_leads, max_conversion = int(ctx["min_leads"]), float(ctx["max_conversion"])
@@ -65,14 +67,14 @@ class LeadsOnlyQualified(Check):
 
         reasons, reasons_ru = [], []
         if disqualified == 0:
-            reasons.append(f"none of {n} leads is disqualified")
-            reasons_ru.append(f"ни один из {n} {ru.plural(n, 'лида', 'лидов', 'лидов')} не дисквалифицирован")
+            reasons.append(f"none of {ru.num(n)} leads is disqualified")
+            reasons_ru.append(f"ни один из {ru.num(n, 'ru')} {ru.plural(n, 'лида', 'лидов', 'лидов')} не дисквалифицирован")
         if finished >= min_leads and conversion > max_conversion:
-            reasons.append(f"{converted} of {finished} finished leads ({conversion:.0%}) became deals, "
-                           f"above {max_conversion:.0%}")
-            reasons_ru.append(f"в сделки превратились {converted} из {finished} "
+            reasons.append(f"{ru.num(converted)} of {ru.num(finished)} finished leads ({ru.pct(conversion)}) became deals, "
+                           f"above {ru.pct(max_conversion)}")
+            reasons_ru.append(f"в сделки превратились {ru.num(converted, 'ru')} из {ru.num(finished, 'ru')} "
                               f"{ru.plural(finished, 'завершённого лида', 'завершённых лидов', 'завершённых лидов')} "
-                              f"({conversion:.0%}), больше порога {max_conversion:.0%}")
+                              f"({ru.pct(conversion, 'ru')}), больше порога {ru.pct(max_conversion, 'ru')}")
         findings = None
         if reasons:
             row = pd.DataFrame(index=[0])
@@ -82,12 +84,13 @@ class LeadsOnlyQualified(Check):
                 owner=None, pipeline=None, stage=None,
                 evidence={"leads": n, "disqualified": disqualified, "converted": converted,
                           "finished": finished, "conversion": round(conversion, 4)})
-        summary = (f"{disqualified} of {n} leads disqualified, {converted} converted "
-                   f"({conversion:.0%} of finished)")
-        summary_ru = (f"из {n} {ru.plural(n, 'лида', 'лидов', 'лидов')} дисквалифицировано {disqualified}, "
-                      f"превратились в сделки {converted} ({conversion:.0%} завершённых)")
+        summary = (f"{ru.num(disqualified)} of {ru.num(n)} leads disqualified, {ru.num(converted)} converted "
+                   f"({ru.pct(conversion)} of finished)")
+        summary_ru = (f"из {ru.num(n, 'ru')} {ru.plural(n, 'лида', 'лидов', 'лидов')} дисквалифицировано "
+                      f"{ru.num(disqualified, 'ru')}, превратились в сделки {ru.num(converted, 'ru')} "
+                      f"({ru.pct(conversion, 'ru')} завершённых)")
         if finished < min_leads:
-            summary += f"; {finished} finished: too few to judge the conversion, needs {min_leads}"
-            summary_ru += f"; завершённых {finished}: слишком мало, чтобы судить о конверсии (нужно {min_leads})"
+            summary += f"; {ru.num(finished)} finished: too few to judge the conversion, needs {min_leads}"
+            summary_ru += f"; завершённых {ru.num(finished, 'ru')}: слишком мало, чтобы судить о конверсии (нужно {min_leads})"
         return self.result(findings=findings, metric=round(conversion, 4), threshold=max_conversion,
                            message=summary, message_ru=summary_ru, judged=n)

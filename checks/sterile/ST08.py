@@ -68,6 +68,9 @@ class BulkBackfill(Check):
     fix_ru = ("Спросите перечисленных пользователей, где велись эти записи до CRM; подключите "
               "телефонию и почту, чтобы контакты фиксировались сами; заводите сделки при первом "
               "контакте, а не перед отчётом.")
+    todo = "Ask where these records were kept before"
+    todo_ru = "Выясните, где велись эти записи до CRM"
+    dated_by = ("last_at",)
 
     def run(self, crm: CrmData, ctx: RunContext) -> CheckResult:
         min_records = int(ctx["min_records"])
@@ -91,15 +94,15 @@ class BulkBackfill(Check):
             untimed, usual = _untimed(ticks[rows] // 1_000_000, min_records)
             share = float(untimed.mean())
             if share > date_only_share:
-                notes.append(f"{table} timestamps carry no time of day ({share:.0%} at fixed times such as "
+                notes.append(f"{table} timestamps carry no time of day ({ru.pct(share)} at fixed times such as "
                              f"{usual}), so bursts cannot be timed")
-                notes_ru.append(f"у {TABLE_GEN_RU[table]} нет времени суток ({share:.0%} в одно и то же время, "
+                notes_ru.append(f"у {TABLE_GEN_RU[table]} нет времени суток ({ru.pct(share, 'ru')} в одно и то же время, "
                                 f"например {usual}): всплески не определить")
                 continue
             if untimed.any():
                 notes.append(f"{int(untimed.sum())} {table} at fixed times of day such as {usual} left out")
                 notes_ru.append(f"{TABLE_RU[table]} с фиксированным временем суток (например {usual}) "
-                                f"не учитывались: {int(untimed.sum())}")
+                                f"не учитывались: {ru.num(untimed.sum(), 'ru')}")
                 rows = rows[~untimed]
             judged.append(table)
             timed += len(rows)
@@ -120,13 +123,13 @@ class BulkBackfill(Check):
         found = pd.concat(bursts, ignore_index=True) if bursts else pd.DataFrame()
         findings = self._findings(found) if len(found) else None
         records = int(found["records"].sum()) if len(found) else 0
-        summary = (f"{len(found)} burst(s) of {min_records}+ records by one user within "
-                   f"{ctx['window_minutes']} min ({records} records) in {' and '.join(judged)} "
-                   f"({timed} timed records)")
+        summary = (f"{ru.en_count(len(found), 'burst', 'bursts')} of {min_records}+ records by one user within "
+                   f"{ctx['window_minutes']} min ({ru.en_count(records, 'record', 'records')}) in "
+                   f"{' and '.join(judged)} ({ru.num(timed)} timed records)")
         judged_ru = " и ".join(TABLE_IN_RU[t] for t in judged)
         summary_ru = (f"всплесков в {judged_ru} ({min_records}+ записей от одного пользователя за "
-                      f"{ctx['window_minutes']} мин): {len(found)}, записей в них: {records} "
-                      f"(записей со временем: {timed})")
+                      f"{ctx['window_minutes']} мин): {ru.num(len(found), 'ru')}, записей в них: "
+                      f"{ru.num(records, 'ru')} (записей со временем: {ru.num(timed, 'ru')})")
         if notes:
             summary += "; " + "; ".join(notes)
             summary_ru += "; " + "; ".join(notes_ru)
@@ -137,17 +140,17 @@ class BulkBackfill(Check):
         """One finding per burst, on the user who typed it."""
         minutes = ((found["last_at"] - found["first_at"]).dt.total_seconds() / 60).round(1)
         noun = found["table"].map({"deals": "deals created", "activities": "activities logged"})
-        message = (found["records"].astype(str) + " " + noun + " within " + minutes.astype(str)
-                   + " min on " + found["first_at"].dt.strftime("%Y-%m-%d %H:%M"))
+        message = (ru.nums(found["records"]) + " " + noun + " within " + ru.nums(minutes, digits=1)
+                   + " min on " + ru.dates(found["first_at"], with_time=True))
         is_deals = found["table"].eq("deals")
         what_ru = (ru.plurals(found["records"], "создана", "создано", "создано") + " "
-                   + found["records"].astype(str) + " "
+                   + ru.nums(found["records"], "ru") + " "
                    + ru.plurals(found["records"], "сделка", "сделки", "сделок")).where(
             is_deals, ru.plurals(found["records"], "записана", "записано", "записано") + " "
-            + found["records"].astype(str) + " "
+            + ru.nums(found["records"], "ru") + " "
             + ru.plurals(found["records"], "активность", "активности", "активностей"))
-        message_ru = ("За " + minutes.astype(str) + " мин " + what_ru + " ("
-                      + found["first_at"].dt.strftime("%Y-%m-%d %H:%M") + ")")
+        message_ru = ("За " + ru.nums(minutes, "ru", 1) + " мин " + what_ru + " ("
+                      + ru.dates(found["first_at"], "ru", with_time=True) + ")")
         return self.findings(
             found, entity_type="owner", entity_id=found["user"], owner=found["user"],
             pipeline=None, stage=None, message=message, message_ru=message_ru,
@@ -166,8 +169,8 @@ def _sources(crm: CrmData, ctx: RunContext, notes: list[str], notes_ru: list[str
         user = deals["created_by"].fillna(deals["owner"]) if "created_by" in provided else deals["owner"]
         frames.append(("deals", user, deals["created_at"], deals["deal_id"], None))
     else:
-        notes.append("deals have neither created_by nor owner")
-        notes_ru.append("в выгрузке сделок нет ни created_by, ни owner")
+        notes.append("the deals export names neither who created a deal nor its owner")
+        notes_ru.append("в выгрузке сделок нет ни автора, ни ответственного")
     acts = crm.activities
     if acts is not None and not crm.missing({"activities": ("owner",)}):
         a_provided = crm.provided.get("activities", ())

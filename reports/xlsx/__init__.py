@@ -13,8 +13,6 @@ cell object per value (see README, "Reports"), so each sheet is built top to bot
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,22 +21,24 @@ from audit.model.result import AuditResult
 from reports import ReportOptions, i18n
 from audit.model.reportmark import TOOL_NAME, WORKBOOK_PROPERTY
 from reports.atomic import atomic_path, library_temp_files_in, scratch_dir
-from reports.xlsx import catalogue, data, findings, funnel, managers, stages, summary
-from reports.xlsx.findings import DEFAULT_MAX_ROWS, capped_findings, evidence_text
-from reports.xlsx.sheet import BookContext, safe_text
+from reports.xlsx import catalogue, data, findings, funnel, guide, managers, owner_page, stages, summary
+from reports.xlsx.findings import DEFAULT_MAX_ROWS, EXCEL_MAX_ROWS, capped_findings, evidence_text
+from reports.xlsx.sheet import BookContext, discard, safe_text
 from reports.xlsx.styles import FMT_DATE, named_styles
+from reports.xlsx.todo import todo_list
 
-__all__ = ["SHEETS", "DEFAULT_MAX_ROWS", "FMT_DATE", "build", "capped_findings", "evidence_text",
+__all__ = ["SHEETS", "OPENS_ON", "OWNER_SHEETS", "DEFAULT_MAX_ROWS", "FMT_DATE", "build", "capped_findings", "evidence_text",
            "safe_text", "write"]
 
-# The sheets, in workbook order.
-SHEETS = (summary, findings, managers, funnel, stages, catalogue, data)
+# The sheets, in workbook order; the workbook opens on the Summary.
+SHEETS = (guide, summary, findings, managers, funnel, stages, catalogue, data)
+OPENS_ON = summary
+# A manager's own workbook (ReportOptions.owner, `--per-owner`): his page and his to-do list.
+OWNER_SHEETS = (owner_page, findings)
 
 
 def write(result: AuditResult, path: Path, options: ReportOptions | None = None) -> None:
-    """Write the workbook atomically (a temporary file beside `path`, then a rename). openpyxl's
-    own temporary sheet files go to a private folder beside `path` too, removed on every exit
-    path (and swept by the next run after a kill -9), never to the system temp folder."""
+    """Write the workbook atomically (a temporary file beside `path`, then a rename)."""
     options = options or ReportOptions()
     if options.mask_pii:
         from reports.pii import mask_result
@@ -48,26 +48,45 @@ def write(result: AuditResult, path: Path, options: ReportOptions | None = None)
         try:
             wb.save(tmp)
         except BaseException:
-            _discard(wb)
+            discard(wb)
             raise
 
 
 def build(result: AuditResult, options: ReportOptions | None = None) -> Workbook:
     """The workbook, every sheet of `SHEETS` appended; nothing left behind if one fails."""
     options = options or ReportOptions()
+    ctx = book_context(result, options, owner=options.owner)
+    if options.owner is not None:
+        return _assemble(OWNER_SHEETS, owner_page, ctx)
+    return _assemble(SHEETS, OPENS_ON, ctx)
+
+
+def book_context(result: AuditResult, options: ReportOptions, owner: str | None = None) -> BookContext:
+    """What the sheets share: language, check titles and the to-do list (of `owner` alone when given)."""
     lang = options.lang if options.lang in i18n.LANGS else "en"
-    ctx = BookContext(result, lang, options)
+    ctx = BookContext(result, lang, options, owner=owner)
     ctx.titles = {c.code: i18n.check_title(c.code, c.name, result.catalogue, lang) for c in result.checks}
+    cap = options.max_rows if options.max_rows is not None else DEFAULT_MAX_ROWS
+    ctx.todo = todo_list(result, lang, ctx.titles, max(0, min(int(cap), EXCEL_MAX_ROWS - 3)), owner=owner)
+    return ctx
+
+
+def _assemble(sheets, opens_on, ctx: BookContext) -> Workbook:
+    """A workbook of `sheets` (modules with `add(wb, ctx)`), opening on `opens_on`; nothing is
+    left behind if a sheet fails."""
     wb = Workbook(write_only=True)
-    _mark_as_report(wb, result)
     for style in named_styles():
         wb.add_named_style(style)
+    _mark_as_report(wb, ctx.result)
+    wb.properties.title = i18n.t("summary.title", ctx.lang) + (f": {ctx.owner}" if ctx.owner else "")
+    wb.properties.subject = i18n.t("print.as_of", ctx.lang, as_of=str(ctx.result.as_of.date()))
     try:
-        for sheet in SHEETS:
+        for sheet in sheets:
             sheet.add(wb, ctx)
     except BaseException:
-        _discard(wb)
+        discard(wb)
         raise
+    wb.active = list(sheets).index(opens_on)
     return wb
 
 
@@ -76,18 +95,3 @@ def _mark_as_report(wb: Workbook, result: AuditResult) -> None:
     from openpyxl.packaging.custom import StringProperty
     wb.properties.creator = TOOL_NAME
     wb.custom_doc_props.append(StringProperty(name=WORKBOOK_PROPERTY, value=str(result.tool_version or "")))
-
-
-def _discard(wb: Workbook) -> None:
-    """Close the half-written sheet streams of a failed build (rows, then the sheet, in
-    that order) and remove their temporary files, so nothing is left behind."""
-    for ws in wb.worksheets:
-        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
-        with contextlib.suppress(Exception):
-            if rows is not None:
-                rows.close()
-        if writer is not None:
-            with contextlib.suppress(Exception):
-                writer.xf.close()
-            with contextlib.suppress(OSError):
-                os.remove(writer.out)

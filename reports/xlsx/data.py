@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from audit.model.findings import Status
+from audit.model.text import num
 from reports import i18n
+from audit.model.text import column_word
 from reports.i18n import t
 from reports.xlsx.sheet import BookContext, Sheet
-from reports.xlsx.styles import CENTER_TOP, FMT_INT, TOP, WRAP
+from reports.xlsx.styles import Font, CENTER_TOP, FMT_INT, TOP, WRAP
 
 PARSE_DETAIL_ROWS = 1_000       # unreadable values listed one by one
 INPUT_COLUMNS = ("file", "table", "crm", "encoding", "delimiter", "header_row", "rows", "sheet", "mapping",
@@ -21,7 +23,8 @@ DELIMITER_NAMES = {"\t": "tab", ";": ";", ",": ",", "|": "|"}
 
 
 def add(wb: Workbook, ctx: BookContext) -> None:
-    s = Sheet(wb, t("sheet.data", ctx.lang), [44, 16, 14, 16, 18, 18, 12, 12, 42, 34, 24, 40])
+    s = Sheet(wb, t("sheet.data", ctx.lang), [44, 16, 14, 16, 18, 18, 12, 12, 42, 34, 24, 40], lang=ctx.lang)
+    s.print_setup(ctx)
     if ctx.result.warnings:
         _warnings(s, ctx)
         s.blank()
@@ -62,7 +65,8 @@ def _inputs(s: Sheet, ctx: BookContext) -> None:
     s.header([t(f"col.{h}", lang) for h in INPUT_COLUMNS])
     for src in r.inputs:
         mapping = "\n".join(f"{k} → {v}" for k, v in dict(src.mapping).items())
-        failures = ", ".join(f"{k}: {v:,}" for k, v in dict(src.parse_failures).items() if v)
+        failures = ", ".join(f"{_column(k, lang)}: {num(v, lang)}"
+                             for k, v in dict(src.parse_failures).items() if v)
         delimiter = DELIMITER_NAMES.get(src.delimiter or "", src.delimiter)
         s.append([s.cell(src.path, align=WRAP), s.cell(i18n.table(src.table, lang), align=TOP),
                   s.cell(src.crm, align=TOP), s.cell(src.encoding, align=TOP),
@@ -106,18 +110,26 @@ def _parse_issues(s: Sheet, ctx: BookContext) -> None:
     s.header([t(f"col.{h}", lang) for h in ("file", "table", "column", "source_column", "count", "examples")]
              + [""] * 3)
     for (file, table, column, source), row in grouped.iterrows():
-        s.append([s.cell(file), s.cell(i18n.table(table, lang)), s.cell(column), s.cell(source),
+        s.append([s.cell(file), s.cell(i18n.table(table, lang)), s.cell(_column(column, lang)), s.cell(source),
                   s.cell(int(row["count"]), fmt=FMT_INT), s.cell("  |  ".join(row["examples"]) or None)])
     s.blank()
     cap = min(PARSE_DETAIL_ROWS, ctx.options.max_rows if ctx.options.max_rows is not None else PARSE_DETAIL_ROWS)
     detail = issues.head(cap)
     if len(issues) > len(detail):
-        s.append([s.cell(t("data.parse_capped", lang, shown=f"{len(detail):,}", total=f"{len(issues):,}"),
+        s.append([s.cell(t("data.parse_capped", lang, shown=num(len(detail), lang), total=num(len(issues), lang)),
                          font=Font(bold=True, color="9C0006"))])
     s.header([t(f"col.{h}", lang) for h in ("file", "table", "row", "column", "source_column", "raw")]
              + [t("col.entity_id", lang)])
     for file, table, row_no, column, source, raw, entity_id in detail[
             ["file", "table", "row", "column", "source_column", "raw", "entity_id"]].itertuples(index=False, name=None):
         s.append([s.cell(file), s.cell(i18n.table(table, lang)),
-                  s.cell(row_no, align=Alignment(horizontal="center")), s.cell(column), s.cell(source),
+                  s.cell(row_no, align=Alignment(horizontal="center")), s.cell(_column(column, lang)),
+                  s.cell(source),
                   s.cell(raw), s.cell(entity_id)])
+
+
+def _column(name, lang: str) -> str | None:
+    """'close date (closed_at)': the field in words, with the name crm-audit.toml maps it by."""
+    if name is None or name != name:
+        return None
+    return f"{column_word(name, lang)} ({name})"

@@ -1,184 +1,222 @@
-"""The Findings sheet: one row per finding, filterable, deals linked to the CRM.
+"""The Findings sheet: the to-do list (reports.xlsx.todo), one row per deal per check.
+
+An Excel table (filters, banded rows) under a frozen header, with what was found in full
+sentences (rows as tall as their wrapped text), what to do, the evidence in words, the date as
+a date cell, deals linked to the CRM, and an empty status column with a dropdown (to do / fixed /
+not a problem) and a comment column, so the sheet can go to a manager as his list.
 
 At most `DEFAULT_MAX_ROWS` rows by default (`[report] max_rows`), most severe first, every
-check keeping its share, with a visible note: openpyxl's time per cell makes a full sheet
-slow at scale (README, "Reports"), and the JSON report keeps every finding. Big columns are
-cleaned in bulk and share one styled cell; severity colours are conditional formats.
+check keeping its share, with a visible note: openpyxl's time per cell makes a full sheet slow
+at scale (README, "Reports"), and the JSON report keeps every finding. Cells are reused per
+column (write-only mode serializes a row as it is appended).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+import warnings
+from typing import Any
 from urllib.parse import quote
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from audit.model.findings import Severity, finding_messages
-from reports import i18n
+from reports.evidence import evidence_words
 from reports.i18n import t
-from reports.xlsx.labels import sentinels
-from reports.xlsx.sheet import BookContext, Sheet, text_column
-from reports.xlsx.styles import FMT_AMOUNT, MUTED, severity_rules
+from reports.xlsx.capping import capped_findings
+from reports.xlsx.sheet import BookContext, Sheet, safe_text, wrapped_lines
+from reports.xlsx.styles import Font, FMT_AMOUNT, MUTED, date_format, severity_rules
+from reports.xlsx.todo import TodoList
 
-DEFAULT_MAX_ROWS = 20_000       # finding rows on the Findings sheet (the JSON holds all)
+__all__ = ["DEFAULT_MAX_ROWS", "capped_findings", "evidence_text", "add", "COLUMNS", "FIRST_ROW"]
+
+DEFAULT_MAX_ROWS = 20_000       # rows on the Findings sheet (the JSON holds every finding)
 EXCEL_MAX_ROWS = 1_048_576
 MAX_LINKS = 65_000              # Excel drops hyperlinks past 65,530 per sheet
+FIRST_ROW = 3                   # row 1: the note, row 2: the header
 
-FINDING_HEADERS = ("code", "severity", "check", "entity_type", "entity_id", "title", "owner", "pipeline",
-                   "stage", "amount", "message", "evidence")
-FINDING_WIDTHS = (8, 10, 28, 11, 13, 30, 18, 16, 20, 12, 60, 44)
-_ID, _AMOUNT = FINDING_HEADERS.index("entity_id"), FINDING_HEADERS.index("amount")
-
-
-def capped_findings(findings: pd.DataFrame, cap: int) -> pd.DataFrame:
-    """The findings to show, at most `cap`, most severe first, then by code and amount.
-
-    When there are more, the most severe are kept and, within a severity, every check
-    keeps its share (the first rows of each check, largest amounts first): one check
-    flagging a million activities does not crowd out the others.
-    """
-    n = len(findings)
-    if n == 0:
-        return findings
-    sev = findings["severity"].map({s.label: int(s) for s in Severity}).fillna(-1).to_numpy()
-    amount = pd.to_numeric(findings.get("amount"), errors="coerce") if "amount" in findings \
-        else pd.Series(np.nan, index=findings.index)
-    amount_key = -amount.fillna(-np.inf).to_numpy()
-    # Integer codes: lexsort on object arrays of text is ten times slower.
-    code = pd.factorize(findings["code"].astype(str), sort=True)[0]
-    position = np.arange(n)
-    # Rank of each finding within its check: largest amount first, then as the check listed them.
-    by_check = np.lexsort((position, amount_key, code))
-    code_sorted = code[by_check]
-    starts = np.r_[0, np.flatnonzero(code_sorted[1:] != code_sorted[:-1]) + 1]
-    group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    rank = np.empty(n, dtype=np.int64)
-    rank[by_check] = np.arange(n) - group_start
-    keep = np.lexsort((position, code, rank, -sev))[:cap] if n > cap else position
-    shown = np.lexsort((rank[keep], code[keep], -sev[keep]))
-    return findings.iloc[keep[shown]]
+# (field of the to-do row, header label, width, wrapped)
+COLUMNS = (
+    ("severity", "col.severity", 12, False),   # "высокая" in bold, beside the filter button
+    ("check", "col.check", 24, True),
+    ("owner", "col.owner", 17, True),
+    ("pipeline", "col.pipeline", 13, True),
+    ("stage", "col.stage", 18, True),
+    ("deal", "col.deal", 28, True),
+    ("deal_id", "col.deal_id", 11, False),
+    ("company", "col.company", 20, True),
+    ("amount", "col.amount", 12, False),
+    ("at", "col.date", 13, False),
+    ("found", "col.found", 46, True),
+    ("todo", "col.todo", 26, True),
+    ("evidence", "col.evidence", 40, True),
+    ("status", "col.todo_status", 14, False),
+    ("comment", "col.comment", 24, True),
+)
+_FIELDS = [c[0] for c in COLUMNS]
+_WIDTHS = [c[2] for c in COLUMNS]
+_WRAPPED = [i for i, c in enumerate(COLUMNS) if c[3]]
+LINE_HEIGHT = 15.0
 
 
-def evidence_text(evidence: Any) -> str | None:
-    """{'lost_share': 0.05, 'closed': 40} -> 'lost_share: 0.05; closed: 40'."""
-    if not isinstance(evidence, Mapping) or not evidence:
-        return None if not evidence else str(evidence)
-    return "; ".join(f"{key}: {_plain_value(value)}" for key, value in evidence.items())
-
-
-def _plain_value(value: Any) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        if value.is_integer() and abs(value) < 1e15:
-            return f"{int(value)}"
-        return f"{value:.4g}" if abs(value) < 1 else f"{round(value, 2):g}"
-    if isinstance(value, (list, tuple, set)):
-        return ", ".join(_plain_value(v) for v in value)
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_plain_value(v)}" for k, v in value.items()) + "}"
-    return str(value)
+def evidence_text(evidence: Any, lang: str = "en") -> str | None:
+    """The evidence in words ({'lost_share': 0.05, 'closed': 40} -> 'lost share: 5%; ...')."""
+    return evidence_words(evidence, lang)
 
 
 def add(wb: Workbook, ctx: BookContext) -> None:
-    r, lang, options = ctx.result, ctx.lang, ctx.options
-    cap = options.max_rows if options.max_rows is not None else DEFAULT_MAX_ROWS
-    cap = max(0, min(int(cap), EXCEL_MAX_ROWS - 3))
-    total = len(r.findings)
-    shown = capped_findings(r.findings, cap)
-    s = Sheet(wb, t("sheet.findings", lang), FINDING_WIDTHS)
-    s.freeze("A3")
-    s.ws.print_title_rows = "2:2"  # the header on every printed page
-    url_template = options.deal_url if options.deal_url and "{id}" in options.deal_url else None
-    _note(s, total, shown, url_template, lang)
-    s.header([i18n.column(h, lang) if h != "check" else t("col.check", lang) for h in FINDING_HEADERS])
-    if not len(shown):
-        return
-    _rows(s, _columns(shown, ctx), shown, url_template)
-    first, last = 3, 2 + len(shown)
-    s.row = last
-    s.ws.auto_filter.ref = f"A2:{get_column_letter(len(FINDING_HEADERS))}{last}"
-    severity_rules(s, "B", first, last, lang)
-
-
-def _note(s: Sheet, total: int, shown: pd.DataFrame, url_template: str | None, lang: str) -> None:
-    """How many findings the sheet shows (red when capped) and whether links were capped."""
-    notes = []
-    if total > len(shown):
-        notes.append(t("findings.capped", lang, shown=f"{len(shown):,}", total=f"{total:,}",
-                       left=f"{total - len(shown):,}"))
-    else:
-        notes.append(t("findings.caption", lang, n=f"{total:,}"))
-    if url_template is not None and len(shown):
-        n_deals = int(shown["entity_type"].eq("deal").sum())
-        if n_deals > MAX_LINKS:
-            notes.append(t("findings.links_capped", lang, n=f"{MAX_LINKS:,}"))
-    note_font = Font(bold=True, color="9C0006") if total > len(shown) else Font(italic=True, color=MUTED)
-    s.append([s.cell("  ".join(notes), font=note_font)], height=18)
-
-
-def _columns(shown: pd.DataFrame, ctx: BookContext) -> list[list[Any]]:
-    """The sheet's columns (FINDING_HEADERS order), translated and made safe in bulk."""
+    todo = ctx.todo
     lang = ctx.lang
+    s = Sheet(wb, t("sheet.findings", lang), _widths(todo.rows), lang=ctx.lang)
+    s.freeze(f"A{FIRST_ROW}")
+    s.print_setup(ctx, repeat_rows=f"{FIRST_ROW - 1}:{FIRST_ROW - 1}")
+    url_template = ctx.options.deal_url if ctx.options.deal_url and "{id}" in ctx.options.deal_url else None
+    _note(s, todo, url_template, lang)
+    headers = [t(label, lang) for _f, label, _w, _wrap in COLUMNS]
+    s.header(headers)
+    if not len(todo.rows):
+        s.append([s.cell(t("findings.none", lang), font=Font(italic=True, color=MUTED))])
+        return
+    _rows(s, todo.rows, url_template, lang)
+    last = s.row
+    ref = f"A{FIRST_ROW - 1}:{get_column_letter(len(COLUMNS))}{last}"
+    table = Table(displayName="Findings", ref=ref, tableStyleInfo=TableStyleInfo(
+        name="TableStyleLight9", showRowStripes=True, showColumnStripes=False))
+    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, 1)]
+    table.autoFilter = AutoFilter(ref=ref)
+    with warnings.catch_warnings():  # "add table columns manually": done above
+        warnings.simplefilter("ignore", UserWarning)
+        s.ws.add_table(table)
+    _status_dropdown(s, lang, last)
+    severity_rules(s, "A", FIRST_ROW, last, lang)
 
-    def col(name: str) -> pd.Series:
-        return shown[name] if name in shown.columns else pd.Series([None] * len(shown), index=shown.index)
 
-    sev_labels = {s_.label: i18n.severity(s_.label, lang) for s_ in Severity}
-    entity_labels = {e: i18n.entity(e, lang) for e in ("deal", "activity", "lead", "owner", "pipeline",
-                                                      "stage", "dataset")}
-    codes = col("code").astype(str)
-    return [
-        text_column(codes),
-        text_column(col("severity").map(sev_labels).fillna(col("severity"))),
-        text_column(codes.map(ctx.titles).fillna(codes)),
-        text_column(col("entity_type").map(entity_labels).fillna(col("entity_type"))),
-        text_column(col("entity_id")),
-        text_column(col("title")),
-        text_column(col("owner").replace(sentinels(lang))),
-        text_column(col("pipeline").replace(sentinels(lang))),
-        text_column(col("stage")),
-        pd.to_numeric(col("amount"), errors="coerce").astype(float).tolist(),
-        text_column(finding_messages(shown, lang)),
-        text_column(pd.Series([evidence_text(e) for e in col("evidence").tolist()], index=shown.index,
-                              dtype=object)),
-    ]
+def _widths(rows: pd.DataFrame) -> list[float]:
+    """The columns' widths; the deal id as wide as the longest shown (Salesforce's are 18
+    characters, amoCRM's 8), within reason."""
+    widths = list(_WIDTHS)
+    if len(rows):
+        longest = rows["deal_id"].dropna().astype(str).str.len().max()
+        if longest == longest:
+            widths[_FIELDS.index("deal_id")] = max(widths[_FIELDS.index("deal_id")], min(22, int(longest) + 2))
+    return widths
 
 
-def _rows(s: Sheet, columns: list[list[Any]], shown: pd.DataFrame, url_template: str | None) -> None:
-    """One row per finding, appended straight to the stream (the sheet's hot loop)."""
+def _note(s: Sheet, todo: TodoList, url_template: str | None, lang: str) -> None:
+    """What the sheet holds (red when capped) and whether links were capped."""
+    from audit.model.text import num
+    shown = len(todo.rows)
+    if shown < todo.groups:
+        notes = [t("findings.capped", lang, shown=num(shown, lang), total=num(todo.groups, lang),
+                   left=num(todo.groups - shown, lang))]
+    else:
+        notes = [t("findings.caption", lang, rows=num(shown, lang), n=num(todo.findings, lang))]
+    if url_template is not None and int(todo.rows["is_deal"].sum() if shown else 0) > MAX_LINKS:
+        notes.append(t("findings.links_capped", lang, n=num(MAX_LINKS, lang)))
+    font = Font(bold=True, color="9C0006") if shown < todo.groups else Font(italic=True, color=MUTED)
+    s.append([s.cell("  ".join(notes), font=font)], height=18)
+
+
+def _rows(s: Sheet, rows: pd.DataFrame, url_template: str | None, lang: str) -> None:
+    """One row per to-do item, appended straight to the stream (the sheet's hot loop).
+
+    One styled cell per column is reused row after row (write-only mode serializes a row as it
+    is appended), and its value is set with the column's type fixed once: text is always text
+    (so CRM text that starts with "=" never becomes a formula), amounts numbers, dates dates.
+    openpyxl's value setter would infer the type cell by cell, a third of the sheet's time."""
     ws = s.ws
-    is_deal = shown["entity_type"].eq("deal").tolist() if "entity_type" in shown.columns \
-        else [False] * len(shown)
-    ids = columns[_ID]
-    amount_cell = WriteOnlyCell(ws)
-    amount_cell.number_format = FMT_AMOUNT
-    # Text that would read as a formula: forced to text (rare, so looked up once).
-    formula_like = [i for i, c in enumerate(columns) if i != _AMOUNT and any(
-        isinstance(v, str) and v.startswith("=") for v in c)]
-    n_links = 0
-    for *values, deal_row, entity_id in zip(*columns, is_deal, ids):
-        amount = values[_AMOUNT]
-        if amount != amount:  # NaN
-            values[_AMOUNT] = None
-        else:
-            amount_cell.value = amount
-            values[_AMOUNT] = amount_cell
-        for i in formula_like:
+    ws._values_to_row = _cells_to_row  # rows of ready cells: see _cells_to_row
+    top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    cells = []
+    for name, _label, _w, wrapped in COLUMNS:
+        cell = WriteOnlyCell(ws)
+        cell.alignment = wrap if wrapped else top
+        cell.data_type = {"amount": "n", "at": "d"}.get(name, "s")
+        cells.append(cell)
+    cells[_FIELDS.index("amount")].number_format = FMT_AMOUNT
+    cells[_FIELDS.index("at")].number_format = date_format(lang)
+    # Centred: a right-aligned date ran into the left-aligned sentence beside it ("2026-11-192 times").
+    cells[_FIELDS.index("at")].alignment = Alignment(vertical="top", horizontal="center")
+    cells[_FIELDS.index("severity")].font = Font(bold=True)
+    link = WriteOnlyCell(ws)
+    link.style = "ca_link"
+    link.data_type = "s"
+    per_line = [s.per_line(w) for w in s.widths]
+    columns = _column_values(rows)
+    id_col, n_links = _FIELDS.index("deal_id"), 0
+    is_deal = rows["is_deal"].tolist()
+    for r, values in enumerate(zip(*columns)):
+        out: list[Any] = []
+        for cell, value in zip(cells, values):
+            if value is None:
+                out.append(None)
+            else:
+                cell._value = value
+                out.append(cell)
+        lines = 1
+        for i in _WRAPPED:
             v = values[i]
-            if isinstance(v, str) and v.startswith("="):
-                values[i] = s.cell(v)
-        if url_template is not None and deal_row and entity_id is not None and n_links < MAX_LINKS:
-            link_cell = WriteOnlyCell(ws, value=entity_id)
-            link_cell.data_type = "s"
-            link_cell.hyperlink = url_template.replace("{id}", quote(str(entity_id), safe=""))
-            link_cell.style = "ca_link"
-            values[_ID] = link_cell
+            if isinstance(v, str) and len(v) > per_line[i]:
+                lines = max(lines, sum(wrapped_lines(p, per_line[i]) for p in v.split("\n")))
+        if url_template is not None and is_deal[r] and values[id_col] is not None and n_links < MAX_LINKS:
+            link._value = values[id_col]
+            link.hyperlink = url_template.replace("{id}", quote(str(values[id_col]), safe=""))
+            out[id_col] = link
             n_links += 1
-        ws.append(values)
+        s.row += 1
+        if lines > 1:
+            ws.row_dimensions[s.row].height = min(409.0, LINE_HEIGHT * lines + 2)
+        ws.append(out)
+
+
+def _cells_to_row(values: list[Any], row_idx: int):
+    """The write-only sheet's step from an appended row to its cells, for rows that hold cells
+    only (and None for empty ones). openpyxl's own step first tries each item as a plain value
+    and falls back to it as a cell on the error that raises, with the cell's repr built for the
+    message: half a million exceptions on a full sheet."""
+    for col_idx, cell in enumerate(values, 1):
+        if cell is None:
+            continue
+        cell.column = col_idx
+        cell.row = row_idx
+        if cell.hyperlink is not None:
+            cell.hyperlink.ref = cell.coordinate
+        yield cell
+
+
+def _column_values(rows: pd.DataFrame) -> list[list[Any]]:
+    """Each column as plain Python values: text made safe, missing as None, dates as datetimes."""
+    out = []
+    for name in _FIELDS:
+        if name in ("status", "comment"):
+            out.append([None] * len(rows))
+        elif name == "amount":
+            out.append([None if v != v else v for v in pd.to_numeric(rows["amount"], errors="coerce").astype(float)])
+        elif name == "at":
+            stamps = pd.to_datetime(rows["at"])
+            out.append([None if pd.isna(v) else v.to_pydatetime() for v in stamps])
+        else:  # text columns: every value as safe text (ids too)
+            out.append([None if _missing(v) else safe_text(v) for v in rows[name].tolist()])
+    return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value)) \
+        or value is pd.NA or value is pd.NaT
+
+
+def _status_dropdown(s: Sheet, lang: str, last: int) -> None:
+    """The status column: a dropdown of to do / fixed / not a problem (any other text allowed)."""
+    col = get_column_letter(_FIELDS.index("status") + 1)
+    choices = ",".join(t(f"todo.{k}", lang) for k in ("open", "fixed", "not_a_problem"))
+    validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True,
+                                showErrorMessage=False, showDropDown=False)
+    validation.add(f"{col}{FIRST_ROW}:{col}{last}")
+    s.ws.data_validations.append(validation)
+

@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.formatting.rule import DataBarRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from reports import i18n
 from reports.i18n import t
 from reports.xlsx.labels import localize_values, verdict_text
 from reports.xlsx.sheet import BookContext, Sheet, missing
-from reports.xlsx.styles import FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, SEVERITY_COLORS, scale
+from reports.xlsx.styles import Font, FMT_1, FMT_AMOUNT, FMT_INT, FMT_PCT, SEVERITY_COLORS, band_rules, scale
 from reports.xlsx.tables import column_ref, header_width, width
 
 STAGE_ORDER = ["pipeline", "stage", "order", "kind", "verdict", "verdicts", "result_named", "vague", "hub",
@@ -46,7 +46,9 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     if len(pipelines) and "pipeline" in pipelines and r.scores.by_pipeline:
         pipelines["score"] = pipelines["pipeline"].map(dict(r.scores.by_pipeline)).astype(float)
     stage_cols, pipe_cols = _ordered(stages, STAGE_ORDER), _ordered(pipelines, PIPELINE_ORDER)
-    s = Sheet(wb, t("sheet.stages", lang), _widths(((stages, stage_cols), (pipelines, pipe_cols)), lang))
+    s = Sheet(wb, t("sheet.stages", lang), _widths(((stages, stage_cols), (pipelines, pipe_cols)), lang),
+              lang=ctx.lang)
+    s.print_setup(ctx)
     s.caption(t("stages.caption", lang))
     s.blank()
     s.section(t("stages.stages", lang))
@@ -106,7 +108,7 @@ def _pipeline_table(s: Sheet, shown: pd.DataFrame, lang: str) -> None:
     last = s.row
     if "score" in pipe_cols:
         col = get_column_letter(pipe_cols.index("score") + 1)
-        scale(s, f"{col}{first}:{col}{last}")
+        band_rules(s, f"{col}{first}:{col}{last}")
 
 
 def _rows(s: Sheet, localized: pd.DataFrame, raw: pd.DataFrame, cols: list[str], lang: str,

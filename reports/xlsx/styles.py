@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
+from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
+from openpyxl.styles import Font as _Font
 
 from reports import i18n
 from reports.common import is_number
 
 if TYPE_CHECKING:
     from reports.xlsx.sheet import Sheet
+
+FACE = "Calibri"   # the face the row heights are measured for (reports.xlsx.sheet.CHARS_PER_UNIT)
+
+
+def Font(name: str | None = FACE, **kwargs: Any) -> _Font:  # noqa: N802 - stands in for openpyxl's Font
+    """openpyxl's Font with the face named. A font without a name is drawn in each program's
+    own default (LibreOffice picks a serif, wider than Calibri), so the measured row heights
+    would clip wrapped text there."""
+    return _Font(name=name, **kwargs)
+
 
 INK = "1F2937"
 MUTED = "6B7280"
@@ -37,6 +48,11 @@ FMT_PCT = "0%_ "
 FMT_1 = "0.0_ "
 FMT_2 = "0.00_ "
 FMT_DATE = "yyyy-mm-dd hh:mm"
+# Dates as the report's language writes them (cells stay dates: they sort and filter as dates).
+DATE_FORMATS = {"en": "yyyy-mm-dd", "ru": "dd.mm.yyyy"}
+DATE_TIME_FORMATS = {"en": "yyyy-mm-dd hh:mm", "ru": "dd.mm.yyyy hh:mm"}
+# Absolute bands for every trust score: red below 60, amber below 80, green from 80.
+BANDS = ((80, "C6EFCE", "006100"), (60, "FFEB9C", "9C5700"), (0, "FFC7CE", "9C0006"))
 FMT_SIGNED = "+#,##0;-#,##0;0"
 FMT_SIGNED_1 = "+0.0;-0.0;0.0"
 
@@ -44,6 +60,31 @@ FMT_SIGNED_1 = "+0.0;-0.0;0.0"
 TOP = Alignment(vertical="top")
 WRAP = Alignment(vertical="top", wrap_text=True)
 CENTER_TOP = Alignment(horizontal="center", vertical="top")
+
+
+def date_format(lang: str, with_time: bool = False) -> str:
+    return (DATE_TIME_FORMATS if with_time else DATE_FORMATS)["ru" if lang == "ru" else "en"]
+
+
+def band(score: Any) -> tuple[str, str] | None:
+    """(fill, font colour) of a score's band; None when there is no score."""
+    if not is_number(score):
+        return None
+    for floor, fill, font in BANDS:
+        if score >= floor:
+            return fill, font
+    return BANDS[-1][1:]
+
+
+def band_rules(sheet: Sheet, ref: str) -> None:
+    """Scores in the range `ref` ("D3:D40") coloured by the absolute bands, as on every sheet;
+    empty cells stay white."""
+    cell = ref.split(":")[0]
+    conditions = (f"{cell}>=80", f"AND({cell}>=60,{cell}<80)", f"{cell}<60")
+    for condition, (_floor, fill, font) in zip(conditions, BANDS):
+        sheet.ws.conditional_formatting.add(ref, FormulaRule(
+            formula=[f"AND(ISNUMBER({cell}),{condition})"], stopIfTrue=True,
+            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(color=font, bold=True)))
 
 
 def named_styles() -> list[NamedStyle]:
@@ -106,9 +147,9 @@ def sev_fill(label: str) -> tuple[str, Font]:
 
 
 def score_font(score: Any, size: int = 11) -> Font:
-    """Green from 80, amber from 60, red below; grey when there is no score."""
-    color = MUTED if not is_number(score) else "006100" if score >= 80 else "9C5700" if score >= 60 else "9C0006"
-    return Font(bold=True, size=size, color=color)
+    """The score's band colour (green from 80, amber from 60, red below); grey without a score."""
+    shown = band(score)
+    return Font(bold=True, size=size, color=shown[1] if shown else MUTED)
 
 
 def show_axes(chart) -> None:

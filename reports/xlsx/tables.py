@@ -32,6 +32,7 @@ def table_rows(s: Sheet, frame: pd.DataFrame, formats: Mapping[str, str], lang: 
     """Rows of a small table: booleans as yes/no, numbers formatted, text safe."""
     yes, no = t("yes", lang), t("no", lang)
     wrap_align = Alignment(vertical="top", wrap_text=True)
+    top = Alignment(vertical="top")  # a row as tall as its wrapped cell reads from the top
     columns = list(frame.columns)
     for values in frame.itertuples(index=False, name=None):  # small tables only (owners, stages)
         row = []
@@ -41,7 +42,7 @@ def table_rows(s: Sheet, frame: pd.DataFrame, formats: Mapping[str, str], lang: 
             fmt = formats.get(name)
             if fmt is None and isinstance(value, (float, np.floating)) and not missing(value):
                 fmt = FMT_2 if abs(value) < 100 and not float(value).is_integer() else FMT_INT
-            row.append(s.cell(value, fmt=fmt, align=wrap_align if name in wrap else None))
+            row.append(s.cell(value, fmt=fmt, align=wrap_align if name in wrap else top if wrap else None))
         s.append(row)
 
 

@@ -78,7 +78,8 @@ def test_evidence():
     assert (ev["n"], ev["advanced"], ev["team_n"], ev["team_advanced"]) == (20, 2, 80, 48)
     assert ev["owner_rate"] == 0.1 and ev["team_rate"] == 0.6
     assert 0 < ev["p_value"] <= ev["q_value"] <= 0.05
-    assert row["message"].startswith("Zed at 'Proposal' (Sales): 2 of 20 deals (10 %) moved on, against 60 %")
+    assert row["message"] == ("Zed at 'Proposal' (Sales): 2 of 20 deals (10%) moved on, against 60% for the rest "
+                              "of the team: far below, not by chance")
 
 
 def test_effect_floor_keeps_a_small_gap_on_big_numbers_quiet():

@@ -32,7 +32,7 @@ def mixed():
 @pytest.mark.parametrize("deal_id, flagged, text", [
     pytest.param("1", True, "no owner", id="missing-owner-is-flagged"),
     pytest.param("2", True, "no stage", id="missing-stage-is-flagged"),
-    pytest.param("3", True, "no created_at", id="missing-creation-date-is-flagged"),
+    pytest.param("3", True, "no creation date", id="missing-creation-date-is-flagged"),
     pytest.param("4", True, "won without an amount", id="won-without-amount-is-flagged"),
     pytest.param("5", False, None, id="lost-without-amount-is-fine"),
     pytest.param("6", False, None, id="open-without-amount-is-fine"),
@@ -50,7 +50,7 @@ def test_exact_flagged_ids_and_the_deal_without_id(mixed):
     ids = mixed.findings["entity_id"].tolist()
     assert sorted(i for i in ids if i is not None) == ["1", "2", "3", "4", "8"]
     nameless = mixed.findings[mixed.findings["entity_id"].isna()]
-    assert nameless["message"].tolist() == ["no deal_id"]
+    assert nameless["message"].tolist() == ["no deal id"]
     assert mixed.status is Status.FAIL
     assert mixed.findings.set_index("entity_id").loc["8", "evidence"]["missing"] == ["stage", "owner"]
     assert mixed.metric == round(6 / 9, 4)
@@ -69,7 +69,7 @@ def test_owner_not_exported_is_not_a_gap_on_every_deal():
     result = run_check(RequiredFields, crm)
     assert result.findings["entity_id"].tolist() == ["2"]
     assert result.findings["message"].tolist() == ["no stage"]
-    assert "not checked: owner-missing (deals lack owner)" in result.message
+    assert "not checked: no owner (the deals export has no owner column)" in result.message
 
 
 def test_empty_deals_table_is_skipped_without_running_gx():

@@ -52,7 +52,7 @@ def test_unique_ids_are_quiet_and_tables_not_exported_are_named():
     crm = make_crm([deal(1), deal(2)], activities=[activity(1, "2026-10-02", activity_id="a1")])
     result = run_check(DuplicateIds, crm)
     assert result.status is Status.PASS and result.findings.empty
-    assert "lead_id-duplicate (leads not provided)" in result.message
+    assert "lead id repeated (leads not exported)" in result.message
 
 
 def test_one_deal_passes():

@@ -30,13 +30,13 @@ def mixed(crm):
     pytest.param("1", "closed 2026-10-01 12:00 before it was created 2026-10-10 09:00", id="closed-before-created"),
     pytest.param("2", None, id="closed-at-creation-is-fine"),
     pytest.param("3", None, id="closed-after-creation-is-fine"),
-    pytest.param("4", "created_at 2026-12-01 is after the audit date 2026-11-20", id="created-in-the-future"),
-    pytest.param("5", "closed_at 2026-12-24 is after the audit date 2026-11-20", id="closed-in-the-future"),
-    pytest.param("6", "last_activity_at 2026-11-21 is after the audit date 2026-11-20",
+    pytest.param("4", "creation date 2026-12-01 is after the audit date 2026-11-20", id="created-in-the-future"),
+    pytest.param("5", "close date 2026-12-24 is after the audit date 2026-11-20", id="closed-in-the-future"),
+    pytest.param("6", "last activity date 2026-11-21 is after the audit date 2026-11-20",
                  id="activity-in-the-future"),
     pytest.param("7", None, id="missing-dates-are-not-judged"),
     pytest.param("8", "closed 2026-11-02 before it was created 2026-12-02; "
-                      "created_at 2026-12-02 is after the audit date 2026-11-20", id="two-problems-one-finding"),
+                      "creation date 2026-12-02 is after the audit date 2026-11-20", id="two-problems-one-finding"),
 ])
 def test_date_order_cases(mixed, deal_id, text):
     rows = mixed.findings[mixed.findings["entity_id"] == deal_id]

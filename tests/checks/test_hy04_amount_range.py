@@ -22,9 +22,9 @@ def mixed():
 
 
 @pytest.mark.parametrize("deal_id, text", [
-    pytest.param("1", "negative amount -500", id="negative-is-flagged"),
+    pytest.param("1", "negative amount −500", id="negative-is-flagged"),
     pytest.param("2", "won with amount 0", id="won-at-zero-is-flagged"),
-    pytest.param("3", "won with a negative amount -20", id="won-and-negative-is-one-finding"),
+    pytest.param("3", "won with a negative amount −20", id="won-and-negative-is-one-finding"),
     pytest.param("4", None, id="lost-at-zero-is-fine"),
     pytest.param("5", None, id="open-at-zero-is-fine"),
     pytest.param("6", None, id="missing-amount-is-hy01s-concern"),

@@ -47,9 +47,9 @@ def mixed(crm):
 
 @pytest.mark.parametrize("deal_id, text", [
     pytest.param("c-pending", "status 'pending' is not open, won or lost", id="unknown-status"),
-    pytest.param("c-open-closed", "open but closed_at is 2026-10-03", id="open-with-close-date"),
-    pytest.param("c-won-no-date", "won but has no closed_at", id="won-without-close-date"),
-    pytest.param("c-lost-no-date", "lost but has no closed_at", id="lost-without-close-date"),
+    pytest.param("c-open-closed", "open but has a close date, 2026-10-03", id="open-with-close-date"),
+    pytest.param("c-won-no-date", "won but has no close date", id="won-without-close-date"),
+    pytest.param("c-lost-no-date", "lost but has no close date", id="lost-without-close-date"),
     pytest.param("c-fine", None, id="consistent-lost-is-quiet"),
     pytest.param("s-won-in-open-stage", "status won but its stage 'Qualified' is an open stage",
                  id="won-in-open-stage"),

@@ -136,7 +136,7 @@ def test_without_company_or_contact_nothing_is_judged():
     crm = make_crm([deal(1, title="A"), deal(2, title="A")])
     assert_skipped(DuplicateDeals().run(crm, ctx(DuplicateDeals, crm)), "neither company nor contact")
     one = make_crm([deal(1, title="A", company="Acme"), deal(2, title="A")])
-    assert_skipped(run_check(DuplicateDeals, one), "1 deal(s) with a company or contact: too few to look for duplicates")
+    assert_skipped(run_check(DuplicateDeals, one), "1 deal with a company or contact: too few to look for duplicates")
 
 
 @pytest.mark.parametrize("raw, key", [

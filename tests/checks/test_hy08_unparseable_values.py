@@ -20,18 +20,18 @@ def run(issues, **tables):
 
 @pytest.mark.parametrize("issues, expected", [
     pytest.param([issue("deals", "created_at", "31.02.2026", "1", source_column="Дата создания")],
-                 [("deal", "1", "created_at (\"Дата создания\") '31.02.2026' is not a date (deals.csv, row 5)")],
+                 [("deal", "1", "creation date ('Дата создания') '31.02.2026' is not a date (deals.csv, row 5)")],
                  id="deal-date-names-the-deal"),
     pytest.param([issue("deals", "amount", "1 234,5 руб", "2")],
                  [("deal", "2", "amount '1 234,5 руб' is not a number (deals.csv, row 5)")], id="deal-amount"),
     pytest.param([issue("stage_history", "changed_at", "вчера", "1", row=9)],
-                 [("deal", "1", "changed_at 'вчера' is not a date (stage_history.csv, row 9)")],
+                 [("deal", "1", "change date 'вчера' is not a date (stage_history.csv, row 9)")],
                  id="history-row-belongs-to-its-deal"),
     pytest.param([issue("activities", "duration_s", "abc", "a7")],
-                 [("activity", "a7", "duration_s 'abc' is not a number (activities.csv, row 5)")],
+                 [("activity", "a7", "duration 'abc' is not a number (activities.csv, row 5)")],
                  id="activity-value"),
     pytest.param([issue("leads", "created_at", "??", None, row=3)],
-                 [("lead", None, "created_at '??' is not a date (leads.csv, row 3)")], id="record-without-id"),
+                 [("lead", None, "creation date '??' is not a date (leads.csv, row 3)")], id="record-without-id"),
     pytest.param([], [], id="nothing-unparsed-is-quiet"),
 ])
 def test_unparseable_values(issues, expected):
@@ -50,7 +50,7 @@ def test_evidence_and_context_of_the_record():
                                     "source_column": "Дата создания", "raw": "31.02.2026", "table": "deals"}
     assert (deal_row["owner"], deal_row["pipeline"], deal_row["stage"]) == ("Anna", "Sales", "Qualified")
     assert act_row["owner"] == "Boris"
-    assert result.message == "2 values could not be read (activities.at 1, deals.created_at 1)"
+    assert result.message == "2 values could not be read (activity date in activities: 1, creation date in deals: 1)"
 
 
 def test_line_not_read_as_a_record_says_so_and_no_message_is_empty():
@@ -60,5 +60,5 @@ def test_line_not_read_as_a_record_says_so_and_no_message_is_empty():
     [message] = result.findings["message"].tolist()
     assert message == ("line not read as a record (wrong number of fields, or a report total): '7;Окна;;;extra' "
                        "(deals.csv, row 7)")
-    assert "()" not in result.message and result.message == "1 values could not be read (lines not read as records 1)"
+    assert "()" not in result.message and result.message == "1 value could not be read (lines not read as records: 1)"
     assert "()" not in result.message_ru

@@ -86,4 +86,4 @@ def test_activities_linked_to_no_deal_skip_the_check():
     # e.g. calls exported with contact ids only: every deal would look silent.
     crm = make_crm([deal(1, created_at=OLD)], activities=[activity("c-77", "2026-11-19")])
     result = run_check(SilentOpenDeal, crm)
-    assert_skipped(result, "activities link to no deal: none of the 1 activities names a deal_id found in deals")
+    assert_skipped(result, "activities link to no deal: none of the 1 activities names a deal id found in the deals export")

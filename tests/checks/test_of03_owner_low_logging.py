@@ -54,7 +54,7 @@ def test_evidence():
     assert ev["activities"] == 10 and ev["deals"] == 20 and ev["activities_per_deal"] == 0.5
     assert ev["team_median"] == 5.0 and ev["z"] < -3
     assert result.findings.loc[0, "entity_type"] == "owner" and result.findings.loc[0, "owner"] == "Zed"
-    assert "Zed logs 0.50 activities per deal (10 on 20 deals)" in result.findings.loc[0, "message"]
+    assert "Zed logs 0.5 activities per deal (10 on 20 deals)" in result.findings.loc[0, "message"]
 
 
 def test_activities_on_unknown_deals_do_not_count():

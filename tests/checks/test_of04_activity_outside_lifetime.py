@@ -65,7 +65,7 @@ def test_missing_activity_id_gets_a_stable_synthetic_id():
                                    "1@2026-09-30T08:00:00/call#2", "real"]
     synthetic = result.findings[result.findings["entity_id"] != "real"]
     assert all(ev["synthetic_id"] for ev in synthetic["evidence"])
-    assert synthetic["message"].str.contains("no activity_id in the export").all()
+    assert synthetic["message"].str.contains("the export has no activity ids").all()
     assert "synthetic_id" not in result.findings.set_index("entity_id").loc["real", "evidence"]
     assert flagged_ids(run_check(ActivityOutsideLifetime, crm)) == flagged_ids(result)  # stable
 

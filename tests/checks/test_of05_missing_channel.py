@@ -61,7 +61,7 @@ def test_evidence_and_message():
     assert row["evidence"] == {"type": "email", "owner_activities": 35, "owner_deals": 10,
                                "team_users_share": 1.0, "team_type_share": 0.25, "other_owners": 4}
     assert row["message"] == ("Zed: no e-mail logged on 10 deals (35 other activities), while 4 of 4 "
-                              "other owners log it (25 % of their activities): mailbox not connected?")
+                              "other owners log it (25% of their activities): mailbox not connected?")
 
 
 def test_channels_are_configurable():

@@ -50,7 +50,7 @@ def test_numbers_in_8_plus7_and_spaced_forms_are_one_client():
                   "first_call": "2026-10-05T11:00:00", "last_call": "2026-10-07T11:00:00",
                   "managers_on_calls": "Иванов Пётр", "window_h": 24, "min_talk_s": 60}
     assert result.findings["message"][0] == (
-        "3 call(s) with the client (8 min, 2026-10-05 – 2026-10-07) left no trace in the CRM within 24 h")
+        "3 calls with the client (8 min, 2026-10-05 – 2026-10-07) left no trace in the CRM within 24 h")
     assert result.findings["owner"][0] == "Anna"  # the deal's owner, whoever talked
     assert result.metric == 1.0 and "3 of 3 client calls (100% of 0.1 h of talk)" in result.message
 

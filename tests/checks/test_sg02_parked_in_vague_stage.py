@@ -29,7 +29,7 @@ def test_message_counts_deals_and_amount():
     crm = make_crm([deal(1, stage="Думает", amount=1500.0), deal(2, stage="Думает", amount=2500.0),
                     deal(3, stage="Счёт выставлен", amount=9000.0), deal(4, stage="Думает", status="won")])
     result = run_check(ParkedInVagueStage, crm)
-    assert result.message == "2 of 3 open deals (67%) worth 4 000 USD sit in stages that name no result"
+    assert result.message == "2 of 3 open deals (67%) worth 4,000 USD sit in stages that name no result"
     assert result.metric == pytest.approx(0.6667)
 
 

@@ -70,7 +70,7 @@ def test_evidence_and_message():
     assert evidence["stage_median_days"] == 20.0 and evidence["limit_days"] == 60.0
     assert evidence["stage_completed_stays"] == 5
     assert result.findings["message"].iloc[0] == \
-        "open 70 days in stage 'Proposal' (limit 60 days: max(30, 3 × median 20))"
+        "open 70 days in stage 'Proposal' (limit 60 days: 3 × the usual 20 days in this stage, at least 30)"
     assert result.findings["stage"].iloc[0] == "Proposal" and result.findings["owner"].iloc[0] == "Anna"
     assert result.metric == 1.0
 
@@ -102,7 +102,7 @@ def test_no_open_deal_or_no_linked_history_is_skipped_not_passed():
                    "no stage history row was read")
     # History of deals the deals export lacks: every deal would sit "since creation".
     crm = make_crm([deal(1, created_at=days_before(200))], history=[move("ghost", "Proposal", days_before(300))])
-    assert_skipped(run_check(RottingDeal, crm), "none of the 1 stage-history rows names a deal_id found in deals")
+    assert_skipped(run_check(RottingDeal, crm), "none of the 1 stage-history rows names a deal id found in the deals export")
 
 
 def test_deals_whose_stay_is_unknown_are_not_judged():

@@ -93,7 +93,7 @@ def test_owners_from_the_users_table_count_for_names():
 def test_one_person_crm_is_skipped_not_passed():
     crm = make_crm(deals("Sales", ["Anna"] * 20) + deals("Projects", ["Anna"] * 20))
     assert_skipped(run_check(PersonalPipeline, crm),
-                   "1 owner(s) in the data: too few to tell a personal pipeline from a shared one, needs 2")
+                   "1 owner in the data: too few to tell a personal pipeline from a shared one, needs 2")
 
 
 def test_no_named_pipeline_is_skipped():

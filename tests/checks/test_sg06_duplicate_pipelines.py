@@ -42,7 +42,7 @@ def crm_of(**pipelines):
 def test_duplicate_pipelines(pipelines, expected):
     result = run_check(DuplicatePipelines, crm_of(**pipelines))
     if expected is None:  # fewer than two pipelines with two steps: nothing to compare
-        assert_skipped(result, "pipeline(s) with 2+ open steps: too few to compare pipelines, needs 2")
+        assert_skipped(result, "with 2+ open steps: too few to compare pipelines, needs 2")
         return
     assert flagged_ids(result) == expected
     assert result.status is (Status.FAIL if expected else Status.PASS)
@@ -55,9 +55,9 @@ def test_each_pipeline_names_its_twin():
                                            "stages": 5, "twin_stages": 6}
     assert rows.loc["Розница", "evidence"]["twin"] == "Опт"
     assert rows.loc["Опт", "message"] == \
-        "pipeline 'Опт' has the same steps as 'Розница' (5 shared of 5 and 6 stages, similarity 0.83)"
+        "pipeline 'Опт' has the same steps as 'Розница' (5 shared of 5 and 6 stages, 83% alike)"
     assert rows.loc["Опт", "pipeline"] == "Опт" and rows.loc["Опт", "entity_type"] == "pipeline"
-    assert result.message.startswith("1 pairs of pipelines share")
+    assert result.message.startswith("1 pair of pipelines share")
 
 
 def test_three_alike_pipelines_list_every_twin():
@@ -77,7 +77,7 @@ def test_threshold_is_configurable():
 def test_deals_without_pipeline_are_ignored():
     deals = [deal(i, pipeline=None, stage=s) for i, s in enumerate(BASE)]
     deals += [deal(10 + i, pipeline="Опт", stage=s) for i, s in enumerate(BASE)]
-    assert_skipped(run_check(DuplicatePipelines, make_crm(deals)), "1 pipeline(s) with 2+ open steps")
+    assert_skipped(run_check(DuplicatePipelines, make_crm(deals)), "1 pipeline with 2+ open steps")
 
 
 def test_stages_seen_only_in_deals_are_compared_too():

@@ -63,7 +63,7 @@ def test_activities_linked_to_no_deal_prove_nothing():
     crm = make_crm([deal(1, **WON), deal(2, **WON)],
                    activities=[activity("contact-7", "2026-10-02"), activity("contact-8", "2026-09-01")])
     assert_skipped(run_check(WonWithoutTrail, crm),
-                   "activities link to no deal: none of the 2 activities names a deal_id found in deals")
+                   "activities link to no deal: none of the 2 activities names a deal id found in the deals export")
 
 
 def test_an_empty_activity_export_proves_nothing():

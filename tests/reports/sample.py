@@ -121,9 +121,16 @@ def _findings(n: int, rng: np.random.Generator) -> pd.DataFrame:
         "stage": stage.astype(object), "message": message, "evidence": evidence,
     })
     frame["family"] = [FAMILY_PREFIX[c[:2]].value for c in pick]
-    frame["title"] = title
+    # The context the runner adds (audit.derived.finding_context): the deal, its company, when.
+    is_activity = entity_type == "activity"
+    frame["deal_id"] = np.where(is_deal | is_activity, ids, None).astype(object)
+    frame["title"] = np.where(is_activity, np.char.add("Монтаж №", ids), title).astype(object)
     frame["amount"] = amount
-    return frame[[*FINDING_COLUMNS, "family", "title", "amount"]]
+    frame["company"] = np.where(is_deal | is_activity, np.char.add("ООО «Ромашка-", np.char.add(
+        (np.arange(n) % 7).astype(str), "»")), None).astype(object)
+    frame["at"] = pd.Series(AS_OF - pd.to_timedelta(rng.integers(1, 200, n), unit="D")).where(
+        pd.Series(is_deal | is_activity)).astype("datetime64[us]")
+    return frame[[*FINDING_COLUMNS, "family", "deal_id", "title", "amount", "company", "at"]]
 
 
 def _owners(findings: pd.DataFrame) -> pd.DataFrame:
@@ -133,8 +140,10 @@ def _owners(findings: pd.DataFrame) -> pd.DataFrame:
         deals = won + lost + open_
         row = {"owner": owner, "deals": deals, "open": open_, "won": won, "lost": lost,
                "win_rate": round(won / (won + lost), 4), "activities": 150 + 40 * i,
+               "won_amount": won * 150_000.0, "open_amount": open_ * 90_000.0,
                "activities_per_deal": round((150 + 40 * i) / deals, 2), "median_cycle_days": 14.5 + i,
-               "findings": int((findings["owner"] == owner).sum())}
+               "findings": int((findings["owner"] == owner).sum()),
+               "checks": sorted(set(findings.loc[findings["owner"] == owner, "code"]))}
         for fam in Family:
             sub = findings[(findings["owner"] == owner) & (findings["family"] == fam.value)]
             row[f"findings_{fam.value}"] = len(sub)

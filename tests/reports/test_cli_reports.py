@@ -71,7 +71,7 @@ def test_show_numbers_shows_them_and_mask_pii_wins(tmp_path):
 def test_reports_in_the_language_asked_no_temporary_files(tmp_path, lang, sheet):
     result, out = run_reports(tmp_path, "--lang", lang)
     wb = load_workbook(out / "r.xlsx")
-    assert wb.sheetnames[0] == sheet
+    assert wb.sheetnames[1] == sheet and wb.active.title == sheet
     assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".crm-audit.lock")) == \
         ["r.json", "r.md", "r.xlsx"]

@@ -77,7 +77,7 @@ def test_score_shows_its_coverage_and_warnings_follow(result):
     assert at < lines.index("Failed checks")
     assert lines[at + 1] == "  ! deals.csv: 240 closed deals but not one lost: the lost stage may not have been recognised"
     ru = render_summary(result, [], color=False, lang="ru")
-    assert "по 13 из 31 проверок; не оценены: работа вне CRM (нет активностей)" in ru
+    assert "по 13 из 31 проверки; не оценены: работа вне CRM (нет активностей)" in ru   # «из 31 проверки»
     assert "  ! deals.csv: закрытых сделок 240, но ни одной проигранной" in ru
 
 
@@ -95,6 +95,6 @@ def test_failed_lines_read_the_metric_against_its_threshold(result):
     checks = [replace(c, gauge=gauge, metric=0.04, threshold=0.2) if c.code == "ST01" else c for c in result.checks]
     text = render_summary(replace(result, checks=tuple(checks)), [], color=False)
     (line,) = [l for l in text.splitlines() if " ST01 " in l]
-    assert line.endswith("  (0.04 lost share of closed deals, fails below 0.20)")
+    assert line.endswith("  (lost share of closed deals: 4%, fails below 20%)")
     ru = render_summary(replace(result, checks=tuple(checks)), [], color=False, lang="ru")
-    assert "(доля проигранных: 0,04; не пройдена, если ниже 0,20)" in ru
+    assert "(доля проигранных: 4\u00a0%; не пройдена, если ниже 20\u00a0%)" in ru

@@ -25,7 +25,7 @@ def _with_entered(entered: int, fn01_params):
 def _cell(wb):
     rows = list(wb["Funnel"].iter_rows())
     header_row = next(i for i, r in enumerate(rows) if r[0].value == "Pipeline: Опт") + 1
-    col = [c.value for c in rows[header_row]].index("Смирнова Анна")
+    col = [str(c.value).split(" · ")[0] for c in rows[header_row]].index("Смирнова Анна")
     return rows[header_row + 1][col]
 
 

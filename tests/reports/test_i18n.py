@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from reports import i18n
 
 
@@ -22,3 +24,12 @@ def test_unknown_column_gets_a_readable_header():
     assert i18n.column("deals_now", "ru") == "Сделок сейчас"
     assert i18n.column("findings_sterile", "en") == "Findings: Sterile data"
     assert i18n.column("brand_new_metric", "ru") == "Brand new metric"
+
+
+@pytest.mark.parametrize("n, lang, word", [(1, "en", "deal"), (5, "en", "deals"), (1, "ru", "сделки"),
+                                           (21, "ru", "сделки"), (281, "ru", "сделки"), (11, "ru", "сделок"),
+                                           (5, "ru", "сделок"), (8800, "ru", "сделок")])
+def test_the_word_after_of_n(n, lang, word):
+    """"54 из 281 сделки", not "из 281 сделок": after «из» the count takes the genitive."""
+    from reports.common import of_count
+    assert of_count(n, "deal", lang) == word

@@ -17,7 +17,7 @@ def result():
 @pytest.mark.parametrize("lang, title, score, table_head", [
     pytest.param("en", "# CRM audit: data as of 2026-11-20 18:04", "Trust score: **61.5 / 100**",
                  "| Severity | Check | Affected | Change | What we found | What to do |", id="en"),
-    pytest.param("ru", "# Аудит CRM: данные на 2026-11-20 18:04", "Индекс доверия: **61.5 из 100**",
+    pytest.param("ru", "# Аудит CRM: данные на 20.11.2026 18:04", "Индекс доверия: **61,5 из 100**",
                  "| Важность | Проверка | Затронуто | Изменение | Что обнаружено | Что сделать |", id="ru"),
 ])
 def test_summary(result, tmp_path, lang, title, score, table_head):

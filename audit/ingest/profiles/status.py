@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.ingest.profiles.base import FinishContext, stage_status
+from audit.model import text
 from audit.model.warnings import InputWarning
 
 # Order matters: negations first ("не реализовано" before "реализовано"), then won, then lost.
@@ -86,8 +87,10 @@ def _counts(stages: pd.Series, mask: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.items()}
 
 
-def _listing(counts: dict[str, int]) -> str:
-    return ", ".join(f"'{k}' ({v})" for k, v in counts.items())
+def _listing(counts: dict[str, int], lang: str = "en") -> str:
+    if lang == "ru":
+        return ", ".join(f"«{k}» ({text.num(v, 'ru')})" for k, v in counts.items())
+    return ", ".join(f"'{k}' ({text.num(v)})" for k, v in counts.items())
 
 
 def _names_warning(stages: pd.Series, status: pd.Series, read: pd.Series, guessed: pd.Series,
@@ -98,13 +101,13 @@ def _names_warning(stages: pd.Series, status: pd.Series, read: pd.Series, guesse
     parts, parts_ru = [], []
     if won:
         parts.append(f"won: {_listing(won)}")
-        parts_ru.append(f"выиграны: {_listing(won)}")
+        parts_ru.append(f"выиграны: {_listing(won, 'ru')}")
     if lost:
         parts.append(f"lost: {_listing(lost)}")
-        parts_ru.append(f"проиграны: {_listing(lost)}")
+        parts_ru.append(f"проиграны: {_listing(lost, 'ru')}")
     if closed:
         parts.append(f"closed with no outcome stated, read as lost: {_listing(closed)}")
-        parts_ru.append(f"закрыты без указания исхода, считаются проигранными: {_listing(closed)}")
+        parts_ru.append(f"закрыты без указания исхода, считаются проигранными: {_listing(closed, 'ru')}")
     message = (f"The export has no won/lost flag for these deals: their status was read from {what} "
                f"({'; '.join(parts)}); every other stage is open. If this is wrong, declare the final "
                f"stages in crm-audit.toml: [status] won = [...], lost = [...].")

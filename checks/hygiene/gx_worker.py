@@ -1,0 +1,111 @@
+"""Great Expectations in a process of its own, started by the CLI's warm-up while the exports
+are read: its seconds of imports run on the other core instead of holding the GIL against the
+reading and the checks. The worker validates the frames it is sent with `gx_adapter`'s engine and
+answers with plain values (rule key -> success, failing positions, rows checked, error); no GX
+object crosses. This module never imports GX itself (the worker does, through the adapter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from checks.hygiene.rules import BY_KEY, Rule
+
+if TYPE_CHECKING:
+    from checks.hygiene.gx_adapter import Outcome
+
+
+class WorkerLost(Exception):
+    """The worker process is gone (killed, crashed): validate in this process instead."""
+
+
+class RemoteError(Exception):
+    """GX raised in the worker: its exception's type name and text."""
+
+    def __init__(self, kind: str, text: str):
+        super().__init__(text)
+        self.kind = kind
+
+
+class Worker:
+    """Great Expectations in a child process: it imports GX and builds the context as soon as
+    it starts, then validates the frames it is sent and answers with plain values (rule key ->
+    success, failing positions, rows checked, error), so no GX object crosses. It is a daemon,
+    started with `spawn` (no fork of a process that runs Arrow's threads), ends when this
+    process ends, and is reused by later runs of the same process."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=worker_main, args=(child,), name="crm-audit-gx", daemon=True)
+        self.process.start()
+        child.close()
+        import atexit
+        atexit.register(self.close)  # before multiprocessing's own exit hook, which would kill it
+
+    def close(self) -> None:
+        """Hang up: the worker leaves its loop and exits on its own (a worker still importing
+        is left to multiprocessing, which ends it)."""
+        self.conn.close()
+        self.process.join(timeout=0.5)
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
+                  strategy: str) -> dict[str, Outcome]:
+        from checks.hygiene.gx_adapter import GreatExpectationsError, Outcome
+        try:
+            self.conn.send((table, frame, [r.key for r in rules], as_of, strategy))
+            kind, payload = self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise WorkerLost(str(exc)) from exc
+        if kind == "gx":
+            raise GreatExpectationsError(payload)
+        if kind == "raised":
+            raise RemoteError(*payload)
+        return {key: Outcome(BY_KEY[key], success, positions, checked, error)
+                for key, (success, positions, checked, error) in payload.items()}
+
+
+def worker_main(conn) -> None:
+    """The worker process: Ctrl-C is the parent's to handle (it ends the worker), then `serve`."""
+    import signal
+    import threading
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # GX's tqdm bars (off, yet made) take a multiprocessing lock that a killed worker would leak
+        import tqdm
+        tqdm.tqdm.set_lock(threading.RLock())
+    except ImportError:  # pragma: no cover - GX without tqdm
+        pass
+    serve(conn)
+
+
+def serve(conn) -> None:
+    """The worker's loop: import GX, then one answer per frame until the parent hangs up."""
+    from checks.hygiene.gx_adapter import GreatExpectationsError, _Engine, run_suite
+    try:
+        engine, failure = _Engine(), None
+    except GreatExpectationsError as exc:
+        engine, failure = None, ("gx", str(exc))
+    except Exception as exc:  # noqa: BLE001 - told to the parent with each answer
+        engine, failure = None, ("raised", (type(exc).__name__, str(exc)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if failure is not None:
+            conn.send(failure)
+            continue
+        table, frame, keys, as_of, strategy = job
+        try:
+            found = run_suite(engine, table, frame, [BY_KEY[k] for k in keys], as_of, strategy)
+        except Exception as exc:  # noqa: BLE001 - GX internals: the parent reports them
+            conn.send(("raised", (type(exc).__name__, str(exc))))
+            continue
+        conn.send(("ok", {k: (o.success, o.positions, o.checked, o.error) for k, o in found.items()}))
