@@ -52,6 +52,7 @@ EVENTS_COLUMNS = {
 }
 
 STAGE_EVENT = re.compile(r"этап|статус|stage|status", re.IGNORECASE)
+MEETING_RESULT = re.compile(r"^\s*(?:встреча|meeting)\b", re.IGNORECASE)  # a done task that was a meeting
 # Events that are contacts with the client or logged work on the deal; the rest
 # (field edits, deal created, task set) are not activities.
 CONTACT_EVENTS = [
@@ -114,7 +115,8 @@ def _events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.Data
     # amoCRM has no meeting event: a meeting is a done task whose result says so.
     if "result" in frame.columns:
         tasks = kind.eq("task").to_numpy()
-        said = frame["result"][tasks].str.match(r"^\s*(?:встреча|meeting)\b", case=False).fillna(False)
+        # Judged once per distinct result text (a regex per row took 1.5 s on 2M tasks).
+        said = _by_label(frame["result"][tasks], lambda r: bool(MEETING_RESULT.match(r)))
         kind[said[said.astype(bool)].index] = "meeting"
     keep = kind.notna().to_numpy()
     activity_cols = [c for c in frame.columns if not c.startswith("_") or c in ("_row", "_event")]
