@@ -249,3 +249,18 @@ def test_quiet_failure_prints_the_warnings_too():
     assert warning.startswith("  ! activities_on_unknown_deals.csv: 4 of 5 activities link to no exported deal")
     passed = CliRunner().invoke(cli, ["run", *args, "--select", "HY06", "-q", "--fail-on", "high"])
     assert passed.exit_code == 0 and passed.output == ""
+
+
+# -- a deals export without its ids ------------------------------------------------------------------
+
+def test_a_deals_export_without_ids_says_nothing_can_link_to_it():
+    # Zoho's Potentials exported without POTENTIALID: the deals are numbered by row.
+    loaded, result = audit("zoho_potentials.csv", "zoho_calls_without_potential.csv")
+    (w,) = warnings_of(result, "deal-ids-missing")
+    assert w.file.endswith("zoho_potentials.csv") and w.numbers == {"rows": len(loaded.crm.deals)}
+    assert "no deal id column" in w.message and "id сделки" in w.message_ru
+
+
+def test_a_deals_export_with_ids_raises_no_such_warning():
+    _loaded, result = audit("generic_deals.csv")
+    assert not warnings_of(result, "deal-ids-missing")

@@ -111,6 +111,8 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     warnings = [w if w.file else replace(w, file=raw.label) for w in finish_ctx.warnings]
     notes: list[str] = list(finish_ctx.notes)
     for name, table in list(tables.items()):
+        if name == "deals" and ("deal_id" not in table.columns or table["deal_id"].isna().all()):
+            warnings.append(_no_deal_ids(raw.label, len(table)))
         table, enum_issues, note = _normalize(name, table, raw, cfg)
         issues.extend(enum_issues)
         for issue in enum_issues:
@@ -129,6 +131,18 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
                   warnings=warnings, lookups={k: v.assign(_file=raw.label) for k, v in finish_ctx.lookups.items()},
                   exported=exported)
+
+
+def _no_deal_ids(label: str, rows: int) -> InputWarning:
+    """A deals export without its ids (a saved view, Zoho's Potentials without POTENTIALID): the
+    deals are numbered by row, so nothing exported beside them can name one."""
+    return InputWarning(
+        "deal-ids-missing",
+        "the deals export has no deal id column: its deals are numbered by row, so no activity or stage-history "
+        "row can link to them; export the deals with their record id (ID, Record ID, POTENTIALID ...)",
+        "в выгрузке сделок нет колонки с id сделки: сделки пронумерованы по строкам, и ни одна активность или "
+        "запись истории этапов не может на них сослаться; выгрузите сделки с их id (ID, Record ID, POTENTIALID ...)",
+        file=label, numbers={"rows": rows})
 
 
 def _dropped_text(table: str, dropped: list[tuple[int, str]]) -> list[str]:

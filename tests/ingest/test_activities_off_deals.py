@@ -50,6 +50,6 @@ def test_pipedrive_deals_export_says_every_stage_is_open(load_fixture):
 def test_inspect_lists_the_warnings(load_fixture):
     from audit.ingest.inspect import inspection, render_inspection
     loaded = load_fixture("zoho_potentials.csv", "zoho_calls_without_potential.csv")
-    assert [w["code"] for w in inspection(loaded)["warnings"]] == ["activities-not-on-deals"]
+    assert [w["code"] for w in inspection(loaded)["warnings"]] == ["deal-ids-missing", "activities-not-on-deals"]
     text = render_inspection(loaded)
     assert "warnings:" in text and "[activities-not-on-deals]" in text and "4 of 5 calls are on no deal" in text
