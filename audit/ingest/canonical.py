@@ -17,8 +17,8 @@ from audit.ingest.values import (
     parse_activity_type,
     parse_amount,
     parse_bool,
-    parse_datetime,
 )
+from audit.ingest.dates import parse_datetime
 from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
 from audit.model.config import Config
 from audit.model.warnings import InputWarning

@@ -8,8 +8,8 @@ from audit.ingest.values import (
     parse_activity_type,
     parse_amount,
     parse_bool,
-    parse_datetime,
 )
+from audit.ingest.dates import parse_datetime
 
 
 @pytest.mark.parametrize("raw, expected", [
