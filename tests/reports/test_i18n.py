@@ -5,6 +5,7 @@ import re
 import pytest
 
 from reports import i18n
+from reports.i18n_pages import PAGE_LABELS
 
 
 def test_every_label_has_both_languages():
@@ -33,3 +34,7 @@ def test_the_word_after_of_n(n, lang, word):
     """"54 из 281 сделки", not "из 281 сделок": after «из» the count takes the genitive."""
     from reports.common import of_count
     assert of_count(n, "deal", lang) == word
+
+
+def test_the_pages_labels_repeat_no_key_of_the_others():
+    assert not set(i18n._LABELS) & set(PAGE_LABELS)
