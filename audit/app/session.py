@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -87,13 +87,7 @@ def execute(req: AuditRequest) -> int:
         log.error("%s could not run: %s", broken.code, broken.message)
     options = ReportOptions(lang=lang, mask_pii=mask_pii,
                             deal_url=cfg.report.get("deal_url"), max_rows=cfg.report.get("max_rows"))
-    if options.mask_pii:  # one masked result for every writer and the console
-        from reports.pii import mask_result
-        result = mask_result(result, deals=loaded.crm.deals)
-    elif not req.show_numbers:  # phone numbers stay out of every output unless asked
-        from reports.pii import mask_phones
-        result = mask_phones(result)
-    written: list[tuple[str, str]] = []
+    result = _masked(result, options, req.show_numbers, loaded.crm.deals)
     paths = [(fmt, template if template == "-" else render_path(template, result)) for fmt, template in targets]
     # A manager's own workbook goes through the same rules as -o: placeholders, regular files only.
     per_owner = owner_paths(req.per_owner, result, managers(result, lang)) if req.per_owner else {}
@@ -102,9 +96,41 @@ def execute(req: AuditRequest) -> int:
     # named or found is an input, read or not.
     inputs = [s.path for s in loaded.sources if s.note != SKIP_NOTE]
     refuse_bad_outputs(files, inputs=inputs, config=req.config_path)
+    result, written, stdout_open = _write_outputs(result, paths, per_owner, files, options, history_dir, say)
+    if req.progress:
+        req.progress("")
+
+    level = None if fail_on == "never" else Severity.parse(fail_on)
+    failed = result.failed_at_or_above(level) if level is not None else []
+    log.debug("audit finished in %.1fs", time.perf_counter() - started)
+    to_stdout = req.json != "-" and stdout_open
+    if req.quiet:
+        if failed:
+            click.echo(render_quiet_failure(result, failed, fail_on), err=True)
+    elif to_stdout:
+        click.echo(render_summary(result, written, color=req.color, lang=lang, fail_on=fail_on), nl=False)
+    return 1 if failed else 0
+
+
+def _masked(result, options: ReportOptions, show_numbers: bool, deals):
+    """One masked result for every writer and the console: names, e-mails and numbers with
+    --mask-pii; phone numbers otherwise, unless --show-numbers."""
+    if options.mask_pii:
+        from reports.pii import mask_result
+        return mask_result(result, deals=deals)
+    if not show_numbers:
+        from reports.pii import mask_phones
+        return mask_phones(result)
+    return result
+
+
+def _write_outputs(result, paths: list[tuple[str, Any]], per_owner: dict, files: list, options: ReportOptions,
+                   history_dir: Path | None, say) -> tuple[Any, list[tuple[str, str]], bool]:
+    """Every report asked for, under one lock over history and outputs: an overlapping run
+    waits, then sees this run as its previous one (attach inside the lock) instead of racing
+    it. Returns the result with its history, what was written, and whether stdout is open."""
+    written: list[tuple[str, str]] = []
     stdout_open = True
-    # One lock over history and outputs: an overlapping run waits, then sees this run as its
-    # previous one (attach inside the lock) instead of racing it.
     with output_lock(files, history_dir):
         for path in files:  # what a run killed with SIGKILL left beside this report
             for leftover in sweep_leftovers(path):
@@ -125,22 +151,10 @@ def execute(req: AuditRequest) -> int:
         if per_owner:
             from reports.common import count_text
             folders = ", ".join(sorted({str(p.parent) for p in per_owner.values()}))
-            written.append(("xlsx", f"{folders} ({count_text(len(per_owner), 'owner', lang)})"))
+            written.append(("xlsx", f"{folders} ({count_text(len(per_owner), 'owner', options.lang)})"))
         if history_dir is not None:
             History(history_dir).record(result)
-    if req.progress:
-        req.progress("")
-
-    level = None if fail_on == "never" else Severity.parse(fail_on)
-    failed = result.failed_at_or_above(level) if level is not None else []
-    log.debug("audit finished in %.1fs", time.perf_counter() - started)
-    to_stdout = req.json != "-" and stdout_open
-    if req.quiet:
-        if failed:
-            click.echo(render_quiet_failure(result, failed, fail_on), err=True)
-    elif to_stdout:
-        click.echo(render_summary(result, written, color=req.color, lang=lang, fail_on=fail_on), nl=False)
-    return 1 if failed else 0
+    return result, written, stdout_open
 
 
 def managers(result, lang: str) -> dict[str, str]:
