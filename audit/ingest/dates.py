@@ -61,7 +61,7 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
         # Blank cells are missing dates, not failures: left out before any format is tried (a
         # column of blanks otherwise went value by value through the general path).
         valid = pc.fill_null(pc.greater(pc.binary_length(text), 0), False).to_numpy(zero_copy_only=False)
-        parsed = _parse_datesarrow_text(values, text, valid, dayfirst)
+        parsed = _parse_dates_arrow(values, text, valid, dayfirst)
         # Blanks and placeholders are judged only among what did not parse (a small part).
         unparsed = valid & parsed.isna().to_numpy()
         failed = pd.Series(False, index=values.index)
@@ -84,7 +84,7 @@ def _day_pattern(fmt: str) -> str:
     return "^" + "".join(_DIRECTIVES.get(p, re.escape(p)) for p in parts) + "$"
 
 
-def _parse_datesarrow_text(values: pd.Series, text, present: np.ndarray, dayfirst: bool | None) -> pd.Series:
+def _parse_dates_arrow(values: pd.Series, text, present: np.ndarray, dayfirst: bool | None) -> pd.Series:
     """CSV columns (`text`: trimmed Arrow text, `present`: not blank): Arrow's strptime, format
     by format, on what is still unparsed (one C++ pass for a regular column); leftovers (month
     names, serials, ISO with zones) take the general path."""
