@@ -235,7 +235,8 @@ def _block_row(s: Sheet, ctx: BookContext, item, kind: str) -> list[Any]:
     else:
         impact = ctx.result.scores.impacts.get(code)
         touched = (impact.by_owner if kind == "owner" else impact.by_pipeline).get(name) if impact else None
-        key = "summary.of_his" if kind == "owner" else "summary.of_its"
+        # "(no owner)" is nobody's: its deals are "its", not "his".
+        key = "summary.of_his" if kind == "owner" and name not in i18n.SENTINELS else "summary.of_its"
         problem = t(key, lang, check=_title(ctx, code), n=text.num(touched or 0, lang),
                     deals=text.num(deals or 0, lang), deals_word=of_count(deals or 0, "deal", lang)) \
             if touched and deals else _title(ctx, code)

@@ -519,3 +519,17 @@ def test_warnings_on_the_summary_and_data_sheets(result, tmp_path, lang):
     codes = [row[1] for row in data[2:4]]
     assert codes == ["no-lost-deals", "rows-link-to-no-deal"] and data[2][0] == "export/deals.csv"
     assert data[3][8] == "table: activities, rows: 40, unlinked: 12"
+
+
+def test_the_deals_of_no_owner_are_its_deals_not_his(result, tmp_path):
+    from audit.model.result import CheckImpact, Scores
+    owner = result.owners["owner"].iloc[0]  # 52 deals
+    owners = pd.concat([result.owners, pd.DataFrame({"owner": ["(no owner)"], "deals": [36]})], ignore_index=True)
+    impact = CheckImpact(deals=23, share=0.5, cost=10.0, by_owner={"(no owner)": 19, owner: 4})
+    scored = replace(result, owners=owners, scores=Scores(
+        overall=61.5, by_owner={"(no owner)": 50.0, owner: 60.0}, impacts={"HY03": impact},
+        costliest_by_owner={"(no owner)": "HY03", owner: "HY03"}))
+    _path, wb = write_book(scored, tmp_path)
+    text = [c for row in wb["Summary"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(c.endswith(": 19 of its 36 deals") for c in text), text
+    assert any(c.endswith(": 4 of his 52 deals") for c in text), text
