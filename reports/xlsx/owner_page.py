@@ -94,14 +94,14 @@ def _funnel(s: Sheet, ctx: BookContext) -> None:
     team = funnel[owner.eq("")].set_index(["pipeline", "stage"])
     s.section(t("owner.funnel", lang))
     for pipeline, block in mine.groupby("pipeline", sort=True, dropna=False):
-        s.header([t("funnel.pipeline", lang, name=i18n.sentinel(pipeline, lang)), t("team", lang),
-                  t("owner.me", lang), t("col.entered", lang)])
+        # "Me" before "Team", as in the figures above it.
+        s.header([t("funnel.pipeline", lang, name=i18n.sentinel(pipeline, lang)), t("owner.me", lang),
+                  t("team", lang), t("col.entered", lang)])
         order = block.sort_values("order", kind="stable") if "order" in block else block
         for stage, conversion, entered in zip(order["stage"], order["conversion"], order.get("entered", [None] * len(order))):
             team_conv = team["conversion"].get((pipeline, stage)) if len(team) else None
-            s.append([s.cell(stage), s.cell(_plain(team_conv), fmt=FMT_PCT), s.cell(_plain(conversion), fmt=FMT_PCT,
-                                                                               font=Font(bold=True)),
-                      s.cell(_plain(entered), fmt=FMT_INT)])
+            s.append([s.cell(stage), s.cell(_plain(conversion), fmt=FMT_PCT, font=Font(bold=True)),
+                      s.cell(_plain(team_conv), fmt=FMT_PCT), s.cell(_plain(entered), fmt=FMT_INT)])
         s.blank()
 
 

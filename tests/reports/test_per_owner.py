@@ -78,3 +78,15 @@ def test_names_that_collide_are_numbered():
     assert {k: v.name for k, v in paths.items()} == {"A/B": "A_B.xlsx", "A:B": "A_B (2).xlsx",
                                                    "a_b": "a_b (3).xlsx", "Ann": "Ann.xlsx"}
     assert paths["Ann"].parent == Path("out/amocrm")
+
+
+def test_my_numbers_stand_before_the_team_s_in_every_table(tmp_path):
+    from tests.reports.conftest import write_book
+    from tests.reports.sample import sample_result
+    _path, wb = write_book(sample_result(findings=40, history=True), tmp_path, owner="Иванов Пётр")
+    rows = [[c for c in row if c is not None] for row in wb["My summary"].iter_rows(values_only=True)]
+    paired = [row for row in rows if "Me" in row and "Team" in row]
+    assert len(paired) >= 2  # my figures, and my conversion per stage in each pipeline
+    assert all(row.index("Me") < row.index("Team") for row in paired)
+    stage = next(row for row in rows if row and row[0] == "Квалификация")
+    assert stage[1:3] == [0.71, 0.66]  # mine, then the team's
