@@ -76,6 +76,9 @@ def test_api_v4_leads_statuses_and_unix_times(load_fixture):
     assert d.loc["28483640", "closed_at"] == pd.Timestamp("2021-09-30 11:06:40")
     assert pd.isna(d.loc["28483642", "closed_at"])
     assert loaded.crm.parse_issues.empty
+    # loss_reason_id is an id: read as a reason, ST04 called "5512" a reason that says nothing.
+    assert loaded.crm.missing({"deals": ("lost_reason",)}) == {"deals": ("lost_reason",)}
+    assert "loss_reason_id holds ids" in loaded.sources[0].note
     # The system stages are named without any lookup; the rest stay ids, and a warning says so.
     assert d.loc["28483640", "stage"] == "Успешно реализовано"
     assert d.loc["28483641", "stage"] == "Закрыто и не реализовано"

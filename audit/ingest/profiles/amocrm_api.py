@@ -2,7 +2,7 @@
 connectors and `json_normalize` scripts export), with the lookups that name its ids.
 
 A lead row carries ids where the UI export shows names: `status_id` (the stage), `pipeline_id`,
-`responsible_user_id`, `loss_reason_id`, and unix times (`created_at`, `closed_at`, read by
+`responsible_user_id`, `loss_reason_id` (left unread: an id is no reason), and unix times (`created_at`, `closed_at`, read by
 audit.ingest.dates). Status ids 142 and 143 are the system stages "Успешно реализовано" (won)
 and "Закрыто и не реализовано" (lost) in every pipeline; every other status is an open stage.
 Names come from dumps exported beside it: `GET /api/v4/leads/pipelines` flattened one row per
@@ -27,7 +27,7 @@ STATUSES = "amocrm.statuses"
 
 LEADS_COLUMNS = {
     "id": "deal_id", "name": "title", "price": "amount", "responsible_user_id": "owner",
-    "status_id": "stage", "pipeline_id": "pipeline", "loss_reason_id": "lost_reason",
+    "status_id": "stage", "pipeline_id": "pipeline", "loss_reason_id": "_loss_reason_id",
     "created_by": "created_by", "created_at": "created_at", "closed_at": "closed_at",
     "updated_at": "_updated_at", "is_deleted": "_deleted",
 }
@@ -56,6 +56,10 @@ def leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     if "_deleted" in frame.columns:
         frame = frame[~frame["_deleted"].fillna(False).astype(bool)]
     ctx.note("status_id 142 = won, 143 = lost; unix times read as UTC")
+    if "_loss_reason_id" in frame.columns and frame["_loss_reason_id"].notna().any():
+        # An id is no reason: read as text it would be a "reason that says nothing" (ST04). Left
+        # unread, the loss-reason checks skip as "not exported" instead of judging ids.
+        ctx.note("loss_reason_id holds ids, not reasons: loss reasons are not read from this file")
     declare_ids(ctx, "deals", frame, {"stage": "stage", "pipeline": "pipeline", "owner": "user",
                                       "created_by": "user"})
     return {"deals": frame}
