@@ -160,3 +160,11 @@ def test_numbers_that_are_not_all_unix_times_are_not_read_as_1970_dates():
         assert parsed.isna().all() and failed.all(), values
     parsed, failed = parse_datetime(pd.Series(["03.02.2026"], dtype="str"), dayfirst=True)
     assert parsed.iloc[0] == pd.Timestamp("2026-02-03") and not failed.any()
+
+
+def test_an_open_deals_close_date_placeholder_is_no_date_in_russian_or_english():
+    from audit.ingest.dates import parse_datetime
+    parsed, failed = parse_datetime(pd.Series(["не закрыта", "Not closed", "20.03.2026 16:40:00"], dtype="str"),
+                                    dayfirst=True)
+    assert parsed.iloc[:2].isna().all() and not failed.any()
+    assert parsed.iloc[2] == pd.Timestamp("2026-03-20 16:40")
