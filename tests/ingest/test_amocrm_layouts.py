@@ -92,6 +92,7 @@ def test_api_v4_leads_statuses_and_unix_times(load_fixture):
 def test_api_v4_leads_named_through_pipelines_and_users_dumps(load_fixture):
     loaded = load_fixture(API, *API_NAMES)
     d = loaded.crm.deals.set_index("deal_id")
+    # 28483643 carries "42508696.0" (a float column written back to CSV): the same id.
     assert d.loc["28483642", "stage"] == "Переговоры" and d.loc["28483643", "stage"] == "КП отправлено"
     assert set(d["pipeline"]) == {"Продажи"}
     assert d.loc["28483640", "owner"] == "Иван Петров"

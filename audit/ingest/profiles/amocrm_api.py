@@ -49,7 +49,10 @@ UNRESOLVED = {
 
 def leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
-    status_id = frame["stage"].astype("str").str.strip().str.replace(r"\.0$", "", regex=True)
+    for column in ("deal_id", "stage", "pipeline", "owner", "created_by"):
+        if column in frame.columns:  # a column with nulls written back from floats: "142.0"
+            frame[column] = frame[column].str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    status_id = frame["stage"].astype("str").str.strip()
     flags = status_id.map({WON_ID: "won", LOST_ID: "lost"}).where(frame["stage"].notna())
     flags = flags.where(flags.notna() | frame["stage"].isna(), "open")
     frame["status"] = deal_status(frame["stage"], ctx, flags=flags, names=NAMES_NEVER)
