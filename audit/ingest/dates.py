@@ -1,6 +1,7 @@
 """Dates and times in the layouts CRMs export them: dd.mm.yyyy, ISO 8601 (a zone keeps the
 wall-clock time it states), US month-first with AM/PM, month names in English and Russian,
-native Excel datetimes and serial numbers. A column is read in the format that parses most of
+native Excel datetimes and serial numbers, unix times (API dumps: amoCRM's `created_at`/`closed_at`,
+milliseconds in others) when the whole column is unix times. A column is read in the format that parses most of
 its values (day-first or month-first decided by the column, not the value); what was present
 but could not be read is flagged for HY08.
 """
@@ -49,6 +50,9 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
     (`2024-04-25T14:59:11+03:00` is 14:59:11): what the CRM's users saw, and the clock of the
     exports and call logs that carry no zone, so tables from one company line up.
     """
+    unix = _unix_times(values)
+    if unix is not None:
+        return unix
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if isinstance(values.dtype, pd.DatetimeTZDtype):
@@ -72,6 +76,43 @@ def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[
     parsed = by_unique(values.where(present), lambda u: _parse_dates_unique(u, dayfirst), DATETIME)
     failed = present & parsed.isna()
     return parsed, failed
+
+
+# Unix times as API dumps write them (seconds or milliseconds; a float column written back to CSV
+# adds ".0"); "0" is the API's "never" (amoCRM v2 gave closed_at 0 for an open lead).
+_UNIX = re.compile(r"^(?:(?P<s>\d{9,10})|(?P<ms>\d{12,13}))(?:\.0+)?$")
+_UNIX_SPAN = (pd.Timestamp("2000-01-01"), pd.Timestamp("2100-01-01"))
+
+
+def _unix_times(values: pd.Series) -> tuple[pd.Series, pd.Series] | None:
+    """A column whose every present value is a unix time in 2000-2099, read as UTC wall-clock
+    times (the API's clock; UI exports show the account's local time); None for any other column,
+    so ids and amounts in a mis-mapped column are never read as dates in 1970."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype) or not len(values):
+        return None
+    # A sample decides first: every other date column (millions of rows) costs only this.
+    sample = values.dropna().head(2000).astype("str").str.strip()
+    sample = sample[sample.ne("") & sample.ne("0")]
+    if sample.empty or not sample.str.match(_UNIX).all():
+        return None
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        text = values.astype("Float64").astype("str").str.replace(r"\.0$", "", regex=True)
+    else:
+        text = values.astype("str").str.strip()
+    text = text.where(values.notna() & text.ne("") & text.ne("0") & text.ne("<NA>"))
+    present = text.dropna()
+    parts = present.str.extract(_UNIX)
+    if parts["s"].notna().any() and parts["ms"].notna().any():
+        return None  # seconds beside milliseconds: not one clock
+    unit, digits = ("s", parts["s"]) if parts["s"].notna().all() else ("ms", parts["ms"])
+    if digits.isna().any():
+        return None
+    stamps = pd.to_datetime(digits.astype("int64"), unit=unit)
+    if not stamps.between(*_UNIX_SPAN).all():
+        return None
+    out = pd.Series(pd.NaT, index=values.index, dtype=DATETIME)
+    out[stamps.index] = stamps.astype(DATETIME)
+    return out, pd.Series(False, index=values.index)
 
 
 _DIRECTIVES = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%d": r"(?P<d>\d{1,2})", "%H": r"\d{1,2}",

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from audit.ingest.csvtext import utf16_without_bom
+from audit.ingest.jsonfile import looks_like_json, read_json
 from audit.ingest.rawtable import ROW_COLUMN, RawTable, text_columns
 from audit.ingest.sheets import read_html, read_workbook
 from audit.ingest.textfile import read_text
@@ -69,11 +70,13 @@ def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = Read
         raise InputError("not a CSV or Excel file (binary content)", path=path, hint="export as CSV or XLSX")
     if kind == "text" and JSON_REPORT.match(head[:4096].decode("utf-8", "replace")):
         raise NotAnExport(SKIP_NOTE)
+    if kind == "text" and looks_like_json(head):
+        kind = "json"  # an API response saved as it came
     if kind in ("xlsx", "ods"):
         from audit.ingest.workbook_bounds import scan_workbook
         if scan_workbook(path, limits, kind).is_report:
             raise NotAnExport(SKIP_NOTE)
-    if kind in ("xlsx", "xls", "ods", "html") and path.stat().st_size > limits.unzipped_mb * MIB:
+    if kind in ("xlsx", "xls", "ods", "html", "json") and path.stat().st_size > limits.unzipped_mb * MIB:
         raise InputError(f"{path.stat().st_size / MIB:,.0f} MiB is over the {limits.unzipped_mb:g} MiB a workbook "
                          f"may hold", path=path, hint=lift_hint("unzipped_mb"))
     small = not more
@@ -99,6 +102,8 @@ def _read_kind(path: Path, kind: str, head: bytes, encoding: str | None, limits:
         return read_workbook(path, path.read_bytes(), kind)
     if kind == "html":
         return read_html(path, path.read_bytes(), encoding)
+    if kind == "json":
+        return read_json(path, path.read_bytes())
     return [read_text(path, head, encoding, limits, whole=whole, header=header)]
 
 

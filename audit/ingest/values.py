@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 
-# Placeholders that mean "no value" (amoCRM writes "не закрыта" for an open deal's close date).
+# Placeholders that mean "no value" (amoCRM writes "не закрыта" for an open deal's close date; "not
+# closed" is that placeholder in English, assumed for Kommo's English export, not yet seen in a file).
 NULL_TOKENS = frozenset({
     "", "-", "—", "–", "n/a", "na", "#n/a", "null", "none", "nan", "nat", "(blank)", "(пусто)",
-    "не закрыта", "не указано", "не указан", "не задано", "нет данных", "not set", "—/—",
+    "не закрыта", "not closed", "не указано", "не указан", "не задано", "нет данных", "not set", "—/—",
 })
 
 

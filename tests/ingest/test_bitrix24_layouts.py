@@ -124,3 +124,35 @@ def test_spreadsheet_without_any_close_or_modification_date_invents_no_column(lo
     assert "closed_at" not in loaded.crm.provided["deals"]
     [w] = _warnings(loaded, "close-times-approximate")
     assert w.numbers == {"closed": 2, "approximate": 2, "fields": []} and "so nothing stands in" in w.message
+
+
+def test_english_interface_export_reads_stage_group_and_closed_flag(load_fixture):
+    loaded = load_fixture("bitrix24_deals_english_closed_flag.csv")
+    d = loaded.crm.deals.set_index("deal_id")
+    assert d["status"].to_dict() == {"41": "won", "42": "lost", "43": "open", "44": "lost"}
+    assert d.loc["43", "expected_close_at"] == pd.Timestamp("2026-03-01") and pd.isna(d.loc["43", "closed_at"])
+    assert d.loc["41", "created_at"] == pd.Timestamp("2026-01-10 12:00")
+    # 'Closed and delivered', closed with no group: read as lost, and the warning names it.
+    [names] = _warnings(loaded, "status-from-stage-names")
+    assert names.numbers["closed_read_as_lost"] == {"Closed and delivered": 1}
+    [approx] = _warnings(loaded, "close-times-approximate")
+    assert approx.numbers["approximate"] == 3
+
+
+def test_bi_builder_dataset_names_beside_ids_and_moved_time_is_the_close(load_fixture):
+    # Was: ids for stage, pipeline and owner with ids-unresolved warnings although the names were in
+    # the file, and every close time "approximate" from DATE_MODIFY.
+    loaded = load_fixture("bitrix24_bi_crm_deal.csv")
+    d = loaded.crm.deals.set_index("deal_id")
+    assert d["status"].to_dict() == {"51": "won", "52": "lost", "53": "open", "54": "won"}
+    assert d["stage"].to_dict() == {"51": "Deal won", "52": "Deal lost", "53": "Proposal", "54": "Paid"}
+    assert d["pipeline"].to_dict() == {"51": "General", "52": "General", "53": "Wholesale", "54": "Wholesale"}
+    assert d.loc["53", "owner"] == "Ivan Sidorov" and d.loc["51", "company"] == "Acme"
+    assert _warnings(loaded, "ids-unresolved") == []
+    # MOVED_TIME, the last stage change, is a closed deal's close; DATE_MODIFY is not.
+    assert d.loc["51", "closed_at"] == pd.Timestamp("2026-01-20 15:00")
+    assert d.loc["52", "closed_at"] == pd.Timestamp("2026-01-24 18:00")
+    # Deal 54 has no MOVED_TIME: DATE_MODIFY stands in, and only it is called approximate.
+    assert d.loc["54", "closed_at"] == pd.Timestamp("2026-02-03 10:00")
+    [approx] = _warnings(loaded, "close-times-approximate")
+    assert approx.numbers["approximate"] == 1 and approx.numbers["closed"] == 1

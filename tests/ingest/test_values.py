@@ -139,3 +139,32 @@ def test_blank_arrow_cells_are_missing_not_failed():
     assert failed.tolist() == [False, False, False, False, False, True]
     parsed, failed = parse_datetime(pd.Series(["", " "] * 3, dtype="str"))
     assert parsed.isna().all() and not failed.any()
+
+
+def test_unix_times_read_when_the_whole_column_is_unix_times():
+    from audit.ingest.dates import parse_datetime
+    seconds = pd.Series(["1632916243", "1633000000.0", "0", "", None], dtype="str")
+    parsed, failed = parse_datetime(seconds, dayfirst=True)
+    assert parsed.iloc[0] == pd.Timestamp("2021-09-29 11:50:43")
+    assert parsed.iloc[1] == pd.Timestamp("2021-09-30 11:06:40")
+    assert parsed.iloc[2:].isna().all() and not failed.any()  # 0 is the API's "never"
+    millis, _ = parse_datetime(pd.Series(["1632916243000"], dtype="str"))
+    assert millis.iloc[0] == pd.Timestamp("2021-09-29 11:50:43")
+
+
+def test_numbers_that_are_not_all_unix_times_are_not_read_as_1970_dates():
+    from audit.ingest.dates import parse_datetime
+    # A small id among them, or dates outside 2000-2099: not a unix-time column; nothing is read in 1970.
+    for values in (["12", "1632916243"], ["1632916243", "x"], ["946684799"]):
+        parsed, failed = parse_datetime(pd.Series(values, dtype="str"))
+        assert parsed.isna().all() and failed.all(), values
+    parsed, failed = parse_datetime(pd.Series(["03.02.2026"], dtype="str"), dayfirst=True)
+    assert parsed.iloc[0] == pd.Timestamp("2026-02-03") and not failed.any()
+
+
+def test_an_open_deals_close_date_placeholder_is_no_date_in_russian_or_english():
+    from audit.ingest.dates import parse_datetime
+    parsed, failed = parse_datetime(pd.Series(["не закрыта", "Not closed", "20.03.2026 16:40:00"], dtype="str"),
+                                    dayfirst=True)
+    assert parsed.iloc[:2].isna().all() and not failed.any()
+    assert parsed.iloc[2] == pd.Timestamp("2026-03-20 16:40")

@@ -13,7 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from audit.ingest.profiles.base import FinishContext, Profile, TableSpec
+from audit.ingest.profiles import amocrm_api as api
+from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, users_finish
 from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import NAMES_FALLBACK, deal_status
 
@@ -25,13 +26,14 @@ DEALS_COLUMNS = {
     "Название сделки": "title", "Название": "title", "Lead title": "title", "Lead name": "title",
     "Бюджет": "amount", "Budget": "amount", "Sale": "amount",
     "Валюта": "currency",
-    "Ответственный": "owner", "Responsible user": "owner", "Lead owner": "owner",
+    "Ответственный": "owner", "Responsible user": "owner", "Lead owner": "owner", "Responsible": "owner",
     "Дата создания сделки": "created_at", "Дата создания": "created_at", "Date created": "created_at",
     "Created": "created_at",
     "Кем создана сделка": "created_by", "Кем создана": "created_by", "Created by": "created_by",
-    "Дата закрытия": "closed_at", "Closing date": "closed_at", "Closed": "closed_at",
+    "Дата закрытия": "closed_at", "Closing date": "closed_at", "Closed": "closed_at", "Closed at": "closed_at",
+    "Date closed": "closed_at",
     "Этап сделки": "stage", "Этап": "stage", "Статус сделки": "stage", "Статус": "stage",
-    "Lead stage": "stage", "Stage": "stage", "Status": "stage",
+    "Lead stage": "stage", "Stage": "stage", "Status": "stage", "Lead status": "stage",
     "Воронка": "pipeline", "Pipeline": "pipeline",
     "Компания": "company", "Company": "company", "Компания контакта": "company",
     "Полное имя контакта": "contact", "Основной контакт": "contact", "Контакт": "contact",
@@ -165,7 +167,7 @@ PROFILE = Profile(
             table="deals", label="Сделки", columns=DEALS_COLUMNS, finish=collecting_points(_deals_finish, "deals"),
             dayfirst=True, helper_patterns=CONTACT_PATTERNS,
             key=("ID", ("Название сделки", "Lead title", "Lead name"),
-                 ("Этап сделки", "Статус сделки", "Lead stage"),
+                 ("Этап сделки", "Статус сделки", "Lead stage", "Lead status"),
                  ("Дата создания сделки", "Бюджет", "Ответственный", "Date created", "Budget",
                   "Responsible user")),
         ),
@@ -175,5 +177,15 @@ PROFILE = Profile(
             key=(("Событие", "Event"), ("Значение после", "Value after", "New value"),
                  ("Дата", "Date"), ("ID объекта", "Объект", "Object ID", "Object", "Entity ID")),
         ),
+        # API v4 dumps: field names, ids for names, unix times.
+        TableSpec(table="deals", label="API v4 leads", columns=api.LEADS_COLUMNS, finish=api.leads_finish,
+                  helper_kinds=api.LEADS_HELPERS,
+                  key=("id", "status_id", "pipeline_id", ("responsible_user_id", "created_at", "price"))),
+        TableSpec(table="lookup", label="API v4 pipelines", columns=api.PIPELINES_COLUMNS,
+                  finish=api.pipelines_finish, key=("pipeline_id", "status_id", "status_name"),
+                  exclude=("id", "price")),
+        TableSpec(table="users", label="API v4 users", columns=api.USERS_COLUMNS, finish=users_finish,
+                  key=("id", "name", "email", "lang"), exclude=("status_id", "price")),
     ),
+    assemble=api.assemble,
 )

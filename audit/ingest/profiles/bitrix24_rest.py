@@ -37,8 +37,18 @@ REST_DEALS_COLUMNS = {
     "ASSIGNED_BY_ID": "owner", "CREATED_BY_ID": "created_by", "DATE_CREATE": "created_at",
     "DATE_MODIFY": "_modified_at", "BEGINDATE": "_begin", "CLOSEDATE": "_planned_close", "CLOSED": "_closed",
     "COMPANY_ID": "company", "CONTACT_ID": "contact", "SOURCE_ID": "source", "PROBABILITY": "_probability",
+    # BI Builder's crm_deal dataset (helpdesk.bitrix24.com/open/22879310) carries names beside the ids,
+    # "[id] name" in STAGE / CATEGORY / ASSIGNED_BY, plain in the *_NAME fields.
+    "ASSIGNED_BY_NAME": "_owner_name", "ASSIGNED_BY": "_owner_named", "STAGE_NAME": "_stage_name",
+    "STAGE": "_stage_named", "CATEGORY_NAME": "_pipeline_name", "CATEGORY": "_pipeline_named",
+    "COMPANY_NAME": "_company_name", "CONTACT_NAME": "_contact_name", "MOVED_TIME": "_moved_at",
 }
-REST_DEALS_HELPERS = {"_modified_at": "datetime", "_begin": "datetime", "_planned_close": "datetime"}
+# canonical column <- helpers naming it, best first
+NAMES_IN_FILE = {"owner": ("_owner_name", "_owner_named"), "stage": ("_stage_name", "_stage_named"),
+                 "pipeline": ("_pipeline_name", "_pipeline_named"), "company": ("_company_name",),
+                 "contact": ("_contact_name",)}
+REST_DEALS_HELPERS = {"_moved_at": "datetime", "_modified_at": "datetime", "_begin": "datetime",
+                      "_planned_close": "datetime"}
 
 STATUS_COLUMNS = {"ID": "_id", "ENTITY_ID": "_entity", "STATUS_ID": "_status_id", "NAME": "_name",
                   "SORT": "_sort", "SEMANTICS": "_semantics", "EXTRA.SEMANTICS": "_extra_semantics",
@@ -75,15 +85,29 @@ def rest_deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
         # ("2024-06-01T03:00:00+03:00"); its wall-clock hour means nothing.
         frame["expected_close_at"] = frame["_planned_close"].dt.normalize().where(~closed)
     note_close_estimates(frame, ctx, ("_modified_at", "DATE_MODIFY"), ("_planned_close", "CLOSEDATE"))
+    _names_in_file(frame)
     declare_ids(ctx, "deals", frame, {"pipeline": "category", "stage": "stage", "owner": "user",
                                       "created_by": "user", "source": "source", "company": "company",
                                       "contact": "contact"})
     return {"deals": frame}
 
 
+def _names_in_file(frame: pd.DataFrame) -> None:
+    """Ids replaced by the names the file carries beside them (status was read from the ids)."""
+    for column, helpers in NAMES_IN_FILE.items():
+        for helper in reversed(helpers):  # the best one last, so it wins
+            if helper in frame.columns:
+                named = frame[helper].astype("str").str.replace(r"^\s*\[[^\]]*\]\s*", "", regex=True).str.strip()
+                named = named.where(frame[helper].notna() & named.ne(""))
+                frame[column] = named.fillna(frame[column]) if column in frame.columns else named
+
+
 def note_close_estimates(frame: pd.DataFrame, ctx: FinishContext, *fields: tuple[str, str]) -> None:
     """Closed deals get the first filled of `fields` (helper column, field name as exported) as
-    a stand-in close time; the assemble step replaces it from stage history where it can."""
+    a stand-in close time; the assemble step replaces it from stage history where it can.
+
+    A deal's last stage change (BI Builder's MOVED_TIME) is no stand-in: a closed deal's last
+    move was into its final stage, so it is the close time itself."""
     closed = frame["status"].ne("open")
     estimate = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     source = pd.Series(None, index=frame.index, dtype=object)
@@ -92,11 +116,16 @@ def note_close_estimates(frame: pd.DataFrame, ctx: FinishContext, *fields: tuple
             take = estimate.isna() & frame[column].notna()
             source[take] = name
             estimate = estimate.fillna(frame[column])
+    moved = pd.Series(False, index=frame.index)
+    if "_moved_at" in frame.columns:
+        moved = closed & frame["_moved_at"].notna()
+        estimate = estimate.where(~moved, frame["_moved_at"])
     if estimate.notna().any():  # a column the export did not have is not made up empty
         frame["closed_at"] = estimate.where(closed)
-    if closed.any():
-        ctx.lookup(CLOSE_ESTIMATES, pd.DataFrame({"deal_id": frame.loc[closed, "deal_id"].to_numpy(),
-                                                  "field": source[closed].to_numpy()}))
+    stand_in = closed & ~moved
+    if stand_in.any():
+        ctx.lookup(CLOSE_ESTIMATES, pd.DataFrame({"deal_id": frame.loc[stand_in, "deal_id"].to_numpy(),
+                                                  "field": source[stand_in].to_numpy()}))
 
 
 def history_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:

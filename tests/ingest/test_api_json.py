@@ -1,0 +1,36 @@
+"""API responses saved as JSON, as integrators hand them over: read as the tables they hold, or
+refused in one line that says what to export."""
+
+import pandas as pd
+import pytest
+
+from audit.model.errors import InputError
+
+
+def test_amocrm_api_v4_response_is_read_as_its_leads(load_fixture):
+    # Was "not recognised as a CRM table (headers: {"_page": 1, ...)".
+    loaded = load_fixture("amocrm_api_v4_leads.json")
+    src = loaded.sources[0]
+    assert (src.crm, src.table) == ("amocrm", "deals")
+    d = loaded.crm.deals.set_index("deal_id")
+    assert d["status"].to_dict() == {"28483640": "won", "28483641": "lost", "28483642": "open"}
+    assert d.loc["28483640", "closed_at"] == pd.Timestamp("2021-09-30 11:06:40")
+    assert pd.isna(d.loc["28483642", "closed_at"])
+    assert "lost_reason" not in d.columns or d["lost_reason"].isna().all()  # ids are no reasons
+    # Nested objects flattened, lists kept as text: listed as unmapped, never mistaken for fields.
+    assert "_embedded.tags" in src.unmapped and "custom_fields_values" in src.unmapped
+    assert loaded.crm.parse_issues.empty
+
+
+def test_bitrix24_rest_response_is_read_from_its_result(load_fixture):
+    loaded = load_fixture("bitrix24_rest_crm_deal_list.json")
+    d = loaded.crm.deals.set_index("deal_id")
+    assert d["status"].to_dict() == {"101": "won", "103": "open"}
+    assert d.loc["103", "expected_close_at"] == pd.Timestamp("2024-06-01")
+
+
+def test_json_without_records_is_a_one_line_error_naming_what_to_export(load_fixture):
+    with pytest.raises(InputError) as err:
+        load_fixture("json_without_records.json")
+    text = str(err.value)
+    assert "json_without_records.json" in text and "no list of records" in text and "_embedded.leads" in text
