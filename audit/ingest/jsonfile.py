@@ -34,6 +34,8 @@ def read_json(path: Path, data: bytes):
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"not readable JSON ({exc})", path=path, hint=HINT) from None
+    except RecursionError:  # objects nested thousands deep: no API response looks like that
+        raise InputError("JSON nested too deep to be an API response", path=path, hint=HINT) from None
     records = _records(doc)
     if not records:
         raise InputError("a JSON file with no list of records", path=path, hint=HINT)

@@ -34,3 +34,12 @@ def test_json_without_records_is_a_one_line_error_naming_what_to_export(load_fix
         load_fixture("json_without_records.json")
     text = str(err.value)
     assert "json_without_records.json" in text and "no list of records" in text and "_embedded.leads" in text
+
+
+def test_json_nested_thousands_deep_is_refused_in_one_line(tmp_path):
+    from audit.ingest import load
+    path = tmp_path / "deep.json"
+    path.write_text('{"a":' * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load([path])
+    assert "deep.json" in str(err.value) and "nested too deep" in str(err.value)
