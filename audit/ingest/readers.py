@@ -76,7 +76,10 @@ def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = Read
         from audit.ingest.workbook_bounds import scan_workbook
         if scan_workbook(path, limits, kind).is_report:
             raise NotAnExport(SKIP_NOTE)
-    if kind in ("xlsx", "xls", "ods", "html", "json") and path.stat().st_size > limits.unzipped_mb * MIB:
+    if kind == "json" and path.stat().st_size > limits.json_mb * MIB:
+        raise InputError(f"{path.stat().st_size / MIB:,.0f} MiB of JSON is over the {limits.json_mb:g} MiB read "
+                         f"whole", path=path, hint=lift_hint("json_mb") + ", or export it as CSV")
+    if kind in ("xlsx", "xls", "ods", "html") and path.stat().st_size > limits.unzipped_mb * MIB:
         raise InputError(f"{path.stat().st_size / MIB:,.0f} MiB is over the {limits.unzipped_mb:g} MiB a workbook "
                          f"may hold", path=path, hint=lift_hint("unzipped_mb"))
     small = not more

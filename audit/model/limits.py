@@ -37,6 +37,9 @@ class ReadLimits:
     sheet_columns: int = EXCEL_COLUMNS
     workbook_cells: int = 25_000_000
     sparse_factor: float = 16.0     # grid cells per cell present, above a 1M-cell grid
+    # An API response saved as JSON is parsed whole (about 5 bytes of memory per byte of file):
+    # past this size, export CSV or save the response in pages.
+    json_mb: float = 512.0
 
     @property
     def field_bytes(self) -> int:
@@ -55,6 +58,7 @@ LIMIT_RANGES: dict[str, tuple[type, float, float]] = {
     "sheet_columns": (int, 1, EXCEL_COLUMNS),
     "workbook_cells": (int, 1, 1 << 40),
     "sparse_factor": (float, 1.0, 1e9),
+    "json_mb": (float, 1.0, 1 << 20),
 }
 
 

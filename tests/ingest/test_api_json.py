@@ -43,3 +43,13 @@ def test_json_nested_thousands_deep_is_refused_in_one_line(tmp_path):
     with pytest.raises(InputError) as err:
         load([path])
     assert "deep.json" in str(err.value) and "nested too deep" in str(err.value)
+
+
+def test_json_past_its_limit_is_refused_before_it_is_parsed(tmp_path):
+    from audit.ingest import load
+    from audit.model.config import parse
+    path = tmp_path / "leads.json"
+    path.write_text('{"_embedded": {"leads": [' + ",".join(['{"id": 1, "name": "x"}'] * 60_000) + "]}}")
+    with pytest.raises(InputError) as err:
+        load([path], parse({"limits": {"json_mb": 1}}))
+    assert "leads.json" in str(err.value) and "json_mb" in str(err.value)
