@@ -79,3 +79,24 @@ def test_salesforce_open_task_is_a_plan_not_a_contact(load_fixture):
     [w] = _warnings(loaded, "activities-not-done")
     assert w.numbers == {"rows": 2, "not_done": 1} and w.file.endswith("salesforce_dataloader_task_open.csv")
     assert "IsClosed" in w.message and w.message_ru
+
+
+def test_salesforce_en_gb_report_reads_every_date_column_day_first(load_fixture):
+    loaded = load_fixture("salesforce_report_en_gb_dates.csv")
+    d = loaded.crm.deals.set_index("title")
+    # Created Date holds no day over 12: the file's Close Date (15/03, 30/06) says day first.
+    assert d["created_at"].to_dict() == {"Edge SLA": pd.Timestamp("2024-01-05"),
+                                         "United Oil": pd.Timestamp("2024-01-09"),
+                                         "Grand Hotels": pd.Timestamp("2024-02-01")}
+    assert d.loc["Edge SLA", "closed_at"].date() == pd.Timestamp("2024-02-01").date()
+
+
+def test_file_day_order_needs_one_sided_evidence():
+    from audit.ingest.dates import file_day_order
+    col = pd.Series
+    assert file_day_order([col(["05/01/2024", None]), col(["15/03/2024 10:00"])]) is True
+    assert file_day_order([col(["03/15/2024"]), col(["05/01/2024"])]) is False
+    # Both orders, or none: the file does not say, each column is judged as before.
+    assert file_day_order([col(["03/15/2024"]), col(["15/03/2024"])]) is None
+    assert file_day_order([col(["05/01/2024"]), col(["2024-03-15T10:00:00.000Z"]), col([], dtype=object)]) is None
+    assert file_day_order([col([pd.Timestamp("2024-03-15"), 45000.0])]) is None
