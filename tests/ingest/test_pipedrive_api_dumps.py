@@ -25,3 +25,15 @@ def test_pipedrive_api_v1_dump(load_fixture):
     assert d.loc["2", "company"] == "Beta" and d.loc["2", "lost_reason"] == "Too expensive"
     unresolved = {w.numbers["column"]: w.numbers["ids"] for w in _warnings(loaded, "ids-unresolved")}
     assert unresolved == {"deals.stage": 3, "deals.pipeline": 1, "deals.owner": 1}
+
+
+def test_pipedrive_api_v1_activities_leave_out_plans_and_activities_on_no_deal(load_fixture):
+    loaded = load_fixture("pipedrive_api_v1_deals.csv", "pipedrive_api_v1_activities.csv")
+    acts = loaded.crm.activities
+    assert acts["activity_id"].tolist() == ["501"]
+    assert acts.iloc[0]["deal_id"] == "1" and acts.iloc[0]["owner"] == "Ann Lee"
+    assert acts.iloc[0]["at"] == pd.Timestamp("2024-01-15 10:07")
+    [plans] = _warnings(loaded, "activities-not-done")
+    assert plans.numbers == {"rows": 3, "not_done": 1} and "done = false" in plans.message
+    [off] = _warnings(loaded, "activities-not-on-deals")
+    assert off.numbers["not_on_deal"] == 1

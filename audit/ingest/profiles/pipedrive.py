@@ -50,6 +50,14 @@ API_DEALS_COLUMNS = {
     "last_activity_date": "last_activity_at", "origin": "source", "channel": "source",
 }
 
+# GET /v1/activities written as CSV (same source): done is a flag, marked_as_done_time the time.
+API_ACTIVITY_COLUMNS = {
+    "id": "activity_id", "deal_id": "deal_id", "type": "type", "subject": "subject", "done": "_done",
+    "marked_as_done_time": "at", "due_date": "_due", "due_time": "_due_time", "owner_name": "owner",
+    "user_id": "_owner_id", "add_time": "created_at", "note": "result", "duration": "_duration",
+    "org_id": "_organization", "org_name": "_organization", "person_id": "_person", "person_name": "_person",
+}
+
 ACTIVITY_COLUMNS = {
     "Activity - ID": "activity_id", "Deal - ID": "deal_id", "Activity - Type": "type",
     "Activity - Subject": "subject", "Activity - Due date": "_due", "Activity - Due time": "_due_time",
@@ -84,11 +92,7 @@ def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataF
 def _api_deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     """An API dump: as an export once the owner id stands in for a missing owner name; stage and
     pipeline ids with nothing to name them are named in a warning."""
-    frame = frame.copy()
-    if "_owner_id" in frame.columns:
-        frame["owner"] = (frame["owner"] if "owner" in frame.columns else pd.Series(None, index=frame.index)
-                          ).fillna(frame["_owner_id"])
-    tables = _deals_finish(frame, ctx)
+    tables = _deals_finish(_owner_name_or_id(frame), ctx)
     deals = tables["deals"]
     for column, what, what_ru in (("stage", "the stage (stage_id)", "этап (stage_id)"),
                                   ("pipeline", "the pipeline (pipeline_id)", "воронка (pipeline_id)"),
@@ -108,6 +112,18 @@ def _api_deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
     return tables
 
 
+def _api_activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    """An API dump of activities: the owner's name (owner_name) where exported, else the user id."""
+    return _activities_finish(_owner_name_or_id(frame), ctx)
+
+
+def _owner_name_or_id(frame: pd.DataFrame) -> pd.DataFrame:
+    if "_owner_id" not in frame.columns:
+        return frame
+    names = frame["owner"] if "owner" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+    return frame.assign(owner=names.fillna(frame["_owner_id"]))
+
+
 def _activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
     total = len(frame)
@@ -121,7 +137,8 @@ def _activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.
             "done")
         if not done.all():
             ctx.warn(plans_warning(int((~done).sum()), total, noun=("activities", "дел"),
-                                   marked=("'Activity - Done' = To do", "«Activity - Done» = To do")))
+                               marked=("'Activity - Done' = To do, or done = false in an API dump",
+                                       "«Activity - Done» = To do, или done = false в выгрузке через API")))
         frame = frame[done]
     if "at" not in frame.columns:
         frame["at"] = pd.NaT
@@ -146,6 +163,10 @@ PROFILE = Profile(
                   key=("id", "title", "status", "stage_id", ("add_time", "pipeline_id", "won_time", "user_id")),
                   exclude=("deal_id", "due_date", "Deal - ID"),
                   helper_kinds={"_won_time": "datetime", "_lost_time": "datetime", "_closed_on": "datetime"}),
+        TableSpec(table="activities", label="Activities (API)", columns=API_ACTIVITY_COLUMNS,
+                  finish=_api_activities_finish, key=("id", "deal_id", "type", ("done", "marked_as_done_time")),
+                  exclude=("Activity - ID", "WhatId"),
+                  helper_kinds={"_due": "datetime"}),
         TableSpec(table="activities", label="Activities", columns=ACTIVITY_COLUMNS, finish=_activities_finish,
                   key=(("Activity - ID", "Activity - Type"), "Deal - ID"),
                   helper_kinds={"_due": "datetime"}),
