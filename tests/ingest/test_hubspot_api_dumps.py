@@ -48,3 +48,16 @@ def test_hubspot_numeric_stage_ids_declared_in_config_are_not_unknown(load_fixtu
     assert _deals(loaded)["status"].to_dict() == {"9101": "won", "9102": "lost", "9103": "won"}
     # The user said what the ids mean: nothing is left unknown.
     assert not _warnings(loaded, "status-unknown")
+
+
+def test_hubspot_won_flag_alone_does_not_tell_lost_from_open_in_numeric_stages(tmp_path):
+    from audit.ingest import load
+    path = tmp_path / "deals.csv"
+    path.write_text("hs_object_id,dealname,dealstage,pipeline,createdate,hs_is_closed_won\n"
+                    "1,A,1034567,765,2024-01-10T09:00:00Z,true\n2,B,1034568,765,2024-01-11T09:00:00Z,false\n"
+                    "3,C,closedlost,default,2024-01-11T09:00:00Z,false\n")
+    loaded = load([path])
+    assert _deals(loaded)["status"].to_dict() == {"1": "won", "2": "open", "3": "lost"}
+    # Only deal 2 is unknown: 1 is flagged won, 3 sits in the default pipeline's lost stage.
+    [w] = _warnings(loaded, "status-unknown")
+    assert w.numbers == {"deals": 1, "stage_ids": ["1034568"]}

@@ -148,19 +148,24 @@ def _api_deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
     say which deals closed (every such deal would otherwise be read as open, silently)."""
     tables = _deals_finish(frame, ctx)
     stages = frame["stage"].astype("str").str.strip()
-    numeric = frame["stage"].notna() & stages.str.fullmatch(r"\d+")
+    flags = _flags(frame)
+    # No flag said anything about these deals (a dump may carry hs_is_closed_won alone: false
+    # does not tell lost from open).
+    silent = flags.isna() if flags is not None else pd.Series(True, index=frame.index)
+    numeric = (frame["stage"].notna() & stages.str.fullmatch(r"\d+") & silent
+               & tables["deals"]["status"].reindex(frame.index).eq("open"))
     declared = ctx.declared_won or ctx.declared_lost  # [status] in crm-audit.toml: the user said
-    if numeric.any() and _flags(frame) is None and not declared:
+    if numeric.any() and not declared:
         ids = list(dict.fromkeys(stages[numeric]))
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
         ctx.warn(InputWarning(
             code="status-unknown",
-            message=(f"{int(numeric.sum()):,} deals are in stages known only by their internal id ({shown}) and the "
-                     f"dump has no hs_is_closed / hs_is_closed_won property: they are read as open, won or lost "
-                     f"deals among them would be missed. Request those properties with the deals, or declare the "
+            message=(f"{int(numeric.sum()):,} deals are in stages known only by their internal id ({shown}) and no "
+                     f"hs_is_closed / hs_is_closed_won value says whether they closed: they are read as open, won "
+                     f"or lost deals among them would be missed. Request those properties with the deals, or declare the "
                      f"closed stage ids in crm-audit.toml: [status] won = [...], lost = [...]."),
             message_ru=(f"{int(numeric.sum()):,} сделок стоят на этапах, известных только по внутреннему id "
-                        f"({shown}), а в выгрузке нет свойств hs_is_closed / hs_is_closed_won: они считаются "
+                        f"({shown}), и ни hs_is_closed, ни hs_is_closed_won не говорит, закрыты ли они: они считаются "
                         f"открытыми, выигранные и проигранные среди них не видны. Запросите эти свойства вместе со "
                         f"сделками или перечислите id финальных этапов в crm-audit.toml: [status] won = [...], "
                         f"lost = [...]."),
