@@ -18,7 +18,7 @@ from audit.ingest.values import (
     parse_amount,
     parse_bool,
 )
-from audit.ingest.dates import parse_datetime
+from audit.ingest.dates import file_day_order, parse_datetime
 from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
 from audit.model.config import Config
 from audit.model.warnings import InputWarning
@@ -84,10 +84,15 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     id_source = next((c for c, t in match.mapping.items() if t == ID_COLUMN.get(spec.table)), None)
     ids = raw.frame[id_source].astype("str").str.strip() if id_source else None
     pattern_kinds = [(re.compile(p, re.IGNORECASE), k) for p, k in spec.helper_patterns]
+    column_kinds = {col: kinds.get(target) if not target.startswith("_") else spec.helper_kinds.get(target) or next(
+        (k for p, k in pattern_kinds if p.search(norm_header(match.source_headers[col]))), "text")
+        for col, target in match.mapping.items()}
+    # The file's own unambiguous dates decide its ambiguous ones, before the profile's convention.
+    evidence = file_day_order([raw.frame[c] for c, k in column_kinds.items() if k == "datetime"])
+    dayfirst = dayfirst if evidence is None else evidence
     for col, target in match.mapping.items():
         values = raw.frame[col]
-        kind = kinds.get(target) if not target.startswith("_") else spec.helper_kinds.get(target) or next(
-            (k for p, k in pattern_kinds if p.search(norm_header(match.source_headers[col]))), "text")
+        kind = column_kinds[col]
         if kind == "datetime":
             parsed, failed = parse_datetime(values, dayfirst=dayfirst)
         elif kind == "float":

@@ -41,6 +41,29 @@ _RU_MONTH_RE = re.compile(
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+# A numeric date whose first or second number cannot be a month says the file's day order.
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}(?:\D|$)")
+_EVIDENCE_ROWS = 20_000
+
+
+def file_day_order(columns: list[pd.Series]) -> bool | None:
+    """True (day first) or False (month first) when some date of the file settles it and none
+    says otherwise, else None. A report exported in one locale writes every date column alike,
+    so 15/03/2024 in Close Date decides 05/01/2024 in Created Date (an en_GB Salesforce
+    report); a column judged alone would read that one month first."""
+    day_first = month_first = False
+    for values in columns:
+        # Cells that are not text (a workbook's datetimes, numbers) print as nothing numeric-dated.
+        text = pd.Series(values.iloc[:_EVIDENCE_ROWS].dropna().astype("str").unique(), dtype=object)
+        if text.empty:
+            continue
+        parts = text.str.extract(_NUMERIC_DATE.pattern)
+        first, second = (pd.to_numeric(parts[i], errors="coerce") for i in (0, 1))
+        day_first |= bool(((first > 12) & (second <= 12)).any())
+        month_first |= bool(((second > 12) & (first <= 12)).any())
+    return day_first if day_first != month_first else None
+
+
 def parse_datetime(values: pd.Series, *, dayfirst: bool | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates and times in any of DATE_FORMATS, native Excel datetimes, Excel serial numbers.
 

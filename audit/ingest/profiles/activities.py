@@ -68,3 +68,16 @@ def off_deal_warning(off: pd.DataFrame, total: int, *, noun: tuple[str, str], li
     return InputWarning(code="activities-not-on-deals", message=message, message_ru=message_ru,
                         numbers={"rows": int(total), "not_on_deal": n, **{f"on_{k}": counts[k] for k in order},
                                  "linked": int(linked), "left_out": int(left)})
+
+
+def plans_warning(n: int, total: int, *, noun: tuple[str, str], marked: tuple[str, str]) -> InputWarning:
+    """`n` of `total` activities on deals are plans (a to-do, an open task), not contacts: left out
+    of deal activity. `noun`: (English plural, Russian genitive plural); `marked`: how the export
+    marks them, in English and Russian ("'Activity - Done' = To do")."""
+    return InputWarning(
+        code="activities-not-done",
+        message=(f"{n:,} of {total:,} {noun[0]} on deals are not marked done ({marked[0]}): "
+                 f"plans, not contacts, they are left out of deal activity."),
+        message_ru=(f"{ru_number(n)} из {ru_number(total)} {noun[1]} по сделкам не отмечены выполненными "
+                    f"({marked[1]}): это планы, а не контакты, они не учитываются в работе по сделкам."),
+        numbers={"rows": int(total), "not_done": int(n)})

@@ -9,6 +9,16 @@ and with or without the question mark. Portals rename their closed stages ("Clos
 "Closed: abandoned", "Lost - no budget"), and a saved view often exports no flag at all:
 then stage labels that state an outcome decide, and an input warning names them
 (audit.ingest.profiles.status). "Deal probability" 1.0 / 0.0 only corroborates a closed flag.
+
+API dumps (CRM API v3 `/crm/v3/objects/deals`, and the same rows flattened by json_normalize
+as `properties.dealname`, by Airbyte as `properties_dealname`, by Fivetran as
+`property_dealname`) carry internal names: `hs_object_id`, `dealname`, `dealstage` as an internal
+stage id (`appointmentscheduled`, `closedwon`, `closedlost` in the default pipeline; numbers in
+portals' own pipelines), `pipeline` (`default` or a number), `hubspot_owner_id`, `closedate`,
+`createdate` (ISO with `Z`), `hs_is_closed_won`, `hs_is_closed`. Source:
+developers.hubspot.com/docs/api/crm/deals ("you must use the internal ID of a deal stage or
+pipeline"). Numeric stage ids state no outcome: without the flags such a dump cannot say which
+deals closed, and a warning says what to export.
 """
 
 from __future__ import annotations
@@ -26,9 +36,11 @@ from audit.ingest.profiles.base import (
 )
 from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import deal_status
+from audit.model.warnings import InputWarning
 
-WON = ("Closed Won", "Closed won")
-LOST = ("Closed Lost", "Closed lost")
+# The default pipeline's closed stages, by label (UI exports) and by internal id (API dumps).
+WON = ("Closed Won", "Closed won", "closedwon")
+LOST = ("Closed Lost", "Closed lost", "closedlost")
 ENTERED = re.compile(r'^_?date entered\s*["“\']?(.+?)\s*\((.+)\)["”\']?\s*$', re.IGNORECASE)
 
 DEALS_COLUMNS = {
@@ -53,6 +65,23 @@ DEALS_COLUMNS = {
     "Is Closed Lost": "_is_lost", "Is Closed Lost?": "_is_lost",
     "Deal probability": "_probability", "Deal Stage Probability": "_probability",
     "Created by user": "created_by", "Created by": "created_by",
+}
+
+# Internal property names of the CRM API (v3 and its flattened forms), first present wins.
+API_PROPERTIES = {
+    "hs_object_id": "deal_id", "dealname": "title", "dealstage": "stage", "pipeline": "pipeline",
+    "hubspot_owner_id": "owner", "amount": "amount", "deal_currency_code": "currency",
+    "createdate": "created_at", "hs_createdate": "created_at", "closedate": "closed_at",
+    "closed_lost_reason": "lost_reason", "notes_last_contacted": "last_activity_at",
+    "hs_lastactivitydate": "last_activity_at", "hs_analytics_source": "source",
+    "hs_is_closed_won": "_is_won", "hs_is_closed": "_is_closed", "hs_is_closed_lost": "_is_lost",
+    "hs_deal_stage_probability": "_probability", "hs_created_by_user_id": "created_by",
+}
+API_PREFIXES = ("", "properties.", "properties_", "property_")
+API_DEALS_COLUMNS = {
+    **{prefix + name: col for name, col in API_PROPERTIES.items() for prefix in API_PREFIXES},
+    # The v3 record's own id and creation time, beside its properties.
+    "id": "deal_id", "createdAt": "created_at",
 }
 
 ACTIVITY_COLUMNS = {
@@ -114,6 +143,36 @@ def _deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataF
     return tables
 
 
+def _api_deals_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    """An API dump: as an export, and a warning when its stages are numeric ids with no flag to
+    say which deals closed (every such deal would otherwise be read as open, silently)."""
+    tables = _deals_finish(frame, ctx)
+    stages = frame["stage"].astype("str").str.strip()
+    flags = _flags(frame)
+    # No flag said anything about these deals (a dump may carry hs_is_closed_won alone: false
+    # does not tell lost from open).
+    silent = flags.isna() if flags is not None else pd.Series(True, index=frame.index)
+    numeric = (frame["stage"].notna() & stages.str.fullmatch(r"\d+") & silent
+               & tables["deals"]["status"].reindex(frame.index).eq("open"))
+    declared = ctx.declared_won or ctx.declared_lost  # [status] in crm-audit.toml: the user said
+    if numeric.any() and not declared:
+        ids = list(dict.fromkeys(stages[numeric]))
+        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        ctx.warn(InputWarning(
+            code="status-unknown",
+            message=(f"{int(numeric.sum()):,} deals are in stages known only by their internal id ({shown}) and no "
+                     f"hs_is_closed / hs_is_closed_won value says whether they closed: they are read as open, won "
+                     f"or lost deals among them would be missed. Request those properties with the deals, or declare the "
+                     f"closed stage ids in crm-audit.toml: [status] won = [...], lost = [...]."),
+            message_ru=(f"{int(numeric.sum()):,} сделок стоят на этапах, известных только по внутреннему id "
+                        f"({shown}), и ни hs_is_closed, ни hs_is_closed_won не говорит, закрыты ли они: они считаются "
+                        f"открытыми, выигранные и проигранные среди них не видны. Запросите эти свойства вместе со "
+                        f"сделками или перечислите id финальных этапов в crm-audit.toml: [status] won = [...], "
+                        f"lost = [...]."),
+            numbers={"deals": int(numeric.sum()), "stage_ids": ids}))
+    return tables
+
+
 def _activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
     # "Associated Deal IDs" may hold several ids separated by ';': one activity per deal.
@@ -138,6 +197,11 @@ PROFILE = Profile(
         TableSpec(table="deals", label="Deals", columns=DEALS_COLUMNS, finish=collecting_points(_deals_finish, "deals"),
                   key=(("Record ID", "Deal ID", "Record ID - Deal"), ("Deal Name",), ("Deal Stage",)),
                   helper_patterns=((r"^date entered\b", "datetime"), *CONTACT_PATTERNS)),
+        TableSpec(table="deals", label="Deals (API)", columns=API_DEALS_COLUMNS,
+                  finish=collecting_points(_api_deals_finish, "deals"),
+                  key=tuple(tuple(p + n for p in API_PREFIXES) for n in ("dealstage", "dealname"))
+                  + (("id", *(p + "hs_object_id" for p in API_PREFIXES)),),
+                  exclude=("Deal Stage", "Deal Name")),
         TableSpec(table="activities", label="Activities", columns=ACTIVITY_COLUMNS,
                   finish=_activities_finish,
                   key=(("Associated Deal IDs", "Associated Deal ID"),

@@ -24,6 +24,7 @@ from audit.ingest.profiles.base import (
 )
 from audit.ingest.profiles import salesforce_links as links
 from audit.ingest.profiles import salesforce_contacts as contacts
+from audit.ingest.profiles.activities import plans_warning
 from audit.ingest.profiles.lookups import declare_ids
 from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
 from audit.ingest.profiles.status import deal_status
@@ -76,7 +77,10 @@ TASK_COLUMNS = {
     "TaskSubtype": "type", "Type": "_type2", "ActivityDate": "_due", "CompletedDateTime": "at",
     "CreatedDate": "created_at", "OwnerId": "owner", "Status": "result",
     "CallDurationInSeconds": "duration_s", "CallType": "direction", "IsDeleted": "_deleted",
+    "IsClosed": "_closed",
 }
+# The standard Task Status values of a task not yet done (a custom status is judged by IsClosed).
+OPEN_TASK_STATUSES = ("not started", "in progress", "waiting on someone else", "deferred", "open")
 
 EVENT_COLUMNS = {
     "Id": "activity_id", "WhatId": "_what", "WhoId": "_who", "Subject": "subject", "StartDateTime": "at",
@@ -158,8 +162,24 @@ def _one_row_per_opportunity(frame: pd.DataFrame, ctx: FinishContext) -> pd.Data
     return out
 
 
+# A dump with relationship fields carries the name beside the id (Workbench, the REST API:
+# `OwnerId` and `Owner.Name`); whichever comes first takes the column, and the name, when it came
+# second, is kept by this pattern to replace the id.
+RELATED_NAMES = ((r"^(owner|account|recordtype|contact)\.name$", "text"),)
+RELATED_COLUMN = {"owner": "owner", "account": "company", "recordtype": "pipeline", "contact": "contact"}
+
+
+def _names_over_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    for helper in [c for c in frame.columns if c.startswith("_") and c.lower().endswith(".name")]:
+        column = RELATED_COLUMN.get(helper[1:].lower().split(".")[0])
+        if column:
+            names = frame[helper]
+            frame[column] = names.fillna(frame[column]) if column in frame.columns else names
+    return frame
+
+
 def _opportunity_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    frame = _one_row_per_opportunity(frame.copy(), ctx)
+    frame = _names_over_ids(_one_row_per_opportunity(frame.copy(), ctx))
     frame["status"] = deal_status(frame["stage"], ctx, flags=_flags(frame), probability=frame.get("_probability"))
     declare_ids(ctx, "deals", frame, {"pipeline": "record_type", "company": "account", "contact": "contact"})
     return {"deals": expected_close_for_open(frame)}
@@ -188,7 +208,24 @@ def _task_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
             at = at.fillna(frame[fallback])
     frame["at"] = at
     # Only tasks on opportunities (WhatId prefix 006) belong to deals.
-    return {"activities": links.split_off_opportunity(frame, ctx, "Task")}
+    frame = links.split_off_opportunity(frame, ctx, "Task")
+    return {"activities": _without_open_tasks(frame, ctx)}
+
+
+def _without_open_tasks(frame: pd.DataFrame, ctx: FinishContext) -> pd.DataFrame:
+    """A task not yet closed (IsClosed false, or Status "Not Started", "In Progress" ... when
+    IsClosed was not exported) is a plan, dated by its due date: not a contact with the client."""
+    if "_closed" in frame.columns and frame["_closed"].notna().any():
+        plan = ~truthy(frame["_closed"]) & frame["_closed"].notna()
+    elif "result" in frame.columns:
+        plan = frame["result"].astype("str").str.strip().str.lower().isin(OPEN_TASK_STATUSES)
+    else:
+        return frame
+    if plan.any():
+        ctx.warn(plans_warning(int(plan.sum()), len(frame), noun=("tasks", "задач"),
+                               marked=("IsClosed = false or Status 'Not Started'",
+                                       "IsClosed = false или Status «Not Started»")))
+    return frame[~plan]
 
 
 def _event_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
@@ -231,7 +268,8 @@ PROFILE = Profile(
                        ("StageName", "Stage"),
                        ("Name", "Opportunity Name"),
                        ("IsWon", "IsClosed", "CloseDate", "Close Date", "Opportunity Owner", "OwnerId")),
-                  exclude=("OpportunityId", "WhatId"), helper_kinds={"_total_price": "float"}),
+                  exclude=("OpportunityId", "WhatId"), helper_kinds={"_total_price": "float"},
+                  helper_patterns=RELATED_NAMES),
         TableSpec(table="stage_history", label="OpportunityHistory", columns=HISTORY_COLUMNS,
                   finish=_history_finish, dayfirst=False,
                   key=(("OpportunityId", "Opportunity ID"), ("StageName", "To Stage", "Stage"),
