@@ -68,3 +68,15 @@ def off_deal_warning(off: pd.DataFrame, total: int, *, noun: tuple[str, str], li
     return InputWarning(code="activities-not-on-deals", message=message, message_ru=message_ru,
                         numbers={"rows": int(total), "not_on_deal": n, **{f"on_{k}": counts[k] for k in order},
                                  "linked": int(linked), "left_out": int(left)})
+
+
+def plans_warning(n: int, total: int, *, field: str) -> InputWarning:
+    """Activities on deals that are not done (`field` says how the export marks them): plans,
+    not contacts - a booked meeting is no evidence that anyone met."""
+    return InputWarning(
+        code="activities-not-done",
+        message=(f"{n:,} of {total:,} activities on deals are not marked done ({field}): plans, not contacts, "
+                 f"they are left out of deal activity."),
+        message_ru=(f"{ru_number(n)} из {ru_number(total)} дел по сделкам не отмечены выполненными ({field}): "
+                    f"это планы, а не контакты, они не учитываются в работе по сделкам."),
+        numbers={"rows": int(total), "not_done": int(n)})

@@ -80,6 +80,8 @@ ACTIVITY_COLUMNS = {
     "Дата создания": "created_at", "Created": "created_at", "CREATED": "created_at",
     "Результат": "result", "Result": "result",
     "OWNER_TYPE_ID": "_owner_type", "RESPONSIBLE_ID": "owner", "COMPLETED": "_completed",
+    "Выполнено": "_completed", "Завершено": "_completed", "Completed": "_completed",
+    "PROVIDER_ID": "_provider", "END_TIME": "_end",
 }
 
 HISTORY_COLUMNS = {
@@ -154,7 +156,7 @@ PROFILE = Profile(
                   helper_patterns=CONTACT_PATTERNS,
                   key=(("Название лида", "Lead name"), ("Статус", "Стадия", "Status"))),
         TableSpec(table="activities", label="Дела", columns=ACTIVITY_COLUMNS, dayfirst=True,
-                  finish=rest.activities_finish,
+                  finish=rest.activities_finish, helper_kinds={"_end": "datetime"},
                   key=(("ID сделки", "Сделка ID", "OWNER_ID", "ID владельца"), ("Тип дела", "TYPE_ID"),
                        ("Тема", "SUBJECT", "Дата начала", "START_TIME")),
                   exclude=("STAGE_ID",)),

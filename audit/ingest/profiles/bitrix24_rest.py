@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.ingest.profiles.activities import off_deal_warning
-from audit.ingest.profiles.base import Assembly, FinishContext
+from audit.ingest.profiles.activities import off_deal_warning, plans_warning
+from audit.ingest.profiles.base import Assembly, FinishContext, truthy
 from audit.ingest.profiles.lookups import declare_ids, declared, id_names, ids_warning, resolve, unresolved
 from audit.ingest.profiles.status import deal_status
 from audit.model.warnings import InputWarning
@@ -62,7 +62,12 @@ USER_COLUMNS = {"ID": "user_id", "NAME": "_first", "LAST_NAME": "_last", "ACTIVE
 # crm.activity.list: OWNER_TYPE_ID says what OWNER_ID is (2 = a deal); TYPE_ID and DIRECTION are codes.
 ACTIVITY_OWNER_TYPES = {"1": "lead", "2": "deal", "3": "contact", "4": "account"}
 ACTIVITY_TYPES = {"1": "meeting", "2": "call", "3": "task", "4": "email", "5": "other", "6": "other"}
-DIRECTIONS = {"1": "in", "2": "out"}
+# TYPE_ID 6 is "a provider's activity": PROVIDER_ID says what it is (CRM_TODO the universal to-do,
+# IMOPENLINES_SESSION an open-line chat with the client; dev.1c-bitrix.ru crm_activity_list, crm.enum.activitytype).
+PROVIDER_TYPES = {"CRM_TODO": "task", "TASKS": "task", "TASKS_TASK": "task", "IMOPENLINES_SESSION": "message",
+                  "CRM_SMS": "message", "VOXIMPLANT_CALL": "call", "CRM_CALL_LIST": "call", "CRM_EMAIL": "email",
+                  "CRM_MEETING": "meeting", "CRM_WEBFORM": "other", "REST_APP": "other"}
+DIRECTIONS = {"1": "in", "2": "out", "0": None}  # 0: not a call or an e-mail
 
 SEMANTIC_KIND = {"s": "won", "success": "won", "f": "lost", "failure": "lost", "apology": "lost"}
 ID_PATTERN = r"\d+"
@@ -146,11 +151,27 @@ def activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
             ctx.warn(off_deal_warning(frame[~on_deal], len(frame), noun=("activities", "дел"),
                                       kinds=owner_type[~on_deal]))
         frame = frame[on_deal]
+    if "_completed" in frame.columns:
+        # COMPLETED N ("Выполнено: Нет"): a call or meeting planned, not held - no evidence of contact.
+        done = frame["_completed"].isna() | truthy(frame["_completed"])
+        if not done.all():
+            ctx.warn(plans_warning(int((~done).sum()), len(frame), field="COMPLETED = N"))
+        frame = frame[done]
     if "type" in frame.columns:
         codes = frame["type"].astype("str").str.strip().map(ACTIVITY_TYPES)
+        if "_provider" in frame.columns:
+            by_provider = frame["_provider"].astype("str").str.strip().str.upper().map(PROVIDER_TYPES)
+            codes = by_provider.where(codes.isna() | codes.eq("other"), codes).fillna(codes)
         frame["type"] = codes.fillna(frame["type"])
     if "direction" in frame.columns:
-        frame["direction"] = frame["direction"].astype("str").str.strip().map(DIRECTIONS).fillna(frame["direction"])
+        code = frame["direction"].astype("str").str.strip()
+        frame["direction"] = code.map(DIRECTIONS).where(code.isin(DIRECTIONS), frame["direction"])
+    if "_end" in frame.columns and "at" in frame.columns:
+        # A call's START_TIME..END_TIME is its length (Bitrix24 telephony writes both).
+        length = (frame["_end"] - frame["at"]).dt.total_seconds()
+        calls = frame["type"].eq("call") & length.ge(0) if "type" in frame.columns else False
+        frame["duration_s"] = (frame["duration_s"] if "duration_s" in frame.columns
+                               else pd.Series(float("nan"), index=frame.index)).fillna(length.where(calls))
     declare_ids(ctx, "activities", frame, {"owner": "user"})
     return {"activities": frame}
 
