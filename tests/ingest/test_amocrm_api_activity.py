@@ -101,3 +101,9 @@ def test_loss_reason_id_missing_from_the_dump_is_left_empty_and_said(tmp_path, f
     assert loaded.crm.deals["lost_reason"].isna().all() if "lost_reason" in loaded.crm.deals else True
     warning = next(w for w in loaded.warnings if w.code == "ids-unresolved" and "loss_reason_id" in w.message)
     assert "5512" in warning.message and warning.numbers["rows"] == 1
+
+
+def test_lead_dump_with_loss_reason_embedded_reads_the_reason(load_fixture):
+    d = load_fixture("amocrm_api_v4_leads_with_loss_reason.json").crm.deals.set_index("deal_id")
+    assert d.loc["1", "lost_reason"] == "Дорого"
+    assert pd.isna(d.loc["2", "lost_reason"])  # an empty list is no reason

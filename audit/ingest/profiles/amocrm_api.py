@@ -31,6 +31,8 @@ LEADS_COLUMNS = {
     "status_id": "stage", "pipeline_id": "pipeline", "loss_reason_id": "_loss_reason_id",
     "created_by": "created_by", "created_at": "created_at", "closed_at": "closed_at",
     "updated_at": "_updated_at", "is_deleted": "_deleted",
+    # GET /api/v4/leads?with=loss_reason embeds the reason itself: [{"id": 5512, "name": "Дорого", ...}]
+    "_embedded.loss_reason": "_loss_reason_embedded",
 }
 LEADS_HELPERS = {"_updated_at": "datetime", "_deleted": "bool"}
 PIPELINES_COLUMNS = {"pipeline_id": "_pipeline_id", "pipeline_name": "_pipeline", "status_id": "_status_id",
@@ -64,6 +66,10 @@ def leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     if "_deleted" in frame.columns:
         frame = frame[~frame["_deleted"].fillna(False).astype(bool)]
     ctx.note("status_id 142 = won, 143 = lost; unix times read as UTC")
+    if "_loss_reason_embedded" in frame.columns:
+        name = frame["_loss_reason_embedded"].astype("str").str.extract(
+            r"""['"]name['"]\s*:\s*['"]([^'"]+)['"]""", expand=False)
+        frame["lost_reason"] = name.where(frame["_loss_reason_embedded"].notna())
     if "_loss_reason_id" in frame.columns and frame["_loss_reason_id"].notna().any():
         # An id is no reason: read as text it would be a "reason that says nothing" (ST04). Named
         # through a /api/v4/leads/loss_reasons dump when one is exported (amocrm_activity), else
