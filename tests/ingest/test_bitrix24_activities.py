@@ -45,3 +45,15 @@ def test_spreadsheet_export_done_column_marks_plans(tmp_path):
     loaded = load([FIXTURES / "bitrix24_rest_crm_deal_list.csv", tmp_path / "dela.csv"])
     assert loaded.crm.activities["activity_id"].tolist() == ["1"]
     assert any(w.code == "activities-not-done" for w in loaded.warnings)
+
+
+def test_timeline_comments_are_notes_on_their_deal_and_others_are_counted(load_fixture):
+    # Was "not recognised as a CRM table".
+    loaded = load_fixture(*FILES, "bitrix24_rest_crm_timeline_comment_list.csv")
+    a = loaded.crm.activities.set_index("activity_id")
+    notes = a[a["type"].eq("note")]
+    assert notes["deal_id"].to_dict() == {"comment:11": "101", "comment:12": "103"}
+    assert notes.loc["comment:12", "owner"] == "Ирина Сидорова"  # AUTHOR_ID through user.get
+    assert notes.loc["comment:11", "at"] == pd.Timestamp("2024-04-05 10:00:00")
+    off = [w for w in loaded.warnings if w.code == "activities-not-on-deals" and "comment" in w.message]
+    assert len(off) == 1 and off[0].numbers["on_contact"] == 1

@@ -165,6 +165,8 @@ PROFILE = Profile(
                   key=(("OWNER_ID", "DEAL_ID", "ID сделки"), ("STAGE_ID", "STAGE_NAME", "Стадия", "Стадия сделки"),
                        ("CREATED_TIME", "DATE_CREATE", "Дата изменения", "Дата")),
                   exclude=("Тип дела", "Название сделки", "SUBJECT", "TITLE")),
+        TableSpec(table="activities", label="crm.timeline.comment.list", columns=rest.COMMENT_COLUMNS,
+                  finish=rest.comments_finish, key=("ENTITY_ID", "ENTITY_TYPE", "COMMENT", ("CREATED", "AUTHOR_ID"))),
         # REST dumps: API field names, ids for names.
         TableSpec(table="deals", label="crm.deal.list", columns=rest.REST_DEALS_COLUMNS,
                   finish=rest.rest_deals_finish, dayfirst=True, helper_kinds=rest.REST_DEALS_HELPERS,

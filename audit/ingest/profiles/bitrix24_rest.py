@@ -176,6 +176,28 @@ def activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
     return {"activities": frame}
 
 
+# crm.timeline.comment.list (dev.1c-bitrix.ru rest_help/crm/timeline/comment): ID, CREATED, ENTITY_ID,
+# ENTITY_TYPE lead / deal / contact / company / order, AUTHOR_ID, COMMENT - a manager's note on the card.
+COMMENT_COLUMNS = {"ID": "_id", "ENTITY_ID": "deal_id", "ENTITY_TYPE": "_entity", "CREATED": "at",
+                   "AUTHOR_ID": "owner", "COMMENT": "result"}
+COMMENT_ENTITIES = {"deal": "deal", "lead": "lead", "contact": "contact", "company": "account"}
+
+
+def comments_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    """Timeline comments: notes on the deal they were written on; comments on leads, contacts and
+    companies are no deal's and are counted."""
+    kind = frame["_entity"].astype("str").str.strip().str.lower().map(COMMENT_ENTITIES).fillna("other")
+    on_deal = kind.eq("deal")
+    if not on_deal.all():
+        ctx.warn(off_deal_warning(frame[~on_deal], len(frame), noun=("timeline comments", "комментариев"),
+                                  kinds=kind[~on_deal]))
+    frame = frame[on_deal].assign(type="note")
+    if "_id" in frame.columns:  # its own numbering, not crm.activity.list's
+        frame["activity_id"] = "comment:" + frame["_id"].astype("str")
+    declare_ids(ctx, "activities", frame, {"owner": "user"})
+    return {"activities": frame}
+
+
 def lookup_finish(name: str):
     def finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
         ctx.lookup(name, frame)
