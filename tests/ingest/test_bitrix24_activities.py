@@ -57,3 +57,22 @@ def test_timeline_comments_are_notes_on_their_deal_and_others_are_counted(load_f
     assert notes.loc["comment:11", "at"] == pd.Timestamp("2024-04-05 10:00:00")
     off = [w for w in loaded.warnings if w.code == "activities-not-on-deals" and "comment" in w.message]
     assert len(off) == 1 and off[0].numbers["on_contact"] == 1
+
+
+def test_ui_list_linked_by_deal_id_is_read_and_by_title_is_left_out_with_what_to_export(tmp_path):
+    # The "Дела" list as the UI exports it (cp1251, ";"): "Связано с" names the linked record. Was "not recognised".
+    from audit.ingest import load
+    from tests.ingest.conftest import FIXTURES
+    (tmp_path / "dela.csv").write_text(
+        "Тип;Тема;Ответственный;Дата создания;Срок;Выполнено;Связано с\n"
+        "Звонок;Позвонить;Олег Петров;01.04.2024 09:00;03.04.2024 10:00;Да;Сделка #101\n"
+        "Встреча;Встреча;Олег Петров;01.04.2024 09:00;10.05.2024 10:00;Нет;101\n"
+        "Звонок;Уточнить;Олег Петров;01.04.2024 09:00;04.04.2024 10:00;Да;Окна для школы\n", encoding="cp1251")
+    loaded = load([FIXTURES / "bitrix24_rest_crm_deal_list.csv", tmp_path / "dela.csv"])
+    a = loaded.crm.activities
+    assert a[["deal_id", "type"]].values.tolist() == [["101", "call"]]
+    assert a["at"].iloc[0] == pd.Timestamp("2024-04-03 10:00")
+    codes = {w.code: w for w in loaded.warnings if w.file and w.file.endswith("dela.csv")}
+    assert codes["activities-not-on-deals"].numbers["not_on_deal"] == 1
+    assert "ID сделки" in codes["activities-not-on-deals"].message
+    assert codes["activities-not-done"].numbers["not_done"] == 1

@@ -176,6 +176,35 @@ def activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
     return {"activities": frame}
 
 
+LINKED_DEAL_ID = r"^\s*(?:(?:сделка|deal)\s*(?:№|#|:)?\s*)?\[?(\d+)\]?\s*$"
+
+
+def linked_activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    """The "Дела" list exported from the UI names what each activity is linked to ("Связано с",
+    "Сделка") instead of a deal id column. An id there ("123", "Сделка #123", "[123]") links the
+    activity; a title or a name does not (titles repeat, and a contact is no deal): those rows are
+    left out and counted, with what to export instead."""
+    linked = frame["_linked"].astype("str").str.strip() if "_linked" in frame.columns else None
+    found = (linked.str.extract(LINKED_DEAL_ID, flags=2, expand=False) if linked is not None
+             else pd.Series(None, index=frame.index, dtype=object))
+    found = found.where(frame["_linked"].notna()) if linked is not None else found
+    if found.isna().any():
+        ctx.warn(_unlinked_warning(int(found.isna().sum()), len(frame)))
+    return activities_finish(frame.assign(deal_id=found)[found.notna()], ctx)
+
+
+def _unlinked_warning(n: int, total: int) -> InputWarning:
+    hint = "export the activities with the deal ID column ('ID сделки'), or crm.activity.list (OWNER_ID)"
+    hint_ru = "выгрузите дела с колонкой «ID сделки» или crm.activity.list (OWNER_ID)"
+    return InputWarning(
+        code="activities-not-on-deals",
+        message=(f"{n:,} of {total:,} activities name what they are linked to ('Связано с') but no deal id: they "
+                 f"cannot be tied to a deal of the deals export and are left out of deal activity; {hint}."),
+        message_ru=(f"{n} из {total} дел указывают, с чем связаны («Связано с»), но не ID сделки: их нельзя отнести "
+                    f"к сделкам выгрузки, они не учитываются в работе по сделкам; {hint_ru}."),
+        numbers={"rows": int(total), "not_on_deal": int(n), "on_other": int(n), "linked": 0, "left_out": int(n)})
+
+
 # crm.timeline.comment.list (dev.1c-bitrix.ru rest_help/crm/timeline/comment): ID, CREATED, ENTITY_ID,
 # ENTITY_TYPE lead / deal / contact / company / order, AUTHOR_ID, COMMENT - a manager's note on the card.
 COMMENT_COLUMNS = {"ID": "_id", "ENTITY_ID": "deal_id", "ENTITY_TYPE": "_entity", "CREATED": "at",
