@@ -58,6 +58,9 @@ def test_notes_are_calls_with_durations_and_service_messages_are_no_contact(load
     assert a.loc["note:7001", "duration_s"] == 125 and a.loc["note:7001", "direction"] == "out"
     # A call the telephony logged (created_by 0) belongs to the lead's responsible manager.
     assert a.loc["note:7002", "owner"] == "2873618"
+    # What became of the call: its result, else its status code in words; a common note's text.
+    assert a["result"].to_dict() == {"note:7001": "Договорились о КП", "note:7002": "not reached",
+                                     "note:7003": "Клиент просит КП"}
 
 
 def test_a_call_in_both_events_and_notes_is_counted_once(load_fixture):
@@ -107,3 +110,13 @@ def test_lead_dump_with_loss_reason_embedded_reads_the_reason(load_fixture):
     d = load_fixture("amocrm_api_v4_leads_with_loss_reason.json").crm.deals.set_index("deal_id")
     assert d.loc["1", "lost_reason"] == "Дорого"
     assert pd.isna(d.loc["2", "lost_reason"])  # an empty list is no reason
+
+
+def test_mail_notes_are_emails_with_their_direction(tmp_path, fixture_path):
+    from audit.ingest import load
+    (tmp_path / "notes.csv").write_text(
+        "id,entity_id,created_by,created_at,note_type,params.income,params.subject\n"
+        "1,28483642,2873617,1632931000,amomail_message,true,Re: КП\n"
+        "2,28483642,2873617,1632932000,amomail_message,false,КП\n", encoding="utf-8")
+    a = load([fixture_path(n) for n in LEADS] + [tmp_path / "notes.csv"]).crm.activities
+    assert a[["type", "direction"]].values.tolist() == [["email", "in"], ["email", "out"]]

@@ -9,8 +9,8 @@ reasons that name the lead dump's `loss_reason_id`.
   `entity_direct_message` is the internal team chat of a card: work on the deal, read as a note,
   never as a message to the client. The value lists come as JSON (a saved response) or as Python
   reprs (json_normalize written to CSV): both are read.
-- `GET /api/v4/leads/notes` (note_type call_in / call_out with params.duration and params.phone,
-  common, sms_in / sms_out; service_message and extended_service_message are integrations talking,
+- `GET /api/v4/leads/notes` (note_type call_in / call_out with params.duration, params.call_result
+  and params.call_status, common, sms_in / sms_out, amomail_message; service_message and extended_service_message are integrations talking,
   no one's contact, and are left out).
 - `GET /api/v4/tasks` (entity_type leads, entity_id, is_completed, task_type_id 1 call / 2 meeting,
   complete_till the deadline, result.text): a task not completed is a plan, not a contact, and is
@@ -38,7 +38,8 @@ EVENTS_COLUMNS = {"id": "_id", "type": "_event", "entity_id": "deal_id", "entity
                   "created_by": "owner", "created_at": "at", "value_after": "_after", "value_before": "_before"}
 NOTES_COLUMNS = {"id": "_id", "entity_id": "deal_id", "note_type": "_note_type", "created_by": "owner",
                  "responsible_user_id": "_responsible", "created_at": "at", "params.duration": "duration_s",
-                 "params.text": "result", "params.phone": "_phone"}
+                 "params.call_result": "result", "params.text": "_text", "params.phone": "_phone",
+                 "params.call_status": "_call_status", "params.income": "_income"}
 TASKS_COLUMNS = {"id": "_id", "entity_id": "deal_id", "entity_type": "_entity", "responsible_user_id": "owner",
                  "is_completed": "_done", "task_type_id": "_task_type", "text": "subject", "result.text": "result",
                  "created_at": "created_at", "updated_at": "at", "complete_till": "_due"}
@@ -57,7 +58,10 @@ EVENT_TYPES = {
 }
 NOTE_TYPES = {"call_in": ("call", "in"), "call_out": ("call", "out"), "sms_in": ("message", "in"),
               "sms_out": ("message", "out"), "common": ("note", None), "attachment": ("note", None),
-              "geolocation": ("note", None)}
+              "geolocation": ("note", None), "amomail_message": ("email", None)}
+# params.call_status (amocrm-api-php CallInterface): what became of the call, when no call_result says it
+CALL_STATUSES = {"1": "left a message", "2": "call back later", "3": "not available", "4": "conversation",
+                 "5": "wrong number", "6": "not reached", "7": "busy"}
 # entity_type of events ("lead") and tasks ("leads") -> what the row hangs on
 ENTITY_KINDS = {"lead": "deal", "leads": "deal", "contact": "contact", "contacts": "contact",
                 "company": "account", "companies": "account"}
@@ -141,6 +145,16 @@ def notes_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     acts["type"] = typed[acts.index].str[0]
     acts["direction"] = typed[acts.index].str[1]
     acts["subject"] = note_type[acts.index]
+    said = pd.Series(None, index=acts.index, dtype=object)
+    if "_call_status" in acts.columns:
+        said = acts["_call_status"].astype("str").str.replace(r"\.0$", "", regex=True).map(CALL_STATUSES)
+    for column in ("result", "_text"):
+        if column in acts.columns:
+            said = acts[column].where(acts[column].notna(), said)
+    acts["result"] = said
+    if "_income" in acts.columns:  # a mail note: params.income says which way it went
+        income = acts["_income"].astype("str").str.strip().str.lower()
+        acts["direction"] = acts["direction"].fillna(income.map({"true": "in", "false": "out", "1": "in", "0": "out"}))
     _no_system_owner(acts)
     if "_responsible" in acts.columns:  # a call the telephony logged: the lead's manager took it
         acts["owner"] = acts["owner"].fillna(acts["_responsible"]) if "owner" in acts.columns else acts["_responsible"]
