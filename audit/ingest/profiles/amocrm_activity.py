@@ -25,6 +25,7 @@ also holds is the same call: kept once, from the notes (which have the duration)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from audit.ingest.profiles.activities import off_deal_warning, plans_warning
@@ -69,7 +70,7 @@ ENTITY_KINDS = {"lead": "deal", "leads": "deal", "contact": "contact", "contacts
 STATUS_ID = r"""lead_status['"]?\s*:\s*\{[^}]*?['"]id['"]\s*:\s*(\d+)"""
 PIPELINE_ID = r"""lead_status['"]?\s*:\s*\{[^}]*?['"]pipeline_id['"]\s*:\s*(\d+)"""
 NOTE_ID = r"""['"]note['"]\s*:\s*\{[^}]*?['"]id['"]\s*:\s*(\d+)"""
-NOBODY = r"^\s*0?\s*$"  # created_by 0: the system (robots, integrations)
+NOBODY = r"^\s*0?\s*$"  # created_by / loss_reason_id 0: nobody (the system, robots, integrations)
 
 
 def _extract(values: pd.Series, pattern: str) -> pd.Series:
@@ -82,10 +83,19 @@ def _extract(values: pd.Series, pattern: str) -> pd.Series:
     return out.where(codes >= 0)
 
 
+def _by_label(values: pd.Series, mapping: dict, default=None) -> pd.Series:
+    """mapping[label] per row (label stripped and lower-cased), looked up once per distinct label:
+    an events dump repeats a few dozen labels over millions of rows."""
+    codes, uniques = pd.factorize(values)
+    keys = pd.Index(uniques).astype("str").str.strip().str.lower()
+    looked = np.array([mapping.get(k, default) for k in keys] + [default], dtype=object)
+    return pd.Series(looked[codes], index=values.index, dtype=object)  # code -1 (missing) -> default
+
+
 def _kinds(values: pd.Series | None, index: pd.Index) -> pd.Series:
     if values is None:
         return pd.Series("deal", index=index, dtype=object)  # leads/notes: every row is a lead's
-    return values.astype("str").str.strip().str.lower().map(ENTITY_KINDS).fillna("other")
+    return _by_label(values, ENTITY_KINDS, "other")
 
 
 def _on_leads(frame: pd.DataFrame, ctx: FinishContext, counted: pd.Series, noun: tuple[str, str]) -> pd.DataFrame:
@@ -101,26 +111,25 @@ def _on_leads(frame: pd.DataFrame, ctx: FinishContext, counted: pd.Series, noun:
 
 def _no_system_owner(frame: pd.DataFrame) -> None:
     if "owner" in frame.columns:
-        frame["owner"] = frame["owner"].where(~frame["owner"].astype("str").str.fullmatch(NOBODY), None)
+        system = _by_label(frame["owner"], {"0": True, "0.0": True, "": True}, False).astype(bool)
+        frame["owner"] = frame["owner"].where(~system.to_numpy(), None)
 
 
 def events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    event = frame["_event"].astype("str").str.strip().str.lower()
-    is_move = event.eq("lead_status_changed")
-    typed = event.map(EVENT_TYPES)
-    frame = _on_leads(frame, ctx, typed.notna(), ("call, message and note events", "событий звонков и сообщений"))
-    event, is_move, typed = event[frame.index], is_move[frame.index], typed[frame.index]
-    moves = frame[is_move]
+    kind = _by_label(frame["_event"], {k: v[0] for k, v in EVENT_TYPES.items()})
+    frame = _on_leads(frame, ctx, kind.notna(), ("call, message and note events", "событий звонков и сообщений"))
+    kind = kind[frame.index]
+    moves = frame[_by_label(frame["_event"], {"lead_status_changed": True}, False).to_numpy(dtype=bool)]
     after = moves.get("_after", pd.Series(None, index=moves.index, dtype=object))
     before = moves.get("_before", pd.Series(None, index=moves.index, dtype=object))
     history = pd.DataFrame({"_row": moves["_row"], "deal_id": moves["deal_id"],
                             "from_stage": _extract(before, STATUS_ID), "to_stage": _extract(after, STATUS_ID),
                             "changed_at": moves["at"], "changed_by": moves.get("owner"),
                             "pipeline": _extract(after, PIPELINE_ID)})
-    acts = frame[typed.notna()].copy()
-    acts["type"] = typed[acts.index].str[0]
-    acts["direction"] = typed[acts.index].str[1]
-    acts["subject"] = event[acts.index]
+    acts = frame[kind.notna().to_numpy()].copy()
+    acts["type"] = kind[acts.index]
+    acts["direction"] = _by_label(acts["_event"], {k: v[1] for k, v in EVENT_TYPES.items()})
+    acts["subject"] = acts["_event"]
     acts["activity_id"] = "event:" + acts["_id"].astype("str") if "_id" in acts.columns else None
     if "_after" in acts.columns and "_id" in acts.columns:
         note = _extract(acts["_after"], NOTE_ID)
@@ -139,12 +148,11 @@ def events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataF
 
 
 def notes_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    note_type = frame["_note_type"].astype("str").str.strip().str.lower()
-    typed = note_type.map(NOTE_TYPES)
-    acts = frame[typed.notna()].copy()
-    acts["type"] = typed[acts.index].str[0]
-    acts["direction"] = typed[acts.index].str[1]
-    acts["subject"] = note_type[acts.index]
+    kind = _by_label(frame["_note_type"], {k: v[0] for k, v in NOTE_TYPES.items()})
+    acts = frame[kind.notna().to_numpy()].copy()
+    acts["type"] = kind[acts.index]
+    acts["direction"] = _by_label(acts["_note_type"], {k: v[1] for k, v in NOTE_TYPES.items()})
+    acts["subject"] = acts["_note_type"]
     said = pd.Series(None, index=acts.index, dtype=object)
     if "_call_status" in acts.columns:
         said = acts["_call_status"].astype("str").str.replace(r"\.0$", "", regex=True).map(CALL_STATUSES)
@@ -242,7 +250,12 @@ def _one_call_once(a: Assembly) -> None:
     refs, acts = a.lookups.get(EVENT_NOTES), a.tables.get("activities")
     if refs is None or acts is None or "activity_id" not in acts.columns:
         return
-    notes = set(acts["activity_id"].dropna().astype("str"))
-    twice = refs[("note:" + refs["note_id"].astype("str")).isin(notes)]["activity_id"]
+    # Object arrays: pandas' hash-table isin (Arrow strings' isin goes value by value).
+    ids = pd.Series(acts["activity_id"].to_numpy(dtype=object), index=acts.index)
+    notes = ids[ids.str.startswith("note:", na=False)]
+    if notes.empty:
+        return
+    wanted = pd.Series(("note:" + refs["note_id"].astype("str")).to_numpy(dtype=object))
+    twice = refs["activity_id"].to_numpy(dtype=object)[wanted.isin(notes.to_numpy()).to_numpy()]
     if len(twice):
-        a.tables["activities"] = acts[~acts["activity_id"].isin(twice)].reset_index(drop=True)
+        a.tables["activities"] = acts[~ids.isin(twice).to_numpy()].reset_index(drop=True)
