@@ -120,3 +120,15 @@ def test_mail_notes_are_emails_with_their_direction(tmp_path, fixture_path):
         "2,28483642,2873617,1632932000,amomail_message,false,КП\n", encoding="utf-8")
     a = load([fixture_path(n) for n in LEADS] + [tmp_path / "notes.csv"]).crm.activities
     assert a[["type", "direction"]].values.tolist() == [["email", "in"], ["email", "out"]]
+
+
+def test_notes_saved_with_their_entity_type_keep_only_the_leads(tmp_path, fixture_path):
+    from audit.ingest import load
+    (tmp_path / "notes.csv").write_text(
+        "id,entity_id,entity_type,created_by,created_at,note_type,params.duration\n"
+        "1,999,contacts,2873617,1632931000,call_out,10\n"
+        "2,28483642,leads,2873617,1632931000,call_out,10\n", encoding="utf-8")
+    loaded = load([fixture_path(n) for n in LEADS] + [tmp_path / "notes.csv"])
+    assert loaded.crm.activities["deal_id"].tolist() == ["28483642"]
+    off = next(w for w in loaded.warnings if w.code == "activities-not-on-deals")
+    assert off.numbers["on_contact"] == 1

@@ -37,7 +37,7 @@ LOSS_REASONS, LOSS_REASON_IDS, EVENT_NOTES = "amocrm.loss_reasons", "amocrm.loss
 
 EVENTS_COLUMNS = {"id": "_id", "type": "_event", "entity_id": "deal_id", "entity_type": "_entity",
                   "created_by": "owner", "created_at": "at", "value_after": "_after", "value_before": "_before"}
-NOTES_COLUMNS = {"id": "_id", "entity_id": "deal_id", "note_type": "_note_type", "created_by": "owner",
+NOTES_COLUMNS = {"id": "_id", "entity_id": "deal_id", "entity_type": "_entity", "note_type": "_note_type", "created_by": "owner",
                  "responsible_user_id": "_responsible", "created_at": "at", "params.duration": "duration_s",
                  "params.call_result": "result", "params.text": "_text", "params.phone": "_phone",
                  "params.call_status": "_call_status", "params.income": "_income"}
@@ -149,6 +149,9 @@ def events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataF
 
 def notes_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     kind = _by_label(frame["_note_type"], {k: v[0] for k, v in NOTE_TYPES.items()})
+    if "_entity" in frame.columns:  # notes of several entities saved together (GET /api/v4/{entity}/notes)
+        frame = _on_leads(frame, ctx, kind.notna(), ("call, message and note notes", "примечаний"))
+        kind = kind[frame.index]
     acts = frame[kind.notna().to_numpy()].copy()
     acts["type"] = kind[acts.index]
     acts["direction"] = _by_label(acts["_note_type"], {k: v[1] for k, v in NOTE_TYPES.items()})
