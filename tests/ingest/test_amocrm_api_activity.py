@@ -132,3 +132,14 @@ def test_notes_saved_with_their_entity_type_keep_only_the_leads(tmp_path, fixtur
     assert loaded.crm.activities["deal_id"].tolist() == ["28483642"]
     off = next(w for w in loaded.warnings if w.code == "activities-not-on-deals")
     assert off.numbers["on_contact"] == 1
+
+
+def test_ids_written_back_from_floats_link_to_the_same_leads(tmp_path, fixture_path):
+    from audit.ingest import load
+    (tmp_path / "events.csv").write_text(
+        "id,type,entity_id,entity_type,created_by,created_at,value_after,value_before\n"
+        "e1,outgoing_call,28483642.0,lead,2873617.0,1632930000,,\n"
+        "e2,incoming_call,,lead,,1632930001,,\n", encoding="utf-8")
+    a = load([fixture_path(n) for n in LEADS] + [tmp_path / "events.csv"]).crm.activities
+    assert a.loc[a["activity_id"].eq("event:e1"), ["deal_id", "owner"]].values.tolist() == [
+        ["28483642", "Иван Петров"]]

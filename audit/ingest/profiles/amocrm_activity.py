@@ -92,6 +92,19 @@ def _by_label(values: pd.Series, mapping: dict, default=None) -> pd.Series:
     return pd.Series(looked[codes], index=values.index, dtype=object)  # code -1 (missing) -> default
 
 
+def _whole_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ids written back from a float column with nulls ("28483640.0") are the same ids as the
+    lead dump's: judged once per distinct id."""
+    frame = frame.copy()
+    for column in ("deal_id", "owner", "_responsible", "_id"):
+        if column in frame.columns:
+            codes, uniques = pd.factorize(frame[column])
+            fixed = pd.Index(uniques).astype("str").str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+            frame[column] = pd.Series(np.append(fixed.to_numpy(dtype=object), None)[codes], index=frame.index,
+                                      dtype=object)
+    return frame
+
+
 def _kinds(values: pd.Series | None, index: pd.Index) -> pd.Series:
     if values is None:
         return pd.Series("deal", index=index, dtype=object)  # leads/notes: every row is a lead's
@@ -116,6 +129,7 @@ def _no_system_owner(frame: pd.DataFrame) -> None:
 
 
 def events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = _whole_ids(frame)
     kind = _by_label(frame["_event"], {k: v[0] for k, v in EVENT_TYPES.items()})
     frame = _on_leads(frame, ctx, kind.notna(), ("call, message and note events", "событий звонков и сообщений"))
     kind = kind[frame.index]
@@ -148,6 +162,7 @@ def events_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataF
 
 
 def notes_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = _whole_ids(frame)
     kind = _by_label(frame["_note_type"], {k: v[0] for k, v in NOTE_TYPES.items()})
     if "_entity" in frame.columns:  # notes of several entities saved together (GET /api/v4/{entity}/notes)
         frame = _on_leads(frame, ctx, kind.notna(), ("call, message and note notes", "примечаний"))
@@ -179,6 +194,7 @@ def notes_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
 
 
 def tasks_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    frame = _whole_ids(frame)
     frame = _on_leads(frame, ctx, pd.Series(True, index=frame.index), ("tasks", "задач"))
     done = truthy(frame["_done"]) if "_done" in frame.columns else pd.Series(True, index=frame.index)
     if not done.all():
