@@ -70,13 +70,14 @@ def off_deal_warning(off: pd.DataFrame, total: int, *, noun: tuple[str, str], li
                                  "linked": int(linked), "left_out": int(left)})
 
 
-def plans_warning(n: int, total: int, *, field: str) -> InputWarning:
-    """Activities on deals that are not done (`field` says how the export marks them): plans,
-    not contacts - a booked meeting is no evidence that anyone met."""
+def plans_warning(n: int, total: int, *, noun: tuple[str, str], marked: tuple[str, str]) -> InputWarning:
+    """`n` of `total` activities on deals are plans (a to-do, an open task), not contacts: left out
+    of deal activity. `noun`: (English plural, Russian genitive plural); `marked`: how the export
+    marks them, in English and Russian ("'Activity - Done' = To do")."""
     return InputWarning(
         code="activities-not-done",
-        message=(f"{n:,} of {total:,} activities on deals are not marked done ({field}): plans, not contacts, "
-                 f"they are left out of deal activity."),
-        message_ru=(f"{ru_number(n)} из {ru_number(total)} дел по сделкам не отмечены выполненными ({field}): "
-                    f"это планы, а не контакты, они не учитываются в работе по сделкам."),
+        message=(f"{n:,} of {total:,} {noun[0]} on deals are not marked done ({marked[0]}): "
+                 f"plans, not contacts, they are left out of deal activity."),
+        message_ru=(f"{ru_number(n)} из {ru_number(total)} {noun[1]} по сделкам не отмечены выполненными "
+                    f"({marked[1]}): это планы, а не контакты, они не учитываются в работе по сделкам."),
         numbers={"rows": int(total), "not_done": int(n)})

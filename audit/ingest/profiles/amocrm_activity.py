@@ -198,7 +198,8 @@ def tasks_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     frame = _on_leads(frame, ctx, pd.Series(True, index=frame.index), ("tasks", "задач"))
     done = truthy(frame["_done"]) if "_done" in frame.columns else pd.Series(True, index=frame.index)
     if not done.all():
-        ctx.warn(plans_warning(int((~done).sum()), len(frame), field="is_completed = false"))
+        ctx.warn(plans_warning(int((~done).sum()), len(frame), noun=("tasks", "задач"),
+                                  marked=("is_completed = false", "is_completed = false")))
     acts = frame[done].copy()
     meeting = acts["_task_type"].astype("str").str.strip().eq("2") if "_task_type" in acts.columns else False
     acts["type"] = pd.Series("task", index=acts.index, dtype=object).where(~meeting, "meeting")

@@ -155,7 +155,8 @@ def activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
         # COMPLETED N ("Выполнено: Нет"): a call or meeting planned, not held - no evidence of contact.
         done = frame["_completed"].isna() | truthy(frame["_completed"])
         if not done.all():
-            ctx.warn(plans_warning(int((~done).sum()), len(frame), field="COMPLETED = N"))
+            ctx.warn(plans_warning(int((~done).sum()), len(frame), noun=("activities", "дел"),
+                                  marked=("COMPLETED = N, or 'Выполнено' = Нет", "COMPLETED = N или «Выполнено» = Нет")))
         frame = frame[done]
     if "type" in frame.columns:
         codes = frame["type"].astype("str").str.strip().map(ACTIVITY_TYPES)
