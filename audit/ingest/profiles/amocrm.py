@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from audit.ingest.profiles import amocrm_activity as activity
 from audit.ingest.profiles import amocrm_api as api
 from audit.ingest.profiles.base import FinishContext, Profile, TableSpec, users_finish
 from audit.ingest.profiles.points import CONTACT_PATTERNS, collecting_points
@@ -184,6 +185,17 @@ PROFILE = Profile(
         TableSpec(table="lookup", label="API v4 pipelines", columns=api.PIPELINES_COLUMNS,
                   finish=api.pipelines_finish, key=("pipeline_id", "status_id", "status_name"),
                   exclude=("id", "price")),
+        TableSpec(table="activities", label="API v4 events", columns=activity.EVENTS_COLUMNS,
+                  finish=activity.events_finish, key=("type", "entity_id", "entity_type", ("value_after", "value_before"))),
+        TableSpec(table="activities", label="API v4 notes", columns=activity.NOTES_COLUMNS,
+                  finish=activity.notes_finish, key=("note_type", "entity_id", "created_at")),
+        TableSpec(table="activities", label="API v4 tasks", columns=activity.TASKS_COLUMNS,
+                  finish=activity.tasks_finish, helper_kinds=activity.TASKS_HELPERS,
+                  key=("entity_id", "entity_type", "is_completed", ("complete_till", "task_type_id"))),
+        TableSpec(table="lookup", label="API v4 loss reasons", columns=activity.LOSS_REASON_COLUMNS,
+                  finish=activity.loss_reasons_finish, key=("id", "name", ("created_at", "updated_at")),
+                  exclude=("email", "status_id", "pipeline_id", "price", "lang", "entityTypeId", "isDefault",
+                           "IS_LOCKED", "IS_DEFAULT", "CREATED_DATE")),  # Bitrix24 crm.category.list
         TableSpec(table="users", label="API v4 users", columns=api.USERS_COLUMNS, finish=users_finish,
                   key=("id", "name", "email", "lang"), exclude=("status_id", "price")),
     ),

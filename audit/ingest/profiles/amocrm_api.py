@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from audit.ingest.profiles import amocrm_activity as activity
 from audit.ingest.profiles.base import Assembly, FinishContext
 from audit.ingest.profiles.lookups import declare_ids, declared, id_names, ids_warning, resolve, unresolved
 from audit.ingest.profiles.status import NAMES_NEVER, deal_status
@@ -30,6 +31,8 @@ LEADS_COLUMNS = {
     "status_id": "stage", "pipeline_id": "pipeline", "loss_reason_id": "_loss_reason_id",
     "created_by": "created_by", "created_at": "created_at", "closed_at": "closed_at",
     "updated_at": "_updated_at", "is_deleted": "_deleted",
+    # GET /api/v4/leads?with=loss_reason embeds the reason itself: [{"id": 5512, "name": "Дорого", ...}]
+    "_embedded.loss_reason": "_loss_reason_embedded",
 }
 LEADS_HELPERS = {"_updated_at": "datetime", "_deleted": "bool"}
 PIPELINES_COLUMNS = {"pipeline_id": "_pipeline_id", "pipeline_name": "_pipeline", "status_id": "_status_id",
@@ -46,6 +49,10 @@ UNRESOLVED = {
     "user": ("the responsible user", "ответственный", "/api/v4/users (id, name, email)"),
 }
 
+ROWS_OF = {"deals": (("deal", "deals"), "сделок"),
+           "stage_history": (("stage move", "stage moves"), "переходов между этапами"),
+           "activities": (("activity", "activities"), "активностей")}
+
 
 def leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     frame = frame.copy()
@@ -59,10 +66,16 @@ def leads_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFr
     if "_deleted" in frame.columns:
         frame = frame[~frame["_deleted"].fillna(False).astype(bool)]
     ctx.note("status_id 142 = won, 143 = lost; unix times read as UTC")
+    if "_loss_reason_embedded" in frame.columns:
+        name = frame["_loss_reason_embedded"].astype("str").str.extract(
+            r"""['"]name['"]\s*:\s*['"]([^'"]+)['"]""", expand=False)
+        frame["lost_reason"] = name.where(frame["_loss_reason_embedded"].notna())
     if "_loss_reason_id" in frame.columns and frame["_loss_reason_id"].notna().any():
-        # An id is no reason: read as text it would be a "reason that says nothing" (ST04). Left
-        # unread, the loss-reason checks skip as "not exported" instead of judging ids.
-        ctx.note("loss_reason_id holds ids, not reasons: loss reasons are not read from this file")
+        # An id is no reason: read as text it would be a "reason that says nothing" (ST04). Named
+        # through a /api/v4/leads/loss_reasons dump when one is exported (amocrm_activity), else
+        # left unread, so the loss-reason checks skip as "not exported" instead of judging ids.
+        ctx.note("loss_reason_id holds ids, not reasons: read only through a /api/v4/leads/loss_reasons dump")
+        activity.set_aside_loss_reason_ids(frame, ctx)
     declare_ids(ctx, "deals", frame, {"stage": "stage", "pipeline": "pipeline", "owner": "user",
                                       "created_by": "user"})
     return {"deals": frame}
@@ -75,24 +88,31 @@ def pipelines_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.Da
 
 def assemble(a: Assembly) -> None:
     statuses = a.lookups.get(STATUSES)
-    resolve(a, "deals", ("stage",), id_names(statuses, "_status_id", "_name"))
-    resolve(a, "deals", ("pipeline",), id_names(statuses, "_pipeline_id", "_pipeline"))
-    # The system stages have one id in every pipeline: named even without the pipelines dump.
-    resolve(a, "deals", ("stage",), pd.Series({WON_ID: WON_NAME, LOST_ID: LOST_NAME}))
+    # Stage moves of the events dump carry the same status and pipeline ids as the leads.
+    for table, stages, pipelines in (("deals", ("stage",), ("pipeline",)),
+                                     ("stage_history", ("to_stage", "from_stage"), ("pipeline",))):
+        resolve(a, table, stages, id_names(statuses, "_status_id", "_name"))
+        resolve(a, table, pipelines, id_names(statuses, "_pipeline_id", "_pipeline"))
+        # The system stages have one id in every pipeline: named even without the pipelines dump.
+        resolve(a, table, stages, pd.Series({WON_ID: WON_NAME, LOST_ID: LOST_NAME}))
+    activity.assemble(a)
     if statuses is not None and len(statuses) and "pipelines" not in a.tables:
         a.tables["pipelines"] = _pipelines(statuses)
     users = a.tables.get("users")
     known = set(users["user_id"].dropna().astype("str")) if users is not None and "user_id" in users else set()
     exported = {"stage": statuses is not None, "pipeline": statuses is not None, "user": bool(known)}
+    said: set[tuple[str, str]] = set()  # one warning per column, however many files fed it
     for kind, (what, what_ru, export) in UNRESOLVED.items():
         for table, column, file in declared(a, kind):
-            if kind == "user" and column != "owner":
-                continue  # the owner column speaks for created_by too
+            if column in ("created_by", "changed_by", "from_stage") or (table, column) in said:
+                continue  # the owner / to_stage column speaks for these
+            said.add((table, column))
             counts = unresolved(a, table, column, ID_PATTERN)
             counts = counts[~counts.index.isin(known)] if kind == "user" else counts
             if len(counts):
+                rows_of, rows_of_ru = ROWS_OF.get(table, ((table, table), table))
                 a.warn(ids_warning(counts, column=f"{table}.{column}", what=what, what_ru=what_ru,
-                                   rows_of=("deal", "deals"), rows_of_ru="сделок", export=export,
+                                   rows_of=rows_of, rows_of_ru=rows_of_ru, export=export,
                                    export_ru=export, file=file, present=exported[kind]))
 
 

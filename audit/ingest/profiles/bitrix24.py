@@ -80,6 +80,8 @@ ACTIVITY_COLUMNS = {
     "Дата создания": "created_at", "Created": "created_at", "CREATED": "created_at",
     "Результат": "result", "Result": "result",
     "OWNER_TYPE_ID": "_owner_type", "RESPONSIBLE_ID": "owner", "COMPLETED": "_completed",
+    "Выполнено": "_completed", "Завершено": "_completed", "Completed": "_completed",
+    "PROVIDER_ID": "_provider", "END_TIME": "_end",
 }
 
 HISTORY_COLUMNS = {
@@ -154,15 +156,25 @@ PROFILE = Profile(
                   helper_patterns=CONTACT_PATTERNS,
                   key=(("Название лида", "Lead name"), ("Статус", "Стадия", "Status"))),
         TableSpec(table="activities", label="Дела", columns=ACTIVITY_COLUMNS, dayfirst=True,
-                  finish=rest.activities_finish,
+                  finish=rest.activities_finish, helper_kinds={"_end": "datetime"},
                   key=(("ID сделки", "Сделка ID", "OWNER_ID", "ID владельца"), ("Тип дела", "TYPE_ID"),
                        ("Тема", "SUBJECT", "Дата начала", "START_TIME")),
                   exclude=("STAGE_ID",)),
+        # The UI list names the linked record ("Связано с") where the one above has the deal id.
+        TableSpec(table="activities", label="Дела (Связано с)", dayfirst=True, finish=rest.linked_activities_finish,
+                  columns={**ACTIVITY_COLUMNS, "Связано с": "_linked", "Сделка": "_linked", "Linked to": "_linked"},
+                  helper_kinds={"_end": "datetime"},
+                  key=(("Тип", "Тип дела"), ("Тема", "Название"), ("Связано с", "Сделка"),
+                       ("Срок", "Крайний срок", "Выполнено", "Дата создания")),
+                  exclude=("ID сделки", "Сделка ID", "OWNER_ID", "ID владельца", "Стадия сделки", "Название сделки",
+                           "STAGE_ID", "Стадия")),
         TableSpec(table="stage_history", label="История стадий", columns=HISTORY_COLUMNS,
                   finish=rest.history_finish, dayfirst=True,
                   key=(("OWNER_ID", "DEAL_ID", "ID сделки"), ("STAGE_ID", "STAGE_NAME", "Стадия", "Стадия сделки"),
                        ("CREATED_TIME", "DATE_CREATE", "Дата изменения", "Дата")),
                   exclude=("Тип дела", "Название сделки", "SUBJECT", "TITLE")),
+        TableSpec(table="activities", label="crm.timeline.comment.list", columns=rest.COMMENT_COLUMNS,
+                  finish=rest.comments_finish, key=("ENTITY_ID", "ENTITY_TYPE", "COMMENT", ("CREATED", "AUTHOR_ID"))),
         # REST dumps: API field names, ids for names.
         TableSpec(table="deals", label="crm.deal.list", columns=rest.REST_DEALS_COLUMNS,
                   finish=rest.rest_deals_finish, dayfirst=True, helper_kinds=rest.REST_DEALS_HELPERS,

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.ingest.profiles.activities import off_deal_warning
-from audit.ingest.profiles.base import Assembly, FinishContext
+from audit.ingest.profiles.activities import off_deal_warning, plans_warning
+from audit.ingest.profiles.base import Assembly, FinishContext, truthy
 from audit.ingest.profiles.lookups import declare_ids, declared, id_names, ids_warning, resolve, unresolved
 from audit.ingest.profiles.status import deal_status
 from audit.model.warnings import InputWarning
@@ -62,7 +62,12 @@ USER_COLUMNS = {"ID": "user_id", "NAME": "_first", "LAST_NAME": "_last", "ACTIVE
 # crm.activity.list: OWNER_TYPE_ID says what OWNER_ID is (2 = a deal); TYPE_ID and DIRECTION are codes.
 ACTIVITY_OWNER_TYPES = {"1": "lead", "2": "deal", "3": "contact", "4": "account"}
 ACTIVITY_TYPES = {"1": "meeting", "2": "call", "3": "task", "4": "email", "5": "other", "6": "other"}
-DIRECTIONS = {"1": "in", "2": "out"}
+# TYPE_ID 6 is "a provider's activity": PROVIDER_ID says what it is (CRM_TODO the universal to-do,
+# IMOPENLINES_SESSION an open-line chat with the client; dev.1c-bitrix.ru crm_activity_list, crm.enum.activitytype).
+PROVIDER_TYPES = {"CRM_TODO": "task", "TASKS": "task", "TASKS_TASK": "task", "IMOPENLINES_SESSION": "message",
+                  "CRM_SMS": "message", "VOXIMPLANT_CALL": "call", "CRM_CALL_LIST": "call", "CRM_EMAIL": "email",
+                  "CRM_MEETING": "meeting", "CRM_WEBFORM": "other", "REST_APP": "other"}
+DIRECTIONS = {"1": "in", "2": "out", "0": None}  # 0: not a call or an e-mail
 
 SEMANTIC_KIND = {"s": "won", "success": "won", "f": "lost", "failure": "lost", "apology": "lost"}
 ID_PATTERN = r"\d+"
@@ -146,11 +151,79 @@ def activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.D
             ctx.warn(off_deal_warning(frame[~on_deal], len(frame), noun=("activities", "дел"),
                                       kinds=owner_type[~on_deal]))
         frame = frame[on_deal]
+    if "_completed" in frame.columns:
+        # COMPLETED N ("Выполнено: Нет"): a call or meeting planned, not held - no evidence of contact.
+        done = frame["_completed"].isna() | truthy(frame["_completed"])
+        if not done.all():
+            ctx.warn(plans_warning(int((~done).sum()), len(frame), noun=("activities", "дел"),
+                                  marked=("COMPLETED = N, or 'Выполнено' = Нет", "COMPLETED = N или «Выполнено» = Нет")))
+        frame = frame[done]
     if "type" in frame.columns:
         codes = frame["type"].astype("str").str.strip().map(ACTIVITY_TYPES)
+        if "_provider" in frame.columns:
+            by_provider = frame["_provider"].astype("str").str.strip().str.upper().map(PROVIDER_TYPES)
+            codes = by_provider.where(codes.isna() | codes.eq("other"), codes).fillna(codes)
         frame["type"] = codes.fillna(frame["type"])
     if "direction" in frame.columns:
-        frame["direction"] = frame["direction"].astype("str").str.strip().map(DIRECTIONS).fillna(frame["direction"])
+        code = frame["direction"].astype("str").str.strip()
+        frame["direction"] = code.map(DIRECTIONS).where(code.isin(DIRECTIONS), frame["direction"])
+    if "_end" in frame.columns and "at" in frame.columns:
+        # A call's START_TIME..END_TIME is its length (Bitrix24 telephony writes both).
+        length = (frame["_end"] - frame["at"]).dt.total_seconds()
+        calls = frame["type"].eq("call") & length.ge(0) if "type" in frame.columns else False
+        frame["duration_s"] = (frame["duration_s"] if "duration_s" in frame.columns
+                               else pd.Series(float("nan"), index=frame.index)).fillna(length.where(calls))
+    declare_ids(ctx, "activities", frame, {"owner": "user"})
+    return {"activities": frame}
+
+
+LINKED_DEAL_ID = r"^\s*(?:(?:сделка|deal)\s*(?:№|#|:)?\s*)?\[?(\d+)\]?\s*$"
+
+
+def linked_activities_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    """The "Дела" list exported from the UI names what each activity is linked to ("Связано с",
+    "Сделка") instead of a deal id column. An id there ("123", "Сделка #123", "[123]") links the
+    activity; a title or a name does not (titles repeat, and a contact is no deal): those rows are
+    left out and counted, with what to export instead."""
+    linked = frame["_linked"].astype("str").str.strip() if "_linked" in frame.columns else None
+    found = (linked.str.extract(LINKED_DEAL_ID, flags=2, expand=False) if linked is not None
+             else pd.Series(None, index=frame.index, dtype=object))
+    found = found.where(frame["_linked"].notna()) if linked is not None else found
+    if found.isna().any():
+        ctx.warn(_unlinked_warning(int(found.isna().sum()), len(frame)))
+    return activities_finish(frame.assign(deal_id=found)[found.notna()], ctx)
+
+
+def _unlinked_warning(n: int, total: int) -> InputWarning:
+    hint = "export the activities with the deal ID column ('ID сделки'), or crm.activity.list (OWNER_ID)"
+    hint_ru = "выгрузите дела с колонкой «ID сделки» или crm.activity.list (OWNER_ID)"
+    return InputWarning(
+        code="activities-not-on-deals",
+        message=(f"{n:,} of {total:,} activities name what they are linked to ('Связано с') but no deal id: they "
+                 f"cannot be tied to a deal of the deals export and are left out of deal activity; {hint}."),
+        message_ru=(f"{n} из {total} дел указывают, с чем связаны («Связано с»), но не ID сделки: их нельзя отнести "
+                    f"к сделкам выгрузки, они не учитываются в работе по сделкам; {hint_ru}."),
+        numbers={"rows": int(total), "not_on_deal": int(n), "on_other": int(n), "linked": 0, "left_out": int(n)})
+
+
+# crm.timeline.comment.list (dev.1c-bitrix.ru rest_help/crm/timeline/comment): ID, CREATED, ENTITY_ID,
+# ENTITY_TYPE lead / deal / contact / company / order, AUTHOR_ID, COMMENT - a manager's note on the card.
+COMMENT_COLUMNS = {"ID": "_id", "ENTITY_ID": "deal_id", "ENTITY_TYPE": "_entity", "CREATED": "at",
+                   "AUTHOR_ID": "owner", "COMMENT": "result"}
+COMMENT_ENTITIES = {"deal": "deal", "lead": "lead", "contact": "contact", "company": "account"}
+
+
+def comments_finish(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
+    """Timeline comments: notes on the deal they were written on; comments on leads, contacts and
+    companies are no deal's and are counted."""
+    kind = frame["_entity"].astype("str").str.strip().str.lower().map(COMMENT_ENTITIES).fillna("other")
+    on_deal = kind.eq("deal")
+    if not on_deal.all():
+        ctx.warn(off_deal_warning(frame[~on_deal], len(frame), noun=("timeline comments", "комментариев"),
+                                  kinds=kind[~on_deal]))
+    frame = frame[on_deal].assign(type="note")
+    if "_id" in frame.columns:  # its own numbering, not crm.activity.list's
+        frame["activity_id"] = "comment:" + frame["_id"].astype("str")
     declare_ids(ctx, "activities", frame, {"owner": "user"})
     return {"activities": frame}
 
