@@ -222,7 +222,6 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "col.skipped_reason": ("Not judged because", "Не оценена, потому что"),
     "col.judged": ("Judged", "Оценено"),
     "col.warning": ("Warning", "Предупреждение"),
-    "col.numbers": ("Numbers", "Числа"),
 
     # -- data ------------------------------------------------------------------------
     "data.inputs": ("Input files", "Входные файлы"),

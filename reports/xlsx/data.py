@@ -36,23 +36,21 @@ def add(wb: Workbook, ctx: BookContext) -> None:
 
 
 def _warnings(s: Sheet, ctx: BookContext) -> None:
-    """Input warnings with their file, code and numbers (the message runs across the columns)."""
+    """Input warnings with their file and code, the sentence wrapped across the rest of the grid.
+    Their numbers stay in the JSON report: as `key: value` text they were the program's words."""
     r, lang = ctx.result, ctx.lang
     s.section(t("data.warnings", lang))
-    s.header([t("col.file", lang), t("col.code", lang), t("col.warning", lang)] + [""] * 5
-             + [t("col.numbers", lang)])
+    last = len(s.widths)
+    s.header([t("col.file", lang), t("col.code", lang), t("col.warning", lang)] + [""] * (last - 3))
+    s.merge(s.row, 3, last)
+    message_width = sum(s.widths[2:last])
     for w in r.warnings:
-        numbers = ", ".join(f"{k}: {_number_text(v)}" for k, v in dict(w.numbers).items())
-        s.append([s.cell(w.file, align=WRAP), s.cell(w.code, align=TOP), s.cell(w.text(lang), align=TOP)]
-                 + [None] * 5 + [s.cell(numbers or None, align=WRAP)])
-
-
-def _number_text(value) -> str:
-    if isinstance(value, dict):
-        return "; ".join(f"{k} {v}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    return str(value)
+        text = w.text(lang)
+        height = max(s.text_height(text, message_width) or 0, s.text_height(w.file, s.widths[0]) or 0,
+                     s.text_height(w.code, s.widths[1]) or 0) or None
+        s.append([s.cell(w.file, align=WRAP), s.cell(w.code, align=WRAP), s.cell(text, align=WRAP)],
+                 height=height, fit=False)
+        s.merge(s.row, 3, last)
 
 
 def _inputs(s: Sheet, ctx: BookContext) -> None:
@@ -68,7 +66,7 @@ def _inputs(s: Sheet, ctx: BookContext) -> None:
         failures = ", ".join(f"{_column(k, lang)}: {num(v, lang)}"
                              for k, v in dict(src.parse_failures).items() if v)
         delimiter = DELIMITER_NAMES.get(src.delimiter or "", src.delimiter)
-        s.append([s.cell(src.path, align=WRAP), s.cell(i18n.table(src.table, lang), align=TOP),
+        s.append([s.cell(src.path, align=WRAP), s.cell(i18n.table(src.table, lang), align=WRAP),
                   s.cell(src.crm, align=TOP), s.cell(src.encoding, align=TOP),
                   s.cell(delimiter, align=CENTER_TOP), s.cell(src.header_row, align=CENTER_TOP),
                   s.cell(src.rows, fmt=FMT_INT, align=TOP), s.cell(src.sheet, align=TOP),

@@ -518,7 +518,11 @@ def test_warnings_on_the_summary_and_data_sheets(result, tmp_path, lang):
     assert data[0][0] == i18n.t("data.warnings", lang)
     codes = [row[1] for row in data[2:4]]
     assert codes == ["no-lost-deals", "rows-link-to-no-deal"] and data[2][0] == "export/deals.csv"
-    assert data[3][8] == "table: activities, rows: 40, unlinked: 12"
+    # the sentence across the grid (merged, wrapped); its numbers stay in the JSON, not as `key: value` text
+    ws = wb[i18n.t("sheet.data", lang)]
+    assert data[3][2] == result.warnings[1].text(lang)
+    assert any(str(rng).startswith("C4:") for rng in ws.merged_cells.ranges)
+    assert not any("unlinked:" in str(c) for row in data for c in row if c)
 
 
 def test_the_deals_of_no_owner_are_its_deals_not_his(result, tmp_path):
