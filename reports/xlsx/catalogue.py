@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
+from audit.model.gauge import Unit
 from audit.model.findings import Family, Status
 from reports import i18n
 from reports.common import affected_delta, is_number, previous_affected
@@ -43,8 +44,8 @@ def add(wb: Workbook, ctx: BookContext) -> None:
                s.cell(i18n.family(c.family.value, lang), align=TOP),
                s.cell(i18n.severity(c.severity.label, lang), align=TOP),
                s.cell(i18n.status(c.status.value, lang), align=TOP),
-               s.cell(c.metric, fmt="0.####", align=TOP),
-               s.cell(c.threshold, fmt="0.####", align=TOP),
+               s.cell(c.metric, fmt=_metric_format(c), align=TOP),
+               s.cell(c.threshold, fmt=_metric_format(c), align=TOP),
                s.cell(c.affected if c.status in (Status.PASS, Status.FAIL) else None, fmt=FMT_INT, align=TOP),
                s.cell(c.judged, fmt=FMT_INT, align=TOP)]
         if has_prev:
@@ -90,3 +91,14 @@ def _families(s: Sheet, ctx: BookContext) -> None:
         s.append([None, s.cell(i18n.family(fam.value, lang), font=Font(bold=True)),
                   s.cell(f"{judged} / {len(members)}", align=Alignment(horizontal="center")),
                   s.cell(failed or None, fmt=FMT_INT), found])
+
+
+def _metric_format(c) -> str:
+    """Shares as percentages (0.6357 reads 63.6%), like the sentence beside them; counts whole;
+    z-scores and q-values as the decimals they are."""
+    unit = c.gauge.unit if c.gauge is not None else None
+    if unit is Unit.SHARE:
+        return "0.0%"
+    if unit is Unit.COUNT:
+        return FMT_INT
+    return "0.####"

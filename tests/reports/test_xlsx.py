@@ -537,3 +537,20 @@ def test_the_deals_of_no_owner_are_its_deals_not_his(result, tmp_path):
     text = [c for row in wb["Summary"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(c.endswith(": 19 of its 36 deals") for c in text), text
     assert any(c.endswith(": 4 of his 52 deals") for c in text), text
+
+
+def test_checks_sheet_shows_shares_as_percentages_and_counts_whole(result, tmp_path):
+    from audit.model.gauge import Fails, Gauge, Unit
+    from reports.xlsx.styles import FMT_INT
+    share = Gauge("lost share of closed deals", "доля проигранных", Unit.SHARE, Fails.BELOW)
+    count = Gauge("bursts", "всплесков", Unit.COUNT, Fails.ABOVE)
+    checks = tuple(replace(c, gauge=share) if c.code == "ST01" else replace(c, gauge=count) if c.code == "ST02"
+                   else c for c in result.checks)
+    _path, wb = write_book(replace(result, checks=checks), tmp_path)
+    ws = wb["Checks"]
+    rows = {row[0].value: row for row in ws.iter_rows() if row[0].value in ("ST01", "ST02", "SG01")}
+    header = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "Code")
+    at = header.index("Measured")
+    assert rows["ST01"][at].number_format == "0.0%" and rows["ST01"][at + 1].number_format == "0.0%"
+    assert rows["ST02"][at].number_format == FMT_INT
+    assert rows["SG01"][at].number_format == "0.####"   # no gauge: the decimals as they are
