@@ -68,14 +68,6 @@ def test_metadata_complete(check):
 
 # -- what a check declares: evidence keys and the verdict columns it publishes ---------------------
 
-@pytest.fixture(scope="module")
-def demo_audit():
-    from audit.app.demo import generate
-    from audit.runner import run_audit
-    data = generate()
-    return run_audit(data.crm(), as_of=data.as_of)
-
-
 def test_demo_findings_carry_only_declared_evidence_keys(demo_audit):
     from tests.builders import undeclared_evidence
     for result in demo_audit.checks:

@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from audit.model.config import load as load_config
-from audit.app.demo import CONFIG_NAME, generate, write_demo
+from audit.app.demo import generate
 from audit.model.findings import MESSAGE_RU, Status, finding_messages
 from audit.runner import run_audit
 from checks import ALL_CHECKS
@@ -32,14 +31,6 @@ from tests.builders import AS_OF, activity, deal, lead, make_crm
 CODES = [c.code for c in ALL_CHECKS]
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 LATIN_WORDS = re.compile(r"\b(?:of|the|deals?|stages?|owners?|with|and|not|has|have|is|are)\b")
-
-
-@pytest.fixture(scope="module")
-def demo_audit(tmp_path_factory):
-    from audit.ingest import load
-    export = write_demo(tmp_path_factory.mktemp("demo") / "export", seed=7)
-    cfg = load_config(export.parent / CONFIG_NAME)
-    return run_audit(load([export], cfg).crm, cfg)
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from audit.app.demo import CONFIG_NAME, generate, write_demo
-from audit.ingest import load
-from audit.model.config import load as load_config
+from audit.app.demo import generate
 from audit.runner import run_audit
 from reports import ReportOptions, i18n, xlsx
 from reports.xlsx.findings import COLUMNS, FIRST_ROW
@@ -36,13 +34,6 @@ SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 JARGON = re.compile(r"\bFDR\b|\b[pqz] = |\brobust\b|робастн|\d(?:\.\d+)?e-\d+|\(s\)|\bMAD\b|\bmedian\b\s*\d")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 UNGROUPED = re.compile(r"(?<![\d.,:/\-\u00a0])\d{4,}(?![\d.,:/\-])")
-
-
-@pytest.fixture(scope="module")
-def demo_audit(tmp_path_factory):
-    export = write_demo(tmp_path_factory.mktemp("demo") / "export", seed=7)
-    cfg = load_config(export.parent / CONFIG_NAME)
-    return run_audit(load([export], cfg).crm, cfg)
 
 
 @pytest.fixture(scope="module")
