@@ -30,6 +30,10 @@ PAGE_LABELS: Mapping[str, tuple[str, str]] = {
                          "CRM упускает значительную часть истории продаж"),
     "summary.sentence": ("{score} of 100: {band}.", "{score} из 100: {band}."),
     "summary.gaps": ("The biggest gaps: {gaps}.", "Главные пробелы: {gaps}."),
+    "summary.unjudged": ("Whole families of checks could not judge this export (beside the score): the score speaks "
+                         "for the rest only.",
+                         "Целые группы проверок не смогли оценить выгрузку (рядом с индексом): индекс говорит только "
+                         "об остальном."),
     "summary.no_gaps": ("No check that judged this export failed.",
                         "Ни одна проверка, оценившая выгрузку, не провалена."),
     "summary.below_all": ("Why the overall score is below every manager's: it also carries what is no one manager's "

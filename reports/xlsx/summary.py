@@ -139,6 +139,8 @@ def _meaning(ctx: BookContext) -> list[str]:
         return [coverage_text(r, lang)]
     key = "green" if score >= 80 else "amber" if score >= 60 else "red"
     first = t("summary.sentence", lang, score=text.num(score, lang, 1), band=t(f"summary.band.{key}", lang))
+    if r.coverage is not None and r.coverage.not_judged:  # a green band must not read as a clean bill
+        first += " " + t("summary.unjudged", lang)
     ranked = top_problems(r)[:3]
     if not ranked:
         return [first + " " + t("summary.no_gaps", lang)]

@@ -495,6 +495,13 @@ def test_coverage_beside_the_score_and_unjudged_families(result, tmp_path):
     by_family = {row[1]: row[4] for row in checks if row[1] in families and row[0] is None}
     assert by_family["Work outside the CRM"] == "not judged: no activities"
     assert isinstance(by_family["Sterile data"], int)
+    # the score's sentence says that whole families could not judge: a green band is no clean bill
+    meaning = next(row[0] for row in rows[score_at:] if row[0] and row[0].startswith("61.5 of 100"))
+    assert "the score speaks for the rest only" in meaning
+    full = replace(result, coverage=replace(result.coverage, not_judged=()))
+    _path, wb = write_book(full, tmp_path, name="full.xlsx")
+    text = [c for row in wb["Summary"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert not any("speaks for the rest only" in c for c in text)
 
 
 def test_nothing_judged_has_no_score_in_the_workbook(result, tmp_path):
