@@ -18,7 +18,8 @@ import pandas as pd
 from audit.model.keys import positions
 
 # Column kinds and their pandas dtypes. Text is pandas' string dtype (Arrow-backed
-# when pyarrow is present); datetimes are naive, in microseconds as pandas 3 parses them.
+# when pyarrow is present), except the LABEL_COLUMNS below, categoricals of that text;
+# datetimes are naive, in microseconds as pandas 3 parses them.
 TEXT = "str"
 DATETIME = "datetime64[us]"
 FLOAT = "float64"
