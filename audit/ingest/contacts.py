@@ -81,8 +81,16 @@ def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -
     return calls
 
 
+CANONICAL_DIRECTIONS = ("in", "out", "internal")
+
+
 def _directions(labels: pd.Series) -> pd.Series:
-    """Canonical directions, judged once per distinct label."""
+    """Canonical directions, judged once per distinct label (a layout that wrote them in canonical
+    words already, as every phone-system layout does, is kept as it is)."""
+    if isinstance(labels.dtype, pd.StringDtype) and len(labels) and labels.notna().all():
+        text = arrow_text(labels, contiguous=False)
+        if pc.all(pc.is_in(text, value_set=pa.array(CANONICAL_DIRECTIONS, pa.large_string()))).as_py():
+            return labels
     def canonical(distinct: pa.Array) -> list[str | None]:
         return [next((v for pattern, v in DIRECTION_RULES if re.match(pattern, str(label).strip().lower())), None)
                 for label in distinct.to_pylist()]
