@@ -178,19 +178,19 @@ ASTERISK_COLUMNS = {
 def _asterisk(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
     """Both ends of each CDR on Arrow arrays: a Master.csv has a million rows, and each text
     column made into Python objects, or tested row by row in pandas, costs a tenth of a second.
-    Each end is trimmed once, and our party and theirs are picked among the ends by one take."""
+    The frame's text is clean already (map_table's clean_text: trimmed, blanks missing), so only
+    what is cut out of it is trimmed; our party and theirs are picked among the ends by one take."""
     import pyarrow as pa
     import pyarrow.compute as pc
     declared = _declared(ctx)
     src, dst = _arrow(_text(frame, "_src")), _arrow(_text(frame, "_dst"))
     # The caller's number may only be in the caller ID: "Иван" <79161234567>.
-    no_src = pc.or_(pc.is_null(src), pc.equal(pc.binary_length(pc.utf8_trim_whitespace(src)), 0)).fill_null(True)
+    no_src = pc.or_(pc.is_null(src), pc.equal(pc.binary_length(src), 0)).fill_null(True)
     if pc.any(no_src).as_py():
-        src = pc.if_else(no_src, _extract_arrow(_arrow(_text(frame, "_clid")), r"<([^>]*)>"), src)
-    ends = [pc.utf8_trim_whitespace(_extract_arrow(_arrow(_text(frame, "_channel")), CHANNEL_PEER)),
-            pc.utf8_trim_whitespace(src),
-            pc.utf8_trim_whitespace(_extract_arrow(_arrow(_text(frame, "_dstchannel")), CHANNEL_PEER)),
-            pc.utf8_trim_whitespace(dst)]
+        clid = _extract_arrow(_arrow(_text(frame, "_clid")), r"<([^>]*)>")
+        src = pc.utf8_trim_whitespace(pc.if_else(no_src, clid, src))
+    ends = [pc.utf8_trim_whitespace(_extract_arrow(_arrow(_text(frame, "_channel")), CHANNEL_PEER)), src,
+            pc.utf8_trim_whitespace(_extract_arrow(_arrow(_text(frame, "_dstchannel")), CHANNEL_PEER)), dst]
     peer_from, src_ext, peer_to, dst_ext = (_extension_mask(end, declared, trimmed=True) for end in ends)
     # Which end is ours: an extension on either the channel (the originating phone) or the number.
     from_ours, to_ours = peer_from | src_ext, peer_to | dst_ext
