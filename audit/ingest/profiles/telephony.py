@@ -14,6 +14,7 @@ The profile is not a CRM: detection always considers it, whatever `--crm` says.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -42,8 +43,11 @@ def _extension_mask(arr, declared: frozenset[str], *, trimmed: bool = False) -> 
     arr = arr if trimmed else pc.utf8_trim_whitespace(arr)
     length = pc.utf8_length(arr)
     short = pc.and_(pc.utf8_is_digit(arr), pc.and_(pc.greater_equal(length, 2), pc.less_equal(length, 6)))
-    if declared:
-        short = pc.or_(short, pc.is_in(arr, value_set=pa.array(sorted(declared), pa.large_string())))
+    # Declared extensions that are 2-6 ASCII digits pass the test above: only the others (SIP
+    # users, names) are looked up.
+    named = sorted(p for p in declared if not (p.isascii() and p.isdigit() and 2 <= len(p) <= 6))
+    if named:
+        short = pc.or_(short, pc.is_in(arr, value_set=pa.array(named, pa.large_string())))
     return short.fill_null(False).to_numpy(zero_copy_only=False)
 
 
@@ -189,9 +193,18 @@ def _asterisk(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame
     if pc.any(no_src).as_py():
         clid = _extract_arrow(_arrow(_text(frame, "_clid")), r"<([^>]*)>")
         src = pc.utf8_trim_whitespace(pc.if_else(no_src, clid, src))
-    ends = [pc.utf8_trim_whitespace(_extract_arrow(_arrow(_text(frame, "_channel")), CHANNEL_PEER)), src,
-            pc.utf8_trim_whitespace(_extract_arrow(_arrow(_text(frame, "_dstchannel")), CHANNEL_PEER)), dst]
-    peer_from, src_ext, peer_to, dst_ext = (_extension_mask(end, declared, trimmed=True) for end in ends)
+    channels = [_arrow(_text(frame, "_channel")), _arrow(_text(frame, "_dstchannel"))]
+
+    def peer(channel):
+        return pc.utf8_trim_whitespace(_extract_arrow(channel, CHANNEL_PEER))
+
+    def is_ours(end):
+        return _extension_mask(end, declared, trimmed=True)
+    # Arrow's kernels release the GIL: the two channels' regexes and the ends' tests run side by side.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        from_peer, to_peer = pool.map(peer, channels)
+        ends = [from_peer, src, to_peer, dst]
+        peer_from, src_ext, peer_to, dst_ext = pool.map(is_ours, ends)
     # Which end is ours: an extension on either the channel (the originating phone) or the number.
     from_ours, to_ours = peer_from | src_ext, peer_to | dst_ext
     out = from_ours & ~to_ours
