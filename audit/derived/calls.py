@@ -142,16 +142,22 @@ def _candidates(d: Derived, as_of: pd.Timestamp) -> Candidates:
     safe = np.maximum(code, 0)
     start = first_of[safe]
     counts = np.where(code >= 0, per_code[safe], 0)
-    call = np.repeat(np.arange(len(code)), counts)
-    offsets = np.arange(len(call)) - np.repeat(np.cumsum(counts) - counts, counts)
-    deal = pairs.pair_deal[np.repeat(start, counts) + offsets]
+    if counts.max() <= 1:  # most numbers belong to one deal: no expansion
+        call = np.flatnonzero(counts)
+        deal = pairs.pair_deal[start[call]]
+    else:
+        call = np.repeat(np.arange(len(code)), counts)
+        offsets = np.arange(len(call)) - np.repeat(np.cumsum(counts) - counts, counts)
+        deal = pairs.pair_deal[np.repeat(start, counts) + offsets]
+    # Each deal's life, worked out once per deal, then read per pair.
     deals = d.deal_index.deals
-    created = to_int(deals["created_at"])[deal]
-    closed = to_int(deals["closed_at"])[deal]
-    is_closed = deals["status"].isin(["won", "lost"]).to_numpy(dtype=bool, na_value=False)[deal]
+    created = to_int(deals["created_at"])
+    closed = to_int(deals["closed_at"])
+    is_closed = deals["status"].isin(["won", "lost"]).to_numpy(dtype=bool, na_value=False)
     until = np.where(is_closed & (closed != _NAT), closed, to_int(pd.Series([as_of]))[0])
+    born = np.where(created != _NAT, created, np.iinfo(np.int64).max)  # no creation date: never alive
     t = to_int(calls.frame["started_at"])[call]
-    alive = (created != _NAT) & (t >= created) & (t <= until)
+    alive = (t >= born[deal]) & (t <= until[deal])
     return Candidates(call, deal, alive)
 
 
