@@ -45,6 +45,7 @@ print(json.dumps({"parse": sorted(times)[1], "rows": table.num_rows}))
 
 CHILD_AUDIT = r"""
 import json, statistics, sys, time
+from functools import partial
 from pathlib import Path
 import pandas as pd
 from audit.model import config
@@ -64,7 +65,7 @@ tables = {n: getattr(crm, n) for n in ("deals", "stage_history", "activities", "
 runs = []
 for _ in range(repeats):  # the machine is shared: each phase's median of `repeats` runs, as the parse's
     t = time.perf_counter()
-    raw = calllog.name_columns(read_file(log, header=False)[0], cfg)
+    raw = read_file(log, header=False, layout=partial(calllog.layout_of, cfg=cfg, label=str(log)))[0]
     read = read_table(raw, cfg)
     calls = finish_calls(read.tables["calls"], cfg, known_managers({"deals": crm.deals}))
     t_ingest = time.perf_counter() - t
