@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 DELIMITERS = [",", ";", "\t", "|"]
 # A headerless file's layout from its first records and width (audit.ingest.calllog.layout_of).
 LayoutOf = Callable[[list[list[str]], int], "Layout"]
-SMALL_TEXT_BYTES = 64 * 1024
-LAYOUT_LINES = 400  # the first lines a headerless file's layout is told from (it uses 200 records)  # a text file this small is parsed in memory (audit.ingest.batch)
+SMALL_TEXT_BYTES = 64 * 1024  # a text file this small is parsed in memory (audit.ingest.batch)
+LAYOUT_LINES = 400  # a headerless file's layout is told from its first lines (200 records of them)
 # The sample of a CSV's first lines is parsed with the csv module: let it hold any field the
 # sample can hold (the limit on a field is judged on the whole file, with its line and column).
 csv.field_size_limit(max(csv.field_size_limit(), 4 * SNIFF_BYTES))
