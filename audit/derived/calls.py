@@ -103,15 +103,17 @@ def build_client_calls(d: Derived) -> ClientCalls:
     frame = frame.reset_index(drop=True)
     frame["duration_s"] = frame["duration_s"].fillna(0.0)
     frame["answered"] = frame["answered"].fillna(False).astype(bool)
-    # Each call's number looked up natively among the deals' numbers and all known numbers (a
-    # hash join in Arrow: no Python object per call).
-    number = arrow_text(frame["their_number"], contiguous=False)
+    # Each distinct number looked up among the deals' numbers and all known numbers (Arrow hash
+    # joins: no Python object per call), the answers spread back to the calls.
+    encoded = pc.dictionary_encode(arrow_text(frame["their_number"]))
+    distinct, at = encoded.dictionary, encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     points = crm.contact_points
     known_numbers = (points.loc[points["kind"].eq("phone"), "value"] if points is not None
                      else pd.Series([], dtype="str"))
-    deal_code = positions(number, d.number_deals.numbers) if len(d.number_deals.numbers) \
-        else np.full(len(frame), -1, dtype=np.int64)
-    return ClientCalls(frame, deal_code, isin(number, known_numbers))
+    numbers = d.number_deals.numbers
+    deal_code = np.append(positions(distinct, numbers) if len(numbers) else np.full(len(distinct), -1), -1)
+    known = np.append(isin(distinct, known_numbers), False)
+    return ClientCalls(frame, deal_code[at].astype(np.int64), known[at])
 
 
 @dataclass(frozen=True)
