@@ -66,17 +66,9 @@ def _arrow(values):
     return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
 
 
-def channel_peer(channels: pd.Series) -> pd.Series:
-    return extract(channels, CHANNEL_PEER)
-
-
-def extract(values: pd.Series, pattern: str) -> pd.Series:
+def _extract_arrow(arr, pattern: str):
     """The first group of `pattern` in each value, by Arrow's regex engine (pandas' str.extract
     runs Python per row: a call log has a million)."""
-    return pd.Series(pd.array(_extract_arrow(_arrow(values), pattern), dtype="str"), index=values.index)
-
-
-def _extract_arrow(arr, pattern: str):
     import pyarrow.compute as pc
     named = re.sub(r"\((?!\?)", "(?P<g>", pattern, count=1)
     return pc.struct_field(pc.extract_regex(arr, named), 0)
@@ -120,8 +112,8 @@ def _calls(frame: pd.DataFrame, *, started: pd.Series, direction, talk, answered
     import pyarrow.compute as pc
     direction = _arrow(direction)
     internal = pc.equal(direction, "internal").fill_null(False)
-    answered = np.asarray(pd.Series(answered).fillna(False).to_numpy(dtype=bool) if not isinstance(answered, np.ndarray)
-                          else answered, dtype=bool)
+    if not isinstance(answered, np.ndarray):
+        answered = pd.Series(answered).fillna(False).to_numpy(dtype=bool)
     talk = pd.to_numeric(pd.Series(talk), errors="coerce").to_numpy(dtype=float)
     ours, theirs = _arrow(ours), _arrow(theirs)
     if not trimmed:
