@@ -57,9 +57,10 @@ def _resolve_users(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         if table is None:
             continue
         for col in cols:
-            if col in table.columns:
-                table[col] = table[col].map(names).fillna(table[col]) if table[col].isin(names.index).any() \
-                    else table[col]
+            if col in table.columns and table[col].isin(names.index).any():
+                # Labels encoded at parse time are filled as text (a categorical refuses a new value).
+                given = table[col].astype("str") if isinstance(table[col].dtype, pd.CategoricalDtype) else table[col]
+                table[col] = given.map(names).fillna(given)
     return tables
 
 

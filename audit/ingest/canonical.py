@@ -20,7 +20,8 @@ from audit.ingest.values import (
     parse_bool,
 )
 from audit.ingest.dates import file_day_order, parse_datetime
-from audit.model import PARSE_ISSUE_COLUMNS, SCHEMA
+from audit.model import ACTIVITY_TYPES, PARSE_ISSUE_COLUMNS, SCHEMA
+from audit.model.tables import LABEL_COLUMNS, as_labels, take
 from audit.model.config import Config
 from audit.model.warnings import InputWarning
 
@@ -92,8 +93,9 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     evidence = file_day_order([raw.frame[c] for c, k in column_kinds.items() if k == "datetime"])
     dayfirst = dayfirst if evidence is None else evidence
     columns = list(match.mapping.items())
-    parsed_columns = _parse_columns([raw.frame[c] for c, _t in columns], [column_kinds[c] for c, _t in columns],
-                                    dayfirst)
+    labels = early_labels(spec, profile)
+    parsed_columns = _parse_columns([raw.frame[c] for c, _t in columns],
+                                    ["label" if t in labels else column_kinds[c] for c, t in columns], dayfirst)
     for (col, target), (parsed, failed, currency) in zip(columns, parsed_columns):
         values = raw.frame[col]
         if currency is not None and target == "amount" and currency.notna().any() \
@@ -133,6 +135,17 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
                   exported=exported)
 
 
+def early_labels(spec: TableSpec, profile: Profile) -> frozenset[str]:
+    """The label columns (audit.model.tables.LABEL_COLUMNS) of this table encoded as it is
+    parsed, each column's text dropped as soon as it is read: at a million deals the activities'
+    five labels are 750 MB of Arrow text, held until the canonical tables were built and the
+    encoding done there. Only where no finish or assemble step of the profile edits the table
+    (they fill and compare these columns as text); the others are encoded at the build."""
+    if spec.finish is not None or profile.assemble is not None:
+        return frozenset()
+    return frozenset(LABEL_COLUMNS.get(spec.table, ()))
+
+
 PARALLEL_ROWS = 100_000  # tables this long have their columns parsed on two threads
 
 
@@ -148,6 +161,8 @@ def _parse_columns(columns: list[pd.Series], kinds: list[str], dayfirst: bool | 
             return parse_amount(values)
         if kind == "bool":
             return (*parse_bool(values), None)
+        if kind == "label":
+            return as_labels(clean_text(values)), None, None
         return clean_text(values), None, None
     jobs = list(zip(columns, kinds))
     if len(jobs) > 1 and len(columns[0]) >= PARALLEL_ROWS:
@@ -250,10 +265,7 @@ def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
             if failed.any():
                 issues.append(_issue_rows(raw, name, col, col, current, failed, ids, table))
     if name == "activities" and "type" in table.columns:
-        known = table["type"].isin(["call", "email", "meeting", "message", "task", "note", "other"])
-        if not known.all():
-            mapped, _ = parse_activity_type(table["type"].where(~known))
-            table["type"] = table["type"].where(known, mapped)
+        table["type"] = _activity_types(table["type"])
     if name == "deals" and ("deal_id" not in table.columns or table["deal_id"].isna().all()):
         table["deal_id"] = raw.path.stem + ":" + table[ROW_COLUMN].astype(str)
         note = "no deal id column: ids made from file name and row number"
@@ -262,6 +274,20 @@ def _normalize(name: str, table: pd.DataFrame, raw: RawTable, cfg: Config
         where = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
         note = f"{len(rows)} row(s) without an id (row {where})"
     return table, issues, note
+
+
+def _activity_types(types: pd.Series) -> pd.Series:
+    """The CRM's activity types as canonical ones; labels (a categorical) have their distinct
+    values mapped, as text, and stay labels."""
+    if isinstance(types.dtype, pd.CategoricalDtype):
+        distinct = pd.Series(types.cat.categories.astype("str"))
+        mapped = _activity_types(distinct)
+        return as_labels(take(mapped, types.cat.codes.to_numpy()).set_axis(types.index))
+    known = types.isin(ACTIVITY_TYPES)
+    if known.all():
+        return types
+    mapped, _ = parse_activity_type(types.where(~known))
+    return types.where(known, mapped)
 
 
 def _allowed(table: str, col: str) -> tuple[str, ...]:

@@ -162,15 +162,18 @@ def conform(name: str, frame: pd.DataFrame, *, clean_text: bool = True,
     provided = set()
     out: dict[str, pd.Series] = {}
     for col in schema:
+        is_label = col.name in LABEL_COLUMNS.get(name, ())
         if col.name in frame.columns:
             values = frame[col.name]
-            if (col.kind == "text" and clean_text) or str(values.dtype) != col.dtype:
+            # Labels ingestion encoded already (audit.ingest.canonical.early_labels) are clean.
+            encoded = is_label and not clean_text and isinstance(values.dtype, pd.CategoricalDtype)
+            if not encoded and ((col.kind == "text" and clean_text) or str(values.dtype) != col.dtype):
                 values = _cast(values, col)
             if col.name in exported or values.notna().any():
                 provided.add(col.name)
         else:
             values = pd.Series(missing_values(n, col), index=frame.index)
-        if col.name in LABEL_COLUMNS.get(name, ()):
+        if is_label:
             values = as_labels(values)
         out[col.name] = values
     extra = [c for c in frame.columns if c not in out]
@@ -190,8 +193,15 @@ def as_labels(values: pd.Series) -> pd.Series:
     arr = getattr(values.array, "_pa_array", None)
     if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return values.astype(TEXT).astype("category")
-    encoded = pc.dictionary_encode(arr).combine_chunks()
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    # The hash table and the int32 indices are transient (the codes are narrowed by pandas) and are
+    # made on ingestion's threads: taken from the system allocator, which hands them back when they
+    # are freed, not from Arrow's pool, whose pages a finished thread leaves behind.
+    pool = pa.system_memory_pool()
+    encoded = pc.dictionary_encode(arr, memory_pool=pool)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks(memory_pool=pool)
+    codes = pc.coalesce(encoded.indices, pa.scalar(-1, encoded.indices.type), memory_pool=pool).to_numpy(
+        zero_copy_only=False)
     labels = pd.Index(pd.array(encoded.dictionary, dtype=TEXT))
     return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(labels)), index=values.index)
 
