@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
-import pyarrow as pa
+from audit.model.memory import hand_back_memory
 
 from audit.model.config import Config
 from audit.model.asof import parse_as_of
@@ -210,10 +210,10 @@ def run_audit(
         ctx = RunContext(as_of=when, derived=derived, params=params[check_cls.code], vocab=cfg.vocab,
                          show_numbers=show_numbers)
         results.append(_run_one(check_cls, crm, ctx, severity))
-        # Arrow keeps what a check freed (its filtered copies of the tables) for reuse by Arrow
-        # only; the next check's numpy arrays would stack on top: at a million deals the run's
-        # peak was such leftovers, some 0.3 GB.
-        pa.default_memory_pool().release_unused()
+        # Arrow and malloc keep what a check freed (its filtered copies of the tables, its
+        # arrays) for their own reuse only; the next check's arrays would stack on top: at a
+        # million deals the run's peak was such leftovers, some 0.3 GB.
+        hand_back_memory()
 
     findings = _all_findings(crm, results, {c.code: c.dated_by for c in chosen})
     owners = owners_table(derived, findings, when, results)

@@ -169,10 +169,10 @@ def managers(result, lang: str) -> dict[str, str]:
 
 
 def release_unused_memory() -> None:
-    """Hand the memory Arrow's allocator keeps for reuse back to the system: what the checks
-    freed would otherwise count in the run's peak while the reports are written."""
-    import pyarrow as pa
-    pa.default_memory_pool().release_unused()
+    """Hand the memory Arrow's allocator and malloc keep for reuse back to the system: what
+    ingestion and the checks freed would otherwise count in the run's peak after them."""
+    from audit.model.memory import hand_back_memory
+    hand_back_memory()
 
 
 def write_stdout(text: str) -> bool:
