@@ -4,7 +4,8 @@
     python benchmarks/memory.py EXPORT_FOLDER [more `crm-audit run` options]
     python benchmarks/memory.py EXPORT_FOLDER --profile prof.out   # also a cProfile of the run
 
-Prints, per phase (ingest, each check, the tables after the checks, masking, each report), its
+Prints, per phase (ingest, and in it each file's read and mapping, the assemble step and the
+tables' build; each check, the tables after the checks, masking, each report), its
 time, the RSS when it started and ended, and the highest RSS sampled while it ran; then the
 run's peak and where it was. Arrow's and numpy's memory both count (tracemalloc sees neither);
 Great Expectations' worker is a process of its own and is not counted here (benchmarks/run.py
@@ -77,6 +78,13 @@ def main() -> None:
     session.write = sampler.timed(lambda a: f"write {a[0]}", session.write)
     pii.mask_phones = sampler.timed("masking", pii.mask_phones)
     runner._run_one = sampler.timed(lambda a: a[0].code, runner._run_one)
+    # Inside ingest: each file's read and mapping, the assemble step and the canonical tables' build.
+    import audit.ingest as ingest
+    from audit.model import CrmData
+    ingest.read_file = sampler.timed(lambda a: f"read {Path(a[0]).name}", ingest.read_file)
+    ingest.read_matched = sampler.timed(lambda a: f"map {a[0].path.name}", ingest.read_matched)
+    ingest.assemble = sampler.timed("assemble", ingest.assemble)
+    CrmData.build = classmethod(sampler.timed("build tables", CrmData.build.__func__))
     for name in AFTER_CHECKS:
         setattr(runner, name, sampler.timed(name, getattr(runner, name)))
     from audit.cli import main as cli
