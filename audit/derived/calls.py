@@ -165,7 +165,9 @@ def _candidates(d: Derived, as_of: pd.Timestamp) -> Candidates:
 
 @dataclass(frozen=True)
 class DealCalls:
-    """Per client call: the live deal it belongs to (-1 none) and whether the CRM has a trace."""
+    """Per client call: the live deal it belongs to (-1 none) and whether the CRM has a trace.
+    Only answered calls are matched (every reader of it judges answered calls only): a missed
+    call's deal is -1 and it is not logged."""
 
     deal: np.ndarray
     logged: np.ndarray
@@ -182,7 +184,10 @@ def _deal_calls(d: Derived, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCa
     n = len(calls.frame)
     deal = np.full(n, -1, dtype=np.int64)
     logged = np.zeros(n, dtype=bool)
-    live = np.flatnonzero(cand.alive)
+    # A real log's missed and unanswered calls (a third of a busy sales line's) are never judged:
+    # they are left out of the newest-deal reductions and the activity search.
+    answered = calls.frame["answered"].to_numpy(dtype=bool)
+    live = np.flatnonzero(cand.alive & answered[cand.call])
     if not len(live):
         return DealCalls(deal, logged)
     call, pos = cand.call[live], cand.deal[live]
