@@ -88,3 +88,54 @@ def test_a_lost_worker_is_replaced_by_gx_here(monkeypatch):
 def _no_worker_left_claimed():
     yield
     gx_adapter._USE_WORKER = False
+
+
+def test_the_worker_codes_are_the_checks_whose_rules_gx_validates():
+    from checks import ALL_CHECKS
+    from checks.hygiene._common import GxCheck
+    from checks.hygiene.rules import RULES
+    assert set(gx_worker.GX_CODES) == {c.code for c in ALL_CHECKS if issubclass(c, GxCheck)}
+    assert set(gx_worker.GX_CODES) == {r.check for r in RULES}
+
+
+@pytest.mark.parametrize("select, ignore, starts", [
+    pytest.param((), (), True, id="everything"),
+    pytest.param(("HY",), (), True, id="select-HY"),
+    pytest.param(("st, hy03",), (), True, id="select-a-GX-check-among-others"),
+    pytest.param(("ST", "OF"), (), False, id="select-no-GX-check"),
+    pytest.param(("HY06",), (), False, id="select-a-pandas-hygiene-check"),
+    pytest.param((), ("HY0",), False, id="ignore-every-GX-check"),
+    pytest.param(("HY",), ("HY01", "HY02", "HY03", "HY04"), True, id="HY05-left"),
+])
+def test_the_command_line_starts_the_worker_only_when_a_gx_check_may_run(monkeypatch, select, ignore, starts):
+    started = []
+    monkeypatch.setattr(gx_worker, "shared", lambda: started.append(True))
+    gx_worker.start_early(select, ignore)
+    assert bool(started) is starts
+
+
+def test_a_worker_that_cannot_start_leaves_the_run_to_the_warm_up(monkeypatch):
+    def no_process():
+        raise OSError("no more processes")
+    monkeypatch.setattr(gx_worker, "shared", no_process)
+    gx_worker.start_early()  # nothing raised: the warm-up tries again, or GX runs here
+
+
+def test_the_worker_imports_no_check_before_great_expectations():
+    """The worker process starts by importing gx_worker, then the adapter: neither may pull in the
+    catalogue (every check, seconds of imports before GX's own)."""
+    import subprocess
+    import sys
+    code = ("import sys; import checks.hygiene.gx_worker; import checks.hygiene.gx_adapter; "
+            "print(sorted(m for m in sys.modules if m.startswith(('checks.sterile', 'checks.stages', "
+            "'checks.activity', 'checks.funnel', 'checks.hygiene.HY', 'audit.derived', 'scipy'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_command_line_starts_the_worker_before_importing_pandas():
+    import subprocess
+    import sys
+    code = "import sys; import audit.cli, checks.hygiene.gx_worker; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -18,15 +18,17 @@ import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from audit.derived.tables import Derived
 from checks.hygiene import gx_worker
 from checks.hygiene._frames import plan_rules, validation_frame
 from checks.hygiene.rules import BY_KEY, ID_COLUMNS, RULES, Rule
+
+if TYPE_CHECKING:  # the worker process imports this module: not the derived tables
+    from audit.derived.tables import Derived
 
 log = logging.getLogger("crm_audit")
 
@@ -151,7 +153,8 @@ def _import_gx():
 
 
 def preload() -> None:
-    """Start Great Expectations in a process of its own (`gx_worker.Worker`) while the exports are read;
+    """Start Great Expectations in a process of its own (`gx_worker.shared`: the one the command
+    line started before its imports, `gx_worker.start_early`, else a new one) while the exports are read;
     the next validation of this process runs there. The import is a few seconds of Python that,
     on a thread, held the GIL against reading and the checks (a 10,000-deal audit paid it in
     full); in its own process it runs on the other core. When no process can be started, the
@@ -159,7 +162,7 @@ def preload() -> None:
     global _WORKER, _USE_WORKER
     if _WORKER is None or not _WORKER.alive():
         try:
-            _WORKER = gx_worker.Worker()
+            _WORKER = gx_worker.shared()
         except Exception:  # noqa: BLE001 - no process to be had (limits, a frozen app): a thread
             log.debug("no Great Expectations worker process", exc_info=True)
             _WORKER = None

@@ -1,8 +1,10 @@
-"""Great Expectations in a process of its own, started by the CLI's warm-up while the exports
-are read: its seconds of imports run on the other core instead of holding the GIL against the
-reading and the checks. The worker validates the frames it is sent with `gx_adapter`'s engine and
-answers with plain values (rule key -> success, failing positions, rows checked, error); no GX
-object crosses. This module never imports GX itself (the worker does, through the adapter).
+"""Great Expectations in a process of its own, started by the command line before its own heavy
+imports (`start_early`): its seconds of imports run on the other core while this process
+imports pandas, reads the exports and runs the other checks. The worker validates the frames it
+is sent with `gx_adapter`'s engine and answers with plain values (rule key -> success, failing
+positions, rows checked, error); no GX object crosses. This module never imports GX itself (the
+worker does, through the adapter), and imports nothing but the standard library at the top: the
+worker starts by importing it, and so does the command line before it has imported pandas.
 """
 
 from __future__ import annotations
@@ -10,12 +12,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from checks.hygiene.rules import BY_KEY, Rule
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from checks.hygiene.gx_adapter import Outcome
+    from checks.hygiene.rules import Rule
+
+# The checks whose rules the worker validates (checks.hygiene.rules; a test holds the two equal).
+GX_CODES = ("HY01", "HY02", "HY03", "HY04", "HY05")
+
+_SHARED: Worker | None = None  # this process's worker, reused by its later runs
+
+
+def shared() -> Worker:
+    """This process's worker: the one already started if it is alive, else a new one."""
+    global _SHARED
+    if _SHARED is None or not _SHARED.alive():
+        _SHARED = Worker()
+    return _SHARED
+
+
+def start_early(select: Sequence[str] = (), ignore: Sequence[str] = ()) -> None:
+    """Start the worker now, before this process imports pandas and the catalogue, when the code
+    prefixes of --select / --ignore leave some Great Expectations check to run (the runner's
+    selection, on the codes alone; the runner's warm-up then takes this worker). Its import of
+    GX (seconds) overlaps this process's imports, reading and checks. A failure is ignored: the
+    warm-up tries again, or GX runs in this process."""
+    select = [p.strip().upper() for part in select for p in part.split(",") if p.strip()]
+    ignore = [p.strip().upper() for part in ignore for p in part.split(",") if p.strip()]
+    if not any((not select or any(c.startswith(p) for p in select)) and not any(c.startswith(p) for p in ignore)
+               for c in GX_CODES):
+        return
+    try:
+        shared()
+    except Exception:  # noqa: BLE001 - no process to be had (limits, a frozen app)
+        pass
 
 
 class WorkerLost(Exception):
@@ -59,6 +90,7 @@ class Worker:
     def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
                   strategy: str) -> dict[str, Outcome]:
         from checks.hygiene.gx_adapter import GreatExpectationsError, Outcome
+        from checks.hygiene.rules import BY_KEY
         try:
             self.conn.send((table, frame, [r.key for r in rules], as_of, strategy))
             kind, payload = self.conn.recv()
@@ -88,6 +120,7 @@ def worker_main(conn) -> None:
 def serve(conn) -> None:
     """The worker's loop: import GX, then one answer per frame until the parent hangs up."""
     from checks.hygiene.gx_adapter import GreatExpectationsError, _Engine, run_suite
+    from checks.hygiene.rules import BY_KEY
     try:
         engine, failure = _Engine(), None
     except GreatExpectationsError as exc:
