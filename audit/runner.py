@@ -188,6 +188,7 @@ def run_audit(
                 blocked_by.setdefault(table, []).append(check.code)
 
     derived = Derived(crm)  # the run's one cache: every check and table below reads it
+    _begin(chosen, crm, RunContext(as_of=when, derived=derived, vocab=cfg.vocab, show_numbers=show_numbers))
     results: list[CheckResult] = []
     gaps: dict[str, tuple[str, ...]] = {}  # code -> tables whose absence skipped it
     for check_cls in chosen:
@@ -227,6 +228,21 @@ def run_audit(
         warnings=all_warnings, coverage=coverage, off_system=off_system_leader(owners),
         team=team_row(derived, findings, when),
     )
+
+
+def _begin(chosen: Sequence[type[Check]], crm: CrmData, ctx: RunContext) -> None:
+    """Each `begin` hook of the checks that will run, once: work handed elsewhere (the GX worker's
+    validation) goes on while the checks run. A hook that raises is left to its check's run."""
+    begun = set()
+    for check_cls in chosen:
+        hook = check_cls.begin.__func__
+        if hook in begun or crm.missing(check_cls.needs):
+            continue
+        begun.add(hook)
+        try:
+            check_cls.begin(crm, ctx)
+        except Exception:  # noqa: BLE001 - the check meets it again when it runs, and reports it
+            log.debug("%s could not begin:\n%s", check_cls.code, traceback.format_exc())
 
 
 def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Severity) -> CheckResult:

@@ -139,3 +139,57 @@ def test_the_command_line_starts_the_worker_before_importing_pandas():
     code = "import sys; import audit.cli, checks.hygiene.gx_worker; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_begin_hands_the_frames_to_the_worker_and_validate_reads_its_answers(monkeypatch):
+    worker, thread = _threaded_worker()
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+    d = derived(_dirty_crm())
+    plan, _not_run = gx_adapter.plan_rules(d)
+    gx_adapter.begin(d, AS_OF)
+    assert worker.unanswered == len(plan) and not gx_adapter._USE_WORKER
+    there = gx_adapter.validate(d, AS_OF)
+    assert worker.unanswered == 0
+    assert there.failure is None and _plain(there) == _plain(gx_adapter.validate(derived(_dirty_crm()), AS_OF))
+    worker.conn.close()
+    thread.join(timeout=10)
+
+
+def test_a_worker_owing_answers_to_an_earlier_run_is_not_used(monkeypatch):
+    worker = gx_worker.Worker.__new__(gx_worker.Worker)
+    worker.unanswered = 1
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+    monkeypatch.setattr(gx_worker.Worker, "answer", lambda self: pytest.fail("read an earlier run's answer"))
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    assert validation.failure is None and any(o.unexpected for o in validation.outcomes.values())
+
+
+def test_a_frame_that_cannot_be_sent_is_reported_not_waited_for(monkeypatch):
+    worker, thread = _threaded_worker()
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+
+    def unpicklable(*_args, **_kwargs):
+        raise TypeError("cannot pickle 'generator' object")
+    monkeypatch.setattr(worker.conn, "send", unpicklable)
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    assert "cannot pickle" in validation.failure
+    worker.conn.close()
+    thread.join(timeout=10)
+
+
+def test_the_runner_begins_the_gx_validation_before_the_first_check_runs(monkeypatch):
+    from audit.runner import run_audit
+    from checks import ALL_CHECKS
+    events = []
+    monkeypatch.setattr(gx_adapter, "begin", lambda d, as_of, strategy="two-pass": events.append("begin"))
+    first = ALL_CHECKS[0]
+    own_run = first.run
+    monkeypatch.setattr(first, "run", lambda self, crm, ctx: events.append("first check") or own_run(self, crm, ctx))
+    run_audit(_dirty_crm(), as_of=AS_OF)
+    assert events[:2] == ["begin", "first check"] and events.count("begin") == 1

@@ -224,9 +224,38 @@ def reset_engine() -> None:
 
 # -- validation ------------------------------------------------------------------------------
 
+def begin(d: Derived, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) -> None:
+    """Hand the run's frames to the worker process now, when the warm-up started one: it validates
+    them while this process runs the other checks, and `validate` reads its answers. Without a
+    worker, nothing (the validation runs when `validate` is called)."""
+    d.shared(_begin, pd.Timestamp(as_of), strategy)
+
+
 def validate(d: Derived, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) -> Validation:
     """All hygiene rules on the run's data, once per as_of and strategy (HY01-HY05 share it)."""
     return d.shared(_validate, pd.Timestamp(as_of), strategy)
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    """Frames sent to the worker, whose answers are still to be read (in the order of `frames`)."""
+
+    worker: gx_worker.Worker
+    frames: Mapping[str, pd.DataFrame]
+
+
+def _begin(d: Derived, as_of: pd.Timestamp, strategy: str) -> _Submitted | None:
+    if not _USE_WORKER:
+        return None
+    plan, _not_run = plan_rules(d)
+    if not plan:
+        return None
+    engine = _engine()  # spends the warm-up's worker: this run's validation is sent to it or runs here
+    if not isinstance(engine, gx_worker.Worker) or engine.unanswered:
+        return None  # a worker still owing answers to an earlier run is not this run's
+    frames = {table: validation_frame(d, table, rules) for table, rules in plan.items()}
+    engine.submit([(table, frames[table], plan[table]) for table in frames], as_of, strategy)
+    return _Submitted(engine, frames)
 
 
 def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
@@ -235,12 +264,16 @@ def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
     if not plan:
         return Validation(not_run=not_run, seconds=time.perf_counter() - started)
     try:
-        engine = _engine()
+        submitted = d.shared(_begin, as_of, strategy)
+        engine = submitted.worker if submitted is not None else _engine()
         outcomes: dict[str, Outcome] = {}
         for table, rules in plan.items():
-            frame = validation_frame(d, table, rules)
+            frame = submitted.frames[table] if submitted is not None else validation_frame(d, table, rules)
             try:
-                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+                if submitted is not None and engine is submitted.worker:
+                    outcomes.update(engine.answer())
+                else:
+                    outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
             except gx_worker.WorkerLost:
                 log.debug("Great Expectations worker lost; validating here", exc_info=True)
                 engine = _local_engine()
@@ -377,6 +410,7 @@ def suite_json(cfg=None) -> str:
 
 __all__ = [
     "STRATEGIES",
+    "begin",
     "GreatExpectationsError",
     "Outcome",
     "Validation",

@@ -84,24 +84,67 @@ class Worker:
         self.conn.close()
         self.process.join(timeout=0.5)
 
-    def alive(self) -> bool:
-        return self.process.is_alive()
+    unanswered = 0        # jobs sent (or being sent) whose answer has not been read
+    _send_error: BaseException | None = None
+    _lost = False
 
-    def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
-                  strategy: str) -> dict[str, Outcome]:
+    def alive(self) -> bool:
+        return not self._lost and self.process.is_alive()
+
+    def submit(self, jobs: Sequence[tuple[str, pd.DataFrame, Sequence[Rule]]], as_of: pd.Timestamp,
+               strategy: str) -> None:
+        """Send frames to validate, (table, frame, rules) each, without waiting: on a thread, since a
+        frame bigger than the pipe's buffer waits for the worker to read it, and the worker may still
+        be importing GX. `answer` reads the answers, in the order sent."""
+        import threading
+        sent = [(table, frame, [r.key for r in rules], as_of, strategy) for table, frame, rules in jobs]
+        self.unanswered += len(sent)
+
+        def send() -> None:
+            try:
+                for job in sent:
+                    self.conn.send(job)
+            except BaseException as exc:  # noqa: BLE001 - told by `answer`, which would wait forever
+                self._send_error = exc
+
+        threading.Thread(target=send, name="crm-audit-gx-send", daemon=True).start()
+
+    def answer(self) -> dict[str, Outcome]:
+        """The outcomes of the oldest frame sent and not answered yet. Waits; WorkerLost when the
+        worker is gone, what sending raised when a frame could not be sent."""
         from checks.hygiene.gx_adapter import GreatExpectationsError, Outcome
         from checks.hygiene.rules import BY_KEY
         try:
-            self.conn.send((table, frame, [r.key for r in rules], as_of, strategy))
+            while not self.conn.poll(0.02):
+                if self._send_error is not None or not self._process_alive():
+                    break
+            if self._send_error is not None and not self.conn.poll():
+                self._lost = True
+                error = self._send_error
+                if isinstance(error, (OSError, EOFError)):
+                    raise WorkerLost(str(error)) from error
+                raise error
             kind, payload = self.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
+        except (EOFError, OSError) as exc:
+            self._lost = True
             raise WorkerLost(str(exc)) from exc
+        finally:
+            self.unanswered -= 1
         if kind == "gx":
             raise GreatExpectationsError(payload)
         if kind == "raised":
             raise RemoteError(*payload)
         return {key: Outcome(BY_KEY[key], success, positions, checked, error)
                 for key, (success, positions, checked, error) in payload.items()}
+
+    def _process_alive(self) -> bool:
+        process = getattr(self, "process", None)  # a worker served by a thread (tests) has none
+        return process is None or process.is_alive()
+
+    def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
+                  strategy: str) -> dict[str, Outcome]:
+        self.submit([(table, frame, rules)], as_of, strategy)
+        return self.answer()
 
 
 def worker_main(conn) -> None:
