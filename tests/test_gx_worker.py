@@ -193,3 +193,20 @@ def test_the_runner_begins_the_gx_validation_before_the_first_check_runs(monkeyp
     monkeypatch.setattr(first, "run", lambda self, crm, ctx: events.append("first check") or own_run(self, crm, ctx))
     run_audit(_dirty_crm(), as_of=AS_OF)
     assert events[:2] == ["begin", "first check"] and events.count("begin") == 1
+
+
+def test_the_worker_is_started_without_importing_the_main_module(monkeypatch, tmp_path):
+    """The child of a spawn imports its parent's main module first (the console script: the
+    command line and click); the worker needs none of it, and the parent's is left as it was."""
+    import sys
+    import types
+    main = types.ModuleType("__main__")
+    main.__file__ = str(tmp_path / "crm-audit")
+    main.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    from multiprocessing import spawn
+    assert "init_main_from_path" in spawn.get_preparation_data("crm-audit-gx")  # what it would import
+    with gx_worker._main_module_hidden():
+        seen = spawn.get_preparation_data("crm-audit-gx")
+    assert "init_main_from_path" not in seen and "init_main_from_name" not in seen
+    assert main.__file__ == str(tmp_path / "crm-audit") and main.__spec__ is None

@@ -122,3 +122,12 @@ def test_a_sheet_already_written_to_is_refused():
             fastrows.install(ws)
     finally:
         discard(wb)
+
+
+@pytest.mark.parametrize("formats, openpyxl", [(["xlsx", "json"], True), (["json", "md"], False), ([], False)])
+def test_load_writers_imports_the_writers_asked_for(formats, openpyxl):
+    import subprocess
+    import sys
+    code = f"import sys; from reports import load_writers; load_writers({formats!r}); print('openpyxl' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(openpyxl)
