@@ -303,8 +303,19 @@ def load_average() -> str:
         return "unknown"
 
 
+def compile_trees(trees: list[tuple[str, Path]]) -> None:
+    """Each checkout's modules compiled to bytecode first, as pip does on install and Python on a
+    first run: where PYTHONDONTWRITEBYTECODE is set (this machine sets it), every run would
+    otherwise compile crm-audit's 300 modules from source, about 0.3 s of CPU for the imports alone."""
+    for _label, tree in trees:
+        folders = [str(tree / name) for name in ("audit", "checks", "reports") if (tree / name).is_dir()]
+        subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], check=True)
+    print(f"compiled to bytecode: {', '.join(str(t) for _l, t in trees)}", flush=True)
+
+
 def measure(args) -> list[dict]:
     trees = [("now", ROOT)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    compile_trees(trees)
     rows = []
     for n in args.deals:
         out = args.out / f"{n}"
