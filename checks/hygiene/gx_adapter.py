@@ -238,10 +238,12 @@ def validate(d: Derived, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) 
 
 @dataclass(frozen=True)
 class _Submitted:
-    """Frames sent to the worker, whose answers are still to be read (in the order of `frames`)."""
+    """Frames sent to the worker, whose answers are still to be read (in the order of `tables`).
+    The frames themselves are not kept (they would add to the checks' peak memory): a table the
+    worker does not answer for is framed again and validated here."""
 
     worker: gx_worker.Worker
-    frames: Mapping[str, pd.DataFrame]
+    tables: tuple[str, ...]
 
 
 def _begin(d: Derived, as_of: pd.Timestamp, strategy: str) -> _Submitted | None:
@@ -253,9 +255,8 @@ def _begin(d: Derived, as_of: pd.Timestamp, strategy: str) -> _Submitted | None:
     engine = _engine()  # spends the warm-up's worker: this run's validation is sent to it or runs here
     if not isinstance(engine, gx_worker.Worker) or engine.unanswered:
         return None  # a worker still owing answers to an earlier run is not this run's
-    frames = {table: validation_frame(d, table, rules) for table, rules in plan.items()}
-    engine.submit([(table, frames[table], plan[table]) for table in frames], as_of, strategy)
-    return _Submitted(engine, frames)
+    engine.submit([(table, validation_frame(d, table, rules), rules) for table, rules in plan.items()], as_of, strategy)
+    return _Submitted(engine, tuple(plan))
 
 
 def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
@@ -268,16 +269,16 @@ def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
         engine = submitted.worker if submitted is not None else _engine()
         outcomes: dict[str, Outcome] = {}
         for table, rules in plan.items():
-            frame = submitted.frames[table] if submitted is not None else validation_frame(d, table, rules)
             try:
                 if submitted is not None and engine is submitted.worker:
                     outcomes.update(engine.answer())
                 else:
-                    outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+                    outcomes.update(run_suite(engine, table, validation_frame(d, table, rules), rules, as_of,
+                                              strategy))
             except gx_worker.WorkerLost:
                 log.debug("Great Expectations worker lost; validating here", exc_info=True)
                 engine = _local_engine()
-                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+                outcomes.update(run_suite(engine, table, validation_frame(d, table, rules), rules, as_of, strategy))
     except GreatExpectationsError as exc:
         return Validation(not_run=not_run, failure=str(exc), seconds=time.perf_counter() - started)
     except Exception as exc:  # GX internals: report, do not sink the audit

@@ -105,8 +105,8 @@ class Worker:
 
         def send() -> None:
             try:
-                for job in sent:
-                    self.conn.send(job)
+                while sent:  # each frame let go of once sent: the checks run meanwhile
+                    self.conn.send(sent.pop(0))
             except BaseException as exc:  # noqa: BLE001 - told by `answer`, which would wait forever
                 self._send_error = exc
 

@@ -39,7 +39,8 @@ class RowWriter:
     None is an empty cell. A row may carry one hyperlink (`link`: column, target, and a cell
     whose style the linked cell takes)."""
 
-    def __init__(self, ws, styles: Sequence[WriteOnlyCell], kinds: Sequence[str], link_style: WriteOnlyCell | None = None):
+    def __init__(self, ws, styles: Sequence[WriteOnlyCell], kinds: Sequence[str],
+                 link_style: WriteOnlyCell | None = None):
         self.ws = ws
         self.kinds = list(kinds)
         self.letters = [get_column_letter(i) for i in range(1, len(kinds) + 1)]
