@@ -149,12 +149,16 @@ def _rows(s: Sheet, rows: pd.DataFrame, url_template: str | None, lang: str) -> 
     columns = _column_values(rows)
     id_col, n_links = _FIELDS.index("deal_id"), 0
     is_deal = rows["is_deal"].tolist()
+    known_lines: list[dict[str, int]] = [{} for _ in COLUMNS]  # most columns repeat their texts
     for r, values in enumerate(zip(*columns)):
         lines = 1
         for i in _WRAPPED:
             v = values[i]
             if isinstance(v, str) and len(v) > per_line[i]:
-                lines = max(lines, sum(wrapped_lines(p, per_line[i]) for p in v.split("\n")))
+                n = known_lines[i].get(v)
+                if n is None:
+                    n = known_lines[i][v] = sum(wrapped_lines(p, per_line[i]) for p in v.split("\n"))
+                lines = max(lines, n)
         target = None
         if url_template is not None and is_deal[r] and values[id_col] is not None and n_links < MAX_LINKS:
             target = (id_col, url_template.replace("{id}", quote(str(values[id_col]), safe="")))
