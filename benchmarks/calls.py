@@ -12,7 +12,7 @@ talk, and more logged client calls to reach the size), then in fresh processes:
 - audit: the call log read as crm-audit reads it (layout, numbers to E.164, managers from
   [calls.extensions]), OF07, OF08 and OF09 (their own run times: the rest of the runner's work
   is the CRM's, benchmarks/run.py's business) and the owners' call columns, with the CRM already
-  loaded.
+  loaded; each phase the median of --repeats runs (3) in one process, as the parse's three reads.
 
 Prints seconds per phase and the audit's ratio to the parse. Nothing here asserts a time.
 """
@@ -34,23 +34,24 @@ import json, sys, time
 import pyarrow as pa, pyarrow.csv as pacsv
 path = sys.argv[1]
 names = [f"c{i}" for i in range(18)]
-times = []
+times, cpu = [], []
 for _ in range(3):  # the machine is shared and reads swing: the median of three
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=names),
                            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names}))
     times.append(time.perf_counter() - t)
-print(json.dumps({"parse": sorted(times)[1], "rows": table.num_rows}))
+    cpu.append(time.process_time() - c)
+print(json.dumps({"parse": sorted(times)[1], "parse_cpu": sorted(cpu)[1], "rows": table.num_rows}))
 """
 
 CHILD_AUDIT = r"""
-import json, sys, time
+import json, statistics, sys, time
+from functools import partial
 from pathlib import Path
 import pandas as pd
 from audit.model import config
 from audit.ingest import load
 from audit.ingest import calllog
-from audit.ingest.assemble import assemble
 from audit.ingest.mapping import read_table
 from audit.ingest.readers import read_file
 from audit.ingest.contacts import finish_calls, known_managers
@@ -58,28 +59,34 @@ from audit.model import CrmData
 from audit.runner import run_audit
 from audit.derived.calls import CallSettings, deal_calls, owner_talk_shares
 from audit.derived.tables import Derived
-folder, log = Path(sys.argv[1]), Path(sys.argv[2])
+folder, log, repeats = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 cfg = config.load(folder.parent / "crm-audit.toml")
 crm = load([folder / "deals.csv", folder / "events.csv"], cfg).crm
-t = time.perf_counter()
-raw = calllog.name_columns(read_file(log, header=False)[0], cfg)
-read = read_table(raw, cfg)
-calls = finish_calls(read.tables["calls"], cfg, known_managers({"deals": crm.deals}))
-t_ingest = time.perf_counter() - t
 tables = {n: getattr(crm, n) for n in ("deals", "stage_history", "activities", "contact_points")}
-data = CrmData.build(**tables, calls=calls, clean_text=False)
-t = time.perf_counter()
-result = run_audit(data, cfg, select=["OF07", "OF08", "OF09"])
-t_checks = time.perf_counter() - t
-derived = Derived(data)
-deal_calls(derived, result.as_of, pd.Timedelta(hours=24))  # matched once, as the checks had matched them
-t = time.perf_counter()
-owner_talk_shares(derived, CallSettings(as_of=result.as_of))
-t_owners = time.perf_counter() - t
-print(json.dumps({"ingest": t_ingest, "checks": t_checks, "owners": t_owners, "calls": len(calls),
-                  "deals": len(crm.deals), "points": len(crm.contact_points),
-                  "per_check": {c.code: round(c.elapsed_s, 3) for c in result.checks},
-                  "findings": {c.code: c.affected for c in result.checks}}))
+runs = []
+for _ in range(repeats):  # the machine is shared: each phase's median of `repeats` runs, as the parse's
+    t, c = time.perf_counter(), time.process_time()
+    raw = read_file(log, header=False, layout=partial(calllog.layout_of, cfg=cfg, label=str(log)))[0]
+    read = read_table(raw, cfg)
+    calls = finish_calls(read.tables["calls"], cfg, known_managers({"deals": crm.deals}))
+    t_ingest, c_ingest = time.perf_counter() - t, time.process_time() - c
+    data = CrmData.build(**tables, calls=calls, clean_text=False)
+    result = run_audit(data, cfg, select=["OF07", "OF08", "OF09"])
+    derived = Derived(data)
+    deal_calls(derived, result.as_of, pd.Timedelta(hours=24))  # matched once, as the checks had matched them
+    t = time.perf_counter()
+    owner_talk_shares(derived, CallSettings(as_of=result.as_of))
+    runs.append({"ingest": t_ingest, "ingest_cpu": c_ingest, "owners": time.perf_counter() - t, "calls": len(calls),
+                 "per_check": {c.code: c.elapsed_s for c in result.checks},
+                 "findings": {c.code: c.affected for c in result.checks}})
+    del raw, read, calls, data, result, derived
+print(json.dumps({"ingest": statistics.median(r["ingest"] for r in runs),
+                  "ingest_cpu": statistics.median(r["ingest_cpu"] for r in runs),
+                  "owners": statistics.median(r["owners"] for r in runs),
+                  "per_check": {c: round(statistics.median(r["per_check"][c] for r in runs), 3)
+                                for c in runs[0]["per_check"]},
+                  "calls": runs[0]["calls"], "deals": len(crm.deals), "points": len(crm.contact_points),
+                  "findings": runs[0]["findings"]}))
 """
 
 
@@ -115,12 +122,13 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "calls")
     ap.add_argument("--reuse", action="store_true", help="reuse the export already generated in --out")
+    ap.add_argument("--repeats", type=int, default=3, help="audit runs in the child, each phase's median kept")
     args = ap.parse_args()
     out = args.out / f"{args.deals}-{args.calls}"
     folder = out / "export" if args.reuse and (out / "export" / "Master.csv").exists() else \
         make(args.deals, args.calls, out)
     parse = child(CHILD_PARSE, str(folder / "Master.csv"))
-    audit = child(CHILD_AUDIT, str(folder), str(folder / "Master.csv"))
+    audit = child(CHILD_AUDIT, str(folder), str(folder / "Master.csv"), str(args.repeats))
     total = audit["ingest"] + sum(audit["per_check"].values()) + audit["owners"]
     print("| deals | calls | parse s | read log s | OF07-OF09 s | owners s | audit s | audit / parse |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -128,6 +136,9 @@ def main() -> None:
     print(f"| {audit['deals']:,} | {parse['rows']:,} | {parse['parse']:.2f} | {audit['ingest']:.2f} | "
           f"{checks:.2f} | {audit['owners']:.2f} | {total:.2f} | {total / parse['parse']:.1f} |")
     print(f"per check: {audit['per_check']}; affected: {audit['findings']}; contact points: {audit['points']:,}")
+    # CPU seconds of both threads: on a shared machine they swing less than the wall clock.
+    print(f"cpu s: parse {parse['parse_cpu']:.2f}, read log {audit['ingest_cpu']:.2f}; load "
+          f"{os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from audit.derived.deal_index import to_int
 from audit.model import CrmData
+from audit.model.keys import arrow_text, isin, positions
 
 if TYPE_CHECKING:
     from audit.derived.tables import Derived
@@ -73,13 +76,18 @@ def build_number_deals(d: Derived) -> NumberDeals:
     if phones is None or phones.empty:
         return NumberDeals(pd.Index([], dtype=object), np.zeros(0, np.int64), np.zeros(0, np.int64))
     pos = d.deal_index.positions(phones["deal_id"])
-    numbers = phones["value"].astype("str").to_numpy(dtype=object)[pos >= 0]
+    numbers = arrow_text(phones["value"].astype("str")).filter(pa.array(pos >= 0))
     pos = pos[pos >= 0]
-    codes, uniques = pd.factorize(numbers)
-    pairs = np.unique(np.stack([codes.astype(np.int64), pos]), axis=1)
-    per_number = np.bincount(pairs[0], minlength=len(uniques))
-    keep = per_number[pairs[0]] <= SHARED_NUMBER
-    return NumberDeals(pd.Index(uniques, dtype=object), pairs[0][keep], pairs[1][keep])
+    encoded = pc.dictionary_encode(numbers)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    uniques = encoded.dictionary.to_pylist()
+    # Distinct (code, deal) pairs sorted by code then deal: one int64 key each, not an axis-1 unique.
+    width = int(pos.max()) + 1 if len(pos) else 1
+    key = np.unique(codes * width + pos)
+    pair_code, pair_deal = key // width, key % width
+    per_number = np.bincount(pair_code, minlength=len(uniques))
+    keep = per_number[pair_code] <= SHARED_NUMBER
+    return NumberDeals(pd.Index(uniques, dtype=object), pair_code[keep], pair_deal[keep])
 
 
 def build_client_calls(d: Derived) -> ClientCalls:
@@ -95,16 +103,17 @@ def build_client_calls(d: Derived) -> ClientCalls:
     frame = frame.reset_index(drop=True)
     frame["duration_s"] = frame["duration_s"].fillna(0.0)
     frame["answered"] = frame["answered"].fillna(False).astype(bool)
-    # One hash pass over the calls' numbers: factorize them, then look up each distinct number.
-    call_codes, distinct = pd.factorize(frame["their_number"])
-    distinct = pd.Index(distinct, dtype=object)
+    # Each distinct number looked up among the deals' numbers and all known numbers (Arrow hash
+    # joins: no Python object per call), the answers spread back to the calls.
+    encoded = pc.dictionary_encode(arrow_text(frame["their_number"]))
+    distinct, at = encoded.dictionary, encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     points = crm.contact_points
-    known_numbers = (pd.Index(points.loc[points["kind"].eq("phone"), "value"].unique(), dtype=object)
-                     if points is not None else pd.Index([], dtype=object))
-    deal_code = np.append(d.number_deals.numbers.get_indexer(distinct), -1)
-    is_known = np.append(known_numbers.get_indexer(distinct) >= 0, False)
-    at = np.where(call_codes >= 0, call_codes, len(distinct))
-    return ClientCalls(frame, deal_code[at].astype(np.int64), is_known[at])
+    known_numbers = (points.loc[points["kind"].eq("phone"), "value"] if points is not None
+                     else pd.Series([], dtype="str"))
+    numbers = d.number_deals.numbers
+    deal_code = np.append(positions(distinct, numbers) if len(numbers) else np.full(len(distinct), -1), -1)
+    known = np.append(isin(distinct, known_numbers), False)
+    return ClientCalls(frame, deal_code[at].astype(np.int64), known[at])
 
 
 @dataclass(frozen=True)
@@ -135,16 +144,22 @@ def _candidates(d: Derived, as_of: pd.Timestamp) -> Candidates:
     safe = np.maximum(code, 0)
     start = first_of[safe]
     counts = np.where(code >= 0, per_code[safe], 0)
-    call = np.repeat(np.arange(len(code)), counts)
-    offsets = np.arange(len(call)) - np.repeat(np.cumsum(counts) - counts, counts)
-    deal = pairs.pair_deal[np.repeat(start, counts) + offsets]
+    if counts.max() <= 1:  # most numbers belong to one deal: no expansion
+        call = np.flatnonzero(counts)
+        deal = pairs.pair_deal[start[call]]
+    else:
+        call = np.repeat(np.arange(len(code)), counts)
+        offsets = np.arange(len(call)) - np.repeat(np.cumsum(counts) - counts, counts)
+        deal = pairs.pair_deal[np.repeat(start, counts) + offsets]
+    # Each deal's life, worked out once per deal, then read per pair.
     deals = d.deal_index.deals
-    created = to_int(deals["created_at"])[deal]
-    closed = to_int(deals["closed_at"])[deal]
-    is_closed = deals["status"].isin(["won", "lost"]).to_numpy(dtype=bool, na_value=False)[deal]
+    created = to_int(deals["created_at"])
+    closed = to_int(deals["closed_at"])
+    is_closed = deals["status"].isin(["won", "lost"]).to_numpy(dtype=bool, na_value=False)
     until = np.where(is_closed & (closed != _NAT), closed, to_int(pd.Series([as_of]))[0])
+    born = np.where(created != _NAT, created, np.iinfo(np.int64).max)  # no creation date: never alive
     t = to_int(calls.frame["started_at"])[call]
-    alive = (created != _NAT) & (t >= created) & (t <= until)
+    alive = (t >= born[deal]) & (t <= until[deal])
     return Candidates(call, deal, alive)
 
 
@@ -171,11 +186,7 @@ def _deal_calls(d: Derived, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCa
     if not len(live):
         return DealCalls(deal, logged)
     call, pos = cand.call[live], cand.deal[live]
-    # The newest live deal takes the call: sort by (call, -created, deal) and keep the first.
-    created = to_int(d.deal_index.deals["created_at"])[pos]
-    order = np.lexsort((pos, -created, call))
-    first = np.r_[True, call[order][1:] != call[order][:-1]]
-    deal[call[order][first]] = pos[order][first]
+    deal[call] = _newest_per_call(call, pos, to_int(d.deal_index.deals["created_at"])[pos])
     # A trace on any live deal of the number counts: a manager may log the call on the other one.
     times = calls.frame["started_at"].to_numpy(dtype="datetime64[us]")[call]
     w = np.timedelta64(int(window.total_seconds() * _US), "us")
@@ -184,22 +195,33 @@ def _deal_calls(d: Derived, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCa
     return DealCalls(deal, logged)
 
 
+def _newest_per_call(call: np.ndarray, pos: np.ndarray, created: np.ndarray) -> np.ndarray:
+    """Per row, the deal that takes its call: the most recently created of the call's live deals,
+    the lowest deal row among equals. Rows come grouped by call (as `candidates` makes them), so
+    two reductions over the groups find it, without a sort."""
+    new_call = np.r_[True, call[1:] != call[:-1]]
+    starts, group = np.flatnonzero(new_call), np.cumsum(new_call) - 1
+    newest = np.maximum.reduceat(created, starts)
+    contender = np.where(created == newest[group], pos, np.iinfo(np.int64).max)
+    return np.minimum.reduceat(contender, starts)[group]
+
+
 def _any_activity_between(d: Derived, pos: np.ndarray, after: np.ndarray, upto: np.ndarray) -> np.ndarray:
-    """Whether deal row `pos` has an activity in (after, upto], per row: two searchsorted on the
-    activity timeline's sorted keys, with the queries sorted first (a million random lookups
-    into a few million keys are cache misses; sorted ones walk the array once)."""
+    """Whether deal row `pos` has an activity in (after, upto], per row: the first activity key
+    past `after` is looked up (one searchsorted on the activity timeline's sorted keys, with the
+    queries sorted first: a million random lookups into a few million keys are cache misses,
+    sorted ones walk the array once) and compared with `upto`."""
     timeline = d.activity_timeline
     if not len(timeline.keys) or not len(pos):
         return np.zeros(len(pos), dtype=bool)
     lo_key = pos * timeline.span + timeline.slot(after, nat="before")
     hi_key = pos * timeline.span + timeline.slot(upto, nat="after")
-    # One order serves both bounds: the window has one width, so hi_key sorts like lo_key.
     order = np.argsort(lo_key)
-    lo = np.empty(len(pos), dtype=np.int64)
-    hi = np.empty(len(pos), dtype=np.int64)
-    lo[order] = np.searchsorted(timeline.keys, lo_key[order], side="right")
-    hi[order] = np.searchsorted(timeline.keys, hi_key[order], side="right")
-    return (hi > lo) & (pos >= 0)
+    nxt = np.empty(len(pos), dtype=np.int64)
+    nxt[order] = np.searchsorted(timeline.keys, lo_key[order], side="right")
+    # Keys are sorted: some key lies in (lo_key, hi_key] exactly when the first one past lo_key does.
+    found = timeline.keys[np.minimum(nxt, len(timeline.keys) - 1)]
+    return (nxt < len(timeline.keys)) & (found <= hi_key) & (pos >= 0)
 
 
 def call_owner_codes(d: Derived, deal: np.ndarray) -> tuple[np.ndarray, pd.Index]:

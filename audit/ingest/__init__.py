@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -90,9 +91,10 @@ def load(paths: Sequence[Path], cfg: Config | None = None, *, crm: str | None = 
         say(f"reading {file.name}")
         try:
             headerless = calllog.headerless(file, cfg)
-            raws = read_file(file, encoding, cfg.limits, text_as_objects=True, header=not headerless)
-            if headerless:
-                raws = [calllog.name_columns(raw, cfg) for raw in raws]
+            # A headerless call log is named from its first records before the read, so that only
+            # the columns its reader maps are read.
+            layout = partial(calllog.layout_of, cfg=cfg, label=str(file)) if headerless else None
+            raws = read_file(file, encoding, cfg.limits, text_as_objects=True, header=not headerless, layout=layout)
         except NotAnExport as skipped:  # a crm-audit report left in the export folder
             log.info("%s: %s", file, skipped.note)
             out.add(TableRead(SourceFile(path=str(file), table=None, note=skipped.note)), out.reserve())

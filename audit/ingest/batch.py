@@ -51,7 +51,7 @@ def group_key(raw: RawTable, match: Match) -> tuple | None:
     if ID_COLUMN.get(match.spec.table) not in match.mapping.values():
         return None  # ids are made from the file name and line: one file at a time
     return (match.profile.name, id(match.spec), match.via_config, tuple(raw.headers),
-            tuple(raw.frame.columns), raw.sheet)
+            tuple(raw.frame.columns), raw.sheet, tuple(raw.file_headers or ()))
 
 
 def merge(items: list[Pending]) -> RawTable:

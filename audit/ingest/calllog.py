@@ -22,10 +22,12 @@ from __future__ import annotations
 import csv
 import fnmatch
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from audit.ingest.profiles.base import norm_header
 from audit.ingest.rawtable import ROW_COLUMN, RawTable
 from audit.model.config import Config
 from audit.model.errors import InputError
@@ -43,6 +45,7 @@ CDR_CUSTOM_SAMPLE = ("clid", "src", "dst", "dcontext", "channel", "dstchannel", 
 MANGO_STATS = ("records", "start", "finish", "answer", "from_extension", "from_number", "to_extension",
                "to_number", "disconnect_reason", "line_number", "location")
 PEEK_BYTES = 64 * 1024
+SAMPLE_ROWS = 200  # the first records a layout is told by
 
 
 def declared_calls(path: Path, cfg: Config) -> bool:
@@ -87,12 +90,51 @@ def _first_record(path: Path) -> list[str] | None:
     return next(csv.reader([lines[0]], delimiter=delimiter), None)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """A headerless call log's column names, how they were told, and the positions of the
+    columns its reader maps (None: every column): a Master.csv has 16 to 21 fields of which
+    the Asterisk reader uses 10, and each column left unread is a million strings not made."""
+
+    names: tuple[str, ...]
+    label: str
+    keep: tuple[int, ...] | None = None
+
+
+def layout_of(rows: list[list[str]], n: int, cfg: Config, label: str) -> Layout:
+    """The layout of a headerless call log of `n` fields a line from its first records (lines of
+    another width are left out, as the reader leaves them): see the module docstring.
+    InputError naming the file when it is none of them."""
+    sample = pd.DataFrame([r for r in rows if len(r) == n][:SAMPLE_ROWS],
+                          columns=[f"column {i + 1}" for i in range(n)], dtype="str")
+    names, how = _layout(sample, list(sample.columns), cfg, label)
+    if len(names) != n:
+        raise InputError(f"call log has {n} fields per line but [calls] columns names {len(names)}",
+                         path=label, hint="list one name per field, in order")
+    return Layout(names=tuple(names), label=how, keep=_kept(names, how, cfg))
+
+
+def _kept(names: tuple[str, ...], how: str, cfg: Config) -> tuple[int, ...] | None:
+    """The positions of the columns the layout's reader maps; None (all) for declared columns and
+    when crm-audit.toml maps call-log headers of its own."""
+    from audit.ingest.profiles.telephony import ASTERISK, MANGO
+    spec = ASTERISK if how.startswith("Asterisk") else MANGO if how.startswith("Mango") else None
+    if spec is None or cfg.columns.get("calls") or spec.helper_patterns:
+        return None
+    mapped = spec.normalized_columns()
+    keep = tuple(i for i, name in enumerate(names) if norm_header(name) in mapped)
+    return keep if 0 < len(keep) < len(names) else None
+
+
 def name_columns(raw: RawTable, cfg: Config) -> RawTable:
     """The headerless table with its columns named after the layout it has (see the module
-    docstring); InputError naming the file when the layout is none of them."""
+    docstring); InputError naming the file when the layout is none of them. A table its reader
+    named already (read_file's `layout`) is returned as it is."""
+    if raw.layout:
+        return raw
     columns = [c for c in raw.frame.columns if c != ROW_COLUMN]
     n = len(columns)
-    names, layout = _layout(raw, columns, cfg)
+    names, layout = _layout(raw.frame[columns].head(SAMPLE_ROWS), columns, cfg, raw.label)
     if len(names) != n:
         raise InputError(f"call log has {n} fields per line but [calls] columns names {len(names)}",
                          path=raw.label, hint="list one name per field, in order")
@@ -102,11 +144,11 @@ def name_columns(raw: RawTable, cfg: Config) -> RawTable:
     return raw
 
 
-def _layout(raw: RawTable, columns: list[str], cfg: Config) -> tuple[tuple[str, ...], str]:
+def _layout(sample: pd.DataFrame, columns: list[str], cfg: Config, label: str) -> tuple[tuple[str, ...], str]:
     n = len(columns)
     if cfg.calls.columns:
         return tuple(cfg.calls.columns), "columns declared in crm-audit.toml"
-    sample = raw.frame[columns].head(200).astype("str")
+    sample = sample[columns].astype("str")
     disposition = _column_where(sample, lambda s: s.str.strip().isin(DISPOSITIONS))
     if disposition == 14 and 16 <= n <= 21:
         return _cdr_csv(sample, n), f"Asterisk cdr_csv, {n} fields"
@@ -116,7 +158,7 @@ def _layout(raw: RawTable, columns: list[str], cfg: Config) -> tuple[tuple[str, 
     if disposition is None and epochs == 1 and n == len(MANGO_STATS):
         return MANGO_STATS, "Mango Office stats/result, default fields"
     where = f"disposition in field {disposition + 1}" if disposition is not None else "no disposition field"
-    raise InputError(f"call log layout not recognised ({n} fields per line, {where})", path=raw.label,
+    raise InputError(f"call log layout not recognised ({n} fields per line, {where})", path=label,
                      hint="declare the field order in crm-audit.toml: [calls] columns = [\"clid\", \"src\", ...]")
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -90,20 +91,14 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     # The file's own unambiguous dates decide its ambiguous ones, before the profile's convention.
     evidence = file_day_order([raw.frame[c] for c, k in column_kinds.items() if k == "datetime"])
     dayfirst = dayfirst if evidence is None else evidence
-    for col, target in match.mapping.items():
+    columns = list(match.mapping.items())
+    parsed_columns = _parse_columns([raw.frame[c] for c, _t in columns], [column_kinds[c] for c, _t in columns],
+                                    dayfirst)
+    for (col, target), (parsed, failed, currency) in zip(columns, parsed_columns):
         values = raw.frame[col]
-        kind = column_kinds[col]
-        if kind == "datetime":
-            parsed, failed = parse_datetime(values, dayfirst=dayfirst)
-        elif kind == "float":
-            parsed, failed, currency = parse_amount(values)
-            if target == "amount" and currency.notna().any() and "currency" not in match.mapping.values():
-                frame["currency"] = currency
-        elif kind == "bool":
-            parsed, failed = parse_bool(values)
-        else:
-            parsed = clean_text(values)
-            failed = None
+        if currency is not None and target == "amount" and currency.notna().any() \
+                and "currency" not in match.mapping.values():
+            frame["currency"] = currency
         frame[target] = parsed
         if failed is not None and failed.any():
             failures[target] = int(failed.sum())
@@ -136,6 +131,29 @@ def map_table(raw: RawTable, match: Match, cfg: Config) -> Mapped:
     return Mapped(match=match, tables=tables, issues=issues, notes=notes, parse_failures=failures,
                   warnings=warnings, lookups={k: v.assign(_file=raw.label) for k, v in finish_ctx.lookups.items()},
                   exported=exported)
+
+
+PARALLEL_ROWS = 100_000  # tables this long have their columns parsed on two threads
+
+
+def _parse_columns(columns: list[pd.Series], kinds: list[str], dayfirst: bool | None) -> list[tuple]:
+    """(parsed, failed or None, currency or None) per column. The parsers run Arrow's kernels,
+    which release the GIL: a long table's columns are parsed two at a time (the results, and
+    everything done with them, keep the columns' order)."""
+    def parse(job: tuple[pd.Series, str]) -> tuple:
+        values, kind = job
+        if kind == "datetime":
+            return (*parse_datetime(values, dayfirst=dayfirst), None)
+        if kind == "float":
+            return parse_amount(values)
+        if kind == "bool":
+            return (*parse_bool(values), None)
+        return clean_text(values), None, None
+    jobs = list(zip(columns, kinds))
+    if len(jobs) > 1 and len(columns[0]) >= PARALLEL_ROWS:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(parse, jobs))
+    return [parse(job) for job in jobs]
 
 
 def _no_deal_ids(label: str, rows: int) -> InputWarning:

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from audit.ingest.profiles.base import norm_header
 from audit.model.config import Config
-from audit.model.phones import normalize_phones
+from audit.model.keys import arrow_text, per_distinct, text_series
+from audit.model.phones import normalize_phone_text, normalize_phones
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 DIRECTION_RULES = (
@@ -56,7 +58,8 @@ def finish_points(points: pd.DataFrame, cfg: Config) -> pd.DataFrame:
 
 
 def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -> pd.DataFrame:
-    """Canonical directions, local times, E.164 numbers and managers (see the module docstring)."""
+    """Canonical directions, local times, E.164 numbers and managers (see the module docstring).
+    Text stays in Arrow throughout: a million rows are judged once per distinct value."""
     calls = calls.copy()
     settings = cfg.calls
     direction = calls["direction"] if "direction" in calls.columns else pd.Series(None, index=calls.index)
@@ -66,8 +69,10 @@ def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -
         calls["started_at"] = (started.dt.tz_localize("UTC").dt.tz_convert(settings.timezone)
                                .dt.tz_localize(None).astype("datetime64[us]"))
     if "their_number" in calls.columns:
-        number = normalize_phones(calls["their_number"], settings.region)
-        calls["their_number"] = number.where(calls["direction"].ne("internal").fillna(True), None)
+        number = normalize_phone_text(calls["their_number"], settings.region)
+        internal = pc.equal(arrow_text(calls["direction"]), "internal").fill_null(False)
+        calls["their_number"] = text_series(pc.if_else(internal, pa.scalar(None, pa.large_string()), number),
+                                            calls.index)
     if "answered" not in calls.columns or calls["answered"].isna().all():
         talk = pd.to_numeric(calls.get("duration_s"), errors="coerce") if "duration_s" in calls.columns else None
         calls["answered"] = (talk.fillna(0) > 0) if talk is not None else pd.Series(pd.NA, index=calls.index,
@@ -76,32 +81,38 @@ def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -
     return calls
 
 
+CANONICAL_DIRECTIONS = ("in", "out", "internal")
+
+
 def _directions(labels: pd.Series) -> pd.Series:
-    """Canonical directions, judged once per distinct label."""
-    codes, uniques = pd.factorize(labels)
-    canonical = []
-    for label in uniques:
-        text = str(label).strip().lower()
-        canonical.append(next((v for pattern, v in DIRECTION_RULES if re.match(pattern, text)), None))
-    out = np.asarray(canonical + [None], dtype=object)[np.where(codes >= 0, codes, len(uniques))]
-    return pd.Series(out, index=labels.index, dtype="str")
+    """Canonical directions, judged once per distinct label (a layout that wrote them in canonical
+    words already, as every phone-system layout does, is kept as it is)."""
+    if isinstance(labels.dtype, pd.StringDtype) and len(labels) and labels.notna().all():
+        text = arrow_text(labels, contiguous=False)
+        if pc.all(pc.is_in(text, value_set=pa.array(CANONICAL_DIRECTIONS, pa.large_string()))).as_py():
+            return labels
+    def canonical(distinct: pa.Array) -> list[str | None]:
+        return [next((v for pattern, v in DIRECTION_RULES if re.match(pattern, str(label).strip().lower())), None)
+                for label in distinct.to_pylist()]
+    return text_series(per_distinct(labels.astype("str"), canonical), labels.index)
 
 
 def _owners(calls: pd.DataFrame, extensions, known_names: Iterable[str]) -> pd.Series:
     """The call's manager: an owner the log itself names, else our party through
     `[calls.extensions]`, else our party when it is a name the CRM knows (case and spacing aside)."""
-    n = len(calls)
-    given = (calls["owner"].to_numpy(dtype=object, na_value=None) if "owner" in calls.columns
-             else np.full(n, None, dtype=object))
     ours = calls["our_party"] if "our_party" in calls.columns else pd.Series(None, index=calls.index, dtype="str")
     # Our parties repeat (a few dozen extensions over a million calls): judge each once.
-    codes, parties = pd.factorize(ours)
     names = {norm_header(n): n for n in known_names if isinstance(n, str) and n.strip()}
     table = dict(extensions)
-    mapped = [table.get(str(p).strip()) or names.get(norm_header(p)) or _a_name(str(p).strip()) for p in parties]
-    resolved = np.asarray(mapped + [None], dtype=object)[np.where(codes >= 0, codes, len(parties))]
-    owner = np.where(pd.notna(given), given, resolved)
-    return pd.Series(owner, index=calls.index, dtype="str")
+
+    def manager(parties: pa.Array) -> list[str | None]:
+        return [table.get(str(p).strip()) or names.get(norm_header(p)) or _a_name(str(p).strip())
+                for p in parties.to_pylist()]
+    resolved = per_distinct(ours.astype("str"), manager)
+    if "owner" in calls.columns:
+        # An owner the log names wins (only a missing one gives way to our party's).
+        resolved = pc.coalesce(arrow_text(calls["owner"].astype("str")), resolved)
+    return text_series(resolved, calls.index)
 
 
 def _a_name(party: str) -> str | None:

@@ -110,11 +110,14 @@ def refuse_endless_first_line(path: Path, sample: str, limits: ReadLimits, delim
                      f"an export", path=path)
 
 
-def refuse_long_fields(path: Path, table, headers: list[str], lines: np.ndarray, limits: ReadLimits) -> None:
-    """A field over `[limits] field_mb`, with its line and column (one vectorized pass a column)."""
+def refuse_long_fields(path: Path, table, headers: list[str], lines: np.ndarray, limits: ReadLimits,
+                       positions: list[int] | None = None) -> None:
+    """A field over `[limits] field_mb`, with its line and column (one vectorized pass a column).
+    `positions`: the file's column of each of the table's, when only some were read."""
     import pyarrow.compute as pc
     limit = limits.field_bytes
-    for i, column in enumerate(table.columns):
+    for at, column in enumerate(table.columns):
+        i = positions[at] if positions is not None else at
         if not len(column):
             continue
         lengths = pc.binary_length(column)

@@ -129,7 +129,7 @@ TABLE_AS_RU = {"deals": "сделки", "activities": "активности", "s
 def _unread(raw: RawTable, note: str) -> SourceFile:
     return SourceFile(path=str(raw.path), table=None, crm=None, rows=len(raw.frame), encoding=raw.encoding,
                       delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row, sha256=raw.sha256,
-                      unmapped=tuple(raw.headers), note=note)
+                      unmapped=tuple(raw.file_headers or raw.headers), note=note)
 
 
 def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
@@ -153,6 +153,9 @@ def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
     # A repeated header (amoCRM's second "Источник") is listed once: as mapped when one of its
     # columns is, else as unmapped.
     unmapped = tuple(dict.fromkeys(header_of[c] for c in match.unmapped if header_of[c] not in mapping))
+    if raw.unread_headers:  # columns the reader left unread are unmapped too, in the file's order
+        listed = set(unmapped) | set(raw.unread_headers)
+        unmapped = tuple(dict.fromkeys(h for h in raw.file_headers or () if h in listed and h not in mapping))
     return SourceFile(
         path=str(raw.path), table=table, crm=match.profile.name, rows=rows,
         encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,

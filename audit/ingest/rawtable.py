@@ -37,6 +37,10 @@ class RawTable:
     group_label: str | None = None
     text_as_objects: bool = False          # a small CSV's text still as Python strings (see text_columns)
     layout: str | None = None              # a call log without a header: the layout its columns were named by
+    # Columns of the file its reader left unread (no profile maps them), and every column's header
+    # in file order: the source still lists the unread ones as unmapped.
+    unread_headers: list[str] = field(default_factory=list)
+    file_headers: list[str] | None = None
 
     @property
     def label(self) -> str:

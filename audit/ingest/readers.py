@@ -16,7 +16,7 @@ from audit.ingest.csvtext import utf16_without_bom
 from audit.ingest.jsonfile import looks_like_json, read_json
 from audit.ingest.rawtable import ROW_COLUMN, RawTable, text_columns
 from audit.ingest.sheets import read_html, read_workbook
-from audit.ingest.textfile import read_text
+from audit.ingest.textfile import LayoutOf, read_text
 from audit.model.errors import InputError
 from audit.model.limits import MIB, ReadLimits, lift_hint
 from audit.model.reportmark import SKIP_NOTE, TOOL_NAME
@@ -42,13 +42,16 @@ class NotAnExport(Exception):
 
 
 def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = ReadLimits(), *,
-              text_as_objects: bool = False, header: bool = True) -> list[RawTable]:
+              text_as_objects: bool = False, header: bool = True, layout: LayoutOf | None = None
+              ) -> list[RawTable]:
     """All candidate tables in one file. Raises InputError for unreadable files (and files past
     `limits`), NotAnExport for a crm-audit report. A small CSV's columns are Python strings
     when `text_as_objects` (the caller turns them into Arrow text with `text_columns`, maybe
     after gathering many small files), else Arrow text like every CSV's. `header=False` reads a
     CSV file without a header row (Asterisk's Master.csv): every line is a record, and the
-    columns are named "column 1", "column 2", ... for the caller to name.
+    columns are named "column 1", "column 2", ... for the caller to name, or by `layout`
+    (audit.ingest.calllog.layout_of) from the first records, which also says the only columns
+    to read.
 
     CSV files are parsed from disk by Arrow (transcoded on the fly when not UTF-8): a
     several-hundred-megabyte export is never held as bytes, then text, then a table.
@@ -84,13 +87,13 @@ def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = Read
                          f"may hold", path=path, hint=lift_hint("unzipped_mb"))
     small = not more
     if small:  # one read and no thread: many small files are read at the pace of the disk
-        tables = _read_kind(path, kind, head, encoding, limits, whole=header, header=header)
+        tables = _read_kind(path, kind, head, encoding, limits, whole=header, header=header, layout=layout)
         digest = hashlib.sha256(head).hexdigest()
     else:
         # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
         with ThreadPoolExecutor(max_workers=1) as pool:
             digest_future = pool.submit(_sha256, path)
-            tables = _read_kind(path, kind, head, encoding, limits, header=header)
+            tables = _read_kind(path, kind, head, encoding, limits, header=header, layout=layout)
             digest = digest_future.result()
     for t in tables:
         t.sha256 = digest
@@ -100,14 +103,14 @@ def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = Read
 
 
 def _read_kind(path: Path, kind: str, head: bytes, encoding: str | None, limits: ReadLimits,
-               whole: bool = False, header: bool = True) -> list[RawTable]:
+               whole: bool = False, header: bool = True, layout: LayoutOf | None = None) -> list[RawTable]:
     if kind in ("xlsx", "xls", "ods"):
         return read_workbook(path, path.read_bytes(), kind)
     if kind == "html":
         return read_html(path, path.read_bytes(), encoding)
     if kind == "json":
         return read_json(path, path.read_bytes())
-    return [read_text(path, head, encoding, limits, whole=whole, header=header)]
+    return [read_text(path, head, encoding, limits, whole=whole, header=header, layout=layout)]
 
 
 def _sha256(path: Path) -> str:

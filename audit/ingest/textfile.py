@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -18,25 +19,31 @@ from audit.ingest.rawtable import (ROW_COLUMN, RawTable, drop_empty_unnamed, dro
 from audit.model.errors import InputError
 from audit.model.limits import ReadLimits, lift_hint
 
+if TYPE_CHECKING:
+    from audit.ingest.calllog import Layout
+
 DELIMITERS = [",", ";", "\t", "|"]
+# A headerless file's layout from its first records and width (audit.ingest.calllog.layout_of).
+LayoutOf = Callable[[list[list[str]], int], "Layout"]
 SMALL_TEXT_BYTES = 64 * 1024  # a text file this small is parsed in memory (audit.ingest.batch)
+LAYOUT_LINES = 400  # a headerless file's layout is told from its first lines (200 records of them)
 # The sample of a CSV's first lines is parsed with the csv module: let it hold any field the
 # sample can hold (the limit on a field is judged on the whole file, with its line and column).
 csv.field_size_limit(max(csv.field_size_limit(), 4 * SNIFF_BYTES))
 
 
 def read_text(path: Path, head: bytes, encoding: str | None, limits: ReadLimits = ReadLimits(),
-               whole: bool = False, header: bool = True) -> RawTable:
+               whole: bool = False, header: bool = True, layout: LayoutOf | None = None) -> RawTable:
     enc = encoding or detect_encoding(head, path)
     try:
         return _read_text_as(path, head, enc, forced=encoding is not None, limits=limits,
-                             whole=whole and len(head) <= SMALL_TEXT_BYTES, header=header)
+                             whole=whole and len(head) <= SMALL_TEXT_BYTES, header=header, layout=layout)
     except NotUtf8:
         # Valid UTF-8 at the start, not further on: detect from the whole file. If that reading
         # fails too, the file mixes encodings: say so, and where UTF-8 stopped.
         full = detect_encoding_in(path.read_bytes(), sample_only=False)
         try:
-            return _read_text_as(path, head, full, forced=False, limits=limits, header=header)
+            return _read_text_as(path, head, full, forced=False, limits=limits, header=header, layout=layout)
         except InputError as second:
             if "decode" not in second.problem:
                 raise
@@ -61,8 +68,8 @@ def _sample_text(head: bytes, enc: str, path: Path, forced: bool) -> str:
         raise InputError(f"unknown encoding {enc!r}", path=path, hint=encoding_hint(enc)) from None
 
 
-def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
-                  limits: ReadLimits = ReadLimits(), whole: bool = False, header: bool = True) -> RawTable:
+def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool, limits: ReadLimits = ReadLimits(),
+                  whole: bool = False, header: bool = True, layout: LayoutOf | None = None) -> RawTable:
     """`whole`: `head` is the whole (small) file, parsed here with the csv module; otherwise
     Arrow parses the file from disk."""
     if whole:
@@ -85,7 +92,8 @@ def _read_text_as(path: Path, head: bytes, enc: str, *, forced: bool,
     delim = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample_lines)
     head_rows = list(csv.reader(sample_lines[:30], delimiter=delim))
     if not header:
-        return _read_headerless(path, enc, delim, head_rows, forced, limits)
+        first = list(csv.reader(sample.splitlines()[:LAYOUT_LINES], delimiter=delim)) if layout else head_rows
+        return _read_headerless(path, enc, delim, head_rows, forced, limits, first, layout)
     h = header_index(head_rows)
     if h >= len(head_rows) or not any(c.strip() for c in head_rows[h]):
         raise InputError("no header row found", path=path)
@@ -132,17 +140,31 @@ def _split_short_footer(frame: pd.DataFrame, dropped: list[tuple[int, str]], del
 
 
 def _read_headerless(path: Path, enc: str, delim: str, head_rows: list[list[str]], forced: bool,
-                     limits: ReadLimits) -> RawTable:
-    """Every line a record, the columns named by position (Arrow parses the file from disk)."""
+                     limits: ReadLimits, first: list[list[str]], layout: LayoutOf | None) -> RawTable:
+    """Every line a record, the columns named by position (Arrow parses the file from disk); or,
+    with `layout`, named by what it makes of the first records (`first`), and only the columns
+    it keeps read."""
     widths = [len(r) for r in head_rows if any(c.strip() for c in r)]
     width = max(set(widths), key=widths.count) if widths else 0
     if width > limits.columns:
         raise InputError(f"lines have {width:,} fields, over the {limits.columns:,} a table may have",
                          path=path, hint=lift_hint("columns"))
     headers = [f"column {i + 1}" for i in range(width)]
-    frame, dropped = _parse_csv(path, enc, delim, -1, headers, forced, limits)
-    return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim, header_row=0,
-                    dropped=dropped, malformed=len(dropped))
+    named = layout(first, width) if layout is not None else None
+    if named is not None and named.keep is not None and not named.keep:
+        named = None  # nothing to keep cannot be asked of Arrow (an empty list reads every column)
+    if named is None:
+        frame, dropped = _parse_csv(path, enc, delim, -1, headers, forced, limits)
+        return RawTable(path=path, frame=frame, headers=headers, encoding=enc, delimiter=delim, header_row=0,
+                        dropped=dropped, malformed=len(dropped))
+    names = list(named.names)
+    frame, dropped = _parse_csv(path, enc, delim, -1, names, forced, limits,
+                                keep=list(named.keep) if named.keep is not None else None)
+    read = [c for c in frame.columns if c != ROW_COLUMN]
+    unread = [n for n in unique_headers(names) if n not in set(read)]
+    return RawTable(path=path, frame=frame, headers=read, encoding=enc, delimiter=delim, header_row=0,
+                    dropped=dropped, malformed=len(dropped), layout=named.label, unread_headers=unread,
+                    file_headers=unique_headers(names) if unread else None)
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -168,13 +190,18 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: list[str],
-               forced: bool, limits: ReadLimits = ReadLimits()) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+               forced: bool, limits: ReadLimits = ReadLimits(), keep: list[int] | None = None
+               ) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """pyarrow's CSV reader on the file, every column as text, transcoding non-UTF-8 on the fly.
-    Rows with a wrong number of fields are kept aside with their text (reported, never lost)."""
+    Rows with a wrong number of fields are kept aside with their text (reported, never lost).
+    `keep`: the positions of the only columns to convert (every line is still split whole),
+    when every line reads cleanly; a file with broken lines is read whole. The frame's columns
+    say which were read."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = unique_headers(headers)
+    kept = names if keep is None else [names[i] for i in keep]
     first_line = header_index + 2  # 1-based line of the first record
     dropped: list[tuple[int | None, str]] = []
     utf8 = enc.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8")
@@ -183,7 +210,7 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
         dropped.append((row.number, row.text))
         return "skip"
 
-    def read(threads: bool, newlines: bool):
+    def read(threads: bool, newlines: bool, columns: list[str] = kept):
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_index + 1,
@@ -192,7 +219,7 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=newlines,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                 strings_can_be_null=False,
+                                                 include_columns=columns, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False),
         )
 
@@ -201,12 +228,14 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
         # and when one does, the fast reader's rows come out broken and we read again.
         table = read(threads=True, newlines=False)
         if dropped:
+            # Every column from here on: a quote left open shows as a long field wherever it is.
+            kept = names
             dropped.clear()
-            table = read(threads=True, newlines=True)
+            table = read(threads=True, newlines=True, columns=kept)
         if any(number is None for number, _text in dropped):
             # Only the single-threaded reader knows line numbers; bad rows are rare, so pay it then.
             dropped.clear()
-            table = read(threads=False, newlines=True)
+            table = read(threads=False, newlines=True, columns=kept)
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot decode as {enc}: {exc.reason}", path=path,
                          hint=encoding_hint(enc)) from None
@@ -224,11 +253,12 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
     lines = np.arange(first_line, first_line + table.num_rows + len(dropped))
     if dropped:
         lines = lines[~np.isin(lines, [n for n, _t in dropped])][:table.num_rows]
-    refuse_long_fields(path, table, headers, lines, limits)
+    refuse_long_fields(path, table, headers, lines, limits,
+                       positions=None if kept is names else [names.index(n) for n in kept])
     # Converting a few rows on a thread pool costs more than the rows (1.7 ms against 0.3 ms a
     # small file): threads only where there is work to share.
     frame = table.to_pandas(use_threads=table.num_rows > 10_000)
     del table
-    frame.columns = names
+    frame.columns = kept
     frame.insert(0, ROW_COLUMN, lines)
     return frame, [(int(n or 0), t) for n, t in dropped]

@@ -115,13 +115,11 @@ def parse_amount(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         # Plain numbers ("225000.00"), the usual case of a big API dump: one Arrow cast.
         import pyarrow as pa
         import pyarrow.compute as pc
-        trimmed = pc.utf8_trim_whitespace(arr)
-        blank_as_null = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), None, trimmed)
-        try:
-            numbers = pc.cast(blank_as_null, pa.float64()).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        else:
+        numbers = _cast_numbers(arr)  # a clean column (no blank, no padding) casts as it is
+        if numbers is None:
+            trimmed = pc.utf8_trim_whitespace(arr)
+            numbers = _cast_numbers(pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), None, trimmed))
+        if numbers is not None:
             return pd.Series(numbers, index=values.index), pd.Series(False, index=values.index), none
     present = is_present(values)
     codes, uniques = pd.factorize(values.where(present), use_na_sentinel=True)
@@ -160,6 +158,16 @@ def parse_amount(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     cur[codes < 0] = None
     failed = present & amount.isna()
     return amount, failed, cur
+
+
+def _cast_numbers(arr) -> np.ndarray | None:
+    """Arrow's cast of text to float64, or None when some value is not a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    try:
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 # -- booleans and labels ---------------------------------------------------------------------------

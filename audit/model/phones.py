@@ -19,6 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from audit.model.keys import per_distinct, text_series
 
 DEFAULT_REGION = "RU"
 # What follows the number proper: an extension ("доб. 12", "ext 7", "x12", "#12", "вн. 3").
@@ -52,18 +55,21 @@ def normalize_phones(values: pd.Series, region: str = DEFAULT_REGION) -> pd.Seri
     an internal extension, letters). Vectorized over the distinct values."""
     if len(values) == 0:
         return pd.Series([], index=values.index, dtype="str")
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    normalized = _normalize_unique(pd.Series(uniques, dtype="str"), region.upper()).to_numpy(dtype=object)
-    out = np.where(codes >= 0, normalized[np.maximum(codes, 0)] if len(normalized) else None, None)
-    return pd.Series(out, index=values.index, dtype="str")
+    return text_series(normalize_phone_text(values, region), values.index)
 
 
-def _normalize_unique(text: pd.Series, region: str) -> pd.Series:
-    import pyarrow as pa
+def normalize_phone_text(values, region: str = DEFAULT_REGION) -> pa.Array:
+    """`normalize_phones` as an Arrow array, for callers that keep text in Arrow."""
+    region = region.upper()
+    if isinstance(values, pd.Series) and not isinstance(values.dtype, pd.StringDtype):
+        values = values.astype("str")  # numbers from a workbook, Python objects from a test
+    return per_distinct(values, lambda distinct: _normalize_unique(distinct, region))
+
+
+def _normalize_unique(arr: pa.Array, region: str) -> pa.Array:
+    """E.164 of each distinct value (Arrow in, Arrow out; null where no phone)."""
     import pyarrow.compute as pc
 
-    arr = pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.large_string()) \
-        if getattr(text.array, "_pa_array", None) is None else text.array._pa_array.combine_chunks()
     arr = pc.utf8_trim_whitespace(arr)
     bare = pc.replace_substring_regex(arr, EXTENSION, "")
     plus = pc.starts_with(bare, "+").fill_null(False).to_numpy(zero_copy_only=False)
@@ -71,7 +77,6 @@ def _normalize_unique(text: pd.Series, region: str) -> pd.Series:
     # Letters beyond an extension mean a name, an e-mail or a SIP address: not a phone number.
     wordy = pc.match_substring_regex(bare, r"[^0-9+\s().\-/]").fill_null(True).to_numpy(zero_copy_only=False)
     length = pc.utf8_length(digits).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    digit_text = np.asarray(digits.to_pylist(), dtype=object)
     cc, prefix, lengths = region_rules(region)
     plausible = ~wordy & (length >= MIN_DIGITS) & (length <= MAX_DIGITS)
 
@@ -85,27 +90,29 @@ def _normalize_unique(text: pd.Series, region: str) -> pd.Series:
     # +CC NNN... (+7 916 ...) and CC NNN... without the plus (79161234567): the digits as they are.
     as_is = plausible & with_cc
     # The national prefix, then the national number (8 916 ... in Russia, 0 30 ... in Germany).
-    national = np.zeros(len(text), dtype=bool)
+    national = np.zeros(len(arr), dtype=bool)
     if prefix:
         national = plausible & ~plus & ~as_is & starts(prefix) & national_length(len(prefix))
     # The national number alone (916 123-45-67), when it cannot be read any other way.
     alone = plausible & ~plus & ~as_is & ~national & national_length(0) & ~starts(cc)
     if prefix:
         alone &= ~starts(prefix)
-    out = np.full(len(text), None, dtype=object)
-    for i in np.flatnonzero(as_is):
-        out[i] = "+" + digit_text[i]
-    for i in np.flatnonzero(national):
-        out[i] = "+" + cc + digit_text[i][len(prefix):]
-    for i in np.flatnonzero(alone):
-        out[i] = "+" + cc + digit_text[i]
+    # The fast forms, as Arrow text: "+" and the digits, the country code instead of the prefix.
+    national_number = pc.utf8_slice_codeunits(digits, len(prefix)) if prefix else digits
+    body = pc.if_else(pa.array(national), national_number, digits)
+    code = pc.if_else(pa.array(as_is), pa.scalar("", pa.large_string()), pa.scalar(cc, pa.large_string()))
+    text = pa.large_string()
+    joined = pc.binary_join_element_wise(pa.scalar("+", text), code, body, pa.scalar("", text))
     fast = as_is | national | alone
+    out = pc.if_else(pa.array(fast), joined, pa.nulls(len(arr), pa.large_string()))
     slow = np.flatnonzero(plausible & ~fast)
     if len(slow):
-        raw = bare.to_pylist()
-        for i in slow:
-            out[i] = _parse_one(raw[i], region)
-    return pd.Series(out, dtype="str")
+        raw = bare.take(pa.array(slow)).to_pylist()
+        parsed = pa.array([_parse_one(text, region) for text in raw], type=pa.large_string())
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[slow] = True
+        out = pc.replace_with_mask(out, pa.array(mask), parsed)
+    return out
 
 
 def _parse_one(text: str, region: str) -> str | None:

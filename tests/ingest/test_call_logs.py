@@ -99,3 +99,46 @@ def test_unreadable_lines_of_a_call_log_keep_no_number(tmp_path):
     loaded = load([log, DEALS], parse(CFG))
     raw = loaded.crm.parse_issues["raw"].tolist()
     assert raw and all("79169998877" not in r for r in raw)
+
+
+ASTERISK_MAPPED = ["src", "dst", "clid", "channel", "dstchannel", "start", "duration", "billsec", "disposition",
+                   "uniqueid"]
+ASTERISK_UNMAPPED = ("accountcode", "dcontext", "lastapp", "lastdata", "answer", "end", "amaflags", "userfield")
+
+
+def test_asterisk_log_is_named_before_the_read_and_only_its_mapped_columns_read():
+    # A million-line Master.csv: the eight fields no reader uses are never made into text, and the
+    # source still names them, in the file's order.
+    from functools import partial
+    from audit.ingest import calllog
+    from audit.ingest.readers import read_file
+    path = CALLS / "asterisk_cdr_csv_18_fields.csv"
+    (raw,) = read_file(path, header=False, layout=partial(calllog.layout_of, cfg=parse(CFG), label=str(path)))
+    assert raw.headers == ASTERISK_MAPPED and raw.layout == "Asterisk cdr_csv, 18 fields"
+    assert raw.unread_headers == list(ASTERISK_UNMAPPED)
+    _, loaded = read("asterisk_cdr_csv_18_fields.csv")
+    (source,) = [s for s in loaded.sources if s.table == "calls"]
+    assert source.unmapped == ASTERISK_UNMAPPED
+    assert list(source.mapping) == ASTERISK_MAPPED
+
+
+def _with_long_field(tmp_path: Path, position: int, text: str) -> Path:
+    lines = (CALLS / "asterisk_cdr_csv_18_fields.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split('","')
+    fields[position - 1] = text  # in the second line: the first tells the layout
+    (tmp_path / "logs").mkdir()
+    path = tmp_path / "logs" / "Master.csv"
+    path.write_text("\n".join([lines[0], '","'.join(fields), *lines[2:]]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_long_field_in_a_column_no_reader_maps_is_not_read_nor_refused(tmp_path):
+    path = _with_long_field(tmp_path, 9, "x" * 3000)  # lastdata
+    loaded = load([path, DEALS], parse({**CFG, "limits": {"field_mb": 0.001}}))
+    assert len(loaded.crm.calls) == 5
+
+
+def test_long_field_in_a_read_column_is_refused_with_the_files_column(tmp_path):
+    path = _with_long_field(tmp_path, 5, "x" * 3000)  # clid, the 3rd column read, the file's 5th
+    with pytest.raises(InputError, match=r"line 2, column 5 \('clid'\).*over the 0.001 MiB"):
+        load([path, DEALS], parse({**CFG, "limits": {"field_mb": 0.001}}))

@@ -14,54 +14,64 @@ The profile is not a CRM: detection always considers it, whatever `--crm` says.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from audit.ingest.profiles.base import FinishContext, Profile, TableSpec
+from audit.model.keys import labels_by_code
 from audit.model.warnings import InputWarning
 
 # An extension: a short run of digits (or a name `[calls.extensions]` declares).
 EXTENSION = re.compile(r"^\d{2,6}$")
 # The peer of an Asterisk channel: SIP/101-0000002a, PJSIP/101-00000012, Local/101@from-queue-0;1.
 CHANNEL_PEER = r"^(?:[A-Za-z0-9]+)/([^-@;/]+)"
+# Asterisk's dispositions as cdr_csv writes them.
+DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION")
 ANSWERED_WORDS = r"^(answered|отвечен|отвечено|принят|completed|success|успешн|разговор)"
 
 
 def is_extension(values: pd.Series, declared: frozenset[str]) -> pd.Series:
     """2 to 6 digits, or a party `[calls.extensions]` declares (Arrow kernels: no regex per row)."""
+    return pd.Series(_extension_mask(_arrow(values), declared), index=values.index)
+
+
+def _extension_mask(arr, declared: frozenset[str], *, trimmed: bool = False) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
-    arr = pc.utf8_trim_whitespace(_arrow(values))
+    arr = arr if trimmed else pc.utf8_trim_whitespace(arr)
     length = pc.utf8_length(arr)
     short = pc.and_(pc.utf8_is_digit(arr), pc.and_(pc.greater_equal(length, 2), pc.less_equal(length, 6)))
-    if declared:
-        short = pc.or_(short, pc.is_in(arr, value_set=pa.array(sorted(declared), pa.large_string())))
-    return pd.Series(short.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
+    # Declared extensions that are 2-6 ASCII digits pass the test above: only the others (SIP
+    # users, names) are looked up.
+    named = sorted(p for p in declared if not (p.isascii() and p.isdigit() and 2 <= len(p) <= 6))
+    if named:
+        short = pc.or_(short, pc.is_in(arr, value_set=pa.array(named, pa.large_string())))
+    return short.fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def _arrow(values: pd.Series):
+def _arrow(values):
+    """Text as one Arrow large-string array (a Series, or Arrow already)."""
     import pyarrow as pa
-    text = values.astype("str")
-    backing = getattr(text.array, "_pa_array", None)
-    if backing is not None:
-        return backing.combine_chunks().cast(pa.large_string())
-    return pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.large_string())
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values
+    else:
+        text = values.astype("str")
+        arr = getattr(text.array, "_pa_array", None)
+        if arr is None:
+            return pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
 
 
-def channel_peer(channels: pd.Series) -> pd.Series:
-    return extract(channels, CHANNEL_PEER)
-
-
-def extract(values: pd.Series, pattern: str) -> pd.Series:
+def _extract_arrow(arr, pattern: str):
     """The first group of `pattern` in each value, by Arrow's regex engine (pandas' str.extract
     runs Python per row: a call log has a million)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
-    arr = _arrow(values)
     named = re.sub(r"\((?!\?)", "(?P<g>", pattern, count=1)
-    found = pc.struct_field(pc.extract_regex(arr, named), 0)
-    return pd.Series(pd.array(found, dtype="str"), index=values.index)
+    return pc.struct_field(pc.extract_regex(arr, named), 0)
 
 
 def seconds(values: pd.Series) -> pd.Series:
@@ -93,26 +103,30 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(None, index=frame.index, dtype="str")
 
 
-def _calls(frame: pd.DataFrame, *, started: pd.Series, direction: pd.Series, talk: pd.Series,
-           answered: pd.Series, ours: pd.Series, theirs: pd.Series) -> dict[str, pd.DataFrame]:
-    """The canonical table from what a layout worked out. Internal calls keep no their_number."""
+def _calls(frame: pd.DataFrame, *, started: pd.Series, direction, talk, answered, ours, theirs,
+           trimmed: bool = False) -> dict[str, pd.DataFrame]:
+    """The canonical table from what a layout worked out (text as Series or Arrow arrays, flags
+    and numbers as Series or numpy; `trimmed`: the parties' text is trimmed already). Internal
+    calls keep no their_number."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    direction = direction.astype("str")
-    internal = direction.eq("internal").fillna(False).to_numpy(dtype=bool)
-    answered = answered.fillna(False).to_numpy(dtype=bool)
-    talk = pd.to_numeric(talk, errors="coerce").to_numpy(dtype=float)
-    theirs_arr = pc.utf8_trim_whitespace(_arrow(theirs))
-    theirs_arr = pc.if_else(pa.array(internal), pa.nulls(len(frame), pa.large_string()), theirs_arr)
+    direction = _arrow(direction)
+    internal = pc.equal(direction, "internal").fill_null(False)
+    if not isinstance(answered, np.ndarray):
+        answered = pd.Series(answered).fillna(False).to_numpy(dtype=bool)
+    talk = pd.to_numeric(pd.Series(talk), errors="coerce").to_numpy(dtype=float)
+    ours, theirs = _arrow(ours), _arrow(theirs)
+    if not trimmed:
+        ours, theirs = pc.utf8_trim_whitespace(ours), pc.utf8_trim_whitespace(theirs)
     out = pd.DataFrame({
         "_row": frame["_row"],
         "call_id": _text(frame, "call_id"),
         "started_at": started.astype("datetime64[us]"),
-        "direction": direction,
+        "direction": pd.array(direction, dtype="str"),
         "duration_s": np.where(answered, talk, 0.0),
         "answered": pd.array(answered, dtype="boolean"),
-        "our_party": pd.array(pc.utf8_trim_whitespace(_arrow(ours)), dtype="str"),
-        "their_number": pd.array(theirs_arr, dtype="str"),
+        "our_party": pd.array(ours, dtype="str"),
+        "their_number": pd.array(pc.if_else(internal, pa.scalar(None, pa.large_string()), theirs), dtype="str"),
     }, index=frame.index)
     return {"calls": out}
 
@@ -158,41 +172,61 @@ ASTERISK_COLUMNS = {
 
 
 def _asterisk(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    """Both ends of each CDR on Arrow arrays (a Master.csv has a million rows: Series.where on
-    text is ten times slower than Arrow's if_else)."""
+    """Both ends of each CDR on Arrow arrays: a Master.csv has a million rows, and each text
+    column made into Python objects, or tested row by row in pandas, costs a tenth of a second.
+    The frame's text is clean already (map_table's clean_text: trimmed, blanks missing), so only
+    what is cut out of it is trimmed; our party and theirs are picked among the ends by one take."""
     import pyarrow as pa
     import pyarrow.compute as pc
     declared = _declared(ctx)
     src, dst = _arrow(_text(frame, "_src")), _arrow(_text(frame, "_dst"))
     # The caller's number may only be in the caller ID: "Иван" <79161234567>.
-    no_src = pc.or_(pc.is_null(src), pc.equal(pc.utf8_trim_whitespace(src), "")).fill_null(True)
+    no_src = pc.or_(pc.is_null(src), pc.equal(pc.binary_length(src), 0)).fill_null(True)
     if pc.any(no_src).as_py():
-        clid = _arrow(extract(_text(frame, "_clid"), r"<([^>]*)>"))
-        src = pc.if_else(no_src, clid, src)
-    from_peer = _arrow(channel_peer(_text(frame, "_channel")))
-    to_peer = _arrow(channel_peer(_text(frame, "_dstchannel")))
+        clid = _extract_arrow(_arrow(_text(frame, "_clid")), r"<([^>]*)>")
+        src = pc.utf8_trim_whitespace(pc.if_else(no_src, clid, src))
+    channels = [_arrow(_text(frame, "_channel")), _arrow(_text(frame, "_dstchannel"))]
 
-    def ext(values) -> np.ndarray:
-        return is_extension(pd.Series(pd.array(values, dtype="str"), index=frame.index), declared).to_numpy()
-    peer_from, peer_to = ext(from_peer), ext(to_peer)
+    def peer(channel):
+        return pc.utf8_trim_whitespace(_extract_arrow(channel, CHANNEL_PEER))
+
+    def is_ours(end):
+        return _extension_mask(end, declared, trimmed=True)
+    # Arrow's kernels release the GIL: the two channels' regexes and the ends' tests run side by side.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        from_peer, to_peer = pool.map(peer, channels)
+        ends = [from_peer, src, to_peer, dst]
+        peer_from, src_ext, peer_to, dst_ext = pool.map(is_ours, ends)
     # Which end is ours: an extension on either the channel (the originating phone) or the number.
-    from_ours, to_ours = peer_from | ext(src), peer_to | ext(dst)
-    direction = np.select([from_ours & to_ours, from_ours, to_ours], ["internal", "out", "in"], "in")
-    out = direction == "out"
-    ours = pc.if_else(pa.array(out), pc.if_else(pa.array(peer_from), from_peer, src),
-                      pc.if_else(pa.array(to_ours), pc.if_else(pa.array(peer_to), to_peer, dst),
-                                 pa.nulls(len(frame), pa.large_string())))
-    theirs = pc.if_else(pa.array(out), dst, src)
-    status = pc.utf8_trim_whitespace(pc.utf8_upper(_arrow(_text(frame, "_status"))))
-    talk = frame["_talk"] if "_talk" in frame.columns else pd.Series(np.nan, index=frame.index)
+    from_ours, to_ours = peer_from | src_ext, peer_to | dst_ext
+    out = from_ours & ~to_ours
+    n = len(frame)
+    # Our party: the caller's peer (else number) on an outbound call, the callee's on an inbound
+    # call that reached one of ours, else none; their number: the callee's when we called.
+    rows = np.arange(n, dtype=np.int64)
+    ours_at = np.where(out, np.where(peer_from, 0, 1), np.where(to_ours, np.where(peer_to, 2, 3), 4)) * n + rows
+    theirs_at = np.where(out, 3, 1) * n + rows
+    pool = pa.concat_arrays([*ends, pa.nulls(n, pa.large_string())])
+    ours, theirs = pool.take(pa.array(ours_at)), pool.take(pa.array(theirs_at))
+    talk = frame["_talk"].to_numpy(dtype=float, na_value=np.nan) if "_talk" in frame.columns \
+        else np.full(n, np.nan)
     # An inbound call that only an IVR or a queue announcement answered reached no one of ours.
-    answered = (pc.equal(status, "ANSWERED").fill_null(False).to_numpy(zero_copy_only=False)
-                & (talk.fillna(0).to_numpy() > 0) & ((direction != "in") | to_ours))
+    answered = _disposition_is(_arrow(_text(frame, "_status")), "ANSWERED") \
+        & (np.nan_to_num(talk, nan=0.0) > 0) & (from_ours | to_ours)
+    # 0 internal (both ends ours), 1 out (only the caller), 2 in (the rest).
+    direction = labels_by_code(np.where(from_ours & to_ours, 0, np.where(out, 1, 2)), ["internal", "out", "in"])
+    return _calls(frame, started=frame["_start"], direction=direction, talk=talk, answered=answered, ours=ours,
+                  theirs=theirs, trimmed=True)
 
-    def text(arr) -> pd.Series:
-        return pd.Series(pd.array(arr, dtype="str"), index=frame.index)
-    return _calls(frame, started=frame["_start"], direction=pd.Series(direction, index=frame.index, dtype="str"),
-                  talk=talk, answered=pd.Series(answered, index=frame.index), ours=text(ours), theirs=text(theirs))
+
+def _disposition_is(status, word: str) -> np.ndarray:
+    """Whether each disposition is `word`, case and padding aside (Asterisk writes them in capitals:
+    the case-folding pass runs only when a value is written otherwise)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if not pc.all(pc.is_in(status, value_set=pa.array(DISPOSITIONS, pa.large_string()))).as_py():
+        status = pc.utf8_trim_whitespace(pc.utf8_upper(status))
+    return pc.equal(status, word).fill_null(False).to_numpy(zero_copy_only=False)
 
 
 ASTERISK = TableSpec(
