@@ -15,6 +15,7 @@ from functools import lru_cache
 from dataclasses import replace
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from audit.model.result import AuditResult
@@ -293,21 +294,19 @@ def is_masked(result: AuditResult) -> bool:
 # -- phones only: the default of every run ------------------------------------------------------
 
 PHONES_MARK = "crm_audit_phones_masked"
-_PHONE_CANDIDATE = r"\+?\d[\d\s().-]{6,}\d"
-
-
-# Eight digits anywhere: a phone `_mask_phone` would mask has at least eight, all within one
-# PHONE match, so a text with fewer is returned as it is (one regex search instead of a Python
-# loop over every character of a million findings' messages).
-_EIGHT_DIGITS = re.compile(r"(?:\d\D*){8}")
-# A value that is one ISO timestamp (evidence dates) starts with the date PHONE's first match
-# would be, which `_mask_phone` leaves as it is: passed without the substitution.
-_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+# Where `_mask_phone` could mask anything: a PHONE match it masks holds at least eight digits
+# after a '+', or ten without one, joined by separators only, and (without the '+') does not
+# start with a date. Text without such a run is returned as it is: one regex search where the
+# substitution and its Python callback ran on every finding's message (any date was a
+# candidate), 5 s at a million deals. tests/reports/test_pii_fast_paths.py holds it to the
+# substitution.
+_MAYBE_PHONE = re.compile(r"\+\d(?:[\s().-]*\d){7}"
+                          r"|(?<![\w+])(?!\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\d(?:[\s().-]*\d){9}")
 
 
 def mask_phone_text(text: Any) -> Any:
     """Phone numbers masked in one string (last two digits kept); everything else as it is."""
-    if not isinstance(text, str) or _EIGHT_DIGITS.search(text) is None or _ISO_STAMP.fullmatch(text):
+    if not isinstance(text, str) or _MAYBE_PHONE.search(text) is None:
         return text
     return PHONE.sub(_mask_phone, text)
 
@@ -321,7 +320,9 @@ def _phones_in_series(values: pd.Series) -> pd.Series:
     if values is None or not len(values):
         return values
     text = values.astype(object)
-    candidates = text.map(lambda v: isinstance(v, str)) & text.astype(str).str.contains(_PHONE_CANDIDATE, regex=True)
+    search = _MAYBE_PHONE.search
+    candidates = np.fromiter((isinstance(v, str) and search(v) is not None for v in text.tolist()), dtype=bool,
+                             count=len(text))
     if not candidates.any():
         return values
     out = text.copy()

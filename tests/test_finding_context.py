@@ -41,6 +41,16 @@ def test_a_finding_about_a_manager_has_no_deal_and_no_date():
     assert len(rows) and rows["deal_id"].isna().all() and rows["at"].isna().all()
 
 
+def test_a_finding_without_a_deal_takes_nothing_from_a_deal_without_an_id():
+    deals = [deal(i, owner="Anna" if i < 20 else f"B{i % 3}", status="won" if i < 20 or i % 2 else "lost",
+                  closed_at="2026-10-05") for i in range(80)]
+    deals.append(deal(99, title="Без номера", company="ООО «Безымянная»", amount=7.0))
+    deals[-1]["deal_id"] = None
+    result = audit(["ST02"], deals)
+    rows = result.findings[result.findings["entity_type"].eq("owner")]
+    assert len(rows) and rows["title"].isna().all() and rows["company"].isna().all() and rows["amount"].isna().all()
+
+
 def test_the_json_findings_keep_the_contract_columns():
     result = audit(["ST03"], [deal(1, status="lost", lost_reason=None, closed_at="2026-10-05 12:00"),
                               deal(2, status="lost", lost_reason="цена", closed_at="2026-10-06 12:00")])

@@ -155,6 +155,23 @@ def test_moves_fill_from_stage_and_previous_time():
     assert m["step"].tolist() == [1.0, 0.0, 1.0]
 
 
+def test_released_flow_views_are_built_again_the_same():
+    crm = make_crm([deal(1, stage="C", created_at="2026-01-01"), deal(2, stage="B", created_at="2026-01-02")],
+                   history=[move(1, "B", "2026-01-03", from_stage="A"), move(1, "C", "2026-01-05"),
+                            move(2, "B", "2026-01-04", from_stage="A")])
+    d = derived(crm)
+    before = (d.visit_arrays, d.move_arrays, d.current_stay, d.moves)
+    counts = d.stage_counts
+    d.release_flow_views()
+    assert d.visit_arrays is not before[0] and d.stage_counts is counts  # tables built from them stay
+    for was, now in zip(before[:2], (d.visit_arrays, d.move_arrays)):
+        for field in vars(was):
+            np.testing.assert_array_equal(getattr(was, field), getattr(now, field))
+    for was, now in zip(before[2], d.current_stay):
+        np.testing.assert_array_equal(was, now)
+    pd.testing.assert_frame_equal(before[3], d.moves)
+
+
 def test_move_directions_and_final_kinds():
     crm = crm_of([(["A", "B", "C", "Won"], {"status": "won"})] * 2 + [(["A", "B", "C", "A", "Lost"],
                                                                        {"status": "lost"})])

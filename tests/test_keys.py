@@ -73,3 +73,23 @@ def test_integer_ids(values, expected):
     else:
         numbers, present = got
         assert [int(n) if p else None for n, p in zip(numbers, present)] == expected
+
+
+def test_label_columns_are_categoricals_of_the_same_text():
+    from tests.builders import activity
+    crm = make_crm([deal(1), deal(2)], activities=[activity(1, "2026-10-02 10:00", owner="Anna", subject=" звонок "),
+                                                   activity(2, "2026-10-03 10:00", owner=None, subject="")])
+    acts = crm.activities
+    assert all(isinstance(acts[c].dtype, pd.CategoricalDtype) for c in ("type", "owner", "subject", "result"))
+    assert acts["owner"].tolist()[0] == "Anna" and pd.isna(acts["owner"].tolist()[1])
+    assert acts["subject"].tolist()[0] == "звонок" and pd.isna(acts["subject"].tolist()[1])  # trimmed, blank missing
+
+
+def test_lookups_read_labels_as_their_text():
+    from audit.model.tables import as_labels
+    text = pd.Series(["b", None, "a", "b"], dtype="str")
+    labels = as_labels(text)
+    assert isinstance(labels.dtype, pd.CategoricalDtype)
+    assert as_labels(pd.Series(["b", None, "a", "b"], dtype=object)).tolist() == labels.tolist()
+    np.testing.assert_array_equal(position_in(labels, pd.Series(["a", "b"])), position_in(text, pd.Series(["a", "b"])))
+    np.testing.assert_array_equal(isin_text(labels, ["b"]), [True, False, False, True])

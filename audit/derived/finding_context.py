@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from audit.model import CrmData
 from audit.model.findings import RELATED_DEAL
+from audit.model.keys import positions
 
 CONTEXT_COLUMNS = ("deal_id", "title", "amount", "company", "at")
 
@@ -37,22 +39,30 @@ def with_context(findings: pd.DataFrame, crm: CrmData, dated_by: Mapping[str, Se
                for n, ev in zip(named, out["evidence"][is_activity])]
         deal_ids[is_activity] = [None if v is None else str(v) for v in via]
     out["deal_id"] = deal_ids.where(deal_ids.notna(), None)
-    # Only the columns read here: the whole deals frame, deduplicated and indexed, was a second copy
-    # of the deals at the end of the run (+0.6 GB at a million deals, the run's last peak).
-    wanted = {"deal_id", "title", "amount", "company"} | {
-        name[len("deal."):] for fields in dated_by.values() for name in fields if name.startswith("deal.")}
-    deals = crm.deals[[c for c in crm.deals.columns if c in wanted]]
-    deals = deals.drop_duplicates("deal_id").set_index("deal_id")
+    # Each finding's deal row (the first row of its id) and the deals' own columns taken at those
+    # rows: an indexed copy of the deals (deduplicated, title and company as text) was the run's
+    # last peak at a million deals.
+    rows = positions(out["deal_id"], crm.deals["deal_id"])
+    rows[out["deal_id"].isna().to_numpy()] = -1  # no deal: not the deal exported without an id
     for column, dtype in (("title", object), ("amount", float), ("company", object)):
-        if column in deals.columns:
-            out[column] = out["deal_id"].map(deals[column]).astype(dtype)
+        if column in crm.deals.columns:
+            out[column] = _at_rows(crm.deals[column], rows, dtype, out.index)
         else:
             out[column] = pd.Series(None if dtype is object else float("nan"), index=out.index, dtype=dtype)
-    out["at"] = _moments(out, deals, dated_by)
+    out["at"] = _moments(out, crm.deals, rows, dated_by)
     return out
 
 
-def _moments(findings: pd.DataFrame, deals: pd.DataFrame, dated_by: Mapping[str, Sequence[str]]) -> pd.Series:
+def _at_rows(values: pd.Series, rows: np.ndarray, dtype, index: pd.Index) -> pd.Series:
+    """values at deal rows `rows` (-1: no such deal, missing), as `dtype`."""
+    if not len(values):
+        return pd.Series(np.nan, index=index, dtype=dtype)
+    taken = values.take(np.where(rows >= 0, rows, 0)).reset_index(drop=True).where(rows >= 0)
+    return pd.Series(taken.astype(dtype).to_numpy(), index=index, dtype=dtype)
+
+
+def _moments(findings: pd.DataFrame, deals: pd.DataFrame, deal_rows: np.ndarray,
+             dated_by: Mapping[str, Sequence[str]]) -> pd.Series:
     """Each finding's moment from its check's `dated_by` fields, the first one present."""
     at = pd.Series(pd.NaT, index=findings.index, dtype="datetime64[us]")
     codes = findings["code"]
@@ -72,7 +82,9 @@ def _moments(findings: pd.DataFrame, deals: pd.DataFrame, dated_by: Mapping[str,
                 column = name[len("deal."):]
                 if column not in deals.columns:
                     continue
-                values = mine.loc[missing, "deal_id"].map(deals[column])
+                wanted = missing.to_numpy()
+                values = _at_rows(deals[column], deal_rows[rows][wanted], deals[column].dtype,
+                                  mine.index[wanted])
             else:
                 values = pd.Series([ev.get(name) if isinstance(ev, dict) else None
                                     for ev in mine.loc[missing, "evidence"]], index=mine.index[missing], dtype=object)

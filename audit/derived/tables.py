@@ -168,6 +168,19 @@ class Derived:
         """The calls with a client number, with the number's deals and whether anyone knows it."""
         return _calls.build_client_calls(self)
 
+    # -- memory ------------------------------------------------------------------------------
+
+    # Per-stay and per-change arrays (about 0.3 GB at a million deals) that only the checks of
+    # the deals' flow read; the tables built from them (stage_flow, stage_counts, stage_order)
+    # stay cached.
+    FLOW_VIEWS = ("visit_arrays", "move_arrays", "current_stay", "moves", "stage_visits")
+
+    def release_flow_views(self) -> None:
+        """Drop FLOW_VIEWS once no check left to run reads them (the runner knows): a later
+        reader builds them again, so this costs time at worst, never a different answer."""
+        for name in self.FLOW_VIEWS:
+            self.__dict__.pop(name, None)
+
     # -- work several checks share -----------------------------------------------------------
 
     def shared(self, compute: Callable[..., T], *args: Any) -> T:

@@ -25,6 +25,10 @@ def arrow_text(values, *, contiguous: bool = True) -> pa.Array | pa.ChunkedArray
     if not isinstance(values, (pa.Array, pa.ChunkedArray)):
         if isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.StringDtype) and len(values):
             values = pa.array(values.array)
+        elif isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.CategoricalDtype) \
+                and len(values) and pd.api.types.is_string_dtype(values.dtype.categories.dtype):
+            # Labels (audit.model.tables.LABEL_COLUMNS): Arrow decodes the codes, no Python objects.
+            values = pa.array(values.array).dictionary_decode()
         else:
             values = pa.array(pd.Series(values, dtype=object).where(pd.notna(pd.Series(values, dtype=object)), None),
                               type=pa.large_string(), from_pandas=True)

@@ -78,6 +78,9 @@ class ActivityOutsideLifetime(Check):
             return self.result(metric=round(share, 4), threshold=ctx["max_share"], message=message,
                                message_ru=message_ru, affected=len(sel), failed=False, judged=total)
         flagged = acts[["activity_id", "deal_id", "type", "owner", "at"]].iloc[sel]
+        # Type and owner are held as labels (audit.model.tables.LABEL_COLUMNS): text again for
+        # the messages, which fill a missing type with a word no label set holds.
+        flagged = flagged.astype({"type": "str", "owner": "str"})
         deal = deals.iloc[pos[sel]]
         is_early = pd.Series(early[sel], index=flagged.index)
         created_s = pd.Series(deal["created_at"].to_numpy(), index=flagged.index)

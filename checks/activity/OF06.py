@@ -142,7 +142,8 @@ def _last_activity(acts: pd.DataFrame, ix, deal_codes: np.ndarray, as_of: pd.Tim
     best = at == latest[deal]
     rows, deal = rows[best][::-1], deal[best][::-1]
     found, first = np.unique(deal, return_index=True)
-    out = acts[columns].iloc[rows[first]].reset_index(drop=True)
+    # Subject and result are held as labels (audit.model.tables.LABEL_COLUMNS): text again here.
+    out = acts[columns].iloc[rows[first]].reset_index(drop=True).astype("str")
     out.insert(0, "deal", deal_codes[found])
     out.insert(1, "row", rows[first])
     out.insert(2, "at", to_datetime(latest[found], out.index))

@@ -62,7 +62,8 @@ class OrphanRecords(Check):
             agg = orphan.groupby("deal_id", sort=False).agg(
                 n=("deal_id", "size"), first_at=(at, "min"), last_at=(at, "max"))
             if table == "activities":
-                agg["owner"] = orphan.dropna(subset=["owner"]).drop_duplicates("deal_id").set_index("deal_id")["owner"]
+                agg["owner"] = (orphan.dropna(subset=["owner"]).drop_duplicates("deal_id").set_index("deal_id")["owner"]
+                                .astype("str"))  # text, not the activities' labels, in the findings
             per_table.append(agg.add_prefix(f"{table}_"))
         if not checked:
             rows = sum(len(crm.table(t)) for t in tables)

@@ -88,3 +88,13 @@ def test_no_dated_activity_is_skipped_not_passed():
 def test_activities_linked_to_no_deal_skip_the_check():
     result = run_check(ActivityOutsideLifetime, make_crm([deal(1)], activities=[activity(9, "2026-10-02")]))
     assert result.status is Status.SKIPPED and result.findings.empty
+
+
+def test_activity_without_type_or_owner_is_flagged_with_plain_words():
+    crm = make_crm([deal(1, created_at=CREATED)], activities=[
+        activity(1, "2026-09-21 10:00", activity_id="a1", type=None, owner=None),
+        activity(1, "2026-10-02 10:00", activity_id="a2", type="call")])
+    result = run_check(ActivityOutsideLifetime, crm)
+    (row,) = result.findings.to_dict("records")
+    assert row["entity_id"] == "a1" and row["message"].startswith("activity on 2026-09-21 10:00")
+

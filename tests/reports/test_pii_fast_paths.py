@@ -1,5 +1,5 @@
-"""The shortcuts of phone masking (fewer than eight digits, a bare ISO timestamp) never change
-what the full substitution gives."""
+"""The shortcut of phone masking (text without a run of digits `_mask_phone` could mask is
+returned as it is) never changes what the full substitution gives."""
 
 from __future__ import annotations
 
@@ -21,6 +21,19 @@ def test_shortcuts_agree_with_the_substitution_on_any_text(text):
     assert mask_phone_text(text) == PHONE.sub(_mask_phone, text)
 
 
+# What findings' messages are made of: dates and times next to phones, money, ids and words.
+PIECES = st.lists(st.sampled_from(["2026-11-20", "17:59:59", "2026-11-20 17:59", "20.11.2026", "5/6/26", "T",
+                                   "+7 912 345-67-89", "8 912 345 67 89", "89123456789", "(495) 123-45-67",
+                                   "+44 20 7946 0958", "1 234 567", "12345678", "1234567890", " ", "-", ".", "+",
+                                   "x", "звонок ", "(", ")", "0", "42"]), max_size=8).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(PIECES)
+def test_shortcut_agrees_with_the_substitution_on_message_like_text(text):
+    assert mask_phone_text(text) == PHONE.sub(_mask_phone, text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(STAMP)
 def test_a_timestamp_is_never_masked(stamp):
@@ -29,3 +42,4 @@ def test_a_timestamp_is_never_masked(stamp):
 
 def test_a_phone_is_still_masked():
     assert mask_phone_text("звонок +7 912 345-67-89") == "звонок +* *** ***-**-89"
+    assert mask_phone_text("2026-11-20: 8 912 345 67 89") == "2026-11-20: * *** *** ** 89"
