@@ -126,6 +126,7 @@ def run(paths, config_path, crm, encoding, xlsx_path, json_path, md_path, lang, 
         fail_on, history_dir, mask_pii, show_numbers, per_owner, quiet, verbose) -> None:
     """Audit the exports in PATHS (files or folders)."""
     _setup_logging(verbose, quiet)
+    _start_great_expectations(select, ignore)
     from audit.app.session import AuditRequest, execute
     request = AuditRequest(
         paths=tuple(paths), config_path=config_path, crm=crm, encoding=encoding, xlsx=xlsx_path,
@@ -202,6 +203,7 @@ def init(path: Path, force: bool) -> None:
 def demo(out_dir: Path, lang: str, seed: int, quiet: bool) -> None:
     """Write a realistic amoCRM-style export with known problems and audit it."""
     _setup_logging(False, quiet)
+    _start_great_expectations()
     from audit.app.demo import CONFIG_NAME, write_demo
     from audit.app.session import AuditRequest, execute
     export_dir = write_demo(out_dir / "export", seed=seed)
@@ -239,6 +241,14 @@ def gx_suite(path: Path, config_path) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(suite_json(cfg), encoding="utf-8")
     click.echo(f"wrote {path}")
+
+
+def _start_great_expectations(select=(), ignore=()) -> None:
+    """Start the Great Expectations worker process first thing: its import (seconds) then runs on
+    the other core while this process imports pandas and the catalogue and reads the exports
+    (started after them, it was the end of a small export's audit)."""
+    from checks.hygiene.gx_worker import start_early
+    start_early(select, ignore)
 
 
 def _silence_stdout() -> None:

@@ -189,10 +189,12 @@ def run_audit(
                 blocked_by.setdefault(table, []).append(check.code)
 
     derived = Derived(crm)  # the run's one cache: every check and table below reads it
-    results: list[CheckResult] = []
+    _begin(chosen, crm, RunContext(as_of=when, derived=derived, vocab=cfg.vocab, show_numbers=show_numbers))
+    by_code: dict[str, CheckResult] = {}
     gaps: dict[str, tuple[str, ...]] = {}  # code -> tables whose absence skipped it
-    last_flow_reader = max((i for i, c in enumerate(chosen) if c.family in FLOW_FAMILIES), default=-1)
-    for i, check_cls in enumerate(chosen):
+    run_order = _in_run_order(chosen)
+    last_flow_reader = max((i for i, c in enumerate(run_order) if c.family in FLOW_FAMILIES), default=-1)
+    for i, check_cls in enumerate(run_order):
         if i == last_flow_reader + 1:
             derived.release_flow_views()  # the hygiene checks and the tables after them need none
         severity = Severity.parse(cfg.severities.get(check_cls.code, check_cls.severity.label))
@@ -202,18 +204,19 @@ def run_audit(
             skipped = check_cls().skip(skip_reason(missing, dependents), skip_reason_ru(missing, dependents),
                                        ran=False)
             # The message names what is missing, the reason also what it would enable.
-            results.append(replace(skipped, severity=severity, message="not run: " + skip_reason(missing),
-                                   message_ru="Не выполнена — " + skip_reason_ru(missing)))
+            by_code[check_cls.code] = replace(skipped, severity=severity, message="not run: " + skip_reason(missing),
+                                              message_ru="Не выполнена — " + skip_reason_ru(missing))
             gaps[check_cls.code] = tuple(t for t, cols in missing.items() if not cols)
             continue
         say(f"{check_cls.code} {check_cls.name}")
         ctx = RunContext(as_of=when, derived=derived, params=params[check_cls.code], vocab=cfg.vocab,
                          show_numbers=show_numbers)
-        results.append(_run_one(check_cls, crm, ctx, severity))
+        by_code[check_cls.code] = _run_one(check_cls, crm, ctx, severity)
         # Arrow and malloc keep what a check freed (its filtered copies of the tables, its
         # arrays) for their own reuse only; the next check's arrays would stack on top: at a
         # million deals the run's peak was such leftovers, some 0.3 GB.
         hand_back_memory()
+    results = [by_code[c.code] for c in chosen]  # catalogue order, whatever the order they ran in
 
     findings = _all_findings(crm, results, {c.code: c.dated_by for c in chosen})
     owners = owners_table(derived, findings, when, results)
@@ -239,6 +242,29 @@ def run_audit(
 
 # The check families that read how deals moved (Derived.FLOW_VIEWS); hygiene reads the tables.
 FLOW_FAMILIES = frozenset({Family.STERILE, Family.STAGES, Family.ACTIVITY, Family.FUNNEL})
+
+
+def _in_run_order(chosen: Sequence[type[Check]]) -> list[type[Check]]:
+    """The checks that began work elsewhere (their own `begin` hook: the GX worker's validation)
+    run last, so that work has every other check's time to finish in."""
+    def began(check_cls: type[Check]) -> bool:
+        return check_cls.begin.__func__ is not Check.begin.__func__
+    return [c for c in chosen if not began(c)] + [c for c in chosen if began(c)]
+
+
+def _begin(chosen: Sequence[type[Check]], crm: CrmData, ctx: RunContext) -> None:
+    """Each `begin` hook of the checks that will run, once: work handed elsewhere (the GX worker's
+    validation) goes on while the checks run. A hook that raises is left to its check's run."""
+    begun = set()
+    for check_cls in chosen:
+        hook = check_cls.begin.__func__
+        if hook in begun or crm.missing(check_cls.needs):
+            continue
+        begun.add(hook)
+        try:
+            check_cls.begin(crm, ctx)
+        except Exception:  # noqa: BLE001 - the check meets it again when it runs, and reports it
+            log.debug("%s could not begin:\n%s", check_cls.code, traceback.format_exc())
 
 
 def _run_one(check_cls: type[Check], crm: CrmData, ctx: RunContext, severity: Severity) -> CheckResult:

@@ -94,6 +94,13 @@ class Check:
         with reading. Called by the runner for the selected checks; by default nothing."""
 
     @classmethod
+    def begin(cls, crm: CrmData, ctx: RunContext) -> None:
+        """Start work on this run's data that can go on elsewhere while the other checks run (the
+        Great Expectations checks hand their frames to the worker process). Called by the runner
+        before any check runs, once per hook, for the checks that will run; by default nothing.
+        What it raises is left to the check's own run to meet and report."""
+
+    @classmethod
     def info(cls) -> CheckInfo:
         return CheckInfo(
             code=cls.code, name=cls.name, title_ru=cls.title_ru, family=cls.family,

@@ -8,6 +8,7 @@ Writers are imported on use: the workbook writer pulls in openpyxl, which
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,14 @@ WRITERS = {
     "xlsx": ("reports.xlsx", "write"),
     "md": ("reports.markdown", "write"),
 }
+
+
+def load_writers(formats: Iterable[str]) -> None:
+    """Import the writers of `formats` now (the workbook's pulls in openpyxl: about 0.1 s): called
+    before the audit, whose end waits for the Great Expectations worker on a small export, rather
+    than after it, when every import is on the way to the report."""
+    for module in sorted({WRITERS[fmt][0] for fmt in formats if fmt in WRITERS}):
+        importlib.import_module(module)
 
 
 def write(fmt: str, result: AuditResult, path: str | Path, options: ReportOptions = ReportOptions()) -> None:

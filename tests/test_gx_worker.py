@@ -88,3 +88,125 @@ def test_a_lost_worker_is_replaced_by_gx_here(monkeypatch):
 def _no_worker_left_claimed():
     yield
     gx_adapter._USE_WORKER = False
+
+
+def test_the_worker_codes_are_the_checks_whose_rules_gx_validates():
+    from checks import ALL_CHECKS
+    from checks.hygiene._common import GxCheck
+    from checks.hygiene.rules import RULES
+    assert set(gx_worker.GX_CODES) == {c.code for c in ALL_CHECKS if issubclass(c, GxCheck)}
+    assert set(gx_worker.GX_CODES) == {r.check for r in RULES}
+
+
+@pytest.mark.parametrize("select, ignore, starts", [
+    pytest.param((), (), True, id="everything"),
+    pytest.param(("HY",), (), True, id="select-HY"),
+    pytest.param(("st, hy03",), (), True, id="select-a-GX-check-among-others"),
+    pytest.param(("ST", "OF"), (), False, id="select-no-GX-check"),
+    pytest.param(("HY06",), (), False, id="select-a-pandas-hygiene-check"),
+    pytest.param((), ("HY0",), False, id="ignore-every-GX-check"),
+    pytest.param(("HY",), ("HY01", "HY02", "HY03", "HY04"), True, id="HY05-left"),
+])
+def test_the_command_line_starts_the_worker_only_when_a_gx_check_may_run(monkeypatch, select, ignore, starts):
+    started = []
+    monkeypatch.setattr(gx_worker, "shared", lambda: started.append(True))
+    gx_worker.start_early(select, ignore)
+    assert bool(started) is starts
+
+
+def test_a_worker_that_cannot_start_leaves_the_run_to_the_warm_up(monkeypatch):
+    def no_process():
+        raise OSError("no more processes")
+    monkeypatch.setattr(gx_worker, "shared", no_process)
+    gx_worker.start_early()  # nothing raised: the warm-up tries again, or GX runs here
+
+
+def test_the_worker_imports_no_check_before_great_expectations():
+    """The worker process starts by importing gx_worker, then the adapter: neither may pull in the
+    catalogue (every check, seconds of imports before GX's own)."""
+    import subprocess
+    import sys
+    code = ("import sys; import checks.hygiene.gx_worker; import checks.hygiene.gx_adapter; "
+            "print(sorted(m for m in sys.modules if m.startswith(('checks.sterile', 'checks.stages', "
+            "'checks.activity', 'checks.funnel', 'checks.hygiene.HY', 'audit.derived', 'scipy'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_command_line_starts_the_worker_before_importing_pandas():
+    import subprocess
+    import sys
+    code = "import sys; import audit.cli, checks.hygiene.gx_worker; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_begin_hands_the_frames_to_the_worker_and_validate_reads_its_answers(monkeypatch):
+    worker, thread = _threaded_worker()
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+    d = derived(_dirty_crm())
+    plan, _not_run = gx_adapter.plan_rules(d)
+    gx_adapter.begin(d, AS_OF)
+    assert worker.unanswered == len(plan) and not gx_adapter._USE_WORKER
+    there = gx_adapter.validate(d, AS_OF)
+    assert worker.unanswered == 0
+    assert there.failure is None and _plain(there) == _plain(gx_adapter.validate(derived(_dirty_crm()), AS_OF))
+    worker.conn.close()
+    thread.join(timeout=10)
+
+
+def test_a_worker_owing_answers_to_an_earlier_run_is_not_used(monkeypatch):
+    worker = gx_worker.Worker.__new__(gx_worker.Worker)
+    worker.unanswered = 1
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+    monkeypatch.setattr(gx_worker.Worker, "answer", lambda self: pytest.fail("read an earlier run's answer"))
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    assert validation.failure is None and any(o.unexpected for o in validation.outcomes.values())
+
+
+def test_a_frame_that_cannot_be_sent_is_reported_not_waited_for(monkeypatch):
+    worker, thread = _threaded_worker()
+    monkeypatch.setattr(gx_adapter, "_WORKER", worker)
+    monkeypatch.setattr(gx_adapter, "_USE_WORKER", True)
+    monkeypatch.setattr(gx_worker.Worker, "alive", lambda self: True)
+
+    def unpicklable(*_args, **_kwargs):
+        raise TypeError("cannot pickle 'generator' object")
+    monkeypatch.setattr(worker.conn, "send", unpicklable)
+    validation = gx_adapter.validate(derived(_dirty_crm()), AS_OF)
+    assert "cannot pickle" in validation.failure
+    worker.conn.close()
+    thread.join(timeout=10)
+
+
+def test_the_runner_begins_the_gx_validation_before_the_first_check_runs(monkeypatch):
+    from audit.runner import run_audit
+    from checks import ALL_CHECKS
+    events = []
+    monkeypatch.setattr(gx_adapter, "begin", lambda d, as_of, strategy="two-pass": events.append("begin"))
+    first = ALL_CHECKS[0]
+    own_run = first.run
+    monkeypatch.setattr(first, "run", lambda self, crm, ctx: events.append("first check") or own_run(self, crm, ctx))
+    run_audit(_dirty_crm(), as_of=AS_OF)
+    assert events[:2] == ["begin", "first check"] and events.count("begin") == 1
+
+
+def test_the_worker_is_started_without_importing_the_main_module(monkeypatch, tmp_path):
+    """The child of a spawn imports its parent's main module first (the console script: the
+    command line and click); the worker needs none of it, and the parent's is left as it was."""
+    import sys
+    import types
+    main = types.ModuleType("__main__")
+    main.__file__ = str(tmp_path / "crm-audit")
+    main.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    from multiprocessing import spawn
+    assert "init_main_from_path" in spawn.get_preparation_data("crm-audit-gx")  # what it would import
+    with gx_worker._main_module_hidden():
+        seen = spawn.get_preparation_data("crm-audit-gx")
+    assert "init_main_from_path" not in seen and "init_main_from_name" not in seen
+    assert main.__file__ == str(tmp_path / "crm-audit") and main.__spec__ is None

@@ -126,6 +126,37 @@ def test_warm_up_calls_each_selected_hook_once():
     assert _Flag.warmed == 0
 
 
+class _Begins(_Flag):
+    """Hands work elsewhere before the checks run."""
+    code, name = "ST97", "begins"
+    begun: list = []
+
+    @classmethod
+    def begin(cls, crm, ctx):
+        cls.begun.append(ctx.as_of)
+
+
+def test_a_check_that_began_work_elsewhere_runs_last_and_reports_in_catalogue_order():
+    ran, _Begins.begun = [], []
+    result = run_audit(_crm(), catalogue=(_Begins, _Flag, _NeedsHistory), progress=ran.append,
+                       as_of="2026-11-01")
+    assert ran == ["ST99 flag", "ST97 begins"]  # SG99 skipped: no stage history
+    assert [c.code for c in result.checks] == ["ST97", "ST99", "SG99"]
+    assert _Begins.begun == [pd.Timestamp("2026-11-01")]  # once, before the checks ran
+
+
+def test_a_begin_hook_that_raises_leaves_the_run_to_the_check():
+    class _BeginsBadly(_Flag):
+        """Cannot begin."""
+        code, name = "ST96", "begins-badly"
+
+        @classmethod
+        def begin(cls, crm, ctx):
+            raise RuntimeError("no worker")
+    result = run_audit(_crm(), catalogue=(_BeginsBadly,))
+    assert result.checks[0].status is Status.FAIL and len(result.findings) == 2
+
+
 def test_real_catalogue_runs_on_a_tiny_crm_without_errors():
     result = run_audit(make_crm([deal(1, status="won", closed_at="2026-10-05")]))
     assert {c.code for c in result.checks} == {c.code for c in ALL_CHECKS}

@@ -24,7 +24,7 @@ from audit.ingest import load
 from audit.app.outputs import output_lock, owner_paths, refuse_bad_outputs, render_path
 from audit.derived.deal_index import NO_OWNER
 from audit.runner import parse_codes, run_audit, warm_up
-from reports import ReportOptions, write
+from reports import ReportOptions, load_writers, write
 from reports.console import render_quiet_failure, render_summary
 from reports.atomic import sweep_leftovers
 from reports.json_report import dump
@@ -78,6 +78,7 @@ def execute(req: AuditRequest) -> int:
     say("reading exports")
     loaded = load(req.paths, cfg, crm=req.crm, encoding=req.encoding, progress=say)
     release_unused_memory()  # the raw text of the files, freed as each table was mapped
+    load_writers([fmt for fmt, _t in targets] + (["xlsx"] if req.per_owner else []))
     result = run_audit(loaded.crm, cfg, as_of=req.as_of, select=select, ignore=ignore,
                        sources=loaded.sources, warnings=loaded.warnings, crm_name=loaded.crm_name, progress=say,
                        show_numbers=req.show_numbers and not mask_pii)

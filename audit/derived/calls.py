@@ -165,7 +165,9 @@ def _candidates(d: Derived, as_of: pd.Timestamp) -> Candidates:
 
 @dataclass(frozen=True)
 class DealCalls:
-    """Per client call: the live deal it belongs to (-1 none) and whether the CRM has a trace."""
+    """Per client call: the live deal it belongs to (-1 none) and whether the CRM has a trace.
+    Only answered calls are matched (every reader of it judges answered calls only): a missed
+    call's deal is -1 and it is not logged."""
 
     deal: np.ndarray
     logged: np.ndarray
@@ -182,7 +184,10 @@ def _deal_calls(d: Derived, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCa
     n = len(calls.frame)
     deal = np.full(n, -1, dtype=np.int64)
     logged = np.zeros(n, dtype=bool)
-    live = np.flatnonzero(cand.alive)
+    # A real log's missed and unanswered calls (a third of a busy sales line's) are never judged:
+    # they are left out of the newest-deal reductions and the activity search.
+    answered = calls.frame["answered"].to_numpy(dtype=bool)
+    live = np.flatnonzero(cand.alive & answered[cand.call])
     if not len(live):
         return DealCalls(deal, logged)
     call, pos = cand.call[live], cand.deal[live]
@@ -234,12 +239,23 @@ def call_owner_codes(d: Derived, deal: np.ndarray) -> tuple[np.ndarray, pd.Index
     return np.where(by_call >= 0, by_call, by_deal), labels
 
 
-def _call_label_codes(d: Derived) -> np.ndarray:
-    """Position of each client call's manager among the deals' owner labels (-1 none): a few dozen
-    managers over a million calls, so each distinct name is looked up once."""
-    labels = d.owner_codes[1]
+def call_managers(d: Derived) -> tuple[np.ndarray, pd.Index]:
+    """Each client call's manager as a code (-1 none) among the log's managers, once per run:
+    a few dozen names over a million calls, hashed once for the owners' columns and OF08."""
+    return d.shared(_call_managers)
+
+
+def _call_managers(d: Derived) -> tuple[np.ndarray, pd.Index]:
     codes, names = pd.factorize(d.client_calls.frame["owner"])
-    at = labels.get_indexer(pd.Index(names, dtype=object))
+    return codes.astype(np.int64), pd.Index(names, dtype=object)
+
+
+def _call_label_codes(d: Derived) -> np.ndarray:
+    """Position of each client call's manager among the deals' owner labels (-1 none): each
+    distinct name is looked up once."""
+    labels = d.owner_codes[1]
+    codes, names = call_managers(d)
+    at = labels.get_indexer(names)
     return np.where(codes >= 0, np.append(at, -1)[np.where(codes >= 0, codes, len(at))], -1).astype(np.int64)
 
 
@@ -267,7 +283,7 @@ def outside_numbers(d: Derived, min_calls: int, min_talk_s: float, as_of: pd.Tim
     and `min_talk_s` of talk in total. Calls without a manager are left out."""
     calls = d.client_calls
     frame = calls.frame
-    keep = (~calls.known & frame["answered"].to_numpy(dtype=bool) & frame["owner"].notna().to_numpy(dtype=bool)
+    keep = (~calls.known & frame["answered"].to_numpy(dtype=bool) & (call_managers(d)[0] >= 0)
             & (frame["started_at"] <= as_of).to_numpy(dtype=bool))
     sub = frame[keep]
     if sub.empty:

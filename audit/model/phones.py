@@ -34,12 +34,24 @@ MAX_DIGITS = 15      # E.164's longest
 def region_rules(region: str) -> tuple[str, str | None, tuple[int, ...]]:
     """(country code, national prefix, national number lengths) of a region, from the metadata
     of `phonenumbers`. Raises ValueError for a region the package does not know."""
+    meta = _metadata(region)
+    lengths = tuple(meta.general_desc.possible_length or ())
+    return str(meta.country_code), meta.national_prefix or None, lengths
+
+
+@lru_cache(maxsize=32)
+def international_prefix(region: str) -> str | None:
+    """The regex of the digits dialled before a foreign country code from the region ("00" in
+    Germany, "810" in Russia - the old "8 10" -, "011" in the US), from the package's metadata."""
+    return _metadata(region).international_prefix or None
+
+
+def _metadata(region: str):
     import phonenumbers
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
     if meta is None:
         raise ValueError(f"unknown phone region {region!r} (use an ISO 3166 code such as RU, KZ, US, DE)")
-    lengths = tuple(meta.general_desc.possible_length or ())
-    return str(meta.country_code), meta.national_prefix or None, lengths
+    return meta
 
 
 def known_region(region: str) -> bool:
@@ -86,15 +98,23 @@ def _normalize_unique(arr: pa.Array, region: str) -> pa.Array:
     def national_length(cut: int) -> np.ndarray:
         return np.isin(length - cut, lengths)
 
+    # The international prefix (0049 30 ... from Germany, 8 10 49 ... from Russia) is no national
+    # trunk prefix and no part of the number: such values are left to `phonenumbers`, which strips it
+    # (read as the trunk prefix "0", "0049 30 1234567" became +49 049 ...).
+    idd = np.zeros(len(arr), dtype=bool)
+    if (idd_pattern := international_prefix(region)) is not None:
+        idd = ~plus & pc.match_substring_regex(digits, f"^(?:{idd_pattern})").fill_null(False).to_numpy(
+            zero_copy_only=False)
+    plausible_national = plausible & ~idd
     with_cc = starts(cc) & national_length(len(cc))
     # +CC NNN... (+7 916 ...) and CC NNN... without the plus (79161234567): the digits as they are.
-    as_is = plausible & with_cc
+    as_is = plausible_national & with_cc
     # The national prefix, then the national number (8 916 ... in Russia, 0 30 ... in Germany).
     national = np.zeros(len(arr), dtype=bool)
     if prefix:
-        national = plausible & ~plus & ~as_is & starts(prefix) & national_length(len(prefix))
+        national = plausible_national & ~plus & ~as_is & starts(prefix) & national_length(len(prefix))
     # The national number alone (916 123-45-67), when it cannot be read any other way.
-    alone = plausible & ~plus & ~as_is & ~national & national_length(0) & ~starts(cc)
+    alone = plausible_national & ~plus & ~as_is & ~national & national_length(0) & ~starts(cc)
     if prefix:
         alone &= ~starts(prefix)
     # The fast forms, as Arrow text: "+" and the digits, the country code instead of the prefix.

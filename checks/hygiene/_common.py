@@ -25,6 +25,11 @@ class GxCheck(Check):
     def warm_up(cls) -> None:
         gx_adapter.preload()
 
+    @classmethod
+    def begin(cls, crm: CrmData, ctx: RunContext) -> None:
+        if len(crm.deals):  # no deals: every GX check skips (`no_deals`) and nothing is sent
+            gx_adapter.begin(ctx.derived, ctx.as_of)
+
     def no_deals(self, crm: CrmData) -> CheckResult | None:
         """Skipped when the deals table has no row: there is no field to judge (and no frame for GX)."""
         if len(crm.deals):

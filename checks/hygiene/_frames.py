@@ -5,12 +5,15 @@ No GX here: the adapter (`checks.hygiene.gx_adapter`) hands these frames to it."
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from audit.derived.tables import Derived
 from checks.hygiene.rules import ID_COLUMNS, RULES, STAGE_KIND, Rule
+
+if TYPE_CHECKING:  # the worker process imports this module: not the derived tables
+    from audit.derived.tables import Derived
 
 
 def plan_rules(d: Derived) -> tuple[dict[str, list[Rule]], dict[str, str]]:

@@ -18,15 +18,17 @@ import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from audit.derived.tables import Derived
 from checks.hygiene import gx_worker
 from checks.hygiene._frames import plan_rules, validation_frame
 from checks.hygiene.rules import BY_KEY, ID_COLUMNS, RULES, Rule
+
+if TYPE_CHECKING:  # the worker process imports this module: not the derived tables
+    from audit.derived.tables import Derived
 
 log = logging.getLogger("crm_audit")
 
@@ -151,7 +153,8 @@ def _import_gx():
 
 
 def preload() -> None:
-    """Start Great Expectations in a process of its own (`gx_worker.Worker`) while the exports are read;
+    """Start Great Expectations in a process of its own (`gx_worker.shared`: the one the command
+    line started before its imports, `gx_worker.start_early`, else a new one) while the exports are read;
     the next validation of this process runs there. The import is a few seconds of Python that,
     on a thread, held the GIL against reading and the checks (a 10,000-deal audit paid it in
     full); in its own process it runs on the other core. When no process can be started, the
@@ -159,7 +162,7 @@ def preload() -> None:
     global _WORKER, _USE_WORKER
     if _WORKER is None or not _WORKER.alive():
         try:
-            _WORKER = gx_worker.Worker()
+            _WORKER = gx_worker.shared()
         except Exception:  # noqa: BLE001 - no process to be had (limits, a frozen app): a thread
             log.debug("no Great Expectations worker process", exc_info=True)
             _WORKER = None
@@ -221,9 +224,39 @@ def reset_engine() -> None:
 
 # -- validation ------------------------------------------------------------------------------
 
+def begin(d: Derived, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) -> None:
+    """Hand the run's frames to the worker process now, when the warm-up started one: it validates
+    them while this process runs the other checks, and `validate` reads its answers. Without a
+    worker, nothing (the validation runs when `validate` is called)."""
+    d.shared(_begin, pd.Timestamp(as_of), strategy)
+
+
 def validate(d: Derived, as_of: pd.Timestamp, strategy: str = DEFAULT_STRATEGY) -> Validation:
     """All hygiene rules on the run's data, once per as_of and strategy (HY01-HY05 share it)."""
     return d.shared(_validate, pd.Timestamp(as_of), strategy)
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    """Frames sent to the worker, whose answers are still to be read (in the order of `tables`).
+    The frames themselves are not kept (they would add to the checks' peak memory): a table the
+    worker does not answer for is framed again and validated here."""
+
+    worker: gx_worker.Worker
+    tables: tuple[str, ...]
+
+
+def _begin(d: Derived, as_of: pd.Timestamp, strategy: str) -> _Submitted | None:
+    if not _USE_WORKER:
+        return None
+    plan, _not_run = plan_rules(d)
+    if not plan:
+        return None
+    engine = _engine()  # spends the warm-up's worker: this run's validation is sent to it or runs here
+    if not isinstance(engine, gx_worker.Worker) or engine.unanswered:
+        return None  # a worker still owing answers to an earlier run is not this run's
+    engine.submit([(table, validation_frame(d, table, rules), rules) for table, rules in plan.items()], as_of, strategy)
+    return _Submitted(engine, tuple(plan))
 
 
 def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
@@ -232,16 +265,20 @@ def _validate(d: Derived, as_of: pd.Timestamp, strategy: str) -> Validation:
     if not plan:
         return Validation(not_run=not_run, seconds=time.perf_counter() - started)
     try:
-        engine = _engine()
+        submitted = d.shared(_begin, as_of, strategy)
+        engine = submitted.worker if submitted is not None else _engine()
         outcomes: dict[str, Outcome] = {}
         for table, rules in plan.items():
-            frame = validation_frame(d, table, rules)
             try:
-                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+                if submitted is not None and engine is submitted.worker:
+                    outcomes.update(engine.answer())
+                else:
+                    outcomes.update(run_suite(engine, table, validation_frame(d, table, rules), rules, as_of,
+                                              strategy))
             except gx_worker.WorkerLost:
                 log.debug("Great Expectations worker lost; validating here", exc_info=True)
                 engine = _local_engine()
-                outcomes.update(run_suite(engine, table, frame, rules, as_of, strategy))
+                outcomes.update(run_suite(engine, table, validation_frame(d, table, rules), rules, as_of, strategy))
     except GreatExpectationsError as exc:
         return Validation(not_run=not_run, failure=str(exc), seconds=time.perf_counter() - started)
     except Exception as exc:  # GX internals: report, do not sink the audit
@@ -374,6 +411,7 @@ def suite_json(cfg=None) -> str:
 
 __all__ = [
     "STRATEGIES",
+    "begin",
     "GreatExpectationsError",
     "Outcome",
     "Validation",

@@ -1,21 +1,54 @@
-"""Great Expectations in a process of its own, started by the CLI's warm-up while the exports
-are read: its seconds of imports run on the other core instead of holding the GIL against the
-reading and the checks. The worker validates the frames it is sent with `gx_adapter`'s engine and
-answers with plain values (rule key -> success, failing positions, rows checked, error); no GX
-object crosses. This module never imports GX itself (the worker does, through the adapter).
+"""Great Expectations in a process of its own, started by the command line before its own heavy
+imports (`start_early`): its seconds of imports run on the other core while this process
+imports pandas, reads the exports and runs the other checks. The worker validates the frames it
+is sent with `gx_adapter`'s engine and answers with plain values (rule key -> success, failing
+positions, rows checked, error); no GX object crosses. This module never imports GX itself (the
+worker does, through the adapter), and imports nothing but the standard library at the top: the
+worker starts by importing it, and so does the command line before it has imported pandas.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from checks.hygiene.rules import BY_KEY, Rule
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from checks.hygiene.gx_adapter import Outcome
+    from checks.hygiene.rules import Rule
+
+# The checks whose rules the worker validates (checks.hygiene.rules; a test holds the two equal).
+GX_CODES = ("HY01", "HY02", "HY03", "HY04", "HY05")
+
+_SHARED: Worker | None = None  # this process's worker, reused by its later runs
+
+
+def shared() -> Worker:
+    """This process's worker: the one already started if it is alive, else a new one."""
+    global _SHARED
+    if _SHARED is None or not _SHARED.alive():
+        _SHARED = Worker()
+    return _SHARED
+
+
+def start_early(select: Sequence[str] = (), ignore: Sequence[str] = ()) -> None:
+    """Start the worker now, before this process imports pandas and the catalogue, when the code
+    prefixes of --select / --ignore leave some Great Expectations check to run (the runner's
+    selection, on the codes alone; the runner's warm-up then takes this worker). Its import of
+    GX (seconds) overlaps this process's imports, reading and checks. A failure is ignored: the
+    warm-up tries again, or GX runs in this process."""
+    select = [p.strip().upper() for part in select for p in part.split(",") if p.strip()]
+    ignore = [p.strip().upper() for part in ignore for p in part.split(",") if p.strip()]
+    if not any((not select or any(c.startswith(p) for p in select)) and not any(c.startswith(p) for p in ignore)
+               for c in GX_CODES):
+        return
+    try:
+        shared()
+    except Exception:  # noqa: BLE001 - no process to be had (limits, a frozen app)
+        pass
 
 
 class WorkerLost(Exception):
@@ -42,7 +75,8 @@ class Worker:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=worker_main, args=(child,), name="crm-audit-gx", daemon=True)
-        self.process.start()
+        with _main_module_hidden():
+            self.process.start()
         child.close()
         import atexit
         atexit.register(self.close)  # before multiprocessing's own exit hook, which would kill it
@@ -53,23 +87,85 @@ class Worker:
         self.conn.close()
         self.process.join(timeout=0.5)
 
-    def alive(self) -> bool:
-        return self.process.is_alive()
+    unanswered = 0        # jobs sent (or being sent) whose answer has not been read
+    _send_error: BaseException | None = None
+    _lost = False
 
-    def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
-                  strategy: str) -> dict[str, Outcome]:
+    def alive(self) -> bool:
+        return not self._lost and self.process.is_alive()
+
+    def submit(self, jobs: Sequence[tuple[str, pd.DataFrame, Sequence[Rule]]], as_of: pd.Timestamp,
+               strategy: str) -> None:
+        """Send frames to validate, (table, frame, rules) each, without waiting: on a thread, since a
+        frame bigger than the pipe's buffer waits for the worker to read it, and the worker may still
+        be importing GX. `answer` reads the answers, in the order sent."""
+        import threading
+        sent = [(table, frame, [r.key for r in rules], as_of, strategy) for table, frame, rules in jobs]
+        self.unanswered += len(sent)
+
+        def send() -> None:
+            try:
+                while sent:  # each frame let go of once sent: the checks run meanwhile
+                    self.conn.send(sent.pop(0))
+            except BaseException as exc:  # noqa: BLE001 - told by `answer`, which would wait forever
+                self._send_error = exc
+
+        threading.Thread(target=send, name="crm-audit-gx-send", daemon=True).start()
+
+    def answer(self) -> dict[str, Outcome]:
+        """The outcomes of the oldest frame sent and not answered yet. Waits; WorkerLost when the
+        worker is gone, what sending raised when a frame could not be sent."""
         from checks.hygiene.gx_adapter import GreatExpectationsError, Outcome
+        from checks.hygiene.rules import BY_KEY
         try:
-            self.conn.send((table, frame, [r.key for r in rules], as_of, strategy))
+            while not self.conn.poll(0.02):
+                if self._send_error is not None or not self._process_alive():
+                    break
+            if self._send_error is not None and not self.conn.poll():
+                self._lost = True
+                error = self._send_error
+                if isinstance(error, (OSError, EOFError)):
+                    raise WorkerLost(str(error)) from error
+                raise error
             kind, payload = self.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
+        except (EOFError, OSError) as exc:
+            self._lost = True
             raise WorkerLost(str(exc)) from exc
+        finally:
+            self.unanswered -= 1
         if kind == "gx":
             raise GreatExpectationsError(payload)
         if kind == "raised":
             raise RemoteError(*payload)
         return {key: Outcome(BY_KEY[key], success, positions, checked, error)
                 for key, (success, positions, checked, error) in payload.items()}
+
+    def _process_alive(self) -> bool:
+        process = getattr(self, "process", None)  # a worker served by a thread (tests) has none
+        return process is None or process.is_alive()
+
+    def run_suite(self, table: str, frame: pd.DataFrame, rules: Sequence[Rule], as_of: pd.Timestamp,
+                  strategy: str) -> dict[str, Outcome]:
+        self.submit([(table, frame, rules)], as_of, strategy)
+        return self.answer()
+
+
+@contextmanager
+def _main_module_hidden():
+    """A spawned child first imports its parent's main module (for `crm-audit`, the console script:
+    the command line and click, about 0.1 s on the way to GX), unless the parent's has no name and
+    no file: hide both while the child is started (multiprocessing reads them then)."""
+    main = sys.modules.get("__main__")
+    saved = {name: vars(main)[name] for name in ("__spec__", "__file__") if main is not None and name in vars(main)}
+    try:
+        if "__spec__" in saved:
+            main.__spec__ = None
+        if "__file__" in saved:
+            del main.__file__
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(main, name, value)
 
 
 def worker_main(conn) -> None:
@@ -88,6 +184,7 @@ def worker_main(conn) -> None:
 def serve(conn) -> None:
     """The worker's loop: import GX, then one answer per frame until the parent hangs up."""
     from checks.hygiene.gx_adapter import GreatExpectationsError, _Engine, run_suite
+    from checks.hygiene.rules import BY_KEY
     try:
         engine, failure = _Engine(), None
     except GreatExpectationsError as exc:

@@ -29,6 +29,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from reports.evidence import evidence_words
 from reports.i18n import t
+from reports.xlsx import fastrows
 from reports.xlsx.capping import capped_findings
 from reports.xlsx.sheet import BookContext, Sheet, safe_text, wrapped_lines
 from reports.xlsx.styles import Font, FMT_AMOUNT, MUTED, date_format, severity_rules
@@ -74,6 +75,7 @@ def add(wb: Workbook, ctx: BookContext) -> None:
     todo = ctx.todo
     lang = ctx.lang
     s = Sheet(wb, t("sheet.findings", lang), _widths(todo.rows), lang=ctx.lang)
+    fastrows.install(s.ws)  # the to-do rows go in as XML text (`_rows`)
     s.freeze(f"A{FIRST_ROW}")
     s.print_setup(ctx, repeat_rows=f"{FIRST_ROW - 1}:{FIRST_ROW - 1}")
     url_template = ctx.options.deal_url if ctx.options.deal_url and "{id}" in ctx.options.deal_url else None
@@ -124,20 +126,15 @@ def _note(s: Sheet, todo: TodoList, url_template: str | None, lang: str) -> None
 
 
 def _rows(s: Sheet, rows: pd.DataFrame, url_template: str | None, lang: str) -> None:
-    """One row per to-do item, appended straight to the stream (the sheet's hot loop).
-
-    One styled cell per column is reused row after row (write-only mode serializes a row as it
-    is appended), and its value is set with the column's type fixed once: text is always text
-    (so CRM text that starts with "=" never becomes a formula), amounts numbers, dates dates.
-    openpyxl's value setter would infer the type cell by cell, a third of the sheet's time."""
+    """One row per to-do item, appended straight to the stream as XML text (the sheet's hot
+    loop: `fastrows`). Each column has one style and one kind: text is always text (so CRM text
+    that starts with "=" never becomes a formula), amounts numbers, dates dates."""
     ws = s.ws
-    ws._values_to_row = _cells_to_row  # rows of ready cells: see _cells_to_row
     top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
     cells = []
     for name, _label, _w, wrapped in COLUMNS:
         cell = WriteOnlyCell(ws)
         cell.alignment = wrap if wrapped else top
-        cell.data_type = {"amount": "n", "at": "d"}.get(name, "s")
         cells.append(cell)
     cells[_FIELDS.index("amount")].number_format = FMT_AMOUNT
     cells[_FIELDS.index("at")].number_format = date_format(lang)
@@ -146,48 +143,28 @@ def _rows(s: Sheet, rows: pd.DataFrame, url_template: str | None, lang: str) -> 
     cells[_FIELDS.index("severity")].font = Font(bold=True)
     link = WriteOnlyCell(ws)
     link.style = "ca_link"
-    link.data_type = "s"
+    kinds = [{"amount": fastrows.NUMBER, "at": fastrows.DATE}.get(name, fastrows.TEXT) for name in _FIELDS]
+    writer = fastrows.RowWriter(ws, cells, kinds, link_style=link)
     per_line = [s.per_line(w) for w in s.widths]
     columns = _column_values(rows)
     id_col, n_links = _FIELDS.index("deal_id"), 0
     is_deal = rows["is_deal"].tolist()
+    known_lines: list[dict[str, int]] = [{} for _ in COLUMNS]  # most columns repeat their texts
     for r, values in enumerate(zip(*columns)):
-        out: list[Any] = []
-        for cell, value in zip(cells, values):
-            if value is None:
-                out.append(None)
-            else:
-                cell._value = value
-                out.append(cell)
         lines = 1
         for i in _WRAPPED:
             v = values[i]
             if isinstance(v, str) and len(v) > per_line[i]:
-                lines = max(lines, sum(wrapped_lines(p, per_line[i]) for p in v.split("\n")))
+                n = known_lines[i].get(v)
+                if n is None:
+                    n = known_lines[i][v] = sum(wrapped_lines(p, per_line[i]) for p in v.split("\n"))
+                lines = max(lines, n)
+        target = None
         if url_template is not None and is_deal[r] and values[id_col] is not None and n_links < MAX_LINKS:
-            link._value = values[id_col]
-            link.hyperlink = url_template.replace("{id}", quote(str(values[id_col]), safe=""))
-            out[id_col] = link
+            target = (id_col, url_template.replace("{id}", quote(str(values[id_col]), safe="")))
             n_links += 1
         s.row += 1
-        if lines > 1:
-            ws.row_dimensions[s.row].height = min(409.0, LINE_HEIGHT * lines + 2)
-        ws.append(out)
-
-
-def _cells_to_row(values: list[Any], row_idx: int):
-    """The write-only sheet's step from an appended row to its cells, for rows that hold cells
-    only (and None for empty ones). openpyxl's own step first tries each item as a plain value
-    and falls back to it as a cell on the error that raises, with the cell's repr built for the
-    message: half a million exceptions on a full sheet."""
-    for col_idx, cell in enumerate(values, 1):
-        if cell is None:
-            continue
-        cell.column = col_idx
-        cell.row = row_idx
-        if cell.hyperlink is not None:
-            cell.hyperlink.ref = cell.coordinate
-        yield cell
+        writer.append(s.row, values, height=min(409.0, LINE_HEIGHT * lines + 2) if lines > 1 else None, link=target)
 
 
 def _column_values(rows: pd.DataFrame) -> list[list[Any]]:

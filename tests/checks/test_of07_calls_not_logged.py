@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from checks.activity.OF07 import CallsNotLogged
@@ -108,3 +109,16 @@ def test_each_owners_talk_with_a_trace_is_published_for_the_owners_table():
     owners = owners_table(derived(data), result.findings, results=[result]).set_index("owner")
     assert owners["talk_in_crm_share"].to_dict() == {"Anna": 1.0, "Boris": 0.0}
     assert owners_table(derived(data), result.findings)["talk_in_crm_share"].isna().all()  # OF07 not run
+
+
+def test_only_answered_calls_are_matched_to_deals():
+    """A missed call in a deal's life takes no deal and no trace (no reader judges one); the
+    answered call beside it does, and OF07's verdict is the answered call's alone."""
+    from audit.derived.calls import deal_calls
+    from tests.builders import AS_OF, derived
+
+    data = crm([call("89161234567", "2026-10-05 11:00", talk=0), call("89161234567", "2026-10-05 12:00")],
+               [activity(1, "2026-10-05 13:00")])
+    matched = deal_calls(derived(data), AS_OF, pd.Timedelta(hours=24))
+    assert matched.deal.tolist() == [-1, 0] and matched.logged.tolist() == [False, True]
+    assert flagged_ids(run_check(CallsNotLogged, data)) == []

@@ -112,8 +112,11 @@ def test_a_report_in_the_export_folder_is_not_read_back(tmp_path):
 
 # -- stopped runs -------------------------------------------------------------------------------------
 
-def _big_export(folder: Path, deals: int = 20_000) -> Path:
-    """A deals export whose workbook takes a while to write (every lost deal lacks a reason)."""
+def _big_export(folder: Path, deals: int = 40_000) -> Path:
+    """A deals export whose workbook takes a while to write (every lost deal lacks a reason: 20,000
+    to-do rows, the sheet's cap). The stop tests send their signal when the report's temporary
+    files appear; the workbook must take long enough (about a second here) that the signal lands
+    while it is written, not after, on a loaded machine too."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["deal_id,title,stage,status,owner,created_at,closed_at,amount,lost_reason"]
     for i in range(deals):
