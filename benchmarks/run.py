@@ -364,7 +364,9 @@ GOALS = (
     (1_000_000, "canonical", "whole audit / pyarrow parse", lambda r: r["wall"] / r["parse"], "<= 3x",
      lambda v: v <= 3, "{:.1f}x"),
     (1_000_000, "canonical", "peak RSS (the audit's process plus its GX worker)",
-     lambda r: (r["peak_mb"] + r["worker_mb"]) / 1024, "< 4 GB", lambda v: v < 4, "{:.2f} GB"),
+     lambda r: (r["peak_mb"] + r["worker_mb"]) / 1024, "< 4 GB", lambda v: v < 4, "{:.2f} GiB"),
+    # GiB (VmHWM's KiB / 1024**2), the unit of the issue's own figures and of a laptop's "8 GB";
+    # in 10**9 bytes the same peak reads 7% higher (README "Benchmark" says both).
     (1_000_000, "amocrm", "whole audit / pyarrow parse", lambda r: r["wall"] / r["parse"], "<= 4x",
      lambda v: v <= 4, "{:.1f}x"),
     (100_000, "canonical", "(audit - fresh GX import) / (fresh interpreter + pyarrow read)",
