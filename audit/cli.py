@@ -37,11 +37,8 @@ class AuditGroup(click.Group):
     """Turns AuditError and unexpected exceptions into one line and exit 2; -v shows the traceback."""
 
     def invoke(self, ctx: click.Context):
-        from audit.model.errors import AuditError
         try:
             return super().invoke(ctx)
-        except AuditError as exc:
-            raise CliError(str(exc)) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:  # Ctrl-C: temporary files are gone by now (finally blocks ran)
@@ -53,6 +50,11 @@ class AuditGroup(click.Group):
         except MemoryError:
             raise CliError("out of memory reading the input; try fewer files at a time") from None
         except Exception as exc:
+            # Imported only once something failed: `audit.model` brings pandas (0.3 s), and `run`
+            # starts the GX worker before that, so its import of GX begins that much sooner.
+            from audit.model.errors import AuditError
+            if isinstance(exc, AuditError):
+                raise CliError(str(exc)) from exc
             if logging.getLogger("crm_audit").isEnabledFor(logging.DEBUG):
                 raise
             raise CliError(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)") from exc

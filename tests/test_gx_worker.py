@@ -134,11 +134,17 @@ def test_the_worker_imports_no_check_before_great_expectations():
 
 
 def test_the_command_line_starts_the_worker_before_importing_pandas():
+    """Through the real `run` command (its group's error handling included, which once imported
+    `audit.model`, and pandas with it, before the command started the worker)."""
     import subprocess
     import sys
-    code = "import sys; import audit.cli, checks.hygiene.gx_worker; print('pandas' in sys.modules)"
+    code = ("import sys; import checks.hygiene.gx_worker as w; seen = []\n"
+            "w.start_early = lambda *a: seen.append('pandas' in sys.modules)\n"
+            "from audit.cli import cli\n"
+            "try:\n    cli(['run', 'no-such-export.csv', '-q'])\n"
+            "except SystemExit as exc:\n    print(seen, exc.code)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[False] 2"  # started before pandas; the missing file still exit 2
 
 
 def test_begin_hands_the_frames_to_the_worker_and_validate_reads_its_answers(monkeypatch):
@@ -210,3 +216,4 @@ def test_the_worker_is_started_without_importing_the_main_module(monkeypatch, tm
         seen = spawn.get_preparation_data("crm-audit-gx")
     assert "init_main_from_path" not in seen and "init_main_from_name" not in seen
     assert main.__file__ == str(tmp_path / "crm-audit") and main.__spec__ is None
+
