@@ -217,3 +217,14 @@ def test_the_worker_is_started_without_importing_the_main_module(monkeypatch, tm
     assert "init_main_from_path" not in seen and "init_main_from_name" not in seen
     assert main.__file__ == str(tmp_path / "crm-audit") and main.__spec__ is None
 
+
+def test_the_worker_process_ends_at_once_when_the_parent_hangs_up(monkeypatch):
+    """No interpreter teardown of GX's modules (half a second the parent's exit waited for)."""
+    import os
+    import signal
+    exits = []
+    monkeypatch.setattr(signal, "signal", lambda *_a: None)  # this test process keeps its Ctrl-C
+    monkeypatch.setattr(gx_worker, "serve", lambda conn: exits.append("served"))
+    monkeypatch.setattr(os, "_exit", lambda code: exits.append(code))
+    gx_worker.worker_main(conn=None)
+    assert exits == ["served", 0]

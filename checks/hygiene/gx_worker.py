@@ -169,7 +169,12 @@ def _main_module_hidden():
 
 
 def worker_main(conn) -> None:
-    """The worker process: Ctrl-C is the parent's to handle (it ends the worker), then `serve`."""
+    """The worker process: Ctrl-C is the parent's to handle (it ends the worker), then `serve`;
+    when the parent hangs up, the process ends at once. Its interpreter's own exit, tearing down
+    GX's thousands of modules and objects, took half a second that the parent's exit waited for
+    (`Worker.close`): 0.45 s of a 10,000-deal audit's wall time. Every answer has been sent by
+    then and nothing else is left to flush but the standard streams."""
+    import os
     import signal
     import threading
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -179,6 +184,9 @@ def worker_main(conn) -> None:
     except ImportError:  # pragma: no cover - GX without tqdm
         pass
     serve(conn)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def serve(conn) -> None:
