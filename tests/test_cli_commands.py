@@ -56,6 +56,16 @@ def test_inspect_names_table_profile_encoding_and_failures():
         assert needle in out, needle
 
 
+def test_the_console_script_freezes_the_heap_on_its_way_out():
+    """The interpreter's last garbage collection need not walk a finished run's heap; the exit
+    code and the output are the command's."""
+    code = ("import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0)); "
+            "sys.argv = ['crm-audit', 'explain', 'ST03']; from audit.cli import main; main()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "ST03" in done.stdout and done.stdout.strip().endswith("frozen True")
+
+
 def test_light_commands_do_not_import_heavy_modules():
     code = ("import sys; from audit.cli import cli; from click.testing import CliRunner; "
             "CliRunner().invoke(cli, ['explain', 'ST03']); CliRunner().invoke(cli, ['checks']); "
