@@ -57,9 +57,12 @@ class ClientCalls:
 
 @dataclass(frozen=True)
 class NumberDeals:
-    """Pairs (number code, deal row) of the deals' contact phones, sorted by code."""
+    """Pairs (number code, deal row) of the deals' contact phones, sorted by code. `numbers`
+    (the distinct phones, a code's text) stays in Arrow: the calls look their numbers up in it
+    with an Arrow hash join, and a hundred thousand Python strings made and turned back into
+    Arrow cost 20 ms of OF07's run at a hundred thousand deals."""
 
-    numbers: pd.Index
+    numbers: pa.Array
     pair_code: np.ndarray
     pair_deal: np.ndarray
 
@@ -74,20 +77,20 @@ def build_number_deals(d: Derived) -> NumberDeals:
     points = d.crm.contact_points
     phones = points[points["kind"].eq("phone") & points["deal_id"].notna()] if points is not None else None
     if phones is None or phones.empty:
-        return NumberDeals(pd.Index([], dtype=object), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        return NumberDeals(pa.array([], pa.large_string()), np.zeros(0, np.int64), np.zeros(0, np.int64))
     pos = d.deal_index.positions(phones["deal_id"])
     numbers = arrow_text(phones["value"].astype("str")).filter(pa.array(pos >= 0))
     pos = pos[pos >= 0]
     encoded = pc.dictionary_encode(numbers)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    uniques = encoded.dictionary.to_pylist()
+    uniques = encoded.dictionary
     # Distinct (code, deal) pairs sorted by code then deal: one int64 key each, not an axis-1 unique.
     width = int(pos.max()) + 1 if len(pos) else 1
     key = np.unique(codes * width + pos)
     pair_code, pair_deal = key // width, key % width
     per_number = np.bincount(pair_code, minlength=len(uniques))
     keep = per_number[pair_code] <= SHARED_NUMBER
-    return NumberDeals(pd.Index(uniques, dtype=object), pair_code[keep], pair_deal[keep])
+    return NumberDeals(uniques, pair_code[keep], pair_deal[keep])
 
 
 def build_client_calls(d: Derived) -> ClientCalls:
