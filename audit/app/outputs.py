@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from audit.model.errors import AuditError
+from audit.model.errors import AuditError, printable_path
 from reports.atomic import refuse_unsafe_target
 
 LOCK_NAME = ".crm-audit.lock"
@@ -100,6 +100,9 @@ def refuse_bad_outputs(paths: Iterable[str | Path], *, inputs: Iterable[str | Pa
     seen: dict[object, Path] = {}
     for raw in paths:
         path = Path(raw)
+        if printable_path(path) != str(path):  # openpyxl's XML writer and the console refuse it
+            raise AuditError("the report's path is not UTF-8 text", path=path,
+                             hint="name the report or its folder in UTF-8")
         refuse_unsafe_target(path)
         for key in _keys(path):
             if key in protected:

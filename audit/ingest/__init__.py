@@ -28,7 +28,7 @@ from audit.ingest.profiles import CRM_CHOICES, PROFILES
 from audit.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, NotAnExport, read_file
 from audit.model import TABLES, CrmData, SourceFile
 from audit.model.config import Config
-from audit.model.errors import AuditError, ConfigError, InputError
+from audit.model.errors import AuditError, ConfigError, InputError, printable_path
 from audit.model.warnings import InputWarning
 
 log = logging.getLogger("crm_audit")
@@ -62,6 +62,11 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     unique: dict[Path, Path] = {}
     for f in files:
         unique.setdefault(f.resolve(), f)
+    for f in unique.values():
+        if printable_path(f) != str(f):  # the reports name every file they read
+            raise InputError("the file's name is not UTF-8 text, so the reports cannot name it", path=f,
+                             hint="rename it; a zip made on Windows keeps Russian names when unpacked "
+                                  "with `unzip -O cp866`")
     return list(unique.values())
 
 

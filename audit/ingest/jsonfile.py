@@ -26,6 +26,25 @@ HINT = ("save the records as a list (amoCRM: _embedded.leads; Bitrix24: result),
         "CSV or XLSX from the CRM")
 
 
+# `\ud83d\ude00` is an emoji escaped as JSON allows; half of such a pair alone (`"\ud800"`, from a
+# cut string or a broken integrator script) decodes to a lone surrogate that no UTF-8 output can
+# hold: the reports crashed writing it. Only a file with such escapes pays for the walk.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value):
+    """`value` with every lone surrogate in its texts (keys too) replaced by U+FFFD, as an
+    undecodable byte of a CSV is read."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def looks_like_json(head: bytes) -> bool:
     return bool(JSON_START.match(head.lstrip(b"\xef\xbb\xbf")[:64]))
 
@@ -33,6 +52,8 @@ def looks_like_json(head: bytes) -> bool:
 def read_json(path: Path, data: bytes):
     try:
         doc = json.loads(data.decode("utf-8-sig"))
+        if SURROGATE_ESCAPE.search(data):
+            doc = _without_lone_surrogates(doc)
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"not readable JSON ({exc})", path=path, hint=HINT) from None
     except RecursionError:  # objects nested thousands deep: no API response looks like that

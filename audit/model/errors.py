@@ -13,13 +13,24 @@ class AuditError(Exception):
     """
 
     def __init__(self, problem: str, *, path: str | Path | None = None, hint: str | None = None):
-        self.path = str(path) if path is not None else None
+        self.path = printable_path(path) if path is not None else None
         self.problem = problem
         self.hint = hint
         text = f"{self.path}: {problem}" if self.path else problem
         if hint:
             text += f" ({hint})"
         super().__init__(text)
+
+
+def printable_path(path: str | Path) -> str:
+    """The path as text any output can hold: a name that is not UTF-8 (a Windows zip unpacked
+    here keeps its cp866 or cp1251 bytes) reaches Python with surrogates, shown here as U+FFFD."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
 
 
 class InputError(AuditError):

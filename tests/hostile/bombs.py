@@ -7,6 +7,7 @@ bytes), so a gigabyte inflates from a megabyte without ever being built.
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -175,3 +176,13 @@ def small_files(folder: Path, count: int = 5000) -> Path:
                 f"{i * 3 + 2},Deal c,Lost,lost,Owner{i % 7},100,2026-01-03 10:00,2026-02-01 10:00"]
         (folder / f"deals_{i:05d}.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
     return folder
+
+
+def cp1251_named_csv(folder: Path) -> Path:
+    """A deals export named "Сделки.csv" in cp1251 bytes, as `unzip` leaves a zip made on Windows:
+    the name reaches Python with surrogates, which pyarrow, the reports and the terminal refused
+    (an internal error)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / os.fsdecode("Сделки.csv".encode("cp1251"))
+    path.write_text("deal_id,title,stage,status,owner,created_at\n1,Deal,Won,won,Anna,2026-01-02\n", encoding="utf-8")
+    return path

@@ -172,3 +172,11 @@ def test_what_a_kill_9_leaves_is_swept_by_the_next_run(tmp_path):
                  env={"TMPDIR": str(systmp)})
     assert again.code == 0, again.stderr
     assert _leftovers(out) == [] and (out / "report.xlsx").exists()
+
+
+@pytest.mark.parametrize("option", ["-o", "--json"])
+def test_a_report_path_that_is_not_utf8_is_refused_in_one_line(option, tmp_path):
+    # `-o` into a folder named in cp1251 bytes was an internal error from openpyxl's XML writer.
+    target = tmp_path / os.fsdecode("Отчёт".encode("cp1251") + (b".json" if option == "--json" else b""))
+    _refused(_run(DEALS, option, target), "path is not UTF-8 text")
+    assert not target.exists() and DEALS.exists()

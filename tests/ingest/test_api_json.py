@@ -53,3 +53,24 @@ def test_json_past_its_limit_is_refused_before_it_is_parsed(tmp_path):
     with pytest.raises(InputError) as err:
         load([path], parse({"limits": {"json_mb": 1}}))
     assert "leads.json" in str(err.value) and "json_mb" in str(err.value)
+
+
+def test_json_with_half_a_surrogate_pair_is_read_with_a_replacement_character(tmp_path):
+    # A deal named "\ud800" (half an escaped emoji, cut by an integrator's script) crashed the
+    # reports: no UTF-8 output can hold a lone surrogate. A whole pair stays the emoji it is.
+    from audit.ingest import load
+    from audit.model import config
+
+    leads = [{"id": 1, "name": "Сделка \\ud800 cut", "price": 100, "status_id": 142, "pipeline_id": 1,
+              "responsible_user_id": 7, "created_at": 1700000000, "closed_at": 1700500000},
+             {"id": 2, "name": "Сделка \\ud83d\\ude00", "price": 100, "status_id": 143, "pipeline_id": 1,
+              "responsible_user_id": 7, "created_at": 1700000000, "closed_at": 1700500000}]
+    text = '{"_embedded": {"leads": [' + ", ".join(
+        "{" + ", ".join(f'"{k}": ' + (f'"{v}"' if isinstance(v, str) else str(v)) for k, v in lead.items()) + "}"
+        for lead in leads) + "]}}"
+    path = tmp_path / "leads.json"
+    path.write_text(text, encoding="utf-8")
+    names = load([path], config.load(None)).crm.deals.set_index("deal_id")["title"].to_dict()
+    assert names == {"1": "Сделка \ufffd cut", "2": "Сделка \U0001F600"}
+    for name in names.values():
+        name.encode("utf-8")  # every text can be written out
