@@ -14,9 +14,9 @@ from dataclasses import replace
 from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
-from audit.model.memory import hand_back_memory
 
 from audit.model.config import Config
+from audit.model.memory import hand_back_memory
 from audit.model.asof import parse_as_of
 from audit.model.errors import AuditError, ConfigError
 from audit.derived.finding_context import CONTEXT_COLUMNS, with_context
