@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 from audit.derived.deal_index import to_int
 from audit.model import CrmData
 from audit.model.keys import arrow_text, isin, positions
+from audit.model.tables import as_labels
 
 if TYPE_CHECKING:
     from audit.derived.tables import Derived
@@ -86,7 +87,11 @@ def build_number_deals(d: Derived) -> NumberDeals:
     uniques = encoded.dictionary
     # Distinct (code, deal) pairs sorted by code then deal: one int64 key each, not an axis-1 unique.
     width = int(pos.max()) + 1 if len(pos) else 1
-    key = np.unique(codes * width + pos)
+    # A stable sort, then the repeats dropped: the pairs come nearly sorted already (numbers are
+    # coded in order of first appearance, and an export lists a deal's phones together), which a
+    # merge sort walks in a few passes where np.unique's quicksort took 20 ms at 100,000 deals.
+    key = np.sort(codes * width + pos, kind="stable")
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     pair_code, pair_deal = key // width, key % width
     per_number = np.bincount(pair_code, minlength=len(uniques))
     keep = per_number[pair_code] <= SHARED_NUMBER
@@ -106,16 +111,21 @@ def build_client_calls(d: Derived) -> ClientCalls:
     frame = frame.reset_index(drop=True)
     frame["duration_s"] = frame["duration_s"].fillna(0.0)
     frame["answered"] = frame["answered"].fillna(False).astype(bool)
-    # Each distinct number looked up among the deals' numbers and all known numbers (Arrow hash
-    # joins: no Python object per call), the answers spread back to the calls.
-    encoded = pc.dictionary_encode(arrow_text(frame["their_number"]))
-    distinct, at = encoded.dictionary, encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    # Each distinct number (the labels' categories: audit.model.tables.LABEL_COLUMNS) looked up
+    # among the deals' numbers and all known numbers, the answers spread back by the codes.
+    numbers_of_calls = as_labels(frame["their_number"])
+    distinct = arrow_text(numbers_of_calls.cat.categories)
+    at = numbers_of_calls.cat.codes.to_numpy().astype(np.int64)
     points = crm.contact_points
     known_numbers = (points.loc[points["kind"].eq("phone"), "value"] if points is not None
                      else pd.Series([], dtype="str"))
     numbers = d.number_deals.numbers
     deal_code = np.append(positions(distinct, numbers) if len(numbers) else np.full(len(distinct), -1), -1)
-    known = np.append(isin(distinct, known_numbers), False)
+    # A deal's number is known; only the others are looked up among every contact's (leads' too).
+    known = deal_code >= 0
+    other = np.flatnonzero(~known[:-1])
+    if len(other):
+        known[other] = isin(distinct.take(pa.array(other)), known_numbers)
     return ClientCalls(frame, deal_code[at].astype(np.int64), known[at])
 
 
@@ -194,7 +204,10 @@ def _deal_calls(d: Derived, as_of: pd.Timestamp, window: pd.Timedelta) -> DealCa
     if not len(live):
         return DealCalls(deal, logged)
     call, pos = cand.call[live], cand.deal[live]
-    deal[call] = _newest_per_call(call, pos, to_int(d.deal_index.deals["created_at"])[pos])
+    # Rows come grouped by call: when no call has two live deals (most numbers have one deal), each
+    # row's deal is its call's.
+    several = len(call) > 1 and bool((call[1:] == call[:-1]).any())
+    deal[call] = _newest_per_call(call, pos, to_int(d.deal_index.deals["created_at"])[pos]) if several else pos
     # A trace on any live deal of the number counts: a manager may log the call on the other one.
     times = calls.frame["started_at"].to_numpy(dtype="datetime64[us]")[call]
     w = np.timedelta64(int(window.total_seconds() * _US), "us")
@@ -306,6 +319,9 @@ def outside_numbers(d: Derived, min_calls: int, min_talk_s: float, as_of: pd.Tim
     grouped = sub.groupby(["owner", "their_number"], sort=True, observed=True).agg(
         calls=("started_at", "size"), talk_s=("duration_s", "sum"), first_call=("started_at", "min"),
         last_call=("started_at", "max")).reset_index()
+    # Labels sort by their categories' order: the pairs are named, and sorted, as text.
+    grouped = grouped.astype({"owner": "str", "their_number": "str"}).sort_values(
+        ["owner", "their_number"], kind="stable")
     return grouped[(grouped["calls"] >= min_calls) & (grouped["talk_s"] >= min_talk_s)].reset_index(drop=True)
 
 

@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from audit.ingest.profiles.base import norm_header
 from audit.model.config import Config
-from audit.model.keys import arrow_text, per_distinct, text_series
+from audit.model.keys import arrow_text
+from audit.model.tables import LABEL_COLUMNS, as_labels, labels_from_codes, relabel
 from audit.model.phones import normalize_phone_text, normalize_phones
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -59,20 +61,22 @@ def finish_points(points: pd.DataFrame, cfg: Config) -> pd.DataFrame:
 
 def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -> pd.DataFrame:
     """Canonical directions, local times, E.164 numbers and managers (see the module docstring).
-    Text stays in Arrow throughout: a million rows are judged once per distinct value."""
+    The parties and directions are labels (audit.model.tables.LABEL_COLUMNS): a million rows
+    are judged once per distinct value, and no string is made per row."""
     calls = calls.copy()
     settings = cfg.calls
-    direction = calls["direction"] if "direction" in calls.columns else pd.Series(None, index=calls.index)
-    calls["direction"] = _directions(direction)
+    for col in LABEL_COLUMNS["calls"]:
+        calls[col] = as_labels(calls[col]) if col in calls.columns else \
+            as_labels(pd.Series(None, index=calls.index, dtype="str"))
+    calls["direction"] = _directions(calls["direction"])
     if settings.timezone and "started_at" in calls.columns:
         started = pd.to_datetime(calls["started_at"], errors="coerce")
         calls["started_at"] = (started.dt.tz_localize("UTC").dt.tz_convert(settings.timezone)
                                .dt.tz_localize(None).astype("datetime64[us]"))
-    if "their_number" in calls.columns:
-        number = normalize_phone_text(calls["their_number"], settings.region)
-        internal = pc.equal(arrow_text(calls["direction"]), "internal").fill_null(False)
-        calls["their_number"] = text_series(pc.if_else(internal, pa.scalar(None, pa.large_string()), number),
-                                            calls.index)
+    number = relabel(calls["their_number"], lambda distinct: normalize_phone_text(distinct, settings.region))
+    internal = calls["direction"].eq("internal").to_numpy(dtype=bool)
+    calls["their_number"] = pd.Series(pd.Categorical.from_codes(
+        np.where(internal, -1, number.cat.codes.to_numpy()), dtype=number.dtype), index=calls.index)
     if "answered" not in calls.columns or calls["answered"].isna().all():
         talk = pd.to_numeric(calls.get("duration_s"), errors="coerce") if "duration_s" in calls.columns else None
         calls["answered"] = (talk.fillna(0) > 0) if talk is not None else pd.Series(pd.NA, index=calls.index,
@@ -87,32 +91,35 @@ CANONICAL_DIRECTIONS = ("in", "out", "internal")
 def _directions(labels: pd.Series) -> pd.Series:
     """Canonical directions, judged once per distinct label (a layout that wrote them in canonical
     words already, as every phone-system layout does, is kept as it is)."""
-    if isinstance(labels.dtype, pd.StringDtype) and len(labels) and labels.notna().all():
-        text = arrow_text(labels, contiguous=False)
-        if pc.all(pc.is_in(text, value_set=pa.array(CANONICAL_DIRECTIONS, pa.large_string()))).as_py():
-            return labels
-    def canonical(distinct: pa.Array) -> list[str | None]:
-        return [next((v for pattern, v in DIRECTION_RULES if re.match(pattern, str(label).strip().lower())), None)
-                for label in distinct.to_pylist()]
-    return text_series(per_distinct(labels.astype("str"), canonical), labels.index)
+    if set(labels.cat.categories.astype("str")) <= set(CANONICAL_DIRECTIONS):
+        return labels
+
+    def canonical(distinct: pa.Array) -> pa.Array:
+        return pa.array([next((v for pattern, v in DIRECTION_RULES if re.match(pattern, str(label).strip().lower())),
+                               None) for label in distinct.to_pylist()], type=pa.large_string())
+    return relabel(labels, canonical)
 
 
 def _owners(calls: pd.DataFrame, extensions, known_names: Iterable[str]) -> pd.Series:
     """The call's manager: an owner the log itself names, else our party through
     `[calls.extensions]`, else our party when it is a name the CRM knows (case and spacing aside)."""
-    ours = calls["our_party"] if "our_party" in calls.columns else pd.Series(None, index=calls.index, dtype="str")
     # Our parties repeat (a few dozen extensions over a million calls): judge each once.
     names = {norm_header(n): n for n in known_names if isinstance(n, str) and n.strip()}
     table = dict(extensions)
 
-    def manager(parties: pa.Array) -> list[str | None]:
-        return [table.get(str(p).strip()) or names.get(norm_header(p)) or _a_name(str(p).strip())
-                for p in parties.to_pylist()]
-    resolved = per_distinct(ours.astype("str"), manager)
-    if "owner" in calls.columns:
-        # An owner the log names wins (only a missing one gives way to our party's).
-        resolved = pc.coalesce(arrow_text(calls["owner"].astype("str")), resolved)
-    return text_series(resolved, calls.index)
+    def manager(parties: pa.Array) -> pa.Array:
+        return pa.array([table.get(str(p).strip()) or names.get(norm_header(p)) or _a_name(str(p).strip())
+                         for p in parties.to_pylist()], type=pa.large_string())
+    resolved = relabel(calls["our_party"], manager)
+    named = calls["owner"]
+    if not named.notna().any():
+        return resolved
+    # An owner the log names wins (only a missing one gives way to our party's).
+    own, theirs = named.cat.codes.to_numpy().astype(np.int64), resolved.cat.codes.to_numpy().astype(np.int64)
+    width = len(named.cat.categories)
+    codes = np.where(own >= 0, own, np.where(theirs >= 0, theirs + width, -1))
+    dictionary = pa.concat_arrays([arrow_text(named.cat.categories), arrow_text(resolved.cat.categories)])
+    return labels_from_codes(codes, dictionary, calls.index)
 
 
 def _a_name(party: str) -> str | None:

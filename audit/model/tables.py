@@ -86,9 +86,13 @@ TABLES = tuple(SCHEMA)
 # million deals (5.4M activities, 3.4M stage changes) and some 40 MB as codes. Only columns no
 # check compares with another column or fills with a new value: a categorical refuses both
 # (the stages and pipelines of the history are, so they stay text).
+# The call log's parties and directions are labels too: a million calls hold a few hundred thousand
+# numbers and a few dozen extensions, judged (made E.164, resolved to managers, matched to deals)
+# once per distinct value (audit.ingest.contacts, audit.derived.calls).
 LABEL_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "activities": ("type", "owner", "direction", "subject", "result"),
     "stage_history": ("changed_by",),
+    "calls": ("direction", "our_party", "their_number", "owner"),
 })
 
 # Allowed values of the enumerated columns (ingestion maps CRM labels onto these).
@@ -204,6 +208,43 @@ def as_labels(values: pd.Series) -> pd.Series:
         zero_copy_only=False)
     labels = pd.Index(pd.array(encoded.dictionary, dtype=TEXT))
     return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(labels)), index=values.index)
+
+
+def labels_from_codes(codes: np.ndarray, dictionary, index: pd.Index | None = None) -> pd.Series:
+    """Labels (a categorical, str categories) from a code per row into `dictionary`, Arrow text
+    that may repeat a value or hold nulls; a code of -1 is missing. The categories are the
+    distinct values the rows use (a value no row uses is left out, as `as_labels` leaves it):
+    no string is made per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if not isinstance(dictionary, (pa.Array, pa.ChunkedArray)):
+        dictionary = pa.array(dictionary, type=pa.large_string())
+    encoded = pc.dictionary_encode(dictionary)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    distinct = encoded.dictionary.cast(pa.large_string())
+    remap = np.append(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), -1)
+    codes = np.asarray(codes, dtype=np.int64)
+    at = remap[np.where((codes >= 0) & (codes < len(remap) - 1), codes, len(remap) - 1)]
+    present = at >= 0
+    used = np.bincount(at[present], minlength=len(distinct)) > 0
+    if not used.all():
+        at = np.where(present, (np.cumsum(used) - 1)[np.where(present, at, 0)], -1)
+        distinct = distinct.filter(pa.array(used))
+    labels = pd.Index(pd.array(distinct, dtype=TEXT))
+    # The codes are in range by construction: pandas' check of a million of them is spared.
+    return pd.Series(pd.Categorical.from_codes(at, dtype=pd.CategoricalDtype(labels), validate=False), index=index)
+
+
+def relabel(labels: pd.Series, compute) -> pd.Series:
+    """Labels with `compute` run once per category: it gets the categories (Arrow large
+    strings) and returns Arrow text as long (null: missing); rows keep their codes' answers."""
+    import pyarrow as pa
+    categories = labels.cat.categories
+    text = pa.array(pd.array(categories, dtype=TEXT)) if len(categories) else pa.array([], pa.large_string())
+    if text.type != pa.large_string():
+        text = text.cast(pa.large_string())
+    return labels_from_codes(labels.cat.codes.to_numpy(), compute(text), labels.index)
 
 
 def take(values: pd.Series, pos: np.ndarray) -> pd.Series:

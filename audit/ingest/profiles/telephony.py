@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from audit.ingest.profiles.base import FinishContext, Profile, TableSpec
-from audit.model.keys import labels_by_code
+from audit.model.keys import text_series
+from audit.model.tables import as_labels, labels_from_codes
 from audit.model.warnings import InputWarning
 
 # An extension: a short run of digits (or a name `[calls.extensions]` declares).
@@ -29,6 +30,7 @@ EXTENSION = re.compile(r"^\d{2,6}$")
 CHANNEL_PEER = r"^(?:[A-Za-z0-9]+)/([^-@;/]+)"
 # Asterisk's dispositions as cdr_csv writes them.
 DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION")
+DIRECTIONS = pd.CategoricalDtype(pd.Index(pd.array(["internal", "out", "in"], dtype="str")))
 ANSWERED_WORDS = r"^(answered|отвечен|отвечено|принят|completed|success|успешн|разговор)"
 
 
@@ -106,29 +108,41 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 def _calls(frame: pd.DataFrame, *, started: pd.Series, direction, talk, answered, ours, theirs,
            trimmed: bool = False) -> dict[str, pd.DataFrame]:
     """The canonical table from what a layout worked out (text as Series or Arrow arrays, flags
-    and numbers as Series or numpy; `trimmed`: the parties' text is trimmed already). Internal
+    and numbers as Series or numpy; `trimmed`: the parties' text is trimmed already; the
+    parties and the direction may be labels already, audit.model.tables.LABEL_COLUMNS). Internal
     calls keep no their_number."""
-    import pyarrow as pa
     import pyarrow.compute as pc
-    direction = _arrow(direction)
-    internal = pc.equal(direction, "internal").fill_null(False)
+    direction = _labels(direction)
+    internal = direction.eq("internal").to_numpy(dtype=bool)
     if not isinstance(answered, np.ndarray):
         answered = pd.Series(answered).fillna(False).to_numpy(dtype=bool)
     talk = pd.to_numeric(pd.Series(talk), errors="coerce").to_numpy(dtype=float)
-    ours, theirs = _arrow(ours), _arrow(theirs)
     if not trimmed:
-        ours, theirs = pc.utf8_trim_whitespace(ours), pc.utf8_trim_whitespace(theirs)
+        ours, theirs = (v if _is_labels(v) else pc.utf8_trim_whitespace(_arrow(v)) for v in (ours, theirs))
+    ours, theirs = _labels(ours), _labels(theirs)
+    theirs = pd.Categorical.from_codes(np.where(internal, -1, theirs.cat.codes.to_numpy()), dtype=theirs.dtype)
     out = pd.DataFrame({
         "_row": frame["_row"],
         "call_id": _text(frame, "call_id"),
         "started_at": started.astype("datetime64[us]"),
-        "direction": pd.array(direction, dtype="str"),
+        "direction": pd.Series(direction.array, index=frame.index),
         "duration_s": np.where(answered, talk, 0.0),
         "answered": pd.array(answered, dtype="boolean"),
-        "our_party": pd.array(ours, dtype="str"),
-        "their_number": pd.array(pc.if_else(internal, pa.scalar(None, pa.large_string()), theirs), dtype="str"),
+        "our_party": pd.Series(ours.array, index=frame.index),
+        "their_number": pd.Series(theirs, index=frame.index),
     }, index=frame.index)
     return {"calls": out}
+
+
+def _is_labels(values) -> bool:
+    return isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype)
+
+
+def _labels(values) -> pd.Series:
+    """Text (Series or Arrow) as labels, positionally (audit.model.tables.as_labels)."""
+    if _is_labels(values):
+        return values.reset_index(drop=True)
+    return as_labels(text_series(_arrow(values)))
 
 
 def _from_to(ctx: FinishContext, src: pd.Series, dst: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -172,51 +186,91 @@ ASTERISK_COLUMNS = {
 
 
 def _asterisk(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame]:
-    """Both ends of each CDR on Arrow arrays: a Master.csv has a million rows, and each text
-    column made into Python objects, or tested row by row in pandas, costs a tenth of a second.
-    The frame's text is clean already (map_table's clean_text: trimmed, blanks missing), so only
-    what is cut out of it is trimmed; our party and theirs are picked among the ends by one take."""
+    """Both ends of each CDR, judged once per distinct value: a Master.csv has a million rows but
+    a few hundred thousand numbers and a few dozen extensions. Each end (the caller's channel
+    peer and number, the callee's) is dictionary-encoded on Arrow's kernels, its distinct values
+    tested, and our party and their number picked among the ends by codes: no string is made per
+    row. The frame's text is clean already (map_table's clean_text: trimmed, blanks missing), so
+    only what is cut out of it is trimmed."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    declared = _declared(ctx)
-    src, dst = _arrow(_text(frame, "_src")), _arrow(_text(frame, "_dst"))
+    # The columns' Arrow chunks as the reader made them: the kernels below take chunks, and a
+    # chunked dictionary encoding shares one dictionary, so nothing is copied into one array.
+    src, dst = _chunked(frame, "_src"), _chunked(frame, "_dst")
     # The caller's number may only be in the caller ID: "Иван" <79161234567>.
     no_src = pc.or_(pc.is_null(src), pc.equal(pc.binary_length(src), 0)).fill_null(True)
     if pc.any(no_src).as_py():
-        clid = _extract_arrow(_arrow(_text(frame, "_clid")), r"<([^>]*)>")
+        clid = _extract_arrow(_chunked(frame, "_clid"), r"<([^>]*)>")
         src = pc.utf8_trim_whitespace(pc.if_else(no_src, clid, src))
-    channels = [_arrow(_text(frame, "_channel")), _arrow(_text(frame, "_dstchannel"))]
+    channels = [_chunked(frame, "_channel"), _chunked(frame, "_dstchannel")]
 
-    def peer(channel):
-        return pc.utf8_trim_whitespace(_extract_arrow(channel, CHANNEL_PEER))
-
-    def is_ours(end):
-        return _extension_mask(end, declared, trimmed=True)
-    # Arrow's kernels release the GIL: the two channels' regexes and the ends' tests run side by side.
+    def encoded(job):
+        text, is_channel = job
+        return _channel_peers(text) if is_channel else _codes(pc.dictionary_encode(text))
+    # Arrow's kernels release the GIL: the channels' regexes and the encodings run side by side.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        from_peer, to_peer = pool.map(peer, channels)
-        ends = [from_peer, src, to_peer, dst]
-        peer_from, src_ext, peer_to, dst_ext = pool.map(is_ours, ends)
+        ends = list(pool.map(encoded, [(channels[0], True), (src, False), (channels[1], True), (dst, False)]))
+    # One dictionary for the four ends: each end's codes are offset into it.
+    dictionary = pa.concat_arrays([words for _codes_of, words in ends])
+    sizes = np.array([len(words) for _codes_of, words in ends], dtype=np.int64)
+    ours_value = np.append(_extension_mask(dictionary, _declared(ctx), trimmed=True), False)
+    from_peer, from_src, to_peer, to_dst = (
+        np.where(c >= 0, c + offset, -1) for (c, _words), offset in zip(ends, np.cumsum(sizes) - sizes))
+    peer_from, src_ext, peer_to, dst_ext = (ours_value[c] for c in (from_peer, from_src, to_peer, to_dst))
     # Which end is ours: an extension on either the channel (the originating phone) or the number.
     from_ours, to_ours = peer_from | src_ext, peer_to | dst_ext
     out = from_ours & ~to_ours
     n = len(frame)
     # Our party: the caller's peer (else number) on an outbound call, the callee's on an inbound
     # call that reached one of ours, else none; their number: the callee's when we called.
-    rows = np.arange(n, dtype=np.int64)
-    ours_at = np.where(out, np.where(peer_from, 0, 1), np.where(to_ours, np.where(peer_to, 2, 3), 4)) * n + rows
-    theirs_at = np.where(out, 3, 1) * n + rows
-    pool = pa.concat_arrays([*ends, pa.nulls(n, pa.large_string())])
-    ours, theirs = pool.take(pa.array(ours_at)), pool.take(pa.array(theirs_at))
+    ours = np.where(out, np.where(peer_from, from_peer, from_src),
+                    np.where(to_ours, np.where(peer_to, to_peer, to_dst), -1))
+    theirs = np.where(out, to_dst, from_src)
     talk = frame["_talk"].to_numpy(dtype=float, na_value=np.nan) if "_talk" in frame.columns \
         else np.full(n, np.nan)
     # An inbound call that only an IVR or a queue announcement answered reached no one of ours.
-    answered = _disposition_is(_arrow(_text(frame, "_status")), "ANSWERED") \
+    answered = _disposition_is(_chunked(frame, "_status"), "ANSWERED") \
         & (np.nan_to_num(talk, nan=0.0) > 0) & (from_ours | to_ours)
     # 0 internal (both ends ours), 1 out (only the caller), 2 in (the rest).
-    direction = labels_by_code(np.where(from_ours & to_ours, 0, np.where(out, 1, 2)), ["internal", "out", "in"])
-    return _calls(frame, started=frame["_start"], direction=direction, talk=talk, answered=answered, ours=ours,
-                  theirs=theirs, trimmed=True)
+    direction = pd.Series(pd.Categorical.from_codes(
+        np.where(from_ours & to_ours, 0, np.where(out, 1, 2)), dtype=DIRECTIONS))
+    return _calls(frame, started=frame["_start"], direction=direction, talk=talk, answered=answered,
+                  ours=labels_from_codes(ours, dictionary), theirs=labels_from_codes(theirs, dictionary),
+                  trimmed=True)
+
+
+def _chunked(frame: pd.DataFrame, column: str):
+    """A text column as Arrow large strings, in the chunks it has (all null when absent)."""
+    import pyarrow as pa
+    values = _text(frame, column)
+    arr = getattr(values.array, "_pa_array", None)
+    if arr is None:
+        return _arrow(values)
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
+
+
+def _codes(encoded) -> tuple[np.ndarray, "pa.Array"]:
+    """(int64 codes, -1 for missing; the dictionary as large strings) of a dictionary-encoded
+    array or chunked array (whose chunks share one dictionary)."""
+    import pyarrow as pa
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), pa.array([], pa.large_string())
+    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                            for c in chunks])
+    return codes, chunks[-1].dictionary.cast(pa.large_string())
+
+
+def _channel_peers(channels) -> tuple[np.ndarray, "pa.Array"]:
+    """The peer of each channel (CHANNEL_PEER), trimmed, as (codes, dictionary) like `_codes`.
+    The regex runs once per distinct name cut at its first dash (SIP/101-0000002a -> SIP/101):
+    the peer can hold no dash and the technology before it none either, so the cut name has the
+    peer the whole name has, and the cut names repeat (a few dozen phones and trunks over a
+    million calls). The dictionary may repeat a peer or hold a null (a name without one)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    codes, names = _codes(pc.dictionary_encode(pc.list_element(pc.split_pattern(channels, "-", max_splits=1), 0)))
+    return codes, pc.utf8_trim_whitespace(_extract_arrow(names, CHANNEL_PEER)).cast(pa.large_string())
 
 
 def _disposition_is(status, word: str) -> np.ndarray:
