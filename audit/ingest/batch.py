@@ -87,7 +87,7 @@ def per_file(read: TableRead, item: Pending) -> tuple[SourceFile, pd.DataFrame |
             failures[column] = failures.get(column, 0) + int(count)
     dropped, dropped_note = dropped_issues(raw, item.match.spec.table)
     note = read.source.note + (f"; {dropped_note}" if dropped_note else "")
-    source = replace(read.source, path=str(raw.path), rows=item.rows, sha256=raw.sha256, sheet=raw.sheet,
+    source = replace(read.source, path=str(raw.path), rows=item.rows, sha256=raw.digest(), sheet=raw.sheet,
                      encoding=raw.encoding, delimiter=raw.delimiter, header_row=raw.header_row,
                      parse_failures=failures, note=note)
     return source, dropped

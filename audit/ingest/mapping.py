@@ -128,7 +128,7 @@ TABLE_AS_RU = {"deals": "сделки", "activities": "активности", "s
 
 def _unread(raw: RawTable, note: str) -> SourceFile:
     return SourceFile(path=str(raw.path), table=None, crm=None, rows=len(raw.frame), encoding=raw.encoding,
-                      delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row, sha256=raw.sha256,
+                      delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row, sha256=raw.digest(),
                       unmapped=tuple(raw.file_headers or raw.headers), note=note)
 
 
@@ -159,7 +159,7 @@ def _source(raw: RawTable, mapped: Mapped, rows: int) -> SourceFile:
     return SourceFile(
         path=str(raw.path), table=table, crm=match.profile.name, rows=rows,
         encoding=raw.encoding, delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,
-        sha256=raw.sha256, mapping=mapping, unmapped=unmapped,
+        sha256=raw.digest(), mapping=mapping, unmapped=unmapped,
         parse_failures=dict(mapped.parse_failures), note="; ".join(notes),
     )
 

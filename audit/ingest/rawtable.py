@@ -5,11 +5,14 @@ applies to one (the header row under title lines, footers under the records)."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from audit.model.errors import InputError
 
 ROW_COLUMN = "_row"  # 1-based line (CSV) or row (sheet) of each record in its file
 
@@ -29,7 +32,8 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int = 1                    # 1-based
-    sha256: str | None = None
+    sha256: str | None = None              # read it with digest(): a big file is hashed while it is used
+    digesting: Future | None = field(default=None, repr=False)
     dropped: list[tuple[int, str]] = field(default_factory=list)  # (row, raw text) not read as records
     malformed: int = 0                     # the first `malformed` of `dropped` had a wrong number of fields
     # Several small files mapped as one (audit.ingest.batch): each row's file, and the group's name.
@@ -41,6 +45,17 @@ class RawTable:
     # in file order: the source still lists the unread ones as unmapped.
     unread_headers: list[str] = field(default_factory=list)
     file_headers: list[str] | None = None
+
+    def digest(self) -> str | None:
+        """The file's SHA-256, waiting for the hash if it is still being computed (audit.ingest.readers
+        hashes a big file on a thread of its own while the file is parsed and mapped)."""
+        if self.digesting is not None:
+            try:
+                self.sha256 = self.digesting.result()
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", path=self.path) from None
+            self.digesting = None
+        return self.sha256
 
     @property
     def label(self) -> str:

@@ -89,14 +89,21 @@ def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = Read
     if small:  # one read and no thread: many small files are read at the pace of the disk
         tables = _read_kind(path, kind, head, encoding, limits, whole=header, header=header, layout=layout)
         digest = hashlib.sha256(head).hexdigest()
+        for t in tables:
+            t.sha256 = digest
     else:
-        # hashlib releases the GIL on large buffers: the file is hashed while it is parsed.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            digest_future = pool.submit(_sha256, path)
+        # hashlib releases the GIL on large buffers: the file is hashed on a thread of its own while
+        # it is parsed and mapped, and the hash is waited for only when its source is recorded (the
+        # parse keeps both cores busy; what follows it mostly one).
+        digesting = _HASHER.submit(_sha256, path)
+        try:
             tables = _read_kind(path, kind, head, encoding, limits, header=header, layout=layout)
-            digest = digest_future.result()
+        except BaseException:
+            digesting.cancel()
+            raise
+        for t in tables:
+            t.digesting = digesting
     for t in tables:
-        t.sha256 = digest
         if t.text_as_objects and not text_as_objects:
             text_columns(t)
     return tables
@@ -111,6 +118,9 @@ def _read_kind(path: Path, kind: str, head: bytes, encoding: str | None, limits:
     if kind == "json":
         return read_json(path, path.read_bytes())
     return [read_text(path, head, encoding, limits, whole=whole, header=header, layout=layout)]
+
+
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 
 
 def _sha256(path: Path) -> str:
