@@ -99,6 +99,9 @@ class Layout:
     names: tuple[str, ...]
     label: str
     keep: tuple[int, ...] | None = None
+    # (column, kind) of the kept columns the layout writes in one fixed format, which the reader
+    # may convert while parsing: "datetime" (ISO "YYYY-MM-DD HH:MM:SS") or "float" (plain numbers).
+    types: tuple[tuple[str, str], ...] = ()
 
 
 def layout_of(rows: list[list[str]], n: int, cfg: Config, label: str) -> Layout:
@@ -111,7 +114,8 @@ def layout_of(rows: list[list[str]], n: int, cfg: Config, label: str) -> Layout:
     if len(names) != n:
         raise InputError(f"call log has {n} fields per line but [calls] columns names {len(names)}",
                          path=label, hint="list one name per field, in order")
-    return Layout(names=tuple(names), label=how, keep=_kept(names, how, cfg))
+    keep = _kept(names, how, cfg)
+    return Layout(names=tuple(names), label=how, keep=keep, types=_fixed_types(names, how, keep))
 
 
 def _kept(names: tuple[str, ...], how: str, cfg: Config) -> tuple[int, ...] | None:
@@ -124,6 +128,31 @@ def _kept(names: tuple[str, ...], how: str, cfg: Config) -> tuple[int, ...] | No
     mapped = spec.normalized_columns()
     keep = tuple(i for i, name in enumerate(names) if norm_header(name) in mapped)
     return keep if 0 < len(keep) < len(names) else None
+
+
+# cdr_csv writes its times with DATE_FORMAT "%Y-%m-%d %T" and duration and billsec as integers
+# (cdr/cdr_csv.c); cdr_custom's sample mapping takes the same ${CDR(start)} ... ${CDR(billsec)}.
+ASTERISK_FIXED = {"start": "datetime", "answer": "datetime", "end": "datetime", "duration": "float",
+                  "billsec": "float"}
+
+
+def _fixed_types(names: tuple[str, ...], how: str, keep: tuple[int, ...] | None) -> tuple[tuple[str, str], ...]:
+    """The kept columns of an Asterisk layout in a fixed format, whose kind is the one the Asterisk
+    reader parses them as: only where the layout's own reader maps the file (`keep`), never for
+    declared columns or a mapping of crm-audit.toml, which may take them as anything. Mango's unix
+    times stay text (their zeros are "did not happen", read by the Mango reader)."""
+    from audit.ingest.profiles.telephony import ASTERISK
+    from audit.model import SCHEMA
+    if keep is None or not how.startswith("Asterisk"):
+        return ()
+    targets = ASTERISK.normalized_columns()
+    schema = {c.name: c.kind for c in SCHEMA.get(ASTERISK.table, ())}
+    typed = []
+    for i in keep:
+        kind, target = ASTERISK_FIXED.get(names[i]), targets.get(norm_header(names[i]))
+        if kind is not None and target is not None and kind == ASTERISK.helper_kinds.get(target, schema.get(target)):
+            typed.append((names[i], kind))
+    return tuple(typed)
 
 
 def name_columns(raw: RawTable, cfg: Config) -> RawTable:

@@ -114,12 +114,13 @@ def refuse_long_fields(path: Path, table, headers: list[str], lines: np.ndarray,
                        positions: list[int] | None = None) -> None:
     """A field over `[limits] field_mb`, with its line and column (one vectorized pass a column).
     `positions`: the file's column of each of the table's, when only some were read."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     limit = limits.field_bytes
     for at, column in enumerate(table.columns):
         i = positions[at] if positions is not None else at
-        if not len(column):
-            continue
+        if not len(column) or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue  # a column converted while read (a call log's times) held only dates or numbers
         lengths = pc.binary_length(column)
         longest = pc.max(lengths).as_py()
         if longest is None or longest <= limit:

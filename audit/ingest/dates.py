@@ -53,6 +53,8 @@ def file_day_order(columns: list[pd.Series]) -> bool | None:
     report); a column judged alone would read that one month first."""
     day_first = month_first = False
     for values in columns:
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            continue  # read as times already (a call log's ISO times, which settle nothing)
         # Cells that are not text (a workbook's datetimes, numbers) print as nothing numeric-dated.
         text = pd.Series(values.iloc[:_EVIDENCE_ROWS].dropna().astype("str").unique(), dtype=object)
         if text.empty:

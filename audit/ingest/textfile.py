@@ -159,7 +159,8 @@ def _read_headerless(path: Path, enc: str, delim: str, head_rows: list[list[str]
                         dropped=dropped, malformed=len(dropped))
     names = list(named.names)
     frame, dropped = _parse_csv(path, enc, delim, -1, names, forced, limits,
-                                keep=list(named.keep) if named.keep is not None else None)
+                                keep=list(named.keep) if named.keep is not None else None,
+                                types=dict(named.types))
     read = [c for c in frame.columns if c != ROW_COLUMN]
     unread = [n for n in unique_headers(names) if n not in set(read)]
     return RawTable(path=path, frame=frame, headers=read, encoding=enc, delimiter=delim, header_row=0,
@@ -189,14 +190,42 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
+def _arrow_types(types: dict[str, str] | None, kept: list[str]) -> dict:
+    """Arrow's types for the fixed-format columns that are read. Times by Arrow's ISO 8601 parser,
+    not a strptime format: strptime rolls "2024-02-30" over to March 1st and "23:59:60" to the next
+    day, where ISO 8601 refuses them (and zoned times); every value it reads, the text path reads
+    to the same time (tests/ingest/test_typed_call_log.py)."""
+    import pyarrow as pa
+    arrow = {"datetime": pa.timestamp("s"), "float": pa.float64()}
+    return {name: arrow[kind] for name, kind in (types or {}).items() if name in kept and kind in arrow}
+
+
+def _read_typed(read, typed: dict, dropped: list):
+    """The fast read with the `typed` columns converted by Arrow, or None when there are none or a
+    value does not convert (the file is then read as text). A blank converts to missing."""
+    import pyarrow as pa
+    if not typed:
+        return None
+    try:
+        return read(threads=True, newlines=False, typed=typed)
+    except pa.ArrowInvalid as exc:
+        if "CSV conversion error" not in str(exc):
+            raise  # not the types' doing: the text read would fail alike
+        dropped.clear()
+        return None
+
+
 def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: list[str],
-               forced: bool, limits: ReadLimits = ReadLimits(), keep: list[int] | None = None
-               ) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+               forced: bool, limits: ReadLimits = ReadLimits(), keep: list[int] | None = None,
+               types: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """pyarrow's CSV reader on the file, every column as text, transcoding non-UTF-8 on the fly.
     Rows with a wrong number of fields are kept aside with their text (reported, never lost).
     `keep`: the positions of the only columns to convert (every line is still split whole),
-    when every line reads cleanly; a file with broken lines is read whole. The frame's columns
-    say which were read."""
+    when every line reads cleanly; a file with broken lines is read whole. `types`: columns
+    (by name) in a format fixed by the file's layout, converted while parsing ("datetime",
+    "float") when every line reads cleanly and every value converts; otherwise the file is read
+    as text, so each value that is not a date or a number is reported as the text path reports
+    it. The frame's columns say which were read."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -210,7 +239,7 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
         dropped.append((row.number, row.text))
         return "skip"
 
-    def read(threads: bool, newlines: bool, columns: list[str] = kept):
+    def read(threads: bool, newlines: bool, columns: list[str] = kept, typed: dict | None = None):
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_index + 1,
@@ -218,15 +247,20 @@ def _parse_csv(path: Path, enc: str, delim: str, header_index: int, headers: lis
                                            encoding="utf8" if utf8 else enc),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=newlines,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+            # Text is never missing (strings_can_be_null); a typed value left blank, bare or
+            # quoted (cdr_csv writes an unanswered call's answer time as ""), is missing.
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names} | (typed or {}),
                                                  include_columns=columns, strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False),
+                                                 quoted_strings_can_be_null=bool(typed),
+                                                 null_values=[""] if typed else None),
         )
 
     try:
         # Quoted line breaks (multi-line notes) need the slower reader; most exports have none,
         # and when one does, the fast reader's rows come out broken and we read again.
-        table = read(threads=True, newlines=False)
+        table = _read_typed(read, _arrow_types(types, kept), dropped)
+        if table is None:
+            table = read(threads=True, newlines=False)
         if dropped:
             # Every column from here on: a quote left open shows as a long field wherever it is.
             kept = names
