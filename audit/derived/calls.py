@@ -316,6 +316,9 @@ def outside_numbers(d: Derived, min_calls: int, min_talk_s: float, as_of: pd.Tim
     sub = frame[keep]
     if sub.empty:
         return pd.DataFrame(columns=["owner", "their_number", "calls", "talk_s", "first_call", "last_call"])
+    # Only the labels these calls use: a groupby over labels sizes its work by their categories.
+    sub = sub.assign(**{c: sub[c].cat.remove_unused_categories() for c in ("owner", "their_number")
+                        if isinstance(sub[c].dtype, pd.CategoricalDtype)})
     grouped = sub.groupby(["owner", "their_number"], sort=True, observed=True).agg(
         calls=("started_at", "size"), talk_s=("duration_s", "sum"), first_call=("started_at", "min"),
         last_call=("started_at", "max")).reset_index()

@@ -167,6 +167,8 @@ def _parse_columns(columns: list[pd.Series], kinds: list[str], dayfirst: bool | 
             return (*parse_bool(values), None)
         if kind == "label":
             return as_labels(clean_text(values)), None, None
+        if kind == "raw":  # text the profile's finish step cleans itself (per distinct value)
+            return values, None, None
         return clean_text(values), None, None
     jobs = list(zip(columns, kinds))
     if len(jobs) > 1 and len(columns[0]) >= PARALLEL_ROWS:

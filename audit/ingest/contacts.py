@@ -67,7 +67,7 @@ def finish_calls(calls: pd.DataFrame, cfg: Config, known_names: Iterable[str]) -
     settings = cfg.calls
     for col in LABEL_COLUMNS["calls"]:
         calls[col] = as_labels(calls[col]) if col in calls.columns else \
-            as_labels(pd.Series(None, index=calls.index, dtype="str"))
+            labels_from_codes(np.full(len(calls), -1), pa.array([], pa.large_string()), calls.index)
     calls["direction"] = _directions(calls["direction"])
     if settings.timezone and "started_at" in calls.columns:
         started = pd.to_datetime(calls["started_at"], errors="coerce")

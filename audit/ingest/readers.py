@@ -92,15 +92,11 @@ def read_file(path: Path, encoding: str | None = None, limits: ReadLimits = Read
         for t in tables:
             t.sha256 = digest
     else:
-        # hashlib releases the GIL on large buffers: the file is hashed on a thread of its own while
-        # it is parsed and mapped, and the hash is waited for only when its source is recorded (the
-        # parse keeps both cores busy; what follows it mostly one).
+        # hashlib releases the GIL on large buffers: the file is hashed on a thread of its own once
+        # it is parsed (the parse keeps both cores busy), while its table is mapped (mostly on one
+        # core), and the hash is waited for only when its source is recorded.
+        tables = _read_kind(path, kind, head, encoding, limits, header=header, layout=layout)
         digesting = _HASHER.submit(_sha256, path)
-        try:
-            tables = _read_kind(path, kind, head, encoding, limits, header=header, layout=layout)
-        except BaseException:
-            digesting.cancel()
-            raise
         for t in tables:
             t.digesting = digesting
     for t in tables:
@@ -125,9 +121,11 @@ _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(8 << 20), b""):
-            digest.update(block)
+    block = bytearray(8 << 20)  # one buffer read into again and again: no 8 MB allocation a block
+    view = memoryview(block)
+    with open(path, "rb", buffering=0) as fh:
+        while size := fh.readinto(block):
+            digest.update(view[:size])
     return digest.hexdigest()
 
 

@@ -83,11 +83,8 @@ def _normalize_unique(arr: pa.Array, region: str) -> pa.Array:
     import pyarrow.compute as pc
 
     arr = pc.utf8_trim_whitespace(arr)
-    bare = pc.replace_substring_regex(arr, EXTENSION, "")
+    bare, digits, wordy = _digits(arr)
     plus = pc.starts_with(bare, "+").fill_null(False).to_numpy(zero_copy_only=False)
-    digits = pc.replace_substring_regex(bare, r"[^0-9]", "")
-    # Letters beyond an extension mean a name, an e-mail or a SIP address: not a phone number.
-    wordy = pc.match_substring_regex(bare, r"[^0-9+\s().\-/]").fill_null(True).to_numpy(zero_copy_only=False)
     length = pc.utf8_length(digits).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     cc, prefix, lengths = region_rules(region)
     plausible = ~wordy & (length >= MIN_DIGITS) & (length <= MAX_DIGITS)
@@ -133,6 +130,27 @@ def _normalize_unique(arr: pa.Array, region: str) -> pa.Array:
         mask[slow] = True
         out = pc.replace_with_mask(out, pa.array(mask), parsed)
     return out
+
+
+def _digits(arr: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """(the value without an extension, its digits, whether it holds letters) of each value.
+    The regexes run only on the values that are not digits alone: a PBX writes most numbers as
+    bare digits ("79161234567"), which have no extension and are their own digits."""
+    import pyarrow.compute as pc
+    plain = pc.ascii_is_decimal(arr).fill_null(False).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~plain)
+    wordy = np.zeros(len(arr), dtype=bool)
+    if not len(rest):
+        return arr, arr, wordy
+    other = arr.take(pa.array(rest))
+    bare = pc.replace_substring_regex(other, EXTENSION, "")
+    digits = pc.replace_substring_regex(bare, r"[^0-9]", "")
+    # Letters beyond an extension mean a name, an e-mail or a SIP address: not a phone number.
+    wordy[rest] = pc.match_substring_regex(bare, r"[^0-9+\s().\-/]").fill_null(True).to_numpy(zero_copy_only=False)
+    if len(rest) == len(arr):
+        return bare, digits, wordy
+    mask = pa.array(~plain)
+    return pc.replace_with_mask(arr, mask, bare), pc.replace_with_mask(arr, mask, digits), wordy
 
 
 def _parse_one(text: str, region: str) -> str | None:

@@ -142,3 +142,20 @@ def test_long_field_in_a_read_column_is_refused_with_the_files_column(tmp_path):
     path = _with_long_field(tmp_path, 5, "x" * 3000)  # clid, the 3rd column read, the file's 5th
     with pytest.raises(InputError, match=r"line 2, column 5 \('clid'\).*over the 0.001 MiB"):
         load([path, DEALS], parse({**CFG, "limits": {"field_mb": 0.001}}))
+
+
+def test_padded_and_blank_ends_read_as_the_clean_ones(tmp_path):
+    # The ends are cleaned per distinct value by the Asterisk layout (not per row by the mapping):
+    # padding is trimmed, a blank caller is taken from the caller ID, a blank callee is none.
+    clean = (CALLS / "asterisk_cdr_csv_18_fields.csv").read_text(encoding="utf-8")
+    padded = (clean.replace('"79161234567","101"', '" 79161234567 "," 101 "')
+              .replace('"SIP/101-00000003"', '" SIP/101-00000003 "')
+              .replace('"","79031112233","101"', '"","  ","101"')
+              .replace('"ANSWERED","DOCUMENTATION","1762167600.3"', '" ANSWERED ","DOCUMENTATION","1762167600.3"'))
+    assert padded.count('" 79161234567 "') == 1 and padded.count('"  "') == 1
+    (tmp_path / "Master.csv").write_text(padded, encoding="utf-8")
+    calls, _ = read("asterisk_cdr_csv_18_fields.csv")
+    again = load([tmp_path / "Master.csv", DEALS], parse(CFG)).crm.calls
+    columns = ["direction", "our_party", "their_number", "owner", "answered", "duration_s", "started_at"]
+    pd.testing.assert_frame_equal(again[columns].astype(object), calls[columns].astype(object))
+    assert again["their_number"].tolist()[-1] == "+79031112233"  # from "79031112233" <79031112233>

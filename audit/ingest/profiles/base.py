@@ -84,7 +84,8 @@ class TableSpec:
     headers rule it out (a Pipedrive activities export also carries "Deal - ID").
     `columns` maps export headers to canonical columns; several headers may feed the same
     column (first present wins). Columns named "_something" are helpers for `finish`,
-    parsed as `helper_kinds` says (text by default). Headers matching `helper_patterns`
+    parsed as `helper_kinds` says (text by default; "raw" text is left uncleaned for a finish
+    step that cleans each distinct value itself). Headers matching `helper_patterns`
     (regex -> kind) are kept as helpers under their own name prefixed with "_".
     `table` is "lookup" for a file that only resolves ids in others (its finish step hands
     it to `FinishContext.lookup` and returns no canonical table).

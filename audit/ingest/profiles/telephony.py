@@ -189,27 +189,33 @@ def _asterisk(frame: pd.DataFrame, ctx: FinishContext) -> dict[str, pd.DataFrame
     """Both ends of each CDR, judged once per distinct value: a Master.csv has a million rows but
     a few hundred thousand numbers and a few dozen extensions. Each end (the caller's channel
     peer and number, the callee's) is dictionary-encoded on Arrow's kernels, its distinct values
-    tested, and our party and their number picked among the ends by codes: no string is made per
-    row. The frame's text is clean already (map_table's clean_text: trimmed, blanks missing), so
-    only what is cut out of it is trimmed."""
+    cleaned (trimmed, blank missing: the columns come raw, ASTERISK's helper kinds) and tested,
+    and our party and their number picked among the ends by codes: no string is made per row."""
     import pyarrow as pa
     import pyarrow.compute as pc
     # The columns' Arrow chunks as the reader made them: the kernels below take chunks, and a
     # chunked dictionary encoding shares one dictionary, so nothing is copied into one array.
-    src, dst = _chunked(frame, "_src"), _chunked(frame, "_dst")
-    # The caller's number may only be in the caller ID: "Иван" <79161234567>.
-    no_src = pc.or_(pc.is_null(src), pc.equal(pc.binary_length(src), 0)).fill_null(True)
-    if pc.any(no_src).as_py():
-        clid = _extract_arrow(_chunked(frame, "_clid"), r"<([^>]*)>")
-        src = pc.utf8_trim_whitespace(pc.if_else(no_src, clid, src))
     channels = [_chunked(frame, "_channel"), _chunked(frame, "_dstchannel")]
 
     def encoded(job):
         text, is_channel = job
-        return _channel_peers(text) if is_channel else _codes(pc.dictionary_encode(text))
+        if is_channel:
+            return _channel_peers(text)
+        codes, words = _codes(pc.dictionary_encode(text))
+        return codes, _clean_words(words)
     # Arrow's kernels release the GIL: the channels' regexes and the encodings run side by side.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        ends = list(pool.map(encoded, [(channels[0], True), (src, False), (channels[1], True), (dst, False)]))
+        ends = list(pool.map(encoded, [(channels[0], True), (_chunked(frame, "_src"), False),
+                                       (channels[1], True), (_chunked(frame, "_dst"), False)]))
+    # The caller's number may only be in the caller ID ("Иван" <79161234567>): read there for the
+    # calls without one, each such call's number added to the numbers' dictionary.
+    src_codes, src_words = ends[1]
+    no_src = np.flatnonzero(np.append(pc.is_null(src_words).to_numpy(zero_copy_only=False), True)[src_codes])
+    if len(no_src):
+        clid = _extract_arrow(_chunked(frame, "_clid").take(pa.array(no_src)), r"<([^>]*)>")
+        src_codes = src_codes.copy()
+        src_codes[no_src] = len(src_words) + np.arange(len(no_src))
+        ends[1] = (src_codes, pa.concat_arrays([src_words, _clean_words(pc.utf8_trim_whitespace(clid))]))
     # One dictionary for the four ends: each end's codes are offset into it.
     dictionary = pa.concat_arrays([words for _codes_of, words in ends])
     sizes = np.array([len(words) for _codes_of, words in ends], dtype=np.int64)
@@ -261,6 +267,17 @@ def _codes(encoded) -> tuple[np.ndarray, "pa.Array"]:
     return codes, chunks[-1].dictionary.cast(pa.large_string())
 
 
+def _clean_words(words):
+    """Distinct raw text cleaned as map_table's clean_text cleans a column: trimmed, blank null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    trimmed = pc.utf8_trim_whitespace(words)
+    if isinstance(trimmed, pa.ChunkedArray):
+        trimmed = trimmed.combine_chunks()
+    return pc.if_else(pc.equal(pc.binary_length(trimmed), 0), pa.scalar(None, pa.large_string()),
+                      trimmed).cast(pa.large_string())
+
+
 def _channel_peers(channels) -> tuple[np.ndarray, "pa.Array"]:
     """The peer of each channel (CHANNEL_PEER), trimmed, as (codes, dictionary) like `_codes`.
     The regex runs once per distinct name cut at its first dash (SIP/101-0000002a -> SIP/101):
@@ -270,7 +287,7 @@ def _channel_peers(channels) -> tuple[np.ndarray, "pa.Array"]:
     import pyarrow as pa
     import pyarrow.compute as pc
     codes, names = _codes(pc.dictionary_encode(pc.list_element(pc.split_pattern(channels, "-", max_splits=1), 0)))
-    return codes, pc.utf8_trim_whitespace(_extract_arrow(names, CHANNEL_PEER)).cast(pa.large_string())
+    return codes, _clean_words(_extract_arrow(pc.utf8_trim_whitespace(names), CHANNEL_PEER))
 
 
 def _disposition_is(status, word: str) -> np.ndarray:
@@ -286,7 +303,9 @@ def _disposition_is(status, word: str) -> np.ndarray:
 ASTERISK = TableSpec(
     table="calls", label="Asterisk CDR", columns=ASTERISK_COLUMNS, finish=_asterisk, dayfirst=False,
     key=("disposition", "billsec", ("start", "calldate"), ("src", "dst")),
-    helper_kinds={"_start": "datetime", "_total": "float", "_talk": "float"},
+    # The ends and the disposition come raw: the layout cleans each distinct value, not a million.
+    helper_kinds={"_start": "datetime", "_total": "float", "_talk": "float", **dict.fromkeys(
+        ("_src", "_dst", "_clid", "_channel", "_dstchannel", "_status"), "raw")},
 )
 
 
