@@ -4,14 +4,11 @@ them, close times, and the spreadsheet export with a renamed final stage."""
 import pandas as pd
 
 from tests.builders import derived
+from tests.ingest.conftest import warnings_coded
 
 REST = ["bitrix24_rest_crm_deal_list.csv", "bitrix24_rest_crm_stagehistory_list.csv"]
 NAMES = ["bitrix24_rest_crm_status_list.csv", "bitrix24_rest_crm_category_list.csv", "bitrix24_rest_user_get.csv",
          "bitrix24_rest_crm_company_list.csv"]
-
-
-def _warnings(loaded, code):
-    return [w for w in loaded.warnings if w.code == code]
 
 
 def test_rest_deal_list_is_read_with_status_from_semantics(load_fixture):
@@ -33,7 +30,7 @@ def test_without_name_dumps_ids_stand_as_names_and_a_warning_says_what_to_export
     d = loaded.crm.deals.set_index("deal_id")
     assert d.loc["103", "pipeline"] == "1" and d.loc["103", "stage"] == "C1:PREPARATION"
     assert d.loc["101", "owner"] == "1"
-    by_column = {w.numbers["column"]: w for w in _warnings(loaded, "ids-unresolved")}
+    by_column = {w.numbers["column"]: w for w in warnings_coded(loaded, "ids-unresolved")}
     assert set(by_column) == {"deals.pipeline", "deals.stage", "deals.owner", "stage_history.to_stage",
                               "stage_history.pipeline"}
     pipeline = by_column["deals.pipeline"]
@@ -54,7 +51,7 @@ def test_name_dumps_name_pipelines_stages_users_companies_and_sources(load_fixtu
     h = loaded.crm.stage_history
     assert h[h["deal_id"] == "101"]["to_stage"].tolist() == ["Новая", "Подготовка документов", "Сделка успешна"]
     # Only the user the dump lacks is still an id.
-    [owner] = _warnings(loaded, "ids-unresolved")
+    [owner] = warnings_coded(loaded, "ids-unresolved")
     assert owner.numbers == {"column": "deals.owner", "ids": 1, "rows": 1, "lookup_exported": True}
     assert d.loc["104", "owner"] == "9"
 
@@ -77,14 +74,14 @@ def test_close_time_is_the_move_into_the_final_stage(load_fixture):
     assert d.loc["105", "closed_at"] == pd.Timestamp("2024-04-11 17:45")
     # 104 has no history: the last modification stands in, and the warning counts it.
     assert d.loc["104", "closed_at"] == pd.Timestamp("2024-04-29 18:00")
-    [w] = _warnings(loaded, "close-times-approximate")
+    [w] = warnings_coded(loaded, "close-times-approximate")
     assert w.numbers == {"closed": 4, "approximate": 1, "fields": ["DATE_MODIFY"]}
     assert "stage history has no move" in w.message
 
 
 def test_without_stage_history_every_close_time_is_approximate(load_fixture):
     loaded = load_fixture("bitrix24_rest_crm_deal_list.csv")
-    [w] = _warnings(loaded, "close-times-approximate")
+    [w] = warnings_coded(loaded, "close-times-approximate")
     assert w.numbers["approximate"] == 4 and "crm.stagehistory.list" in w.message
     assert loaded.crm.deals.set_index("deal_id").loc["101", "closed_at"] == pd.Timestamp("2024-04-28 09:00")
 
@@ -95,11 +92,11 @@ def test_spreadsheet_with_renamed_final_stage_and_linked_entity_captions(load_fi
     assert d["status"].to_dict() == {"31": "won", "32": "open", "33": "open"}
     assert d.loc["31", "company"] == "МБОУ №5" and d.loc["31", "contact"] == "Анна Ким"
     assert d.loc["32", "contact"] == "Пётр"
-    [w] = _warnings(loaded, "status-from-stage-names")
+    [w] = warnings_coded(loaded, "status-from-stage-names")
     assert w.numbers["won_stages"] == {"Закрыто и реализовано": 1}
     # "Не договорились" states no outcome an auditor can trust: open, and not in the warning.
     assert "Не договорились" not in w.message
-    [close] = _warnings(loaded, "close-times-approximate")
+    [close] = warnings_coded(loaded, "close-times-approximate")
     assert close.numbers["fields"] == ["Дата изменения"]
 
 
@@ -115,14 +112,14 @@ def test_rest_activities_keep_only_those_owned_by_a_deal(tmp_path, load_fixture)
     loaded = load([FIXTURES / "bitrix24_rest_crm_deal_list.csv", tmp_path / "crm_activity_list.csv"])
     a = loaded.crm.activities.set_index("activity_id")
     assert a["type"].to_dict() == {"1": "call", "4": "meeting"} and a.loc["1", "direction"] == "out"
-    [w] = _warnings(loaded, "activities-not-on-deals")
+    [w] = warnings_coded(loaded, "activities-not-on-deals")
     assert w.numbers["on_contact"] == 1 and w.numbers["on_account"] == 1
 
 
 def test_spreadsheet_without_any_close_or_modification_date_invents_no_column(load_fixture):
     loaded = load_fixture("bitrix_trailing_semicolon.csv")
     assert "closed_at" not in loaded.crm.provided["deals"]
-    [w] = _warnings(loaded, "close-times-approximate")
+    [w] = warnings_coded(loaded, "close-times-approximate")
     assert w.numbers == {"closed": 2, "approximate": 2, "fields": []} and "so nothing stands in" in w.message
 
 
@@ -133,9 +130,9 @@ def test_english_interface_export_reads_stage_group_and_closed_flag(load_fixture
     assert d.loc["43", "expected_close_at"] == pd.Timestamp("2026-03-01") and pd.isna(d.loc["43", "closed_at"])
     assert d.loc["41", "created_at"] == pd.Timestamp("2026-01-10 12:00")
     # 'Closed and delivered', closed with no group: read as lost, and the warning names it.
-    [names] = _warnings(loaded, "status-from-stage-names")
+    [names] = warnings_coded(loaded, "status-from-stage-names")
     assert names.numbers["closed_read_as_lost"] == {"Closed and delivered": 1}
-    [approx] = _warnings(loaded, "close-times-approximate")
+    [approx] = warnings_coded(loaded, "close-times-approximate")
     assert approx.numbers["approximate"] == 3
 
 
@@ -148,11 +145,11 @@ def test_bi_builder_dataset_names_beside_ids_and_moved_time_is_the_close(load_fi
     assert d["stage"].to_dict() == {"51": "Deal won", "52": "Deal lost", "53": "Proposal", "54": "Paid"}
     assert d["pipeline"].to_dict() == {"51": "General", "52": "General", "53": "Wholesale", "54": "Wholesale"}
     assert d.loc["53", "owner"] == "Ivan Sidorov" and d.loc["51", "company"] == "Acme"
-    assert _warnings(loaded, "ids-unresolved") == []
+    assert warnings_coded(loaded, "ids-unresolved") == []
     # MOVED_TIME, the last stage change, is a closed deal's close; DATE_MODIFY is not.
     assert d.loc["51", "closed_at"] == pd.Timestamp("2026-01-20 15:00")
     assert d.loc["52", "closed_at"] == pd.Timestamp("2026-01-24 18:00")
     # Deal 54 has no MOVED_TIME: DATE_MODIFY stands in, and only it is called approximate.
     assert d.loc["54", "closed_at"] == pd.Timestamp("2026-02-03 10:00")
-    [approx] = _warnings(loaded, "close-times-approximate")
+    [approx] = warnings_coded(loaded, "close-times-approximate")
     assert approx.numbers["approximate"] == 1 and approx.numbers["closed"] == 1

@@ -3,16 +3,14 @@ that hang on accounts, contacts or leads are not deal activities."""
 
 import pandas as pd
 
+from tests.ingest.conftest import warnings_coded
+
 OPPS = "sf_opportunity_record_types_accounts.csv"
 LOOKUPS = ["sf_recordtype.csv", "sf_account.csv", "sf_contact.csv"]
 
 
 def sfid(prefix, n):
     return f"{prefix}{str(n).rjust(12, '0')}AAA"
-
-
-def _warnings(loaded, code):
-    return [w for w in loaded.warnings if w.code == code]
 
 
 def test_record_types_name_pipelines_and_accounts_name_companies(load_fixture):
@@ -25,7 +23,7 @@ def test_record_types_name_pipelines_and_accounts_name_companies(load_fixture):
     assert d["status"].tolist() == ["open", "won", "lost", "open"]
     # A record type the export lacks, and an account it lacks: ids stand, and warnings say so.
     assert d.loc[sfid("006", 3), "pipeline"] == sfid("012", 9) and d.loc[sfid("006", 4), "company"] == sfid("001", "C")
-    by_column = {w.numbers["column"]: w for w in _warnings(loaded, "ids-unresolved")}
+    by_column = {w.numbers["column"]: w for w in warnings_coded(loaded, "ids-unresolved")}
     assert set(by_column) == {"deals.pipeline", "deals.company"}
     assert by_column["deals.pipeline"].numbers == {"column": "deals.pipeline", "ids": 1, "rows": 1,
                                                    "lookup_exported": True}
@@ -36,7 +34,7 @@ def test_without_lookup_tables_ids_stand_and_each_column_warns(load_fixture):
     loaded = load_fixture(OPPS)
     d = loaded.crm.deals.set_index("deal_id")
     assert d.loc[sfid("006", 1), "pipeline"] == sfid("012", 1)
-    by_column = {w.numbers["column"]: w for w in _warnings(loaded, "ids-unresolved")}
+    by_column = {w.numbers["column"]: w for w in warnings_coded(loaded, "ids-unresolved")}
     assert set(by_column) == {"deals.pipeline", "deals.company", "deals.contact"}
     pipeline = by_column["deals.pipeline"]
     assert pipeline.numbers == {"column": "deals.pipeline", "ids": 3, "rows": 4, "lookup_exported": False}
@@ -45,7 +43,7 @@ def test_without_lookup_tables_ids_stand_and_each_column_warns(load_fixture):
 
 
 def test_report_exports_with_names_need_no_lookup(load_fixture):
-    assert not _warnings(load_fixture("sf_formatted_report_footer.xlsx"), "ids-unresolved")
+    assert not warnings_coded(load_fixture("sf_formatted_report_footer.xlsx"), "ids-unresolved")
 
 
 def test_tasks_on_accounts_link_to_the_one_opportunity_open_then(load_fixture):
@@ -57,7 +55,7 @@ def test_tasks_on_accounts_link_to_the_one_opportunity_open_then(load_fixture):
         sfid("00T", 4): sfid("006", 3),   # on a contact of Globex, whose pilot was open then
     }
     # Not linked: T3 (two Acme opportunities open), T5 (a lead), T6 (Globex: nothing open), T7 (a case).
-    [w] = _warnings(loaded, "activities-not-on-deals")
+    [w] = warnings_coded(loaded, "activities-not-on-deals")
     assert w.numbers == {"rows": 7, "not_on_deal": 6, "on_account": 3, "on_contact": 1, "on_lead": 1,
                          "on_other": 1, "linked": 2, "left_out": 4}
     assert "2 of them were linked to their account's only opportunity open at the time" in w.message
@@ -70,14 +68,14 @@ def test_tasks_all_on_accounts_without_opportunity_table_links_none(load_fixture
     from audit.ingest import load
     from tests.ingest.conftest import FIXTURES
     loaded = load([FIXTURES / "sf_opportunity_api.csv", FIXTURES / "sf_tasks_on_accounts.csv"])
-    [w] = _warnings(loaded, "activities-not-on-deals")
+    [w] = warnings_coded(loaded, "activities-not-on-deals")
     assert w.numbers["linked"] == 0 and w.numbers["left_out"] == 6
     assert "left out of deal activity" in w.message
 
 
 def test_existing_task_fixture_counts_the_account_task(load_fixture):
     loaded = load_fixture("sf_opportunity_api.csv", "sf_task.csv", "sf_event.csv", "sf_user.csv")
-    [w] = _warnings(loaded, "activities-not-on-deals")
+    [w] = warnings_coded(loaded, "activities-not-on-deals")
     assert w.numbers["not_on_deal"] == 1 and w.numbers["on_account"] == 1
     assert pd.Series(loaded.crm.activities["deal_id"]).str.startswith("006").all()
 

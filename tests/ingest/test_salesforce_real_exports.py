@@ -5,34 +5,26 @@ import pandas as pd
 from click.testing import CliRunner
 
 from audit.cli import cli
-from tests.ingest.conftest import FIXTURES
-
-
-def _deals(loaded) -> pd.DataFrame:
-    return loaded.crm.deals.set_index("deal_id")
-
-
-def _warnings(loaded, code):
-    return [w for w in loaded.warnings if w.code == code]
+from tests.ingest.conftest import FIXTURES, deals_by_id, warnings_coded
 
 
 # -- Salesforce ------------------------------------------------------------------------------------
 
 def test_salesforce_data_loader_upper_case_extract(load_fixture):
     loaded = load_fixture("salesforce_dataloader_opportunity.csv")
-    d = _deals(loaded)
+    d = deals_by_id(loaded)
     # "Signed" is this org's won stage: IsWon says so.
     assert d["status"].to_dict() == {"0065g00000AbCdEAAZ": "won", "0065g00000AbCdFAAZ": "lost",
                                      "0065g00000AbCdGAAZ": "open", "0065g00000AbCdHAAZ": "won"}
     assert d.loc["0065g00000AbCdEAAZ", "created_at"] == pd.Timestamp("2024-01-05 10:15:30")
     assert d.loc["0065g00000AbCdHAAZ", "closed_at"].date() == pd.Timestamp("2024-03-01").date()
-    assert sorted(w.numbers["column"] for w in _warnings(loaded, "ids-unresolved")) == ["deals.company",
+    assert sorted(w.numbers["column"] for w in warnings_coded(loaded, "ids-unresolved")) == ["deals.company",
                                                                                        "deals.pipeline"]
 
 
 def test_salesforce_rest_dump_prefers_the_owner_name_to_its_id(load_fixture):
     loaded = load_fixture("salesforce_rest_opportunity_owner_names.csv")
-    d = _deals(loaded)
+    d = deals_by_id(loaded)
     assert d["owner"].to_dict() == {"0065g00000AbCdEAAZ": "Ann Lee", "0065g00000AbCdFAAZ": "Bo Chen",
                                     # No name exported for this one: its id stands.
                                     "0065g00000AbCdGAAZ": "0055g00000Own01AAA"}
@@ -76,7 +68,7 @@ def test_short_lines_among_records_stay_malformed_and_a_bare_tail_is_not_a_foote
 def test_salesforce_open_task_is_a_plan_not_a_contact(load_fixture):
     loaded = load_fixture("salesforce_dataloader_opportunity.csv", "salesforce_dataloader_task_open.csv")
     assert loaded.crm.activities["activity_id"].tolist() == ["00T5g00000T1AAAA"]
-    [w] = _warnings(loaded, "activities-not-done")
+    [w] = warnings_coded(loaded, "activities-not-done")
     assert w.numbers == {"rows": 2, "not_done": 1} and w.file.endswith("salesforce_dataloader_task_open.csv")
     assert "IsClosed" in w.message and w.message_ru
 
